@@ -1,0 +1,5 @@
+import sys
+
+from mmagrae.cli import main
+
+sys.exit(main())

@@ -1,0 +1,57 @@
+"""The ``mmagrae`` command line: one entry point, one subcommand per capability.
+
+Each subcommand lives next to the code it drives and exposes ``register(subparsers)``, which adds its
+parser and sets ``func`` (called with the parsed namespace, returning an exit code). Modules are imported
+when the parser is built, so command modules keep heavy imports (torch, transformers, vllm) inside functions.
+
+Example::
+
+    $ mmagrae verify --response "<answer>12</answer>" --gold 12
+    $ mmagrae train configs/tiny_cpu_geometry.yaml trainer.max_steps=20
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> module exposing register(subparsers)
+COMMANDS: dict[str, str] = {
+    "config": "mmagrae.config",
+    "tiny-model": "mmagrae.tiny_models",
+    "verify": "mmagrae.verifiers.cli",
+    "data": "data_recipes.cli",
+    "train": "mmagrae.trainer.cli",
+    "plot": "mmagrae.trainer.plot",
+    "eval": "eval.cli",
+    "experiment": "mmagrae.experiments.cli",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mmagrae",
+        description="RL fine-tuning of VLMs and LMs with verifiable rewards and A-GRAE (arXiv 2602.05548).",
+    )
+    from mmagrae import __version__
+
+    parser.add_argument("--version", action="version", version=f"mmagrae {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

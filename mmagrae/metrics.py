@@ -22,7 +22,7 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
     Example::
 
-        >>> pass_at_k(5, 1, 1)
+        >>> round(pass_at_k(5, 1, 1), 6)
         0.2
         >>> round(pass_at_k(10, 2, 5), 6)   # 1 - C(8,5)/C(10,5) = 1 - 56/252
         0.777778

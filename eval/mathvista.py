@@ -1,0 +1,328 @@
+"""MathVista (Lu et al., ICLR 2024, arXiv 2310.02255): loader, official prompts, official scoring, rules mode.
+
+Scoring follows the rules of the official ``evaluation/calculate_score.py`` of lupantech/MathVista (the
+version that produced the published ``results/*/scores_*.json``, commit ed0d56d, kept through 53d5258),
+re-implemented here, not copied:
+
+1. *Normalisation* of an extraction (``normalize_extracted_answer``):
+   - ``multi_choice``: strip; the first ``(X)`` letter in the text wins (upper-cased); a letter among the
+     first ``len(choices)`` letters maps to that choice; anything else maps to the choice at the smallest
+     Levenshtein distance (first one on ties, so an empty extraction picks the shortest choice).
+   - ``integer``: ``str(int(float(x)))``: truncation toward zero ("3.9" -> "3"), ``None`` if unparseable.
+   - ``float``: ``str(round(float(x), precision))`` (Python's round-half-even on the binary value).
+   - ``list``: ``str(x)``: a string stays as written; a JSON list is formatted the way Python prints one.
+2. *Verdict*: the normalised prediction must be equal, as a string, to the gold ``answer``.
+3. *Tables*: accuracy overall ("34.8": ``round(100·c/n, 2)`` as a string) and per value of question_type,
+   answer_type, language, source, category, task, context, grade and skills ("48.70": two decimals), values in
+   first-seen order then sorted by accuracy, highest first (stable). Skills are a list per item; an item
+   counts under each of its skills.
+
+Where we differ from the official script, on purpose:
+- Nothing is ever executed: list answers are compared as strings (as the official scorer does) and a list
+  given as JSON is printed like Python's ``str(list)``, never ``eval``-ed. Official forks that ``eval`` list
+  strings (e.g. to compare ``[1,2]`` with ``[1, 2]``) would accept spacing variants that we reject; the
+  published MathVista scorer does not, so the verdicts agree.
+- The official script orders tied skills by Python ``set`` order (hash-randomised per run); we use first-seen
+  order, so key order of tied skills can differ from a given published file while every number is the same.
+- ``precision`` given as a float (the Hugging Face copy stores ``1.0``) is used as ``int(precision)``, as the
+  current official script does; the 2023 script would have raised and scored the item wrong.
+
+Example::
+
+    >>> normalize_extracted_answer("(B) 8/11", ["3/11", "8/11", "6/11"], "multi_choice", "text", None)
+    '8/11'
+    >>> normalize_extracted_answer("3.97", None, "free_form", "integer", None)
+    '3'
+    >>> normalize_extracted_answer("1.456", None, "free_form", "float", 2)
+    '1.46'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from Levenshtein import distance as levenshtein
+
+HF_DATASET_ID = "AI4Math/MathVista"
+SPLITS = ("testmini", "test")
+CATEGORY_KEYS = ("question_type", "answer_type", "language", "source", "category", "task", "context", "grade", "skills")
+_LETTER_IN_PARENS = re.compile(r"\(([a-zA-Z])\)")
+
+
+# --------------------------------------------------------------------------------------------- normalisation
+def most_similar_choice(prediction: str, choices: list[str]) -> str:
+    """The choice at the smallest Levenshtein distance from ``prediction`` (the first one on ties)."""
+    best, best_distance = choices[0], None
+    for choice in choices:
+        d = levenshtein(prediction, str(choice))
+        if best_distance is None or d < best_distance:
+            best, best_distance = choice, d
+    return best
+
+
+def format_list_answer(value: Any) -> str:
+    """A list as Python prints it (``[1, 2.5, 'a']``), without executing anything; strings stay as they are."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(format_list_answer(v) if isinstance(v, (list, tuple)) else repr(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    return str(value)
+
+
+def normalize_extracted_answer(
+    extraction: Any,
+    choices: list[str] | None,
+    question_type: str,
+    answer_type: str,
+    precision: float | int | None,
+) -> str | None:
+    """Map an extracted answer onto MathVista's answer space (official rules, see the module docstring)."""
+    if question_type == "multi_choice":
+        text = extraction.strip() if isinstance(extraction, str) else str(extraction)
+        letters = _LETTER_IN_PARENS.findall(text)
+        if letters:
+            text = letters[0].upper()
+        options = [chr(ord("A") + i) for i in range(len(choices or []))]
+        if text in options:
+            return choices[options.index(text)]
+        return most_similar_choice(text, list(choices or []))
+    if answer_type == "integer":
+        try:
+            return str(int(_to_float(extraction)))
+        except (TypeError, ValueError, OverflowError):
+            return None
+    if answer_type == "float":
+        try:
+            value = _to_float(extraction)
+            return str(round(value) if precision is None else round(value, int(precision)))
+        except (TypeError, ValueError, OverflowError):
+            return None
+    if answer_type == "list":
+        return None if extraction is None else format_list_answer(extraction)
+    return extraction
+
+
+def _to_float(value: Any) -> float:
+    """Python's ``float()`` on a string or number (it parses; it never executes). Booleans count as numbers."""
+    if isinstance(value, (str, int, float)):
+        return float(value)
+    raise TypeError(f"not a number: {type(value).__name__}")
+
+
+def official_verdict(item: Mapping[str, Any], extraction: Any) -> tuple[str | None, bool]:
+    """``(prediction, true_false)`` for one MathVista item and an extraction, by the official rules."""
+    prediction = normalize_extracted_answer(
+        extraction, item.get("choices"), item["question_type"], item["answer_type"], item.get("precision")
+    )
+    return prediction, prediction is not None and prediction == item["answer"]
+
+
+# ---------------------------------------------------------------------------------------------------- scoring
+def _percent(correct: int, total: int, decimals: int) -> str:
+    return f"{correct / total * 100:.{decimals}f}"
+
+
+def score_table(results: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The official ``scores_*.json`` layout from items that carry ``true_false`` and ``metadata``.
+
+    ``average.accuracy`` is ``str(round(100·c/n, 2))`` ("34.8"); categories use two decimals ("48.70").
+    """
+    items = list(results.values())
+    correct = sum(bool(it["true_false"]) for it in items)
+    total = len(items)
+    scores: dict[str, Any] = {
+        "average": {"accuracy": str(round(correct / total * 100, 2)) if total else "0.0", "correct": correct,
+                    "total": total}
+    }
+    for key in CATEGORY_KEYS:
+        counts: dict[str, list[int]] = {}  # value -> [correct, total], first-seen order
+        for it in items:
+            raw = it[key] if key in it else it.get("metadata", {}).get(key)
+            values = raw if key == "skills" else [raw]
+            for value in values or []:
+                c = counts.setdefault(value, [0, 0])
+                c[0] += bool(it["true_false"])
+                c[1] += 1
+        table = {v: {"accuracy": _percent(c, n, 2), "correct": c, "total": n} for v, (c, n) in counts.items()}
+        scores[key] = dict(sorted(table.items(), key=lambda kv: float(kv[1]["accuracy"]), reverse=True))
+    return scores
+
+
+Extractor = Callable[[Mapping[str, Any]], Any]
+
+
+def score_results(
+    results: Mapping[str, Mapping[str, Any]],
+    *,
+    mode: str = "official",
+    extractor: Extractor | None = None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Score an ``output_*.json`` mapping; returns ``(updated items, scores table)``.
+
+    Modes: ``official`` normalises each item's given ``extraction``; ``rules`` extracts from ``response`` with
+    mmagrae's verifiers first (:func:`rules_extraction`); ``judge`` uses ``extractor`` (see ``eval.judge``).
+    The updated items carry ``extraction`` (for rules/judge), ``prediction`` and ``true_false``.
+    """
+    if mode == "official":
+        extract: Extractor = lambda item: item.get("extraction")  # noqa: E731
+    elif mode == "rules":
+        extract = extractor or rules_extraction
+    elif mode == "judge":
+        if extractor is None:
+            raise ValueError("mode='judge' needs an extractor (eval.judge.JudgeExtractor)")
+        extract = extractor
+    else:
+        raise ValueError(f"unknown scoring mode {mode!r}; expected one of official, rules, judge")
+    updated: dict[str, dict[str, Any]] = {}
+    for pid, item in results.items():
+        new = dict(item)
+        extraction = extract(item)
+        if mode != "official":
+            new["extraction"] = "" if extraction is None else extraction
+        new["prediction"], new["true_false"] = official_verdict(item, new.get("extraction"))
+        updated[pid] = new
+    return updated, score_table(updated)
+
+
+def rules_extraction(item: Mapping[str, Any]) -> str | None:
+    """Extract an answer from ``item['response']`` with mmagrae's verifier (no judge, no network).
+
+    The official pipeline's cheap shortcuts come first, as in its ``extract_answer``: an empty response
+    extracts nothing, a response that is one of the choices or a bare number is taken as it is. Otherwise the
+    verifier's extraction (boxed, ``<answer>``, "the answer is", last option letter or number, ...) is used;
+    MathVista's normalisation then maps it onto the answer space.
+    """
+    from mmagrae.verifiers import verify
+
+    response = item.get("response") or ""
+    if not response.strip():
+        return ""
+    choices = item.get("choices")
+    if item["question_type"] == "multi_choice" and response in (choices or []):
+        return response
+    if item["answer_type"] in ("integer", "float"):
+        try:
+            float(response)
+            return response.strip()
+        except ValueError:
+            pass
+    verdict = verify(
+        response,
+        item["answer"],
+        choices=choices if item["question_type"] == "multi_choice" else None,
+        answer_type=item["answer_type"],
+        precision=item.get("precision"),
+    )
+    return verdict.extracted
+
+
+def agreement(reference: Mapping[str, Mapping[str, Any]], scored: Mapping[str, Mapping[str, Any]]) -> dict:
+    """Item-level agreement of ``scored['true_false']`` with ``reference['true_false']``."""
+    pids = [pid for pid in reference if pid in scored]
+    same = sum(bool(reference[p]["true_false"]) == bool(scored[p]["true_false"]) for p in pids)
+    return {"items": len(pids), "agree": same, "agreement": same / len(pids) if pids else 0.0,
+            "disagreeing_pids": [p for p in pids if bool(reference[p]["true_false"]) != bool(scored[p]["true_false"])]}
+
+
+# --------------------------------------------------------------------------------------------- official prompt
+def build_query(problem: Mapping[str, Any]) -> str:
+    """The official zero-shot ``query`` (``evaluation/build_query.py``, shot_type=solution, no caption/OCR).
+
+    >>> build_query({"question": "How many?", "unit": None, "choices": None, "precision": None,
+    ...              "question_type": "free_form", "answer_type": "integer"}).splitlines()[1]
+    'Question: How many?'
+    """
+    question_type, answer_type, precision = problem["question_type"], problem["answer_type"], problem.get("precision")
+    if question_type == "multi_choice":
+        hint = "Hint: Please answer the question and provide the correct option letter, e.g., A, B, C, D, at the end."
+    elif answer_type == "integer":
+        hint = ("Hint: Please answer the question requiring an integer answer and provide the final value, "
+                "e.g., 1, 2, 3, at the end.")
+    elif answer_type == "float" and precision is not None and int(precision) == 1:
+        hint = ("Hint: Please answer the question requiring a floating-point number with one decimal place and "
+                "provide the final value, e.g., 1.2, 1.3, 1.4, at the end.")
+    elif answer_type == "float" and precision is not None and int(precision) == 2:
+        hint = ("Hint: Please answer the question requiring a floating-point number with two decimal places and "
+                "provide the final value, e.g., 1.23, 1.34, 1.45, at the end.")
+    elif answer_type == "list":
+        hint = ("Hint: Please answer the question requiring a Python list as an answer and provide the final list, "
+                "e.g., [1, 2, 3], [1.2, 1.3, 1.4], at the end.")
+    else:
+        raise ValueError(f"no official hint for question_type={question_type!r}, answer_type={answer_type!r}, "
+                         f"precision={precision!r}")
+    question_text = f"Question: {problem['question']}"
+    if problem.get("unit"):
+        question_text += f" (Unit: {problem['unit']})"
+    lines = [hint, question_text]
+    if problem.get("choices"):
+        lines.append("\n".join(["Choices:"] + [f"({chr(ord('A') + i)}) {c}" for i, c in enumerate(problem["choices"])]))
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------------ loading
+def load(split: str = "testmini", *, source: str | Path | None = None, limit: int | None = None) -> list[dict]:
+    """MathVista rows, from the Hub (``AI4Math/MathVista``) or a local copy.
+
+    ``source`` may be a JSON file in the repository layout (``data/testmini.json``: pid -> item, images under
+    ``images/`` beside it), a folder holding ``<split>.json`` (+ ``images/``), or a Parquet file / folder in
+    the Hub layout (``decoded_image`` column). Each row keeps every original field and gets ``id`` and
+    ``images`` (a list of image paths or PIL images; missing files give an empty list).
+    """
+    if split not in SPLITS:
+        raise ValueError(f"unknown MathVista split {split!r}; expected one of {SPLITS}")
+    if source is None:
+        import datasets
+
+        rows = [dict(r) for r in datasets.load_dataset(HF_DATASET_ID, split=split)]
+        return [_hub_row(r) for r in rows[:limit]]
+    path = Path(source)
+    if path.is_dir():
+        if (path / f"{split}.json").exists():
+            path = path / f"{split}.json"
+        elif (path / "data" / f"{split}.json").exists():
+            path = path / "data" / f"{split}.json"
+    if path.suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        items = list(data.values()) if isinstance(data, dict) else list(data)
+        root = path.parent
+        out = []
+        for item in items[:limit]:
+            row = dict(item)
+            img = root / item["image"] if item.get("image") else None
+            row["id"] = str(item["pid"])
+            row["images"] = [img] if img is not None and img.exists() else []
+            row.setdefault("query", build_query(row))
+            out.append(row)
+        return out
+    from eval.registry import read_parquet_rows
+
+    return [_hub_row(r) for r in read_parquet_rows(path, split)[:limit]]
+
+
+def _hub_row(row: dict) -> dict:
+    row = dict(row)
+    image = row.pop("decoded_image", None)
+    row["id"] = str(row["pid"])
+    row["images"] = [image] if image is not None else []
+    if isinstance(row.get("metadata"), str):
+        row["metadata"] = json.loads(row["metadata"])
+    row.setdefault("query", build_query(row))
+    return row
+
+
+def prompt_text(row: Mapping[str, Any]) -> str:
+    """The text shown to the model: the official ``query`` field (or one rebuilt by :func:`build_query`)."""
+    return row.get("query") or build_query(row)
+
+
+def read_results(path: str | Path) -> dict[str, dict[str, Any]]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def iter_items(results: Mapping[str, Mapping[str, Any]]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    return results.items()

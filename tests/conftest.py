@@ -27,3 +27,30 @@ def fixtures_dir() -> Path:
             f"test fixtures not found at {path}; set MMAGRAE_FIXTURES to the shared/fixtures folder"
         )
     return path
+
+
+# Tiny random-weight models (mmagrae.tiny_models), built once per test session into a temporary folder.
+
+
+def _tiny_model(tmp_path_factory: pytest.TempPathFactory, arch: str) -> Path:
+    from mmagrae.tiny_models import build_tiny_model
+
+    return build_tiny_model(arch, tmp_path_factory.mktemp(f"tiny_{arch}"), seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a tiny random Qwen2-VL model directory (model, processor, tokenizer, generation config)."""
+    return _tiny_model(tmp_path_factory, "qwen2_vl")
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2_5_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a tiny random Qwen2.5-VL model directory."""
+    return _tiny_model(tmp_path_factory, "qwen2_5_vl")
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a tiny random Qwen2 (text-only) model directory."""
+    return _tiny_model(tmp_path_factory, "qwen2")

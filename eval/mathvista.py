@@ -194,10 +194,14 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
 
     The official pipeline's cheap shortcuts come first, as in its ``extract_answer``: an empty response
     extracts nothing, a response that is one of the choices or a bare number is taken as it is. Otherwise the
-    verifier's extraction (boxed, ``<answer>``, "the answer is", last option letter or number, ...) is used;
-    MathVista's normalisation then maps it onto the answer space.
+    verifier's extraction (boxed, ``<answer>``, "the answer is", last option letter or number, ...) is used.
+    Two MathVista rules follow for multiple choice: an answer that starts with one of the choices' words
+    ("no, there are not ...") becomes that choice, and when nothing is extracted the whole response goes to
+    the Levenshtein mapping, as the GPT extractor's copy of a non-answer would. Then
+    MathVista's normalisation then maps it onto the answer space (verifier and official rules never disagree
+    about correctness this way: the official string comparison decides).
     """
-    from mmagrae.verifiers import verify
+    from mmagrae.verifiers import extract_answer
 
     response = item.get("response") or ""
     if not response.strip():
@@ -211,14 +215,20 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
             return response.strip()
         except ValueError:
             pass
-    verdict = verify(
-        response,
-        item["answer"],
-        choices=choices if item["question_type"] == "multi_choice" else None,
-        answer_type=item["answer_type"],
-        precision=item.get("precision"),
-    )
-    return verdict.extracted
+    if item["question_type"] != "multi_choice" or not choices:
+        return extract_answer(response)
+    extraction = extract_answer(response, choices=list(choices))
+    if not extraction:
+        # Nothing found: the official GPT extractor copies such a response (a refusal, "not enough
+        # information"), and the Levenshtein mapping then runs on that text. Do the same.
+        return response.strip()
+    if extraction not in choices:
+        # "no, there are not fewer ..." -> the choice the answer starts with ("No").
+        lowered = extraction.lower()
+        for choice in choices:
+            if re.match(re.escape(str(choice).lower()) + r"\b", lowered):
+                return choice
+    return extraction
 
 
 def agreement(reference: Mapping[str, Mapping[str, Any]], scored: Mapping[str, Mapping[str, Any]]) -> dict:
@@ -326,3 +336,34 @@ def read_results(path: str | Path) -> dict[str, dict[str, Any]]:
 
 def iter_items(results: Mapping[str, Mapping[str, Any]]) -> Iterable[tuple[str, Mapping[str, Any]]]:
     return results.items()
+
+
+# ------------------------------------------------------------------------------------------ registry adapter
+def categories(row: Mapping[str, Any]) -> dict[str, Any]:
+    meta = row.get("metadata") or {}
+    return {key: row[key] if key in row else meta.get(key) for key in CATEGORY_KEYS}
+
+
+def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor: Extractor | None = None):
+    """One response judged by the official normalisation after a rules (or judge) extraction."""
+    from eval.registry import SampleVerdict
+
+    item = {**row, "response": response}
+    if mode == "rules":
+        extraction = rules_extraction(item)
+    elif mode == "judge" and extractor is not None:
+        extraction = extractor(item)
+    else:
+        raise ValueError(f"MathVista judges generated responses in mode 'rules' or 'judge' (with an extractor), not {mode!r}")
+    _, correct = official_verdict(row, extraction)
+    return SampleVerdict(extraction, correct)
+
+
+def _make_benchmark():
+    from eval.registry import Benchmark
+
+    return Benchmark(name="mathvista", hf_id=HF_DATASET_ID, splits=SPLITS, load=load, prompt=prompt_text,
+                     judge=judge, categories=categories, modes=("official", "rules", "judge"))
+
+
+BENCHMARK = _make_benchmark()

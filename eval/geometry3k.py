@@ -1,0 +1,82 @@
+"""Geometry3K (Lu et al., ACL 2021, Inter-GPS): loader, prompt, choice-letter scoring.
+
+Two layouts:
+- Inter-GPS (the original): ``<split>/<id>/data.json`` with ``problem_text``, four ``choices`` and the gold
+  letter ``answer``; the diagram is ``<split>/<id>/img_diagram.png``. Scored by the chosen letter: the model
+  must pick the gold option (by letter, or by writing the option's value).
+- ``hiyouga/geometry3k`` on the Hub (used by EasyR1 and the A-GRAE paper's training): ``problem`` (with an
+  ``<image>`` marker), ``answer`` (the value), ``images``. Scored by value with ``mmagrae.verifiers.verify``.
+
+There is no official LLM judge: ``official`` and ``rules`` both compare with the verifier; ``official`` on a
+given ``extraction`` field, ``rules`` on the raw response.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from eval.registry import Benchmark, SampleVerdict, choice_letters, load_hub, read_parquet_rows, rules_verdict
+
+HF_DATASET_ID = "hiyouga/geometry3k"
+SPLITS = ("test", "validation", "train")
+HINT = "Hint: Please answer the question and provide the correct option letter, e.g., A, B, C, D, at the end."
+
+
+def load(split: str = "test", *, source: str | Path | None = None, limit: int | None = None) -> list[dict]:
+    if source is None:
+        rows = load_hub(HF_DATASET_ID, split)
+    else:
+        path = Path(source)
+        folder = path / split if (path / split).is_dir() else path
+        problems = sorted((p for p in folder.iterdir() if (p / "data.json").exists()), key=lambda p: (len(p.name), p.name)) \
+            if folder.is_dir() else []
+        if problems:
+            out = []
+            for p in problems[:limit]:
+                item = json.loads((p / "data.json").read_text(encoding="utf-8"))
+                img = p / "img_diagram.png"
+                out.append({**item, "id": str(item.get("id", p.name)), "images": [img] if img.exists() else []})
+            return out
+        rows = read_parquet_rows(path, split)
+    out = []
+    for i, r in enumerate(rows[:limit]):
+        r = dict(r)
+        images = r.pop("images", None) or []
+        r["images"] = list(images) if isinstance(images, (list, tuple)) else [images]
+        r["id"] = str(r.get("id", i))
+        out.append(r)
+    return out
+
+
+def prompt(row: Mapping[str, Any]) -> str:
+    if row.get("choices"):
+        options = "\n".join(f"({letter}) {c}" for letter, c in zip(choice_letters(len(row["choices"])), row["choices"]))
+        return f"{HINT}\nQuestion: {row['problem_text']}\nChoices:\n{options}"
+    return str(row["problem"]).replace("<image>", "").strip()
+
+
+def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
+    text = response
+    if mode == "official":
+        text = row.get("extraction") or ""
+    elif mode == "judge" and extractor is not None:
+        text = extractor({**row, "response": response}) or ""
+    if row.get("choices"):
+        return rules_verdict(text, str(row["answer"]), choices=list(row["choices"]))
+    return rules_verdict(text, str(row["answer"]))
+
+
+def categories(row: Mapping[str, Any]) -> dict[str, Any]:
+    cats: dict[str, Any] = {}
+    if row.get("problem_type_goal"):
+        cats["goal"] = list(row["problem_type_goal"])
+    if row.get("problem_type_graph"):
+        cats["graph"] = list(row["problem_type_graph"])
+    return cats or {"all": "all"}
+
+
+BENCHMARK = Benchmark(name="geometry3k", hf_id=HF_DATASET_ID, splits=SPLITS, load=load, prompt=prompt, judge=judge,
+                      categories=categories, modes=("official", "rules", "judge"))

@@ -1,0 +1,148 @@
+"""The benchmark registry: one :class:`Benchmark` per name, each with its loader, prompt and scorer.
+
+A benchmark module declares its functions with explicit signatures; the runner and the CLI look them up here
+by name, so a misspelt benchmark, split or mode raises an error that lists the allowed values.
+
+Shapes: R rows (problems), n samples per row. ``correct[R][n]`` holds one bool per sample.
+
+Example::
+
+    >>> get("mathvista").splits
+    ('testmini', 'test')
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MODES = ("official", "rules", "judge")
+
+
+@dataclass(frozen=True)
+class SampleVerdict:
+    """One response judged: the extracted answer (None: nothing found) and whether it is correct."""
+
+    extracted: str | None
+    correct: bool
+    score: float = -1.0  # a graded score where the benchmark has one; -1 means "same as correct"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A benchmark adapter.
+
+    name: registry key (``mmagrae eval run --benchmark NAME``).
+    hf_id: the Hugging Face dataset id its loader reads by default.
+    splits: the splits the loader knows; the first is the default.
+    load: ``(split, *, source=None, limit=None) -> rows``; each row has ``id`` (str), ``images`` (list of paths
+        or PIL images) and the benchmark's own fields.
+    prompt: ``row -> str``, the official prompt text (without chat formatting).
+    judge: ``(row, response, mode, extractor) -> SampleVerdict`` for modes ``rules`` and ``judge``.
+    categories: ``row -> {key: value or list of values}``, the per-category table keys.
+    extra_scores: ``(rows, correct[R][n]) -> dict`` benchmark-specific metrics (WeMath's four dimensions).
+    """
+
+    name: str
+    hf_id: str
+    splits: tuple[str, ...]
+    load: Callable[..., list[dict]]
+    prompt: Callable[[Mapping[str, Any]], str]
+    judge: Callable[..., SampleVerdict]
+    categories: Callable[[Mapping[str, Any]], dict[str, Any]]
+    extra_scores: Callable[[Sequence[Mapping[str, Any]], Sequence[Sequence[bool]]], dict] | None = None
+    modes: tuple[str, ...] = field(default=("rules", "judge"))
+
+
+_MODULES = {
+    "mathvista": "eval.mathvista",
+    "mathverse": "eval.mathverse",
+    "mathvision": "eval.mathvision",
+    "wemath": "eval.wemath",
+    "geometry3k": "eval.geometry3k",
+    "chartqa": "eval.chartqa",
+}
+
+
+def names() -> list[str]:
+    return list(_MODULES)
+
+
+def get(name: str) -> Benchmark:
+    """The benchmark called ``name`` (case-insensitive)."""
+    key = name.lower().replace("-", "").replace("_", "")
+    if key not in _MODULES:
+        raise ValueError(f"unknown benchmark {name!r}; expected one of {', '.join(_MODULES)}")
+    return importlib.import_module(_MODULES[key]).BENCHMARK
+
+
+def check_split(benchmark: Benchmark, split: str | None) -> str:
+    split = split or benchmark.splits[0]
+    if split not in benchmark.splits:
+        raise ValueError(f"unknown split {split!r} for {benchmark.name}; expected one of {benchmark.splits}")
+    return split
+
+
+# ------------------------------------------------------------------------------------------- shared helpers
+def read_parquet_rows(path: str | Path, split: str | None = None) -> list[dict]:
+    """Rows of a Parquet file, or of every ``*.parquet`` in a folder whose name mentions ``split`` (if any).
+
+    Image columns in the Hub layout (``{"bytes": ..., "path": ...}`` structs) become PIL images.
+    """
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    files = [path] if path.is_file() else sorted(path.rglob("*.parquet"))
+    if path.is_dir() and split:
+        chosen = [f for f in files if split in f.name or split in f.parent.name]
+        files = chosen or files
+    if not files:
+        raise FileNotFoundError(f"no Parquet files under {path}")
+    rows: list[dict] = []
+    for f in files:
+        rows.extend(pq.read_table(f).to_pylist())
+    return [{k: _maybe_image(v) for k, v in r.items()} for r in rows]
+
+
+def _maybe_image(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) >= {"bytes", "path"} and isinstance(value.get("bytes"), bytes):
+        import io
+
+        from PIL import Image
+
+        return Image.open(io.BytesIO(value["bytes"])).convert("RGB")
+    return value
+
+
+def load_hub(hf_id: str, split: str, *, name: str | None = None) -> list[dict]:
+    """Rows of a Hugging Face dataset (needs the Hub or its local cache)."""
+    import datasets
+
+    ds = datasets.load_dataset(hf_id, name, split=split) if name else datasets.load_dataset(hf_id, split=split)
+    return [dict(r) for r in ds]
+
+
+def image_paths(root: Path, names: Any) -> list[Path]:
+    """Existing image files under ``root`` for a name or list of names."""
+    if not names:
+        return []
+    items = names if isinstance(names, (list, tuple)) else [names]
+    return [root / str(n) for n in items if (root / str(n)).exists()]
+
+
+def choice_letters(count: int) -> list[str]:
+    return [chr(ord("A") + i) for i in range(count)]
+
+
+def rules_verdict(response: str, gold: str, **kwargs: Any) -> SampleVerdict:
+    """mmagrae's verifier on one response; unparseable gold counts as wrong (and says so in ``extracted``)."""
+    from mmagrae.verifiers import verify
+
+    try:
+        v = verify(response, gold, **kwargs)
+    except ValueError:  # GoldAnswerError: an error in the data; the sample cannot be right
+        return SampleVerdict(None, False, 0.0)
+    return SampleVerdict(v.extracted, bool(v.correct), float(v.score))

@@ -53,7 +53,7 @@ def load(split: str = "test", *, source: str | Path | None = None, limit: int | 
 
 def prompt(row: Mapping[str, Any]) -> str:
     if row.get("choices"):
-        options = "\n".join(f"({letter}) {c}" for letter, c in zip(choice_letters(len(row["choices"])), row["choices"]))
+        options = "\n".join(f"({letter}) {c}" for letter, c in zip(choice_letters(len(row["choices"])), row["choices"], strict=False))
         return f"{HINT}\nQuestion: {row['problem_text']}\nChoices:\n{options}"
     return str(row["problem"]).replace("<image>", "").strip()
 

@@ -26,7 +26,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eval.registry import Benchmark, SampleVerdict, choice_letters, image_paths, load_hub, read_parquet_rows, rules_verdict
+from eval.registry import (
+    Benchmark,
+    SampleVerdict,
+    choice_letters,
+    image_paths,
+    load_hub,
+    read_parquet_rows,
+    rules_verdict,
+)
 
 HF_DATASET_ID = "MathLLMs/MathVision"
 SPLITS = ("test", "testmini")
@@ -125,7 +133,7 @@ def load(split: str = "test", *, source: str | Path | None = None, limit: int | 
 
 
 def prompt(row: Mapping[str, Any]) -> str:
-    options = "".join(f"({letter}) {opt}\n" for letter, opt in zip(choice_letters(len(row["options"])), row["options"]))
+    options = "".join(f"({letter}) {opt}\n" for letter, opt in zip(choice_letters(len(row["options"])), row["options"], strict=False))
     return INSTRUCTION + f"{row['question']}\n{options}"
 
 

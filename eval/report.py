@@ -1,0 +1,84 @@
+"""Reports: a Markdown table and one PNG bar chart per category key.
+
+Input is a summary from :func:`eval.scoring.summarize` (``categories``: ``{key: {value: {accuracy, correct,
+total}}}``) or MathVista's official score layout (categories at the top level); both are read the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+_SCALARS = ("average", "accuracy", "correct", "total", "problems", "n", "pass@k", "categories", "benchmark",
+            "split", "mode", "extra", "official", "rules_agreement")
+
+
+def category_tables(scores: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    if "categories" in scores:
+        return dict(scores["categories"])
+    return {k: v for k, v in scores.items() if k not in _SCALARS and isinstance(v, Mapping)}
+
+
+def overall(scores: Mapping[str, Any]) -> tuple[str, int, int]:
+    if "average" in scores:
+        a = scores["average"]
+        return str(a["accuracy"]), int(a["correct"]), int(a["total"])
+    return str(scores["accuracy"]), int(scores["correct"]), int(scores["total"])
+
+
+def markdown(scores: Mapping[str, Any], title: str = "Scores") -> str:
+    acc, correct, total = overall(scores)
+    lines = [f"# {title}", "", f"**Accuracy: {acc}%** ({correct}/{total})", ""]
+    if scores.get("pass@k"):
+        lines += ["| k | pass@k (%) |", "|---:|---:|"] + [f"| {k} | {v:.2f} |" for k, v in scores["pass@k"].items()] + [""]
+    extra = scores.get("extra")
+    if extra:
+        lines += ["## Benchmark metrics", "", "```json", _json(extra), "```", ""]
+    for key, table in category_tables(scores).items():
+        lines += [f"## {key}", "", f"| {key} | accuracy (%) | correct | total |", "|---|---:|---:|---:|"]
+        lines += [f"| {v} | {row['accuracy']} | {row['correct']} | {row['total']} |" for v, row in table.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _json(obj: Any) -> str:
+    import json
+
+    return json.dumps(obj, indent=2, ensure_ascii=False)
+
+
+def charts(scores: Mapping[str, Any], out_dir: str | Path, title: str = "") -> list[Path]:
+    """One horizontal bar chart per category key, ``chart_<key>.png``; returns the written paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key, table in category_tables(scores).items():
+        labels = [str(v) for v in table]
+        values = [float(r["accuracy"]) for r in table.values()]
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(labels) + 1.2))
+        ax.barh(labels[::-1], values[::-1], color="#4c72b0")
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("accuracy (%)")
+        ax.set_title(f"{title} — {key}" if title else key)
+        for y, v in enumerate(values[::-1]):
+            ax.text(min(v + 1, 92), y, f"{v:.1f}", va="center", fontsize=8)
+        fig.tight_layout()
+        path = out_dir / f"chart_{''.join(c if c.isalnum() else '_' for c in key)}.png"
+        fig.savefig(path, dpi=80)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def write_reports(scores: Mapping[str, Any], out_dir: str | Path, title: str) -> dict[str, Any]:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md = out_dir / "scores.md"
+    md.write_text(markdown(scores, title), encoding="utf-8")
+    return {"markdown": str(md), "charts": [str(p) for p in charts(scores, out_dir, title)]}

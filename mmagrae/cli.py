@@ -38,8 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"mmagrae {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
-        module = importlib.import_module(module_name)
+    for module_name in COMMANDS.values():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:  # an optional part not installed; its command is left out
+            if not err.name or not module_name.startswith(err.name):
+                raise
+            continue
         module.register(subparsers)
     return parser
 

@@ -247,6 +247,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     origin = typing.get_origin(tp)
     if origin is Literal:
         allowed = typing.get_args(tp)
+        if isinstance(value, bool) and ("off" if not value else "on") in allowed:
+            value = "off" if not value else "on"  # YAML 1.1 reads a bare off/on as a boolean
         if value not in allowed:
             names = ", ".join(repr(a) for a in allowed)
             raise ConfigError(f"config key '{key}' = {value!r} is not allowed; allowed values: {names}")

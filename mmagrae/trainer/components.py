@@ -1,0 +1,225 @@
+"""Builders the training loop calls once: model, optimizer, schedule, data, reward scoring.
+
+Each is a small function of the config so the loop in ``loop.py`` reads as the algorithm, not as set-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from mmagrae.config import Config
+
+SYNTHETIC_PREFIX = "synthetic:"
+TINY_PREFIX = "tiny:"
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
+    if name == "auto":
+        return torch.bfloat16 if device.type == "cuda" else torch.float32
+    return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[name]
+
+
+def resolve_model_path(path: str, cache_dir: Path, seed: int = 0) -> str:
+    """``tiny:ARCH`` → a random tiny model built (once) under ``cache_dir``; anything else unchanged."""
+    if not path.startswith(TINY_PREFIX):
+        return path
+    from mmagrae.tiny_models import build_tiny_model
+
+    arch = path[len(TINY_PREFIX):]
+    out = cache_dir / f"tiny-{arch}-seed{seed}"
+    if not (out / "config.json").exists():
+        build_tiny_model(arch, out, seed=seed)
+    return str(out)
+
+
+def build_model(cfg: Config, model_path: str, device: torch.device) -> tuple[torch.nn.Module, Any]:
+    """Load the policy (and processor), then apply vision freezing, LoRA and gradient checkpointing."""
+    from mmagrae.rollout import load_policy
+
+    dtype = resolve_dtype(cfg.model.dtype, device)
+    model, processor = load_policy(model_path, dtype=dtype, trust_remote_code=cfg.model.trust_remote_code,
+                                   attn_implementation=cfg.model.attn_implementation)
+    model.to(device)
+    vision = vision_module_names(model)
+    if cfg.model.freeze_vision_tower:
+        for name, param in model.named_parameters():
+            if any(name.startswith(v) or f".{v}" in name for v in vision):
+                param.requires_grad_(False)
+    if cfg.model.lora.enabled:
+        from peft import LoraConfig as PeftLoraConfig
+        from peft import get_peft_model
+
+        lora = cfg.model.lora
+        targets: Any = lora.target_modules
+        if targets != "all-linear":
+            targets = [t.strip() for t in targets.split(",") if t.strip()]
+        exclude = None if lora.include_vision else [n for n in _linear_names(model) if _in_vision(n, vision)]
+        peft_cfg = PeftLoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+                                  target_modules=targets, exclude_modules=exclude or None)
+        model = get_peft_model(model, peft_cfg)
+    if cfg.model.gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if hasattr(model, "enable_input_require_grads"):
+            model.enable_input_require_grads()
+    return model, processor
+
+
+def vision_module_names(model: torch.nn.Module) -> list[str]:
+    """Prefixes of the vision tower in Qwen2-VL-style models (``visual`` / ``model.visual``)."""
+    names = {n.split(".visual")[0] + ".visual" if ".visual" in n else "visual"
+             for n, _ in model.named_modules() if n.endswith("visual")}
+    return sorted(n.lstrip(".") for n in names)
+
+
+def _in_vision(name: str, vision: list[str]) -> bool:
+    return any(name == v or name.startswith(v + ".") or f".{v}." in name or name.startswith("visual") for v in vision)
+
+
+def _linear_names(model: torch.nn.Module) -> list[str]:
+    return [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
+
+
+def build_optimizer(cfg: Config, model: torch.nn.Module) -> tuple[torch.optim.Optimizer, Any]:
+    o = cfg.optim
+    params = [p for p in model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("no trainable parameters: check model.freeze_vision_tower / model.lora")
+    optimizer = torch.optim.AdamW(params, lr=o.lr, betas=tuple(o.betas), eps=o.eps, weight_decay=o.weight_decay)
+    total = max(1, cfg.trainer.max_steps * cfg.derived["optimizer_steps_per_rl_step"])
+
+    def factor(step: int) -> float:
+        if o.warmup_steps and step < o.warmup_steps:
+            return (step + 1) / o.warmup_steps
+        progress = min(1.0, (step - o.warmup_steps) / max(1, total - o.warmup_steps))
+        if o.scheduler == "cosine":
+            return 0.5 * (1 + math.cos(math.pi * progress))
+        if o.scheduler == "linear":
+            return 1.0 - progress
+        return 1.0
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def materialize_source(source: str, cache_dir: Path, *, split: str, cfg: Config) -> tuple[str, str]:
+    """``synthetic:KIND`` → generate (once, deterministic) a Parquet dataset under ``cache_dir``.
+
+    Returns ``(path_or_id, split)`` to hand to the row loader.
+    """
+    if not source.startswith(SYNTHETIC_PREFIX):
+        return source, split
+    from data_recipes.io import save_dataset
+    from data_recipes.synthetic import make_splits
+
+    kind = source[len(SYNTHETIC_PREFIX):]
+    d = cfg.data
+    key = f"{kind}-n{d.synthetic_n}-v{d.synthetic_val_n}-d{d.synthetic_difficulty}-s{cfg.trainer.seed}"
+    out = cache_dir / key
+    if not (out / "COMPLETE").exists():
+        splits = make_splits(kind, n=d.synthetic_n, test_n=d.synthetic_val_n, seed=cfg.trainer.seed,
+                             difficulty=d.synthetic_difficulty)
+        save_dataset(splits, out)
+        (out / "COMPLETE").write_text("ok")
+    return str(out), split
+
+
+def load_prompts(cfg: Config, processor: Any, source: str, split: str, cache_dir: Path, *, limit: int | None,
+                 log: Any = print) -> list[Any]:
+    """Rows → chat prompts with images, bad rows skipped and counted, long prompts filtered."""
+    from mmagrae.data import build_prompts, load_rows
+
+    path, split = materialize_source(source, cache_dir, split=split, cfg=cfg)
+    rows, skipped = load_rows(path, split=split, image_dir=cfg.data.image_dir, column_map=cfg.data.column_map or None,
+                              limit=limit)
+    prompts, filtered = build_prompts(
+        rows, processor, template=cfg.data.prompt_template, system_prompt=cfg.data.system_prompt,
+        answer_format=cfg.reward.format, max_prompt_length=cfg.data.max_prompt_length,
+        min_pixels=cfg.data.min_pixels, max_pixels=cfg.data.max_pixels,
+    )
+    log(f"[data] {source} ({split}): {len(prompts)} prompts; {skipped.summary()}; {filtered.summary()}")
+    if not prompts:
+        raise ValueError(f"no usable prompts in {source} ({split}): {skipped.summary()}; {filtered.summary()}")
+    return prompts
+
+
+class PromptSampler:
+    """Deterministic epochs over prompt indices; its position is part of the checkpoint."""
+
+    def __init__(self, n: int, seed: int, shuffle: bool = True) -> None:
+        self.n, self.seed, self.shuffle = n, seed, shuffle
+        self.epoch, self.pos = 0, 0
+        self._order = self._make_order()
+
+    def _make_order(self) -> list[int]:
+        order = list(range(self.n))
+        if self.shuffle:
+            random.Random(self.seed * 1_000_003 + self.epoch).shuffle(order)
+        return order
+
+    def next(self, k: int) -> list[int]:
+        out = []
+        while len(out) < k:
+            if self.pos >= self.n:
+                self.epoch, self.pos = self.epoch + 1, 0
+                self._order = self._make_order()
+            out.append(self._order[self.pos])
+            self.pos += 1
+        return out
+
+    def state_dict(self) -> dict:
+        return {"epoch": self.epoch, "pos": self.pos}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.epoch, self.pos = int(state["epoch"]), int(state["pos"])
+        self._order = self._make_order()
+
+
+# --------------------------------------------------------------------------- rewards
+
+
+def build_scorer(cfg: Config):
+    """Returns ``score(texts[N], rows[N]) -> (reward[N], correct[N], format_ok[N], data_errors)``."""
+    from mmagrae.verifiers.rewards import compute_rewards, load_reward_function
+
+    custom = load_reward_function(cfg.reward.function) if cfg.reward.function else None
+    weights = {"accuracy": cfg.reward.accuracy_weight, "format": cfg.reward.format_weight}
+
+    def score(texts: list[str], rows: list[dict]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
+        if custom is not None:
+            out = custom(texts, rows)
+            reward = torch.tensor([float(getattr(o, "total", o)) for o in out])
+            correct = torch.tensor([bool(getattr(o, "correct", float(getattr(o, "total", o)) > 0.5)) for o in out])
+            fmt = torch.tensor([float(getattr(o, "format", 0.0)) for o in out])
+            return reward, correct, fmt, 0
+        out = compute_rewards(texts, rows, weights=weights, format_style=cfg.reward.format)
+        reward = torch.tensor([o.total for o in out], dtype=torch.float32)  # [N]
+        correct = torch.tensor([o.correct for o in out], dtype=torch.bool)  # [N]
+        fmt = torch.tensor([o.format for o in out], dtype=torch.float32)  # [N]
+        errors = sum(1 for o in out if getattr(o, "data_error", None))
+        return reward, correct, fmt, errors
+
+    return score
+
+
+def config_fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def eprint(*args: Any) -> None:
+    print(*args, file=sys.stderr, flush=True)

@@ -1,0 +1,184 @@
+r"""Multiple choice: map a predicted letter or option text to options, compare with the gold option.
+
+Letters are A, B, C, … in the order of ``choices`` (any case; ``B``, ``(B)``, ``B.``, ``B)``, ``\text{(C)}``,
+``\boxed{B}``, "Option B"). An answer may also be the option text itself, or a number equal to a numeric
+option (``145`` for ``145°``, ``11.0 cm`` for ``11cm``). "(B) 145°" is accepted when the text agrees with B or
+names no other option; when it names another option the answer is contradictory and wrong.
+
+The gold may be a letter or an option text. Options with the same text are the same answer (duplicate texts).
+Refusals ("none of the above", "cannot be determined", "N/A") are wrong unless they are literally an option:
+an answer is never mapped to the *nearest* option.
+
+>>> choices_match("(b)", "C", ["135°", "140°", "145°"])[0]
+False
+>>> choices_match("145", "145°", ["135°", "140°", "145°"])[0]
+True
+>>> choices_match("I cannot determine this", "A", ["Yes", "No"])
+(False, 'choice: refusal')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from mmagrae.verifiers.numeric import normalize_math_text, parse_number
+from mmagrae.verifiers.verdict import GoldAnswerError
+
+__all__ = ["resolve_choice", "resolve_gold_choice", "choices_match", "is_refusal", "normalize_option"]
+
+_LETTER_RE = re.compile(
+    r"^(?:(?:option|choice|answer)\s*:?\s*)?[\(\[]?([A-Za-z])[\)\]]?\s*[.:)]?$", re.IGNORECASE
+)
+_LETTER_TEXT_RE = re.compile(
+    r"^(?:(?:option|choice)\s*:?\s*)?(?:\(([A-Za-z])\)|([A-Z])[.:)])\s*(.+)$", re.IGNORECASE | re.DOTALL
+)
+_PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
+_REFUSAL_RE = re.compile(
+    r"none of (?:the|these)|cannot be determined|can ?not|can't|unable|not possible|impossible|"
+    r"no answer|not enough information|insufficient|i don'?t know|not provided|^n/?a$|^none$|not sure",
+    re.IGNORECASE,
+)
+
+
+def normalize_option(text: str) -> str:
+    r"""Case-, space- and markup-insensitive form of an option text.
+
+    >>> normalize_option(" \\text{Quarter  To}. ")
+    'quarter to'
+    """
+    s = normalize_math_text(str(text)).strip().rstrip(".").strip()
+    s = s.replace("**", "")
+    return " ".join(s.lower().split())
+
+
+def is_refusal(text: str) -> bool:
+    return bool(_REFUSAL_RE.search(text))
+
+
+def _letter_index(letter: str, n_choices: int) -> int | None:
+    index = ord(letter.upper()) - ord("A")
+    return index if 0 <= index < n_choices else None
+
+
+def _text_matches(text: str, options: Sequence[str], equal: Callable[[str, str], bool] | None) -> set[int]:
+    norm = normalize_option(text)
+    exact = {i for i, o in enumerate(options) if normalize_option(o) == norm}
+    if exact:
+        return exact
+    num = parse_number(text)
+    if num is not None:
+        hits = set()
+        for i, o in enumerate(options):
+            on = parse_number(str(o))
+            if on is not None and on.value == num.value and on.percent == num.percent:
+                hits.add(i)
+        if hits:
+            return hits
+    if equal is not None:
+        return {i for i, o in enumerate(options) if equal(text, str(o))}
+    return set()
+
+
+def resolve_choice(
+    answer: str, choices: Sequence[str], *, equal: Callable[[str, str], bool] | None = None
+) -> tuple[set[int], str]:
+    """Indices of the options an answer designates (empty when none), and why.
+
+    ``equal`` is an optional extra comparison of an answer text with an option text (e.g. symbolic).
+
+    >>> resolve_choice("\\\\text{(C)}", ["a", "b", "c"])
+    ({2}, 'letter C')
+    """
+    options = [str(c) for c in choices]
+    text = normalize_math_text(answer).strip().replace("**", "").strip()
+    if not text:
+        return set(), "empty answer"
+    exact = {i for i, o in enumerate(options) if normalize_option(o) == normalize_option(text)}
+    if exact:
+        return exact, "option text"
+    m = _LETTER_RE.match(text)
+    if m:
+        index = _letter_index(m.group(1), len(options))
+        if index is None:
+            return set(), f"letter {m.group(1).upper()} out of range"
+        return {index}, f"letter {m.group(1).upper()}"
+    m = _LETTER_TEXT_RE.match(text)
+    if m:
+        letter = m.group(1) or m.group(2)
+        index = _letter_index(letter, len(options))
+        if index is not None:
+            named = _text_matches(m.group(3), options, None)
+            if named and index not in named:
+                return set(), f"contradiction: letter {letter.upper()} with text of another option"
+            return {index}, f"letter {letter.upper()}"
+    if is_refusal(text):
+        return set(), "refusal"
+    hits = _text_matches(text, options, equal)
+    if hits:
+        return hits, "option value"
+    # "∠2 = (C) 15°", "therefore choice (B)": exactly one parenthesised letter in range
+    letters = {
+        m.upper() for m in _PAREN_LETTER_RE.findall(text) if _letter_index(m, len(options)) is not None
+    }
+    if len(letters) == 1:
+        letter = letters.pop()
+        return {_letter_index(letter, len(options))}, f"letter {letter}"  # type: ignore[arg-type]
+    # "no, there are not more ...": an option text before the first comma
+    head = text.split(",", 1)[0]
+    if head != text:
+        hits = {i for i, o in enumerate(options) if normalize_option(o) == normalize_option(head)}
+        if hits:
+            return hits, "option text before a comma"
+    return set(), "matches no option"
+
+
+def resolve_gold_choice(gold: str, choices: Sequence[str]) -> set[int]:
+    """Indices of the gold option (given as text or letter); raises GoldAnswerError when it is neither.
+
+    >>> sorted(resolve_gold_choice("Yes", ["Yes", "No", "yes"]))
+    [0, 2]
+    """
+    options = [str(c) for c in choices]
+    if not options:
+        raise GoldAnswerError("multiple-choice gold without choices")
+    norm = normalize_option(str(gold))
+    exact = {i for i, o in enumerate(options) if normalize_option(o) == norm}
+    if exact:
+        return exact
+    m = _LETTER_RE.match(str(gold).strip())
+    if m:
+        index = _letter_index(m.group(1), len(options))
+        if index is not None:
+            return {
+                i for i, o in enumerate(options) if normalize_option(o) == normalize_option(options[index])
+            }
+    hits = _text_matches(str(gold), options, None)
+    if hits:
+        return hits
+    raise GoldAnswerError(
+        f"gold {str(gold)[:80]!r} is neither an option text nor a letter of {len(options)} options"
+    )
+
+
+def choices_match(
+    answer: str, gold: str, choices: Sequence[str], *, equal: Callable[[str, str], bool] | None = None
+) -> tuple[bool, str]:
+    """Whether ``answer`` designates the gold option; options with identical texts count as one answer.
+
+    >>> choices_match("B", "Yes", ["Yes", "No", "Yes"])
+    (False, 'choice: letter B -> No; gold Yes')
+    """
+    gold_indices = resolve_gold_choice(gold, choices)
+    pred_indices, why = resolve_choice(answer, choices, equal=equal)
+    if not pred_indices:
+        return False, f"choice: {why}"
+    texts = {normalize_option(str(choices[i])) for i in pred_indices}
+    gold_texts = {normalize_option(str(choices[i])) for i in gold_indices}
+    shown = str(choices[min(pred_indices)])
+    gold_shown = str(choices[min(gold_indices)])
+    if len(texts) > 1:
+        return False, f"choice: {why} is ambiguous"
+    if texts <= gold_texts:
+        return True, f"choice: {why} -> {shown}"
+    return False, f"choice: {why} -> {shown}; gold {gold_shown}"

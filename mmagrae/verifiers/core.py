@@ -1,0 +1,318 @@
+r"""``verify``: one response against one gold answer, dispatched to the module of the answer kind.
+
+Dispatch (first match): ``task="chart"`` → chart.relaxed_match; ``choices`` given or answer_type
+``multiple_choice``/``choice`` → choice; answer_type ``list`` (or a list gold) → lists; ``integer``/``float`` →
+numeric (an expression prediction such as ``\frac{1}{2}`` is evaluated first); ``expression``/``latex`` →
+symbolic; ``text`` → normalised text (numbers and expressions still compared by value); ``None`` → detected
+from the gold (number → numeric, expression → symbolic, else text).
+
+Every call is bounded: responses are cut to their last ``MAX_RESPONSE_CHARS`` characters, answers longer than
+``MAX_ANSWER_CHARS`` are not parsed, parsers check a cooperative deadline (``time_budget_s``), and any failure
+becomes a wrong verdict with a reason. ``verify`` never raises.
+
+A gold answer that cannot be read for its type is a data error: ``validate_gold`` raises ``GoldAnswerError``,
+and ``verify`` returns ``Verdict(correct=False, score=0.0, extracted=..., reason="bad gold: ...")``.
+
+>>> verify("<think>7.9 or so</think><answer>7</answer>", "7", answer_type="integer").correct
+True
+>>> verify("\\boxed{7.9}", "7").reason
+'numeric: 7.9 != 7'
+>>> verify("The answer is (C).", "145°", choices=["135°", "140°", "145°"]).correct
+True
+>>> verify("12", "twelve apples?", answer_type="integer").reason[:9]
+'bad gold:'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import Any
+
+from mmagrae.verifiers import chart, choice, lists, numeric, symbolic
+from mmagrae.verifiers.extraction import extract
+from mmagrae.verifiers.numeric import Number, parse_number
+from mmagrae.verifiers.verdict import (
+    DEFAULT_TIME_BUDGET_S,
+    MAX_ANSWER_CHARS,
+    MAX_RESPONSE_CHARS,
+    Deadline,
+    GoldAnswerError,
+    Verdict,
+    VerifierTimeout,
+)
+
+__all__ = ["verify", "validate_gold", "normalize_answer_type", "ANSWER_TYPES"]
+
+# accepted spellings -> canonical answer type
+ANSWER_TYPES: dict[str | None, str] = {
+    None: "auto", "auto": "auto",
+    "integer": "integer", "int": "integer",
+    "float": "float", "number": "float", "numeric": "float",
+    "text": "text", "str": "text", "string": "text",
+    "list": "list",
+    "multiple_choice": "choice", "multi_choice": "choice", "choice": "choice", "mc": "choice",
+    "expression": "expression", "latex": "expression", "math": "expression", "symbolic": "expression",
+}  # fmt: skip
+
+
+def normalize_answer_type(answer_type: str | None) -> str:
+    key = answer_type.strip().lower() if isinstance(answer_type, str) else answer_type
+    if key not in ANSWER_TYPES:
+        raise GoldAnswerError(
+            f"unknown answer_type {answer_type!r}; allowed: {sorted(k for k in ANSWER_TYPES if k)}"
+        )
+    return ANSWER_TYPES[key]
+
+
+def _gold_text(gold: Any) -> str:
+    if isinstance(gold, (list, tuple)):
+        return "[" + ", ".join(str(x) for x in gold) + "]"
+    if isinstance(gold, float) and gold.is_integer():
+        return str(int(gold))
+    return str(gold).strip()
+
+
+def _value_as_number(value: Fraction | complex) -> Number | None:
+    """A constant expression's value as a Number (exact when the fraction has a finite decimal expansion)."""
+    if isinstance(value, complex):
+        if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
+            return None
+        d = Decimal(repr(value.real))
+        return Number(d, max(0, -d.as_tuple().exponent), False)  # type: ignore[operator]
+    with localcontext() as ctx:
+        ctx.prec = 40
+        d = Decimal(value.numerator) / Decimal(value.denominator)
+    exact = d * value.denominator == value.numerator
+    decimals = max(0, -d.as_tuple().exponent)  # type: ignore[operator]
+    return Number(
+        d.normalize() if exact else d, decimals if not exact else 0, exact and value.denominator == 1
+    )
+
+
+_ASSIGNMENT_RE = re.compile(r"^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*(?:=|≈|\\approx)\s*")
+_LEADING_NUMBER_RE = re.compile(r"^\s*([-−+]?\$?\d[\d,]*(?:\.\d+)?\s*%?)(\s+[A-Za-z]{2,}.*)?$", re.DOTALL)
+_ANY_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _read_number(text: str, deadline: Deadline) -> Number | None:
+    """A prediction as a number: plain, after ``x =``, as a constant expression, or a lone leading number."""
+    n = parse_number(text)
+    if n is not None:
+        return n
+    stripped = _ASSIGNMENT_RE.sub("", text)
+    if stripped != text:
+        n = parse_number(stripped)
+        if n is not None:
+            return n
+    if len(stripped) <= MAX_ANSWER_CHARS and "±" not in stripped and "\\pm" not in stripped:
+        value = symbolic.constant_value(stripped, deadline)
+        if value is not None:
+            n = _value_as_number(value)
+            if n is not None:
+                return n
+    m = _LEADING_NUMBER_RE.match(text)
+    if m and len(set(_ANY_NUMBER_RE.findall(text))) == 1:  # "7 because ..." but not "3 or 4"
+        return parse_number(m.group(1))
+    return None
+
+
+def _gold_number(gold: str, deadline: Deadline) -> Number | None:
+    n = parse_number(gold)
+    if n is None:
+        value = symbolic.constant_value(gold, deadline)
+        n = _value_as_number(value) if value is not None else None
+    return n
+
+
+def validate_gold(
+    gold: Any,
+    *,
+    choices: Sequence[str] | None = None,
+    answer_type: str | None = None,
+    task: str | None = None,
+    deadline: Deadline | None = None,
+) -> str:
+    """Check that ``gold`` can be read for its type; returns the canonical answer type used to compare.
+
+    Raises GoldAnswerError (a ValueError) with the reason when it cannot.
+
+    >>> validate_gold("3.5", answer_type="float")
+    'float'
+    >>> validate_gold("E", choices=["a", "b"])
+    Traceback (most recent call last):
+    ...
+    mmagrae.verifiers.verdict.GoldAnswerError: gold 'E' is neither an option text nor a letter of 2 options
+    """
+    deadline = deadline or Deadline(DEFAULT_TIME_BUDGET_S)
+    kind = normalize_answer_type(answer_type)
+    text = _gold_text(gold)
+    if gold is None or text == "":
+        raise GoldAnswerError("empty gold answer")
+    if len(text) > MAX_ANSWER_CHARS:
+        raise GoldAnswerError(f"gold answer longer than {MAX_ANSWER_CHARS} characters")
+    if task == "chart":
+        return "chart"
+    if choices:
+        choice.resolve_gold_choice(text, choices)
+        return "choice"
+    if kind == "choice":
+        raise GoldAnswerError("answer_type multiple_choice without choices")
+    if kind == "list" or isinstance(gold, (list, tuple)):
+        if not lists.split_list(text):
+            raise GoldAnswerError("empty list gold")
+        return "list"
+    if kind in ("integer", "float"):
+        n = _gold_number(text, deadline)
+        if n is None:
+            raise GoldAnswerError(f"{kind} gold {text[:80]!r} is not a number")
+        if kind == "integer" and n.value != n.value.to_integral_value():
+            raise GoldAnswerError(f"integer gold {text!r} has a fractional part")
+        return kind
+    if kind == "expression":
+        try:
+            symbolic.parse_math(text, deadline)
+        except symbolic.ParseError as exc:
+            raise GoldAnswerError(f"expression gold {text[:80]!r} cannot be parsed: {exc}") from None
+        return "expression"
+    if kind == "text":
+        return "text"
+    # auto
+    if parse_number(text) is not None:
+        return "float"
+    if symbolic.looks_symbolic(text):
+        try:
+            symbolic.parse_math(text, deadline)
+            return "expression"
+        except symbolic.ParseError:
+            return "text"
+    return "text"
+
+
+def _text_equal(pred: str, gold: str) -> bool:
+    return choice.normalize_option(pred) == choice.normalize_option(gold)
+
+
+def _compare_scalar(
+    pred: str, gold: str, kind: str, precision: int | None, deadline: Deadline
+) -> tuple[bool, str]:
+    if kind in ("integer", "float"):
+        g = _gold_number(gold, deadline)
+        if g is None:
+            raise GoldAnswerError(f"{kind} gold {gold[:80]!r} is not a number")
+        p = _read_number(pred, deadline)
+        if p is None:
+            return False, "numeric: prediction is not a number"
+        return numeric.numbers_match(p, g, precision=precision, answer_type=kind)
+    if kind == "expression":
+        if len(pred) > MAX_ANSWER_CHARS:
+            return False, "symbolic: prediction too long"
+        try:
+            return symbolic.expressions_equal(pred, gold, deadline)
+        except symbolic.ParseError as exc:
+            raise GoldAnswerError(f"expression gold {gold[:80]!r} cannot be parsed: {exc}") from None
+    # text (and auto-detected text): words compared normalised; numbers and formulas by value
+    if _text_equal(pred, gold):
+        return True, "text: equal"
+    g = parse_number(gold)
+    if g is not None:
+        p = _read_number(pred, deadline)
+        if p is not None:
+            return numeric.numbers_match(p, g, precision=precision)
+        return False, "text: differs"
+    if symbolic.looks_symbolic(gold) and len(pred) <= MAX_ANSWER_CHARS:
+        try:
+            ok, why = symbolic.expressions_equal(pred, gold, deadline)
+            if ok:
+                return ok, why
+        except symbolic.ParseError:
+            pass
+    return False, "text: differs"
+
+
+def _verify(response, gold, choices, answer_type, precision, task, deadline: Deadline) -> Verdict:
+    if not isinstance(response, str):
+        response = "" if response is None else str(response)
+    if precision is not None:
+        try:
+            precision = int(precision)
+        except (TypeError, ValueError):
+            return Verdict(False, 0.0, None, f"bad gold: precision {precision!r} is not an integer")
+    if choices is not None and not isinstance(choices, (list, tuple)):
+        return Verdict(False, 0.0, None, "bad gold: choices must be a list")
+    choices = [str(c) for c in choices] if choices else None
+    try:
+        kind = validate_gold(gold, choices=choices, answer_type=answer_type, task=task, deadline=deadline)
+    except GoldAnswerError as exc:
+        return Verdict(False, 0.0, None, f"bad gold: {exc}")
+    gold_text = _gold_text(gold)
+
+    found = extract(response[-MAX_RESPONSE_CHARS:], choices=choices)
+    if found.hedged:
+        shown = " | ".join(c[:40] for c in found.candidates[:4])
+        return Verdict(
+            False, 0.0, None, f"hedging: {len(found.candidates)} different final answers ({shown})"
+        )
+    pred = found.answer
+    if pred is None or pred == "":
+        return Verdict(False, 0.0, None, "no answer found")
+    deadline.check()
+
+    if kind == "chart":
+        ok, why = chart.relaxed_match(pred, gold_text)
+    elif kind == "choice":
+
+        def equal(a: str, b: str) -> bool:
+            try:
+                return symbolic.expressions_equal(a, b, deadline)[0]
+            except symbolic.ParseError:
+                return False
+
+        ok, why = choice.choices_match(pred, gold_text, choices or [], equal=equal)
+    elif kind == "list":
+        element_kind = "text"
+
+        def element(p: str, g: str) -> tuple[bool, str]:
+            return _compare_scalar(p, g, element_kind, precision, deadline)
+
+        ok, why = lists.lists_match(pred, gold if isinstance(gold, (list, tuple)) else gold_text, element)
+    else:
+        ok, why = _compare_scalar(pred, gold_text, kind, precision, deadline)
+    return Verdict(bool(ok), 1.0 if ok else 0.0, pred, why)
+
+
+def verify(
+    response: str,
+    gold: Any,
+    *,
+    choices: Sequence[str] | None = None,
+    answer_type: str | None = None,
+    precision: int | None = None,
+    task: str | None = None,
+    time_budget_s: float | None = DEFAULT_TIME_BUDGET_S,
+) -> Verdict:
+    """Judge ``response`` against ``gold``; never raises (see the module docstring for the rules).
+
+    response: the model's full output (``<think>`` blocks are ignored).
+    gold: the reference answer (string, number, or list for list answers); a letter or option text with choices.
+    choices: option texts in order (letters A, B, … refer to them).
+    answer_type: "integer", "float", "text", "list", "multiple_choice"/"choice", "expression"/"latex", or None.
+    precision: decimals to round both sides to (half-up) for float answers.
+    task: "chart" for ChartQA relaxed accuracy.
+    time_budget_s: cooperative wall-clock budget for this call (None: no deadline, size caps still apply).
+    """
+    deadline = Deadline(time_budget_s)
+    extracted = None
+    try:
+        verdict = _verify(response, gold, choices, answer_type, precision, task, deadline)
+        return verdict
+    except VerifierTimeout:
+        return Verdict(False, 0.0, extracted, f"timeout after {time_budget_s}s")
+    except GoldAnswerError as exc:
+        return Verdict(False, 0.0, extracted, f"bad gold: {exc}")
+    except RecursionError:
+        return Verdict(False, 0.0, extracted, "internal error: input nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"; the reason says what happened
+        return Verdict(False, 0.0, extracted, f"internal error: {type(exc).__name__}: {str(exc)[:120]}")

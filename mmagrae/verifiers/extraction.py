@@ -1,0 +1,316 @@
+r"""Find the final answer in a model response.
+
+Order of precedence (the first that finds something wins):
+
+1. ``<answer>…</answer>`` (outside ``<think>``); inside it, a box or an answer phrase still wins over the rest.
+2. The last ``\boxed{…}`` / ``\fbox{…}`` outside ``<think>…</think>`` (nested and doubled boxes unwrapped).
+3. The last "the answer is …" / "Final Answer: …" phrase (markdown bold allowed).
+4. The whole response when it is short and not a sentence ("145°", "quarter to", "B").
+5. The last option letter written as "(B)" (only when choices are given), else the last number.
+
+Several *different* final answers (two ``<answer>`` tags or two boxes that disagree) are hedging: the result
+has ``hedged=True`` and no answer, and the verdict is wrong. Text is only scanned, never executed; every scan
+is linear in the input length (no backtracking regexes over unbounded text).
+
+>>> extract_answer("<think>maybe \\boxed{3}</think> so \\boxed{\\boxed{4}}")
+'4'
+>>> extract_answer("**Final Answer:** $\\frac{9}{4}$.")
+'\\frac{9}{4}'
+>>> extract_answer("x is 2 or 3, I think the value is 7.5 cm") is None or True
+True
+>>> extract("\\boxed{3} or maybe \\boxed{5}").hedged
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mmagrae.verifiers.verdict import MAX_RESPONSE_CHARS
+
+__all__ = ["Extraction", "extract", "extract_answer", "find_boxed", "strip_think", "clean_answer"]
+
+_PHRASE_MAX_CHARS = 300
+_SHORT_ANSWER_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """answer: the cleaned final answer or None; method: where it came from; hedged: several different ones."""
+
+    answer: str | None
+    method: str
+    hedged: bool = False
+    candidates: tuple[str, ...] = ()
+
+
+def strip_think(text: str) -> str:
+    """Remove ``<think>…</think>`` blocks; text before a lone ``</think>`` and after a lone ``<think>`` too.
+
+    >>> strip_think("<think>a</think>b<think>c")
+    'b'
+    >>> strip_think("reasoning</think>final")
+    'final'
+    """
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<think>", pos)
+        end_tag = text.find("</think>", pos)
+        if end_tag != -1 and (start == -1 or end_tag < start):
+            # a closing tag without an opening one: the chat template opened it; drop what came before
+            out.clear()
+            pos = end_tag + len("</think>")
+            continue
+        if start == -1:
+            out.append(text[pos:])
+            break
+        out.append(text[pos:start])
+        end = text.find("</think>", start)
+        if end == -1:  # unclosed: the rest is thinking
+            break
+        pos = end + len("</think>")
+    return "".join(out)
+
+
+def _match_brace(text: str, open_index: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``open_index``, or -1. Escaped braces ``\\{`` are skipped."""
+    depth = 0
+    i = open_index
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+_BOX_RE = re.compile(r"\\(?:boxed|fbox)\b")
+
+
+def find_boxed(text: str) -> list[str]:
+    r"""Contents of the top-level ``\boxed{…}`` / ``\fbox{…}`` groups, in order, each with inner boxes unwrapped.
+
+    Linear time: scanning resumes after each closed box and stops at an unclosed one.
+
+    >>> find_boxed(r"a \boxed{1} b \fbox{\boxed{2}} \boxed 3")
+    ['1', '2', '3']
+    """
+    found: list[str] = []
+    pos = 0
+    while True:
+        m = _BOX_RE.search(text, pos)
+        if m is None:
+            break
+        j = m.end()
+        while j < len(text) and text[j] == " ":
+            j += 1
+        if j < len(text) and text[j] == "{":
+            end = _match_brace(text, j)
+            if end == -1:
+                break
+            content = text[j + 1 : end]
+            pos = end + 1
+        else:  # \boxed 5 : one token
+            m2 = re.compile(r"[^\s$]+").match(text, j)
+            if m2 is None:
+                pos = j
+                continue
+            content = m2.group(0)
+            pos = m2.end()
+        found.append(_unwrap_boxes(content))
+    return found
+
+
+def _unwrap_boxes(content: str) -> str:
+    for _ in range(64):
+        stripped = content.strip()
+        m = _BOX_RE.match(stripped)
+        if not m:
+            break
+        j = m.end()
+        while j < len(stripped) and stripped[j] == " ":
+            j += 1
+        if j < len(stripped) and stripped[j] == "{" and _match_brace(stripped, j) == len(stripped) - 1:
+            content = stripped[j + 1 : -1]
+        else:
+            break
+    return content
+
+
+def _find_answer_tags(text: str) -> list[str]:
+    found = []
+    pos = 0
+    while True:
+        start = text.find("<answer>", pos)
+        if start == -1:
+            break
+        end = text.find("</answer>", start)
+        if end == -1:
+            break
+        found.append(text[start + len("<answer>") : end])
+        pos = end + len("</answer>")
+    return found
+
+
+_PHRASE_RE = re.compile(
+    r"(?:final\s+answer|the\s+(?:correct\s+|final\s+)?answer|answer)"
+    r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
+    r"(?:\s*\*\*|\s*__)?\s*(?:is|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?",
+    re.IGNORECASE,
+)
+_HEDGE_WORDS_RE = re.compile(
+    r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~)\s+", re.IGNORECASE
+)
+# the sentence ends at a period followed by a space/end (not a decimal point), or at a newline
+_SENTENCE_END_RE = re.compile(r"\.(?=\s|$)|\n")
+
+
+def _phrase_answer(text: str) -> str | None:
+    last = None
+    for m in _PHRASE_RE.finditer(text):
+        last = m
+    if last is None:
+        return None
+    rest = text[last.end() : last.end() + _PHRASE_MAX_CHARS]
+    rest = rest.lstrip()
+    if rest.startswith("$$") or rest.startswith("\\["):
+        close = "$$" if rest.startswith("$$") else "\\]"
+        end = rest.find(close, 2)
+        if end != -1:
+            return rest[2:end]
+    if rest.startswith("$"):
+        end = rest.find("$", 1)
+        if end != -1:
+            return rest[1:end]
+    m = _SENTENCE_END_RE.search(rest)
+    candidate = rest[: m.start()] if m else rest
+    return candidate if candidate.strip() else None
+
+
+_WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"), ("__", "__"), ("`", "`"))
+
+
+def clean_answer(answer: str) -> str:
+    r"""Strip math delimiters, markdown emphasis, trailing punctuation and "approximately"-style words.
+
+    >>> clean_answer(" **$\\frac{1}{2}$.** ")
+    '\\frac{1}{2}'
+    """
+    s = answer.strip()
+    for _ in range(8):
+        before = s
+        s = s.strip().rstrip(".;,!。").strip()
+        for left, right in _WRAPPERS:
+            if len(s) >= len(left) + len(right) and s.startswith(left) and s.endswith(right):
+                s = s[len(left) : len(s) - len(right)].strip()
+        s = _HEDGE_WORDS_RE.sub("", s)
+        if s.startswith("\\displaystyle"):
+            s = s[len("\\displaystyle") :].strip()
+        if s == before:
+            break
+    return s
+
+
+_WORD_RE = re.compile(r"[A-Za-z]{2,}")
+_NUMBER_RE = re.compile(r"[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?")
+_PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
+
+
+def _same_answer(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+def _all_same(items: list[str]) -> bool:
+    # lazy import keeps extraction usable alone; numeric parsing is cheap and sympy-free
+    from mmagrae.verifiers.numeric import parse_number
+
+    first = clean_answer(items[0])
+    first_num = parse_number(first)
+    for other in items[1:]:
+        o = clean_answer(other)
+        if _same_answer(first, o):
+            continue
+        on = parse_number(o)
+        if first_num is not None and on is not None and first_num.value == on.value:
+            continue
+        return False
+    return True
+
+
+def extract(response: str, *, choices: list[str] | None = None) -> Extraction:
+    """Find the final answer; see the module docstring for the order. Never raises on a string input."""
+    text = response[-MAX_RESPONSE_CHARS:]
+    visible = strip_think(text)
+
+    tags = _find_answer_tags(visible)
+    if tags:
+        tags = [t for t in tags if t.strip()] or tags
+        if len(tags) > 1 and not _all_same(tags):
+            return Extraction(
+                None, "answer_tag", hedged=True, candidates=tuple(clean_answer(t) for t in tags)
+            )
+        inner = tags[-1]
+        boxes = find_boxed(inner)
+        if boxes:
+            if len(boxes) > 1 and not _all_same(boxes):
+                return Extraction(None, "answer_tag", hedged=True, candidates=tuple(boxes))
+            return Extraction(clean_answer(boxes[-1]), "answer_tag")
+        phrase = _phrase_answer(inner)
+        if phrase is not None:
+            return Extraction(clean_answer(phrase), "answer_tag")
+        return Extraction(clean_answer(inner), "answer_tag")
+
+    boxes = find_boxed(visible)
+    if boxes:
+        if len(boxes) > 1 and not _all_same(boxes):
+            return Extraction(None, "boxed", hedged=True, candidates=tuple(clean_answer(b) for b in boxes))
+        return Extraction(clean_answer(boxes[-1]), "boxed")
+
+    phrase = _phrase_answer(visible)
+    if phrase is not None:
+        cleaned = clean_answer(phrase)
+        if cleaned:
+            return Extraction(cleaned, "phrase")
+
+    stripped = clean_answer(visible)
+    if stripped and len(stripped) <= _SHORT_ANSWER_CHARS and "\n" not in stripped:
+        if len(_WORD_RE.findall(stripped)) < 3:
+            return Extraction(stripped, "whole")
+
+    if choices:
+        last_letter = None
+        for m in _PAREN_LETTER_RE.finditer(visible):
+            if ord(m.group(1).upper()) - ord("A") < len(choices):
+                last_letter = m
+        if last_letter is not None:
+            return Extraction(last_letter.group(1).upper(), "last_letter")
+
+    last_number = None
+    for m in _NUMBER_RE.finditer(visible):
+        last_number = m
+    if last_number is not None:
+        return Extraction(last_number.group(0), "last_number")
+    return Extraction(None, "none")
+
+
+def extract_answer(response: str, *, choices: list[str] | None = None) -> str | None:
+    r"""The final answer of ``response`` as a cleaned string, or None (nothing found, or hedging).
+
+    >>> extract_answer("<answer> 12 </answer>")
+    '12'
+    >>> extract_answer("So the answer is (B).", choices=["1", "2"])
+    '(B)'
+    """
+    if not isinstance(response, str):
+        return None
+    return extract(response, choices=choices).answer

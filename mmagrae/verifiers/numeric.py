@@ -1,0 +1,258 @@
+r"""Numbers: parse what models write, compare with the rules of the answer type. Never touches sympy.
+
+Accepted forms: integers and decimals with signs (``+``, ``-``, Unicode minus), thousands separators
+(``1,000``, ``1{,}000``, ``1\,000``, thin spaces), scientific notation (``1.5e-3``, ``1.5 \times 10^{-3}``,
+``10^{6}``), percent (``25%``, ``25\%``, ``25 percent``), currency (``$``, ``€``, ``£``, ``¥``, ``USD``,
+"dollars"), units (``cm``, ``m^2``, ``\text{ cm}``, ``\mathrm{~kg}``), degrees (``30°``, ``30^\circ``,
+``30^{\circ}``, ``30 degrees``), number words (``seven``, ``twenty-one``) and ``±``.
+
+Comparison (``numbers_match``):
+
+- integer gold (no decimal point): exact value (``7.0`` matches ``7``, ``7.9`` does not);
+- ``precision=p``: both sides rounded half-up to ``p`` decimals (``1.25`` → ``1.3``);
+- decimal gold without precision: exact value, or the prediction rounded half-up to the gold's decimals when the
+  prediction is more precise (gold ``3.14``, prediction ``3.14159``);
+- percent on either side also matches the value divided by 100 (``25%`` ↔ ``0.25``);
+- ``±`` matches only ``±`` with the same magnitude.
+
+>>> parse_number("1{,}234.5 \\text{ cm}").value
+Decimal('1234.5')
+>>> numbers_match(parse_number("7.9"), parse_number("7"))[0]
+False
+>>> numbers_match(parse_number("1.25"), parse_number("1.3"), precision=1)[0]
+True
+>>> parse_number("3.2 \\times 10^{-2}").value
+Decimal('0.032')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+__all__ = ["Number", "parse_number", "numbers_match", "round_half_up", "normalize_math_text"]
+
+_MAX_EXPONENT = 400  # |exponent| above this is not a number we compare (and would be costly to quantize)
+_MAX_NUMBER_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Number:
+    """A parsed number: exact decimal value, and how it was written."""
+
+    value: Decimal
+    decimals: int  # digits after the decimal point as written (0 for integers)
+    is_integer_literal: bool
+    percent: bool = False
+    plus_minus: bool = False
+
+
+def round_half_up(value: Decimal, decimals: int) -> Decimal:
+    """Round half away from zero to ``decimals`` places (Python's round() is half-to-even).
+
+    >>> round_half_up(Decimal("2.25"), 1), round_half_up(Decimal("-2.25"), 1)
+    (Decimal('2.3'), Decimal('-2.3'))
+    """
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+_TEXT_CMD_RE = re.compile(
+    r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox|operatorname|textit|mathit)\s*\{([^{}]*)\}"
+)
+_SPACING_RE = re.compile(r"\\[,;:! ]|\\q?quad|~")
+_DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree|°|º|\^\{\\text\{o\}\}")
+
+
+def normalize_math_text(text: str) -> str:
+    r"""LaTeX/Unicode clean-up shared by the numeric and text paths (no structure is changed).
+
+    >>> normalize_math_text("\\$1{,}000\\,\\text{dollars}")
+    '$1,000 dollars'
+    """
+    s = text.strip()
+    for _ in range(4):  # nested \text{\textbf{..}}
+        new = _TEXT_CMD_RE.sub(r" \1 ", s)
+        if new == s:
+            break
+        s = new
+    s = (
+        s.replace("{,}", ",")
+        .replace("\\%", "%")
+        .replace("\\$", "$")
+        .replace("\\left", "")
+        .replace("\\right", "")
+    )
+    s = _DEGREE_RE.sub("°", s)
+    s = _SPACING_RE.sub(" ", s)
+    s = (
+        s.replace("−", "-")
+        .replace("–", "-")
+        .replace("\u2009", " ")
+        .replace("\u202f", " ")
+        .replace("\u00a0", " ")
+    )
+    s = s.replace("\\pm", "±").replace("+/-", "±").replace("\\times", "×").replace("\\cdot", "·")
+    s = s.replace("$", "") if s.count("$") >= 2 else s  # two or more: math delimiters; one: currency
+    return " ".join(s.split())
+
+
+_UNITS = (
+    "km|cm|mm|nm|μm|µm|m|kg|mg|g|lb|lbs|pounds?|oz|ounces?|tons?|s|sec|secs|seconds?|min|mins|minutes?|h|hr|hrs|hours?|"
+    "days?|weeks?|months?|years?|yrs?|in|inch|inches|ft|feet|foot|yd|yards?|mi|miles?|mph|kph|km/h|m/s|"
+    "N|J|kJ|W|kW|V|A|Pa|kPa|Hz|L|l|ml|mL|cc|K|°C|°F|C|F|rad|radians?|deg|degrees?|°|units?|square units|"
+    "sq|square|cubic|cups?|gallons?|liters?|litres?|meters?|metres?|centimeters?|millimeters?|kilometers?|"
+    "kilograms?|grams?|people|persons?|students?|times|points?|cents?|dollars?|usd|USD|euros?|yuan|rupees?|%|percent|"
+    "apples?|books?|items?|objects?|cars?|boxes|coins?"
+)
+_UNIT_TAIL_RE = re.compile(
+    r"\s*(?:(?:"
+    + _UNITS
+    + r")(?:\^?\{?[23]\}?|[²³])?)(?:\s*(?:/|per)\s*(?:"
+    + _UNITS
+    + r")(?:\^?\{?[23]\}?|[²³])?)?\s*$"
+)
+_CURRENCY_PREFIX_RE = re.compile(r"^(?:US\s*\$|\$|€|£|¥|₹|USD\s*|EUR\s*|Rs\.?\s*)")
+_SCI_RE = re.compile(
+    r"^(?P<m>[-+]?(?:\d+(?:\.\d*)?|\.\d+))?\s*(?:(?:×|·|\*|x)\s*)?10\s*\^\s*\{?\s*(?P<e>[-+]?\d{1,4})\s*\}?$"
+)
+_E_RE = re.compile(r"^(?P<m>[-+]?(?:\d+(?:\.\d*)?|\.\d+))[eE](?P<e>[-+]?\d{1,4})$")
+_PLAIN_RE = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_THOUSANDS_RE = re.compile(r"^[-+]?\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+|(?:'\d{3})+)(?:\.\d+)?$")
+
+_ONES = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "none": 0, "no": 0,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
+
+
+def _words_to_int(text: str) -> int | None:
+    words = text.lower().replace("-", " ").replace(" and ", " ").split()
+    if not words or len(words) > 8:
+        return None
+    total = current = 0
+    seen = False
+    for w in words:
+        if w in _ONES and (w not in ("none", "no") or len(words) == 1):
+            current += _ONES[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w in _SCALES:
+            current = max(current, 1) * _SCALES[w]
+            if _SCALES[w] >= 1000:
+                total += current
+                current = 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def _decimals_of(digits: str) -> int:
+    return len(digits.split(".", 1)[1]) if "." in digits else 0
+
+
+def parse_number(text: str) -> Number | None:
+    """Parse one number with its decorations; None when ``text`` is not exactly one number.
+
+    >>> parse_number("-30°").value, parse_number("twenty-one").value, parse_number("25%").percent
+    (Decimal('-30'), Decimal('21'), True)
+    >>> parse_number("2x") is None
+    True
+    """
+    if not isinstance(text, str) or len(text) > _MAX_NUMBER_CHARS:
+        return None
+    s = normalize_math_text(text)
+    if not s:
+        return None
+    plus_minus = False
+    if s.startswith("±"):
+        plus_minus = True
+        s = s[1:].strip()
+    percent = False
+    for _ in range(3):  # "$ 1,200 USD", "30 cm^2", "45 %"
+        before = s
+        s = _CURRENCY_PREFIX_RE.sub("", s).strip()
+        m = _UNIT_TAIL_RE.search(s)
+        if m and m.start() > 0:
+            tail = m.group(0).strip().lower()
+            if tail in ("%", "percent"):
+                percent = True
+            s = s[: m.start()].strip()
+        if s == before:
+            break
+    if not s:
+        return None
+    sign = ""
+    if s[0] in "+-":
+        sign, s = ("-" if s[0] == "-" else ""), s[1:].strip()
+        if s.startswith("$"):
+            s = s[1:].strip()
+    if _THOUSANDS_RE.match(s):
+        s = s.replace(",", "").replace(" ", "").replace("'", "")
+    try:
+        if _PLAIN_RE.match(s):
+            value = Decimal(sign + s)
+            return Number(value, _decimals_of(s), "." not in s, percent, plus_minus)
+        m = _E_RE.match(s) or _SCI_RE.match(s)
+        if m:
+            exponent = int(m.group("e"))
+            if abs(exponent) > _MAX_EXPONENT:
+                return None
+            mantissa = m.group("m") or "1"
+            value = Decimal(sign + mantissa).scaleb(exponent)
+            decimals = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
+            return Number(value, decimals, decimals == 0, percent, plus_minus)
+    except (InvalidOperation, ValueError):
+        return None
+    as_int = _words_to_int(s)
+    if as_int is not None:
+        return Number(Decimal(int(sign + "1") * as_int), 0, True, percent, plus_minus)
+    return None
+
+
+def _candidates(n: Number) -> list[Decimal]:
+    return [n.value, n.value / 100] if n.percent else [n.value]
+
+
+def numbers_match(
+    pred: Number, gold: Number, *, precision: int | None = None, answer_type: str | None = None
+) -> tuple[bool, str]:
+    """Compare two parsed numbers under the rules in the module docstring; returns (equal, reason).
+
+    >>> numbers_match(parse_number("25%"), parse_number("0.25"))
+    (True, 'numeric: 25% == 0.25')
+    """
+    p_text = f"{'±' if pred.plus_minus else ''}{pred.value}{'%' if pred.percent else ''}"
+    g_text = f"{'±' if gold.plus_minus else ''}{gold.value}{'%' if gold.percent else ''}"
+    if pred.plus_minus != gold.plus_minus:
+        return False, f"numeric: {p_text} != {g_text} (±)"
+    if answer_type in ("integer", "int"):
+        precision = None
+    for g in _candidates(gold):
+        for p in _candidates(pred):
+            if pred.plus_minus:
+                g, p = abs(g), abs(p)
+            if precision is not None and precision >= 0:
+                if round_half_up(p, precision) == round_half_up(g, precision):
+                    return True, f"numeric: {p_text} == {g_text} at precision {precision}"
+                continue
+            if p == g:
+                return True, f"numeric: {p_text} == {g_text}"
+            if not gold.is_integer_literal and answer_type not in ("integer", "int"):
+                d = gold.decimals
+                if pred.decimals > d and round_half_up(p, d) == g:
+                    return True, f"numeric: {p_text} rounds to {g_text}"
+    return False, f"numeric: {p_text} != {g_text}"

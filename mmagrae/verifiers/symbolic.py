@@ -233,7 +233,7 @@ class _Parser:
             elif tok is not None and tok.kind == "op" and tok.text == "%":
                 self.take()
                 node = ("div", node, ("num", Fraction(100)))
-            elif self._starts_primary(tok):
+            elif self._starts_primary(tok) and tok.kind != "num":  # "2x", "x(y+1)"; never "1.5 .5"
                 node = ("mul", node, self.power())
             else:
                 return node

@@ -1,0 +1,129 @@
+"""``mmagrae verify``: judge one response, or a JSONL file of them.
+
+    $ mmagrae verify --response "<answer>12</answer>" --gold 12
+    {"correct": true, "score": 1.0, "extracted": "12", "reason": "numeric: 12 == 12"}
+    $ mmagrae verify --response "(b)" --gold "145°" --choices '["135°", "145°"]'
+    $ mmagrae verify --jsonl responses.jsonl --out verdicts.jsonl [--processes 4]
+
+JSONL input: one object per line with ``response`` and ``gold`` (or ``answer``), optionally ``choices``,
+``answer_type``, ``precision``, ``task`` and ``id``. Output: one verdict per line, in input order, with ``id``
+(or the line number) and ``correct``, ``score``, ``extracted``, ``reason``; a line that is not a JSON object gets
+``correct: false`` and a reason. The summary (count, accuracy, data errors) goes to stderr. Exit status: 0 when
+verdicts were written (whatever they say), 2 on usage or file errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from typing import Any
+
+__all__ = ["register", "run"]
+
+
+def _parse_choices(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    stripped = text.strip()
+    if stripped.startswith("["):
+        value = json.loads(stripped)
+        if not isinstance(value, list):
+            raise ValueError("--choices JSON must be a list")
+        return [str(x) for x in value]
+    return [c.strip() for c in stripped.split("|")]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="check model answers against gold answers (one pair, or a JSONL file)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--response", help="the model response (one pair mode)")
+    parser.add_argument("--gold", help="the gold answer (one pair mode)")
+    parser.add_argument("--choices", help='options as a JSON list \'["a", "b"]\' or "a|b|c"')
+    parser.add_argument(
+        "--answer-type", dest="answer_type", help="integer, float, text, list, choice, expression"
+    )
+    parser.add_argument("--precision", type=int, help="decimals for float answers (rounded half-up)")
+    parser.add_argument("--task", choices=["chart"], help="chart: ChartQA relaxed accuracy")
+    parser.add_argument("--jsonl", help="input JSONL file ('-' for stdin)")
+    parser.add_argument("--out", help="output JSONL file ('-' or omitted: stdout)")
+    parser.add_argument(
+        "--processes", type=int, default=None, help="worker processes for --jsonl (default: auto)"
+    )
+    parser.set_defaults(func=run)
+
+
+def _from_line(line: str) -> dict[str, Any] | str:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"bad input line: {exc.msg}"
+    if not isinstance(item, dict):
+        return "bad input line: not a JSON object"
+    return item
+
+
+def run(args: argparse.Namespace) -> int:
+    from mmagrae.verifiers import verify, verify_batch
+
+    if args.jsonl is None:
+        if args.response is None or args.gold is None:
+            print("mmagrae verify: give --response and --gold, or --jsonl FILE", file=sys.stderr)
+            return 2
+        try:
+            choices = _parse_choices(args.choices)
+        except (ValueError, json.JSONDecodeError) as exc:
+            print(f"mmagrae verify: bad --choices: {exc}", file=sys.stderr)
+            return 2
+        verdict = verify(
+            args.response,
+            args.gold,
+            choices=choices,
+            answer_type=args.answer_type,
+            precision=args.precision,
+            task=args.task,
+        )
+        print(json.dumps(verdict.to_dict(), ensure_ascii=False))
+        return 0
+
+    try:
+        source = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        print(f"mmagrae verify: cannot read {args.jsonl}: {exc}", file=sys.stderr)
+        return 2
+    with source:
+        lines = [line for line in source if line.strip()]
+    items = [_from_line(line) for line in lines]
+    requests = [item if isinstance(item, dict) else {} for item in items]
+    verdicts = verify_batch(requests, processes=args.processes)
+    try:
+        sink = sys.stdout if args.out in (None, "-") else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        print(f"mmagrae verify: cannot write {args.out}: {exc}", file=sys.stderr)
+        return 2
+    correct = errors = 0
+    with sink if sink is not sys.stdout else contextlib.nullcontext(sink) as out:
+        for n, (item, verdict) in enumerate(zip(items, verdicts, strict=True)):
+            record: dict[str, Any] = {"id": item.get("id", n) if isinstance(item, dict) else n}
+            if isinstance(item, str):
+                record.update(correct=False, score=0.0, extracted=None, reason=item)
+                errors += 1
+            else:
+                record.update(verdict.to_dict())
+                correct += verdict.correct
+                errors += verdict.reason.startswith("bad gold:")
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    total = len(items)
+    summary = {
+        "count": total,
+        "correct": correct,
+        "accuracy": correct / total if total else 0.0,
+        "data_errors": errors,
+    }
+    print(json.dumps(summary), file=sys.stderr)
+    return 0

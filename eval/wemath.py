@@ -14,11 +14,14 @@ re-implemented):
 - Score = (N − 0.5·IG − RM − IK) / N, strict and loose. The official script hard-codes N = 525 (the testmini
   size); we use the number of composites scored, which equals 525 on the full testmini.
 
-A composite with a sub-problem missing from the results counts in no class (the official left join makes the
-missing verdict neither right nor wrong); we reproduce that with three-valued verdicts.
+A sub-problem missing from the results is neither right nor wrong (the official left join leaves NaN, which
+fails both ``== True`` and ``== False``); we reproduce that with three-valued verdicts. A composite whose
+multi-step problem is missing counts in no class; the official script still counts it in N = 525, we do not.
 
 Official extraction (string matching): the text after the last ``Answer``, stripped of ``<``, ``>``, ``:``,
-``.``; its first character if it is one of A-H. Rules mode uses ``mmagrae.verifiers.verify`` instead.
+``.``; its first character if it is one of A-H. Rules mode gives ``mmagrae.verifiers.verify`` the text after
+the last ``Answer`` marker (the whole response when there is none), so "<Answer>: <(B) 400, 300>" or a
+``\boxed{B}`` both count.
 
     >>> official_extract("<Thought process>: ... <Answer>: <B>")
     'B'
@@ -95,7 +98,9 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     if mode == "judge" and extractor is not None:
         extracted = extractor({**row, "response": response})
         return SampleVerdict(extracted, extracted == row["answer"])
-    return rules_verdict(response, row["answer"], choices=parse_options(row["option"]))
+    # The prompt asks for "<Answer>: <<option>>"; the verifier reads the text after the last "Answer" marker.
+    text = _STRIP.sub(" ", response.split("Answer")[-1]).strip() if "Answer" in response else response
+    return rules_verdict(text, row["answer"], choices=parse_options(row["option"]))
 
 
 def categories(row: Mapping[str, Any]) -> dict[str, Any]:

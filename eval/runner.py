@@ -138,7 +138,14 @@ def read_cache(path: Path) -> dict[str, list[str]]:
 
 
 def _append(path: Path, entries: Sequence[Mapping[str, Any]]) -> None:
+    torn = False
+    if path.exists() and path.stat().st_size > 0:
+        with path.open("rb") as f:
+            f.seek(-1, os.SEEK_END)
+            torn = f.read(1) != b"\n"
     with path.open("a", encoding="utf-8") as f:
+        if torn:  # a crash mid-write left a partial line: end it so the next entries parse
+            f.write("\n")
         for e in entries:
             f.write(json.dumps(e, ensure_ascii=False) + "\n")
         f.flush()

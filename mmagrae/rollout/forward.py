@@ -1,0 +1,347 @@
+"""Loading the policy and re-computing the log-probs of sampled completions (the trainer's forward pass).
+
+``build_policy_batch`` lays N = B·G sequences out as ``[left-padded prompt | right-padded response]``::
+
+    input_ids      [N, P + T]   prompt tokens end at column P-1 for every row; response token t sits at P + t
+    response_mask  [N, T]       1.0 on generated tokens, 0.0 on padding
+    logp[:, t] = log_softmax(logits[:, P - 1 + t] / temperature)[input_ids[:, P + t]]
+
+For vision-language models the images are processed **once per prompt** (``pixel_values`` / ``image_grid_thw``
+hold the B prompts' images, not N copies); ``compute_token_logprobs`` runs the vision tower once and gathers
+the features into each of the G sequences (``image_feature_index``). M-RoPE position ids (``position_ids``
+``[3, N, P + T]``) are computed here from the token layout exactly as transformers' ``get_rope_index`` does
+for images, so the batch is self-contained. Text-only models get ordinary position ids ``[N, P + T]``.
+
+Worked example (text model, B = 1, G = 2)::
+
+    prompt "<|im_start|>user\\nHi<|im_end|>\\n<|im_start|>assistant\\n" -> 9 tokens, P = 9
+    completions [5, 7, EOS] and [8]                                    -> T = 3
+    response_mask = [[1, 1, 1], [1, 0, 0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mmagrae.rollout.types import Completion, Prompt
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+VISION_SPECIAL_TOKENS: tuple[str, ...] = (
+    "<|vision_start|>",
+    "<|vision_end|>",
+    "<|vision_pad|>",
+    "<|image_pad|>",
+    "<|video_pad|>",
+)
+
+
+def get_tokenizer(processor: Any) -> Any:
+    """The tokenizer inside a processor (or the processor itself for text models)."""
+    return getattr(processor, "tokenizer", processor)
+
+
+def is_vision_model(model_or_config: Any) -> bool:
+    """True for Qwen2-VL-style configs (they carry an ``image_token_id`` and a ``vision_config``)."""
+    config = getattr(model_or_config, "config", model_or_config)
+    return getattr(config, "vision_config", None) is not None
+
+
+def vision_token_ids(processor: Any) -> list[int]:
+    """Ids of the vision special tokens a sampler must never emit (empty if the tokenizer has none)."""
+    tok = get_tokenizer(processor)
+    vocab = tok.get_vocab()
+    return sorted({vocab[t] for t in VISION_SPECIAL_TOKENS if t in vocab})
+
+
+def eos_token_ids(model: Any, processor: Any) -> list[int]:
+    """EOS ids from the generation config (``<|im_end|>`` and ``<|endoftext|>`` for Qwen), else the tokenizer's."""
+    ids: list[int] = []
+    gen = getattr(model, "generation_config", None)
+    eos = getattr(gen, "eos_token_id", None) if gen is not None else None
+    if eos is None:
+        eos = getattr(get_tokenizer(processor), "eos_token_id", None)
+    if isinstance(eos, int):
+        ids = [eos]
+    elif eos is not None:
+        ids = list(eos)
+    im_end = get_tokenizer(processor).get_vocab().get("<|im_end|>")
+    if im_end is not None and im_end not in ids:
+        ids.append(im_end)
+    return ids
+
+
+def load_policy(model_path: str, *, dtype: str = "float32", trust_remote_code: bool = False,
+                device: str | None = None) -> tuple[Any, Any]:
+    """Load ``(model, processor)``: ``AutoModelForImageTextToText`` for VL configs, else ``AutoModelForCausalLM``.
+
+    ``processor`` is an ``AutoProcessor`` for VL models and the tokenizer for text models.
+    ``trust_remote_code`` stays False unless the caller asks for it.
+    """
+    import torch
+    from transformers import (
+        AutoConfig,
+        AutoModelForCausalLM,
+        AutoModelForImageTextToText,
+        AutoProcessor,
+        AutoTokenizer,
+    )
+
+    config = AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
+    torch_dtype = getattr(torch, dtype) if isinstance(dtype, str) else dtype
+    if is_vision_model(config):
+        model = AutoModelForImageTextToText.from_pretrained(model_path, dtype=torch_dtype,
+                                                            trust_remote_code=trust_remote_code)
+        processor = AutoProcessor.from_pretrained(model_path, trust_remote_code=trust_remote_code)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype,
+                                                     trust_remote_code=trust_remote_code)
+        processor = AutoTokenizer.from_pretrained(model_path, trust_remote_code=trust_remote_code)
+    if device is not None:
+        model = model.to(device)
+    return model, processor
+
+
+def encode_prompts(processor: Any, prompts: Sequence[Prompt], *, padding_side: str = "left") -> dict[str, Any]:
+    """Tokenise prompts (and process their images) into one padded batch, as generate and the trainer need it.
+
+    Returns the processor's dict: ``input_ids`` / ``attention_mask`` ``[B, P]`` and, when any prompt has images,
+    ``pixel_values`` ``[num_patches, D]``, ``image_grid_thw`` ``[num_images, 3]`` and ``mm_token_type_ids``.
+    """
+    texts = [p.text for p in prompts]
+    images = [img for p in prompts for img in p.images]
+    tok = get_tokenizer(processor)
+    if images:
+        enc = processor(text=texts, images=images, padding=True, padding_side=padding_side, return_tensors="pt")
+    elif tok is processor:
+        enc = tok(texts, padding=True, padding_side=padding_side, return_tensors="pt", add_special_tokens=False)
+    else:
+        enc = processor(text=texts, padding=True, padding_side=padding_side, return_tensors="pt")
+    return dict(enc)
+
+
+def count_prompt_tokens(processor: Any, text: str, images: Sequence[Any]) -> int:
+    """Prompt length after the image placeholders are expanded to the image's token count."""
+    enc = encode_prompts(processor, [Prompt(text=text, images=list(images))])
+    return int(enc["input_ids"].shape[1])
+
+
+def _flatten(completions: Sequence[Completion] | Sequence[Sequence[Completion]]) -> list[Completion]:
+    if completions and not isinstance(completions[0], Completion):
+        return [c for group in completions for c in group]  # type: ignore[union-attr]
+    return list(completions)  # type: ignore[arg-type]
+
+
+def _mrope_positions(prompt_ids: torch.Tensor, image_grids: torch.Tensor, image_token_id: int,
+                     merge_size: int) -> tuple[torch.Tensor, int]:
+    """M-RoPE positions ``[3, P_b]`` of one unpadded prompt and the next text position after it.
+
+    Same rule as transformers' ``Qwen2VLModel.get_rope_index`` for images (Qwen2-VL and Qwen2.5-VL): text
+    tokens advance all three axes by one; an image of ``t x h x w`` merged tokens gets (start + t_idx,
+    start + h_idx, start + w_idx) and the text after it starts at ``start + max(h, w)``.
+    """
+    import torch
+
+    is_image = (prompt_ids == image_token_id).tolist()
+    pieces: list[torch.Tensor] = []
+    pos, i, image_no, length = 0, 0, 0, len(is_image)
+    while i < length:
+        j = i
+        while j < length and is_image[j] == is_image[i]:
+            j += 1
+        if not is_image[i]:
+            pieces.append(torch.arange(pos, pos + j - i).view(1, -1).expand(3, -1))
+            pos += j - i
+        else:
+            t, h, w = (int(x) for x in image_grids[image_no])
+            image_no += 1
+            h, w = h // merge_size, w // merge_size
+            tt, hh, ww = torch.meshgrid(torch.arange(t), torch.arange(h), torch.arange(w), indexing="ij")
+            block = torch.stack([tt, hh, ww]).reshape(3, -1) + pos  # [3, t*h*w]
+            if block.shape[1] != j - i:
+                raise ValueError(f"image {image_no} has {j - i} placeholder tokens but its grid gives {block.shape[1]}")
+            pieces.append(block)
+            pos += max(h, w)
+        i = j
+    return torch.cat(pieces, dim=1), pos
+
+
+def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
+                       completions: Sequence[Completion] | Sequence[Sequence[Completion]], *,
+                       pad_token_id: int, image_token_id: int | None = None,
+                       merge_size: int | None = None) -> dict[str, Any]:
+    """Everything needed to recompute the log-probs of N completions in one forward pass.
+
+    Args:
+        processor: the model's processor (VL) or tokenizer (text).
+        prompts: the B distinct prompts, or one prompt per completion (N).
+        completions: N = B·G completions, grouped by prompt (prompt b owns rows b·G .. b·G + G - 1), either
+            flat or nested ``[B][G]`` as ``Engine.generate`` returns them.
+        pad_token_id: id used for padding (attention_mask is 0 there anyway).
+        image_token_id, merge_size: override what is read from the processor (``<|image_pad|>``, 2).
+
+    Returns a dict of tensors (plus ``prompt_length``, an int)::
+
+        input_ids            [N, P + T]  long
+        attention_mask       [N, P + T]  long
+        position_ids         [3, N, P + T] (VL) or [N, P + T] (text)   long
+        responses            [N, T]      long, the completion tokens (pad where masked)
+        response_mask        [N, T]      float, 1.0 on generated tokens
+        prompt_index         [N]         long, which of the B prompts each row continues
+        pixel_values         [patches, D]     the B prompts' images, once each (VL with images only)
+        image_grid_thw       [images, 3]
+        image_feature_index  [n_image_tokens_N]  rows of the once-per-prompt image features, in the order of
+                                                 the image placeholders of input_ids (row-major)
+        mm_token_type_ids    [N, P + T]  1 on image placeholders (what transformers 5 expects)
+        prompt_length        int P
+    """
+    import torch
+
+    flat = _flatten(completions)
+    n_seq, n_prompts = len(flat), len(prompts)
+    if n_prompts == 0 or n_seq % n_prompts:
+        raise ValueError(f"{n_seq} completions cannot be grouped over {n_prompts} prompts")
+    group = n_seq // n_prompts
+    prompt_index = torch.arange(n_prompts).repeat_interleave(group)  # [N]
+
+    enc = encode_prompts(processor, prompts, padding_side="left")
+    prompt_ids: torch.Tensor = enc["input_ids"]  # [B, P]
+    prompt_mask: torch.Tensor = enc["attention_mask"]  # [B, P]
+    P = prompt_ids.shape[1]
+    T = max(1, max(len(c.token_ids) for c in flat))
+
+    responses = torch.full((n_seq, T), pad_token_id, dtype=torch.long)  # [N, T]
+    response_mask = torch.zeros((n_seq, T), dtype=torch.float32)  # [N, T]
+    for i, c in enumerate(flat):
+        if c.token_ids:
+            responses[i, : len(c.token_ids)] = torch.tensor(c.token_ids, dtype=torch.long)
+            response_mask[i, : len(c.token_ids)] = 1.0
+    input_ids = torch.cat([prompt_ids[prompt_index], responses], dim=1)  # [N, P + T]
+    attention_mask = torch.cat([prompt_mask[prompt_index], response_mask.long()], dim=1)  # [N, P + T]
+
+    batch: dict[str, Any] = {
+        "input_ids": input_ids,
+        "attention_mask": attention_mask,
+        "responses": responses,
+        "response_mask": response_mask,
+        "prompt_index": prompt_index,
+        "prompt_length": P,
+    }
+    tok = get_tokenizer(processor)
+    if image_token_id is None:
+        image_token_id = tok.get_vocab().get("<|image_pad|>")
+    is_vl = tok is not processor and image_token_id is not None
+    if not is_vl:
+        position_ids = (attention_mask.cumsum(-1) - 1).clamp(min=0)  # [N, P + T]
+        batch["position_ids"] = position_ids
+        return batch
+
+    if merge_size is None:
+        merge_size = int(getattr(getattr(processor, "image_processor", None), "merge_size", 2) or 2)
+    grids = enc.get("image_grid_thw")
+    images_per_prompt = [len(p.images) for p in prompts]
+    # Image tokens (after merging) per unique image, and where each prompt's features start.
+    if grids is not None:
+        tokens_per_image = (grids.prod(-1) // merge_size**2).tolist()
+        batch["pixel_values"] = enc["pixel_values"]  # [patches, D]
+        batch["image_grid_thw"] = grids  # [images, 3]
+    else:
+        tokens_per_image = []
+    feature_start, image_start, f, k = [], [], 0, 0
+    for count in images_per_prompt:
+        feature_start.append(f)
+        image_start.append(k)
+        f += sum(tokens_per_image[k: k + count])
+        k += count
+    feature_index = []
+    position_rows = torch.zeros(3, n_seq, P + T, dtype=torch.long)  # [3, N, P + T]
+    prompt_positions = []
+    for b in range(n_prompts):
+        valid = prompt_mask[b].bool()
+        k0, count = image_start[b], images_per_prompt[b]
+        pgrids = grids[k0: k0 + count] if count else torch.zeros(0, 3, dtype=torch.long)
+        pos, next_pos = _mrope_positions(prompt_ids[b][valid], pgrids, image_token_id, merge_size)
+        prompt_positions.append((valid, pos, next_pos))
+        n_feat = sum(tokens_per_image[k0: k0 + count])
+        feature_index.append(torch.arange(feature_start[b], feature_start[b] + n_feat))
+    for i in range(n_seq):
+        b = int(prompt_index[i])
+        valid, pos, next_pos = prompt_positions[b]
+        position_rows[:, i, :P][:, valid] = pos
+        position_rows[:, i, P:] = torch.arange(next_pos, next_pos + T)
+    batch["position_ids"] = position_rows * attention_mask.unsqueeze(0)  # [3, N, P + T], 0 on padding
+    batch["image_feature_index"] = (torch.cat([feature_index[int(b)] for b in prompt_index])
+                                    if tokens_per_image else torch.zeros(0, dtype=torch.long))
+    batch["mm_token_type_ids"] = (input_ids == image_token_id).long()  # [N, P + T]
+    batch["image_token_id"] = image_token_id
+    return batch
+
+
+def _image_features(core: Any, pixel_values: torch.Tensor, grid_thw: torch.Tensor) -> torch.Tensor:
+    """Merged image features ``[n_image_tokens, H]`` for all images, across transformers 5.x versions."""
+    import torch
+
+    inner = getattr(core, "model", core)
+    fn = getattr(inner, "get_image_features", None) or core.get_image_features
+    out = fn(pixel_values, grid_thw)
+    if hasattr(out, "pooler_output") and out.pooler_output is not None:
+        out = out.pooler_output
+    if isinstance(out, (tuple, list)):
+        out = torch.cat(list(out), dim=0)
+    return out
+
+
+def _unwrap(model: Any) -> Any:
+    """The transformers model inside DDP / DeepSpeed wrappers."""
+    while hasattr(model, "module") and not hasattr(model, "lm_head"):
+        model = model.module
+    return model
+
+
+def compute_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: float = 1.0,
+                           with_entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Log-probs ``[N, T]`` of the response tokens under ``softmax(logits / temperature)`` (and the entropy).
+
+    Gradients flow (call under ``torch.no_grad()`` for old / reference log-probs). The logits are computed
+    only at the T response positions (the LM head never sees the prompt), and the vision tower runs once per
+    prompt. Masked positions hold finite garbage: multiply by ``batch["response_mask"]``.
+    """
+    import torch
+
+    core = _unwrap(model)
+    device = next(core.parameters()).device
+    input_ids = batch["input_ids"].to(device)  # [N, L]
+    attention_mask = batch["attention_mask"].to(device)  # [N, L]
+    position_ids = batch["position_ids"].to(device)  # [3, N, L] or [N, L]
+    P = int(batch["prompt_length"])
+    T = batch["responses"].shape[1]
+    inner = getattr(core, "model", core)
+
+    if is_vision_model(core):
+        embeds = core.get_input_embeddings()(input_ids)  # [N, L, H]
+        if batch.get("pixel_values") is not None and batch["image_feature_index"].numel():
+            feats = _image_features(core, batch["pixel_values"].to(device),
+                                    batch["image_grid_thw"].to(device))  # [n_unique_image_tokens, H]
+            feats = feats[batch["image_feature_index"].to(device)].to(embeds.dtype)  # [n_image_tokens_N, H]
+            image_mask = (input_ids == batch["image_token_id"]).unsqueeze(-1)  # [N, L, 1]
+            embeds = embeds.masked_scatter(image_mask, feats)  # [N, L, H]
+        hidden = inner(input_ids=None, inputs_embeds=embeds, attention_mask=attention_mask,
+                       position_ids=position_ids, use_cache=False).last_hidden_state  # [N, L, H]
+    else:
+        hidden = inner(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
+                       use_cache=False).last_hidden_state  # [N, L, H]
+
+    hidden = hidden[:, P - 1: P - 1 + T]  # [N, T, H] states that predict the response tokens
+    logits = core.lm_head(hidden).float()  # [N, T, V]
+    if temperature != 1.0:
+        logits = logits / temperature
+    log_norm = torch.logsumexp(logits, dim=-1)  # [N, T]
+    targets = batch["responses"].to(device)  # [N, T]
+    logp = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - log_norm  # [N, T]
+    entropy = None
+    if with_entropy:
+        probs = torch.softmax(logits, dim=-1)  # [N, T, V]
+        entropy = log_norm - (probs * logits).sum(-1)  # [N, T]
+    return logp, entropy

@@ -77,10 +77,10 @@ def _gold_text(gold: Any) -> str:
 
 def _value_as_number(value: Fraction | complex) -> Number | None:
     """A constant expression's value as a Number (exact when the fraction has a finite decimal expansion)."""
-    if isinstance(value, complex):
+    if isinstance(value, complex):  # evaluated in floating point (irrational): noise below 1e-13 is zero
         if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
             return None
-        d = Decimal(repr(value.real))
+        d = Decimal(repr(value.real)) if abs(value.real) >= 1e-13 else Decimal(0)
         return Number(d, max(0, -d.as_tuple().exponent), False)  # type: ignore[operator]
     with localcontext() as ctx:
         ctx.prec = 40
@@ -116,6 +116,10 @@ def _read_number(text: str, deadline: Deadline) -> Number | None:
     m = _LEADING_NUMBER_RE.match(text)
     if m and len(set(_ANY_NUMBER_RE.findall(text))) == 1:  # "7 because ..." but not "3 or 4"
         return parse_number(m.group(1))
+    if not _ANY_NUMBER_RE.search(text) and len(text) <= 200:
+        words = numeric.number_words_in(text)  # "There are five." but not "five or six"
+        if len(set(words)) == 1:
+            return Number(Decimal(words[0]), 0, True)
     return None
 
 
@@ -204,8 +208,17 @@ def _compare_scalar(
             raise GoldAnswerError(f"{kind} gold {gold[:80]!r} is not a number")
         p = _read_number(pred, deadline)
         if p is None:
+            if len(pred) <= MAX_ANSWER_CHARS and symbolic.looks_symbolic(pred):  # "\sin^2 x + \cos^2 x" vs 1
+                try:
+                    ok, why = symbolic.expressions_equal(pred, gold, deadline)
+                    if ok:
+                        return ok, why
+                except symbolic.ParseError:
+                    pass
             return False, "numeric: prediction is not a number"
         return numeric.numbers_match(p, g, precision=precision, answer_type=kind)
+    if kind == "expression" and parse_number(gold) is not None:  # a decimal gold keeps the rounding rules
+        return _compare_scalar(pred, gold, "float", precision, deadline)
     if kind == "expression":
         if len(pred) > MAX_ANSWER_CHARS:
             return False, "symbolic: prediction too long"

@@ -209,7 +209,7 @@ def clean_answer(answer: str) -> str:
     s = answer.strip()
     for _ in range(8):
         before = s
-        s = s.strip().rstrip(".;,!。").strip()
+        s = s.strip().rstrip(".;,。").strip()
         for left, right in _WRAPPERS:
             if len(s) >= len(left) + len(right) and s.startswith(left) and s.endswith(right):
                 s = s[len(left) : len(s) - len(right)].strip()
@@ -283,6 +283,11 @@ def extract(response: str, *, choices: list[str] | None = None) -> Extraction:
             return Extraction(cleaned, "phrase")
 
     stripped = clean_answer(visible)
+    if choices and stripped and len(stripped) <= 500:
+        from mmagrae.verifiers.choice import normalize_option
+
+        if normalize_option(stripped) in {normalize_option(str(c)) for c in choices}:
+            return Extraction(stripped, "whole")
     if stripped and len(stripped) <= _SHORT_ANSWER_CHARS and "\n" not in stripped:
         if len(_WORD_RE.findall(stripped)) < 3:
             return Extraction(stripped, "whole")

@@ -108,9 +108,9 @@ _UNITS = (
 _UNIT_TAIL_RE = re.compile(
     r"\s*(?:(?:"
     + _UNITS
-    + r")(?:\^?\{?[23]\}?|[²³])?)(?:\s*(?:/|per)\s*(?:"
+    + r")(?:\s*\^\s*\{?[23]\}?|[²³])?)(?:\s*(?:/|per)\s*(?:"
     + _UNITS
-    + r")(?:\^?\{?[23]\}?|[²³])?)?\s*$"
+    + r")(?:\s*\^\s*\{?[23]\}?|[²³])?)?\s*$"
 )
 _CURRENCY_PREFIX_RE = re.compile(r"^(?:US\s*\$|\$|€|£|¥|₹|USD\s*|EUR\s*|Rs\.?\s*)")
 _SCI_RE = re.compile(
@@ -158,6 +158,23 @@ def _words_to_int(text: str) -> int | None:
             return None
         seen = True
     return total + current if seen else None
+
+
+_NUMBER_WORD_RE = re.compile(
+    r"\b(?:"
+    + "|".join(sorted([w for w in _ONES if w not in ("no", "none")] + list(_TENS), key=len, reverse=True))
+    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?\b",
+    re.IGNORECASE,
+)
+
+
+def number_words_in(text: str) -> list[int]:
+    """Values of the number words in a sentence ("There are five." -> [5]); digits are not included.
+
+    >>> number_words_in("There are twenty-one cubes and one sphere")
+    [21, 1]
+    """
+    return [v for m in _NUMBER_WORD_RE.finditer(text) if (v := _words_to_int(m.group(0))) is not None]
 
 
 def _decimals_of(digits: str) -> int:

@@ -67,14 +67,18 @@ _GREEK = (
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota", "kappa",
     "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega",
 )  # fmt: skip
-_TEXT_RE = re.compile(r"\\(?:text|textrm|mathrm|textbf|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
+_TEXT_RE = re.compile(
+    r"\\(?:text|textrm|mathrm|textbf|mathbf|mbox|operatorname)\s*\{([^{}]*)\}(\s*\^\s*\{?[23]\}?)?"
+)
 _UNIT_WORD_RE = re.compile(r"^\s*(?:[a-zA-Z]{2,}|cm|m|km|mm|kg|g|s)\s*(?:\^?\{?[23]\}?)?\s*$")
 
 
 def _normalise(text: str) -> str:
     s = text.strip()
     for _ in range(4):
-        new = _TEXT_RE.sub(lambda m: " " if _UNIT_WORD_RE.match(m.group(1)) else m.group(1), s)
+        new = _TEXT_RE.sub(
+            lambda m: " " if _UNIT_WORD_RE.match(m.group(1)) else m.group(1) + (m.group(2) or ""), s
+        )
         if new == s:
             break
         s = new
@@ -787,10 +791,15 @@ def constant_value(text: str, deadline: Deadline = NO_DEADLINE) -> Fraction | co
 
 
 _SYMBOLIC_HINT_RE = re.compile(
-    r"\\frac|\\sqrt|\\pi|√|π|\^|[a-zA-Z]\s*[=+\-*/]|[=+\-*/]\s*[a-zA-Z]|\d[a-zA-Z]|\\infty|\\cup"
+    r"\\[a-zA-Z{]|√|π|∞|[\d)}]\s*[-+*/^!=]|[-+*/^=]\s*[\d({\\]|\b[a-zA-Z]\s*[-+*/^=]|[-+*/^=]\s*[a-zA-Z]\b"
+    r"|\d[a-zA-Z]\b|^\s*[-+]"
 )
 
 
 def looks_symbolic(text: str) -> bool:
-    """A cheap hint that a gold answer is an expression rather than a word."""
+    """A cheap hint that a gold answer is an expression rather than words ("x+1", "9/4", "(1, 2]", not "red").
+
+    >>> looks_symbolic("9/4"), looks_symbolic("2x"), looks_symbolic("(1, 2]"), looks_symbolic("light blue")
+    (True, True, True, False)
+    """
     return bool(_SYMBOLIC_HINT_RE.search(text)) or bool(re.match(r"^\s*[(\[].*,.*[)\]]\s*$", text))

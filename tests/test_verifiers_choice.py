@@ -1,0 +1,84 @@
+"""Multiple choice: letters in every spelling, option texts, gold as letter or text, duplicates, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from mmagrae.verifiers import verify
+from mmagrae.verifiers.choice import resolve_choice
+
+ANGLES = ["135°", "140°", "145°", "150°"]
+CLOCK = ["half", "quarter", "o'clock", "quarter to", "quarter past"]
+
+# (response, gold, choices, expected correct)
+CHOICE_CASES = [
+    ("C", "145°", ANGLES, True),
+    ("c", "145°", ANGLES, True),
+    ("(C)", "145°", ANGLES, True),
+    ("(c)", "145°", ANGLES, True),
+    ("C.", "145°", ANGLES, True),
+    ("C)", "145°", ANGLES, True),
+    ("[C]", "145°", ANGLES, True),
+    ("\\boxed{C}", "145°", ANGLES, True),
+    ("\\boxed{\\text{(C)}}", "145°", ANGLES, True),
+    ("$\\text{C}$", "145°", ANGLES, True),
+    ("**C**", "145°", ANGLES, True),
+    ("Option C", "145°", ANGLES, True),
+    ("The answer is (C).", "145°", ANGLES, True),
+    ("The answer is C. 145°", "145°", ANGLES, True),
+    ("The answer is (C) 145°.", "145°", ANGLES, True),
+    ("<answer>C</answer>", "C", ANGLES, True),
+    ("<answer>c</answer>", "c", ANGLES, True),
+    ("145°", "145°", ANGLES, True),
+    ("145", "145°", ANGLES, True),
+    ("145^\\circ", "C", ANGLES, True),
+    ("B", "145°", ANGLES, False),
+    ("(B)", "C", ANGLES, False),
+    ("140°", "145°", ANGLES, False),
+    ("E", "145°", ANGLES, False),  # out of range
+    ("(C) 140°", "145°", ANGLES, False),  # letter and text contradict
+    ("147°", "145°", ANGLES, False),  # near an option is not the option
+    ("quarter to", "quarter to", CLOCK, True),
+    ("Quarter To", "D", CLOCK, True),
+    ("quarter", "quarter to", CLOCK, False),
+    ("D", "quarter to", CLOCK, True),
+    ("11.0 cm", "11cm", ["6cm", "11cm"], True),
+    ("30\\sqrt{3} m", "30√{3}m", ["30m", "30√{3}m", "(30√{3}+30)m"], True),
+    ("No", "No", ["Yes", "No"], True),
+    ("no.", "No", ["Yes", "No"], True),
+    ("yes", "No", ["Yes", "No"], False),
+    ("So the answer is no, there are fewer buses.", "No", ["Yes", "No"], True),
+    ("The correct answer is therefore choice (B).", "No", ["Yes", "No"], True),
+    # duplicate option texts: the same answer under two letters
+    ("A", "C", ["5", "6", "5"], True),
+    ("C", "5", ["5", "6", "5"], True),
+    ("B", "5", ["5", "6", "5"], False),
+    # refusals are wrong, never mapped to the nearest option
+    ("None of the above", "A", ["Yes", "No"], False),
+    ("The answer cannot be determined from the figure.", "A", ["Yes", "No"], False),
+    ("N/A", "No", ["Yes", "No"], False),
+    ("I can't tell.", "No", ["Yes", "No"], False),
+    ("Cannot be determined", "Cannot be determined", ["1", "2", "Cannot be determined"], True),
+    # hedging between options
+    ("A or B", "A", ["1", "2"], False),
+    ("\\boxed{A} \\boxed{B}", "A", ["1", "2"], False),
+]
+
+
+@pytest.mark.parametrize(("response", "gold", "choices", "expected"), CHOICE_CASES)
+def test_choice(response: str, gold: str, choices: list[str], expected: bool) -> None:
+    verdict = verify(response, gold, choices=choices)
+    assert verdict.correct is expected, verdict
+
+
+def test_gold_not_an_option_is_a_data_error() -> None:
+    verdict = verify("A", "160°", choices=ANGLES)
+    assert not verdict.correct and verdict.reason.startswith("bad gold:")
+
+
+def test_choice_type_without_choices_is_a_data_error() -> None:
+    assert verify("A", "A", answer_type="multiple_choice").reason.startswith("bad gold:")
+
+
+def test_resolve_reports_refusal_reason() -> None:
+    assert resolve_choice("none of these", ["1", "2"]) == (set(), "refusal")

@@ -108,7 +108,9 @@ def _has(module: str) -> bool:
 def test_eval_run_end_to_end_tiny_model(backend, tiny_qwen2_vl, tmp_path):
     """The real CLI path on a tiny random Qwen2-VL: generation, cache, scoring and reports."""
     rollout = pytest.importorskip("mmagrae.rollout")
-    if backend not in getattr(rollout, "BACKENDS", ()) or (backend == "vllm" and not _has("vllm")):
+    if backend not in getattr(rollout, "BACKENDS", ()) or (
+        backend == "vllm" and not (_has("vllm") and _has("mmagrae.rollout.vllm_engine"))
+    ):
         pytest.skip(f"backend {backend} not available here")
     from mmagrae.cli import main
 

@@ -117,7 +117,13 @@ def test_round_half_up_not_bankers() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1,234.5", "1234.5"), ("-3.2e2", "-320"), (".5", "0.5"), ("3.2 \\times 10^{-2}", "0.032"), ("forty two", "42")],
+    [
+        ("1,234.5", "1234.5"),
+        ("-3.2e2", "-320"),
+        (".5", "0.5"),
+        ("3.2 \\times 10^{-2}", "0.032"),
+        ("forty two", "42"),
+    ],
 )
 def test_parse_number_values(text: str, value: str) -> None:
     n = parse_number(text)

@@ -95,7 +95,9 @@ def test_unparseable_expression_gold_is_a_data_error() -> None:
     assert verdict.reason.startswith("bad gold:")
 
 
-@pytest.mark.parametrize("text", ["(((", "\\frac{1}", "1 +", "\\unknown{x}", "x" * 3000, "(" * 200 + "1" + ")" * 200])
+@pytest.mark.parametrize(
+    "text", ["(((", "\\frac{1}", "1 +", "\\unknown{x}", "x" * 3000, "(" * 200 + "1" + ")" * 200]
+)
 def test_parse_errors(text: str) -> None:
     with pytest.raises(ParseError):
         parse_math(text)

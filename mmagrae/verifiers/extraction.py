@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mmagrae.verifiers.verdict import MAX_RESPONSE_CHARS
+from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
 
 __all__ = ["Extraction", "extract", "extract_answer", "find_boxed", "strip_think", "clean_answer"]
 
@@ -132,6 +132,8 @@ def find_boxed(text: str) -> list[str]:
 
 
 def _unwrap_boxes(content: str) -> str:
+    if len(content) > MAX_ANSWER_CHARS:  # too long to be judged anyway; keep the scan linear
+        return content
     for _ in range(64):
         stripped = content.strip()
         m = _BOX_RE.match(stripped)

@@ -1,0 +1,25 @@
+"""Every verifier module's doctest examples run as part of the suite."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "verdict", "extraction", "numeric", "choice", "symbolic", "chart", "lists", "core", "batch", "rewards", "cli",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name: str) -> None:
+    module = importlib.import_module(f"mmagrae.verifiers.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_package_doctest() -> None:
+    import mmagrae.verifiers
+
+    assert doctest.testmod(mmagrae.verifiers).failed == 0

@@ -30,7 +30,8 @@ CATEGORY_SETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Sales by day", ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")),
     ("Rainfall by month (mm)", ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul")),
     ("Fruit sold", ("Apple", "Banana", "Cherry", "Grape", "Mango", "Pear", "Plum")),
-    ("Visitors by year (thousands)", ("2018", "2019", "2020", "2021", "2022", "2023", "2024")),
+    # no numeric category names (years): under relaxed accuracy "2020" would match a gold "2021"
+    ("Visitors by region (thousands)", ("North", "South", "East", "West", "Central", "Coast", "Hills")),
     ("Students by club", ("Art", "Chess", "Drama", "Music", "Robotics", "Science", "Sport")),
     ("Cars by colour", ("Red", "Blue", "Black", "White", "Silver", "Green", "Gray")),
 )
@@ -90,6 +91,29 @@ def _values(rng: random.Random, n: int, low: int, high: int, step: int, distinct
             return values
 
 
+def _distinct_under_relaxed_accuracy(answer: str, distractors: list[str]) -> list[str]:
+    """Drop numeric distractors within 5% of the answer: ChartQA's relaxed accuracy (``task="chart"``) would
+    count them correct, so the item would have two right options.
+
+    >>> _distinct_under_relaxed_accuracy("30", ["29", "35", "Mon", "0"])
+    ['35', 'Mon', '0']
+    """
+    try:
+        gold = float(answer)
+    except ValueError:
+        return distractors
+    kept = []
+    for option in distractors:
+        try:
+            value = float(option)
+        except ValueError:
+            kept.append(option)
+            continue
+        if abs(value - gold) > 0.05 * abs(gold) + 1e-9:
+            kept.append(option)
+    return kept
+
+
 def make_row(
     rng: random.Random,
     difficulty: int,
@@ -139,7 +163,8 @@ def make_row(
     if question_kind == "value":
         question = f"What is the value for {a}?"
         answer, answer_type = str(data[a]), "integer"
-        distractors = [str(v) for v in (data[a] + 1, data[a] - 1, data[a] + 5, data[a] - 5, *values)]
+        distractors = [str(v) for v in (data[a] + 1, data[a] - 1, data[a] + 5, data[a] - 5, data[a] + 10,
+                                        data[a] * 2, *values)]
     elif question_kind == "difference":
         question = f"What is the difference between the values for {a} and {b}?"
         value = abs(data[a] - data[b])
@@ -170,7 +195,7 @@ def make_row(
 
     share = multiple_choice if multiple_choice is not None else (0.5 if difficulty == 3 else 0.0)
     if rng.random() < share:
-        choices, line = make_choices(rng, answer, distractors)
+        choices, line = make_choices(rng, answer, _distinct_under_relaxed_accuracy(answer, distractors))
         return row(f"<image>{question} {line}", [image], answer, answer_type="multiple_choice",
                    choices=choices, unit=unit, task="chart")
     return row(f"<image>{question}", [image], answer, answer_type=answer_type, precision=precision, unit=unit,

@@ -175,10 +175,14 @@ def _parallel_figure(rng: random.Random, phi: int) -> tuple[Canvas, list[Point],
     return canvas, [top, bottom], bisectors
 
 
-def _put_angle_label(canvas: Canvas, crossing: Point, bisector_deg: float, text: str) -> None:
+def _put_angle_label(canvas: Canvas, crossing: Point, bisector_deg: float, measure: int, text: str,
+                     base_distance: float = 16.0) -> None:
+    """Write ``text`` on the bisector of a sector of ``measure`` degrees, far enough out to sit clearly inside
+    it (narrow sectors push the label away from the crossing)."""
     x, y = canvas.px(crossing)
     t = math.radians(bisector_deg)
-    canvas.text((x + 26 * math.cos(t), y - 26 * math.sin(t)), text)
+    distance = min(64.0, max(26.0, base_distance / math.sin(math.radians(measure / 2))))
+    canvas.text((x + distance * math.cos(t), y - distance * math.sin(t)), text)
 
 
 def _parallel_setup(rng: random.Random) -> tuple[int, int, int, list[int]]:
@@ -191,8 +195,8 @@ def _parallel_setup(rng: random.Random) -> tuple[int, int, int, list[int]]:
 def parallel_angle(rng: random.Random) -> Problem:
     phi, given, asked, values = _parallel_setup(rng)
     canvas, (top, bottom), bisectors = _parallel_figure(rng, phi)
-    _put_angle_label(canvas, top, bisectors[given], _deg(values[given]))
-    _put_angle_label(canvas, bottom, bisectors[asked], _deg("x"))
+    _put_angle_label(canvas, top, bisectors[given], values[given], _deg(values[given]))
+    _put_angle_label(canvas, bottom, bisectors[asked], values[asked], _deg("x"))
     answer = values[asked]
     question = "Lines l and m are parallel. Find x."
     return canvas.image, question, str(answer), "integer", None, "degrees", _angle_distractors(answer)
@@ -208,12 +212,10 @@ def parallel_algebra(rng: random.Random) -> Problem:
         offset = target - slope * x
         if -40 <= offset <= 60 and offset != 0:
             break
-    expression = f"({slope}x {'+' if offset > 0 else '−'} {abs(offset)})°"
-    _put_angle_label(canvas, top, bisectors[given], _deg(values[given]))
+    expression = f"({slope}x {'+' if offset > 0 else '-'} {abs(offset)})°"
+    _put_angle_label(canvas, top, bisectors[given], values[given], _deg(values[given]))
     # the expression is wide: push it farther from the crossing
-    px, py = canvas.px(bottom)
-    t = math.radians(bisectors[asked])
-    canvas.text((px + 44 * math.cos(t), py - 44 * math.sin(t)), expression)
+    _put_angle_label(canvas, bottom, bisectors[asked], values[asked], expression, base_distance=30.0)
     question = "Lines l and m are parallel. Find x."
     distractors = [str(v) for v in (x + 1, x - 1, x + 5, x - 5, x + 10, (180 - target - offset) // slope)
                    if v > 0 and v != x]

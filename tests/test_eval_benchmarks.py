@@ -230,3 +230,48 @@ def test_reports_markdown_and_charts(tmp_path):
     assert "**Accuracy: 50.0%** (1/2)" in text and "| x | 100.00 | 1 | 1 |" in text
     assert [p.endswith("chart_kind.png") for p in written["charts"]] == [True]
     assert Image.open(written["charts"][0]).size[0] > 100
+
+
+# ------------------------------------------------------------------------------ Hub layout, CLI, doctests
+def test_mathvista_hub_parquet_layout(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eval import mathvista
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buf, format="PNG")
+    row = {"pid": "7", "question": "How many?", "image": "images/7.jpg",
+           "decoded_image": {"bytes": buf.getvalue(), "path": "7.jpg"}, "choices": None, "unit": None,
+           "precision": 1.0, "answer": "1.5", "question_type": "free_form", "answer_type": "float",
+           "metadata": {"language": "english", "skills": ["arithmetic reasoning"]}, "query": "Hint: ...\nQuestion: How many?"}
+    pq.write_table(pa.Table.from_pylist([row]), tmp_path / "testmini-00000-of-00001.parquet")
+    rows = mathvista.load("testmini", source=tmp_path)
+    assert rows[0]["id"] == "7" and isinstance(rows[0]["images"][0], Image.Image)
+    assert mathvista.BENCHMARK.judge(rows[0], "so the answer is 1.54", "rules").correct  # rounded to precision 1
+
+
+def test_cli_scores_other_benchmarks(tmp_path):
+    from mmagrae.cli import main
+
+    rows = [{"id": str(i), "query": "Value?", "label": [str(10 + i)], "human_or_machine": i % 2,
+             "response": [f"The answer is {10 + i}", "The answer is 99"]} for i in range(4)]
+    path = tmp_path / "chartqa.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    out = tmp_path / "scores.json"
+    assert main(["eval", "score", "chartqa", "--input", str(path), "--mode", "rules", "--out", str(out),
+                 "--report", str(tmp_path / "report")]) == 0
+    scores = json.loads(out.read_text())
+    assert scores["accuracy"] == 50.0 and scores["pass@k"] == {"1": 50.0, "2": 100.0}
+    assert (tmp_path / "report" / "chart_subset.png").exists()
+
+
+def test_doctests_of_eval_modules():
+    import doctest
+
+    from eval import judge, mathvista, report, runner
+
+    for module in (chartqa, mathvision, mathverse, wemath, geometry3k, mathvista, scoring, registry, judge, report,
+                   runner):
+        failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert failures == 0, module.__name__

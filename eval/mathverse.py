@@ -45,7 +45,11 @@ def load(split: str = "testmini", *, source: str | Path | None = None, limit: in
     """MathVerse rows: Hub (``AI4Math/MathVerse``, config = split), Parquet, or the repository JSON layout (a
     list of items; ``image`` relative to the JSON file's folder, e.g. ``images/...``)."""
     if source is None:
-        rows, root = load_hub(HF_DATASET_ID, "testmini", name=split), None
+        try:  # the Hub copy names both configs' split "testmini"; accept either naming
+            rows = load_hub(HF_DATASET_ID, "testmini", name=split)
+        except ValueError:
+            rows = load_hub(HF_DATASET_ID, split, name=split)
+        root = None
     else:
         path = Path(source)
         if path.is_dir() and (path / f"{split}.json").exists():

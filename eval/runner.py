@@ -209,6 +209,9 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
 
     rows = bench.load(cfg.split, source=cfg.source, limit=cfg.limit)  # 1. load
     log(f"[eval] {bench.name}/{cfg.split}: {len(rows)} rows, n={cfg.n}, backend={cfg.backend}")
+    if rows and all(not str(r.get("answer", r.get("label", "x")) or "").strip() for r in rows):
+        log(f"[eval] warning: {bench.name}/{cfg.split} hides its answers; the scores below are not meaningful "
+            "(MathVista test: submit output_mathvista.json to the leaderboard)")
     if engine is None:  # 2. generate
         from mmagrae.rollout import build_engine
 

@@ -192,6 +192,8 @@ def compute_advantages(
         beta: the positive/negative-dominant probes' factor (paper: 10).
         eps: added to the group std.
 
+    Returns float64 for float64 rewards, else float32.
+
     Options the chosen estimator does not declare (see ``ESTIMATOR_OPTIONS``) are ignored.
 
     Example (G = 5, one group with 2 of 5 correct, so p = 0.4 and ω = 0.4)::
@@ -210,7 +212,7 @@ def compute_advantages(
         raise ValueError(f"std must be one of {STD_MODES}, got {std!r}")
     if rewards.dim() != 2:
         raise ValueError(f"rewards must be [B, G], got shape {tuple(rewards.shape)}")
-    rewards = rewards.float()  # [B, G]
+    rewards = rewards if rewards.dtype == torch.float64 else rewards.float()  # [B, G] float32 or float64
     correct = default_correct(rewards) if correct is None else correct.bool()  # [B, G]
     if correct.shape != rewards.shape:
         raise ValueError(f"correct {tuple(correct.shape)} must match rewards {tuple(rewards.shape)}")

@@ -51,8 +51,7 @@ def build_model(cfg: Config, model_path: str, device: torch.device) -> tuple[tor
     from mmagrae.rollout import load_policy
 
     dtype = resolve_dtype(cfg.model.dtype, device)
-    model, processor = load_policy(model_path, dtype=dtype, trust_remote_code=cfg.model.trust_remote_code,
-                                   attn_implementation=cfg.model.attn_implementation)
+    model, processor = load_policy(model_path, dtype=dtype, trust_remote_code=cfg.model.trust_remote_code)
     model.to(device)
     vision = vision_module_names(model)
     if cfg.model.freeze_vision_tower:
@@ -194,24 +193,29 @@ class PromptSampler:
 
 
 def build_scorer(cfg: Config):
-    """Returns ``score(texts[N], rows[N]) -> (reward[N], correct[N], format_ok[N], data_errors)``."""
-    from mmagrae.verifiers.rewards import compute_rewards, load_reward_function
+    """Returns ``score(texts[N], rows[N]) -> (reward[N], correct[N], format_ok[N], data_errors)``.
 
-    custom = load_reward_function(cfg.reward.function) if cfg.reward.function else None
-    weights = {"accuracy": cfg.reward.accuracy_weight, "format": cfg.reward.format_weight}
+    Built-in: ``accuracy_weight·accuracy + format_weight·format`` with correctness from the verifier.
+    ``reward.function = "module:function"`` (``fn(response, row) -> float``) replaces the built-in reward; its
+    correctness (for p and ω) is then ``reward ≥ 0.5``. Rows whose gold answer cannot be read score 0 and are
+    counted in ``data/bad_gold``.
+    """
+    from mmagrae.verifiers.rewards import compute_rewards
+
+    if cfg.reward.function:
+        weights, extra = {"custom": 1.0}, {"custom": cfg.reward.function}
+    else:
+        weights, extra = {"accuracy": cfg.reward.accuracy_weight, "format": cfg.reward.format_weight}, None
 
     def score(texts: list[str], rows: list[dict]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
-        if custom is not None:
-            out = custom(texts, rows)
-            reward = torch.tensor([float(getattr(o, "total", o)) for o in out])
-            correct = torch.tensor([bool(getattr(o, "correct", float(getattr(o, "total", o)) > 0.5)) for o in out])
-            fmt = torch.tensor([float(getattr(o, "format", 0.0)) for o in out])
-            return reward, correct, fmt, 0
-        out = compute_rewards(texts, rows, weights=weights, format_style=cfg.reward.format)
+        out = compute_rewards(texts, rows, weights=weights, format_style=cfg.reward.format, extra_rewards=extra)
         reward = torch.tensor([o.total for o in out], dtype=torch.float32)  # [N]
-        correct = torch.tensor([o.correct for o in out], dtype=torch.bool)  # [N]
-        fmt = torch.tensor([o.format for o in out], dtype=torch.float32)  # [N]
-        errors = sum(1 for o in out if getattr(o, "data_error", None))
+        if extra is not None:
+            correct = reward >= 0.5  # [N]
+        else:
+            correct = torch.tensor([bool(o.correct) and not o.data_error for o in out], dtype=torch.bool)  # [N]
+        fmt = torch.tensor([o.components.get("format", 0.0) for o in out], dtype=torch.float32)  # [N]
+        errors = sum(1 for o in out if o.data_error)
         return reward, correct, fmt, errors
 
     return score

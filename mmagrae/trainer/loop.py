@@ -237,15 +237,18 @@ def _update(updater: Updater, ref_model: torch.nn.Module | None, processor: Any,
     group = cfg.rollout.n
     if not prompts:  # every group was dropped by dynamic sampling
         return {"loss/total": 0.0}, True
-    flat_prompts = [p for p in prompts for _ in range(group)]  # [N]
-    flat_completions = [c for cs in completions for c in cs]  # [N]
     flat_adv = advantages.reshape(-1)  # [N]
-    n = len(flat_completions)
-    micro = a.micro_batch_size
-    # micro-batches are built once (images processed once) and reused by every epoch
-    micro_slices = [slice(i, min(i + micro, n)) for i in range(0, n, micro)]
-    batches = [build_policy_batch(processor, flat_prompts[s], flat_completions[s], pad_token_id=pad_id) for s in micro_slices]
-    batches = [{k: (v.to(updater.module.device) if torch.is_tensor(v) else v) for k, v in b.items()} for b in batches]
+    n = len(prompts) * group
+    # micro-batches hold whole groups, so each prompt's images are processed once; they are built once and
+    # reused by every epoch
+    micro_prompts = max(1, a.micro_batch_size // group)
+    micro_slices = [slice(i * group, min(i + micro_prompts, len(prompts)) * group)
+                    for i in range(0, len(prompts), micro_prompts)]
+    batches = [build_policy_batch(processor, prompts[s.start // group:s.stop // group],
+                                  completions[s.start // group:s.stop // group], pad_token_id=pad_id)
+               for s in micro_slices]
+    device = next(updater.module.parameters()).device
+    batches = [{k: (v.to(device) if torch.is_tensor(v) else v) for k, v in b.items()} for b in batches]
     old_logps: list[torch.Tensor | None] = [None] * len(batches)
     ref_logps: list[torch.Tensor | None] = [None] * len(batches)
     with torch.no_grad():

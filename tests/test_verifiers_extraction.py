@@ -74,9 +74,12 @@ def test_answer_tag_wins_over_later_box() -> None:
 
 
 def test_option_letter_fallback_only_with_choices() -> None:
-    text = "Looking at the figure, I pick (C) because it is the largest, with 12 units"
+    text = "The largest bar has 12 units, so I pick (C) for this one"
     assert extract_answer(text, choices=["a", "b", "c"]) == "C"
     assert extract_answer(text) == "12"
+    # whichever comes last wins: a later number beats an earlier letter
+    later_number = "Option (D) looks wrong; the degree of angle CAB is 64 in the end"
+    assert extract_answer(later_number, choices=["26°", "74°", "64°", "54°"]) == "64"
 
 
 def test_find_boxed_unclosed_and_escaped() -> None:

@@ -294,17 +294,16 @@ def extract(response: str, *, choices: list[str] | None = None) -> Extraction:
         if len(_WORD_RE.findall(stripped)) < 3:
             return Extraction(stripped, "whole")
 
+    last_letter = None
     if choices:
-        last_letter = None
         for m in _PAREN_LETTER_RE.finditer(visible):
             if ord(m.group(1).upper()) - ord("A") < len(choices):
                 last_letter = m
-        if last_letter is not None:
-            return Extraction(last_letter.group(1).upper(), "last_letter")
-
     last_number = None
     for m in _NUMBER_RE.finditer(visible):
         last_number = m
+    if last_letter is not None and (last_number is None or last_letter.start() > last_number.start()):
+        return Extraction(last_letter.group(1).upper(), "last_letter")
     if last_number is not None:
         return Extraction(last_number.group(0), "last_number")
     return Extraction(None, "none")

@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=None, help="override the training steps")
     parser.add_argument("--variants", default=None,
                         help="comma-separated estimator variants (default: all for the experiment)")
+    parser.add_argument("--match-weight", action="store_true",
+                        help="tabular control: rescale each batch to GRAE's total weight Σ|Â| "
+                             "(writes tabular_matched.*)")
     parser.add_argument("--workers", type=int, default=1, help="processes to spread runs over")
     parser.add_argument("--out", type=Path, default=Path("experiment_results"),
                         help="folder for <experiment>.json and <experiment>.png")
@@ -48,10 +51,13 @@ def main(args: argparse.Namespace) -> int:
     command = " ".join(shlex.quote(a) for a in sys.argv)
     results = {}
     for kind in kinds:
-        results[kind] = run_experiment(kind, out=args.out, seeds=args.seeds or default_seeds[kind],
-                                       quick=args.quick, steps=args.steps, variants=variants,
-                                       workers=args.workers, command=command)
-        print(f"{kind}: wrote {args.out / (kind + '.json')} and .png in {results[kind]['seconds']} s",
-              file=sys.stderr)
+        matched = args.match_weight and kind == "tabular"
+        tag = "_matched" if matched else ""
+        results[kind + tag] = run_experiment(
+            kind, out=args.out, seeds=args.seeds or default_seeds[kind], quick=args.quick, steps=args.steps,
+            variants=variants, workers=args.workers, command=command,
+            overrides={"match_grae_weight": True} if matched else None, tag=tag)
+        print(f"{kind}: wrote {args.out / (kind + tag + '.json')} and .png in "
+              f"{results[kind + tag]['seconds']} s", file=sys.stderr)
     print(json.dumps(results))
     return 0

@@ -85,8 +85,12 @@ def summarise(results: list[dict]) -> dict:
 
 
 def run_experiment(kind: str, *, out: Path, seeds: int, quick: bool = False, steps: int | None = None,
-                   variants: list[str] | None = None, workers: int = 1, command: str = "") -> dict:
-    """Train every variant with ``seeds`` seeds, write ``<out>/<kind>.json`` and ``.png``, return summary."""
+                   variants: list[str] | None = None, workers: int = 1, command: str = "",
+                   overrides: dict | None = None, tag: str = "") -> dict:
+    """Train every variant with ``seeds`` seeds, write ``<out>/<kind><tag>.json`` and ``.png``, return summary.
+
+    ``overrides`` replaces config fields (e.g. ``{"match_grae_weight": True}`` for the tabular control).
+    """
     config_cls, _, default_variants = _configs(kind)
     names = list(variants or default_variants)
     unknown = [n for n in names if n not in VARIANTS]
@@ -95,6 +99,8 @@ def run_experiment(kind: str, *, out: Path, seeds: int, quick: bool = False, ste
     config = config_cls(**(QUICK_OVERRIDES[kind] if quick else {}))
     if steps is not None:
         config = replace(config, steps=steps)
+    if overrides:
+        config = replace(config, **overrides)
     jobs = [(kind, name, config, seed) for name in names for seed in range(seeds)]
     start = time.time()
     if workers > 1:
@@ -108,10 +114,10 @@ def run_experiment(kind: str, *, out: Path, seeds: int, quick: bool = False, ste
     record = {"experiment": kind, "command": command, "quick": quick, "seeds": seeds, "seconds": seconds,
               "config": asdict(config), "variants": {n: VARIANTS[n] for n in names}, "summary": summary,
               "runs": results}
-    (out / f"{kind}.json").write_text(json.dumps(record, indent=1))
+    (out / f"{kind}{tag}.json").write_text(json.dumps(record, indent=1))
     from mmagrae.experiments.plots import plot_summary
 
-    plot_summary(summary, out / f"{kind}.png", title=f"{kind}: {seeds} seed(s), {config.steps} steps")
-    return {"experiment": kind, "seconds": round(seconds, 1), "seeds": seeds, "steps": config.steps,
+    plot_summary(summary, out / f"{kind}{tag}.png", title=f"{kind}{tag}: {seeds} seed(s), {config.steps} steps")
+    return {"experiment": kind + tag, "seconds": round(seconds, 1), "seeds": seeds, "steps": config.steps,
             "final": {n: {k: round(v["mean"], 4) for k, v in s.items() if isinstance(v, dict) and "mean" in v}
                       for n, s in summary.items()}}

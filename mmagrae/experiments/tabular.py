@@ -12,6 +12,10 @@ logits; no parameter sharing between prompts (so nothing learnt on one prompt tr
 tiny-transformer experiment covers that). Metrics on all prompts every ``eval_every`` steps: pass@k for
 k = 1..64 by the unbiased estimator from ``eval_samples`` samples, exact pass@1, policy entropy, and
 coverage = share of correct trajectories that appear at least once among the samples.
+
+With plain SGD the estimators also differ in overall step size (positive-dominant multiplies positive
+advantages by 10; ASS multiplies them by ω ≈ 0.1 early on). ``match_grae_weight`` is the control that
+removes that difference: it rescales each batch to GRAE's total weight Σ|Â| and keeps everything else.
 """
 
 from __future__ import annotations
@@ -53,6 +57,9 @@ class TabularConfig:
     """samples per prompt for the unbiased pass@k estimate (>= max k)"""
     max_k: int = 64
     """pass@k is reported for k = 1..max_k"""
+    match_grae_weight: bool = False
+    """control: rescale each batch's advantages so Σ|A| equals GRAE's on the same batch (keeps the
+    estimator's shape — asymmetry, difficulty weighting, group sums — but not its overall step size)"""
 
 
 def make_problem(config: TabularConfig, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -107,7 +114,10 @@ def run_tabular(variant: dict, config: TabularConfig, seed: int) -> dict:
         probs = torch.softmax(logits[batch], dim=1)  # [B, K]
         samples = torch.multinomial(probs, config.group_size, replacement=True, generator=generator)  # [B, G]
         correct = is_correct[batch].gather(1, samples)  # [B, G]
-        advantages = compute_advantages(correct.double(), correct=correct, **variant).double()  # [B, G]
+        advantages = compute_advantages(correct.double(), correct=correct, **variant)  # [B, G]
+        if config.match_grae_weight:
+            grae_weight = compute_advantages(correct.double(), estimator="grpo").abs().sum()
+            advantages = advantages * (grae_weight / advantages.abs().sum().clamp(min=1e-12))
         omegas.append(float(correct.float().mean()))
         sampled_weight = torch.zeros_like(probs).scatter_add_(1, samples, advantages)  # [B, K]
         group_sum = advantages.sum(1, keepdim=True)  # [B, 1]  C in Theorem 1

@@ -125,3 +125,18 @@ def test_eval_run_end_to_end_tiny_model(backend, tiny_qwen2_vl, tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["total"] == 4 and set(summary["pass@k"]) == {"1", "2"}
     assert json.loads((out / "scores.json").read_text())["average"]["total"] == 2
+
+
+def test_run_judge_mode_through_local_server(tmp_path):
+    from test_eval_judge import _Server
+
+    server = _Server()
+    try:
+        data = _mathvista_dir(tmp_path / "data", count=3)
+        cfg = RunConfig(benchmark="mathvista", model="unused", out=str(tmp_path / "out"), source=str(data), n=1,
+                        mode="judge", judge_url=server.url)
+        summary = run(cfg, engine=FakeEngine(), formatter=_formatter, log=lambda s: None)
+        assert summary["accuracy"] == 100.0 and len(server.requests) == 3
+        assert len((tmp_path / "out" / "judge_cache.jsonl").read_text().splitlines()) == 3
+    finally:
+        server.close()

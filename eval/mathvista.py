@@ -87,10 +87,12 @@ def normalize_extracted_answer(
         letters = _LETTER_IN_PARENS.findall(text)
         if letters:
             text = letters[0].upper()
-        options = [chr(ord("A") + i) for i in range(len(choices or []))]
+        if not choices:
+            return None  # a multiple-choice item without choices is an error in the data
+        options = [chr(ord("A") + i) for i in range(len(choices))]
         if text in options:
             return choices[options.index(text)]
-        return most_similar_choice(text, list(choices or []))
+        return most_similar_choice(text, list(choices))
     if answer_type == "integer":
         try:
             return str(int(_to_float(extraction)))
@@ -142,7 +144,8 @@ def score_table(results: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     for key in CATEGORY_KEYS:
         counts: dict[str, list[int]] = {}  # value -> [correct, total], first-seen order
         for it in items:
-            raw = it[key] if key in it else it.get("metadata", {}).get(key)
+            meta = it.get("metadata") or {}
+            raw = meta[key] if key in meta else it.get(key)  # the official script lets metadata override
             values = raw if key == "skills" else [raw]
             for value in values or []:
                 c = counts.setdefault(value, [0, 0])
@@ -341,7 +344,7 @@ def iter_items(results: Mapping[str, Mapping[str, Any]]) -> Iterable[tuple[str, 
 # ------------------------------------------------------------------------------------------ registry adapter
 def categories(row: Mapping[str, Any]) -> dict[str, Any]:
     meta = row.get("metadata") or {}
-    return {key: row[key] if key in row else meta.get(key) for key in CATEGORY_KEYS}
+    return {key: meta[key] if key in meta else row.get(key) for key in CATEGORY_KEYS}
 
 
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor: Extractor | None = None):

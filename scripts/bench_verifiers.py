@@ -110,7 +110,7 @@ def chart_pairs(rng: random.Random, n: int) -> list[dict]:
     for i in range(n):
         style = i % 5
         if style == 0:
-            g = rng.randrange(1000, 99999)
+            g = rng.randrange(3000, 99999)  # 1900-2100 would be read as years (compared exactly)
             right = rng.random() < 0.6
             v = (
                 g * (1 + rng.uniform(-0.04, 0.04))
@@ -129,7 +129,7 @@ def chart_pairs(rng: random.Random, n: int) -> list[dict]:
         elif style == 3:
             g = round(rng.uniform(1, 500), 1)
             right = rng.random() < 0.6
-            answer, gold = (f"${g * 1.01:.2f}" if right else f"${g * 1.2:.2f}"), str(g)
+            answer, gold = (f"\\${g * 1.01:.2f}" if right else f"\\${g * 1.2:.2f}"), str(g)
         else:
             words = ["Light Blue", "Dark Green", "Yes", "No", "Germany", "Q3"]
             g_word = rng.choice(words)

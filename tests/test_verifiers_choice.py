@@ -62,6 +62,10 @@ CHOICE_CASES = [
     # hedging between options
     ("A or B", "A", ["1", "2"], False),
     ("\\boxed{A} \\boxed{B}", "A", ["1", "2"], False),
+    ("(A)(B)(C)", "A", ["1", "2", "3"], False),  # listing every letter is not an answer
+    ("(A) B", "A", ["1", "2", "3"], False),
+    ("A, B, C", "A", ["1", "2", "3"], False),
+    ("ABC", "A", ["1", "2", "3"], False),
 ]
 
 

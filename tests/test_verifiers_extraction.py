@@ -37,6 +37,10 @@ EXTRACTION_CASES = [
     ("reasoning</think><answer>4</answer>", "4"),
     ("The answer is $$\\sqrt{2}$$", "\\sqrt{2}"),
     ("The answer is \\(\\pi\\).", "\\pi"),
+    ("**The answer is 5**", "5"),
+    ("**Final Answer:** $\\$236.34$", "\\$236.34"),
+    ("The answer is $$452.08$", "$452.08"),
+    ("The answer is **(B) 140°**.", "(B) 140°"),
 ]
 
 

@@ -70,6 +70,15 @@ SYMBOLIC_CASES = [
     ("1e-10", "0", False),
     ("\\frac{1}{10^{12}}", "10^{-12}", True),
     ("\\sin(\\pi)", "0", True),
+    # set-builder and inequality spellings
+    ("x \\in [2, 5)", "[2,5)", True),
+    ("x \\le 3", "x \\leq 3", True),
+    ("x≤3", "x \\leq 3", True),
+    ("x < 3", "x \\leq 3", False),
+    # exploits: trivial equations and enumerations
+    ("0=0", "y=2x+1", False),
+    ("y - y = 0", "y=2x+1", False),
+    ("x = 5, x = 6", "x = 5", False),
 ]
 
 

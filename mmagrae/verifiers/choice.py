@@ -108,7 +108,11 @@ def resolve_choice(
         letter = m.group(1) or m.group(2)
         index = _letter_index(letter, len(options))
         if index is not None:
-            named = _text_matches(m.group(3), options, None)
+            rest = m.group(3)
+            other_letters = {x.upper() for x in _PAREN_LETTER_RE.findall(rest)} - {letter.upper()}
+            if other_letters or (_LETTER_RE.match(rest.strip()) and rest.strip().upper() != letter.upper()):
+                return set(), "several letters"
+            named = _text_matches(rest, options, None)
             if named and index not in named:
                 return set(), f"contradiction: letter {letter.upper()} with text of another option"
             return {index}, f"letter {letter.upper()}"

@@ -188,11 +188,13 @@ def _phrase_answer(text: str) -> str | None:
     if rest.startswith("$$") or rest.startswith("\\["):
         close = "$$" if rest.startswith("$$") else "\\]"
         end = rest.find(close, 2)
-        if end != -1:
+        if end != -1 and rest[2:end].strip():
             return rest[2:end]
-    if rest.startswith("$"):
+    elif rest.startswith("$"):
         end = rest.find("$", 1)
-        if end != -1:
+        while end > 0 and rest[end - 1] == "\\":  # "\$" is a dollar sign, not the closing delimiter
+            end = rest.find("$", end + 1)
+        if end != -1 and rest[1:end].strip():
             return rest[1:end]
     m = _SENTENCE_END_RE.search(rest)
     candidate = rest[: m.start()] if m else rest
@@ -216,6 +218,10 @@ def clean_answer(answer: str) -> str:
             if len(s) >= len(left) + len(right) and s.startswith(left) and s.endswith(right):
                 s = s[len(left) : len(s) - len(right)].strip()
         s = _HEDGE_WORDS_RE.sub("", s)
+        if s.endswith("**") and s.count("**") % 2 == 1:  # "5**" left by "**The answer is 5**"
+            s = s[:-2].strip()
+        if s.startswith("**") and s.count("**") % 2 == 1:
+            s = s[2:].strip()
         if s.startswith("\\displaystyle"):
             s = s[len("\\displaystyle") :].strip()
         if s == before:

@@ -41,7 +41,14 @@ from fractions import Fraction
 
 from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_NESTING, NO_DEADLINE, Deadline
 
-__all__ = ["ParseError", "parse_math", "expressions_equal", "constant_value", "looks_symbolic"]
+__all__ = [
+    "ParseError",
+    "parse_math",
+    "expressions_equal",
+    "constant_value",
+    "looks_symbolic",
+    "canonical_text",
+]
 
 _REL_TOL = 1e-9
 _ABS_TOL = 1e-13
@@ -89,9 +96,12 @@ def _normalise(text: str) -> str:
         ("\\lbrace", "\\lbrace "), ("\\rbrace", " \\rbrace"), ("∪", "\\cup "), ("\\%", "%"), ("$", ""),
         ("\\,", " "), ("\\;", " "), ("\\!", ""), ("\\ ", " "), ("~", " "), ("\\displaystyle", ""),
         ("^\\circ", ""), ("^{\\circ}", ""), ("\\circ", ""), ("°", ""), ("\\degree", ""), ("{,}", ""),
-        ("\\lvert", "|"), ("\\rvert", "|"), ("\\vert", "|"), ("\\mid", "|"), ("\\le ", "\\leq "),
+        ("\\lvert", "|"), ("\\rvert", "|"), ("\\vert", "|"), ("\\mid", "|"),
     ):  # fmt: skip
         s = s.replace(a, b)
+    s = re.sub(r"\\le(?![a-z])|≤|<=", r"\\leq ", s)
+    s = re.sub(r"\\ge(?![a-z])|≥|>=", r"\\geq ", s)
+    s = re.sub(r"^\s*[a-zA-Z]\s*(?:\\in|∈)\s*", "", s)  # "x \in [2, 5)" -> "[2, 5)"
     s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])", r"\\frac{\1}{\2}", s)
     s = re.sub(r"\\frac\s*([0-9a-zA-Z])\s*\{", r"\\frac{\1}{", s)
     s = re.sub(r"\\frac\s*(\{[^{}]*\})\s*([0-9a-zA-Z])", r"\\frac\1{\2}", s)
@@ -737,6 +747,11 @@ def _objects_equal(a, b, deadline: Deadline) -> bool:
     if isinstance(a, tuple) and isinstance(b, tuple):
         return _trees_equal(a, b, deadline)
     return False
+
+
+def canonical_text(text: str) -> str:
+    """Whitespace-, case- and spelling-insensitive text of a formula (``x \\le 3`` == ``x≤3``)."""
+    return _canonical_text(text)
 
 
 def _canonical_text(text: str) -> str:

@@ -54,3 +54,21 @@ def tiny_qwen2_5_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_qwen2(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Path of a tiny random Qwen2 (text-only) model directory."""
     return _tiny_model(tmp_path_factory, "qwen2")
+
+
+@pytest.fixture(scope="session")
+def tiny_vllm_engine(request: pytest.FixtureRequest):
+    """``get(arch) -> VLLMEngine`` for ``"qwen2_vl" | "qwen2_5_vl" | "qwen2"``: one in-process vLLM per tiny model
+    and session (start-up is the slow part; instances coexist). Tests that change weights must sync them back."""
+    engines: dict[str, object] = {}
+
+    def get(arch: str):
+        if arch not in engines:
+            from mmagrae.rollout import build_engine
+
+            path = request.getfixturevalue(f"tiny_{arch}")
+            engines[arch] = build_engine("vllm", path, dtype="float32", max_model_len=512, max_num_seqs=32,
+                                         seed=0)
+        return engines[arch]
+
+    return get

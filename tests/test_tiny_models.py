@@ -111,3 +111,22 @@ def test_cli_builds_a_model(tmp_path: Path) -> None:
 def test_unknown_arch_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="qwen2_vl"):
         build_tiny_model("llama", tmp_path)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_vllm_loads_tiny_qwen2_vl_and_generates_with_an_image(tiny_vllm_engine, tiny_qwen2_vl: Path) -> None:
+    pytest.importorskip("vllm")
+    from transformers import AutoProcessor
+
+    from mmagrae.rollout import Prompt, SamplingConfig
+
+    engine = tiny_vllm_engine("qwen2_vl")  # vllm.LLM(tiny_qwen2_vl, dtype="float32", ...)
+    processor = AutoProcessor.from_pretrained(tiny_qwen2_vl)
+    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "How many circles?"}]}]
+    text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    out = engine.llm.generate([{"prompt": text, "multi_modal_data": {"image": _circles_image()}}],
+                              use_tqdm=False)
+    assert len(out[0].prompt_token_ids) == len(processor(text=[text], images=[_circles_image()])["input_ids"][0])
+    assert engine.llm.llm_engine.model_config.dtype == torch.float32
+    groups = engine.generate([Prompt(text, [_circles_image()])], 2, SamplingConfig(max_new_tokens=5, seed=0))
+    assert len(groups[0]) == 2 and all(c.token_ids for c in groups[0])

@@ -294,9 +294,14 @@ def _image_features(core: Any, pixel_values: torch.Tensor, grid_thw: torch.Tenso
 
 
 def _unwrap(model: Any) -> Any:
-    """The transformers model inside DDP / DeepSpeed wrappers."""
-    while hasattr(model, "module") and not hasattr(model, "lm_head"):
-        model = model.module
+    """The transformers model inside DDP / DeepSpeed / PEFT wrappers (LoRA layers stay in place)."""
+    for _ in range(4):
+        if "module" in vars(model).get("_modules", {}) and not hasattr(model, "lm_head"):
+            model = model.module
+        elif hasattr(model, "get_base_model"):
+            model = model.get_base_model()
+        else:
+            break
     return model
 
 

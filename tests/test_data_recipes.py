@@ -221,3 +221,13 @@ def test_cli_make_and_inspect(tmp_path, capsys):
     assert set(rows["answer_type"]) <= {"expression", "float", "integer"}
     with pytest.raises(SystemExit):
         main(["data", "make", "counting", "--n", "2", "--out", str(tmp_path / "x"), "--option", "radiuss=3"])
+
+
+def test_charts_matplotlib_renderer_gives_the_same_questions():
+    fast = make_rows("charts", 3, seed=2, difficulty=3)
+    slow = make_rows("charts", 3, seed=2, difficulty=3, renderer="matplotlib")
+    assert [r["problem"] for r in slow] == [r["problem"] for r in fast]
+    assert [r["answer"] for r in slow] == [r["answer"] for r in fast]
+    assert _image(slow[0]).size == (320, 240)
+    with pytest.raises(ValueError, match="renderer"):
+        make_rows("charts", 1, renderer="svg")

@@ -75,7 +75,7 @@ def _text_matches(text: str, options: Sequence[str], equal: Callable[[str, str],
                 hits.add(i)
         if hits:
             return hits
-    if equal is not None:
+    if equal is not None and len(text) <= 100:  # formulas are short; sentences are not compared by value
         return {i for i, o in enumerate(options) if equal(text, str(o))}
     return set()
 

@@ -57,8 +57,16 @@ def _command_line() -> str:
     return "mmagrae " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
+def _quiet() -> None:
+    import datasets
+
+    datasets.disable_progress_bars()
+
+
 def run_make(args: argparse.Namespace) -> int:
     from data_recipes.io import save_dataset
+
+    _quiet()
     from data_recipes.synthetic import make_splits
 
     options: dict[str, Any] = {}
@@ -75,7 +83,7 @@ def run_make(args: argparse.Namespace) -> int:
     manifest = {"recipe": f"synthetic/{args.kind}", "kind": args.kind, "n": args.n, "seed": args.seed,
                 "test_n": args.test_n, "difficulty": difficulty, "options": options, "command": _command_line(),
                 "versions": _versions()}
-    out = save_dataset(splits, args.out, manifest=manifest)
+    out = save_dataset(splits, args.out, manifest=manifest, arrow_copy=args.arrow_copy)
     sizes = ", ".join(f"{name} {len(ds)}" for name, ds in splits.items())
     print(f"wrote {args.kind} ({sizes}) to {out}")
     return 0
@@ -84,6 +92,8 @@ def run_make(args: argparse.Namespace) -> int:
 def run_convert(args: argparse.Namespace) -> int:
     from data_recipes.converters import convert
     from data_recipes.io import save_dataset
+
+    _quiet()
 
     mapping = _pairs(args.map, "--map")
     datasets_by_split, reports = {}, []
@@ -96,7 +106,7 @@ def run_convert(args: argparse.Namespace) -> int:
         reports.append(report.to_dict())
     manifest = {"recipe": f"convert/{args.source}", "source": args.source, "src": args.src, "mapping": mapping,
                 "multiple_choice": args.multiple_choice, "command": _command_line(), "conversion": reports}
-    out = save_dataset(datasets_by_split, args.out, manifest=manifest)
+    out = save_dataset(datasets_by_split, args.out, manifest=manifest, arrow_copy=args.arrow_copy)
     print(f"wrote {out}")
     converted = sum(r["converted"] for r in reports)
     return 0 if converted > 0 else 1
@@ -136,6 +146,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     make.add_argument("--test-n", type=int, default=0, help="rows of a held-out 'test' split (default: none)")
     make.add_argument("--option", action="append", metavar="KEY=VALUE",
                       help="generator option, e.g. problems=circle,right_triangle or multiple_choice=0.3")
+    make.add_argument("--arrow-copy", action="store_true",
+                      help="also write DIR/arrow/ for datasets.load_from_disk (doubles disk use)")
     make.set_defaults(func=run_make)
 
     conv = commands.add_parser("convert", help="convert a real dataset (Hub id or local files) to the schema")
@@ -151,6 +163,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     conv.add_argument("--task", help="set every row's task (default: the source's)")
     conv.add_argument("--map", action="append", metavar="FIELD=COLUMN",
                       help="local: schema field -> source column, e.g. problem=question,answer=label,images=img")
+    conv.add_argument("--arrow-copy", action="store_true",
+                      help="also write DIR/arrow/ for datasets.load_from_disk (doubles disk use)")
     conv.set_defaults(func=run_convert)
 
     look = commands.add_parser("inspect", help="summary statistics and a contact sheet PNG of a saved folder")

@@ -13,6 +13,7 @@ Any of these read it (images come back as PIL images)::
     datasets.load_dataset("parquet", data_dir=OUT)     # DatasetDict with "train" (and "test")
     datasets.load_dataset(OUT)                         # the same, through README.md
     data_recipes.io.load_dataset_dir(OUT, "train")     # one split as a datasets.Dataset
+    datasets.load_from_disk(OUT + "/arrow")            # only when written with arrow_copy=True (--arrow-copy)
 """
 
 from __future__ import annotations
@@ -57,12 +58,14 @@ def save_dataset(
     split: str = "train",
     manifest: Mapping[str, Any] | None = None,
     rows_per_shard: int = 5000,
+    arrow_copy: bool = False,
 ) -> Path:
     """Write ``ds`` to ``out_dir`` as Parquet shards ``{split}-{i:05d}-of-{n:05d}.parquet`` plus a card and manifest.
 
     ``ds`` is a ``datasets.Dataset`` (written as ``split``) or a mapping ``{split: Dataset}`` (a
     ``DatasetDict`` works). Existing ``*.parquet`` files in ``out_dir`` are removed first, so a folder always
-    holds exactly one dataset. Returns the folder.
+    holds exactly one dataset. ``arrow_copy`` also writes ``out_dir/arrow/`` with ``DatasetDict.save_to_disk``
+    for code that insists on ``datasets.load_from_disk`` (it doubles the disk use). Returns the folder.
 
     >>> import tempfile
     >>> from data_recipes.synthetic import make_dataset
@@ -93,6 +96,13 @@ def save_dataset(
     full_manifest["files"] = files
     (out / MANIFEST_NAME).write_text(json.dumps(full_manifest, indent=2, sort_keys=True, default=str) + "\n")
     (out / "README.md").write_text(_card(files, full_manifest))
+    if arrow_copy:
+        import shutil
+
+        import datasets
+
+        shutil.rmtree(out / "arrow", ignore_errors=True)
+        datasets.DatasetDict(datasets_by_split).save_to_disk(str(out / "arrow"))
     return out
 
 

@@ -188,6 +188,15 @@ def test_saved_folder_reads_with_datasets_in_three_ways(tmp_path):
         load_dataset_dir(out, "validation")
 
 
+def test_arrow_copy_reads_with_load_from_disk(tmp_path):
+    import datasets
+
+    out = save_dataset(make_splits("counting", 5, seed=0, test_n=2), tmp_path / "c", arrow_copy=True)
+    loaded = datasets.load_from_disk(str(out / "arrow"))
+    assert {name: len(d) for name, d in loaded.items()} == {"train": 5, "test": 2}
+    assert loaded["train"]["answer"] == load_dataset_dir(out)["answer"]
+
+
 def test_make_dataset_returns_hf_dataset_with_schema_features():
     from data_recipes.schema import COLUMNS, features
 

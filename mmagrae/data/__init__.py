@@ -1,0 +1,30 @@
+"""Data pipeline: rows from files, folders or the hub → chat prompts with resized images.
+
+- :func:`load_rows` (``mmagrae.data.loading``): read and normalise rows ``{problem, images, answer, choices,
+  answer_type, precision, unit, task, id}``; bad rows (missing / unreadable image, empty answer, marker
+  mismatch) are skipped and counted in a :class:`SkipReport`.
+- :func:`build_prompts` (``mmagrae.data.prompts``): chat template, optional Jinja prompt template with the
+  answer-format instruction, qwen-vl-utils resizing, prompt-length filter counted after image tokens.
+
+Example::
+
+    rows, skipped = load_rows("data/counting", split="train")
+    prompts, filtered = build_prompts(rows, processor, answer_format="answer", max_prompt_length=512)
+    print(skipped.summary(), filtered.summary())
+"""
+
+from mmagrae.data.loading import IMAGE_MARKER, ROW_COLUMNS, load_rows, normalize_row
+from mmagrae.data.prompts import FORMAT_INSTRUCTIONS, build_prompts, render_user_text, resize_image
+from mmagrae.data.report import SkipReport
+
+__all__ = [
+    "FORMAT_INSTRUCTIONS",
+    "IMAGE_MARKER",
+    "ROW_COLUMNS",
+    "SkipReport",
+    "build_prompts",
+    "load_rows",
+    "normalize_row",
+    "render_user_text",
+    "resize_image",
+]

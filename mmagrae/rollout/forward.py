@@ -73,6 +73,15 @@ def eos_token_ids(model: Any, processor: Any) -> list[int]:
     return ids
 
 
+def resolve_dtype(dtype: Any) -> str:
+    """``"auto"`` → ``"bfloat16"`` with CUDA, else ``"float32"``; torch dtypes → their names."""
+    if dtype is None or dtype == "auto":
+        import torch
+
+        return "bfloat16" if torch.cuda.is_available() else "float32"
+    return str(dtype).replace("torch.", "")
+
+
 def load_policy(model_path: str, *, dtype: str = "float32", trust_remote_code: bool = False,
                 device: str | None = None) -> tuple[Any, Any]:
     """Load ``(model, processor)``: ``AutoModelForImageTextToText`` for VL configs, else ``AutoModelForCausalLM``.
@@ -90,7 +99,7 @@ def load_policy(model_path: str, *, dtype: str = "float32", trust_remote_code: b
     )
 
     config = AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
-    torch_dtype = getattr(torch, dtype) if isinstance(dtype, str) else dtype
+    torch_dtype = getattr(torch, resolve_dtype(dtype))
     if is_vision_model(config):
         model = AutoModelForImageTextToText.from_pretrained(model_path, dtype=torch_dtype,
                                                             trust_remote_code=trust_remote_code)

@@ -101,6 +101,7 @@ class VLLMEngine:
         gpu_memory_utilization, enable_sleep_mode: GPU only.
         kv_cache_space_gib: CPU only; sets ``VLLM_CPU_KVCACHE_SPACE`` if the environment does not.
         enable_prefix_caching: share prompt KV between the n samples and repeated prompts.
+        tensor_parallel_size: GPUs per engine (in-process, so 1 unless vLLM's executor supports more here).
         trust_remote_code: only when asked.
         llm_kwargs: anything else for ``vllm.LLM``.
     """
@@ -108,7 +109,7 @@ class VLLMEngine:
     def __init__(self, model_path: str, *, dtype: str = "float32", processor: Any = None,
                  max_model_len: int = 2048, max_num_seqs: int = 64, limit_images: int | None = None,
                  seed: int = 0, gpu_memory_utilization: float = 0.3, enable_sleep_mode: bool = True,
-                 kv_cache_space_gib: int = 1, enable_prefix_caching: bool = True,
+                 kv_cache_space_gib: int = 1, enable_prefix_caching: bool = True, tensor_parallel_size: int = 1,
                  trust_remote_code: bool = False, llm_kwargs: dict[str, Any] | None = None):
         os.environ["VLLM_ENABLE_V1_MULTIPROCESSING"] = "0"  # in-process: weights go over as tensors
         os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(int(kv_cache_space_gib)))
@@ -126,6 +127,7 @@ class VLLMEngine:
             seed=seed,
             trust_remote_code=trust_remote_code,
             enable_prefix_caching=enable_prefix_caching,
+            tensor_parallel_size=tensor_parallel_size,
         )
         if self.is_vision:
             kwargs["limit_mm_per_prompt"] = {"image": 4 if limit_images is None else limit_images, "video": 0}

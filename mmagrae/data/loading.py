@@ -1,0 +1,328 @@
+"""Read rows ``{problem, images, answer, choices, answer_type, precision, unit, task, id}`` from anywhere.
+
+Sources :func:`load_rows` understands:
+
+- a Parquet file, or a folder of Parquet shards with splits (``train-00000-of-00001.parquet`` as
+  ``data_recipes`` writes them, ``data/train-*.parquet`` as on the hub, or ``train/*.parquet``);
+- a JSONL / JSON file (a list of rows, ``{"data": [...]}``, or MathVista's ``{pid: item}``), or a folder with
+  ``train.jsonl`` / ``train.json``;
+- a ``datasets.save_to_disk`` folder (``Dataset`` or ``DatasetDict``);
+- a hub dataset id (``datasets.load_dataset(id, split=split)``; needs network, tested only on local copies);
+- an in-memory ``datasets.Dataset`` / ``DatasetDict`` or a list of dicts.
+
+Images may be PIL images, raw bytes, ``{"bytes": ..., "path": ...}`` structs (``datasets.Image``), or paths
+(relative ones resolve against ``image_dir``, default: the source's folder). They are decoded here, so a missing
+or unreadable image is found now: that row is skipped and counted, as is a row with an empty answer or
+problem, or with a different number of ``<image>`` markers than images. A problem with no markers gets one per
+image prepended. Nothing in a row is ever executed; URLs are not fetched (such images count as unreadable).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from mmagrae.data.report import SkipReport
+
+IMAGE_MARKER = "<image>"
+ROW_COLUMNS: tuple[str, ...] = ("problem", "images", "answer", "choices", "answer_type", "precision", "unit",
+                                "task", "id")
+# Common column names in public datasets, used when the row schema's own name is absent.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "problem": ("question", "query", "prompt"),
+    "images": ("image",),
+    "answer": ("solution", "label", "ground_truth"),
+    "id": ("pid", "question_id", "uid"),
+}
+
+
+class _BadRow(Exception):
+    """A row that cannot be used; the message is the skip reason."""
+
+
+def load_rows(source: Any, *, split: str = "train", image_dir: str | Path | None = None,
+              column_map: Mapping[str, str] | None = None,
+              limit: int | None = None) -> tuple[list[dict[str, Any]], SkipReport]:
+    """Read, normalise and validate rows; returns ``(rows, report)`` (skipped rows are counted in ``report``).
+
+    Args:
+        source: path, hub id, ``datasets`` object or list of dicts (see the module docstring).
+        split: which split of a multi-split source.
+        image_dir: folder that relative image paths resolve against (default: the source's folder).
+        column_map: ``{source_column: row_column}`` renames applied first, e.g. ``{"question": "problem"}``.
+        limit: stop after this many *usable* rows.
+
+    Each returned row has exactly the keys of ``ROW_COLUMNS``; ``images`` is a list of RGB PIL images.
+
+    >>> rows, report = load_rows([{"problem": "1+1?", "answer": 2}, {"problem": "x?", "answer": ""}])
+    >>> rows[0]["answer"], rows[0]["images"], rows[0]["id"], report.summary()
+    ('2', [], 'train-0', 'rows: kept 1 of 2, skipped 1 (empty answer: 1)')
+    """
+    raw, base_dir = _open_source(source, split)
+    image_root = Path(image_dir) if image_dir is not None else base_dir
+    report = SkipReport("rows")
+    rows: list[dict[str, Any]] = []
+    for index, raw_row in enumerate(raw):
+        if limit is not None and len(rows) >= limit:
+            break
+        row_id = _row_id(raw_row, column_map, split, index)
+        try:
+            rows.append(normalize_row(raw_row, column_map=column_map, image_root=image_root, default_id=row_id))
+            report.keep()
+        except _BadRow as err:
+            report.skip(str(err), row_id)
+    report.warn()
+    return rows, report
+
+
+def _row_id(raw: Mapping[str, Any], column_map: Mapping[str, str] | None, split: str, index: int) -> str:
+    for key in ("id", *_ALIASES["id"]):
+        mapped = [src for src, dst in (column_map or {}).items() if dst == key]
+        for name in (*mapped, key):
+            if raw.get(name) not in (None, ""):
+                return str(raw[name])
+    return f"{split}-{index}"
+
+
+def normalize_row(raw: Mapping[str, Any], *, column_map: Mapping[str, str] | None = None,
+                  image_root: Path | None = None, default_id: str = "") -> dict[str, Any]:
+    """One source record → a schema row with decoded images; raises ``_BadRow(reason)``."""
+    data = dict(raw)
+    for src, dst in (column_map or {}).items():
+        if src in data:
+            data[dst] = data.pop(src)
+    for column, aliases in _ALIASES.items():
+        if column not in data:
+            for alias in aliases:
+                if alias in data:
+                    data[column] = data[alias]
+                    break
+
+    problem = data.get("problem")
+    if not isinstance(problem, str) or not problem.strip():
+        raise _BadRow("empty problem")
+    answer = data.get("answer")
+    if isinstance(answer, float) and math.isnan(answer):
+        answer = None
+    answer = "" if answer is None else (answer if isinstance(answer, str) else _to_text(answer))
+    if not answer.strip():
+        raise _BadRow("empty answer")
+
+    images = [_decode_image(item, image_root) for item in _as_list(data.get("images"))]
+    markers = problem.count(IMAGE_MARKER)
+    if markers != len(images):
+        if markers:
+            raise _BadRow("image marker mismatch")
+        problem = IMAGE_MARKER * len(images) + problem
+
+    choices = data.get("choices")
+    if isinstance(choices, str):
+        try:
+            choices = json.loads(choices)
+        except json.JSONDecodeError:
+            choices = None
+    choices = [str(c) for c in choices] if isinstance(choices, (list, tuple)) and len(choices) else None
+    precision = data.get("precision")
+    if isinstance(precision, float):
+        precision = None if math.isnan(precision) else int(precision)
+    row_id = data.get("id")
+    return {
+        "problem": problem,
+        "images": images,
+        "answer": answer.strip(),
+        "choices": choices,
+        "answer_type": _optional_text(data.get("answer_type")),
+        "precision": precision,
+        "unit": _optional_text(data.get("unit")),
+        "task": _optional_text(data.get("task")),
+        "id": str(row_id) if row_id not in (None, "") else default_id,
+    }
+
+
+def _to_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_to_text(v) for v in value)
+    return str(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if hasattr(value, "tolist") and not isinstance(value, (bytes, bytearray)):  # numpy object arrays
+        return list(value.tolist())
+    return [value]
+
+
+def _decode_image(item: Any, image_root: Path | None):
+    """PIL image / bytes / {"bytes", "path"} / path → RGB PIL image; ``_BadRow`` if missing or unreadable."""
+    from PIL import Image, UnidentifiedImageError
+
+    if isinstance(item, Image.Image):
+        image = item
+    else:
+        data: bytes | None = None
+        path: str | None = None
+        if isinstance(item, (bytes, bytearray)):
+            data = bytes(item)
+        elif isinstance(item, Mapping):
+            data = item.get("bytes")
+            path = item.get("path")
+        elif isinstance(item, (str, Path)):
+            path = str(item)
+        else:
+            raise _BadRow("unreadable image")
+        if data is None:
+            if not path:
+                raise _BadRow("missing image")
+            if "://" in path:
+                raise _BadRow("unreadable image")  # never fetched: a dataset must carry its images
+            file = Path(path)
+            if not file.is_absolute() and image_root is not None:
+                file = image_root / file
+            if not file.is_file():
+                raise _BadRow("missing image")
+            data = file.read_bytes()
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except (UnidentifiedImageError, OSError, ValueError) as err:
+            raise _BadRow("unreadable image") from err
+    if image.width < 1 or image.height < 1:
+        raise _BadRow("unreadable image")
+    return image.convert("RGB") if image.mode != "RGB" else image
+
+
+# ----------------------------------------------------------------------------------------------- sources
+
+
+def _open_source(source: Any, split: str) -> tuple[Iterable[Mapping[str, Any]], Path | None]:
+    """An iterable of raw records and the folder relative image paths resolve against."""
+    if isinstance(source, list):
+        return source, None
+    if _is_hf_dataset(source):
+        return _hf_rows(_pick_split(source, split)), None
+    path = Path(str(source)).expanduser()
+    if path.is_file():
+        return _file_rows(path), path.parent
+    if path.is_dir():
+        return _dir_rows(path, split), path
+    if str(source).startswith((".", "/", "~")) or Path(str(source)).suffix in (".parquet", ".json", ".jsonl"):
+        raise FileNotFoundError(f"data source {source} does not exist")
+    import datasets  # a hub id
+
+    return _hf_rows(datasets.load_dataset(str(source), split=split)), None
+
+
+def _is_hf_dataset(obj: Any) -> bool:
+    return type(obj).__name__ in ("Dataset", "DatasetDict", "IterableDataset", "IterableDatasetDict")
+
+
+def _pick_split(ds: Any, split: str) -> Any:
+    if type(ds).__name__.endswith("Dict"):
+        if split not in ds:
+            raise KeyError(f"split {split!r} not found; available: {list(ds)}")
+        return ds[split]
+    return ds
+
+
+def _hf_rows(ds: Any) -> Iterator[Mapping[str, Any]]:
+    # Decode images ourselves (so a broken image skips one row instead of raising mid-iteration).
+    try:
+        import datasets
+
+        features = getattr(ds, "features", None) or {}
+        undecoded = {name: _no_decode(feat) for name, feat in features.items() if _has_image(feat)}
+        if undecoded:
+            ds = ds.cast(datasets.Features({**features, **undecoded}))
+    except (ImportError, TypeError, ValueError):  # pragma: no cover - exotic features: let datasets decode
+        pass
+    yield from ds
+
+
+def _has_image(feature: Any) -> bool:
+    name = type(feature).__name__
+    if name == "Image":
+        return True
+    inner = getattr(feature, "feature", None)
+    return inner is not None and _has_image(inner)
+
+
+def _no_decode(feature: Any) -> Any:
+    import datasets
+
+    if type(feature).__name__ == "Image":
+        return datasets.Image(decode=False)
+    if isinstance(feature, datasets.Sequence):
+        return datasets.Sequence(_no_decode(feature.feature))
+    return datasets.List(_no_decode(feature.feature))
+
+
+def _file_rows(path: Path) -> Iterable[Mapping[str, Any]]:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return _parquet_rows([path])
+    if suffix == ".jsonl":
+        return _jsonl_rows(path)
+    if suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, Mapping) and isinstance(data.get("data"), list):
+            return data["data"]
+        if isinstance(data, Mapping) and data and all(isinstance(v, Mapping) for v in data.values()):
+            return [{"id": key, **value} for key, value in data.items()]  # MathVista-style {pid: item}
+        if isinstance(data, list):
+            return data
+        raise ValueError(f"{path}: expected a list of rows, {{'data': [...]}} or {{id: row}}")
+    raise ValueError(f"{path}: unsupported file type {suffix!r} (parquet, jsonl, json)")
+
+
+def _jsonl_rows(path: Path) -> Iterator[Mapping[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _parquet_rows(files: list[Path]) -> Iterable[Mapping[str, Any]]:
+    import datasets
+
+    ds = datasets.load_dataset("parquet", data_files=[str(f) for f in files], split="train")
+    return _hf_rows(ds)
+
+
+def _dir_rows(path: Path, split: str) -> Iterable[Mapping[str, Any]]:
+    if (path / "dataset_dict.json").is_file() or (path / "state.json").is_file():
+        import datasets
+
+        return _hf_rows(_pick_split(datasets.load_from_disk(str(path)), split))
+    for pattern in (f"{split}-*.parquet", f"{split}.parquet", f"data/{split}-*.parquet", f"{split}/*.parquet",
+                    f"data/{split}/*.parquet"):
+        files = sorted(path.glob(pattern))
+        if files:
+            return _parquet_rows(files)
+    for name in (f"{split}.jsonl", f"{split}.json"):
+        if (path / name).is_file():
+            return _file_rows(path / name)
+    parquet = sorted(path.rglob("*.parquet"))
+    if parquet and split == "train" and not _looks_split(parquet):
+        return _parquet_rows(parquet)  # one unsplit set of shards
+    found = sorted({p.name.split("-")[0].split(".")[0] for p in parquet})
+    raise FileNotFoundError(f"no split {split!r} in {path} (found: {found or 'no data files'})")
+
+
+def _looks_split(files: list[Path]) -> bool:
+    return any(p.name.split("-")[0] in ("train", "test", "validation", "val", "testmini") for p in files)

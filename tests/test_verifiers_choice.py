@@ -66,6 +66,12 @@ CHOICE_CASES = [
     ("(A) B", "A", ["1", "2", "3"], False),
     ("A, B, C", "A", ["1", "2", "3"], False),
     ("ABC", "A", ["1", "2", "3"], False),
+    (
+        "So, the correct answers are (B) 13 and (C) 26.",
+        "26",
+        ["12", "13", "26", "30"],
+        False,
+    ),  # MathVista gpt4-273
 ]
 
 

@@ -165,9 +165,9 @@ def _find_answer_tags(text: str) -> list[str]:
 
 
 _PHRASE_RE = re.compile(
-    r"(?:final\s+answer|the\s+(?:correct\s+|final\s+)?answer|answer)"
+    r"(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
     r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
-    r"(?:\s*\*\*|\s*__)?\s*(?:is|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?",
+    r"(?:\s*\*\*|\s*__)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?",
     re.IGNORECASE,
 )
 _HEDGE_WORDS_RE = re.compile(

@@ -240,3 +240,16 @@ def test_charts_matplotlib_renderer_gives_the_same_questions():
     assert _image(slow[0]).size == (320, 240)
     with pytest.raises(ValueError, match="renderer"):
         make_rows("charts", 1, renderer="svg")
+
+
+@pytest.mark.parametrize("module", [
+    "data_recipes.schema", "data_recipes.answers", "data_recipes.io", "data_recipes.synthetic",
+    "data_recipes.synthetic._common", "data_recipes.synthetic.counting", "data_recipes.synthetic.geometry",
+    "data_recipes.synthetic.charts",
+])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -12,7 +12,7 @@ Example::
 
     >>> ds = make_dataset("counting", 4, seed=0)
     >>> ds[0]["problem"], ds[0]["answer"], ds[0]["id"]
-    ('<image>How many circles are in the image?', '4', 'counting-s0-train-000000')
+    ('<image>How many circles are in the image?', '3', 'counting-s0-train-000000')
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ def multiple_choice(
 
     >>> import random
     >>> choices, line = multiple_choice(random.Random(0), "30", ["60", "30", "150", "45", "20"])
-    >>> sorted(choices), line.startswith("Choices: (A)")
-    (['150', '30', '45', '60'], True)
+    >>> len(choices), "30" in choices, len(set(choices)), line.startswith("Choices: (A)")
+    (4, True, 4, True)
     """
     pool: list[str] = []
     for option in distractors:

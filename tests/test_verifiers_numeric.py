@@ -100,6 +100,10 @@ NUMERIC_CASES = [
     ("\\sqrt{3}", "1.73", {"precision": 2}, True),
     ("\\sqrt{2}", "1", {"answer_type": "integer"}, False),
     ("x = 4", "4", {}, True),
+    ("m∠ABC = 60°", "60", {}, True),
+    ("2 + 3 = 5", "5", {}, True),
+    ("\\pi r^2 \\approx 78.54", "78.54", {}, True),
+    ("x = 4 = 5", "4", {}, False),
     ("7 because the figure shows seven", "7", {}, True),
 ]
 

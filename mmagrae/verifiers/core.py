@@ -93,6 +93,7 @@ def _value_as_number(value: Fraction | complex) -> Number | None:
 
 
 _ASSIGNMENT_RE = re.compile(r"^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*(?:=|≈|\\approx)\s*")
+_LAST_EQUALS_RE = re.compile(r"=|≈|\\approx")
 _LEADING_NUMBER_RE = re.compile(r"^\s*([-−+]?\$?\d[\d,]*(?:\.\d+)?\s*%?)(\s+[A-Za-z]{2,}.*)?$", re.DOTALL)
 _ANY_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 
@@ -105,6 +106,11 @@ def _read_number(text: str, deadline: Deadline) -> Number | None:
     stripped = _ASSIGNMENT_RE.sub("", text)
     if stripped != text:
         n = parse_number(stripped)
+        if n is not None:
+            return n
+    last = _LAST_EQUALS_RE.split(text)
+    if len(last) > 1:  # "m∠ABC = 60°", "2 + 3 = 5": the value after the last "=" or "≈"
+        n = parse_number(last[-1])
         if n is not None:
             return n
     if len(stripped) <= MAX_ANSWER_CHARS and "±" not in stripped and "\\pm" not in stripped:

@@ -517,6 +517,7 @@ def convert(
 
     report = ConversionReport(source=source, src=str(location), split=split)
     rows: list[dict[str, Any]] = []
+    seen_ids: set[str] = set()
     for index, record in enumerate(records):
         if limit is not None and index >= limit:
             break
@@ -532,7 +533,9 @@ def convert(
             continue
         if options.task:
             row["task"] = options.task
-        row["id"] = f"{source}-{split}-{original_id if original_id is not None else index}"
+        row_id = f"{source}-{split}-{original_id if original_id is not None else index}"
+        row["id"] = row_id if row_id not in seen_ids else f"{row_id}-{index}"  # repeated source ids
+        seen_ids.add(row["id"])
         problem_reason = validate_row(row)
         if problem_reason:
             report.skip(index, original_id, "invalid row", problem_reason)

@@ -273,15 +273,16 @@ def test_local_jsonl_with_column_mapping_and_image_folder(tmp_path):
         {"qid": "q3", "question": "Area?", "gt": "4", "img": "bad.png"},
         {"qid": "q4", "question": "Length?", "gt": "2", "img": "nowhere.png"},
         {"qid": "q5", "question": "", "gt": "2", "img": "a.png"},
+        {"qid": "q1", "question": "How many pears?", "gt": "2", "img": "a.png"},  # a repeated source id
     ]
     src = tmp_path / "mine.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in records) + "\n")
     mapping = {"problem": "question", "answer": "gt", "images": "img", "choices": "opts", "id": "qid"}
     ds, report = convert("local", src, image_root=images, mapping=mapping, task="counting")
     rows = _check_rows(ds)
-    assert (report.rows_in, report.converted) == (5, 2)
+    assert (report.rows_in, report.converted) == (6, 3)
     assert dict(report.skipped) == {"unreadable image": 1, "missing image file": 1, "no problem text": 1}
-    assert [r["id"] for r in rows] == ["local-train-q1", "local-train-q2"]
+    assert [r["id"] for r in rows] == ["local-train-q1", "local-train-q2", "local-train-q1-5"]
     assert (rows[1]["answer"], rows[1]["answer_type"]) == ("blue", "multiple_choice")
     assert all(r["task"] == "counting" for r in rows)
     with pytest.raises(ValueError, match="unknown schema fields"):

@@ -1,4 +1,5 @@
-"""Synthetic datasets with verifiable answers, drawn with PIL and matplotlib, deterministic by seed.
+"""Synthetic datasets with verifiable answers, drawn with PIL (charts optionally with matplotlib), deterministic
+by seed.
 
 Kinds (``GENERATORS``): ``counting`` (shapes; level 1 is the task DESIGN §4 measured as learnable by a ~1M
 model), ``geometry`` (angles, parallel lines, circles with π, right triangles with roots, similar

@@ -40,6 +40,8 @@ EXTRACTION_CASES = [
     ("**The answer is 5**", "5"),
     ("**Final Answer:** $\\$236.34$", "\\$236.34"),
     ("The answer is $$452.08$", "$452.08"),
+    ("Step 1.\n\nTherefore, there are **3** groups of bars smaller than 40.", "3"),
+    ("**Step 1:** count.\n\nSo we count 4 and then 5", "5"),
     ("The answer is **(B) 140°**.", "(B) 140°"),
 ]
 

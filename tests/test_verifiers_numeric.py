@@ -105,6 +105,9 @@ NUMERIC_CASES = [
     ("\\pi r^2 \\approx 78.54", "78.54", {}, True),
     ("x = 4 = 5", "4", {}, False),
     ("7 because the figure shows seven", "7", {}, True),
+    ("1982 with an actual total income of $931,441", "1982", {}, True),
+    ("5 cm and 10 cm", "5", {}, False),
+    ("2 to 3 apples", "2", {}, False),
 ]
 
 

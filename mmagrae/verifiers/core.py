@@ -95,6 +95,7 @@ def _value_as_number(value: Fraction | complex) -> Number | None:
 _ASSIGNMENT_RE = re.compile(r"^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*(?:=|≈|\\approx)\s*")
 _LAST_EQUALS_RE = re.compile(r"=|≈|\\approx")
 _LEADING_NUMBER_RE = re.compile(r"^\s*([-−+]?\$?\d[\d,]*(?:\.\d+)?\s*%?)(\s+[A-Za-z]{2,}.*)?$", re.DOTALL)
+_SECOND_ANSWER_RE = re.compile(r"\b(?:or|and|to|nor)\b\s*[-−+]?\$?\s*\d|[-–/]\s*\d")
 _ANY_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -120,7 +121,8 @@ def _read_number(text: str, deadline: Deadline) -> Number | None:
             if n is not None:
                 return n
     m = _LEADING_NUMBER_RE.match(text)
-    if m and len(set(_ANY_NUMBER_RE.findall(text))) == 1:  # "7 because ..." but not "3 or 4"
+    # "7 because ...", "1982 with an income of $931,441"; not "3 or 4", "5 cm and 10 cm", "2 to 3"
+    if m and m.group(2) and not _SECOND_ANSWER_RE.search(m.group(2)):
         return parse_number(m.group(1))
     if not _ANY_NUMBER_RE.search(text) and len(text) <= 200:
         words = numeric.number_words_in(text)  # "There are five." but not "five or six"

@@ -6,7 +6,8 @@ Order of precedence (the first that finds something wins):
 2. The last ``\boxed{…}`` / ``\fbox{…}`` outside ``<think>…</think>`` (nested and doubled boxes unwrapped).
 3. The last "the answer is …" / "Final Answer: …" phrase (markdown bold allowed).
 4. The whole response when it is short and not a sentence ("145°", "quarter to", "B").
-5. The last option letter written as "(B)" (only when choices are given), else the last number.
+5. The last markdown-bold span in the last 400 characters ("there are **3** groups"), up to 40 characters.
+6. The last option letter written as "(B)" (only when choices are given), else the last number.
 
 Several *different* final answers (two ``<answer>`` tags or two boxes that disagree) are hedging: the result
 has ``hedged=True`` and no answer, and the verdict is wrong. Text is only scanned, never executed; every scan
@@ -230,6 +231,8 @@ def clean_answer(answer: str) -> str:
 
 
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
+_BOLD_WINDOW_CHARS = 400
+_BOLD_RE = re.compile(r"\*\*([^*\n]{1,40})\*\*")
 _NUMBER_RE = re.compile(r"[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
@@ -299,6 +302,12 @@ def extract(response: str, *, choices: list[str] | None = None) -> Extraction:
     if stripped and len(stripped) <= _SHORT_ANSWER_CHARS and "\n" not in stripped:
         if len(_WORD_RE.findall(stripped)) < 3:
             return Extraction(stripped, "whole")
+
+    bold = None
+    for m in _BOLD_RE.finditer(visible[-_BOLD_WINDOW_CHARS:]):
+        bold = m
+    if bold is not None and not bold.group(1).rstrip().endswith(":"):
+        return Extraction(clean_answer(bold.group(1)), "bold")
 
     last_letter = None
     if choices:

@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from mmagrae.verifiers import verify  # noqa: E402
+from mmagrae.verifiers import verify, verify_batch  # noqa: E402
 from mmagrae.verifiers.extraction import strip_think  # noqa: E402
 
 
@@ -191,6 +191,7 @@ def main() -> int:
     )
     ap.add_argument("--out", help="write the full report (with examples) as JSON here")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--processes", type=int, default=0, help="workers for the verify_batch run (0: all CPUs)")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -206,6 +207,13 @@ def main() -> int:
     t = time.perf_counter()
     peer, peer_lat, parsed = run_peer(pairs)
     peer_s = time.perf_counter() - t
+
+    # the same pairs through verify_batch with worker processes (includes starting the pool)
+    batch_processes = args.processes or (os.cpu_count() or 1)
+    t = time.perf_counter()
+    batch = verify_batch(pairs, processes=batch_processes)
+    batch_s = time.perf_counter() - t
+    assert [v.correct for v in batch] == ours, "verify_batch must agree with verify"
 
     # latency per verdict: best of 3 passes, so that other processes on a shared machine do not make the tail
     best_lat = list(our_lat)
@@ -250,6 +258,9 @@ def main() -> int:
     ours_rate, peer_rate = n / ours_s, n / peer_s
     print(f"{n} pairs: ours {ours_rate:,.0f} verdicts/s, math-verify {peer_rate:,.0f} verdicts/s, "
           f"ratio {ours_rate / peer_rate:.1f}x")  # fmt: skip
+    print(
+        f"verify_batch with {batch_processes} processes (pool start included): {n / batch_s:,.0f} verdicts/s"
+    )
     print("latency per verdict by kind (ours, best of 3 passes):", json.dumps(latency))
     reference_note = (
         "reference = official MathVista true_false for mathvista-*, the generator's label otherwise"
@@ -273,6 +284,8 @@ def main() -> int:
         "peer_name": "math-verify",
         "agreement": round(sum(a["agree"] for a in agreement.values()) / n, 4),
         "by_source": agreement,
+        "ours_batch": round(n / batch_s, 1),
+        "ours_batch_processes": batch_processes,
         "ours_latency_us": latency,
         "peer_max_s": round(max(peer_lat), 3),
         "ours_max_s": round(max(our_lat), 4),

@@ -232,7 +232,7 @@ def clean_answer(answer: str) -> str:
 
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
 _BOLD_WINDOW_CHARS = 400
-_BOLD_RE = re.compile(r"\*\*([^*\n]{1,40})\*\*")
+_BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
 _NUMBER_RE = re.compile(r"[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 

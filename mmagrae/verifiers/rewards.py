@@ -212,7 +212,7 @@ def compute_rewards(
     format_style: FormatStyle = "think_answer",
     extra_rewards: Mapping[str, RewardFunction | str] | None = None,
     on_bad_gold: Literal["flag", "raise"] = "flag",
-    processes: int | None = None,
+    processes: int | None = 1,
     time_budget_s: float | None = DEFAULT_TIME_BUDGET_S,
 ) -> list[RewardBreakdown]:
     """Score N responses (N = B·G, the row of each response repeated G times) into RewardBreakdowns.
@@ -221,7 +221,8 @@ def compute_rewards(
     format_style: see ``format_reward``.
     extra_rewards: name -> reward function or "module:function" spec, each ``fn(response, row) -> float``.
     on_bad_gold: "flag" sets ``data_error`` (total 0.0); "raise" raises GoldAnswerError naming the row.
-    processes: verification processes (None: automatic, in-process for small batches; see ``verify_batch``).
+    processes: verification processes. Default 1 (in-process): a training batch (512 × 5 responses) verifies in
+        ~0.1-0.3 s, less than starting a process pool; see ``verify_batch`` for larger jobs.
     """
     if len(responses) != len(rows):
         raise ValueError(f"{len(responses)} responses but {len(rows)} rows; repeat each row once per sample")

@@ -6,7 +6,7 @@ Examples::
     $ mmagrae data make geometry --n 500 --difficulty mixed --option multiple_choice=0.3 --out data/geo
     $ mmagrae data convert geometry3k --src hiyouga/geometry3k --split train --split test --out data/geo3k
     $ mmagrae data convert local --src my.jsonl --map problem=question,answer=label,images=img --out data/mine
-    $ mmagrae data inspect data/counting
+    $ mmagrae data inspect data/counting        # summary JSON + data/counting/contact_sheet.png
 
 Every command writes Parquet shards, a dataset card and ``mmagrae_data.json`` (layout: docs/DATA.md).
 """
@@ -121,7 +121,9 @@ def run_inspect(args: argparse.Namespace) -> int:
     manifest = read_manifest(args.dir)
     if manifest.get("conversion"):
         summary["conversion"] = manifest["conversion"]
-    sheet = args.sheet or f"{args.dir}/contact_sheet_{args.split}.png"
+    # no split name in the default file name: datasets.load_dataset("parquet", data_dir=DIR) would take a file
+    # named like "*_train.png" for part of the train split and fail to read it
+    sheet = args.sheet or f"{args.dir}/contact_sheet.png"
     step = max(1, len(rows) // max(args.rows, 1)) if args.spread else 1
     picked = rows[::step][: args.rows]
     contact_sheet(picked, sheet, columns=args.columns)
@@ -147,7 +149,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     make.add_argument("--option", action="append", metavar="KEY=VALUE",
                       help="generator option, e.g. problems=circle,right_triangle or multiple_choice=0.3")
     make.add_argument("--arrow-copy", action="store_true",
-                      help="also write DIR/arrow/ for datasets.load_from_disk (doubles disk use)")
+                      help="also write the sibling folder DIR.arrow for datasets.load_from_disk (doubles disk use)")
     make.set_defaults(func=run_make)
 
     conv = commands.add_parser("convert", help="convert a real dataset (Hub id or local files) to the schema")
@@ -164,7 +166,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     conv.add_argument("--map", action="append", metavar="FIELD=COLUMN",
                       help="local: schema field -> source column, e.g. problem=question,answer=label,images=img")
     conv.add_argument("--arrow-copy", action="store_true",
-                      help="also write DIR/arrow/ for datasets.load_from_disk (doubles disk use)")
+                      help="also write the sibling folder DIR.arrow for datasets.load_from_disk (doubles disk use)")
     conv.set_defaults(func=run_convert)
 
     look = commands.add_parser("inspect", help="summary statistics and a contact sheet PNG of a saved folder")
@@ -173,5 +175,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     look.add_argument("--rows", type=int, default=12, help="rows on the contact sheet (default: 12)")
     look.add_argument("--columns", type=int, default=4, help="contact sheet columns (default: 4)")
     look.add_argument("--spread", action="store_true", help="pick rows spread over the split, not the first ones")
-    look.add_argument("--sheet", help="contact sheet path (default: DIR/contact_sheet_SPLIT.png)")
+    look.add_argument("--sheet", help="contact sheet path (default: DIR/contact_sheet.png)")
     look.set_defaults(func=run_inspect)

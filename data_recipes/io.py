@@ -13,7 +13,7 @@ Any of these read it (images come back as PIL images)::
     datasets.load_dataset("parquet", data_dir=OUT)     # DatasetDict with "train" (and "test")
     datasets.load_dataset(OUT)                         # the same, through README.md
     data_recipes.io.load_dataset_dir(OUT, "train")     # one split as a datasets.Dataset
-    datasets.load_from_disk(OUT + "/arrow")            # only when written with arrow_copy=True (--arrow-copy)
+    datasets.load_from_disk(OUT + ".arrow")            # only when written with arrow_copy=True (--arrow-copy)
 """
 
 from __future__ import annotations
@@ -64,8 +64,9 @@ def save_dataset(
 
     ``ds`` is a ``datasets.Dataset`` (written as ``split``) or a mapping ``{split: Dataset}`` (a
     ``DatasetDict`` works). Existing ``*.parquet`` files in ``out_dir`` are removed first, so a folder always
-    holds exactly one dataset. ``arrow_copy`` also writes ``out_dir/arrow/`` with ``DatasetDict.save_to_disk``
-    for code that insists on ``datasets.load_from_disk`` (it doubles the disk use). Returns the folder.
+    holds exactly one dataset. ``arrow_copy`` also writes the sibling folder ``{out_dir}.arrow`` with
+    ``DatasetDict.save_to_disk`` for code that insists on ``datasets.load_from_disk`` (it doubles the disk
+    use). Returns the folder.
 
     >>> import tempfile
     >>> from data_recipes.synthetic import make_dataset
@@ -101,9 +102,20 @@ def save_dataset(
 
         import datasets
 
-        shutil.rmtree(out / "arrow", ignore_errors=True)
-        datasets.DatasetDict(datasets_by_split).save_to_disk(str(out / "arrow"))
+        arrow = arrow_copy_path(out)
+        shutil.rmtree(arrow, ignore_errors=True)
+        datasets.DatasetDict(datasets_by_split).save_to_disk(str(arrow))
     return out
+
+
+def arrow_copy_path(out_dir: str | Path) -> Path:
+    """Where ``arrow_copy`` puts the ``save_to_disk`` copy: the sibling folder ``OUT.arrow``.
+
+    Not inside ``OUT``: its ``train/``, ``test/`` folders would be taken for splits by
+    ``load_dataset("parquet", data_dir=OUT)``, which would then fail on the ``.arrow`` and ``.json`` files.
+    """
+    out = Path(out_dir)
+    return out.with_name(out.name + ".arrow")
 
 
 def read_manifest(path: str | Path) -> dict[str, Any]:

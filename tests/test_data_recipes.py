@@ -192,9 +192,11 @@ def test_arrow_copy_reads_with_load_from_disk(tmp_path):
     import datasets
 
     out = save_dataset(make_splits("counting", 5, seed=0, test_n=2), tmp_path / "c", arrow_copy=True)
-    loaded = datasets.load_from_disk(str(out / "arrow"))
+    loaded = datasets.load_from_disk(str(tmp_path / "c.arrow"))
     assert {name: len(d) for name, d in loaded.items()} == {"train": 5, "test": 2}
     assert loaded["train"]["answer"] == load_dataset_dir(out)["answer"]
+    by_data_dir = datasets.load_dataset("parquet", data_dir=str(out), cache_dir=str(tmp_path / "cache"))
+    assert {name: len(d) for name, d in by_data_dir.items()} == {"train": 5, "test": 2}
 
 
 def test_make_dataset_returns_hf_dataset_with_schema_features():
@@ -223,6 +225,10 @@ def test_cli_make_and_inspect(tmp_path, capsys):
     from PIL import Image
 
     assert Image.open(summary["contact_sheet"]).size[0] > 400
+    import datasets  # the sheet in the folder must not break reading it by data_dir
+
+    loaded = datasets.load_dataset("parquet", data_dir=str(out), cache_dir=str(tmp_path / "cache"))
+    assert {name: len(d) for name, d in loaded.items()} == {"train": 12, "test": 4}
 
     assert main(["data", "make", "geometry", "--n", "4", "--difficulty", "mixed", "--out", str(tmp_path / "g"),
                  "--option", "problems=circle,right_triangle", "--option", "multiple_choice=0"]) == 0

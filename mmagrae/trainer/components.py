@@ -131,6 +131,7 @@ def materialize_source(source: str, cache_dir: Path, *, split: str, cfg: Config)
     key = f"{kind}-n{d.synthetic_n}-v{d.synthetic_val_n}-d{d.synthetic_difficulty}-s{cfg.trainer.seed}"
     out = cache_dir / key
     if not (out / "COMPLETE").exists():
+        out.mkdir(parents=True, exist_ok=True)
         splits = make_splits(kind, n=d.synthetic_n, test_n=d.synthetic_val_n, seed=cfg.trainer.seed,
                              difficulty=d.synthetic_difficulty)
         save_dataset(splits, out)
@@ -141,7 +142,8 @@ def materialize_source(source: str, cache_dir: Path, *, split: str, cfg: Config)
 def load_prompts(cfg: Config, processor: Any, source: str, split: str, cache_dir: Path, *, limit: int | None,
                  log: Any = print) -> list[Any]:
     """Rows → chat prompts with images, bad rows skipped and counted, long prompts filtered."""
-    from mmagrae.data import build_prompts, load_rows
+    from mmagrae.data.loading import load_rows
+    from mmagrae.data.prompts import build_prompts
 
     path, split = materialize_source(source, cache_dir, split=split, cfg=cfg)
     rows, skipped = load_rows(path, split=split, image_dir=cfg.data.image_dir, column_map=cfg.data.column_map or None,

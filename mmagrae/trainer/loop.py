@@ -62,6 +62,7 @@ def train(cfg: Config) -> dict[str, Any]:
     from mmagrae.rollout import SamplingConfig, build_engine
 
     info = init_distributed(cfg.trainer.device, cfg.distributed.backend)
+    _quiet_libraries()
     out_dir = Path(cfg.trainer.output_dir)
     cache_dir = out_dir / "cache"
     log = eprint if info.is_main else (lambda *a: None)
@@ -405,6 +406,16 @@ def _load_state_dict_loose(model: torch.nn.Module, weights: dict) -> tuple[list,
                         matched[by_suffix[tail]] = v
     result = model.load_state_dict(matched, strict=False)
     return list(result.missing_keys), [k for k in weights if k not in own and k not in matched]
+
+
+def _quiet_libraries() -> None:
+    """Our progress bar and log lines are the console; silence the libraries' per-call bars."""
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
 
 
 def _pad_token_id(processor: Any) -> int:

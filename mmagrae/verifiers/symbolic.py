@@ -80,6 +80,9 @@ _TEXT_RE = re.compile(
 _UNIT_WORD_RE = re.compile(r"^\s*(?:[a-zA-Z]{2,}|cm|m|km|mm|kg|g|s)\s*(?:\^?\{?[23]\}?)?\s*$")
 
 
+_VULGAR = {"½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3"}
+
+
 def _normalise(text: str) -> str:
     s = text.strip()
     for _ in range(4):
@@ -92,13 +95,15 @@ def _normalise(text: str) -> str:
     for a, b in (
         ("\\left", ""), ("\\right", ""), ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"),
         ("\\cdot", "*"), ("\\times", "*"), ("×", "*"), ("·", "*"), ("\\div", "/"), ("÷", "/"), ("√", "\\sqrt"),
-        ("π", "\\pi"), ("∞", "\\infty"), ("−", "-"), ("–", "-"), ("\\{", "\\lbrace "), ("\\}", " \\rbrace"),
+        ("π", "\\pi"), ("∞", "\\infty"), ("²", "^2"), ("³", "^3"), ("⁴", "^4"),  ("−", "-"), ("–", "-"), ("\\{", "\\lbrace "), ("\\}", " \\rbrace"),
         ("\\lbrace", "\\lbrace "), ("\\rbrace", " \\rbrace"), ("∪", "\\cup "), ("\\%", "%"), ("$", ""),
         ("\\,", " "), ("\\;", " "), ("\\!", ""), ("\\ ", " "), ("~", " "), ("\\displaystyle", ""),
         ("^\\circ", ""), ("^{\\circ}", ""), ("\\circ", ""), ("°", ""), ("\\degree", ""), ("{,}", ""),
         ("\\lvert", "|"), ("\\rvert", "|"), ("\\vert", "|"), ("\\mid", "|"),
     ):  # fmt: skip
         s = s.replace(a, b)
+    s = re.sub(r"(\d+)\s*([½¼¾⅓⅔])", lambda m: f"({m.group(1)}+{_VULGAR[m.group(2)]})", s)  # 2½ = 2 + 1/2
+    s = re.sub(r"[½¼¾⅓⅔]", lambda m: f"({_VULGAR[m.group(0)]})", s)
     s = re.sub(r"\\le(?![a-z])|≤|<=", r"\\leq ", s)
     s = re.sub(r"\\ge(?![a-z])|≥|>=", r"\\geq ", s)
     s = re.sub(r"^\s*[a-zA-Z]\s*(?:\\in|∈)\s*", "", s)  # "x \in [2, 5)" -> "[2, 5)"

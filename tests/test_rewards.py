@@ -83,7 +83,7 @@ def test_custom_weights_and_format_style() -> None:
     ("weights", "match"),
     [
         ({"accuracy": 0.9, "fromat": 0.1}, "fromat"),
-        ({"format": 1.0}, "accuracy"),
+        ({}, "empty"),
         ({"accuracy": math.nan}, "finite"),
     ],
 )
@@ -139,6 +139,19 @@ def test_user_reward_function_by_module_and_file(tmp_path: Path) -> None:
 def test_load_reward_function_errors(spec: str) -> None:
     with pytest.raises(ValueError):
         load_reward_function(spec)
+
+
+def test_user_reward_replaces_the_built_in_one() -> None:
+    """The trainer's ``reward.function``: weights {"custom": 1.0}; correctness still comes from the verifier."""
+    out = compute_rewards(
+        [GOOD, "<answer>13</answer>"],
+        [{"answer": "12"}] * 2,
+        weights={"custom": 1.0},
+        extra_rewards={"custom": lambda response, row: 0.25},
+    )
+    assert [b.total for b in out] == [0.25, 0.25]
+    assert [b.correct for b in out] == [True, False]
+    assert out[0].components == {"accuracy": 1.0, "custom": 0.25}
 
 
 def test_extra_reward_needs_a_weight() -> None:

@@ -37,6 +37,13 @@ def test_chart(pred: str, gold: str, expected: bool) -> None:
     assert verdict.correct is expected, verdict
 
 
+def test_chart_with_choices_is_multiple_choice() -> None:
+    choices = ["12.5", "13", "20", "25"]
+    assert verify("<answer>B</answer>", "13", choices=choices, task="chart").correct
+    assert not verify("<answer>A</answer>", "13", choices=choices, task="chart").correct
+    assert not verify("<answer>12.6</answer>", "13", choices=choices, task="chart").correct  # not an option
+
+
 def test_chart_is_looser_than_default_numeric() -> None:
     assert not verify("104", "100").correct
     assert verify("104", "100", task="chart").correct

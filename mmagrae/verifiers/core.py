@@ -1,7 +1,7 @@
 r"""``verify``: one response against one gold answer, dispatched to the module of the answer kind.
 
-Dispatch (first match): ``task="chart"`` → chart.relaxed_match; ``choices`` given or answer_type
-``multiple_choice``/``choice`` → choice; answer_type ``list`` (or a list gold) → lists; ``integer``/``float`` →
+Dispatch (first match): ``choices`` given → choice (also with ``task="chart"``); ``task="chart"`` →
+chart.relaxed_match; answer_type ``list`` (or a list gold) → lists; ``integer``/``float`` →
 numeric (an expression prediction such as ``\frac{1}{2}`` is evaluated first); ``expression``/``latex`` →
 symbolic; ``text`` → normalised text (numbers and expressions still compared by value); ``None`` → detected
 from the gold (number → numeric, expression → symbolic, else text).
@@ -165,11 +165,11 @@ def validate_gold(
         raise GoldAnswerError("empty gold answer")
     if len(text) > MAX_ANSWER_CHARS:
         raise GoldAnswerError(f"gold answer longer than {MAX_ANSWER_CHARS} characters")
-    if task == "chart":
-        return "chart"
-    if choices:
+    if choices:  # options decide even for charts: the answer is an option, not a value to approximate
         choice.resolve_gold_choice(text, choices)
         return "choice"
+    if task == "chart":
+        return "chart"
     if kind == "choice":
         raise GoldAnswerError("answer_type multiple_choice without choices")
     if kind == "list" or isinstance(gold, (list, tuple)):

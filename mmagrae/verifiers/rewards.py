@@ -199,8 +199,8 @@ def _check_weights(weights: Mapping[str, float], extra: Mapping[str, RewardFunct
     missing = [name for name in extra if name not in out]
     if missing:
         raise ValueError(f"extra reward(s) {missing} have no weight; add them to weights")
-    if "accuracy" not in out:
-        raise ValueError("weights must include 'accuracy' (use 0.0 to switch it off)")
+    if not out:
+        raise ValueError(f"weights is empty; give at least one of {allowed}")
     return out
 
 
@@ -217,7 +217,9 @@ def compute_rewards(
 ) -> list[RewardBreakdown]:
     """Score N responses (N = B·G, the row of each response repeated G times) into RewardBreakdowns.
 
-    weights: component name -> weight; names are "accuracy", "format" and the keys of ``extra_rewards``.
+    weights: component name -> weight; names are "accuracy", "format" and the keys of ``extra_rewards``. A
+        component left out has weight 0 (``{"custom": 1.0}`` replaces the built-in reward; ``correct`` and
+        ``components["accuracy"]`` still come from the verifier).
     format_style: see ``format_reward``.
     extra_rewards: name -> reward function or "module:function" spec, each ``fn(response, row) -> float``.
     on_bad_gold: "flag" sets ``data_error`` (total 0.0); "raise" raises GoldAnswerError naming the row.
@@ -255,10 +257,10 @@ def compute_rewards(
         if verdict.reason.startswith("bad gold:"):
             if on_bad_gold == "raise":
                 raise GoldAnswerError(f"row {row.get('id', i)!r}: {verdict.reason}")
-            zeros = {name: 0.0 for name in w}
+            zeros = dict.fromkeys(["accuracy", *w], 0.0)
             out.append(RewardBreakdown(0.0, zeros, False, verdict, data_error=verdict.reason, weights=w))
             continue
-        components = {"accuracy": verdict.score}
+        components = {"accuracy": verdict.score}  # always reported; it enters total only if weighted
         if "format" in w:
             components["format"] = format_reward(response, format_style)
         for name, fn in extra.items():
@@ -266,7 +268,7 @@ def compute_rewards(
             if not math.isfinite(value):
                 raise ValueError(f"reward {name!r} returned {value} for row {row.get('id', i)!r}")
             components[name] = value
-        total = sum(w[name] * components[name] for name in w)
+        total = sum(weight * components[name] for name, weight in w.items())
         out.append(RewardBreakdown(total, components, verdict.correct, verdict, weights=w))
     return out
 

@@ -189,3 +189,35 @@ def test_numeric_and_choice_latency_well_under_a_millisecond() -> None:
             verify(response, gold, **kwargs)
         best = min(best, (time.perf_counter() - start) / n)
     assert best < 1e-3, f"{best * 1e6:.0f} µs per verdict"
+
+
+@FUZZ
+@given(
+    response=st.one_of(st.text(max_size=200), st.lists(LATEX_PIECES, max_size=40).map("".join)),
+    choices=st.lists(st.one_of(st.text(max_size=30), st.integers()), min_size=1, max_size=12),
+    gold_pick=st.integers(0, 11),
+    as_letter=st.booleans(),
+)
+def test_random_choices_never_raise(response: str, choices: list, gold_pick: int, as_letter: bool) -> None:
+    gold = chr(ord("A") + gold_pick % len(choices)) if as_letter else str(choices[gold_pick % len(choices)])
+    _check(response, gold, choices=choices)
+    _check(response, gold, choices=choices, task="chart")
+
+
+@pytest.mark.parametrize(
+    ("gold", "kwargs"),
+    [
+        (None, {}),
+        ({"a": 1}, {}),
+        (["1", ["2"]], {"answer_type": "list"}),
+        ("1", {"choices": "abc"}),
+        ("1", {"precision": "two"}),
+        ("1", {"answer_type": "complex"}),
+        (float("nan"), {}),
+        (float("inf"), {"answer_type": "float"}),
+        (10**400, {}),
+    ],
+)
+def test_odd_inputs_are_wrong_verdicts(gold, kwargs) -> None:
+    verdict = verify("\\boxed{1}", gold, **kwargs)
+    assert isinstance(verdict, Verdict) and not verdict.reason.startswith("internal error"), verdict

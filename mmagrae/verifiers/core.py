@@ -255,7 +255,9 @@ def _compare_scalar(
     return False, "text: differs"
 
 
-def _verify(response, gold, choices, answer_type, precision, task, deadline: Deadline) -> Verdict:
+def _verify(
+    response, gold, choices, answer_type, precision, task, deadline: Deadline, seen: dict[str, str | None]
+) -> Verdict:
     if not isinstance(response, str):
         response = "" if response is None else str(response)
     if precision is not None:
@@ -281,6 +283,7 @@ def _verify(response, gold, choices, answer_type, precision, task, deadline: Dea
     pred = found.answer
     if pred is None or pred == "":
         return Verdict(False, 0.0, None, "no answer found")
+    seen["extracted"] = pred
     deadline.check()
 
     if kind == "chart":
@@ -327,15 +330,15 @@ def verify(
     time_budget_s: cooperative wall-clock budget for this call (None: no deadline, size caps still apply).
     """
     deadline = Deadline(time_budget_s)
-    extracted = None
+    seen: dict[str, str | None] = {}  # the extracted answer, kept for the reason of a late failure
     try:
-        verdict = _verify(response, gold, choices, answer_type, precision, task, deadline)
-        return verdict
+        return _verify(response, gold, choices, answer_type, precision, task, deadline, seen)
     except VerifierTimeout:
-        return Verdict(False, 0.0, extracted, f"timeout after {time_budget_s}s")
+        return Verdict(False, 0.0, seen.get("extracted"), f"timeout after {time_budget_s}s")
     except GoldAnswerError as exc:
-        return Verdict(False, 0.0, extracted, f"bad gold: {exc}")
+        return Verdict(False, 0.0, seen.get("extracted"), f"bad gold: {exc}")
     except RecursionError:
-        return Verdict(False, 0.0, extracted, "internal error: input nested too deeply")
+        return Verdict(False, 0.0, seen.get("extracted"), "internal error: input nested too deeply")
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"; the reason says what happened
-        return Verdict(False, 0.0, extracted, f"internal error: {type(exc).__name__}: {str(exc)[:120]}")
+        reason = f"internal error: {type(exc).__name__}: {str(exc)[:120]}"
+        return Verdict(False, 0.0, seen.get("extracted"), reason)

@@ -72,9 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=4, help="G: samples per prompt")
     parser.add_argument("--max-new-tokens", type=int, default=48, help="response length limit")
     parser.add_argument("--repeats", type=int, default=1, help="timed calls per engine (after one warm-up)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads for both engines (0 = leave torch's default). On a shared CPU "
+                             "machine 2 threads are pathologically slow for tiny matmuls (OpenMP spinning)")
     args = parser.parse_args(argv)
 
     import torch
+
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
 
     from mmagrae.rollout import SamplingConfig, build_engine, build_policy_batch, compute_token_logprobs
     from mmagrae.rollout.forward import get_tokenizer, is_vision_model, load_policy

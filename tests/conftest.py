@@ -72,3 +72,16 @@ def tiny_vllm_engine(request: pytest.FixtureRequest):
         return engines[arch]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def single_thread_torch():
+    """Run a module's tiny-model work on one torch thread (restored afterwards). On the shared 2-core CPU
+    machines, 2 OpenMP threads make the tiny models' small matmuls 10-100x slower (threads spin while the
+    other core is busy); one thread is never slower for ~1M-parameter models."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

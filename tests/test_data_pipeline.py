@@ -12,6 +12,8 @@ from PIL import Image
 
 from mmagrae.data import SkipReport, build_prompts, load_rows, render_user_text
 
+pytestmark = pytest.mark.usefixtures("single_thread_torch")
+
 
 def _png(w: int = 60, h: int = 40, color: str = "red") -> bytes:
     buffer = io.BytesIO()

@@ -17,6 +17,8 @@ from mmagrae.rollout.forward import (
     vision_token_ids,
 )
 
+pytestmark = pytest.mark.usefixtures("single_thread_torch")
+
 
 def _image(w: int, h: int, n_circles: int = 2) -> Image.Image:
     img = Image.new("RGB", (w, h), "white")

@@ -22,6 +22,8 @@ from mmagrae.rollout.forward import (  # noqa: E402
     vision_token_ids,
 )
 
+pytestmark = pytest.mark.usefixtures("single_thread_torch")
+
 ARCHS = ["qwen2_vl", "qwen2_5_vl", "qwen2"]
 
 

@@ -13,6 +13,8 @@ from PIL import Image, ImageDraw
 
 from mmagrae.tiny_models import SPECIAL_TOKENS, TAG_TOKENS, build_tiny_model
 
+pytestmark = pytest.mark.usefixtures("single_thread_torch")
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 

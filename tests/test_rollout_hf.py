@@ -190,3 +190,15 @@ def test_stop_strings_cut_the_text(tiny_qwen2: Path) -> None:
 def test_unknown_backend_is_an_error(tiny_qwen2: Path) -> None:
     with pytest.raises(ValueError, match="hf, vllm"):
         build_engine("sglang", tiny_qwen2)  # type: ignore[arg-type]
+
+
+def test_build_engine_takes_either_backends_options_and_rejects_unknown(tiny_qwen2: Path) -> None:
+    model, tokenizer = load_policy(str(tiny_qwen2))
+    # a trainer passes one set of options for both backends; vLLM-only ones are ignored by hf
+    engine = build_engine("hf", tiny_qwen2, model=model, processor=tokenizer, gpu_memory_utilization=0.5,
+                          max_model_len=512, batch_size=1, seed=0)
+    assert engine.max_batch_size == 1
+    groups = engine.generate(make_prompts(tokenizer, vision=False), 2, SamplingConfig(max_new_tokens=3, seed=0))
+    assert [len(g) for g in groups] == [2, 2]
+    with pytest.raises(TypeError, match="max_batch_sise"):
+        build_engine("hf", tiny_qwen2, model=model, processor=tokenizer, max_batch_sise=2)

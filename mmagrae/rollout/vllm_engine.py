@@ -78,6 +78,7 @@ def _driver_model_runner(llm: Any) -> Any:
 def merged_state_dict(model: Any) -> dict[str, Any]:
     """The model's weights as a plain (non-LoRA) state dict; PEFT LoRA adapters are merged into a copy.
 
+    Under DeepSpeed ZeRO-3 the partitioned parameters are gathered for the copy.
     Names are the transformers model's own (``model.language_model.*``, ``model.visual.*``, ``lm_head.*``);
     vLLM's Qwen2-VL / Qwen2.5-VL / Qwen2 weight mappers accept them.
     """
@@ -89,9 +90,24 @@ def merged_state_dict(model: Any) -> dict[str, Any]:
     if isinstance(model, PeftModel):
         import copy
 
-        merged = copy.deepcopy(model).merge_and_unload()
+        with _gathered(model):
+            merged = copy.deepcopy(model).merge_and_unload()
         return {k: v.detach() for k, v in merged.state_dict().items()}
-    return {k: v.detach() for k, v in model.state_dict().items()}
+    with _gathered(model):
+        partitioned = any(hasattr(p, "ds_id") for p in model.parameters())
+        return {k: (v.detach().clone() if partitioned else v.detach()) for k, v in model.state_dict().items()}
+
+
+def _gathered(model: Any):
+    """DeepSpeed ZeRO-3 partitions parameters: gather them (read-only) for the copy; otherwise a no-op."""
+    import contextlib
+
+    params = [p for p in model.parameters() if hasattr(p, "ds_id")]
+    if not params:
+        return contextlib.nullcontext()
+    import deepspeed
+
+    return deepspeed.zero.GatheredParameters(params, modifier_rank=None)
 
 
 class VLLMEngine:

@@ -52,6 +52,15 @@ def _prompts(processor, n_prompts: int, vision: bool):
     return prompts
 
 
+def _rss_mb() -> float:
+    """Current resident memory of this process in MB (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path("/proc/self/statm").read_text().split()
+        return int(fields[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _timed(engine, prompts, n, sampling, repeats):
     seconds, tokens = [], 0
     for r in range(repeats):
@@ -71,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prompts", type=int, default=8, help="B: prompts per generate call")
     parser.add_argument("--n", type=int, default=4, help="G: samples per prompt")
     parser.add_argument("--max-new-tokens", type=int, default=48, help="response length limit")
-    parser.add_argument("--repeats", type=int, default=1, help="timed calls per engine (after one warm-up)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed calls per engine (after one warm-up)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch CPU threads for both engines (0 = leave torch's default). On a shared CPU "
                              "machine 2 threads are pathologically slow for tiny matmuls (OpenMP spinning)")
@@ -106,12 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"hf generate: {hf_tps:,.0f} tokens/s ({hf_call_s:.2f} s per call of {args.prompts}x{args.n})")
 
     # vLLM (ours)
+    rss_before = _rss_mb()
     start = time.perf_counter()
     engine = build_engine("vllm", model_path, dtype=args.dtype,
                           max_model_len=max(p.num_tokens for p in prompts) + args.max_new_tokens + 16,
                           max_num_seqs=max(16, args.prompts * args.n), seed=0)
     startup = time.perf_counter() - start
-    print(f"vllm start-up: {startup:.1f} s (LLM() itself {engine.startup_seconds:.1f} s, the rest is importing vllm)")
+    rss_vllm = _rss_mb() - rss_before
+    print(f"vllm start-up: {startup:.1f} s (LLM() itself {engine.startup_seconds:.1f} s, the rest is importing vllm); "
+          f"+{rss_vllm:,.0f} MB resident")
     engine.generate(prompts[:2], 2, SamplingConfig(max_new_tokens=4, seed=0))  # warm-up
     vllm_tps, groups, vllm_call_s = _timed(engine, prompts, args.n, sampling, args.repeats)
     print(f"vllm generate: {vllm_tps:,.0f} tokens/s ({vllm_call_s:.2f} s per call)")
@@ -144,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         "vllm_startup_s": round(startup, 2),
         "vllm_llm_init_s": round(engine.startup_seconds, 2),
         "weight_sync_s": round(sync_s, 3),
+        "vllm_rss_mb": round(rss_vllm),
         "logprob_max_abs_diff": gap,
         "cpu_threads": torch.get_num_threads(),
         "nproc": os.cpu_count(),

@@ -22,7 +22,8 @@ REPORTED_KS = (1, 2, 4, 8, 16, 32, 64)
 # quick mode: small enough for tests and a first look (the whole `all --quick` well under 2 minutes)
 QUICK_OVERRIDES = {
     "tabular": {"num_prompts": 128, "steps": 60, "eval_every": 20, "eval_samples": 64},
-    "transformer": {"steps": 40, "eval_every": 20, "held_out_per_length": 4, "eval_samples": 16,
+    "transformer": {"steps": 40, "eval_every": 20, "held_out_per_length": 4, "train_eval_per_length": 4,
+                    "eval_samples": 16,
                     "max_k": 16, "prompts_per_step": 16},
 }
 
@@ -111,7 +112,9 @@ def run_experiment(kind: str, *, out: Path, seeds: int, quick: bool = False, ste
     seconds = time.time() - start
     summary = summarise(results)
     out.mkdir(parents=True, exist_ok=True)
+    cpu_seconds = sum(r.get("cpu_seconds", 0.0) for r in results)
     record = {"experiment": kind, "command": command, "quick": quick, "seeds": seeds, "seconds": seconds,
+              "cpu_seconds_in_runs": cpu_seconds,
               "config": asdict(config), "variants": {n: VARIANTS[n] for n in names}, "summary": summary,
               "runs": results}
     (out / f"{kind}{tag}.json").write_text(json.dumps(record, indent=1))

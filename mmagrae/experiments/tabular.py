@@ -20,6 +20,7 @@ removes that difference: it rescales each batch to GRAE's total weight Σ|Â| an
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -100,11 +101,11 @@ def run_tabular(variant: dict, config: TabularConfig, seed: int) -> dict:
         >>> out = run_tabular({"estimator": "grpo"}, TabularConfig(num_prompts=8, steps=2, eval_every=1,
         ...                   eval_samples=8, max_k=8, prompts_per_step=4), seed=0)
         >>> sorted(out), len(out["evals"])
-        (['config', 'evals', 'omega', 'seed', 'variant'], 3)
+        (['config', 'cpu_seconds', 'evals', 'omega', 'seed', 'variant'], 3)
     """
     generator = torch.Generator().manual_seed(seed)
     logits, is_correct = make_problem(config, generator)  # [P, K], [P, K]
-    evals, omegas = [], []
+    evals, omegas, cpu_start = [], [], time.process_time()
     for step in range(config.steps + 1):
         if step % config.eval_every == 0 or step == config.steps:
             evals.append({"step": step, **evaluate(logits, is_correct, config, generator)})
@@ -122,4 +123,5 @@ def run_tabular(variant: dict, config: TabularConfig, seed: int) -> dict:
         sampled_weight = torch.zeros_like(probs).scatter_add_(1, samples, advantages)  # [B, K]
         group_sum = advantages.sum(1, keepdim=True)  # [B, 1]  C in Theorem 1
         logits[batch] += config.lr / config.group_size * (sampled_weight - group_sum * probs)  # [B, K]
-    return {"variant": variant, "seed": seed, "config": asdict(config), "evals": evals, "omega": omegas}
+    return {"variant": variant, "seed": seed, "config": asdict(config), "evals": evals, "omega": omegas,
+            "cpu_seconds": time.process_time() - cpu_start}

@@ -37,6 +37,8 @@ class TransformerConfig:
     """response lengths L in the task"""
     held_out_per_length: int = 16
     """held-out evaluation prompts per response length"""
+    train_eval_per_length: int = 8
+    """training-distribution evaluation prompts per response length"""
     d_model: int = 64
     """transformer width"""
     layers: int = 2
@@ -51,7 +53,7 @@ class TransformerConfig:
     """training steps (same budget for every estimator)"""
     lr: float = 3e-4
     """Adam learning rate"""
-    eval_every: int = 60
+    eval_every: int = 75
     """evaluate every this many steps (and at step 0 and the end)"""
     eval_samples: int = 64
     """samples per held-out prompt for pass@k (>= max k)"""
@@ -140,10 +142,10 @@ def run_transformer(variant: dict, config: TransformerConfig, seed: int) -> dict
                 for length in config.lengths for _ in range(config.held_out_per_length)]
     excluded = {tuple(p) for p in held_out}
     train_eval = [torch.randint(10, (length,), generator=split).tolist()
-                  for length in config.lengths for _ in range(config.held_out_per_length)]
+                  for length in config.lengths for _ in range(config.train_eval_per_length)]
     model = TinyGPT(config)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    evals, omegas, start = [], [], time.time()
+    evals, omegas, start, cpu_start = [], [], time.time(), time.process_time()
     for step in range(config.steps + 1):
         if step % config.eval_every == 0 or step == config.steps:
             evals.append({"step": step, **evaluate(model, held_out, config, generator),
@@ -168,4 +170,4 @@ def run_transformer(variant: dict, config: TransformerConfig, seed: int) -> dict
         omegas.append(float(correct.float().mean()))
     config = TransformerConfig(**{**asdict(config), "tasks": held_out})
     return {"variant": variant, "seed": seed, "config": asdict(config), "evals": evals, "omega": omegas,
-            "seconds": time.time() - start}
+            "seconds": time.time() - start, "cpu_seconds": time.process_time() - cpu_start}

@@ -159,9 +159,7 @@ def test_nan_loss_skips_then_aborts(tiny_qwen2_vl, tmp_path, monkeypatch):
         run_train(tiny_overrides(tiny_qwen2_vl, out, "trainer.max_steps=5", "trainer.max_bad_steps=3"))
     records = read_metrics(out / "metrics.jsonl")
     assert [r["skipped"] for r in records] == [1.0, 1.0]  # the third is not logged: it aborts
-    before = initial_params(tiny_qwen2_vl)
     assert not (out / "checkpoints").exists() or not any((out / "checkpoints").iterdir())
-    assert before
 
 
 def test_deepspeed_two_processes(tiny_qwen2_vl, tmp_path):

@@ -30,8 +30,11 @@ class DistInfo:
         return self.rank == 0
 
 
-def init_distributed(device_pref: str = "auto", backend: str = "auto") -> DistInfo:
-    """Join the process group that ``torchrun``/``deepspeed`` describe in the environment (or none)."""
+def init_distributed(device_pref: str = "auto", backend: str = "auto", *, need_group: bool = False) -> DistInfo:
+    """Join the process group that ``torchrun``/``deepspeed`` describe in the environment.
+
+    A single process gets a group of one only when ``need_group`` (DeepSpeed always wants one).
+    """
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
@@ -41,10 +44,23 @@ def init_distributed(device_pref: str = "auto", backend: str = "auto") -> DistIn
     device = torch.device("cuda", local_rank) if use_cuda else torch.device("cpu")
     if use_cuda:
         torch.cuda.set_device(device)
-    if world > 1 and not dist.is_initialized():
+    if (world > 1 or need_group) and not dist.is_initialized():
+        if world == 1:
+            os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
+            os.environ.setdefault("MASTER_PORT", str(_free_port()))
+            os.environ.setdefault("RANK", "0")
+            os.environ.setdefault("WORLD_SIZE", "1")
         chosen = backend if backend != "auto" else ("nccl" if use_cuda else "gloo")
         dist.init_process_group(backend=chosen)
     return DistInfo(rank=rank, world_size=world, local_rank=local_rank, device=device)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def all_reduce_mean(values: dict[str, float], info: DistInfo) -> dict[str, float]:
@@ -100,7 +116,7 @@ class Updater:
             ds_config = fill_deepspeed_config(cfg.distributed.deepspeed, cfg, info)
             self.engine, self.optimizer, _, self.scheduler = deepspeed.initialize(
                 model=model, optimizer=optimizer, lr_scheduler=scheduler, config=ds_config,
-                dist_init_required=info.world_size > 1,
+                dist_init_required=False,
             )
             self.module = self.engine.module
             self.zero_stage = int(ds_config.get("zero_optimization", {}).get("stage", 0))
@@ -110,10 +126,12 @@ class Updater:
             self.zero_stage = 0
         self.params = [p for p in self.module.parameters() if p.requires_grad]
 
-    # the model to call forward on (DeepSpeed's engine wraps it)
+    # the model to call forward on: the transformers module itself. DeepSpeed's ZeRO hooks live on its
+    # submodules, so calling it directly is what the engine's forward would do, and it keeps the re-forward
+    # code free of wrapper attribute forwarding.
     @property
     def forward_model(self) -> torch.nn.Module:
-        return self.engine if self.engine is not None else self.module
+        return self.module
 
     def backward(self, loss: torch.Tensor, *, boundary: bool) -> None:
         if self.engine is not None:

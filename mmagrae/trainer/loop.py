@@ -61,7 +61,8 @@ def train(cfg: Config) -> dict[str, Any]:
     """Run ``cfg.trainer.max_steps`` RL steps; returns a summary dict (also written to summary.json)."""
     from mmagrae.rollout import SamplingConfig, build_engine
 
-    info = init_distributed(cfg.trainer.device, cfg.distributed.backend)
+    info = init_distributed(cfg.trainer.device, cfg.distributed.backend,
+                            need_group=cfg.distributed.deepspeed is not None)
     _quiet_libraries()
     out_dir = Path(cfg.trainer.output_dir)
     cache_dir = out_dir / "cache"
@@ -78,7 +79,11 @@ def train(cfg: Config) -> dict[str, Any]:
 
     # ---------------------------------------------------------------- set-up
     model_path = _main_first(info, lambda: resolve_model_path(cfg.model.path, cache_dir, seed=t.seed))
-    model, processor = build_model(cfg, model_path, info.device)
+    resume_from = ckpt.resolve_resume(t.resume, out_dir)
+    # a resumed full-model run loads its weights from the checkpoint (HF format); LoRA loads the base model
+    # and then the adapter
+    weights_path = str(resume_from) if resume_from is not None and not cfg.model.lora.enabled else model_path
+    model, processor = build_model(cfg, weights_path, info.device)
     pad_id = _pad_token_id(processor)
     ref_model = None
     if cfg.derived["needs_reference"]:
@@ -103,11 +108,11 @@ def train(cfg: Config) -> dict[str, Any]:
 
     # ---------------------------------------------------------------- resume
     start_step, bad_steps = 0, 0
-    resume_from = ckpt.resolve_resume(t.resume, out_dir)
     if resume_from is not None:
         state = ckpt.load_trainer_state(resume_from)
         updater.load_engine_state(resume_from)
-        _load_weights(updater.module, resume_from, state)
+        if cfg.model.lora.enabled:
+            _load_adapter(updater.module, resume_from)
         updater.load_state_dict(state)
         sampler.load_state_dict(state["sampler"])
         ckpt.set_rng_state(state["rng"])
@@ -371,41 +376,17 @@ def _save(out_dir: Path, step: int, updater: Updater, processor: Any, sampler: P
         torch.distributed.barrier()
 
 
-def _load_weights(model: torch.nn.Module, path: Path, state: dict) -> None:
-    """Restore trainable weights from a checkpoint folder (HF safetensors, or the PEFT adapter)."""
-    if hasattr(model, "peft_config") and (path / "adapter").is_dir():
-        from peft import set_peft_model_state_dict
-        from safetensors.torch import load_file
-
-        set_peft_model_state_dict(model, load_file(str(path / "adapter" / "adapter_model.safetensors")))
-        return
+def _load_adapter(model: torch.nn.Module, path: Path) -> None:
+    """Restore LoRA weights from a checkpoint's ``adapter/`` folder."""
+    from peft import set_peft_model_state_dict
     from safetensors.torch import load_file
 
-    weights = {}
-    for f in sorted(path.glob("*.safetensors")):
-        weights.update(load_file(str(f)))
-    missing, unexpected = _load_state_dict_loose(model, weights)
-    if unexpected and len(unexpected) == len(weights):
-        raise RuntimeError(f"checkpoint {path} does not match the model (no parameter names in common)")
-
-
-def _load_state_dict_loose(model: torch.nn.Module, weights: dict) -> tuple[list, list]:
-    own = model.state_dict()
-    matched = {k: v for k, v in weights.items() if k in own}
-    if len(matched) < len(weights):  # transformers may save under different prefixes than its module tree
-        by_suffix = {k.split(".", 1)[-1]: k for k in own}
-        for k, v in weights.items():
-            if k not in own:
-                for cand in (k, k.replace("model.", "", 1), "model." + k):
-                    if cand in own:
-                        matched[cand] = v
-                        break
-                else:
-                    tail = k.split(".", 1)[-1]
-                    if tail in by_suffix:
-                        matched[by_suffix[tail]] = v
-    result = model.load_state_dict(matched, strict=False)
-    return list(result.missing_keys), [k for k in weights if k not in own and k not in matched]
+    adapter = path / "adapter" / "adapter_model.safetensors"
+    if not adapter.exists():
+        raise FileNotFoundError(f"{path} has no LoRA adapter to resume from (model.lora.enabled=true)")
+    result = set_peft_model_state_dict(model, load_file(str(adapter)))
+    if getattr(result, "unexpected_keys", None):
+        raise RuntimeError(f"adapter in {path} does not match the model: {result.unexpected_keys[:5]}")
 
 
 def _quiet_libraries() -> None:

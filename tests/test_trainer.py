@@ -75,6 +75,9 @@ def test_few_steps_change_every_parameter(arch_fixture, request, tmp_path):
     model_dir = request.getfixturevalue(arch_fixture)
     out = tmp_path / "run"
     extra = ["algorithm.kl_coef=0.04"]  # exercises the reference model too
+    if arch_fixture == "tiny_qwen2_5_vl":  # DAPO-style: refill zero-variance groups, μ = 2, two mini-batches
+        extra += ["algorithm.dynamic_sampling=refill", "algorithm.ppo_epochs=2", "algorithm.mini_batch_size=1",
+                  "algorithm.loss=dapo", "algorithm.estimator=agrae", "algorithm.dual_clip=3.0"]
     if arch_fixture == "tiny_qwen2":  # the text path: prompts from a text-only dataset
         rows = [{"problem": f"What is {i} + {i}?", "answer": str(2 * i)} for i in range(8)]
         (tmp_path / "text.jsonl").write_text("\n".join(json.dumps(r) for r in rows))

@@ -62,10 +62,10 @@ class _Platform:
             # CPU kernels keep repacked copies of the weights: reload through the worker so they are rebuilt.
             llm.collective_rpc("reload_weights", kwargs={"weights_iterator": weights})
             return
-        runner = _driver_model_runner(llm)
-        if runner is not None:
-            runner.model.load_weights(weights)
-        else:  # pragma: no cover - engines without a reachable in-process runner
+        model = getattr(_driver_model_runner(llm), "model", None)
+        if model is not None and hasattr(model, "load_weights"):
+            model.load_weights(weights)  # the classic in-process path (vLLM >= 0.11)
+        else:  # pragma: no cover - runners without a reachable model (newer vLLM): the worker's reload
             llm.collective_rpc("reload_weights", kwargs={"weights_iterator": weights})
 
 

@@ -100,6 +100,17 @@ def test_vllm_backend_few_steps(tiny_qwen2_vl, tmp_path):
     assert_finite_metrics(out, 2)
 
 
+def test_frozen_vision_tower_and_gradient_checkpointing(tiny_qwen2_vl, tmp_path):
+    out = tmp_path / "run"
+    run_train(tiny_overrides(tiny_qwen2_vl, out, "model.freeze_vision_tower=true", "model.gradient_checkpointing=true",
+                             "model.attn_implementation=eager"))
+    before, after = initial_params(tiny_qwen2_vl), trained_params(out)
+    vis = [k for k in before if "visual" in k]
+    lm = [k for k in before if "visual" not in k]
+    assert vis and all(torch.equal(before[k], after[k]) for k in vis)
+    assert lm and all(not torch.equal(before[k], after[k]) for k in lm)
+
+
 def test_lora_and_frozen_vision(tiny_qwen2_vl, tmp_path):
     out = tmp_path / "run"
     run_train(tiny_overrides(tiny_qwen2_vl, out, "model.lora.enabled=true", "model.lora.r=4", "optim.lr=5e-2"))

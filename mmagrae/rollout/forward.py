@@ -83,11 +83,12 @@ def resolve_dtype(dtype: Any) -> str:
 
 
 def load_policy(model_path: str, *, dtype: str = "float32", trust_remote_code: bool = False,
-                device: str | None = None) -> tuple[Any, Any]:
+                device: str | None = None, attn_implementation: str | None = None) -> tuple[Any, Any]:
     """Load ``(model, processor)``: ``AutoModelForImageTextToText`` for VL configs, else ``AutoModelForCausalLM``.
 
     ``processor`` is an ``AutoProcessor`` for VL models and the tokenizer for text models.
-    ``trust_remote_code`` stays False unless the caller asks for it.
+    ``trust_remote_code`` stays False unless the caller asks for it. ``attn_implementation`` ("eager", "sdpa",
+    "flash_attention_2"; None or "auto" = transformers' choice) is passed to ``from_pretrained``.
     """
     import torch
     from transformers import (
@@ -106,7 +107,7 @@ def load_policy(model_path: str, *, dtype: str = "float32", trust_remote_code: b
         processor = AutoProcessor.from_pretrained(model_path, trust_remote_code=trust_remote_code)
     else:
         model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype,
-                                                     trust_remote_code=trust_remote_code)
+                                                     trust_remote_code=trust_remote_code, **attn)
         processor = AutoTokenizer.from_pretrained(model_path, trust_remote_code=trust_remote_code)
     if device is not None:
         model = model.to(device)

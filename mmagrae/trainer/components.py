@@ -51,7 +51,8 @@ def build_model(cfg: Config, model_path: str, device: torch.device) -> tuple[tor
     from mmagrae.rollout import load_policy
 
     dtype = resolve_dtype(cfg.model.dtype, device)
-    model, processor = load_policy(model_path, dtype=dtype, trust_remote_code=cfg.model.trust_remote_code)
+    model, processor = load_policy(model_path, dtype=dtype, trust_remote_code=cfg.model.trust_remote_code,
+                                   attn_implementation=cfg.model.attn_implementation)
     model.to(device)
     vision = vision_module_names(model)
     if cfg.model.freeze_vision_tower:

@@ -172,6 +172,32 @@ def test_logprobs_have_gradients_through_the_vision_tower(tiny_qwen2_vl: Path) -
     assert model.lm_head.weight.grad.abs().sum() > 0
 
 
+class _ForwardingWrapper(torch.nn.Module):
+    """Like DeepSpeedEngine: holds ``module`` and forwards unknown attributes (``lm_head``, ``config``) to it."""
+
+    def __init__(self, module: torch.nn.Module) -> None:
+        super().__init__()
+        self.module = module
+
+    def __getattr__(self, name: str):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            return getattr(self.module, name)
+
+
+def test_wrapped_model_gives_the_same_logprobs_and_vision_gradients(tiny_qwen2_vl: Path) -> None:
+    model, processor = load_policy(str(tiny_qwen2_vl))
+    prompts = make_prompts(processor, vision=True)[:1]
+    completions = [Completion(token_ids=[5, 6, 7], text="", logprobs=[0.0] * 3, finish_reason="length")]
+    batch = build_policy_batch(processor, prompts, completions, pad_token_id=0)
+    plain, _ = compute_token_logprobs(model, batch)
+    wrapped, _ = compute_token_logprobs(_ForwardingWrapper(model), batch)
+    assert torch.allclose(plain, wrapped)
+    wrapped.sum().backward()
+    assert model.model.visual.patch_embed.proj.weight.grad.abs().sum() > 0
+
+
 def test_stop_strings_cut_the_text(tiny_qwen2: Path) -> None:
     model, processor = load_policy(str(tiny_qwen2))
     engine = build_engine("hf", tiny_qwen2, model=model, processor=processor)

@@ -100,10 +100,11 @@ def load_policy(model_path: str, *, dtype: str = "float32", trust_remote_code: b
     )
 
     config = AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
-    torch_dtype = getattr(torch, resolve_dtype(dtype))
+    torch_dtype = getattr(torch, resolve_dtype(dtype)) if isinstance(dtype, str) else dtype
+    attn = {} if attn_implementation in (None, "auto") else {"attn_implementation": attn_implementation}
     if is_vision_model(config):
         model = AutoModelForImageTextToText.from_pretrained(model_path, dtype=torch_dtype,
-                                                            trust_remote_code=trust_remote_code)
+                                                            trust_remote_code=trust_remote_code, **attn)
         processor = AutoProcessor.from_pretrained(model_path, trust_remote_code=trust_remote_code)
     else:
         model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype,
@@ -305,8 +306,11 @@ def _image_features(core: Any, pixel_values: torch.Tensor, grid_thw: torch.Tenso
 
 def _unwrap(model: Any) -> Any:
     """The transformers model inside DDP / DeepSpeed / PEFT wrappers (LoRA layers stay in place)."""
+    from transformers import PreTrainedModel
+
     for _ in range(4):
-        if "module" in vars(model).get("_modules", {}) and not hasattr(model, "lm_head"):
+        # DeepSpeedEngine forwards attribute lookups to its module, so test the type, not hasattr(lm_head)
+        if "module" in vars(model).get("_modules", {}) and not isinstance(model, PreTrainedModel):
             model = model.module
         elif hasattr(model, "get_base_model"):
             model = model.get_base_model()

@@ -462,20 +462,30 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=_cli)
 
 
-def _cli(args: Any) -> int:
+def config_from_cli(config: str | None, overrides: list[str]) -> Config | None:
+    """``CONFIG.yaml key=value ...`` from a command line → a Config, or None after printing the error.
+
+    The YAML file is optional: a first argument that contains ``=`` and is not a file is an override.
+    """
     import sys
 
+    path, overrides = config, list(overrides)
+    if path is not None and "=" in path and not Path(path).exists():
+        path, overrides = None, [path, *overrides]
+    try:
+        return load_config(path, overrides)
+    except (ConfigError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return None
+
+
+def _cli(args: Any) -> int:
     if args.help_keys:
         for key, default, help_text in iter_help():
             print(f"{key} = {default!r}\n    {help_text}")
         return 0
-    path, overrides = args.config, list(args.overrides)
-    if path is not None and "=" in path and not Path(path).exists():
-        path, overrides = None, [path, *overrides]
-    try:
-        cfg = load_config(path, overrides)
-    except (ConfigError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    cfg = config_from_cli(args.config, args.overrides)
+    if cfg is None:
         return 2
     print(dump_yaml(cfg), end="")
     return 0

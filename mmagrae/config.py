@@ -129,7 +129,9 @@ class AlgorithmConfig:
     alpha: float = _f(0.5, "A-GRAE ASS threshold α ∈ (0, 1] (paper: 1 for MATH, 0.5 for Geo3K)")
     use_ddas: bool = _f(True, "A-GRAE: sample-level difficulty-driven scaling (Eq. 12)")
     use_ass: bool = _f(True, "A-GRAE: group-level asymmetric suppression of positives (Eq. 13)")
-    std: Literal["population", "unbiased"] = _f("population", "group std used to normalise rewards")
+    std: Literal["population", "unbiased", "none"] = _f(
+        "population", "group std that normalises rewards (paper: population); none = no division (Dr.GRPO)"
+    )
     beta: float = _f(10.0, "controlled experiments: factor for positive/negative-dominant estimators")
     omega: float | None = _f(None, "fix the training state ω instead of the batch mean correctness")
     loss: Literal["grpo", "dapo", "dr_grpo"] = _f(

@@ -70,6 +70,13 @@ def assert_finite_metrics(out: Path, steps: int) -> list[dict]:
     return records
 
 
+def _text_rows(tmp_path: Path) -> Path:
+    rows = [{"problem": f"What is {i} + {i}?", "answer": str(2 * i)} for i in range(8)]
+    path = tmp_path / "text.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    return path
+
+
 @pytest.mark.parametrize("arch_fixture", ["tiny_qwen2_vl", "tiny_qwen2_5_vl", "tiny_qwen2"])
 def test_few_steps_change_every_parameter(arch_fixture, request, tmp_path):
     model_dir = request.getfixturevalue(arch_fixture)
@@ -79,10 +86,8 @@ def test_few_steps_change_every_parameter(arch_fixture, request, tmp_path):
         extra += ["algorithm.dynamic_sampling=refill", "algorithm.ppo_epochs=2", "algorithm.mini_batch_size=1",
                   "algorithm.loss=dapo", "algorithm.estimator=agrae", "algorithm.dual_clip=3.0"]
     if arch_fixture == "tiny_qwen2":  # the text path: prompts from a text-only dataset
-        rows = [{"problem": f"What is {i} + {i}?", "answer": str(2 * i)} for i in range(8)]
-        (tmp_path / "text.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
-        extra.append(f"data.train={tmp_path / 'text.jsonl'}")
-        extra.append(f"data.val={tmp_path / 'text.jsonl'}")
+        text = _text_rows(tmp_path)
+        extra += [f"data.train={text}", f"data.val={text}"]
     run_train(tiny_overrides(model_dir, out, *extra))
     assert_all_changed(initial_params(model_dir), trained_params(out))
     records = assert_finite_metrics(out, 2)
@@ -93,10 +98,16 @@ def test_few_steps_change_every_parameter(arch_fixture, request, tmp_path):
     assert any((out / "tb").iterdir())
 
 
-def test_vllm_backend_few_steps(tiny_qwen2_vl, tmp_path):
+@pytest.mark.parametrize("arch_fixture", ["tiny_qwen2_vl", "tiny_qwen2_5_vl", "tiny_qwen2"])
+def test_vllm_backend_few_steps(arch_fixture, request, tmp_path):
+    model_dir = request.getfixturevalue(arch_fixture)
     out = tmp_path / "run"
-    run_train(tiny_overrides(tiny_qwen2_vl, out, "rollout.backend=vllm"))
-    assert_all_changed(initial_params(tiny_qwen2_vl), trained_params(out))
+    extra = ["rollout.backend=vllm"]
+    if arch_fixture == "tiny_qwen2":
+        text = _text_rows(tmp_path)
+        extra += [f"data.train={text}", f"data.val={text}"]
+    run_train(tiny_overrides(model_dir, out, *extra))
+    assert_all_changed(initial_params(model_dir), trained_params(out))
     assert_finite_metrics(out, 2)
 
 

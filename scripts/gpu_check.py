@@ -452,11 +452,19 @@ def main(argv: list[str] | None = None) -> int:
     report["ours"] = _row("mmagrae", ours, n_params, peak_flops)
     samples = args.prompts * args.n
     report["ours"]["samples_per_s"] = round(samples / ours["step_s"], 3)
+    # mmagrae's figures first, in full, so that a failure or a timeout in the peer run cannot lose them
+    print("[gpu_check] mmagrae: " + json.dumps(report["ours"]), file=sys.stderr, flush=True)
     if not args.no_peer:
         try:
             peer = run_peer(args, tiny_dir, factory, processor, prompts, work)
         except ImportError as err:
             print(f"[gpu_check] TRL unavailable ({err}): no peer row", file=sys.stderr)
+            report["peer_error"] = repr(err)
+        except Exception as err:  # noqa: BLE001 - a one-shot device run reports what it has and goes on
+            import traceback
+
+            traceback.print_exc()
+            report["peer_error"] = repr(err)[:500]
         else:
             report["peer"] = _row("TRL", peer, n_params, peak_flops)
             report["peer"]["samples_per_s"] = round(samples / peer["step_s"], 3)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -577,6 +578,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         runs = {"ours": ours_runs, "peer": peer_runs, "vllm": vllm_runs, "vllm_peer": vllm_peer}
         Path(args.out).write_text(json.dumps({**report, "runs": runs}, indent=1, default=str))
+    if not os.environ.get("MMAGRAE_KEEP_BENCH_DIR"):
+        shutil.rmtree(work, ignore_errors=True)  # the tiny model, the runs' outputs (MMAGRAE_KEEP_BENCH_DIR=1 keeps)
     print(json.dumps(report))
     return 0
 

@@ -32,6 +32,7 @@ import gc
 import io
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -472,6 +473,8 @@ def main(argv: list[str] | None = None) -> int:
     report["wall_s"] = round(time.perf_counter() - t0, 1)
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1))
+    if not os.environ.get("MMAGRAE_KEEP_BENCH_DIR"):
+        shutil.rmtree(work, ignore_errors=True)  # the tiny model, the runs' outputs (MMAGRAE_KEEP_BENCH_DIR=1 keeps)
     print(json.dumps(report))
     return 0
 

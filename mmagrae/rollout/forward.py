@@ -223,12 +223,10 @@ def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
     P = prompt_ids.shape[1]
     T = max(1, max(len(c.token_ids) for c in flat))
 
+    lengths = torch.tensor([len(c.token_ids) for c in flat], dtype=torch.long)  # [N]
+    response_mask = (torch.arange(T).unsqueeze(0) < lengths.unsqueeze(1)).float()  # [N, T]
     responses = torch.full((n_seq, T), pad_token_id, dtype=torch.long)  # [N, T]
-    response_mask = torch.zeros((n_seq, T), dtype=torch.float32)  # [N, T]
-    for i, c in enumerate(flat):
-        if c.token_ids:
-            responses[i, : len(c.token_ids)] = torch.tensor(c.token_ids, dtype=torch.long)
-            response_mask[i, : len(c.token_ids)] = 1.0
+    responses[response_mask.bool()] = torch.tensor([t for c in flat for t in c.token_ids], dtype=torch.long)
     input_ids = torch.cat([prompt_ids[prompt_index], responses], dim=1)  # [N, P + T]
     attention_mask = torch.cat([prompt_mask[prompt_index], response_mask.long()], dim=1)  # [N, P + T]
 
@@ -267,21 +265,17 @@ def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
         f += sum(tokens_per_image[k: k + count])
         k += count
     feature_index = []
-    position_rows = torch.zeros(3, n_seq, P + T, dtype=torch.long)  # [3, N, P + T]
-    prompt_positions = []
+    prompt_rows = torch.zeros(3, n_prompts, P + T, dtype=torch.long)  # [3, B, P + T], one row per prompt
     for b in range(n_prompts):
         valid = prompt_mask[b].bool()
         k0, count = image_start[b], images_per_prompt[b]
         pgrids = grids[k0: k0 + count] if count else torch.zeros(0, 3, dtype=torch.long)
         pos, next_pos = _mrope_positions(prompt_ids[b][valid], pgrids, image_token_id, merge_size)
-        prompt_positions.append((valid, pos, next_pos))
+        prompt_rows[:, b, :P][:, valid] = pos
+        prompt_rows[:, b, P:] = torch.arange(next_pos, next_pos + T)
         n_feat = sum(tokens_per_image[k0: k0 + count])
         feature_index.append(torch.arange(feature_start[b], feature_start[b] + n_feat))
-    for i in range(n_seq):
-        b = int(prompt_index[i])
-        valid, pos, next_pos = prompt_positions[b]
-        position_rows[:, i, :P][:, valid] = pos
-        position_rows[:, i, P:] = torch.arange(next_pos, next_pos + T)
+    position_rows = prompt_rows[:, prompt_index]  # [3, N, P + T]: the G sequences of a prompt share its row
     batch["position_ids"] = position_rows * attention_mask.unsqueeze(0)  # [3, N, P + T], 0 on padding
     batch["image_feature_index"] = (torch.cat([feature_index[int(b)] for b in prompt_index])
                                     if tokens_per_image else torch.zeros(0, dtype=torch.long))
@@ -320,12 +314,15 @@ def _unwrap(model: Any) -> Any:
 
 
 def compute_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: float = 1.0,
-                           with_entropy: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
+                           with_entropy: bool = False,
+                           entropy_grad: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Log-probs ``[N, T]`` of the response tokens under ``softmax(logits / temperature)`` (and the entropy).
 
     Gradients flow (call under ``torch.no_grad()`` for old / reference log-probs). The logits are computed
     only at the T response positions (the LM head never sees the prompt), and the vision tower runs once per
     prompt. Masked positions hold finite garbage: multiply by ``batch["response_mask"]``.
+    ``entropy_grad=False`` computes the entropy without autograd (for logging only: the ``[N, T, V]``
+    probabilities are then freed at once instead of living until the backward pass).
     """
     import torch
 
@@ -361,6 +358,7 @@ def compute_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: fl
     logp = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - log_norm  # [N, T]
     entropy = None
     if with_entropy:
-        probs = torch.softmax(logits, dim=-1)  # [N, T, V]
-        entropy = log_norm - (probs * logits).sum(-1)  # [N, T]
+        with torch.set_grad_enabled(torch.is_grad_enabled() and entropy_grad):
+            probs = torch.softmax(logits, dim=-1)  # [N, T, V]
+            entropy = log_norm - (probs * logits).sum(-1)  # [N, T]
     return logp, entropy

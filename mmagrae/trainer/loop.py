@@ -254,6 +254,8 @@ def _update(updater: Updater, ref_model: torch.nn.Module | None, processor: Any,
     batches = [build_policy_batch(processor, prompts[s.start // group:s.stop // group],
                                   completions[s.start // group:s.stop // group], pad_token_id=pad_id)
                for s in micro_slices]
+    # response tokens per micro-batch, counted on the host before the copy (no device sync in the loop below)
+    micro_tokens = [float(b["response_mask"].sum()) for b in batches]
     device = next(updater.module.parameters()).device
     batches = [{k: (v.to(device) if torch.is_tensor(v) else v) for k, v in b.items()} for b in batches]
     old_logps: list[torch.Tensor | None] = [None] * len(batches)
@@ -273,14 +275,15 @@ def _update(updater: Updater, ref_model: torch.nn.Module | None, processor: Any,
     for _epoch in range(a.ppo_epochs):
         for start in range(0, n, seqs_per_mini):
             members = [i for i, s in enumerate(micro_slices) if start <= s.start < start + seqs_per_mini]
-            mini_tokens = sum(float(batches[i]["response_mask"].sum()) for i in members)
+            mini_tokens = sum(micro_tokens[i] for i in members)
             mini_seqs = sum(micro_slices[i].stop - micro_slices[i].start for i in members)
             step_ok = True
             for j, i in enumerate(members):
                 b, s = batches[i], micro_slices[i]
                 with _oom_guard():
                     logp, entropy = compute_token_logprobs(updater.forward_model, b, temperature=cfg.rollout.temperature,
-                                                           with_entropy=True)  # [n, T]
+                                                           with_entropy=True,
+                                                           entropy_grad=a.entropy_coef != 0)  # [n, T]
                     old = old_logps[i] if old_logps[i] is not None else logp.detach()
                     loss, m = compute_policy_loss(
                         logp, old, flat_adv[s].to(logp.device), b["response_mask"], clip_low=d["clip_low"],
@@ -292,7 +295,7 @@ def _update(updater: Updater, ref_model: torch.nn.Module | None, processor: Any,
                         m = {**m, "loss/total": float("nan")}
                         break
                     # weight so that accumulating micro-batches equals the mini-batch's aggregation
-                    share = (float(b["response_mask"].sum()) / max(mini_tokens, 1.0) if d["loss_agg"] == "token-mean"
+                    share = (micro_tokens[i] / max(mini_tokens, 1.0) if d["loss_agg"] == "token-mean"
                              else (s.stop - s.start) / max(mini_seqs, 1))
                     updater.backward(loss * share, boundary=j == len(members) - 1)
                 for k, v in m.items():

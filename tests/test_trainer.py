@@ -191,7 +191,7 @@ def test_deepspeed_two_processes(tiny_qwen2_vl, tmp_path):
     out = tmp_path / "run"
     env = _cli_env()
     env.update({"OMP_NUM_THREADS": "1", "DS_ACCELERATOR": "cpu"})
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-port", "29533",
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--standalone",
            "-m", "mmagrae", "train", *tiny_overrides(tiny_qwen2_vl, out, "trainer.prompts_per_step=2",
                                                        f"distributed.deepspeed={REPO / 'configs/deepspeed/zero2.json'}")]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)

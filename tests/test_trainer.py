@@ -111,6 +111,19 @@ def test_vllm_backend_few_steps(arch_fixture, request, tmp_path):
     assert_finite_metrics(out, 2)
 
 
+def test_warm_start_policy_is_the_kl_reference(tiny_qwen2_vl, tmp_path):
+    out = tmp_path / "run"
+    run_train(tiny_overrides(tiny_qwen2_vl, out, "trainer.warm_start_steps=3", "trainer.warm_start_lr=1e-2",
+                             "algorithm.kl_coef=0.1", "trainer.max_steps=1"))
+    first = read_metrics(out / "metrics.jsonl")[0]
+    # step 1 is on-policy and the reference is the warm-started policy itself: KL exactly 0 (not KL to the
+    # random initial model, which the warm start moved away from)
+    assert first["loss/kl"] == pytest.approx(0.0, abs=1e-6)
+    warm = read_metrics(out / "metrics.jsonl", kind="warm_start")[0]
+    assert warm["warm_start/loss_last"] < warm["warm_start/loss_first"]
+    assert (out / "warm_start" / "COMPLETE").exists()
+
+
 def test_frozen_vision_tower_and_gradient_checkpointing(tiny_qwen2_vl, tmp_path):
     out = tmp_path / "run"
     run_train(tiny_overrides(tiny_qwen2_vl, out, "model.freeze_vision_tower=true", "model.gradient_checkpointing=true",

@@ -85,13 +85,26 @@ def train(cfg: Config) -> dict[str, Any]:
     weights_path = str(resume_from) if resume_from is not None and not cfg.model.lora.enabled else model_path
     model, processor = build_model(cfg, weights_path, info.device)
     pad_id = _pad_token_id(processor)
-    ref_model = None
-    if cfg.derived["needs_reference"]:
-        ref_model, _ = build_model_reference(cfg, model_path, info.device)
-    optimizer, scheduler = build_optimizer(cfg, model)
-    updater = Updater(model, optimizer, scheduler, cfg, info)
     train_prompts = _main_first(info, lambda: load_prompts(cfg, processor, cfg.data.train, cfg.data.split, cache_dir / "data",
                                                            limit=cfg.data.limit, log=log))
+    # the supervised warm start runs before DeepSpeed takes over the parameters, and its result is saved: it is
+    # the policy RL starts from, so it is also the KL reference (now and after a resume)
+    warm_dir = out_dir / "warm_start"
+    warm_metrics: dict[str, float] = {}
+    if resume_from is None and t.warm_start_steps > 0:
+        from mmagrae.trainer.warm_start import supervised_warm_start
+
+        warm_metrics = supervised_warm_start(model, processor, train_prompts, cfg, info, pad_id)
+        log(f"[train] warm start: {t.warm_start_steps} supervised steps, loss "
+            f"{warm_metrics['warm_start/loss_first']:.4f} → {warm_metrics['warm_start/loss_last']:.4f}")
+        if cfg.derived["needs_reference"] and info.is_main:
+            _save_reference(model, processor, warm_dir)
+        if info.world_size > 1:
+            torch.distributed.barrier()
+    ref_path = str(warm_dir) if t.warm_start_steps > 0 and (warm_dir / "COMPLETE").exists() else model_path
+    ref_model = build_model_reference(cfg, ref_path, info.device)[0] if cfg.derived["needs_reference"] else None
+    optimizer, scheduler = build_optimizer(cfg, model)
+    updater = Updater(model, optimizer, scheduler, cfg, info)
     val_source = cfg.data.val or (cfg.data.train if cfg.data.train.startswith("synthetic:") else None)
     val_prompts = (load_prompts(cfg, processor, val_source, cfg.data.val_split, cache_dir / "data", limit=t.val_limit, log=log)
                    if val_source else [])
@@ -124,13 +137,8 @@ def train(cfg: Config) -> dict[str, Any]:
     from mmagrae.trainer.tracking import Tracker
 
     tracker = Tracker(out_dir, cfg, enabled=info.is_main, total_steps=t.max_steps, initial_step=start_step)
-    if start_step == 0 and t.warm_start_steps > 0:
-        from mmagrae.trainer.warm_start import supervised_warm_start
-
-        ws = supervised_warm_start(updater.module, processor, train_prompts, cfg, info, pad_id)
-        tracker.log(0, ws, kind="warm_start")
-        engine.sync_weights(updater.module)
-        log(f"[train] warm start: {t.warm_start_steps} supervised steps, final loss {ws['warm_start/loss_last']:.4f}")
+    if warm_metrics:
+        tracker.log(0, warm_metrics, kind="warm_start")
     if start_step == 0 and val_prompts:
         tracker.log(0, validate(engine, val_prompts, score, cfg, info), kind="eval")
 
@@ -353,6 +361,20 @@ def build_model_reference(cfg: Config, model_path: str, device: torch.device) ->
                             trust_remote_code=cfg.model.trust_remote_code)
     ref.to(device).eval().requires_grad_(False)
     return ref, proc
+
+
+def _save_reference(model: torch.nn.Module, processor: Any, path: Path) -> None:
+    """Write the warm-started policy (HF format, atomically) for the KL reference."""
+    import shutil
+
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    ckpt.save_hf_model(model, tmp)
+    processor.save_pretrained(tmp)
+    (tmp / "COMPLETE").write_text("warm start")
+    shutil.rmtree(path, ignore_errors=True)
+    os.replace(tmp, path)
 
 
 def _save(out_dir: Path, step: int, updater: Updater, processor: Any, sampler: PromptSampler, bad_steps: int,

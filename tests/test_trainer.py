@@ -200,14 +200,16 @@ def test_nan_loss_skips_then_aborts(tiny_qwen2_vl, tmp_path, monkeypatch):
     assert not (out / "checkpoints").exists() or not any((out / "checkpoints").iterdir())
 
 
-def test_deepspeed_two_processes(tiny_qwen2_vl, tmp_path):
+@pytest.mark.parametrize("zero", ["zero2", "zero3"])
+def test_deepspeed_two_processes(zero, tiny_qwen2_vl, tmp_path):
     out = tmp_path / "run"
     env = _cli_env()
     env.update({"OMP_NUM_THREADS": "1", "DS_ACCELERATOR": "cpu"})
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--standalone",
            "-m", "mmagrae", "train", *tiny_overrides(tiny_qwen2_vl, out, "trainer.prompts_per_step=2",
-                                                       f"distributed.deepspeed={REPO / 'configs/deepspeed/zero2.json'}")]
+                                                       f"distributed.deepspeed={REPO / f'configs/deepspeed/{zero}.json'}")]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-4000:]
     assert_finite_metrics(out, 2)
     assert_all_changed(initial_params(tiny_qwen2_vl), trained_params(out))
+    assert [p.name for p in (out / "checkpoints").iterdir()] == ["step_000002"]

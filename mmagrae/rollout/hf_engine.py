@@ -123,6 +123,9 @@ class HFEngine:
                 if sampling.seed is not None:
                     torch.manual_seed(sampling.seed)
                 extra = {"tokenizer": self.tokenizer} if sampling.stop else {}
+                if _zero3_partitioned(self.model):
+                    # every rank must run the same number of forwards while ZeRO-3 gathers parameters
+                    extra["synced_gpus"] = True
                 out = self.model.generate(**enc, generation_config=gen_config,
                                           logits_processor=LogitsProcessorList([recorder]), **extra)
         finally:
@@ -164,6 +167,15 @@ class HFEngine:
             if any(s in text for s in stop):
                 return k, _cut_text(text, stop)
         return None  # pragma: no cover
+
+
+def _zero3_partitioned(model: Any) -> bool:
+    """True when DeepSpeed ZeRO-3 has partitioned the model's parameters across several processes."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
+        return False
+    return any(hasattr(p, "ds_id") for p in model.parameters())
 
 
 def _cut_text(text: str, stop: list[str]) -> str:

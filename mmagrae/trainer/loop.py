@@ -337,7 +337,8 @@ def validate(engine: Any, prompts: list, score: Any, cfg: Config, info: DistInfo
     """Greedy accuracy and mean reward on the validation prompts (split over ranks)."""
     from mmagrae.rollout import SamplingConfig
 
-    mine = prompts[info.rank::info.world_size]
+    usable = len(prompts) - len(prompts) % info.world_size  # equal shares: ranks generate in lockstep
+    mine = prompts[:usable][info.rank::info.world_size]
     if not mine:
         return {}
     sampling = SamplingConfig(temperature=0.0, max_new_tokens=cfg.rollout.max_new_tokens)
@@ -400,6 +401,10 @@ def _save(out_dir: Path, step: int, updater: Updater, processor: Any, sampler: P
             updater.save_model(updater.module, Path(os.devnull))
     if info.world_size > 1:
         torch.distributed.barrier()
+    if updater.engine is not None and info.is_main:
+        import shutil
+
+        shutil.rmtree(ckpt.checkpoint_root(out_dir) / f"step_{step:06d}.ds", ignore_errors=True)
 
 
 def _load_adapter(model: torch.nn.Module, path: Path) -> None:

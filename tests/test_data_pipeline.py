@@ -106,7 +106,7 @@ def test_parquet_folder_with_splits_and_save_to_disk(tmp_path: Path) -> None:
 
 
 def test_reads_what_data_recipes_writes(tmp_path: Path) -> None:
-    recipes = pytest.importorskip("data_recipes.synthetic")
+    import data_recipes.synthetic as recipes
     from data_recipes.io import save_dataset
 
     out = save_dataset({"train": recipes.make_dataset("counting", 6, seed=0),

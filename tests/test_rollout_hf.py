@@ -204,8 +204,7 @@ def test_stop_strings_cut_the_text(tiny_qwen2: Path) -> None:
     prompts = make_prompts(processor, vision=False)
     free = engine.generate(prompts, 1, SamplingConfig(max_new_tokens=8, seed=5))
     text = free[0][0].text
-    if len(text) < 3:
-        pytest.skip("sampled text too short to pick a stop string")
+    assert len(text) >= 3, "seed 5 samples 8 tokens of text; pick another seed if the tokenizer changes"
     stop = text[1:3]
     cut = engine.generate(prompts, 1, SamplingConfig(max_new_tokens=8, seed=5, stop=[stop]))
     assert cut[0][0].finish_reason == "stop"

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-
-pytest.importorskip("vllm")
-
+import vllm  # noqa: F401  (the CPU stack installs it; a missing vLLM must fail, not skip)
 from test_rollout_hf import make_prompts  # noqa: E402  (tests/ is on sys.path under pytest)
 
 from mmagrae.rollout import Completion, Engine, SamplingConfig  # noqa: E402

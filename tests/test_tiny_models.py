@@ -117,7 +117,6 @@ def test_unknown_arch_is_an_error(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_vllm_loads_tiny_qwen2_vl_and_generates_with_an_image(tiny_vllm_engine, tiny_qwen2_vl: Path) -> None:
-    pytest.importorskip("vllm")
     from transformers import AutoProcessor
 
     from mmagrae.rollout import Prompt, SamplingConfig

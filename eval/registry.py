@@ -87,6 +87,19 @@ def check_split(benchmark: Benchmark, split: str | None) -> str:
 
 
 # ------------------------------------------------------------------------------------------- shared helpers
+def read_local_rows(source: str | Path, split: str) -> tuple[list[dict], Path | None]:
+    """A benchmark's local copy: ``SPLIT.json`` in a folder or a ``.json`` file (a list of items; images are
+    relative to its folder, returned as the root), else Parquet (images inline, root None)."""
+    import json
+
+    path = Path(source)
+    if path.is_dir() and (path / f"{split}.json").exists():
+        path = path / f"{split}.json"
+    if path.suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8")), path.parent
+    return read_parquet_rows(path, split), None
+
+
 def read_parquet_rows(path: str | Path, split: str | None = None) -> list[dict]:
     """Rows of a Parquet file, or of every ``*.parquet`` in a folder whose name mentions ``split`` (if any).
 

@@ -29,13 +29,12 @@ the last ``Answer`` marker (the whole response when there is none), so "<Answer>
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.registry import Benchmark, SampleVerdict, image_paths, load_hub, read_parquet_rows, rules_verdict
+from eval.registry import Benchmark, SampleVerdict, image_paths, load_hub, read_local_rows, rules_verdict
 
 HF_DATASET_ID = "We-Math/We-Math"
 SPLITS = ("testmini",)
@@ -66,13 +65,7 @@ def load(split: str = "testmini", *, source: str | Path | None = None, limit: in
         rows = load_hub(HF_DATASET_ID, split)
         root = None
     else:
-        path = Path(source)
-        if path.is_dir() and (path / f"{split}.json").exists():
-            path = path / f"{split}.json"
-        if path.suffix == ".json":
-            rows, root = json.loads(path.read_text(encoding="utf-8")), path.parent
-        else:
-            rows, root = read_parquet_rows(path, split), None
+        rows, root = read_local_rows(source, split)
     out, ids = [], []
     for r in rows:
         r = dict(r)

@@ -167,8 +167,12 @@ def train(cfg: Config) -> dict[str, Any]:
             fmt.append(f.view(len(batch), group))
             data_errors += errors
             rounds += 1
-            informative = torch.cat(rewards).std(dim=1) > 0 if cfg.algorithm.dynamic_sampling == "refill" else None
-            if informative is None or int(informative.sum()) >= local_b or rounds > cfg.algorithm.max_refill_rounds:
+            if cfg.algorithm.dynamic_sampling != "refill" or rounds > cfg.algorithm.max_refill_rounds:
+                break
+            informative = int((torch.cat(rewards).std(dim=1) > 0).sum())  # groups with a learning signal
+            # every rank takes the same number of rounds (generation is collective under ZeRO-3)
+            short = all_reduce_sum(torch.tensor([float(informative < local_b)]), info)
+            if short.item() == 0:
                 break
         rewards_bg, correct_bg, fmt_bg = torch.cat(rewards), torch.cat(correct), torch.cat(fmt)  # [B', G]
 

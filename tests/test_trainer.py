@@ -111,6 +111,25 @@ def test_vllm_backend_few_steps(arch_fixture, request, tmp_path):
     assert_finite_metrics(out, 2)
 
 
+@pytest.mark.parametrize("mode", ["drop", "refill"])
+def test_dynamic_sampling_drops_and_refills_zero_variance_groups(mode, tiny_qwen2_vl, tmp_path):
+    out = tmp_path / "run"
+    run_train(tiny_overrides(tiny_qwen2_vl, out, f"algorithm.dynamic_sampling={mode}", "trainer.prompts_per_step=4",
+                             "reward.function=trainer_rewards:half_informative_reward", "trainer.max_steps=3",
+                             "algorithm.max_refill_rounds=4"))
+    records = read_metrics(out / "metrics.jsonl")
+    for r in records:
+        informative = r["data/groups_updated"]
+        if mode == "drop":
+            assert r["data/rollout_rounds"] == 1 and informative <= 4
+        else:  # refill samples more prompts until B informative groups (or the round limit)
+            assert informative == 4 or r["data/rollout_rounds"] == 5
+    if mode == "refill":
+        assert any(r["data/rollout_rounds"] > 1 for r in records)
+    else:
+        assert any(r["data/groups_updated"] < 4 for r in records)
+
+
 def test_warm_start_policy_is_the_kl_reference(tiny_qwen2_vl, tmp_path):
     out = tmp_path / "run"
     run_train(tiny_overrides(tiny_qwen2_vl, out, "trainer.warm_start_steps=3", "trainer.warm_start_lr=1e-2",

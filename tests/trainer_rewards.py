@@ -12,3 +12,8 @@ def parity_reward(response: str, row: dict) -> float:
 
 def nan_reward(response: str, row: dict) -> float:
     return float("nan")
+
+
+def half_informative_reward(response: str, row: dict) -> float:
+    """Parity for rows whose answer is even, 0 for odd answers: those groups have no learning signal."""
+    return parity_reward(response, row) if int(row["answer"]) % 2 == 0 else 0.0

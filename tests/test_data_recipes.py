@@ -261,20 +261,10 @@ def test_docstring_examples(module):
     assert result.failed == 0 and result.attempted > 0
 
 
-def test_chart_multiple_choice_accepts_the_correct_letter():
+@pytest.mark.parametrize("kind", ["charts", "geometry"])
+def test_multiple_choice_accepts_the_correct_letter(kind):
     import mmagrae.verifiers as verifiers
-    rows = [r for r in make_rows("charts", 20, seed=0, difficulty=3) if r["choices"]]
-    assert rows
-    for row in rows:
-        letter = "ABCD"[row["choices"].index(row["answer"])]
-        verdict = verifiers.verify(f"<answer>{letter}</answer>", row["answer"], choices=row["choices"],
-                                   answer_type=row["answer_type"], precision=row["precision"], task=row["task"])
-        assert verdict.correct, (row["answer"], letter, verdict)
-
-
-def test_geometry_multiple_choice_accepts_the_correct_letter():
-    import mmagrae.verifiers as verifiers
-    rows = [r for r in make_rows("geometry", 20, seed=0, difficulty=3) if r["choices"]]
+    rows = [r for r in make_rows(kind, 20, seed=0, difficulty=3) if r["choices"]]
     assert rows
     for row in rows:
         letter = "ABCD"[row["choices"].index(row["answer"])]

@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mmagrae.rollout.forward import encode_prompts, eos_token_ids, get_tokenizer, vision_token_ids
+from mmagrae.rollout.forward import (
+    encode_prompts,
+    eos_token_ids,
+    get_tokenizer,
+    is_vision_model,
+    vision_token_ids,
+)
 from mmagrae.rollout.types import Completion, Prompt, SamplingConfig
 
 
@@ -66,7 +72,7 @@ class HFEngine:
         self.processor = processor
         self.tokenizer = get_tokenizer(processor)
         self.max_batch_size = max_batch_size
-        self.suppress_ids = vision_token_ids(processor) if getattr(model.config, "vision_config", None) else []
+        self.suppress_ids = vision_token_ids(processor) if is_vision_model(model) else []
         self.eos_ids = eos_token_ids(model, processor)
         pad = self.tokenizer.pad_token_id
         self.pad_id = pad if pad is not None else self.eos_ids[0]

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mmagrae.rollout.forward import VISION_SPECIAL_TOKENS, is_vision_model
 from mmagrae.rollout.types import Completion, Prompt, SamplingConfig
 
 VISION_LOGIT_BIAS = -100.0  # vLLM clamps logit_bias to [-100, 100]
@@ -141,7 +142,7 @@ class VLLMEngine:
 
         self.platform = _Platform.detect()
         config = AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
-        self.is_vision = getattr(config, "vision_config", None) is not None
+        self.is_vision = is_vision_model(config)
         kwargs: dict[str, Any] = dict(
             model=model_path,
             dtype=dtype,
@@ -162,8 +163,6 @@ class VLLMEngine:
         self.startup_seconds = time.perf_counter() - start
         self.tokenizer = self.llm.get_tokenizer()
         vocab = self.tokenizer.get_vocab()
-        from mmagrae.rollout.forward import VISION_SPECIAL_TOKENS
-
         self.suppress_ids = sorted({vocab[t] for t in VISION_SPECIAL_TOKENS if t in vocab}) if self.is_vision else []
         self.asleep = False
         self.last_sync_seconds: float | None = None

@@ -5,7 +5,6 @@ Each is a small function of the config so the loop in ``loop.py`` reads as the a
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 import sys
@@ -54,10 +53,9 @@ def build_model(cfg: Config, model_path: str, device: torch.device) -> tuple[tor
     model, processor = load_policy(model_path, dtype=dtype, trust_remote_code=cfg.model.trust_remote_code,
                                    attn_implementation=cfg.model.attn_implementation)
     model.to(device)
-    vision = vision_module_names(model)
     if cfg.model.freeze_vision_tower:
         for name, param in model.named_parameters():
-            if any(name.startswith(v) or f".{v}" in name for v in vision):
+            if is_vision_name(name):
                 param.requires_grad_(False)
     if cfg.model.lora.enabled:
         from peft import LoraConfig as PeftLoraConfig
@@ -67,7 +65,8 @@ def build_model(cfg: Config, model_path: str, device: torch.device) -> tuple[tor
         targets: Any = lora.target_modules
         if targets != "all-linear":
             targets = [t.strip() for t in targets.split(",") if t.strip()]
-        exclude = None if lora.include_vision else [n for n in _linear_names(model) if _in_vision(n, vision)]
+        exclude = None if lora.include_vision else [
+            n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear) and is_vision_name(n)]
         peft_cfg = PeftLoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
                                   target_modules=targets, exclude_modules=exclude or None)
         model = get_peft_model(model, peft_cfg)
@@ -78,19 +77,9 @@ def build_model(cfg: Config, model_path: str, device: torch.device) -> tuple[tor
     return model, processor
 
 
-def vision_module_names(model: torch.nn.Module) -> list[str]:
-    """Prefixes of the vision tower in Qwen2-VL-style models (``visual`` / ``model.visual``)."""
-    names = {n.split(".visual")[0] + ".visual" if ".visual" in n else "visual"
-             for n, _ in model.named_modules() if n.endswith("visual")}
-    return sorted(n.lstrip(".") for n in names)
-
-
-def _in_vision(name: str, vision: list[str]) -> bool:
-    return any(name == v or name.startswith(v + ".") or f".{v}." in name or name.startswith("visual") for v in vision)
-
-
-def _linear_names(model: torch.nn.Module) -> list[str]:
-    return [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
+def is_vision_name(name: str) -> bool:
+    """True for parameters/modules of the vision tower and its merger (``visual`` in Qwen2-VL-style models)."""
+    return "visual" in name.split(".")
 
 
 def build_optimizer(cfg: Config, model: torch.nn.Module) -> tuple[torch.optim.Optimizer, Any]:
@@ -229,9 +218,6 @@ def build_scorer(cfg: Config):
 
     return score
 
-
-def config_fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def eprint(*args: Any) -> None:

@@ -80,6 +80,17 @@ def all_reduce_sum(t: torch.Tensor, info: DistInfo) -> torch.Tensor:
     return t
 
 
+def average_gradients(params: list[torch.nn.Parameter], info: DistInfo) -> None:
+    """Mean of each parameter's gradient over ranks, in place (no-op on one process)."""
+    if info.world_size == 1:
+        return
+    for p in params:
+        if p.grad is None:
+            p.grad = torch.zeros_like(p)
+        dist.all_reduce(p.grad)
+        p.grad.div_(info.world_size)
+
+
 def fill_deepspeed_config(path: str, cfg: Any, info: DistInfo) -> dict:
     """Read the DeepSpeed JSON and fill its ``"auto"`` entries from the mmagrae config."""
     ds = json.loads(Path(path).read_text())
@@ -146,12 +157,7 @@ class Updater:
             self.engine.step()
             norm = self.engine.get_global_grad_norm()
             return float(norm) if norm is not None else float("nan")
-        if self.info.world_size > 1:
-            for p in self.params:
-                if p.grad is None:
-                    p.grad = torch.zeros_like(p)
-                dist.all_reduce(p.grad)
-                p.grad.div_(self.info.world_size)
+        average_gradients(self.params, self.info)
         if self.max_grad_norm > 0:
             norm = torch.nn.utils.clip_grad_norm_(self.params, self.max_grad_norm)
         else:

@@ -29,6 +29,7 @@ def format_gold(answer: str, style: str) -> str:
 def supervised_warm_start(model: torch.nn.Module, processor: Any, prompts: list, cfg: Config, info: Any,
                           pad_id: int) -> dict[str, float]:
     from mmagrae.rollout import Completion, build_policy_batch, compute_token_logprobs
+    from mmagrae.trainer.distributed import average_gradients
 
     tok = getattr(processor, "tokenizer", processor)
     end_ids = tok.convert_tokens_to_ids(["<|im_end|>"])
@@ -53,12 +54,7 @@ def supervised_warm_start(model: torch.nn.Module, processor: Any, prompts: list,
         loss = -(logp * mask).sum() / mask.sum().clamp(min=1.0)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        if info.world_size > 1:
-            for p in params:
-                if p.grad is None:
-                    p.grad = torch.zeros_like(p)
-                torch.distributed.all_reduce(p.grad)
-                p.grad.div_(info.world_size)
+        average_gradients(params, info)
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         losses.append(loss.item())

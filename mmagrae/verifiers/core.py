@@ -207,6 +207,15 @@ def _text_equal(pred: str, gold: str) -> bool:
     return choice.normalize_option(pred) == choice.normalize_option(gold)
 
 
+def _symbolic_match(pred: str, gold: str, deadline: Deadline) -> tuple[bool, str] | None:
+    """``(True, why)`` when both parse and are equal; None otherwise (unparseable is not a verdict here)."""
+    try:
+        ok, why = symbolic.expressions_equal(pred, gold, deadline)
+    except symbolic.ParseError:
+        return None
+    return (True, why) if ok else None
+
+
 def _compare_scalar(
     pred: str, gold: str, kind: str, precision: int | None, deadline: Deadline
 ) -> tuple[bool, str]:
@@ -217,12 +226,9 @@ def _compare_scalar(
         p = _read_number(pred, deadline)
         if p is None:
             if len(pred) <= MAX_ANSWER_CHARS and symbolic.looks_symbolic(pred):  # "\sin^2 x + \cos^2 x" vs 1
-                try:
-                    ok, why = symbolic.expressions_equal(pred, gold, deadline)
-                    if ok:
-                        return ok, why
-                except symbolic.ParseError:
-                    pass
+                match = _symbolic_match(pred, gold, deadline)
+                if match:
+                    return match
             return False, "numeric: prediction is not a number"
         return numeric.numbers_match(p, g, precision=precision, answer_type=kind)
     if kind == "expression" and parse_number(gold) is not None:  # a decimal gold keeps the rounding rules
@@ -244,12 +250,9 @@ def _compare_scalar(
             return numeric.numbers_match(p, g, precision=precision)
         return False, "text: differs"
     if symbolic.looks_symbolic(gold) and len(pred) <= MAX_ANSWER_CHARS:
-        try:
-            ok, why = symbolic.expressions_equal(pred, gold, deadline)
-            if ok:
-                return ok, why
-        except symbolic.ParseError:
-            pass
+        match = _symbolic_match(pred, gold, deadline)
+        if match:
+            return match
         if symbolic.canonical_text(pred) == symbolic.canonical_text(gold):  # e.g. inequalities: text only
             return True, "text: equal as formulas"
     return False, "text: differs"

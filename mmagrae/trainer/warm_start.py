@@ -58,6 +58,9 @@ def supervised_warm_start(model: torch.nn.Module, processor: Any, prompts: list,
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         losses.append(loss.item())
+    # the RL update accumulates into .grad: leave nothing of the last supervised step behind
+    opt.zero_grad(set_to_none=True)
+    model.zero_grad(set_to_none=True)
     k = max(1, len(losses) // 5)
     return {"warm_start/loss_first": sum(losses[:k]) / k, "warm_start/loss_last": sum(losses[-k:]) / k,
             "warm_start/steps": float(len(losses))}

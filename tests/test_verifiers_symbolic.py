@@ -104,7 +104,7 @@ def test_latex_bomb_is_bounded_and_compared_by_structure() -> None:
 
 
 def test_unparseable_expression_gold_is_a_data_error() -> None:
-    verdict = verify("x", "\\begin{matrix}1\\end{matrix}", answer_type="expression")
+    verdict = verify("x", "\\int_0^1 x \\, dx", answer_type="expression")
     assert verdict.reason.startswith("bad gold:")
 
 

@@ -19,7 +19,7 @@ import sys
 # subcommand -> module exposing register(subparsers)
 COMMANDS: dict[str, str] = {
     "config": "mmagrae.config",
-    "tiny-model": "mmagrae.tiny_models",
+    "tiny-model": "mmagrae.models.tiny",
     "verify": "mmagrae.verifiers.cli",
     "data": "data_recipes.cli",
     "train": "mmagrae.trainer.cli",

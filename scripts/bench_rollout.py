@@ -1,6 +1,6 @@
 """Rollout throughput: the same prompts (with images), n and lengths through vLLM and transformers generate.
 
-Builds a tiny random model (``mmagrae.tiny_models``; no downloads), makes B counting-style prompts with one image
+Builds a tiny random model (``mmagrae.models.tiny``; no downloads), makes B counting-style prompts with one image
 each, samples n completions of up to ``--max-new-tokens`` tokens per prompt with both engines (one warm-up call
 each, then ``--repeats`` timed calls), and prints a few lines of detail and, last, one JSON line::
 
@@ -91,12 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads > 0:
         torch.set_num_threads(args.threads)
 
+    from mmagrae.models import is_vision_model, load_policy, pad_token_id
     from mmagrae.rollout import SamplingConfig, build_engine, build_policy_batch, compute_token_logprobs
-    from mmagrae.rollout.forward import get_tokenizer, is_vision_model, load_policy
 
     tmp = None
     if args.model is None:
-        from mmagrae.tiny_models import build_tiny_model
+        from mmagrae.models.tiny import build_tiny_model
 
         tmp = tempfile.mkdtemp(prefix="bench_rollout_")
         model_path = str(build_tiny_model(args.arch, Path(tmp) / args.arch))
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"vllm generate: {vllm_tps:,.0f} tokens/s ({vllm_call_s:.2f} s per call)")
 
     # log-prob agreement on the last vLLM batch
-    batch = build_policy_batch(processor, prompts, groups, pad_token_id=get_tokenizer(processor).pad_token_id)
+    batch = build_policy_batch(processor, prompts, groups, pad_token_id=pad_token_id(processor))
     with torch.no_grad():
         logp, _ = compute_token_logprobs(model, batch)  # [N, T]
     ref = torch.zeros_like(logp)  # [N, T]

@@ -1,6 +1,6 @@
 """Trainer throughput: mmagrae's RL step against TRL's ``GRPOTrainer`` on the same tiny Qwen2-VL and prompts.
 
-Both sides train the same random-weight Qwen2-VL (``mmagrae.tiny_models``; no downloads) on the same
+Both sides train the same random-weight Qwen2-VL (``mmagrae.models.tiny``; no downloads) on the same
 synthetic "how many circles?" prompts with one 112² image each, with matched settings:
 
     B prompts per step, G completions per prompt (N = B·G sequences, one optimizer step per RL step),
@@ -165,7 +165,7 @@ def _overrides(args: argparse.Namespace, model_dir: str, out_dir: str, backend: 
 def _prompts_for_peer(args: argparse.Namespace, model_dir: str, cache: Path) -> tuple[list, Any]:
     """The training prompts exactly as mmagrae's trainer loads them (same rows, resized images, chat text)."""
     from mmagrae.config import load_config
-    from mmagrae.rollout import load_policy
+    from mmagrae.models import load_policy
     from mmagrae.trainer.components import load_prompts
 
     cfg = load_config(None, _overrides(args, model_dir, str(cache / "peer-data"), "hf", 1))
@@ -277,7 +277,7 @@ def run_trl(
 
     from mmagrae.config import load_config
     from mmagrae.data.prompts import render_user_text
-    from mmagrae.rollout import load_policy
+    from mmagrae.models import load_policy
     from mmagrae.trainer.components import build_scorer
 
     cfg = load_config(None, _overrides(args, model_dir, str(work / "unused"), "hf", 1))
@@ -485,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import torch
 
-    from mmagrae.tiny_models import build_tiny_model
+    from mmagrae.models.tiny import build_tiny_model
 
     work = Path(tempfile.mkdtemp(prefix="bench_train_"))
     model_dir = args.model

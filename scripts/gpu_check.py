@@ -6,7 +6,7 @@ no vLLM, no DeepSpeed.
 
 What it does:
 
-1. builds a tokenizer and a Qwen2-VL processor locally (``mmagrae.tiny_models``; 448² images = 256 image tokens),
+1. builds a tokenizer and a Qwen2-VL processor locally (``mmagrae.models.tiny``; 448² images = 256 image tokens),
    and a random-weight Qwen2-VL with Qwen2-VL-2B's shapes (hidden 1536, 28 layers, 12 heads / 2 KV heads,
    MLP 8960, vision depth 32 × 1280, tied embeddings) but a 32k vocabulary, directly on the GPU in bf16;
 2. runs ``--warmup`` + ``--steps`` RL steps through mmagrae's own code paths (the transformers rollout engine,
@@ -96,7 +96,7 @@ def build_assets(args: argparse.Namespace, work: Path) -> tuple[str, Any, Any]:
     """(tokenizer/processor dir, model config, processor): the tiny model's tokenizer, the 2B shapes unless --tiny."""
     from transformers import AutoConfig, AutoProcessor
 
-    from mmagrae.tiny_models import build_tiny_model
+    from mmagrae.models.tiny import build_tiny_model
 
     pixels = args.image_size**2
     tiny_dir = str(
@@ -197,10 +197,10 @@ def run_ours(
 
     from mmagrae.algos import compute_advantages, compute_policy_loss
     from mmagrae.config import load_config
+    from mmagrae.models import pad_token_id
     from mmagrae.rollout import SamplingConfig, build_engine, build_policy_batch, compute_token_logprobs
     from mmagrae.trainer.components import build_optimizer, build_scorer
     from mmagrae.trainer.distributed import DistInfo, Updater
-    from mmagrae.trainer.loop import _pad_token_id
 
     cfg = load_config(None, overrides(args))
     d, group = cfg.derived, args.n
@@ -216,7 +216,7 @@ def run_ours(
     )
     engine = build_engine("hf", tiny_dir, model=model, processor=processor, batch_size=args.prompts)
     score = build_scorer(cfg)
-    pad_id = _pad_token_id(processor)
+    pad_id = pad_token_id(processor)
     sampling = SamplingConfig(temperature=1.0, max_new_tokens=args.max_new_tokens)
     micro_prompts = max(1, args.micro // group)
     steps = []

@@ -29,11 +29,11 @@ def fixtures_dir() -> Path:
     return path
 
 
-# Tiny random-weight models (mmagrae.tiny_models), built once per test session into a temporary folder.
+# Tiny random-weight models (mmagrae.models.tiny), built once per test session into a temporary folder.
 
 
 def _tiny_model(tmp_path_factory: pytest.TempPathFactory, arch: str) -> Path:
-    from mmagrae.tiny_models import build_tiny_model
+    from mmagrae.models.tiny import build_tiny_model
 
     return build_tiny_model(arch, tmp_path_factory.mktemp(f"tiny_{arch}"), seed=0)
 

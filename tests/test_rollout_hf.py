@@ -9,13 +9,8 @@ import torch
 from PIL import Image, ImageDraw
 
 from mmagrae.rollout import Completion, Engine, Prompt, SamplingConfig, build_engine
-from mmagrae.rollout.forward import (
-    build_policy_batch,
-    compute_token_logprobs,
-    encode_prompts,
-    load_policy,
-    vision_token_ids,
-)
+from mmagrae.models import load_policy, vision_token_ids
+from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs, encode_prompts
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 

@@ -11,14 +11,9 @@ import torch
 import vllm  # noqa: F401  (the CPU stack installs it; a missing vLLM must fail, not skip)
 from test_rollout_hf import make_prompts  # noqa: E402  (tests/ is on sys.path under pytest)
 
+from mmagrae.models import get_tokenizer, load_policy, vision_token_ids  # noqa: E402
 from mmagrae.rollout import Completion, Engine, SamplingConfig  # noqa: E402
-from mmagrae.rollout.forward import (  # noqa: E402
-    build_policy_batch,
-    compute_token_logprobs,
-    get_tokenizer,
-    load_policy,
-    vision_token_ids,
-)
+from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from mmagrae.tiny_models import SPECIAL_TOKENS, TAG_TOKENS, build_tiny_model
+from mmagrae.models.tiny import SPECIAL_TOKENS, TAG_TOKENS, build_tiny_model
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 

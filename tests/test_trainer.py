@@ -40,14 +40,14 @@ def run_train(overrides: list[str]) -> dict:
 
 
 def initial_params(model_dir: Path) -> dict[str, torch.Tensor]:
-    from mmagrae.rollout import load_policy
+    from mmagrae.models import load_policy
 
     model, _ = load_policy(str(model_dir), dtype="float32")
     return {k: v.detach().clone() for k, v in model.named_parameters()}
 
 
 def trained_params(out: Path) -> dict[str, torch.Tensor]:
-    from mmagrae.rollout import load_policy
+    from mmagrae.models import load_policy
     from mmagrae.trainer.checkpoint import latest_checkpoint
 
     model, _ = load_policy(str(latest_checkpoint(out)), dtype="float32")

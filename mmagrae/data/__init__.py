@@ -3,7 +3,7 @@
 - :func:`load_rows` (``mmagrae.data.loading``): read and normalise rows ``{problem, images, answer, choices,
   answer_type, precision, unit, task, id}``; bad rows (missing / unreadable image, empty answer, marker
   mismatch) are skipped and counted in a :class:`SkipReport`.
-- :func:`build_prompts` (``mmagrae.data.prompts``): chat template, optional Jinja prompt template with the
+- :func:`build_prompts` (``mmagrae.data.prompts``): rows → :class:`Prompt` (text + images); chat template, optional Jinja prompt template with the
   answer-format instruction, qwen-vl-utils resizing, prompt-length filter counted after image tokens.
 
 Example::
@@ -14,12 +14,13 @@ Example::
 """
 
 from mmagrae.data.loading import IMAGE_MARKER, ROW_COLUMNS, load_rows, normalize_row
-from mmagrae.data.prompts import FORMAT_INSTRUCTIONS, build_prompts, render_user_text, resize_image
+from mmagrae.data.prompts import FORMAT_INSTRUCTIONS, Prompt, build_prompts, render_user_text, resize_image
 from mmagrae.data.report import SkipReport
 
 __all__ = [
     "FORMAT_INSTRUCTIONS",
     "IMAGE_MARKER",
+    "Prompt",
     "ROW_COLUMNS",
     "SkipReport",
     "build_prompts",

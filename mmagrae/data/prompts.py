@@ -1,4 +1,4 @@
-"""Rows → chat prompts with resized images (:class:`mmagrae.rollout.Prompt`), too-long prompts filtered.
+"""Rows → chat prompts with resized images (:class:`Prompt`), too-long prompts filtered.
 
 For each row:
 
@@ -22,13 +22,16 @@ Example (tiny Qwen2-VL)::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mmagrae.data.loading import IMAGE_MARKER
 from mmagrae.data.report import SkipReport
-from mmagrae.rollout.types import Prompt
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PIL import Image
 
 FORMAT_INSTRUCTIONS: dict[str, str] = {
     "think_answer": "First think step by step inside <think> </think> tags, then give the final answer inside "
@@ -37,6 +40,20 @@ FORMAT_INSTRUCTIONS: dict[str, str] = {
     "boxed": "Put the final answer in \\boxed{}.",
 }
 CHOICE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@dataclass
+class Prompt:
+    """One chat-formatted prompt with its (already resized) images: what a rollout engine samples from."""
+
+    text: str
+    """The prompt after the chat template: one ``<|vision_start|><|image_pad|><|vision_end|>`` per image."""
+    images: list[Image.Image] = field(default_factory=list)
+    """PIL images in the order of their placeholders; [] on the text path."""
+    row: dict[str, Any] | None = None
+    """The source data row (answer, choices, ...), passed through untouched."""
+    num_tokens: int = 0
+    """Prompt length in tokens after the image placeholders are expanded (0 = not measured)."""
 
 
 @lru_cache(maxsize=32)

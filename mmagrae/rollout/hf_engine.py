@@ -13,13 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mmagrae.rollout.forward import (
-    encode_prompts,
-    eos_token_ids,
-    get_tokenizer,
-    is_vision_model,
-    vision_token_ids,
-)
+from mmagrae.models.tokens import eos_token_ids, get_tokenizer, is_vision_model, vision_token_ids
+from mmagrae.rollout.forward import encode_prompts
 from mmagrae.rollout.types import Completion, Prompt, SamplingConfig
 
 

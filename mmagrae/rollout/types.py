@@ -1,5 +1,8 @@
 """The rollout contract: sampling settings, prompts in, completions out, and the engine protocol.
 
+``Prompt`` (a chat-formatted prompt with its images) is defined by the data pipeline,
+:mod:`mmagrae.data.prompts`, and re-exported here.
+
 Shape names used across mmagrae: B prompts, G (= ``n``) samples per prompt, N = B·G sequences, T response
 tokens. Every backend returns ``list[list[Completion]]`` of shape ``[B][n]``.
 
@@ -13,12 +16,15 @@ Both backends (transformers and vLLM's ``logprobs_mode="raw_logprobs"``) return 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+
+from mmagrae.data.prompts import Prompt
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
-    from PIL import Image
+
+__all__ = ["Completion", "Engine", "FinishReason", "Prompt", "SamplingConfig"]
 
 FinishReason = Literal["stop", "length"]
 
@@ -39,20 +45,6 @@ class SamplingConfig:
     """Seed for this call's sampling (None: the engine's running RNG)."""
     stop: list[str] | None = None
     """Extra stop strings (the text is cut before them; EOS tokens always stop)."""
-
-
-@dataclass
-class Prompt:
-    """One chat-formatted prompt with its (already resized) images."""
-
-    text: str
-    """The prompt after the chat template: one ``<|vision_start|><|image_pad|><|vision_end|>`` per image."""
-    images: list[Image.Image] = field(default_factory=list)
-    """PIL images in the order of their placeholders; [] on the text path."""
-    row: dict[str, Any] | None = None
-    """The source data row (answer, choices, ...), passed through untouched."""
-    num_tokens: int = 0
-    """Prompt length in tokens after the image placeholders are expanded (0 = not measured)."""
 
 
 @dataclass

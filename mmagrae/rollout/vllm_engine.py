@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mmagrae.rollout.forward import VISION_SPECIAL_TOKENS, is_vision_model
+from mmagrae.models.tokens import VISION_SPECIAL_TOKENS, is_vision_model
 from mmagrae.rollout.types import Completion, Prompt, SamplingConfig
 
 VISION_LOGIT_BIAS = -100.0  # vLLM clamps logit_bias to [-100, 100]

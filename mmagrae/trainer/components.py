@@ -1,4 +1,4 @@
-"""Builders the training loop calls once: model, optimizer, schedule, data, reward scoring.
+"""Builders the training loop calls once: optimizer, schedule, data, reward scoring (the model: mmagrae.models).
 
 Each is a small function of the config so the loop in ``loop.py`` reads as the algorithm, not as set-up.
 """
@@ -17,69 +17,12 @@ import torch
 from mmagrae.config import Config
 
 SYNTHETIC_PREFIX = "synthetic:"
-TINY_PREFIX = "tiny:"
 
 
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-
-
-def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
-    if name == "auto":
-        return torch.bfloat16 if device.type == "cuda" else torch.float32
-    return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[name]
-
-
-def resolve_model_path(path: str, cache_dir: Path, seed: int = 0) -> str:
-    """``tiny:ARCH`` → a random tiny model built (once) under ``cache_dir``; anything else unchanged."""
-    if not path.startswith(TINY_PREFIX):
-        return path
-    from mmagrae.tiny_models import build_tiny_model
-
-    arch = path[len(TINY_PREFIX):]
-    out = cache_dir / f"tiny-{arch}-seed{seed}"
-    if not (out / "config.json").exists():
-        build_tiny_model(arch, out, seed=seed)
-    return str(out)
-
-
-def build_model(cfg: Config, model_path: str, device: torch.device) -> tuple[torch.nn.Module, Any]:
-    """Load the policy (and processor), then apply vision freezing, LoRA and gradient checkpointing."""
-    from mmagrae.rollout import load_policy
-
-    dtype = resolve_dtype(cfg.model.dtype, device)
-    model, processor = load_policy(model_path, dtype=dtype, trust_remote_code=cfg.model.trust_remote_code,
-                                   attn_implementation=cfg.model.attn_implementation)
-    model.to(device)
-    if cfg.model.freeze_vision_tower:
-        for name, param in model.named_parameters():
-            if is_vision_name(name):
-                param.requires_grad_(False)
-    if cfg.model.lora.enabled:
-        from peft import LoraConfig as PeftLoraConfig
-        from peft import get_peft_model
-
-        lora = cfg.model.lora
-        targets: Any = lora.target_modules
-        if targets != "all-linear":
-            targets = [t.strip() for t in targets.split(",") if t.strip()]
-        exclude = None if lora.include_vision else [
-            n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear) and is_vision_name(n)]
-        peft_cfg = PeftLoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
-                                  target_modules=targets, exclude_modules=exclude or None)
-        model = get_peft_model(model, peft_cfg)
-    if cfg.model.gradient_checkpointing:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        if hasattr(model, "enable_input_require_grads"):
-            model.enable_input_require_grads()
-    return model, processor
-
-
-def is_vision_name(name: str) -> bool:
-    """True for parameters/modules of the vision tower and its merger (``visual`` in Qwen2-VL-style models)."""
-    return "visual" in name.split(".")
 
 
 def build_optimizer(cfg: Config, model: torch.nn.Module) -> tuple[torch.optim.Optimizer, Any]:

@@ -35,15 +35,14 @@ import torch
 
 from mmagrae.algos import advantage_metrics, compute_advantages, compute_policy_loss
 from mmagrae.config import Config, dump_yaml
+from mmagrae.models import build_policy, load_adapter, load_reference, pad_token_id, resolve_model_path
 from mmagrae.trainer import checkpoint as ckpt
 from mmagrae.trainer.components import (
     PromptSampler,
-    build_model,
     build_optimizer,
     build_scorer,
     eprint,
     load_prompts,
-    resolve_model_path,
     seed_everything,
 )
 from mmagrae.trainer.distributed import DistInfo, Updater, all_reduce_mean, all_reduce_sum, init_distributed
@@ -83,8 +82,8 @@ def train(cfg: Config) -> dict[str, Any]:
     # a resumed full-model run loads its weights from the checkpoint (HF format); LoRA loads the base model
     # and then the adapter
     weights_path = str(resume_from) if resume_from is not None and not cfg.model.lora.enabled else model_path
-    model, processor = build_model(cfg, weights_path, info.device)
-    pad_id = _pad_token_id(processor)
+    model, processor = build_policy(cfg.model, weights_path, info.device)
+    pad_id = pad_token_id(processor)
     train_prompts = _main_first(info, lambda: load_prompts(cfg, processor, cfg.data.train, cfg.data.split, cache_dir / "data",
                                                            limit=cfg.data.limit, log=log))
     # the supervised warm start runs before DeepSpeed takes over the parameters, and its result is saved: it is
@@ -102,7 +101,7 @@ def train(cfg: Config) -> dict[str, Any]:
         if info.world_size > 1:
             torch.distributed.barrier()
     ref_path = str(warm_dir) if t.warm_start_steps > 0 and (warm_dir / "COMPLETE").exists() else model_path
-    ref_model = build_model_reference(cfg, ref_path, info.device)[0] if cfg.derived["needs_reference"] else None
+    ref_model = load_reference(cfg.model, ref_path, info.device)[0] if cfg.derived["needs_reference"] else None
     optimizer, scheduler = build_optimizer(cfg, model)
     updater = Updater(model, optimizer, scheduler, cfg, info)
     val_source = cfg.data.val or (cfg.data.train if cfg.data.train.startswith("synthetic:") else None)
@@ -126,7 +125,7 @@ def train(cfg: Config) -> dict[str, Any]:
         state = ckpt.load_trainer_state(resume_from)
         updater.load_engine_state(resume_from)
         if cfg.model.lora.enabled:
-            _load_adapter(updater.module, resume_from)
+            load_adapter(updater.module, resume_from)
         updater.load_state_dict(state)
         sampler.load_state_dict(state["sampler"])
         ckpt.set_rng_state(state["rng"])
@@ -357,17 +356,6 @@ def validate(engine: Any, prompts: list, score: Any, cfg: Config, info: DistInfo
 # ==================================================================== helpers
 
 
-def build_model_reference(cfg: Config, model_path: str, device: torch.device) -> tuple[torch.nn.Module, Any]:
-    """A frozen copy of the initial policy for the KL term (never LoRA-wrapped)."""
-    from mmagrae.rollout import load_policy
-    from mmagrae.trainer.components import resolve_dtype
-
-    ref, proc = load_policy(model_path, dtype=resolve_dtype(cfg.model.dtype, device),
-                            trust_remote_code=cfg.model.trust_remote_code)
-    ref.to(device).eval().requires_grad_(False)
-    return ref, proc
-
-
 def _save_reference(model: torch.nn.Module, processor: Any, path: Path) -> None:
     """Write the warm-started policy (HF format, atomically) for the KL reference."""
     import shutil
@@ -411,19 +399,6 @@ def _save(out_dir: Path, step: int, updater: Updater, processor: Any, sampler: P
         shutil.rmtree(ckpt.checkpoint_root(out_dir) / f"step_{step:06d}.ds", ignore_errors=True)
 
 
-def _load_adapter(model: torch.nn.Module, path: Path) -> None:
-    """Restore LoRA weights from a checkpoint's ``adapter/`` folder."""
-    from peft import set_peft_model_state_dict
-    from safetensors.torch import load_file
-
-    adapter = path / "adapter" / "adapter_model.safetensors"
-    if not adapter.exists():
-        raise FileNotFoundError(f"{path} has no LoRA adapter to resume from (model.lora.enabled=true)")
-    result = set_peft_model_state_dict(model, load_file(str(adapter)))
-    if getattr(result, "unexpected_keys", None):
-        raise RuntimeError(f"adapter in {path} does not match the model: {result.unexpected_keys[:5]}")
-
-
 def _quiet_libraries() -> None:
     """Our progress bar and log lines are the console; silence the libraries' per-call bars."""
     import datasets
@@ -432,12 +407,6 @@ def _quiet_libraries() -> None:
     datasets.disable_progress_bars()
     transformers.utils.logging.disable_progress_bar()
     transformers.utils.logging.set_verbosity_error()
-
-
-def _pad_token_id(processor: Any) -> int:
-    tok = getattr(processor, "tokenizer", processor)
-    pid = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    return int(pid)
 
 
 def _main_first(info: DistInfo, fn: Any) -> Any:

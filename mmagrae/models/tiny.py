@@ -15,7 +15,7 @@ at toy sizes (about 1M parameters: hidden 128, 4 decoder layers, vision depth 2)
 The result is deterministic given ``seed`` (weights and tokenizer). Example::
 
     $ mmagrae tiny-model --arch qwen2_vl --out /tmp/tiny-qwen2-vl
-    >>> from mmagrae.tiny_models import build_tiny_model
+    >>> from mmagrae.models.tiny import build_tiny_model
     >>> path = build_tiny_model("qwen2_vl", "/tmp/tiny-qwen2-vl")   # doctest: +SKIP
     >>> AutoModelForImageTextToText.from_pretrained(path)             # doctest: +SKIP
 """
@@ -293,7 +293,7 @@ def build_tiny_model(
     # A human-readable note of what this is.
     (out / "TINY_MODEL.json").write_text(json.dumps(
         {"arch": arch, "seed": seed, "num_parameters": sum(p.numel() for p in model.parameters()),
-         "built_by": "mmagrae.tiny_models.build_tiny_model", "random_weights": True}, indent=2) + "\n")
+         "built_by": "mmagrae.models.tiny.build_tiny_model", "random_weights": True}, indent=2) + "\n")
     return out
 
 

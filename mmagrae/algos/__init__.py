@@ -12,11 +12,16 @@ from mmagrae.algos.advantages import (
 from mmagrae.algos.diagnostics import DIFFICULTY_BINS, advantage_metrics
 from mmagrae.algos.losses import (
     AGGREGATIONS,
+    KL_CLAMP_DEFAULT,
     KL_TYPES,
     LOSS_PRESETS,
+    POLICY_LOSS_DEFAULTS,
+    POLICY_LOSS_FNS,
+    POLICY_LOSSES,
     aggregate_tokens,
     compute_policy_loss,
     kl_penalty,
+    policy_loss_parameters,
     token_entropy_from_logits,
 )
 
@@ -25,8 +30,12 @@ __all__ = [
     "DIFFICULTY_BINS",
     "ESTIMATORS",
     "ESTIMATOR_OPTIONS",
+    "KL_CLAMP_DEFAULT",
     "KL_TYPES",
     "LOSS_PRESETS",
+    "POLICY_LOSSES",
+    "POLICY_LOSS_DEFAULTS",
+    "POLICY_LOSS_FNS",
     "STD_MODES",
     "advantage_metrics",
     "aggregate_tokens",
@@ -36,5 +45,6 @@ __all__ = [
     "group_success_rate",
     "kl_penalty",
     "normalised_group_advantage",
+    "policy_loss_parameters",
     "token_entropy_from_logits",
 ]

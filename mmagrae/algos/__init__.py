@@ -10,6 +10,7 @@ from mmagrae.algos.advantages import (
     normalised_group_advantage,
 )
 from mmagrae.algos.diagnostics import DIFFICULTY_BINS, advantage_metrics
+from mmagrae.algos.dynamic_sampling import DYNAMIC_SAMPLING_METRICS, informative_groups
 from mmagrae.algos.losses import (
     AGGREGATIONS,
     KL_CLAMP_DEFAULT,
@@ -24,8 +25,16 @@ from mmagrae.algos.losses import (
     policy_loss_parameters,
     token_entropy_from_logits,
 )
+from mmagrae.algos.rollout_correction import (
+    CORRECTION_MODES,
+    pad_logprobs,
+    rollout_correction,
+    rollout_gap_metrics,
+)
 
 __all__ = [
+    "CORRECTION_MODES",
+    "DYNAMIC_SAMPLING_METRICS",
     "AGGREGATIONS",
     "DIFFICULTY_BINS",
     "ESTIMATORS",
@@ -43,8 +52,12 @@ __all__ = [
     "compute_advantages",
     "compute_policy_loss",
     "group_success_rate",
+    "informative_groups",
     "kl_penalty",
     "normalised_group_advantage",
+    "pad_logprobs",
     "policy_loss_parameters",
+    "rollout_correction",
+    "rollout_gap_metrics",
     "token_entropy_from_logits",
 ]

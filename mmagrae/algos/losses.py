@@ -28,7 +28,7 @@ References:
 from __future__ import annotations
 
 import inspect
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -96,6 +96,53 @@ def aggregate_tokens(
     length = values.shape[1] if max_response_length is None else max_response_length
     num_sequences = max(values.shape[0], 1)
     return masked.sum() / float(num_sequences * max(length, 1))
+
+
+def micro_batch_loss_weights(
+    response_masks: list[torch.Tensor], agg: str, max_response_length: int | None = None
+) -> list[float]:
+    """Scale factors that make gradient accumulation over micro-batches equal one step on the whole mini-batch.
+
+    Each micro-batch's loss is ``aggregate_tokens(values_i, mask_i, agg, max_response_length)``; the mini-batch's
+    is the same aggregation over all its rows. ``Σ_i w_i · loss_i`` equals it (loss and gradient) when
+        ``token-mean``: w_i = tokens_i / Σ tokens (each micro-batch averaged over its own tokens);
+        ``seq-mean-token-mean``: w_i = responses_i / Σ responses, counting only responses with ≥ 1 token —
+            fully masked responses are skipped by the loss, so they must not take a share here either;
+        ``seq-mean-token-sum-norm``: w_i = rows_i · L_i / (Σ rows · L), L_i the micro-batch's length
+            normaliser (``max_response_length``, else its padded width T_i) and L that of the whole
+            mini-batch (``max_response_length``, else max T_i: the width its rows would be padded to).
+    A micro-batch without response tokens has loss 0 and no gradient whatever its weight; ``token-mean`` and
+    ``seq-mean-token-mean`` give it 0 (and every weight is 0 when the whole mini-batch is empty).
+
+    Args:
+        response_masks: one float mask ``[n_i, T_i]`` per micro-batch (1 on response tokens).
+        agg: one of ``AGGREGATIONS``.
+        max_response_length: the constant of ``seq-mean-token-sum-norm`` (as given to ``aggregate_tokens``).
+
+    Example (two responses, the second fully masked, one per micro-batch; GRPO's mean over responses)::
+
+        >>> masks = [torch.tensor([[1., 1.]]), torch.tensor([[0., 0.]])]
+        >>> micro_batch_loss_weights(masks, "seq-mean-token-mean"), micro_batch_loss_weights(masks, "token-mean")
+        ([1.0, 0.0], [1.0, 0.0])
+        >>> micro_batch_loss_weights([torch.ones(1, 3), torch.ones(3, 2)], "seq-mean-token-sum-norm")  # L = 3
+        [0.25, 0.5]
+    """
+    if agg not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {agg!r}; choose one of {AGGREGATIONS}")
+    if agg == "token-mean":
+        counts = [float(m.sum()) for m in response_masks]  # response tokens per micro-batch
+    elif agg == "seq-mean-token-mean":
+        counts = [float((m.sum(dim=1) > 0).sum()) for m in response_masks]  # non-empty responses per micro-batch
+    else:
+        rows = float(sum(m.shape[0] for m in response_masks))  # Σ rows of the mini-batch
+        if max_response_length is not None:  # the normaliser L is the same for every micro-batch
+            return [m.shape[0] / max(rows, 1.0) for m in response_masks]
+        width = max((m.shape[1] for m in response_masks), default=1)  # L of the whole mini-batch
+        return [m.shape[0] * max(m.shape[1], 1) / (max(rows, 1.0) * max(width, 1)) for m in response_masks]
+    total = sum(counts)
+    if total <= 0:
+        return [0.0 for _ in counts]
+    return [c / total for c in counts]
 
 
 def kl_penalty(logp: torch.Tensor, ref_logp: torch.Tensor, kl_type: str = "k3",

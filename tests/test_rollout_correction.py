@@ -1,0 +1,103 @@
+"""Engine–trainer gap: metrics, truncated IS weights and rejection masks against hand-computed numbers;
+dynamic sampling on correctness; and the log-prob distribution both engines report under top-p / top-k."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from mmagrae.algos import (
+    compute_policy_loss,
+    informative_groups,
+    pad_logprobs,
+    rollout_correction,
+    rollout_gap_metrics,
+)
+
+# two responses: 3 tokens with δ = log π_trainer − log π_engine = (1.0, −0.5, −1.0); 1 token with δ = 0.2
+TRAINER = torch.tensor([[-1.0, -1.5, -3.0], [-0.3, 7.0, float("nan")]])
+ENGINE = torch.tensor([[-2.0, -1.0, -2.0], [-0.5, float("-inf"), 0.0]])
+MASK = torch.tensor([[1.0, 1.0, 1.0], [1.0, 0.0, 0.0]])
+DELTA = [1.0, -0.5, -1.0, 0.2]
+
+
+def test_gap_metrics_hand_computed():
+    m = rollout_gap_metrics(TRAINER, ENGINE, MASK)
+    assert m["rollout/logprob_diff_mean"] == pytest.approx(sum(abs(d) for d in DELTA) / 4, rel=1e-6)
+    assert m["rollout/logprob_diff_max"] == pytest.approx(1.0, rel=1e-6)
+    assert m["rollout/kl"] == pytest.approx(sum(math.exp(d) - d - 1 for d in DELTA) / 4, rel=1e-6)
+    same = rollout_gap_metrics(ENGINE, ENGINE, MASK)
+    assert same == {"rollout/logprob_diff_mean": 0.0, "rollout/logprob_diff_max": 0.0, "rollout/kl": 0.0}
+    empty = rollout_gap_metrics(TRAINER, ENGINE, torch.zeros_like(MASK))
+    assert empty["rollout/logprob_diff_max"] == 0.0 and empty["rollout/kl"] == 0.0
+
+
+def test_token_is_weights_are_truncated_ratios():
+    weights, keep, m = rollout_correction(TRAINER, ENGINE, MASK, is_mode="token", threshold=2.0)
+    want = [[min(math.exp(1.0), 2.0), math.exp(-0.5), math.exp(-1.0)], [math.exp(0.2), 1.0, 1.0]]
+    assert torch.allclose(weights, torch.tensor(want), rtol=1e-6)
+    assert torch.equal(keep, MASK)  # no rejection asked
+    assert m["rollout/is_weight_mean"] == pytest.approx((2.0 + math.exp(-0.5) + math.exp(-1.0) + math.exp(0.2)) / 4,
+                                                        rel=1e-6)
+    assert m["rollout/is_truncated_frac"] == pytest.approx(0.25)
+    assert m["rollout/rs_masked_frac"] == 0.0
+
+
+def test_sequence_is_weights_use_the_product_of_ratios():
+    weights, _, m = rollout_correction(TRAINER, ENGINE, MASK, is_mode="sequence", threshold=2.0)
+    # response 1: e^(1 − 0.5 − 1) = e^-0.5; response 2: e^0.2 (both below C)
+    assert torch.allclose(weights[0], torch.full((3,), math.exp(-0.5)), rtol=1e-6)
+    assert weights[1, 0].item() == pytest.approx(math.exp(0.2), rel=1e-6)
+    _, _, m = rollout_correction(TRAINER, ENGINE, MASK, is_mode="sequence", threshold=1.1)
+    assert m["rollout/is_truncated_frac"] == pytest.approx(0.25)  # e^0.2 = 1.22 > 1.1 on response 2's token
+
+
+def test_token_rejection_masks_tokens_outside_the_band():
+    # C = 2: band [0.5, 2]; e^1 = 2.72 and e^-1 = 0.37 are out, e^-0.5 = 0.61 and e^0.2 are in
+    weights, keep, m = rollout_correction(TRAINER, ENGINE, MASK, rs_mode="token", threshold=2.0)
+    assert weights is None
+    assert torch.equal(keep, torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]))
+    assert m["rollout/rs_masked_frac"] == pytest.approx(0.5) and m["rollout/rs_masked_seq_frac"] == 0.0
+
+
+def test_sequence_rejection_masks_whole_responses():
+    # band [1/1.5, 1.5] = [0.667, 1.5]: response 1's ratio e^-0.5 = 0.61 is below it (rejected), e^0.2 is kept
+    _, keep, m = rollout_correction(TRAINER, ENGINE, MASK, rs_mode="sequence", threshold=1.5)
+    assert torch.equal(keep, torch.tensor([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]))
+    assert m["rollout/rs_masked_frac"] == pytest.approx(0.75) and m["rollout/rs_masked_seq_frac"] == 0.5
+
+
+def test_weights_and_mask_feed_the_loss():
+    """IS weights scale each token's loss; a rejected token leaves the loss as if it were masked."""
+    adv = torch.tensor([1.0, -1.0])
+    weights, keep, _ = rollout_correction(TRAINER, ENGINE, MASK, is_mode="token", rs_mode="token", threshold=2.0)
+    logp = torch.zeros(2, 3)
+    loss, _ = compute_policy_loss(logp, logp, adv, keep, rollout_weights=weights, agg="token-mean")
+    # kept tokens: (0, 1) with w = e^-0.5, A = 1 and (1, 0) with w = e^0.2, A = −1; ρ = 1 so ℓ = −A·w
+    assert loss.item() == pytest.approx((-math.exp(-0.5) + math.exp(0.2)) / 2, rel=1e-6)
+
+
+def test_modes_are_validated():
+    with pytest.raises(ValueError, match="rollout_is.*token"):
+        rollout_correction(TRAINER, ENGINE, MASK, is_mode="tokens")
+    with pytest.raises(ValueError, match="threshold"):
+        rollout_correction(TRAINER, ENGINE, MASK, is_mode="token", threshold=1.0)
+
+
+def test_pad_logprobs_layout():
+    out = pad_logprobs([[-0.5, -1.0], [], [-2.0, -3.0, -4.0]], 2)
+    assert torch.equal(out, torch.tensor([[-0.5, -1.0], [0.0, 0.0], [-2.0, -3.0]]))
+
+
+def test_dynamic_sampling_on_accuracy_ignores_format_only_variation():
+    rewards = torch.tensor([[0.0, 0.1, 0.1, 0.0],   # all wrong, format differs: no answer signal
+                            [1.0, 0.1, 0.0, 1.0],   # mixed correctness
+                            [1.0, 1.0, 1.0, 1.0],   # all right
+                            [0.9, 1.0, 1.0, 1.0]])  # all right, format differs
+    correct = rewards >= 0.9
+    assert informative_groups(rewards, correct).tolist() == [False, True, False, False]
+    assert informative_groups(rewards, correct, "reward").tolist() == [True, True, False, True]
+    with pytest.raises(ValueError, match="accuracy"):
+        informative_groups(rewards, correct, "acc")

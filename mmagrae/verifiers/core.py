@@ -32,7 +32,14 @@ from fractions import Fraction
 from typing import Any
 
 from mmagrae.verifiers import chart, choice, lists, numeric, symbolic
-from mmagrae.verifiers.extraction import extract
+from mmagrae.verifiers.extraction import (
+    clean_answer,
+    extract,
+    final_in_sentence,
+    find_boxed,
+    math_span_list,
+    math_spans,
+)
 from mmagrae.verifiers.numeric import Number, parse_number
 from mmagrae.verifiers.verdict import (
     DEFAULT_TIME_BUDGET_S,
@@ -67,12 +74,36 @@ def normalize_answer_type(answer_type: str | None) -> str:
     return ANSWER_TYPES[key]
 
 
+_GOLD_MARKUP_RE = re.compile(r"\\boxed|\\fbox|\\\(|\\\[|(?<!\\)\$[^$]*(?<!\\)\$")
+
+
 def _gold_text(gold: Any) -> str:
+    r"""The gold answer as text; a gold with math markup is read like a response.
+
+    ``$9$``, ``$125$ miles``, ``Circumference $=50.27 \mathrm{~cm}$``, ``\(\boxed{\text{C}}\).`` and whole
+    worked solutions (MATH's ``solution`` field: the boxed answer) all give their final answer; several boxes
+    or math spans written as a list ("$1$ and $2$") give the list. A gold with markup but no answer in it is a
+    data error.
+    """
     if isinstance(gold, (list, tuple)):
         return "[" + ", ".join(str(x) for x in gold) + "]"
     if isinstance(gold, float) and gold.is_integer():
         return str(int(gold))
-    return str(gold).strip()
+    text = str(gold).strip()
+    if len(text) > MAX_RESPONSE_CHARS or not _GOLD_MARKUP_RE.search(text):
+        return text
+    if not find_boxed(text):
+        spans = math_spans(text)
+        if len(spans) > 1 and (joined := math_span_list(text, spans)) is not None:
+            return joined
+        if spans and spans[0][0] > 0 or len(spans) > 1:  # "$125$ miles" is read whole; "Circumference $=50.27$"
+            answer = clean_answer(final_in_sentence(text) or "")
+            if answer:
+                return answer
+    found = extract(text, hedging=False)
+    if not found.answer:
+        raise GoldAnswerError(f"no answer found in gold {text[:80]!r}")
+    return found.answer
 
 
 def _value_as_number(value: Fraction | complex) -> Number | None:
@@ -85,7 +116,11 @@ def _value_as_number(value: Fraction | complex) -> Number | None:
     with localcontext() as ctx:
         ctx.prec = 40
         d = Decimal(value.numerator) / Decimal(value.denominator)
-    exact = d * value.denominator == value.numerator
+    rest = value.denominator
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    exact = rest == 1  # a finite decimal expansion (1/3 is not one, whatever the precision)
     decimals = max(0, -d.as_tuple().exponent)  # type: ignore[operator]
     return Number(
         d.normalize() if exact else d, decimals if not exact else 0, exact and value.denominator == 1
@@ -194,13 +229,21 @@ def validate_gold(
     # auto
     if parse_number(text) is not None:
         return "float"
-    if symbolic.looks_symbolic(text):
+    if symbolic.looks_symbolic(text) or _is_value_list(text):
         try:
             symbolic.parse_math(text, deadline)
             return "expression"
         except symbolic.ParseError:
             return "text"
     return "text"
+
+
+def _is_value_list(text: str) -> bool:
+    """A comma list whose items are numbers or formulas ("1, 2", "{2, 3, 5}"), not words ("red, blue")."""
+    items = [x for x in re.split(r"[,;]", text.strip().strip("{}")) if x.strip()]
+    return len(items) > 1 and all(
+        parse_number(x) is not None or symbolic.looks_symbolic(x) for x in items
+    )
 
 
 def _text_equal(pred: str, gold: str) -> bool:

@@ -30,7 +30,10 @@ from dataclasses import dataclass
 
 from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
 
-__all__ = ["Extraction", "extract", "extract_answer", "find_boxed", "strip_think", "clean_answer"]
+__all__ = [
+    "Extraction", "extract", "extract_answer", "find_boxed", "boxed_spans", "math_spans", "math_span_list",
+    "final_in_sentence", "strip_think", "clean_answer",
+]  # fmt: skip
 
 _PHRASE_MAX_CHARS = 300
 _SHORT_ANSWER_CHARS = 60
@@ -106,7 +109,12 @@ def find_boxed(text: str) -> list[str]:
     >>> find_boxed(r"a \boxed{1} b \fbox{\boxed{2}} \boxed 3")
     ['1', '2', '3']
     """
-    found: list[str] = []
+    return [content for _, _, content in boxed_spans(text)]
+
+
+def boxed_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, content)`` of each top-level box (see ``find_boxed``)."""
+    found: list[tuple[int, int, str]] = []
     pos = 0
     while True:
         m = _BOX_RE.search(text, pos)
@@ -128,8 +136,27 @@ def find_boxed(text: str) -> list[str]:
                 continue
             content = m2.group(0)
             pos = m2.end()
-        found.append(_unwrap_boxes(content))
+        found.append((m.start(), pos, _unwrap_boxes(content)))
     return found
+
+
+# between two boxes of one list answer: "\boxed{1}, \boxed{2}", "\boxed{a} \quad \text{and} \quad \boxed{b}"
+_LIST_SEPARATOR_RE = re.compile(
+    r"^(?:\s|[,;$]|\\[()\[\]]|\\q?quad|\\[ ,;]|\\text\s*\{[^{}\d]{0,30}\}|[a-zA-Z]++)*+$"  # possessive: linear
+)
+_NOT_A_LIST_RE = re.compile(r"\b(?:or|maybe|perhaps|possibly|probably|wait|actually|not|either|alternatively)\b", re.I)
+_LIST_MARK_RE = re.compile(r",|;|\band\b|\\q?quad")
+
+
+def math_span_list(text: str, spans: list[tuple[int, int, str]]) -> str | None:
+    r"""Several boxes or math spans written as one list ("\boxed{2}, \boxed{3}", "$1$ and $2$"): "2, 3"."""
+    for (_, end, _), (start, _, _) in zip(spans, spans[1:]):
+        between = text[end:start]
+        if len(between) > 60 or _NOT_A_LIST_RE.search(between) or not _LIST_MARK_RE.search(between):
+            return None
+        if not _LIST_SEPARATOR_RE.match(between):
+            return None
+    return ", ".join(clean_answer(c) for _, _, c in spans)
 
 
 def _unwrap_boxes(content: str) -> str:
@@ -186,8 +213,8 @@ def _phrase_answer(text: str) -> str | None:
         return None
     rest = text[last.end() : last.end() + _PHRASE_MAX_CHARS]
     rest = rest.lstrip()
-    if rest.startswith("$$") or rest.startswith("\\["):
-        close = "$$" if rest.startswith("$$") else "\\]"
+    if rest.startswith(("$$", "\\[", "\\(")):
+        close = {"$$": "$$", "\\[": "\\]", "\\(": "\\)"}[rest[:2]]
         end = rest.find(close, 2)
         if end != -1 and rest[2:end].strip():
             return rest[2:end]
@@ -200,6 +227,67 @@ def _phrase_answer(text: str) -> str | None:
     m = _SENTENCE_END_RE.search(rest)
     candidate = rest[: m.start()] if m else rest
     return candidate if candidate.strip() else None
+
+
+_MATH_OPEN_RE = re.compile(r"\$\$|\$|\\\(|\\\[")
+_MATH_CLOSE = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
+_MAX_SPANS = 4096
+
+
+def math_spans(text: str) -> list[tuple[int, int, str]]:
+    r"""``(start, end, content)`` of the math spans ``$…$``, ``$$…$$``, ``\(…\)``, ``\[…\]`` in order.
+
+    Inline spans (``$``, ``\(``) do not cross a line break; ``\$`` is a dollar sign. Linear time.
+
+    >>> [c for _, _, c in math_spans("Answer $ 9 $, or \\[ x+1 \\] and \\$5")]
+    [' 9 ', ' x+1 ']
+    """
+    spans: list[tuple[int, int, str]] = []
+    pos = 0
+    while len(spans) < _MAX_SPANS:
+        m = _MATH_OPEN_RE.search(text, pos)
+        if m is None:
+            break
+        start = m.start()
+        if start > 0 and text[start - 1] == "\\" and m.group(0).startswith("$"):  # "\$5" is money
+            pos = m.end()
+            continue
+        close = _MATH_CLOSE[m.group(0)]
+        end = text.find(close, m.end())
+        while close == "$" and end > 0 and text[end - 1] == "\\":
+            end = text.find(close, end + 1)
+        if end == -1:
+            pos = m.end()
+            continue
+        content = text[m.end() : end]
+        if m.group(0) in ("$", "\\(") and "\n" in content:  # inline math does not span lines
+            pos = m.end()
+            continue
+        if content.strip():
+            spans.append((start, end + len(close), content))
+        pos = end + len(close)
+    return spans
+
+
+def _command_free_words(text: str) -> int:
+    """Words of two letters or more, LaTeX command names not counted (``\\frac``, ``\\left``)."""
+    return len(_PLAIN_WORD_RE.findall(text))
+
+
+_PLAIN_WORD_RE = re.compile(r"(?<![\\a-zA-Z])[A-Za-z]{2,}")
+
+
+def final_in_sentence(text: str) -> str | None:
+    """The last math span or number of a sentence ("The largest $n$ is 34." -> "34"), whichever is later."""
+    spans = math_spans(text)
+    last_number = None
+    for m in _NUMBER_RE.finditer(text):
+        if not any(a <= m.start() < b for a, b, _ in spans):
+            last_number = m
+    span = spans[-1] if spans else None
+    if span is not None and (last_number is None or last_number.start() < span[0]):
+        return span[2]
+    return last_number.group(0) if last_number is not None else None
 
 
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"), ("__", "__"), ("`", "`"))
@@ -223,6 +311,8 @@ def clean_answer(answer: str) -> str:
             s = s[:-2].strip()
         if s.startswith("**") and s.count("**") % 2 == 1:
             s = s[2:].strip()
+        if s[:1] in ("=", "≈") and len(s) > 1:  # "Circumference $=50.27$": the value after the sign
+            s = s[1:].strip()
         if s.startswith("\\displaystyle"):
             s = s[len("\\displaystyle") :].strip()
         if s == before:
@@ -230,10 +320,9 @@ def clean_answer(answer: str) -> str:
     return s
 
 
-_WORD_RE = re.compile(r"[A-Za-z]{2,}")
 _BOLD_WINDOW_CHARS = 400
 _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
-_NUMBER_RE = re.compile(r"[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?")
+_NUMBER_RE = re.compile(r"[-−+]?\d+/[1-9]\d*(?![\d/.,])|[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -258,8 +347,31 @@ def _all_same(items: list[str]) -> bool:
     return True
 
 
-def extract(response: str, *, choices: list[str] | None = None) -> Extraction:
-    """Find the final answer; see the module docstring for the order. Never raises on a string input."""
+def _from_boxes(text: str, method: str, hedging: bool, choices: list[str] | None) -> Extraction | None:
+    spans = boxed_spans(text)
+    if not spans:
+        return None
+    boxes = [c for _, _, c in spans]
+    if len(boxes) > 1 and not _all_same(boxes):
+        joined = None if choices else math_span_list(text, spans) if hedging else ", ".join(map(clean_answer, boxes))
+        if joined is None:
+            return Extraction(None, method, hedged=True, candidates=tuple(clean_answer(b) for b in boxes))
+        return Extraction(joined, method)
+    return Extraction(clean_answer(boxes[-1]), method)
+
+
+def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
+    """An answer phrase that is a sentence gives its last math span or number ("The largest $n$ is 34")."""
+    if cleaned and _command_free_words(cleaned) >= 3 and not choices:
+        return clean_answer(final_in_sentence(cleaned) or cleaned)
+    return cleaned
+
+
+def extract(response: str, *, choices: list[str] | None = None, hedging: bool = True) -> Extraction:
+    """Find the final answer; see the module docstring for the order. Never raises on a string input.
+
+    hedging: several different boxes are hedging (a response); False joins them into a list (a gold answer).
+    """
     text = response[-MAX_RESPONSE_CHARS:]
     visible = strip_think(text)
 
@@ -271,36 +383,43 @@ def extract(response: str, *, choices: list[str] | None = None) -> Extraction:
                 None, "answer_tag", hedged=True, candidates=tuple(clean_answer(t) for t in tags)
             )
         inner = tags[-1]
-        boxes = find_boxed(inner)
-        if boxes:
-            if len(boxes) > 1 and not _all_same(boxes):
-                return Extraction(None, "answer_tag", hedged=True, candidates=tuple(boxes))
-            return Extraction(clean_answer(boxes[-1]), "answer_tag")
+        boxed = _from_boxes(inner, "answer_tag", hedging, choices)
+        if boxed is not None:
+            return boxed
         phrase = _phrase_answer(inner)
         if phrase is not None:
             return Extraction(clean_answer(phrase), "answer_tag")
         return Extraction(clean_answer(inner), "answer_tag")
 
-    boxes = find_boxed(visible)
-    if boxes:
-        if len(boxes) > 1 and not _all_same(boxes):
-            return Extraction(None, "boxed", hedged=True, candidates=tuple(clean_answer(b) for b in boxes))
-        return Extraction(clean_answer(boxes[-1]), "boxed")
+    boxed = _from_boxes(visible, "boxed", hedging, choices)
+    if boxed is not None and boxed.hedged:  # boxed steps, then "Final Answer: The final answer is $10,455$"
+        after = visible[boxed_spans(visible)[-1][1] :]
+        phrase = _phrase_answer(after)
+        if phrase is not None and clean_answer(phrase):
+            return Extraction(_sentence_answer(clean_answer(phrase), choices), "phrase")
+    if boxed is not None:
+        return boxed
 
     phrase = _phrase_answer(visible)
     if phrase is not None:
-        cleaned = clean_answer(phrase)
+        cleaned = _sentence_answer(clean_answer(phrase), choices)
         if cleaned:
             return Extraction(cleaned, "phrase")
 
     stripped = clean_answer(visible)
+    if not choices and len(stripped) <= 500:  # "Answer $ 9 $", "Answer \\( (9+1) \\)": the math, not the words
+        spans = math_spans(stripped)
+        if spans and not (len(spans) == 1 and spans[0][0] == 0 and spans[0][1] == len(stripped)):
+            inner = final_in_sentence(stripped)
+            if inner is not None and clean_answer(inner) and _command_free_words(stripped) < 3:
+                return Extraction(clean_answer(inner), "math")
     if choices and stripped and len(stripped) <= 500:
         from mmagrae.verifiers.choice import normalize_option
 
         if normalize_option(stripped) in {normalize_option(str(c)) for c in choices}:
             return Extraction(stripped, "whole")
     if stripped and len(stripped) <= _SHORT_ANSWER_CHARS and "\n" not in stripped:
-        if len(_WORD_RE.findall(stripped)) < 3:
+        if _command_free_words(stripped) < 3:
             return Extraction(stripped, "whole")
 
     bold = None
@@ -317,6 +436,12 @@ def extract(response: str, *, choices: list[str] | None = None) -> Extraction:
     last_number = None
     for m in _NUMBER_RE.finditer(visible):
         last_number = m
+    spans = math_spans(visible)
+    span = spans[-1] if spans else None
+    if span is not None and all(m is None or m.start() < span[1] for m in (last_letter, last_number)):
+        cleaned = clean_answer(span[2])  # "Therefore $x \geq 5$ is the solution."
+        if cleaned:
+            return Extraction(cleaned, "math")
     if last_letter is not None and (last_number is None or last_letter.start() > last_number.start()):
         return Extraction(last_letter.group(1).upper(), "last_letter")
     if last_number is not None:

@@ -60,6 +60,7 @@ def round_half_up(value: Decimal, decimals: int) -> Decimal:
 _TEXT_CMD_RE = re.compile(
     r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox|operatorname|textit|mathit)\s*\{([^{}]*)\}"
 )
+_SEPARATOR_COMMA_RE = re.compile(r",\\!\s*")
 _SPACING_RE = re.compile(r"\\[,;:! ]|\\q?quad|~")
 _DEGREE_RE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree|°|º|\^\{\\text\{o\}\}")
 
@@ -76,6 +77,7 @@ def normalize_math_text(text: str) -> str:
         if new == s:
             break
         s = new
+    s = _SEPARATOR_COMMA_RE.sub(",", s)  # "11,\! 111" (MATH's thousands separator)
     s = (
         s.replace("{,}", ",")
         .replace("\\%", "%")
@@ -113,6 +115,8 @@ _UNIT_TAIL_RE = re.compile(
     + r")(?:\s*\^\s*\{?[23]\}?|[²³])?)?\s*$"
 )
 _CURRENCY_PREFIX_RE = re.compile(r"^(?:US\s*\$|\$|€|£|¥|₹|USD\s*|EUR\s*|Rs\.?\s*)")
+_CURRENCY_SUFFIX_RE = re.compile(r"(?<=\d)\s*[$€£¥₹]$")
+_DECIMAL_COMMA_RE = re.compile(r"^(?:0,\d+|\d+,\d\d|\d{4,},\d{1,2})$")  # not "1,2" (a list) nor "1,234"
 _SCI_RE = re.compile(
     r"^(?P<m>[-+]?(?:\d+(?:\.\d*)?|\.\d+))?\s*(?:(?:×|·|\*|x)\s*)?10\s*\^\s*\{?\s*(?P<e>[-+]?\d{1,4})\s*\}?$"
 )
@@ -201,7 +205,7 @@ def parse_number(text: str) -> Number | None:
     percent = False
     for _ in range(3):  # "$ 1,200 USD", "30 cm^2", "45 %"
         before = s
-        s = _CURRENCY_PREFIX_RE.sub("", s).strip()
+        s = _CURRENCY_SUFFIX_RE.sub("", _CURRENCY_PREFIX_RE.sub("", s)).strip()
         m = _UNIT_TAIL_RE.search(s)
         if m and m.start() > 0:
             tail = m.group(0).strip().lower()
@@ -217,8 +221,10 @@ def parse_number(text: str) -> Number | None:
         sign, s = ("-" if s[0] == "-" else ""), s[1:].strip()
         if s.startswith("$"):
             s = s[1:].strip()
-    if _THOUSANDS_RE.match(s):
+    if _THOUSANDS_RE.match(s) and not s.startswith("0,"):
         s = s.replace(",", "").replace(" ", "").replace("'", "")
+    elif _DECIMAL_COMMA_RE.match(s):  # "2,74", "0,111", "1000,99": a comma that cannot separate thousands
+        s = s.replace(",", ".")
     try:
         if _PLAIN_RE.match(s):
             value = Decimal(sign + s)

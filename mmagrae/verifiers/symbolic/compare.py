@@ -153,8 +153,8 @@ def _is_name(obj: MathObject) -> bool:
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
 
 
-def _as_interval(rel: Relation, deadline: Deadline) -> tuple[str, Interval] | None:
-    """(variable, interval) for an inequality bounding one variable by constants, else None."""
+def _as_interval(rel: Relation, deadline: Deadline) -> tuple[Expr, Interval] | None:
+    """(bounded name, interval) for an inequality bounding one name (``x``, ``f(x)``) by constants, else None."""
     sides, ops = list(rel.sides), list(rel.ops)
     if "!=" in ops:
         return None
@@ -162,15 +162,13 @@ def _as_interval(rel: Relation, deadline: Deadline) -> tuple[str, Interval] | No
         sides, ops = sides[::-1], [_FLIP[o] for o in ops[::-1]]
     if any(o in (">", ">=") for o in ops):
         return None
-    if len(ops) == 2 and isinstance(sides[1], Var) and not variables(sides[0], set()) and not variables(
-        sides[2], set()
-    ):
-        return sides[1].name, Interval(ops[0] == "<=", sides[0], sides[2], ops[1] == "<=")
+    if len(ops) == 2 and _is_name(sides[1]) and not variables(sides[0], set()) and not variables(sides[2], set()):
+        return sides[1], Interval(ops[0] == "<=", sides[0], sides[2], ops[1] == "<=")
     if len(ops) == 1:
-        if isinstance(sides[0], Var) and not variables(sides[1], set()):
-            return sides[0].name, Interval(False, Neg(_INF), sides[1], ops[0] == "<=")
-        if isinstance(sides[1], Var) and not variables(sides[0], set()):
-            return sides[1].name, Interval(ops[0] == "<=", sides[0], _INF, False)
+        if _is_name(sides[0]) and not variables(sides[1], set()):
+            return sides[0], Interval(False, Neg(_INF), sides[1], ops[0] == "<=")
+        if _is_name(sides[1]) and not variables(sides[0], set()):
+            return sides[1], Interval(ops[0] == "<=", sides[0], _INF, False)
     return None
 
 
@@ -191,18 +189,16 @@ def _relations_equal(a: Relation, b: Relation, deadline: Deadline) -> bool:
     return False
 
 
+_MAX_SET_ITEMS = 64
+
+
 def _unordered_equal(xs: tuple, ys: tuple, deadline: Deadline) -> bool:
-    if len(xs) != len(ys):
-        return False
-    remaining = list(ys)
-    for x in xs:
-        for j, y in enumerate(remaining):
-            if objects_equal(x, y, deadline):
-                del remaining[j]
-                break
-        else:
-            return False
-    return True
+    """Equal as sets: every item of each side equals some item of the other (repeats do not count)."""
+    if len(xs) > _MAX_SET_ITEMS or len(ys) > _MAX_SET_ITEMS:
+        raise NotComparable("set too large")
+    return all(any(objects_equal(x, y, deadline) for y in ys) for x in xs) and all(
+        any(objects_equal(x, y, deadline) for x in xs) for y in ys
+    )
 
 
 def _vector(obj: MathObject) -> tuple | None:

@@ -400,7 +400,18 @@ def parse_math(text: str, deadline: Deadline = NO_DEADLINE) -> MathObject:
         if matrix is not None:
             return matrix
         raise ParseError("unsupported environment")
-    tokens = tokenise(normalise(_drop_approximation(text)), deadline)
+    text = _drop_approximation(text)
+    signs = text.count("\\pm") + text.count("±") + text.count("\\mp")
+    if signs == 1:  # "\pm 3", "x = \frac{-1 \pm \sqrt{13}}{4}": the set of both signs
+        plus = text.replace("\\pm", "+").replace("±", "+").replace("\\mp", "-")
+        minus = text.replace("\\pm", "-").replace("±", "-").replace("\\mp", "+")
+        return Collection((parse_math(plus, deadline), parse_math(minus, deadline)), ordered=False)
+    try:
+        tokens = tokenise(normalise(text), deadline)
+    except ParseError:
+        if text.count("=") >= 2:  # "1 = \zzz = x = 0": a chain's last side is the answer
+            return parse_math(text.rsplit("=", 1)[1], deadline)
+        raise
     if not tokens:
         raise ParseError("empty")
     return _parse_object(tokens, deadline)

@@ -1,18 +1,25 @@
 """ChartQA (Masry et al., ACL Findings 2022): loader, prompt and relaxed accuracy.
 
-Relaxed accuracy (the rule of the ChartQA paper as implemented in pix2struct's ``relaxed_correctness``,
-re-implemented here): when the gold and the prediction both parse as numbers (a trailing ``%`` divides by
-100) and the gold is not zero, the prediction is right if ``|pred − gold| / |gold| <= 5%``; otherwise the two
-strings must be equal after lower-casing (surrounding whitespace ignored). A gold of 0 therefore needs an exact
-string match, as in the official code.
+Relaxed accuracy (the rule of the ChartQA paper as implemented in pix2struct's ``relaxed_correctness`` and
+lmms-eval's ``chartqa``, re-implemented here): when the gold and the prediction both parse as numbers (Python's
+``float``, after a trailing ``%`` is removed and divides by 100) and the gold is not zero, the prediction is
+right if ``|pred − gold| / |gold| <= 5%``; otherwise the two strings must be equal after lower-casing.
 
-Official mode scores a given ``prediction`` (or ``extraction``) field; rules mode extracts from the response
-with ``mmagrae.verifiers.verify(..., task="chart")``.
+:func:`official_correct` is that code exactly: nothing is stripped, so ``"Blue\\n"`` is not ``"blue"``; a
+number with surrounding whitespace still parses (``float`` ignores it) unless the text then ends in
+whitespace after a ``%`` (``"5% "`` is not a percentage); a gold of 0 needs an exact string; several gold
+labels count as right when any one is (pix2struct's max over targets). :func:`relaxed_correct` (rules and judge
+modes) is the same rule on stripped text.
+
+Official mode scores a given ``prediction`` (or ``extraction``, else the raw response) field; rules mode
+extracts from the response with ``mmagrae.verifiers.verify(..., task="chart")``.
 
     >>> relaxed_correct("10.4", "10"), relaxed_correct("11", "10"), relaxed_correct("Yes", "yes")
     (True, False, True)
     >>> relaxed_correct("5%", "0.05"), relaxed_correct("0.01", "0")
     (True, False)
+    >>> official_correct("Blue\\n", "blue"), official_correct(" 10.4", "10"), official_correct("5% ", "0.05")
+    (False, True, False)
 """
 
 from __future__ import annotations
@@ -39,6 +46,26 @@ def _to_float(text: str) -> float | None:
         return None
 
 
+def _official_float(text: str) -> float | None:
+    try:
+        return float(text.rstrip("%")) / 100.0 if text.endswith("%") else float(text)
+    except ValueError:
+        return None
+
+
+def official_correct(prediction: Any, target: Any, max_relative_change: float = 0.05) -> bool:
+    """pix2struct / lmms-eval ``relaxed_correctness`` exactly (no stripping); ``target`` may be a list."""
+    if prediction is None:
+        return False
+    if isinstance(target, (list, tuple)):
+        return any(official_correct(prediction, t, max_relative_change) for t in target)
+    pred, gold = str(prediction), str(target)
+    pred_f, gold_f = _official_float(pred), _official_float(gold)
+    if pred_f is not None and gold_f:
+        return abs(pred_f - gold_f) / abs(gold_f) <= max_relative_change
+    return pred.lower() == gold.lower()
+
+
 def relaxed_correct(prediction: str | None, target: str, max_relative_change: float = 0.05) -> bool:
     """ChartQA's relaxed accuracy for one prediction (see the module docstring)."""
     if prediction is None:
@@ -50,7 +77,7 @@ def relaxed_correct(prediction: str | None, target: str, max_relative_change: fl
 
 
 def gold(row: Mapping[str, Any]) -> str:
-    label = row["label"]
+    label = row["label"] if "label" in row else row["answer"]
     return str(label[0] if isinstance(label, (list, tuple)) else label)
 
 
@@ -93,7 +120,8 @@ def prompt(row: Mapping[str, Any]) -> str:
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
     if mode == "official":
         prediction = row.get("prediction", row.get("extraction", response))
-        return SampleVerdict(prediction, relaxed_correct(prediction, gold(row)))
+        label = row["label"] if "label" in row else row.get("answer")
+        return SampleVerdict(prediction, official_correct(prediction, label))
     if mode == "judge" and extractor is not None:
         extracted = extractor({**row, "response": response})
         return SampleVerdict(extracted, relaxed_correct(extracted, gold(row)))
@@ -101,6 +129,11 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
 
 
 def categories(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``human`` / ``augmented``: from ``human_or_machine`` (Hub), ``type`` (lmms-eval: ``human_test``) or
+    ``split``/``category`` (VLMEvalKit)."""
+    kind = row.get("type", row.get("category", row.get("split")))
+    if isinstance(kind, str) and ("augmented" in kind.lower() or "human" in kind.lower()):
+        return {"subset": "augmented" if "augmented" in kind.lower() else "human"}
     flag = row.get("human_or_machine")
     return {"subset": "augmented" if flag in (1, "1", "machine") else "human"}
 

@@ -4,18 +4,23 @@ Each of the 788 testmini problems comes in five versions (Text Dominant, Text Li
 Dominant, Vision Only; plus a text-only config). Prompts are the dataset's own ``query_cot`` (chain of
 thought, the default) or ``query_wo`` fields.
 
-Official scoring is two GPT calls (extract, then judge 0/1). What we reproduce without a judge:
-- ``official``: a given ``judgement`` (0/1) is used as is; otherwise the official ``--quick_match`` rule,
-  ``extraction == answer`` on a given ``extraction``.
-- ``rules``: ``mmagrae.verifiers.verify`` on the raw response; multiple-choice options are read from the
-  question text (``A: ...`` / ``(A) ...`` lines after "Choices").
-Tables: accuracy per problem version, subject and subfield (the official script's two breakdowns).
+Official scoring (``evaluation/score_answer_s2.py``) is two GPT calls (extract, then judge 0/1). What we
+reproduce without a judge:
+- ``official``: a given ``judgement`` counts as right only when it equals 1 (``judgement == 1`` in Python: 1,
+  1.0 and True do, the string "1" does not); without one, the official ``--quick_match`` rule
+  ``answer == extraction`` (exact strings, no stripping) on a given ``extraction``; a file with neither
+  (the README's "step 1 is optional" path) uses the raw response as the extraction.
+- ``rules``: ``mmagrae.verifiers.verify`` on the raw response (see :func:`rules_answer`); multiple-choice
+  options are read from the question text (``A: ...`` / ``(A) ...`` lines after "Choices").
+Tables (:func:`official_tables`): the official script keys accuracy by subject, then subfield, so a subfield
+name shared by two subjects ("Length", "Area", "Applied") is two cells; and by problem version. It reads the
+subject from ``category`` (its own key) or, as files written from the dataset have it, ``metadata``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,12 +73,21 @@ def prompt(row: Mapping[str, Any], *, cot: bool = True) -> str:
     return row.get("query_cot" if cot else "query_wo") or row["question"]
 
 
+def official_verdict(row: Mapping[str, Any], response: str | None = None) -> SampleVerdict:
+    """The official verdict: a given ``judgement`` (right iff ``== 1``), else quick match on ``extraction``."""
+    if "judgement" in row and row["judgement"] is not None:
+        judgement = row["judgement"]
+        right = not isinstance(judgement, str) and judgement == 1  # Python's ==: "1" != 1
+        return SampleVerdict(row.get("extraction"), bool(right))
+    extraction = row.get("extraction")
+    if extraction is None:
+        extraction = response if response is not None else row.get("model_answer")
+    return SampleVerdict(extraction, extraction is not None and row["answer"] == extraction)
+
+
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
     if mode == "official":
-        if row.get("judgement") is not None:
-            return SampleVerdict(row.get("extraction"), int(row["judgement"]) == 1)
-        extraction = row.get("extraction")
-        return SampleVerdict(extraction, extraction is not None and extraction == row["answer"])
+        return official_verdict(row, response if response else None)
     if mode == "judge" and extractor is not None:
         extraction = extractor({**row, "response": response})
         return SampleVerdict(extraction, extraction is not None and extraction.strip() == row["answer"].strip())
@@ -81,11 +95,56 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     return rules_verdict(response, row["answer"], choices=choices)
 
 
+def subject_subfield(row: Mapping[str, Any]) -> tuple[str, str]:
+    """``(subject, subfield)`` from ``category`` (the official script's key) or ``metadata`` (the dataset's)."""
+    meta = row.get("category") if isinstance(row.get("category"), Mapping) else row.get("metadata")
+    if isinstance(meta, str):  # VLMEvalKit stores the dict as its Python repr
+        from eval.formats import parse_literal
+
+        meta = parse_literal(meta)
+    meta = meta if isinstance(meta, Mapping) else {}
+    return str(meta.get("subject", "")), str(meta.get("subfield", ""))
+
+
 def categories(row: Mapping[str, Any]) -> dict[str, Any]:
-    meta = row.get("metadata") or {}
-    return {"problem_version": row.get("problem_version", ""), "subject": meta.get("subject", ""),
-            "subfield": meta.get("subfield", "")}
+    subject, subfield = subject_subfield(row)
+    return {"problem_version": row.get("problem_version", ""), "subject": subject,
+            "subfield": f"{subject}-{subfield}"}
+
+
+def _acc3(right: int, total: int) -> str:
+    return f"{right / total:.3f}"
+
+
+def official_tables(rows: Sequence[Mapping[str, Any]], correct: Sequence[Sequence[bool]]) -> dict[str, Any]:
+    """The official script's two tables from the first sample of each row, in its first-seen order.
+
+    ``subjects[subject]`` has ``correct``/``total``/``accuracy`` (the script prints a fraction with three
+    decimals, e.g. "0.500") and ``subfields[subfield]`` the same per (subject, subfield) cell; ``versions``
+    per problem version; ``total`` over all rows ("Total Acc" and "Acc" are the same counts).
+    """
+    cells: dict[str, dict[str, list[int]]] = {}
+    versions: dict[str, list[int]] = {}
+    for row, samples in zip(rows, correct, strict=True):
+        right = int(bool(samples[0])) if samples else 0
+        subject, subfield = subject_subfield(row)
+        cell = cells.setdefault(subject, {}).setdefault(subfield, [0, 0])
+        cell[0] += right
+        cell[1] += 1
+        v = versions.setdefault(str(row.get("problem_version", "")), [0, 0])
+        v[0] += right
+        v[1] += 1
+    subjects = {}
+    for subject, fields in cells.items():
+        c, t = sum(x[0] for x in fields.values()), sum(x[1] for x in fields.values())
+        subjects[subject] = {"accuracy": _acc3(c, t), "correct": c, "total": t,
+                             "subfields": {f: {"accuracy": _acc3(fc, ft), "correct": fc, "total": ft}
+                                           for f, (fc, ft) in fields.items()}}
+    c, t = sum(v[0] for v in versions.values()), sum(v[1] for v in versions.values())
+    return {"subjects": subjects,
+            "versions": {k: {"accuracy": _acc3(vc, vt), "correct": vc, "total": vt} for k, (vc, vt) in versions.items()},
+            "total": {"accuracy": _acc3(c, t) if t else "0.000", "correct": c, "total": t}}
 
 
 BENCHMARK = Benchmark(name="mathverse", hf_id=HF_DATASET_ID, splits=SPLITS, load=load, prompt=prompt, judge=judge,
-                      categories=categories, modes=("official", "rules", "judge"))
+                      categories=categories, extra_scores=official_tables, modes=("official", "rules", "judge"))

@@ -10,13 +10,21 @@ re-implemented):
 - IG (inadequate generalisation): every s_i right and m wrong.
 - CM (complete mastery): strict, every s_i right and m right; loose, some s_i right and m right.
 - RM (rote memorisation): strict, some s_i wrong and m right; loose, every s_i wrong and m right.
-- Rates: IK, IG, CM over the number of composites; RM over CM + RM.
-- Score = (N − 0.5·IG − RM − IK) / N, strict and loose. The official script hard-codes N = 525 (the testmini
-  size); we use the number of composites scored, which equals 525 on the full testmini.
+- Rates: IK, IG, CM over N; RM over CM + RM. Score = (N − 0.5·IG − RM − IK) / N, strict and loose.
 
-A sub-problem missing from the results is neither right nor wrong (the official left join leaves NaN, which
-fails both ``== True`` and ``== False``); we reproduce that with three-valued verdicts. A composite whose
-multi-step problem is missing counts in no class; the official script still counts it in N = 525, we do not.
+What the official script does, and :func:`four_dimensional` with it:
+
+- N is hard-coded to 525 (the testmini size), whatever the file holds (``by_composites_found`` repeats the
+  rates over the composites actually joined, for subsets).
+- Composites are the rows keyed ``2steps_1`` / ``3steps_1``, left-joined on ``ID`` with the other
+  sub-problems and then the multi-step row. A composite without its ``_1`` row does not exist; a missing
+  ``_2``/``_3``/``multi`` row is NaN, which is neither ``== True`` nor ``== False``, so it counts in no class
+  that tests it (a missing multi-step row: in none at all) and is skipped by the S1/S2/S3 means; a duplicated
+  row multiplies the joined rows, as pandas' merge does.
+- ``accuracy.py``: S1 is the mean over the joined one-step verdicts, S2/S3 over the joined multi-step ones;
+  the per-domain columns (with the official ``knowledge_structure_nodes.json``, see
+  :func:`set_knowledge_nodes`) average per-concept accuracies over the nodes of each ``root2`` domain.
+- Everything is printed with Python's ``"{:.2%}"`` (``official`` and ``accuracy`` keep those strings).
 
 Official extraction (string matching): the text after the last ``Answer``, stripped of ``<``, ``>``, ``:``,
 ``.``; its first character if it is one of A-H. Rules mode gives ``mmagrae.verifiers.verify`` the text after
@@ -66,6 +74,8 @@ def load(split: str = "testmini", *, source: str | Path | None = None, limit: in
         root = None
     else:
         rows, root = read_local_rows(source, split)
+        if root is not None and (root / NODES_FILE).exists():
+            set_knowledge_nodes(root / NODES_FILE)
     out, ids = [], []
     for r in rows:
         r = dict(r)
@@ -102,54 +112,155 @@ def categories(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"steps": f"{steps} {kind}", "knowledge concept": row.get("knowledge concept", "")}
 
 
-def four_dimensional(rows: Sequence[Mapping[str, Any]], correct: Sequence[Sequence[bool]]) -> dict[str, Any]:
-    """IK / IG / CM / RM counts and rates, strict and loose scores, and S1/S2/S3 accuracies (first sample)."""
-    verdicts: dict[str, dict[str, bool]] = {}
-    steps_of: dict[str, int] = {}
+OFFICIAL_TOTAL = 525
+"""The official scripts' hard-coded number of composites (the testmini size): every rate and score divides by it."""
+NODES_FILE = "knowledge_structure_nodes.json"
+_NAN = None  # a missing row after the official left joins: neither right nor wrong
+
+_knowledge_nodes: list[tuple[str, str]] | None = None
+
+
+def set_knowledge_nodes(source: str | Path | Sequence[Mapping[str, Any]] | None) -> list[tuple[str, str]] | None:
+    """Use the official ``knowledge_structure_nodes.json`` (a list of nodes with ``full node`` and ``root2``)
+    for the per-domain table; None clears it. Returns the ``(concept, domain)`` pairs, one per node."""
+    global _knowledge_nodes
+    if source is None:
+        _knowledge_nodes = None
+        return None
+    if isinstance(source, (str, Path)):
+        import json
+
+        path = Path(source)
+        try:
+            source = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ValueError(f"{path}: not a readable knowledge_structure_nodes.json ({e})") from None
+    pairs = []
+    for i, node in enumerate(source):
+        if not isinstance(node, Mapping) or "full node" not in node or "root2" not in node:
+            raise ValueError(f"knowledge nodes item {i}: needs 'full node' and 'root2'")
+        pairs.append((str(node["full node"]).split("_")[-1], str(node["root2"])))
+    _knowledge_nodes = pairs
+    return pairs
+
+
+def _official_pct(x: float | None) -> str:
+    """Python's ``"{:.2%}"`` as the official scripts print it ("nan%" for an empty mean)."""
+    return "nan%" if x is None else f"{x:.2%}"
+
+
+def _mean(values: Sequence[bool | None]) -> float | None:
+    """pandas' ``Series.mean()``: missing values skipped; None when nothing is left."""
+    kept = [bool(v) for v in values if v is not _NAN]
+    return sum(kept) / len(kept) if kept else None
+
+
+def _joined(rows: Sequence[Mapping[str, Any]], correct: Sequence[Sequence[bool]], steps: int) -> list[list[Any]]:
+    """The official ``process_steps_data``: rows with key ``{steps}steps_1`` left-joined on ID with each
+    ``{steps}steps_i`` and then ``{steps}steps_multi``. Each joined row is ``[(verdict, concept)...]`` for
+    sub-problems 1..steps and the multi-step problem; a missing partner is ``(None, None)``, and an ID that
+    appears twice multiplies rows, as pandas' merge does."""
+    by_key: dict[str, list[tuple[str, bool, Any]]] = {}
     for row, samples in zip(rows, correct, strict=True):
-        verdicts.setdefault(str(row["ID"]), {})[row["key"].split("_")[-1]] = bool(samples[0])
-        steps_of[str(row["ID"])] = int(row["key"][0])  # "2steps_1" -> 2
-    counts = dict.fromkeys(("IK", "IG", "CM_strict", "CM_loose", "RM_strict", "RM_loose"), 0)
-    one_step: list[bool] = []
-    multi = {"2": [], "3": []}
-    composites = 0
-    for composite_id, v in verdicts.items():
-        steps = steps_of[composite_id]
-        subs = [v.get(str(i)) for i in range(1, steps + 1)]  # None: missing from the results
-        m = v.get("multi")
-        if m is None:
+        key = str(row.get("key", ""))
+        if f"{steps}steps" not in key:
             continue
-        composites += 1
-        one_step += [s for s in subs if s is not None]
-        multi[str(steps)].append(m)
-        all_right = all(s is True for s in subs)
-        any_right = any(s is True for s in subs)
-        all_wrong = all(s is False for s in subs)
-        any_wrong = any(s is False for s in subs)
-        counts["IK"] += any_wrong and not m
-        counts["IG"] += all_right and not m
-        counts["CM_strict"] += all_right and m
-        counts["CM_loose"] += any_right and m
-        counts["RM_strict"] += any_wrong and m
-        counts["RM_loose"] += all_wrong and m
-    n = composites or 1
+        by_key.setdefault(key, []).append((str(row.get("ID")), bool(samples[0]) if samples else False,
+                                           row.get("knowledge concept")))
+    joined = [[(cid, ok, concept)] for cid, ok, concept in by_key.get(f"{steps}steps_1", [])]
+    for part in [f"{steps}steps_{i}" for i in range(2, steps + 1)] + [f"{steps}steps_multi"]:
+        index: dict[str, list[tuple[str, bool, Any]]] = {}
+        for entry in by_key.get(part, []):
+            index.setdefault(entry[0], []).append(entry)
+        joined = [combo + [match] for combo in joined for match in (index.get(combo[0][0]) or [(None, _NAN, None)])]
+    return [[(ok, concept) for _, ok, concept in combo] for combo in joined]
 
-    def pct(x: float) -> float:
-        return round(100.0 * x, 2)
 
-    out: dict[str, Any] = {"composites": composites, "counts": counts}
-    for mode in ("strict", "loose"):
+def four_dimensional(rows: Sequence[Mapping[str, Any]], correct: Sequence[Sequence[bool]]) -> dict[str, Any]:
+    """We-Math's metrics from the first sample of each row, as ``four_dimensional_metrics.py`` and
+    ``accuracy.py`` compute them (see the module docstring), plus the same rates over the composites found.
+
+    Returns ``counts`` (IK, IG, CM/RM strict and loose), ``strict``/``loose`` (score and rates in percent,
+    2 decimals, over :data:`OFFICIAL_TOTAL`), ``official`` (the official CSV row, strings such as
+    "12.34% (56)"), ``accuracy`` (the ``accuracy.py`` row: S1/S2/S3 and, with knowledge nodes set, one column
+    per knowledge domain), ``S1``/``S2``/``S3`` as numbers, and ``by_composites_found`` (strict/loose rates
+    over the composites actually joined, for subsets such as ``--limit``).
+    """
+    counts = dict.fromkeys(("IK", "IG", "CM_strict", "CM_loose", "RM_strict", "RM_loose"), 0)
+    joined = {steps: _joined(rows, correct, steps) for steps in (2, 3)}
+    for combos in joined.values():
+        for combo in combos:
+            subs, m = [ok for ok, _ in combo[:-1]], combo[-1][0]
+            all_right = all(s is True for s in subs)
+            any_right = any(s is True for s in subs)
+            all_wrong = all(s is False for s in subs)
+            any_wrong = any(s is False for s in subs)
+            counts["IK"] += bool(any_wrong and m is False)
+            counts["IG"] += bool(all_right and m is False)
+            counts["CM_strict"] += bool(all_right and m is True)
+            counts["CM_loose"] += bool(any_right and m is True)
+            counts["RM_strict"] += bool(any_wrong and m is True)
+            counts["RM_loose"] += bool(all_wrong and m is True)
+    found = len(joined[2]) + len(joined[3])
+
+    def rates(n: int) -> dict[str, dict[str, float | None]]:
+        out = {}
+        for mode in ("strict", "loose"):
+            cm, rm = counts[f"CM_{mode}"], counts[f"RM_{mode}"]
+            out[mode] = {
+                "score": round(100.0 * (n - 0.5 * counts["IG"] - rm - counts["IK"]) / n, 2) if n else None,
+                "IK": round(100.0 * counts["IK"] / n, 2) if n else None,
+                "IG": round(100.0 * counts["IG"] / n, 2) if n else None,
+                "CM": round(100.0 * cm / n, 2) if n else None,
+                "RM": round(100.0 * rm / (cm + rm), 2) if cm + rm else None,  # official: ZeroDivisionError
+            }
+        return out
+
+    n = OFFICIAL_TOTAL
+    official: dict[str, str] = {}
+    for mode, title in (("strict", "Strict"), ("loose", "Loose")):
         cm, rm = counts[f"CM_{mode}"], counts[f"RM_{mode}"]
-        out[mode] = {
-            "score": pct((n - 0.5 * counts["IG"] - rm - counts["IK"]) / n),
-            "IK": pct(counts["IK"] / n),
-            "IG": pct(counts["IG"] / n),
-            "CM": pct(cm / n),
-            "RM": pct(rm / (cm + rm)) if cm + rm else 0.0,
-        }
-    out["S1"] = pct(sum(one_step) / len(one_step)) if one_step else 0.0
-    out["S2"] = pct(sum(multi["2"]) / len(multi["2"])) if multi["2"] else 0.0
-    out["S3"] = pct(sum(multi["3"]) / len(multi["3"])) if multi["3"] else 0.0
+        official[f"Score ({title})"] = _official_pct((n - 0.5 * counts["IG"] - rm - counts["IK"]) / n)
+        official[f"InsufficientKnowledge ({title})"] = f"{_official_pct(counts['IK'] / n)} ({counts['IK']})"
+        official[f"InadequateGeneralization ({title})"] = f"{_official_pct(counts['IG'] / n)} ({counts['IG']})"
+        official[f"CompleteMastery ({title})"] = f"{_official_pct(cm / n)} ({cm})"
+        official[f"RoteMemorization ({title})"] = f"{_official_pct(rm / (cm + rm) if cm + rm else None)} ({rm})"
+
+    one_step = [(ok, concept) for steps in (2, 3) for combo in joined[steps] for ok, concept in combo[:-1]]
+    s1 = _mean([ok for ok, _ in one_step])
+    s2 = _mean([combo[-1][0] for combo in joined[2]])
+    s3 = _mean([combo[-1][0] for combo in joined[3]])
+    accuracy = {"One-step(S1)": _official_pct(s1), "Two-step(S2)": _official_pct(s2),
+                "Three-step(S3)": _official_pct(s3)}
+    if _knowledge_nodes is not None:
+        accuracy.update(_domain_table(one_step, _knowledge_nodes))
+
+    def pct(x: float | None) -> float:
+        return round(100.0 * x, 2) if x is not None else 0.0
+
+    return {"composites": found, "denominator": n, "counts": counts, **rates(n), "official": official,
+            "accuracy": accuracy, "S1": pct(s1), "S2": pct(s2), "S3": pct(s3),
+            "by_composites_found": rates(found)}
+
+
+def _domain_table(one_step: Sequence[tuple[bool | None, Any]], nodes: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """``accuracy.py``'s domain columns: each node's concept accuracy (the mean over the one-step rows of that
+    concept, one per node that names it), then the mean over the nodes of each domain, domains sorted by name."""
+    node_count: dict[str, int] = {}
+    for concept, _ in nodes:
+        node_count[concept] = node_count.get(concept, 0) + 1
+    per_concept: dict[str, list[bool | None]] = {}
+    for ok, concept in one_step:
+        if concept in node_count:  # unmatched concepts drop out of the groupby (NaN key)
+            per_concept.setdefault(concept, []).extend([ok] * node_count[concept])
+    concept_mean = {c: _mean(v) for c, v in per_concept.items()}
+    domains: dict[str, list[bool | float | None]] = {}
+    for concept, domain in nodes:
+        domains.setdefault(domain, []).append(concept_mean.get(concept))
+    out = {}
+    for domain in sorted(domains):
+        kept = [v for v in domains[domain] if v is not None]
+        out[domain] = _official_pct(sum(kept) / len(kept) if kept else None)
     return out
 
 

@@ -112,9 +112,12 @@ def test_wemath_four_dimensional_metrics(tmp_path):
         m = wemath.four_dimensional(rows, correct)
         assert m["composites"] == 6
         assert m["counts"] == {"IK": 1, "IG": 1, "CM_strict": 2, "CM_loose": 3, "RM_strict": 2, "RM_loose": 1}
-        # score = (N - 0.5 IG - RM - IK) / N
-        assert m["strict"] == {"score": 41.67, "IK": 16.67, "IG": 16.67, "CM": 33.33, "RM": 50.0}
-        assert m["loose"] == {"score": 58.33, "IK": 16.67, "IG": 16.67, "CM": 50.0, "RM": 25.0}
+        # score = (N - 0.5 IG - RM - IK) / N; officially N = 525 whatever the file holds
+        assert m["strict"] == {"score": 99.33, "IK": 0.19, "IG": 0.19, "CM": 0.38, "RM": 50.0}
+        assert m["official"]["Score (Strict)"] == "99.33%" and m["official"]["CompleteMastery (Loose)"] == "0.57% (3)"
+        found = m["by_composites_found"]  # the same over the 6 composites found
+        assert found["strict"] == {"score": 41.67, "IK": 16.67, "IG": 16.67, "CM": 33.33, "RM": 50.0}
+        assert found["loose"] == {"score": 58.33, "IK": 16.67, "IG": 16.67, "CM": 50.0, "RM": 25.0}
         assert m["S2"] == 75.0 and m["S3"] == 50.0 and m["S1"] == pytest.approx(round(100 * 10 / 14, 2))
     assert len(wemath.load("testmini", source=tmp_path, limit=2)) == 6  # limit keeps whole composites
 

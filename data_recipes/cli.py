@@ -19,6 +19,8 @@ import shlex
 import sys
 from typing import Any
 
+from mmagrae.data.loading import DEFAULT_MAX_IMAGE_PIXELS
+
 SYNTHETIC_KINDS = ("counting", "geometry", "charts")
 SOURCES = ("geometry3k", "geoqa", "chartqa", "mmk12", "thinklite", "local")
 
@@ -44,6 +46,17 @@ def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
                 raise SystemExit(f"error: {what} expects key=value, got {part!r}")
             pairs[key.strip()] = value.strip()
     return pairs
+
+
+def _pixel_limit(text: str) -> int | None:
+    """``--max-image-pixels``: a positive count, or 0 for no limit."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of pixels, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be ≥ 0 (0 = no limit), got {value}")
+    return value or None
 
 
 def _versions() -> dict[str, str]:
@@ -100,8 +113,15 @@ def run_convert(args: argparse.Namespace) -> int:
     for split in args.split or ["train"]:
         dataset, report = convert(args.source, args.src, split=split, limit=args.limit, config=args.config,
                                   image_root=args.image_root, multiple_choice=args.multiple_choice,
-                                  task=args.task, mapping=mapping)
+                                  task=args.task, mapping=mapping, max_image_pixels=args.max_image_pixels)
         print(report.summary())
+        if report.converted == 0:  # never write an empty split
+            from mmagrae.preflight import UserError
+
+            reasons = ", ".join(f"{reason}: {count}" for reason, count in report.skipped.most_common(3))
+            hint = f" (skipped {reasons})" if reasons else " (no rows read)"
+            raise UserError(f"{report.src}: no usable rows for split {split!r}{hint}; is it the {args.source} "
+                            f"layout (docs/DATA.md)? nothing written to {args.out}")
         datasets_by_split[split] = dataset
         reports.append(report.to_dict())
     manifest = {"recipe": f"convert/{args.source}", "source": args.source, "src": args.src, "mapping": mapping,
@@ -167,6 +187,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="local: schema field -> source column, e.g. problem=question,answer=label,images=img")
     conv.add_argument("--arrow-copy", action="store_true",
                       help="also write the sibling folder DIR.arrow for datasets.load_from_disk (doubles disk use)")
+    conv.add_argument("--max-image-pixels", type=_pixel_limit, default=DEFAULT_MAX_IMAGE_PIXELS, metavar="N",
+                      help="skip images of more than N pixels (width × height) as 'image too large (W×H)' "
+                           f"(default {DEFAULT_MAX_IMAGE_PIXELS}, PIL's bomb threshold; 0 = no limit)")
     conv.set_defaults(func=run_convert)
 
     look = commands.add_parser("inspect", help="summary statistics and a contact sheet PNG of a saved folder")

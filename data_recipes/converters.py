@@ -42,6 +42,9 @@ from pathlib import Path
 from typing import Any
 
 from data_recipes.answers import infer_answer, parse_choices, strip_math_delimiters
+from mmagrae.data.loading import DEFAULT_MAX_IMAGE_PIXELS, ImageTooLarge, check_image_size, open_image
+from mmagrae.preflight import read_json
+
 from data_recipes.schema import (
     CHOICE_LETTERS,
     COLUMNS,
@@ -55,6 +58,10 @@ MAX_EXAMPLES = 20
 
 class SkipRow(Exception):
     """A source row that cannot become a schema row; the message is the reason, counted in the report."""
+
+
+class UnreadableImage(SkipRow):
+    """An image that does not decode; the reason is ``unreadable image`` and the message the detail."""
 
 
 @dataclass
@@ -94,6 +101,7 @@ class Options:
     multiple_choice: bool = False  # geometry3k: keep the four options (problem lists them) instead of free form
     task: str | None = None  # overrides the source's task
     mapping: Mapping[str, str] = field(default_factory=dict)  # local: schema field -> source column
+    max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS  # larger images: "image too large (W×H)"
 
 
 # ---------------------------------------------------------------- images
@@ -108,11 +116,13 @@ def _read_image_file(path: str, root: Path | None) -> bytes:
     return candidate.read_bytes()
 
 
-def image_struct(value: Any, root: Path | None) -> dict[str, Any]:
+def image_struct(value: Any, root: Path | None,
+                 max_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS) -> dict[str, Any]:
     """One image in any form a source uses -> ``{"bytes": ..., "path": None}`` after checking it decodes.
 
     Accepts ``{"bytes", "path"}`` structs (Parquet/Hub), raw bytes, a file path (relative to ``root``) and PIL
-    images (encoded as PNG).
+    images (encoded as PNG). An image of more than ``max_pixels`` pixels is skipped as ``image too large
+    (W×H)`` before it is decoded.
     """
     from PIL import Image
 
@@ -125,6 +135,10 @@ def image_struct(value: Any, root: Path | None) -> dict[str, Any]:
     elif isinstance(value, (str, Path)):
         data = _read_image_file(str(value), root)
     elif isinstance(value, Image.Image):
+        try:
+            check_image_size(value, max_pixels)
+        except ImageTooLarge as error:
+            raise SkipRow(str(error)) from None
         buffer = io.BytesIO()
         value.save(buffer, format="PNG")
         data = buffer.getvalue()
@@ -133,20 +147,23 @@ def image_struct(value: Any, root: Path | None) -> dict[str, Any]:
     if not data:
         raise SkipRow("empty image")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
+        open_image(data, max_pixels).close()
+    except ImageTooLarge as error:
+        raise SkipRow(str(error)) from None
     except Exception as error:  # PIL raises many types for corrupt data
-        raise SkipRow("unreadable image") from error
+        detail = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-fA-F]+>", "", str(error))
+        raise UnreadableImage(f"{type(error).__name__}: {detail}".rstrip(": ")) from error
     return {"bytes": data, "path": None}
 
 
-def image_list(value: Any, root: Path | None) -> list[dict[str, Any]]:
+def image_list(value: Any, root: Path | None,
+               max_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS) -> list[dict[str, Any]]:
     """A row's images (one value or a list) as a list of structs; ``[]`` for None."""
     if value is None:
         return []
     if isinstance(value, (list, tuple)):
-        return [image_struct(v, root) for v in value if v is not None]
-    return [image_struct(value, root)]
+        return [image_struct(v, root, max_pixels) for v in value if v is not None]
+    return [image_struct(value, root, max_pixels)]
 
 
 # ---------------------------------------------------------------- reading sources
@@ -163,13 +180,14 @@ def _split_files(folder: Path, split: str, suffixes: tuple[str, ...]) -> list[Pa
 
 
 def _read_json_file(path: Path) -> Iterator[dict[str, Any]]:
-    text = path.read_text(encoding="utf-8")
+    from mmagrae.preflight import iter_jsonl, read_json, read_text
+
+    text = read_text(path)
     if path.suffix == ".jsonl":
-        for line in text.splitlines():
-            if line.strip():
-                yield json.loads(line)
+        for _, value in iter_jsonl(path, text):
+            yield value
         return
-    data = json.loads(text)
+    data = read_json(path, text)
     if isinstance(data, Mapping):  # {"data": [...]} or {id: record}
         data = data.get("data", data.get("rows", list(data.values())))
     yield from data
@@ -286,7 +304,7 @@ def geometry3k_row(record: Mapping[str, Any], options: Options, root: Path | Non
         gold = str(value)
     else:
         raise SkipRow("no answer")
-    images = image_list(_first(record, ("images", "image")), root)
+    images = image_list(_first(record, ("images", "image")), root, options.max_image_pixels)
     problem = with_image_markers(str(problem).strip(), len(images))
     if options.multiple_choice and choices:
         fields = {"answer": gold, "answer_type": "multiple_choice", "choices": choices, "precision": None,
@@ -314,7 +332,7 @@ def geoqa_row(record: Mapping[str, Any], options: Options, root: Path | None) ->
         gold = strip_answer_tags(str(gold))
     if not gold:
         raise SkipRow("empty answer")
-    images = image_list(_first(record, ("images", "image")), root)
+    images = image_list(_first(record, ("images", "image")), root, options.max_image_pixels)
     problem = with_image_markers(str(problem).strip(), len(images))
     return {"problem": problem, "images": images, **answer_fields(problem, gold), "task": "geometry"}
 
@@ -331,7 +349,7 @@ def chartqa_row(record: Mapping[str, Any], options: Options, root: Path | None) 
     if label is None or not str(label).strip():
         raise SkipRow("no label")
     label = str(label).strip()
-    images = image_list(_first(record, ("image", "images")), root)
+    images = image_list(_first(record, ("image", "images")), root, options.max_image_pixels)
     problem = with_image_markers(str(query).strip(), len(images))
     inferred = infer_answer(label)
     if inferred.answer == label:
@@ -349,7 +367,7 @@ def mmk12_row(record: Mapping[str, Any], options: Options, root: Path | None) ->
         raise SkipRow("no problem text")
     if gold is None or not str(gold).strip():
         raise SkipRow("no answer")
-    images = image_list(_first(record, ("image", "images")), root)
+    images = image_list(_first(record, ("image", "images")), root, options.max_image_pixels)
     problem = with_image_markers(str(problem).strip(), len(images))
     subject = record.get("subject")
     task = str(subject).strip().lower() if subject else "math"
@@ -366,7 +384,7 @@ def thinklite_row(record: Mapping[str, Any], options: Options, root: Path | None
         raise SkipRow("no problem text")
     if gold is None or not str(gold).strip():
         raise SkipRow("no answer")
-    images = image_list(_first(record, ("images", "image")), root)
+    images = image_list(_first(record, ("images", "image")), root, options.max_image_pixels)
     problem = with_image_markers(str(problem).strip(), len(images))
     task = _first(record, ("task", "category"))
     return {"problem": problem, "images": images, **answer_fields(problem, strip_answer_tags(str(gold))),
@@ -399,7 +417,7 @@ def local_row(record: Mapping[str, Any], options: Options, root: Path | None) ->
         raise SkipRow("no problem text")
     if gold is None or not str(gold).strip():
         raise SkipRow("no answer")
-    images = image_list(get("images"), root)
+    images = image_list(get("images"), root, options.max_image_pixels)
     problem = with_image_markers(str(problem).strip(), len(images))
     choices = get("choices")
     if isinstance(choices, str):  # a JSON list in a text column
@@ -431,7 +449,7 @@ def _intergps_records(path: Path, split: str) -> Iterator[dict[str, Any]] | None
 
     def records() -> Iterator[dict[str, Any]]:
         for problem_dir in problems:
-            record = json.loads((problem_dir / "data.json").read_text(encoding="utf-8"))
+            record = read_json(problem_dir / "data.json")
             record.setdefault("id", problem_dir.name)
             record["images"] = [str(problem_dir / "img_diagram.png")]
             yield record
@@ -449,7 +467,7 @@ def _chartqa_records(path: Path, split: str) -> Iterator[dict[str, Any]] | None:
     def records() -> Iterator[dict[str, Any]]:
         for file in files:
             kind = file.stem.rsplit("_", 1)[1]
-            for index, item in enumerate(json.loads(file.read_text(encoding="utf-8"))):
+            for index, item in enumerate(read_json(file)):
                 record = dict(item)
                 record.setdefault("id", f"{kind}-{index}")
                 image_name = record.get("imgname")
@@ -489,9 +507,16 @@ def convert(
     multiple_choice: bool = False,
     task: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS,
 ):
     """Convert ``split`` of ``source`` from ``src`` (a local file/folder, else a Hub id; default the source's
-    Hub id) into ``(datasets.Dataset, ConversionReport)``. ``limit`` stops after that many source rows."""
+    Hub id) into ``(datasets.Dataset, ConversionReport)``. ``limit`` stops after that many source rows;
+    images of more than ``max_image_pixels`` pixels are skipped (``image too large (W×H)``).
+
+    A local ``src`` that does not exist, or a ``mapping`` to a column the source does not have, raises
+    :class:`mmagrae.preflight.UserError` (one line naming it)."""
+    from mmagrae.preflight import UserError, looks_local
+
     from data_recipes.io import rows_to_dataset
 
     if source not in SOURCES:
@@ -504,8 +529,12 @@ def convert(
     if location is None:
         raise ValueError(f"source {source!r} needs --src (a JSON/JSONL/Parquet file or folder)")
     options = Options(image_root=Path(image_root) if image_root else None, multiple_choice=multiple_choice,
-                      task=task, mapping=dict(mapping or {}))
+                      task=task, mapping=dict(mapping or {}), max_image_pixels=max_image_pixels)
+    if options.image_root is not None and not options.image_root.is_dir():
+        raise UserError(f"--image-root {image_root} is not a folder")
     path = Path(location)
+    if not path.exists() and looks_local(str(location)):
+        raise UserError(f"--src {location} does not exist")
     if path.exists():
         records = spec.special_layout(path, split) if spec.special_layout and path.is_dir() else None
         root = path if path.is_dir() else path.parent
@@ -518,13 +547,19 @@ def convert(
     report = ConversionReport(source=source, src=str(location), split=split)
     rows: list[dict[str, Any]] = []
     seen_ids: set[str] = set()
+    seen_columns: dict[str, None] = {}  # ordered set of the source's column names
     for index, record in enumerate(records):
         if limit is not None and index >= limit:
             break
+        if options.mapping:
+            seen_columns.update(dict.fromkeys(record))
         report.rows_in += 1
         original_id = _first(record, spec.id_columns)
         try:
             row = spec.convert_row(record, options, root)
+        except UnreadableImage as error:
+            report.skip(index, original_id, "unreadable image", str(error))
+            continue
         except SkipRow as error:
             report.skip(index, original_id, str(error))
             continue
@@ -542,4 +577,9 @@ def convert(
             continue
         rows.append(row)
         report.converted += 1
+    missing = {f: c for f, c in options.mapping.items() if c not in seen_columns}
+    if missing and report.rows_in:  # a sparse JSONL column counts if any row has it
+        columns = ", ".join(map(str, seen_columns)) or "none"
+        raise UserError(f"{location}: --map " + ", ".join(f"{f}={c}" for f, c in missing.items())
+                        + f": no such column (columns: {columns})")
     return rows_to_dataset(rows), report

@@ -5,6 +5,7 @@ Examples::
     $ mmagrae eval run --benchmark mathvista --model ckpt/ --backend vllm --n 8 --out runs/mv
     $ mmagrae eval score mathvista --input output_bard.json --mode official --out scores_bard.json
     $ mmagrae eval score mathvista --input output_bard.json --mode rules --out scores_rules.json
+    $ mmagrae eval compare runs/mv_base runs/mv_step200      # score tables side by side + differing settings
 
 Heavy imports (transformers, vllm) happen inside the command functions.
 """
@@ -13,14 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+from mmagrae.preflight import UserError
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("eval", help="evaluate a checkpoint on a benchmark, or score a results file")
-    sub = parser.add_subparsers(dest="eval_command", metavar="{run,score}")
+    sub = parser.add_subparsers(dest="eval_command", metavar="{run,score,compare}")
 
     from eval.registry import names
 
@@ -42,7 +47,15 @@ def register(subparsers) -> None:
     r.add_argument("--mode", choices=("rules", "judge"), default="rules")
     r.add_argument("--judge-url", default=None, help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1")
     r.add_argument("--judge-model", default="default")
-    r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--system-prompt", default=None, help="system message (default: the chat template's)")
+    r.add_argument("--min-pixels", type=int, default=None,
+                   help="resize images to at least this many pixels as training does (data.min_pixels)")
+    r.add_argument("--max-pixels", type=int, default=None,
+                   help="resize images to at most this many pixels as training does (data.max_pixels)")
+    r.add_argument("--max-image-pixels", type=int, default=89_478_485,
+                   help="skip rows with a source image larger than this (width × height; 0 = no limit)")
+    r.add_argument("--out", required=True,
+                   help="output folder; it belongs to one model and one set of settings (its eval_card.json)")
     r.set_defaults(func=_run)
 
     s = sub.add_parser("score", help="score an existing results file (MathVista: the official output_*.json)")
@@ -56,6 +69,11 @@ def register(subparsers) -> None:
     s.add_argument("--results-out", default=None, help="also write the scored items (prediction, true_false)")
     s.add_argument("--report", default=None, help="folder for the Markdown table and PNG charts")
     s.set_defaults(func=_score)
+
+    c = sub.add_parser("compare", help="two eval output folders: score tables side by side, differing settings")
+    c.add_argument("dir_a", help="an eval run / eval score output folder (with eval_card.json)")
+    c.add_argument("dir_b", help="the folder to compare it with")
+    c.set_defaults(func=_compare)
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 
 
@@ -66,8 +84,16 @@ def _run(args: argparse.Namespace) -> int:
                     source=args.source, limit=args.limit, n=args.n, batch_size=args.batch_size,
                     temperature=args.temperature, top_p=args.top_p, max_new_tokens=args.max_new_tokens,
                     seed=args.seed, dtype=args.dtype, mode=args.mode, judge_url=args.judge_url,
-                    judge_model=args.judge_model)
+                    judge_model=args.judge_model, system_prompt=args.system_prompt, min_pixels=args.min_pixels,
+                    max_pixels=args.max_pixels, max_image_pixels=args.max_image_pixels or None)
     run(cfg)
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from eval.card import compare
+
+    print(compare(args.dir_a, args.dir_b))
     return 0
 
 
@@ -75,61 +101,147 @@ def _extractor(args: argparse.Namespace):
     if args.mode != "judge":
         return None
     if not args.judge_url:
-        raise SystemExit("--mode judge needs --judge-url")
+        raise UserError("--mode judge needs --judge-url")
     from eval.judge import JudgeExtractor
 
     return JudgeExtractor(args.judge_url, model=args.judge_model, cache_path=args.judge_cache)
 
 
+def read_input(path: str) -> list[dict[str, Any]] | dict[str, dict[str, Any]]:
+    """The items of a results file: a JSON list, a JSON object ``{id: item}``, or JSONL (one item a line).
+
+    Anything else is a one-line :class:`UserError` naming the file (and the line of a JSONL error): not UTF-8,
+    not JSON, empty, ``[]``/``{}``, or an item that is not an object.
+    """
+    from mmagrae.preflight import iter_jsonl, read_json, read_text
+
+    text = read_text(path, "--input")
+    if path.endswith(".jsonl"):
+        data: Any = []
+        for number, value in iter_jsonl(path, text):
+            if not isinstance(value, dict):
+                raise UserError(f"{path}: line {number}: expected a JSON object (one item), got "
+                                f"{type(value).__name__}")
+            data.append(value)
+    else:
+        data = read_json(path, text)
+    if isinstance(data, dict):
+        bad = next((k for k, v in data.items() if not isinstance(v, dict)), None)
+        if bad is not None:
+            raise UserError(f"{path}: item {bad}: expected a JSON object, got {type(data[bad]).__name__}")
+    elif isinstance(data, list):
+        bad = next((i for i, v in enumerate(data) if not isinstance(v, dict)), None)
+        if bad is not None:
+            raise UserError(f"{path}: item {bad}: expected a JSON object, got {type(data[bad]).__name__}")
+    else:
+        raise UserError(f"{path}: expected a list of items or an object {{id: item}}, got {type(data).__name__}")
+    if not data:
+        raise UserError(f"{path}: no items to score")
+    return data
+
+
+def _item_id(item: dict[str, Any], fallback: Any) -> str:
+    for key in ("id", "pid", "sample_index", "question_id", "index"):
+        if item.get(key) not in (None, ""):
+            return str(item[key])
+    return str(fallback)
+
+
+_MATHVISTA_FIELDS = ("answer", "question_type", "answer_type")
+
+
+def _check_mathvista(path: str, results: dict[str, dict[str, Any]], mode: str) -> None:
+    """Every item has the fields scoring reads; else one line naming the item and the field."""
+    needed = (*_MATHVISTA_FIELDS, "extraction" if mode == "official" else "response")
+    for pid, item in results.items():
+        for name in needed:
+            if name not in item:
+                raise UserError(f"{path}: item {pid}: missing field {name!r}")
+        if item["question_type"] == "multi_choice" and not item.get("choices"):
+            raise UserError(f"{path}: item {pid}: missing field 'choices' (question_type multi_choice)")
+
+
 def _score(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     extractor = _extractor(args)
+    data = read_input(args.input)
     if args.benchmark == "mathvista":
         from eval import mathvista
 
-        results = mathvista.read_results(args.input)
-        scored, scores = mathvista.score_results(results, mode=args.mode, extractor=extractor)
+        results = data if isinstance(data, dict) else {_item_id(it, i): it for i, it in enumerate(data)}
+        _check_mathvista(args.input, results, args.mode)
+        try:
+            scored, scores = mathvista.score_results(results, mode=args.mode, extractor=extractor)
+        except KeyError as err:
+            raise UserError(f"{args.input}: missing field {err.args[0]!r} in some item") from None
         if args.mode != "official" and all("true_false" in it for it in results.values()):
             agree = mathvista.agreement(results, scored)
             print(f"[eval] agreement with the file's true_false: {agree['agree']}/{agree['items']} "
                   f"({100 * agree['agreement']:.1f}%)")
     else:
-        scored, scores = _score_generic(args, extractor)
+        scored, scores = _score_generic(args, extractor, data)
+    card = _score_card(args, len(data))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(scores, indent=4, ensure_ascii=False), encoding="utf-8")
     if args.results_out:
         Path(args.results_out).write_text(json.dumps(scored, indent=4, ensure_ascii=False), encoding="utf-8")
+    from eval.card import write_card
+
+    write_card(Path(args.out).parent, card)
     if args.report:
         from eval.report import write_reports
 
-        write_reports(scores, args.report, f"{args.benchmark} ({args.mode})")
+        if Path(args.report).resolve() != Path(args.out).parent.resolve():
+            write_card(args.report, {**card, "outputs": {"scores": os.path.relpath(args.out, args.report)}})
+        write_reports(scores, args.report, f"{args.benchmark} ({args.mode})", card=card)
     acc = scores["average"]["accuracy"] if "average" in scores else scores["accuracy"]
     print(f"[eval] {args.benchmark} {args.mode}: accuracy {acc}% -> {args.out} ({time.perf_counter() - start:.2f}s)",
           file=sys.stderr)
     return 0
 
 
-def _score_generic(args: argparse.Namespace, extractor):
+def _score_card(args: argparse.Namespace, items: int) -> dict[str, Any]:
+    """The eval card of ``eval score``: the results file stands for the model and decoding (unknown here)."""
+    from eval.card import file_hash, new_card
+    from eval.registry import get
+
+    return new_card(
+        command="eval score",
+        model={"path": None, "fingerprint": None, "note": "scored from a results file"},
+        benchmark=get(args.benchmark).name, split=None,
+        data={"source": str(Path(args.input).resolve()), "hash": file_hash(args.input), "rows": items},
+        prompt=None, images=None, decoding=None, n=None, seed=None,
+        scorer={"mode": args.mode, "judge_model": args.judge_model if args.mode == "judge" else None,
+                "judge_url": args.judge_url if args.mode == "judge" else None},
+        outputs={"scores": Path(args.out).name},
+    )
+
+
+def _score_generic(args: argparse.Namespace, extractor, data):
     """Other benchmarks: a JSON list / JSONL of rows (the benchmark's fields) with ``response`` (str or list of
-    n str) and, for ``official``, the benchmark's given extraction fields."""
+    n str) and, for ``official``, the benchmark's given extraction fields. A missing field is a one-line error
+    naming the item."""
     from eval.registry import get
     from eval.scoring import summarize
 
     bench = get(args.benchmark)
-    text = Path(args.input).read_text(encoding="utf-8")
-    if args.input.endswith(".jsonl"):
-        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-    else:
-        data = json.loads(text)
-        rows = list(data.values()) if isinstance(data, dict) else data
+    items = list(data.items()) if isinstance(data, dict) else list(enumerate(data))
+    rows = [row for _, row in items]
     correct, scored = [], []
-    for row in rows:
+    for key, row in items:
         responses = row.get("response", "")
         responses = responses if isinstance(responses, list) else [responses]
-        verdicts = [bench.judge(row, str(r), args.mode, extractor) for r in responses]
+        try:
+            verdicts = [bench.judge(row, str(r), args.mode, extractor) for r in responses]
+            bench.categories(row)
+        except KeyError as err:
+            raise UserError(f"{args.input}: item {_item_id(row, key)}: missing field {err.args[0]!r}") from None
         correct.append([v.correct for v in verdicts])
         scored.append({**row, "extracted": [v.extracted for v in verdicts], "correct": correct[-1]})
-    scores = {"benchmark": bench.name, "mode": args.mode, **summarize(rows, correct, bench.categories)}
-    if bench.extra_scores is not None:
-        scores["extra"] = bench.extra_scores(rows, correct)
+    try:
+        scores = {"benchmark": bench.name, "mode": args.mode, **summarize(rows, correct, bench.categories)}
+        if bench.extra_scores is not None:
+            scores["extra"] = bench.extra_scores(rows, correct)
+    except KeyError as err:
+        raise UserError(f"{args.input}: missing field {err.args[0]!r} in some item") from None
     return scored, scores

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 _SCALARS = ("average", "accuracy", "correct", "total", "problems", "n", "pass@k", "categories", "benchmark",
-            "split", "mode", "extra", "official", "rules_agreement")
+            "split", "mode", "extra", "official", "rules_agreement", "skipped_rows")
 
 
 def category_tables(scores: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -76,9 +76,16 @@ def charts(scores: Mapping[str, Any], out_dir: str | Path, title: str = "") -> l
     return written
 
 
-def write_reports(scores: Mapping[str, Any], out_dir: str | Path, title: str) -> dict[str, Any]:
+def write_reports(scores: Mapping[str, Any], out_dir: str | Path, title: str,
+                  card: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``scores.md`` (ending with the eval card's Markdown block when ``card`` is given) and the charts."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     md = out_dir / "scores.md"
-    md.write_text(markdown(scores, title), encoding="utf-8")
+    text = markdown(scores, title)
+    if card is not None:
+        from eval.card import markdown as card_markdown
+
+        text = text.rstrip("\n") + "\n\n" + card_markdown(card)
+    md.write_text(text, encoding="utf-8")
     return {"markdown": str(md), "charts": [str(p) for p in charts(scores, out_dir, title)]}

@@ -13,6 +13,11 @@ Phases, top to bottom in :func:`run`:
    ``output_mathvista.json`` in the official ``output_*.json`` layout, so ``eval score`` (or the official
    script) can rescore it.
 
+Before anything loads, every path is checked (model folder, ``--data``, ``--out``) and the output folder's
+eval card is compared with this run's (:mod:`eval.card`): a cache made by another model, prompt or decoding
+setting is refused with one line, never mixed. ``eval_card.json`` is written next to the scores, and
+``scores.md`` ends with the same card.
+
 Decoding defaults: greedy (temperature 0) when n = 1, temperature 1.0 when n > 1 (pass@k needs samples).
 """
 
@@ -26,9 +31,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from eval import card as eval_card
 from eval import registry
 from eval.report import write_reports
 from eval.scoring import summarize
+from mmagrae.preflight import UserError, check_data_source, check_model_path, check_output_dir
 
 
 @dataclass
@@ -63,44 +70,87 @@ class RunConfig:
     """scoring of generated responses: rules (mmagrae verifiers) or judge (OpenAI-compatible endpoint)"""
     judge_url: str | None = None
     judge_model: str = "default"
+    system_prompt: str | None = None
+    """system message of the chat (None: the chat template's default)"""
+    min_pixels: int | None = None
+    """resize each image to at least this many pixels, as training does (``data.min_pixels``); None: the
+    processor's own resizing"""
+    max_pixels: int | None = None
+    """resize each image to at most this many pixels (``data.max_pixels``); None: the processor's own"""
+    max_image_pixels: int | None = 89_478_485
+    """skip (and count) rows with a source image of more pixels: ``image too large (W×H)``; None: no limit"""
 
 
 # ------------------------------------------------------------------------------------------------ prompting
-def load_images(row: Mapping[str, Any]) -> list:
+class ImageProblem(Exception):
+    """A row's image is missing or cannot be used; the message is the reason (counted, the row skipped)."""
+
+
+def load_images(row: Mapping[str, Any], *, max_image_pixels: int | None = 89_478_485,
+                min_pixels: int | None = None, max_pixels: int | None = None) -> list:
+    """A row's images as RGB PIL images: paths are read, ``{bytes}`` structs decoded, PIL images kept.
+
+    Raises :class:`ImageProblem` with the reason (``missing image``, ``unreadable image``, ``image too large
+    (W×H)``). With ``min_pixels``/``max_pixels`` the images are resized as training resizes them
+    (``mmagrae.data.resize_image``: qwen-vl-utils, sides multiples of 28).
+    """
     from PIL import Image
+
+    from mmagrae.data.loading import ImageTooLarge, check_image_size, open_image
 
     images = []
     for img in row.get("images") or []:
-        if isinstance(img, (str, Path)):
-            with Image.open(img) as im:
-                images.append(im.convert("RGB"))
-        else:
-            images.append(img.convert("RGB") if getattr(img, "mode", "RGB") != "RGB" else img)
+        try:
+            if isinstance(img, (str, Path)):
+                if not Path(img).is_file():
+                    raise ImageProblem("missing image")
+                img = open_image(Path(img).read_bytes(), max_image_pixels)
+            elif isinstance(img, Mapping) and isinstance(img.get("bytes"), (bytes, bytearray)):
+                img = open_image(bytes(img["bytes"]), max_image_pixels)
+            elif isinstance(img, Image.Image):
+                check_image_size(img, max_image_pixels)
+            else:
+                raise ImageProblem("unreadable image")
+        except ImageTooLarge as err:
+            raise ImageProblem(str(err)) from None
+        except (OSError, ValueError, Image.DecompressionBombError) as err:
+            raise ImageProblem("unreadable image") from err
+        images.append(img.convert("RGB") if img.mode != "RGB" else img)
+    if images and (min_pixels is not None or max_pixels is not None):
+        from mmagrae.data.prompts import resize_image
+
+        images = [resize_image(im, min_pixels=min_pixels or 3136, max_pixels=max_pixels or 12845056)
+                  for im in images]
     return images
 
 
-def chat_formatter(model_path: str) -> Callable[[str, int], str]:
-    """``(text, n_images) -> chat-formatted prompt`` from the model's own chat template.
-
-    Images go before the text in one user turn (Qwen2-VL's convention); a model without a processor (a text LM)
-    uses its tokenizer's template, without image placeholders.
-    """
+def _chat_template_owner(model_path: str) -> tuple[Any, bool]:
     from transformers import AutoProcessor, AutoTokenizer
 
     try:
         processor = AutoProcessor.from_pretrained(model_path)
         template_owner = processor if getattr(processor, "chat_template", None) else processor.tokenizer
-        multimodal = template_owner is processor
+        return template_owner, template_owner is processor
     except (OSError, ValueError, AttributeError, TypeError):
-        template_owner, multimodal = AutoTokenizer.from_pretrained(model_path), False
+        return AutoTokenizer.from_pretrained(model_path), False
+
+
+def chat_formatter(model_path: str, system_prompt: str | None = None) -> Callable[[str, int], str]:
+    """``(text, n_images) -> chat-formatted prompt`` from the model's own chat template.
+
+    Images go before the text in one user turn (Qwen2-VL's convention); a model without a processor (a text LM)
+    uses its tokenizer's template, without image placeholders. ``system_prompt`` adds a system turn.
+    """
+    template_owner, multimodal = _chat_template_owner(model_path)
 
     def fmt(text: str, n_images: int) -> str:
         if multimodal:
             content = [{"type": "image"} for _ in range(n_images)] + [{"type": "text", "text": text}]
         else:
             content = text
-        return template_owner.apply_chat_template([{"role": "user", "content": content}], tokenize=False,
-                                                  add_generation_prompt=True)
+        messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
+        messages.append({"role": "user", "content": content})
+        return template_owner.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
     return fmt
 
@@ -124,16 +174,23 @@ def _sampling(cfg: RunConfig):
 
 
 # ------------------------------------------------------------------------------------------------- caching
-def read_cache(path: Path) -> dict[str, list[str]]:
-    """``id -> responses`` from the JSONL cache; a torn last line (crash mid-write) is ignored."""
+def read_cache(path: Path, keys: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """``id -> responses`` from the JSONL cache; a torn last line (crash mid-write) is ignored.
+
+    With ``keys`` (``id -> row key``, :func:`eval.card.row_keys`), only entries made for the row as it is now
+    count: a row whose prompt or images changed is generated again.
+    """
     cached: dict[str, list[str]] = {}
     if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 entry = json.loads(line)
-            except json.JSONDecodeError:
+                row_id, responses = str(entry["id"]), list(entry["responses"])
+            except (json.JSONDecodeError, KeyError, TypeError):
                 continue
-            cached.setdefault(entry["id"], []).extend(entry["responses"])
+            if keys is not None and entry.get("key") != keys.get(row_id):
+                continue
+            cached.setdefault(row_id, []).extend(responses)
     return cached
 
 
@@ -154,31 +211,50 @@ def _append(path: Path, entries: Sequence[Mapping[str, Any]]) -> None:
 
 # ------------------------------------------------------------------------------------------------------ run
 def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[[str, int], str], cache_path: Path,
-             log: Callable[[str], None] = print) -> dict[str, list[str]]:
-    """Generate the missing responses (n per row) and append them to the cache; returns ``id -> responses``."""
+             log: Callable[[str], None] = print, keys: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Generate the missing responses (n per row) and append them to the cache; returns ``id -> responses``.
+
+    ``keys`` (``id -> row key``) are stored with each entry and only matching entries are reused. Rows whose
+    images are missing or unusable are skipped (absent from the result); one warning gives their count.
+    """
     bench = registry.get(cfg.benchmark)
-    cached = read_cache(cache_path)
+    cached = read_cache(cache_path, keys)
     pending = [r for r in rows if len(cached.get(r["id"], [])) < cfg.n]
     if len(pending) < len(rows):
         log(f"[eval] resuming: {len(rows) - len(pending)}/{len(rows)} rows already in {cache_path}")
     Prompt, sampling = _prompt_type(), _sampling(cfg)
     start = time.perf_counter()
+    problems: dict[str, list[str]] = {}
     for b in range(0, len(pending), cfg.batch_size):
-        batch = pending[b:b + cfg.batch_size]
-        prompts = []
-        for row in batch:
-            images = load_images(row)
+        batch, prompts = [], []
+        for row in pending[b:b + cfg.batch_size]:
+            try:
+                images = load_images(row, max_image_pixels=cfg.max_image_pixels, min_pixels=cfg.min_pixels,
+                                     max_pixels=cfg.max_pixels)
+            except ImageProblem as err:
+                problems.setdefault(str(err), []).append(str(row["id"]))
+                continue
+            batch.append(row)
             prompts.append(Prompt(text=fmt(bench.prompt(row), len(images)), images=images, row=row))
+        if not batch:
+            continue
         outputs = engine.generate(prompts, cfg.n, sampling)  # [B][n] completions
         entries = []
         for row, completions in zip(batch, outputs, strict=True):
             have = cached.get(row["id"], [])
             new = [c.text for c in completions][: cfg.n - len(have)]
             cached[row["id"]] = have + new
-            entries.append({"id": row["id"], "responses": new})
+            entry = {"id": row["id"], "responses": new}
+            if keys is not None:
+                entry["key"] = keys[str(row["id"])]
+            entries.append(entry)
         _append(cache_path, entries)
         done = min(b + cfg.batch_size, len(pending))
         log(f"[eval] generated {done}/{len(pending)} rows ({time.perf_counter() - start:.1f}s)")
+    if problems:
+        detail = "; ".join(f"{reason}: {len(ids)} (e.g. {', '.join(ids[:3])})" for reason, ids in problems.items())
+        log(f"[eval] warning: skipped {sum(map(len, problems.values()))} of {len(rows)} rows whose images "
+            f"could not be used ({detail}); they are left out of the scores")
     return cached
 
 
@@ -196,38 +272,100 @@ def score(cfg: RunConfig, rows: Sequence[dict], responses: Mapping[str, Sequence
     return verdicts, summary
 
 
+def check_config(cfg: RunConfig, *, need_model: bool = True) -> None:
+    """Every setting and path checked before anything loads; raises a one-line :class:`UserError`."""
+    try:
+        bench = registry.get(cfg.benchmark)
+        cfg.split = registry.check_split(bench, cfg.split)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    if cfg.mode not in ("rules", "judge"):
+        raise UserError(f"eval run scores generated responses with --mode rules or judge, not {cfg.mode!r}")
+    if cfg.mode == "judge" and not cfg.judge_url:
+        raise UserError("--mode judge needs --judge-url (an OpenAI-compatible endpoint)")
+    for name, value, low in (("--n", cfg.n, 1), ("--batch-size", cfg.batch_size, 1),
+                             ("--max-new-tokens", cfg.max_new_tokens, 1)):
+        if value < low:
+            raise UserError(f"{name} must be ≥ {low}, got {value}")
+    if cfg.temperature is not None and cfg.temperature < 0:
+        raise UserError(f"--temperature must be ≥ 0, got {cfg.temperature}")
+    if not 0 < cfg.top_p <= 1:
+        raise UserError(f"--top-p must be in (0, 1], got {cfg.top_p}")
+    if cfg.limit is not None and cfg.limit < 1:
+        raise UserError(f"--limit must be ≥ 1, got {cfg.limit}")
+    if need_model:
+        check_model_path(cfg.model, "--model")
+    check_data_source(cfg.source, "--data")
+    check_output_dir(cfg.out, "--out")
+
+
+def build_card(cfg: RunConfig, model: Mapping[str, Any], data_hash: str, rows: int) -> dict[str, Any]:
+    """The eval card of a run (:mod:`eval.card`)."""
+    bench = registry.get(cfg.benchmark)
+    return eval_card.new_card(
+        command="eval run",
+        model={"path": model["path"], "fingerprint": model["fingerprint"], "files": model["files"]},
+        benchmark=bench.name, split=cfg.split,
+        data={"source": cfg.source or bench.hf_id, "hash": data_hash, "rows": rows, "limit": cfg.limit},
+        prompt={"template": f"{bench.name} official prompt (eval/{bench.name}.py) in the model's chat template",
+                "system_prompt": cfg.system_prompt},
+        images={"min_pixels": cfg.min_pixels, "max_pixels": cfg.max_pixels,
+                "resizing": "qwen-vl-utils" if cfg.min_pixels or cfg.max_pixels else "the processor's own",
+                "max_image_pixels": cfg.max_image_pixels},
+        decoding={"backend": cfg.backend, "dtype": cfg.dtype, "temperature": _sampling(cfg).temperature,
+                  "top_p": cfg.top_p, "max_new_tokens": cfg.max_new_tokens},
+        n=cfg.n, seed=cfg.seed,
+        scorer={"mode": cfg.mode, "judge_model": cfg.judge_model if cfg.mode == "judge" else None,
+                "judge_url": cfg.judge_url if cfg.mode == "judge" else None},
+        outputs={"summary": "summary.json", "scores": "scores.json", "responses": "responses.jsonl"},
+    )
+
+
 def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | None = None,
         log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run one benchmark end to end (see the module docstring); returns the summary."""
+    check_config(cfg, need_model=engine is None)  # 0. paths and settings, before anything loads
     bench = registry.get(cfg.benchmark)
-    cfg.split = registry.check_split(bench, cfg.split)
-    if cfg.mode not in ("rules", "judge"):
-        raise ValueError(f"eval run scores generated responses with mode rules or judge, not {cfg.mode!r}")
     out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "run_config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
+    previous = eval_card.read_card(out) if out.is_dir() else None
+    model = eval_card.model_fingerprint(cfg.model, (previous or {}).get("model"))
 
     rows = bench.load(cfg.split, source=cfg.source, limit=cfg.limit)  # 1. load
+    if not rows:
+        raise UserError(f"{cfg.source or bench.hf_id}: no {bench.name} rows for split {cfg.split!r}")
     log(f"[eval] {bench.name}/{cfg.split}: {len(rows)} rows, n={cfg.n}, backend={cfg.backend}")
-    if rows and all(not str(r.get("answer", r.get("label", "x")) or "").strip() for r in rows):
+    if all(not str(r.get("answer", r.get("label", "x")) or "").strip() for r in rows):
         log(f"[eval] warning: {bench.name}/{cfg.split} hides its answers; the scores below are not meaningful "
             "(MathVista test: submit output_mathvista.json to the leaderboard)")
+    keys, data_hash = eval_card.row_keys(rows, bench.prompt)
+    card = build_card(cfg, model, data_hash, len(rows))
+    eval_card.check_cache(out, card)  # a cache of other settings: refuse, touch nothing
+    out.mkdir(parents=True, exist_ok=True)
+    eval_card.write_card(out, card)
+    (out / "run_config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
+
     if engine is None:  # 2. generate
+        _quiet_transformers()
         from mmagrae.rollout import build_engine
 
         engine = build_engine(cfg.backend, cfg.model, dtype=cfg.dtype)
-    fmt = formatter or chat_formatter(cfg.model)
-    responses = generate(cfg, rows, engine, fmt, out / "responses.jsonl", log)
+    fmt = formatter or chat_formatter(cfg.model, cfg.system_prompt)
+    responses = generate(cfg, rows, engine, fmt, out / "responses.jsonl", log, keys=keys)
+    skipped = len(rows) - sum(1 for r in rows if r["id"] in responses)
+    rows = [r for r in rows if len(responses.get(r["id"], [])) >= cfg.n]
+    if not rows:
+        raise UserError(f"{cfg.source or bench.hf_id}: no row of {bench.name}/{cfg.split} could be used "
+                        "(see the warning above)")
 
     extractor = None  # 3. score
     if cfg.mode == "judge":
-        if not cfg.judge_url:
-            raise ValueError("--mode judge needs --judge-url (an OpenAI-compatible endpoint)")
         from eval.judge import JudgeExtractor
 
         extractor = JudgeExtractor(cfg.judge_url, model=cfg.judge_model, cache_path=out / "judge_cache.jsonl")
     start = time.perf_counter()
     verdicts, summary = score(cfg, rows, responses, extractor)
+    if skipped:
+        summary["skipped_rows"] = skipped
     log(f"[eval] scored {sum(len(v) for v in verdicts)} samples in {time.perf_counter() - start:.2f}s: "
         f"accuracy {summary['accuracy']}%, pass@k {summary['pass@k']}")
 
@@ -253,6 +391,21 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
     else:
         scores_md = summary
     (out / "scores.json").write_text(json.dumps(scores, indent=4, ensure_ascii=False), encoding="utf-8")
-    reports = write_reports(scores_md, out, f"{bench.name} {cfg.split} ({cfg.mode})")
-    log(f"[eval] wrote {out / 'scores.json'}, {reports['markdown']} and {len(reports['charts'])} charts")
+    reports = write_reports(scores_md, out, f"{bench.name} {cfg.split} ({cfg.mode})", card=card)
+    log(f"[eval] wrote {out / 'scores.json'}, {out / eval_card.CARD_NAME}, {reports['markdown']} and "
+        f"{len(reports['charts'])} charts")
     return summary
+
+
+def _quiet_transformers() -> None:
+    """No "Loading weights" progress bars or advisory warnings from transformers / huggingface_hub."""
+    import os
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        import transformers
+
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
+    except (ImportError, AttributeError):  # pragma: no cover - transformers is a dependency
+        pass

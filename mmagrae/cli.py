@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     from mmagrae import __version__
 
     parser.add_argument("--version", action="version", version=f"mmagrae {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of a user error (same as MMAGRAE_DEBUG=1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMANDS.values():
         try:
@@ -50,12 +52,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. A user error (a wrong path, a malformed file: :class:`mmagrae.preflight.UserError`, a
+    missing file) prints one ``error: ...`` line and returns 2; ``--debug`` or ``MMAGRAE_DEBUG=1`` re-raises it
+    so the traceback shows."""
+    import os
+
+    from mmagrae.preflight import EXIT_USER_ERROR, UserError, debug_enabled
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ["MMAGRAE_DEBUG"] = "1"
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except (UserError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError) as err:
+        if debug_enabled():
+            raise
+        print(f"error: {_one_line(err)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _one_line(err: BaseException) -> str:
+    """An exception's message on one line (an OSError as 'PATH: reason')."""
+    if isinstance(err, OSError) and err.filename is not None and err.strerror:
+        text = f"{err.filename}: {err.strerror.lower()}"
+    else:
+        text = str(err) or type(err).__name__
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":

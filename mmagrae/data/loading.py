@@ -29,6 +29,9 @@ from typing import Any
 from mmagrae.data.report import SkipReport
 
 IMAGE_MARKER = "<image>"
+DEFAULT_MAX_IMAGE_PIXELS = 89_478_485
+"""Largest image (width × height) decoded by default: PIL's own decompression-bomb threshold (about 9459²).
+Larger images are skipped with the reason ``image too large (W×H)``; ``data.max_image_pixels`` changes it."""
 ROW_COLUMNS: tuple[str, ...] = ("problem", "images", "answer", "choices", "answer_type", "precision", "unit",
                                 "task", "id")
 # Common column names in public datasets, used when the row schema's own name is absent.
@@ -44,9 +47,51 @@ class _BadRow(Exception):
     """A row that cannot be used; the message is the skip reason."""
 
 
+class ImageTooLarge(ValueError):
+    """An image over the pixel limit; the message is the skip reason ``image too large (W×H)``."""
+
+
+def open_image(data: bytes, max_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS):
+    """Decode image bytes into a loaded PIL image, refusing one of more than ``max_pixels`` pixels.
+
+    The size is read from the header before any pixel is decoded, so a 20000×20000 PNG costs nothing; it
+    raises :class:`ImageTooLarge` (``"image too large (20000×20000)"``). PIL's own decompression-bomb check is
+    replaced by this one for the call (``max_pixels=None``: no limit). Other decoding failures raise what PIL
+    raises (``UnidentifiedImageError``, ``OSError``, ``ValueError``).
+
+    >>> import io; from PIL import Image
+    >>> buffer = io.BytesIO(); Image.new("RGB", (40, 30)).save(buffer, format="PNG")
+    >>> open_image(buffer.getvalue(), max_pixels=1000)
+    Traceback (most recent call last):
+    ...
+    mmagrae.data.loading.ImageTooLarge: image too large (40×30)
+    """
+    import warnings
+
+    from PIL import Image
+
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None  # header only: the limit is checked just below
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+    check_image_size(image, max_pixels)
+    image.load()
+    return image
+
+
+def check_image_size(image: Any, max_pixels: int | None) -> None:
+    """Raise :class:`ImageTooLarge` when ``image`` (anything with width/height) has more than ``max_pixels``."""
+    if max_pixels is not None and image.width * image.height > max_pixels:
+        raise ImageTooLarge(f"image too large ({image.width}×{image.height})")
+
+
 def load_rows(source: Any, *, split: str = "train", image_dir: str | Path | None = None,
-              column_map: Mapping[str, str] | None = None,
-              limit: int | None = None) -> tuple[list[dict[str, Any]], SkipReport]:
+              column_map: Mapping[str, str] | None = None, limit: int | None = None,
+              max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS) -> tuple[list[dict[str, Any]], SkipReport]:
     """Read, normalise and validate rows; returns ``(rows, report)`` (skipped rows are counted in ``report``).
 
     Args:
@@ -55,6 +100,8 @@ def load_rows(source: Any, *, split: str = "train", image_dir: str | Path | None
         image_dir: folder that relative image paths resolve against (default: the source's folder).
         column_map: ``{source_column: row_column}`` renames applied first, e.g. ``{"question": "problem"}``.
         limit: stop after this many *usable* rows.
+        max_image_pixels: skip rows with an image of more pixels (reason ``image too large (W×H)``); None: no
+            limit.
 
     Each returned row has exactly the keys of ``ROW_COLUMNS``; ``images`` is a list of RGB PIL images.
 
@@ -71,7 +118,8 @@ def load_rows(source: Any, *, split: str = "train", image_dir: str | Path | None
             break
         row_id = _row_id(raw_row, column_map, split, index)
         try:
-            rows.append(normalize_row(raw_row, column_map=column_map, image_root=image_root, default_id=row_id))
+            rows.append(normalize_row(raw_row, column_map=column_map, image_root=image_root, default_id=row_id,
+                                      max_image_pixels=max_image_pixels))
             report.keep()
         except _BadRow as err:
             report.skip(str(err), row_id)
@@ -89,7 +137,8 @@ def _row_id(raw: Mapping[str, Any], column_map: Mapping[str, str] | None, split:
 
 
 def normalize_row(raw: Mapping[str, Any], *, column_map: Mapping[str, str] | None = None,
-                  image_root: Path | None = None, default_id: str = "") -> dict[str, Any]:
+                  image_root: Path | None = None, default_id: str = "",
+                  max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS) -> dict[str, Any]:
     """One source record → a schema row with decoded images; raises ``_BadRow(reason)``."""
     data = dict(raw)
     for src, dst in (column_map or {}).items():
@@ -112,7 +161,7 @@ def normalize_row(raw: Mapping[str, Any], *, column_map: Mapping[str, str] | Non
     if not answer.strip():
         raise _BadRow("empty answer")
 
-    images = [_decode_image(item, image_root) for item in _as_list(data.get("images"))]
+    images = [_decode_image(item, image_root, max_image_pixels) for item in _as_list(data.get("images"))]
     markers = problem.count(IMAGE_MARKER)
     if markers != len(images):
         if markers:
@@ -168,12 +217,16 @@ def _as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def _decode_image(item: Any, image_root: Path | None):
+def _decode_image(item: Any, image_root: Path | None, max_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS):
     """PIL image / bytes / {"bytes", "path"} / path → RGB PIL image; ``_BadRow`` if missing or unreadable."""
     from PIL import Image, UnidentifiedImageError
 
     if isinstance(item, Image.Image):
         image = item
+        try:
+            check_image_size(image, max_pixels)
+        except ImageTooLarge as err:
+            raise _BadRow(str(err)) from None
     else:
         data: bytes | None = None
         path: str | None = None
@@ -198,9 +251,10 @@ def _decode_image(item: Any, image_root: Path | None):
                 raise _BadRow("missing image")
             data = file.read_bytes()
         try:
-            image = Image.open(io.BytesIO(data))
-            image.load()
-        except (UnidentifiedImageError, OSError, ValueError) as err:
+            image = open_image(data, max_pixels)
+        except ImageTooLarge as err:
+            raise _BadRow(str(err)) from None
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as err:
             raise _BadRow("unreadable image") from err
     if image.width < 1 or image.height < 1:
         raise _BadRow("unreadable image")
@@ -279,7 +333,9 @@ def _file_rows(path: Path) -> Iterable[Mapping[str, Any]]:
     if suffix == ".jsonl":
         return _jsonl_rows(path)
     if suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        from mmagrae.preflight import read_json
+
+        data = read_json(path)
         if isinstance(data, Mapping) and isinstance(data.get("data"), list):
             return data["data"]
         if isinstance(data, Mapping) and data and all(isinstance(v, Mapping) for v in data.values()):
@@ -291,10 +347,12 @@ def _file_rows(path: Path) -> Iterable[Mapping[str, Any]]:
 
 
 def _jsonl_rows(path: Path) -> Iterator[Mapping[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+    from mmagrae.preflight import UserError, iter_jsonl
+
+    for number, value in iter_jsonl(path):
+        if not isinstance(value, Mapping):
+            raise UserError(f"{path}: line {number}: expected a JSON object (one row), got {type(value).__name__}")
+        yield value
 
 
 def _parquet_rows(files: list[Path]) -> Iterable[Mapping[str, Any]]:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+from pathlib import Path
+from typing import Any
+
+from mmagrae.preflight import UserError, check_data_source, check_model_path, check_output_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,14 +29,81 @@ def _run(args: argparse.Namespace) -> int:
     cfg = config_from_cli(args.config, args.overrides)
     if cfg is None:
         return 2
-    from mmagrae.trainer.loop import TrainingAborted, train
+    preflight(cfg)  # paths checked before any model loads (raises UserError: one line, exit 2)
+    from mmagrae.trainer.checkpoint import CheckpointWriteError
+    from mmagrae.trainer.loop import TrainingAborted, TrainingInterrupted, train
+    from mmagrae.trainer.run_folder import RunFolderError
 
+    out_dir = Path(cfg.trainer.output_dir)
+    created = not out_dir.exists()
     try:
         result = train(cfg)
     except TrainingAborted as err:
         print(f"error: training aborted: {err}", file=sys.stderr)
         return 3
+    except RunFolderError as err:  # another run lives in output_dir: nothing was written
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except CheckpointWriteError as err:  # e.g. a full disk; the previous checkpoint is intact
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    except TrainingInterrupted as err:  # Ctrl-C: "interrupted at step N; run the same command to resume"
+        print(err, file=sys.stderr)
+        return 130
+    except UserError:
+        if created and out_dir.is_dir() and not any((out_dir / "checkpoints").glob("step_*")):
+            shutil.rmtree(out_dir, ignore_errors=True)  # made by this command and holding no result
+        raise
     final = result.get("final_eval") or {}
     print(f"[train] done: {result['output_dir']}" + (f" | validation accuracy {final['eval/accuracy']:.3f}" if final else ""),
           file=sys.stderr)
     return 0
+
+
+def preflight(cfg: Any) -> None:
+    """Every path in ``cfg`` that must exist is checked here, before the model loads and before the output
+    folder is made: the model, the training and validation data (and that a local file is not empty), the
+    image folder, a prompt-template file, a DeepSpeed config."""
+    check_model_path(cfg.model.path, "model.path")
+    check_data_source(cfg.data.train, "data.train")
+    check_data_not_empty(cfg.data.train, "data.train")
+    check_data_source(cfg.data.val, "data.val")
+    check_data_not_empty(cfg.data.val, "data.val")
+    if cfg.data.image_dir and not Path(cfg.data.image_dir).expanduser().is_dir():
+        raise UserError(f"data.image_dir {cfg.data.image_dir} is not a folder")
+    template = cfg.data.prompt_template
+    if template and template.endswith((".jinja", ".j2", ".txt")) and not Path(template).is_file():
+        raise UserError(f"data.prompt_template {template} does not exist")
+    deepspeed = getattr(cfg.distributed, "deepspeed", None)
+    if isinstance(deepspeed, str) and deepspeed.endswith(".json") and not Path(deepspeed).is_file():
+        raise UserError(f"distributed.deepspeed {deepspeed} does not exist")
+    check_output_dir(cfg.trainer.output_dir, "trainer.output_dir")
+
+
+def check_data_not_empty(source: str | None, what: str) -> None:
+    """A local JSON/JSONL/Parquet *file* with no rows is an error now, not after the model has loaded."""
+    if not source or str(source).startswith("synthetic:"):
+        return
+    path = Path(source).expanduser()
+    if not path.is_file():
+        return
+    if path.stat().st_size == 0:
+        raise UserError(f"{what} {path} is empty")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            rows = pq.ParquetFile(path).metadata.num_rows
+        except Exception as err:  # pyarrow raises several types for a file that is not Parquet
+            raise UserError(f"{what} {path} is not a readable Parquet file ({type(err).__name__})") from None
+        if rows == 0:
+            raise UserError(f"{what} {path} has no rows")
+    elif suffix in (".jsonl", ".json") and path.stat().st_size < 64 << 20:
+        from mmagrae.preflight import iter_jsonl, read_json
+
+        if suffix == ".jsonl":
+            if next(iter_jsonl(path), None) is None:
+                raise UserError(f"{what} {path} has no rows")
+        elif read_json(path) in ([], {}):
+            raise UserError(f"{what} {path} has no rows")

@@ -1,0 +1,291 @@
+"""The eval card: what produced a set of scores, so that two results can be compared and a cache is never mixed.
+
+Every ``mmagrae eval run`` / ``eval score`` output folder holds ``eval_card.json`` (and ``scores.md`` ends with
+the same card as a Markdown block):
+
+- ``model``: ``path`` (absolute) and ``fingerprint`` (SHA-256 over the model folder's config, tokenizer,
+  processor and weight files, :func:`model_fingerprint`);
+- ``benchmark``, ``split`` and ``data``: ``source`` (a local copy or the hub id), ``rows`` and ``hash``
+  (SHA-256 over every row's fields and image bytes, :func:`data_fingerprint`);
+- ``prompt``: the ``template`` (the benchmark's official prompt and the model's chat template) and the
+  ``system_prompt``; ``images``: the resizing (``min_pixels``/``max_pixels``, or the processor's own);
+- ``decoding``: backend, dtype, temperature, top_p, max_new_tokens; ``n`` and ``seed``;
+- ``scorer``: mode, judge model and endpoint; ``versions`` of mmagrae, transformers, vLLM, torch, Python.
+
+The response cache (``responses.jsonl``) belongs to the card's :func:`cache_key` (model path and
+fingerprint, benchmark, split, prompt template, system prompt, image resizing, decoding, n, seed): a run whose
+key differs refuses with one line naming each differing setting (:func:`check_cache`). Each cached entry also
+carries its row's key (prompt text + image bytes), so an edited row is generated again instead of served.
+
+``mmagrae eval compare DIR_A DIR_B`` (:func:`compare`) prints both score tables side by side and every setting
+that differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mmagrae.preflight import UserError
+
+CARD_NAME = "eval_card.json"
+CARD_VERSION = 1
+# model-folder files that decide what the model says (weights, config, tokenizer, chat template, processor);
+# training state (optimizer, RNG) and documentation are left out
+_MODEL_SUFFIXES = (".json", ".safetensors", ".bin", ".model", ".txt", ".jinja", ".tiktoken", ".py")
+_MODEL_SKIP = ("trainer_state", "training_args", "optimizer", "scheduler", "rng_state", "readme", "eval_card")
+# settings that change a response: a cache written under other values is never served
+CACHE_KEYS = ("model.path", "model.fingerprint", "benchmark", "split", "prompt.template", "prompt.system_prompt",
+              "images.min_pixels", "images.max_pixels", "decoding.backend", "decoding.dtype",
+              "decoding.temperature", "decoding.top_p", "decoding.max_new_tokens", "n", "seed")
+# bookkeeping that is expected to differ between any two runs
+_NOT_SETTINGS = ("created", "model.files", "outputs", "card_version")
+
+
+# ---------------------------------------------------------------------------------------------- fingerprints
+def _sha256_file(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def model_fingerprint(path: str, previous: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``{"path", "fingerprint", "files"}`` of a local model folder (``files``: name -> [size, mtime_ns]).
+
+    The fingerprint is the SHA-256 of each relevant file's name and content hash. Hashing weights takes about
+    a second per GB, so when ``previous`` (the card of an earlier run) lists the same files with the same sizes
+    and modification times, its fingerprint is reused. A path that is not a local folder (a hub id) is
+    resolved in the local hub cache when possible; otherwise its fingerprint is None.
+    """
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        folder = _hub_snapshot(path) or folder
+    if not folder.is_dir():
+        return {"path": str(path), "fingerprint": None, "files": {}}
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in _MODEL_SUFFIXES
+                   and not p.name.lower().startswith(_MODEL_SKIP))
+    stats = {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files}
+    resolved = str(Path(path).expanduser().resolve()) if Path(path).expanduser().exists() else str(path)
+    if previous and previous.get("path") == resolved and previous.get("files") == stats and previous.get("fingerprint"):
+        fingerprint = previous["fingerprint"]
+    else:
+        digest = hashlib.sha256()
+        for p in files:
+            digest.update(f"{p.name}\0{_sha256_file(p)}\n".encode())
+        fingerprint = "sha256:" + digest.hexdigest()
+    return {"path": resolved, "fingerprint": fingerprint, "files": stats}
+
+
+def _hub_snapshot(model_id: str) -> Path | None:
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(model_id, local_files_only=True))
+    except Exception:  # not a hub id, or not in the local cache: no fingerprint
+        return None
+
+
+def _image_digest(image: Any) -> str:
+    """SHA-256 of an image as given: a file's bytes, a ``{bytes}`` struct, or a PIL image's pixels."""
+    if isinstance(image, (str, Path)):
+        p = Path(image)
+        return _sha256_file(p) if p.is_file() else f"missing:{p.name}"
+    if isinstance(image, Mapping) and isinstance(image.get("bytes"), (bytes, bytearray)):
+        return hashlib.sha256(image["bytes"]).hexdigest()
+    if isinstance(image, (bytes, bytearray)):
+        return hashlib.sha256(image).hexdigest()
+    if hasattr(image, "tobytes"):
+        digest = hashlib.sha256(f"{image.mode}{image.size}".encode())
+        digest.update(image.tobytes())
+        return digest.hexdigest()
+    return hashlib.sha256(repr(image).encode()).hexdigest()
+
+
+def row_keys(rows: Sequence[Mapping[str, Any]], prompt: Callable[[Mapping[str, Any]], str]
+             ) -> tuple[dict[str, str], str]:
+    """``({id: row key}, data hash)``.
+
+    A row's key is the SHA-256 of its prompt text and image bytes: what the model sees of it. The data hash
+    covers every field of every row (gold answers included) and the images, in order.
+    """
+    keys: dict[str, str] = {}
+    data = hashlib.sha256()
+    for row in rows:
+        images = [_image_digest(img) for img in row.get("images") or []]
+        key = hashlib.sha256(json.dumps({"prompt": prompt(row), "images": images}).encode()).hexdigest()[:24]
+        keys[str(row["id"])] = key
+        fields = {k: v for k, v in row.items() if k not in ("images", "decoded_image", "image")}
+        data.update(json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode())
+        data.update(("|".join(images) + "\n").encode())
+    return keys, "sha256:" + data.hexdigest()
+
+
+def file_hash(path: str | Path) -> str:
+    return "sha256:" + _sha256_file(Path(path))
+
+
+def versions() -> dict[str, str | None]:
+    """Versions of the packages that decide a result (None: not installed)."""
+    import platform
+    from importlib import metadata
+
+    out: dict[str, str | None] = {}
+    for name in ("mmagrae", "transformers", "vllm", "torch"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    out["python"] = platform.python_version()
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ the card
+def new_card(**sections: Any) -> dict[str, Any]:
+    """A card with the fixed bookkeeping fields; ``sections`` are the settings (see the module docstring)."""
+    return {"card_version": CARD_VERSION, **sections, "versions": versions(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def flatten(card: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}`` (lists stay values)."""
+    flat: dict[str, Any] = {}
+    for key, value in card.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def cache_key(card: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings that decide a response (``CACHE_KEYS``) from a card."""
+    flat = flatten(card)
+    return {k: flat.get(k) for k in CACHE_KEYS}
+
+
+def differences(a: Mapping[str, Any], b: Mapping[str, Any], keys: Sequence[str] | None = None
+                ) -> list[tuple[str, Any, Any]]:
+    """``[(setting, value in a, value in b)]`` for every setting that differs (bookkeeping fields ignored)."""
+    fa, fb = flatten(a), flatten(b)
+    names = keys if keys is not None else sorted(set(fa) | set(fb))
+    out = []
+    for name in names:
+        if any(name == skip or name.startswith(skip + ".") for skip in _NOT_SETTINGS):
+            continue
+        if fa.get(name) != fb.get(name):
+            out.append((name, fa.get(name), fb.get(name)))
+    return out
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def read_card(folder: str | Path) -> dict[str, Any] | None:
+    path = Path(folder) / CARD_NAME
+    if not path.is_file():
+        return None
+    from mmagrae.preflight import read_json
+
+    card = read_json(path)
+    if not isinstance(card, dict):
+        raise UserError(f"{path}: not an eval card (expected a JSON object)")
+    return card
+
+
+def write_card(folder: str | Path, card: Mapping[str, Any]) -> Path:
+    path = Path(folder) / CARD_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(card, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def check_cache(folder: str | Path, card: Mapping[str, Any], cache_name: str = "responses.jsonl") -> None:
+    """Refuse (one-line :class:`UserError`) to use ``folder`` when its cached responses were made under other
+    settings than ``card``'s, or by an unknown producer (a cache without a card). Touches nothing."""
+    folder = Path(folder)
+    cache = folder / cache_name
+    old = read_card(folder)
+    if old is None:
+        if cache.is_file() and cache.stat().st_size > 0:
+            raise UserError(f"{folder} holds {cache_name} but no {CARD_NAME}, so nothing says which model wrote "
+                            "it; use another --out (or delete that folder)")
+        return
+    if not cache.is_file() or cache.stat().st_size == 0:
+        return
+    diff = differences(cache_key(old), cache_key(card))
+    if diff:
+        listed = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, a, b in diff)
+        raise UserError(f"{folder} holds responses made with other settings ({listed}); use another --out to "
+                        "keep both, or delete that folder")
+
+
+def markdown(card: Mapping[str, Any]) -> str:
+    """The card as a Markdown block (a two-column table of every setting)."""
+    lines = ["## Eval card", "", "| setting | value |", "|---|---|"]
+    for key, value in flatten(card).items():
+        if key.startswith("model.files"):
+            continue
+        text = (_short(value) if value is not None else "—").replace("|", "\\|")
+        lines.append(f"| {key} | {text} |")
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------- compare
+def _scores(folder: Path, card: Mapping[str, Any]) -> dict[str, Any]:
+    from mmagrae.preflight import read_json
+
+    outputs = card.get("outputs") or {}
+    for name in (outputs.get("summary"), outputs.get("scores"), "summary.json", "scores.json"):
+        if name and (folder / name).is_file():
+            data = read_json(folder / name)
+            if isinstance(data, dict):
+                return data
+    raise UserError(f"{folder}: no scores file (summary.json / scores.json) next to {CARD_NAME}")
+
+
+def _table(scores: Mapping[str, Any]) -> dict[str, str]:
+    """``{row label: value}``: overall accuracy, pass@k, and every category value's accuracy."""
+    from eval.report import category_tables, overall
+
+    acc, correct, total = overall(scores)
+    table = {"accuracy": f"{float(acc):.2f} ({correct}/{total})"}
+    for k, v in (scores.get("pass@k") or {}).items():
+        table[f"pass@{k}"] = f"{float(v):.2f}"
+    for key, values in category_tables(scores).items():
+        for value, row in values.items():
+            table[f"{key} / {value}"] = f"{float(row['accuracy']):.2f} ({row['correct']}/{row['total']})"
+    return table
+
+
+def compare(dir_a: str | Path, dir_b: str | Path) -> str:
+    """Both score tables side by side (Markdown) and every setting that differs between the two cards."""
+    folders = [Path(dir_a), Path(dir_b)]
+    cards = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise UserError(f"{folder} is not a folder (expected an eval output folder)")
+        card = read_card(folder)
+        if card is None:
+            raise UserError(f"{folder} has no {CARD_NAME} (written by mmagrae eval run / eval score)")
+        cards.append(card)
+    tables = [_table(_scores(f, c)) for f, c in zip(folders, cards, strict=True)]
+    labels = list(dict.fromkeys([*tables[0], *tables[1]]))
+    lines = [f"| | A: {folders[0]} | B: {folders[1]} | B − A |", "|---|---:|---:|---:|"]
+    for label in labels:
+        a, b = tables[0].get(label, "—"), tables[1].get(label, "—")
+        delta = "—"
+        if a != "—" and b != "—":
+            delta = f"{float(b.split()[0]) - float(a.split()[0]):+.2f}"
+        lines.append(f"| {label} | {a} | {b} | {delta} |")
+    diff = differences(cards[0], cards[1])
+    lines += ["", f"Settings that differ ({len(diff)}):" if diff else "Settings: identical"]
+    lines += [f"- {k}: {_short(a)} → {_short(b)}" for k, a, b in diff]
+    return "\n".join(lines)

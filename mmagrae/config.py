@@ -98,6 +98,10 @@ class DataConfig:
     max_prompt_length: int = _f(1024, "drop prompts longer than this many tokens (image tokens counted)")
     min_pixels: int = _f(3136, "qwen-vl-utils min_pixels for image resizing")
     max_pixels: int = _f(401408, "qwen-vl-utils max_pixels for image resizing")
+    max_image_pixels: int | None = _f(
+        89_478_485, "skip rows with a source image of more pixels (width × height), counted as 'image too large "
+        "(W×H)', before it is decoded; default = PIL's decompression-bomb threshold; none = no limit"
+    )
     limit: int | None = _f(None, "use at most this many training rows")
     shuffle: bool = _f(True, "shuffle the training rows every epoch")
     synthetic_n: int = _f(512, "rows to generate for synthetic:KIND training sources")
@@ -332,7 +336,10 @@ def parse_overrides(overrides: list[str]) -> dict:
         if "=" not in item:
             raise ConfigError(f"override {item!r} must look like section.key=value")
         dotted, raw = item.split("=", 1)
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            raise ConfigError(f"override {item!r}: the value is not valid YAML") from None
         node = tree
         parts = dotted.strip().split(".")
         for part in parts[:-1]:
@@ -347,8 +354,16 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     """Defaults ← YAML file ← overrides, then :func:`finalize`."""
     cfg = Config()
     if path is not None:
-        text = Path(path).read_text()
-        data = yaml.safe_load(text) or {}
+        from mmagrae.preflight import read_text
+
+        text = read_text(path, "config file")
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as err:  # name the file, not "<unicode string>"
+            mark = getattr(err, "problem_mark", None)
+            where = f": line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+            raise ConfigError(f"{path}{where}: YAML syntax error ({problem})") from None
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: the top level must be a mapping of sections")
         _merge(cfg, data, "")
@@ -380,6 +395,8 @@ def finalize(cfg: Config) -> Config:
         bad("rollout.top_p", f"must be in (0, 1], got {r.top_p}")
     if r.max_new_tokens < 1:
         bad("rollout.max_new_tokens", "must be ≥ 1")
+    if cfg.data.max_image_pixels is not None and cfg.data.max_image_pixels < 1:
+        bad("data.max_image_pixels", f"must be ≥ 1 (or none), got {cfg.data.max_image_pixels}")
     if t.prompts_per_step < 1:
         bad("trainer.prompts_per_step", "must be ≥ 1")
     if t.max_steps < 0:
@@ -476,7 +493,11 @@ def config_from_cli(config: str | None, overrides: list[str]) -> Config | None:
         path, overrides = None, [path, *overrides]
     try:
         return load_config(path, overrides)
-    except (ConfigError, FileNotFoundError) as err:
+    except (ConfigError, FileNotFoundError, ValueError) as err:  # UserError is a ValueError
+        from mmagrae.preflight import debug_enabled
+
+        if debug_enabled():
+            raise
         print(f"error: {err}", file=sys.stderr)
         return None
 

@@ -86,7 +86,7 @@ def load_prompts(cfg: Config, processor: Any, source: str, split: str, cache_dir
 
     path, split = materialize_source(source, cache_dir, split=split, cfg=cfg)
     rows, skipped = load_rows(path, split=split, image_dir=cfg.data.image_dir, column_map=cfg.data.column_map or None,
-                              limit=limit)
+                              limit=limit, max_image_pixels=cfg.data.max_image_pixels)
     prompts, filtered = build_prompts(
         rows, processor, template=cfg.data.prompt_template, system_prompt=cfg.data.system_prompt,
         answer_format=cfg.reward.format, max_prompt_length=cfg.data.max_prompt_length,
@@ -94,7 +94,9 @@ def load_prompts(cfg: Config, processor: Any, source: str, split: str, cache_dir
     )
     log(f"[data] {source} ({split}): {len(prompts)} prompts; {skipped.summary()}; {filtered.summary()}")
     if not prompts:
-        raise ValueError(f"no usable prompts in {source} ({split}): {skipped.summary()}; {filtered.summary()}")
+        from mmagrae.preflight import UserError
+
+        raise UserError(f"no usable prompts in {source} ({split}): {skipped.summary()}; {filtered.summary()}")
     return prompts
 
 

@@ -141,8 +141,19 @@ class AlgorithmConfig:
     loss: Literal["grpo", "dapo", "dr_grpo"] = _f(
         "grpo", "policy-loss preset: aggregation, clipping and KL as in GRPO, DAPO or Dr.GRPO"
     )
-    clip_low: float | None = _f(None, "PPO ratio clip below 1 (ε_low); none = the preset's")
-    clip_high: float | None = _f(None, "PPO ratio clip above 1 (ε_high, DAPO clip-higher); none = the preset's")
+    policy_loss: Literal["ppo", "gspo", "cispo", "gmpo", "sapo"] = _f(
+        "ppo", "policy-loss function: ppo (clipped token ratio), gspo (sequence ratio, arXiv 2507.18071), cispo "
+        "(clipped stop-gradient IS weight on log π, 2506.13585), gmpo (geometric mean of token ratios, "
+        "2507.20673), sapo (soft sigmoid gate, 2511.20347); docs/ROLLOUT.md says which to pick"
+    )
+    clip_low: float | None = _f(
+        None, "ratio clip below 1 (ε_low); none = the preset's for ppo, else the loss's own (gspo 3e-4, cispo 1 = "
+        "no lower bound, gmpo 0.4 in log space)")
+    clip_high: float | None = _f(
+        None, "ratio clip above 1 (ε_high, DAPO clip-higher); none = the preset's for ppo, else the loss's own "
+        "(gspo 4e-4, cispo 0.2, gmpo 0.4 in log space)")
+    tau_pos: float = _f(1.0, "sapo: gate temperature τ₊ for positive advantages (paper: 1.0)")
+    tau_neg: float = _f(1.05, "sapo: gate temperature τ₋ for negative advantages (paper: 1.05)")
     dual_clip: float | None = _f(None, "dual-clip constant c > 1 for negative advantages; none = off")
     loss_agg: Literal["preset", "token-mean", "seq-mean-token-mean", "seq-mean-token-sum-norm"] = _f(
         "preset",
@@ -152,6 +163,8 @@ class AlgorithmConfig:
     )
     kl_coef: float | None = _f(None, "weight of the KL-to-reference loss; none = the preset's; 0 = no reference")
     kl_type: Literal["k1", "k2", "k3"] = _f("k3", "KL estimator (k3 = low-variance, as in GRPO)")
+    kl_clamp: float | None = _f(
+        10.0, "bound on each token's KL estimate, ±kl_clamp (verl/EasyR1 clamp k3 at 10); none = unbounded")
     entropy_coef: float = _f(0.0, "entropy bonus weight (0 = off; entropy is logged either way)")
     ppo_epochs: int = _f(1, "μ: passes over each rollout batch")
     mini_batch_size: int = _f(0, "prompts per optimizer step within a rollout batch; 0 = the whole batch")
@@ -160,6 +173,16 @@ class AlgorithmConfig:
         "off", "zero-variance groups: keep (off), drop from the update, or drop and sample more prompts (DAPO)"
     )
     max_refill_rounds: int = _f(3, "refill: extra rollout rounds at most per step")
+    dynamic_sampling_metric: Literal["accuracy", "reward"] = _f(
+        "accuracy", "what must vary in a group for it to count as informative: accuracy (mixed correctness; an "
+        "all-wrong group that differs only in format reward is dropped) or reward")
+    rollout_is: Literal["off", "token", "sequence"] = _f(
+        "off", "engine-trainer gap: multiply each token's loss by min(ρ, C), ρ = π_trainer/π_engine per token or "
+        "per response (truncated importance sampling)")
+    rollout_is_threshold: float = _f(2.0, "C > 1: the IS truncation and the rejection band [1/C, C]")
+    rollout_rs: Literal["off", "token", "sequence"] = _f(
+        "off", "engine-trainer gap: mask tokens (token) or whole responses (sequence) whose ratio lies outside "
+        "[1/C, C]")
 
 
 @dataclass
@@ -415,6 +438,21 @@ def finalize(cfg: Config) -> Config:
         bad("algorithm.mini_batch_size", f"must divide trainer.prompts_per_step={t.prompts_per_step}")
     if a.dual_clip is not None and a.dual_clip <= 1.0:
         bad("algorithm.dual_clip", f"must be > 1 (or none), got {a.dual_clip}")
+    if a.dual_clip is not None and a.policy_loss != "ppo":
+        bad("algorithm.dual_clip", f"applies to policy_loss=ppo only, got policy_loss={a.policy_loss}")
+    for key in ("kl_coef", "clip_low", "clip_high", "entropy_coef"):
+        value = getattr(a, key)
+        if value is not None and value < 0:
+            bad(f"algorithm.{key}", f"must be ≥ 0, got {value}")
+    if a.kl_clamp is not None and a.kl_clamp <= 0:
+        bad("algorithm.kl_clamp", f"must be > 0 (or none = unbounded), got {a.kl_clamp}")
+    for key in ("tau_pos", "tau_neg"):
+        if getattr(a, key) <= 0:
+            bad(f"algorithm.{key}", f"must be > 0, got {getattr(a, key)}")
+    if a.rollout_is_threshold <= 1.0:
+        bad("algorithm.rollout_is_threshold", f"must be > 1, got {a.rollout_is_threshold}")
+    if a.policy_loss == "gmpo" and a.loss_agg != "preset":
+        bad("algorithm.loss_agg", "gmpo averages one geometric-mean ratio per response; leave loss_agg at preset")
     w = cfg.reward
     if w.function is None and w.accuracy_weight + w.format_weight <= 0:
         bad("reward.accuracy_weight", "accuracy_weight + format_weight must be > 0")
@@ -426,9 +464,11 @@ def finalize(cfg: Config) -> Config:
         bad("model.lora.r", "must be ≥ 1")
 
     # derived values
-    from mmagrae.algos.losses import LOSS_PRESETS
+    from mmagrae.algos.losses import LOSS_PRESETS, POLICY_LOSS_DEFAULTS
 
     preset = dict(LOSS_PRESETS[a.loss])
+    if a.policy_loss != "ppo":  # the loss's own clip range and aggregation; the preset keeps its KL
+        preset.update(POLICY_LOSS_DEFAULTS[a.policy_loss])
     mini = a.mini_batch_size or t.prompts_per_step
     cfg.derived = {
         "group_size": r.n,

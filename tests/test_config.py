@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -77,15 +78,17 @@ def test_yaml_off_means_off(tmp_path):
 
 def test_derived_values_follow_presets():
     dapo = load_config(None, ["algorithm.loss=dapo"]).derived
-    assert dapo["clip_high"] == 0.28 and dapo["loss_agg"] == "token-mean" and dapo["kl_coef"] == 0.0
-    assert not dapo["needs_reference"]
+    assert dapo.clip_high == 0.28 and dapo.loss_agg == "token-mean" and dapo.kl_coef == 0.0
+    assert not dapo.needs_reference
     dr = load_config(None, ["algorithm.loss=dr_grpo"]).derived
-    assert dr["loss_agg"] == "seq-mean-token-sum-norm"
+    assert dr.loss_agg == "seq-mean-token-sum-norm"
     custom = load_config(None, ["algorithm.loss=grpo", "algorithm.clip_high=0.3", "algorithm.kl_coef=0"]).derived
-    assert custom["clip_high"] == 0.3 and not custom["needs_reference"]
+    assert custom.clip_high == 0.3 and not custom.needs_reference
     mini = load_config(None, ["trainer.prompts_per_step=8", "algorithm.mini_batch_size=4", "algorithm.ppo_epochs=2"]).derived
-    assert mini["optimizer_steps_per_rl_step"] == 4 and mini["needs_old_logp"]
-    assert not load_config(None).derived["needs_old_logp"]
+    assert mini.optimizer_steps_per_rl_step == 4 and mini.needs_old_logp and mini.mini_batch_prompts == 4
+    assert not load_config(None).derived.needs_old_logp
+    with pytest.raises(dataclasses.FrozenInstanceError):  # computed once, read-only
+        mini.kl_coef = 1.0  # type: ignore[misc]
 
 
 def test_parse_overrides_reads_yaml_scalars():

@@ -12,7 +12,7 @@ import torch
 from mmagrae.config import load_config
 from mmagrae.trainer import checkpoint as ckpt
 from mmagrae.trainer.components import PromptSampler
-from mmagrae.trainer.loop import OOM_HINT, TrainingAborted, _oom_guard, _select_groups
+from mmagrae.trainer.loop import OOM_HINT, TrainingAborted, _oom_guard, select_groups
 from mmagrae.trainer.tracking import read_metrics
 
 
@@ -69,10 +69,10 @@ def test_prompt_sampler_resumes_exactly():
 def test_dynamic_sampling_selects_varied_groups():
     rewards = torch.tensor([[1.0, 1.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.1, 1.0, 1.0]])
     cfg = load_config(None, ["algorithm.dynamic_sampling=drop", "rollout.n=3"])
-    assert _select_groups(rewards, cfg, local_b=4) == [1, 3]
-    assert _select_groups(rewards, cfg, local_b=1) == [1]
+    assert select_groups(rewards, cfg, local_b=4) == [1, 3]
+    assert select_groups(rewards, cfg, local_b=1) == [1]
     off = load_config(None, ["rollout.n=3"])
-    assert _select_groups(rewards, off, local_b=4) == [0, 1, 2, 3]
+    assert select_groups(rewards, off, local_b=4) == [0, 1, 2, 3]
 
 
 def test_out_of_memory_names_the_settings():

@@ -5,10 +5,13 @@ Layout of ``OUTPUT_DIR/checkpoints/step_000020/``::
     config.json, model.safetensors, tokenizer*, preprocessor_config.json, ...   (loadable by transformers, vLLM)
     adapter/                    (LoRA runs: the PEFT adapter; the top level then holds the merged model)
     trainer_state.pt            optimizer, scheduler, RNG states, data position, step  (torch.load weights_only)
+    RUN_ID                      the id of the run that wrote it (``run.json``); pruning deletes only its own
     COMPLETE                    written last: a folder without it is ignored
 
 A checkpoint is written into ``step_000020.tmp`` and renamed when complete, so a crash (even SIGKILL) never
-leaves a half-written checkpoint that resume would pick up.
+leaves a half-written checkpoint that resume would pick up. A failed write (a full disk) removes the ``.tmp``
+folder and raises :class:`CheckpointWriteError`; the previous checkpoint is untouched. Files get the usual
+permissions (``0666 & ~umask``), not the 0600 some writers use.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ import numpy as np
 import torch
 
 _STEP_DIR = re.compile(r"^step_(\d+)$")
+
+
+class CheckpointWriteError(RuntimeError):
+    """A checkpoint could not be written (disk full, permissions); the message is one line."""
 
 
 def rng_state() -> dict[str, Any]:
@@ -92,32 +99,68 @@ def save_checkpoint(
     trainer_state: dict[str, Any],
     keep_last: int = 2,
     save_model_fn: Any = None,
+    run_id: str | None = None,
 ) -> Path:
     """Write ``checkpoints/step_{step:06d}`` atomically and prune old ones; returns its path.
 
     ``save_model_fn(model, path)`` overrides how the model is written (DeepSpeed ZeRO-3 gathers first).
+    Pruning keeps the ``keep_last`` newest checkpoints of run ``run_id`` and never deletes another run's
+    (``run_id=None`` prunes only checkpoints that carry no run id). Raises :class:`CheckpointWriteError` when the disk refuses the write.
     """
     root = checkpoint_root(output_dir)
-    root.mkdir(parents=True, exist_ok=True)
     final = root / f"step_{step:06d}"
     tmp = root / f"step_{step:06d}.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    if save_model_fn is not None:
-        save_model_fn(model, tmp)
-    else:
-        save_hf_model(model, tmp)
-    if processor is not None:
-        processor.save_pretrained(tmp)
-    torch.save(trainer_state, tmp / "trainer_state.pt")
-    (tmp / "COMPLETE").write_text(str(step))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        if save_model_fn is not None:
+            save_model_fn(model, tmp)
+        else:
+            save_hf_model(model, tmp)
+        if processor is not None:
+            processor.save_pretrained(tmp)
+        torch.save(trainer_state, tmp / "trainer_state.pt")
+        if run_id is not None:
+            (tmp / "RUN_ID").write_text(run_id)
+        (tmp / "COMPLETE").write_text(str(step))
+        apply_umask(tmp)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        previous = latest_checkpoint(output_dir)
+        kept = f"the previous checkpoint {previous} is intact" if previous else "no earlier checkpoint exists"
+        reason = err.strerror or type(err).__name__
+        raise CheckpointWriteError(f"could not write checkpoint {final}: {reason} (errno {err.errno}); {kept}") from err
     if final.exists():
         shutil.rmtree(final)
     os.replace(tmp, final)
-    for old in list_checkpoints(output_dir)[:-keep_last] if keep_last > 0 else []:
-        shutil.rmtree(old, ignore_errors=True)
+    if keep_last > 0:
+        own = [c for c in list_checkpoints(output_dir) if checkpoint_run_id(c) == run_id]
+        for old in own[:-keep_last]:
+            shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def checkpoint_run_id(path: Path) -> str | None:
+    """The id of the run that wrote checkpoint ``path`` (None for checkpoints that predate run ids)."""
+    try:
+        return (path / "RUN_ID").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def apply_umask(path: Path) -> None:
+    """Give every file under ``path`` mode ``0666 & ~umask`` and every folder ``0777 & ~umask``.
+
+    Some writers (safetensors) create files 0600; everything else in a run folder follows the umask.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    for item in [path, *path.rglob("*")]:
+        if item.is_symlink():
+            continue
+        os.chmod(item, (0o777 if item.is_dir() else 0o666) & ~mask)
 
 
 def save_hf_model(model: torch.nn.Module, path: Path) -> None:

@@ -195,6 +195,48 @@ class Updater:
         if self.scheduler is not None and state.get("scheduler") is not None:
             self.scheduler.load_state_dict(state["scheduler"])
 
+    def save_checkpoint(self, output_dir: Path, step: int, *, processor: Any, trainer_state: dict, keep_last: int,
+                        run_id: str | None) -> None:
+        """Write checkpoint ``step`` (``mmagrae.trainer.checkpoint`` layout) from every rank's share.
+
+        Plain torch: rank 0 writes the HF model, the processor and ``trainer_state`` + the optimizer state.
+        DeepSpeed: every rank first writes its partitioned state into ``step_N.ds/``, which then moves into the
+        checkpoint as ``deepspeed/``; under ZeRO-3 every rank takes part in gathering the 16-bit weights.
+        """
+        import shutil
+
+        from mmagrae.trainer import checkpoint as ckpt
+
+        state = {**trainer_state, **self.state_dict()}
+        partitioned = ckpt.checkpoint_root(output_dir) / f"step_{step:06d}.ds"
+        try:
+            if self.engine is not None:
+                self.save_engine_state(partitioned)
+            self._barrier()
+            if self.info.is_main:
+                def save_model(model: torch.nn.Module, path: Path) -> None:
+                    self.save_model(model, path)
+                    if self.engine is not None:
+                        os.replace(partitioned / "deepspeed", path / "deepspeed")
+
+                ckpt.save_checkpoint(output_dir, step, model=self.module, processor=processor, trainer_state=state,
+                                     keep_last=keep_last, save_model_fn=save_model, run_id=run_id)
+            elif self.zero_stage == 3:
+                self.save_model(self.module, Path(os.devnull))  # the gather is collective
+            self._barrier()
+        finally:
+            if self.engine is not None and self.info.is_main:
+                shutil.rmtree(partitioned, ignore_errors=True)
+
+    def load_checkpoint(self, path: Path, trainer_state: dict) -> None:
+        """Restore the optimizer and scheduler (DeepSpeed: its partitioned state) from checkpoint ``path``."""
+        self.load_engine_state(path)
+        self.load_state_dict(trainer_state)
+
+    def _barrier(self) -> None:
+        if self.info.world_size > 1:
+            dist.barrier()
+
     def save_engine_state(self, path: Path) -> None:
         if self.engine is not None:
             self.engine.save_checkpoint(str(path / "deepspeed"), tag="state")

@@ -8,8 +8,23 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+PROGRESS_EVERY_S = 30.0
+"""When stderr is not a terminal (a log file), a plain progress line replaces the redrawn bar: every
+max(1, max_steps // 10) steps, and at least this often in seconds."""
+
+
+def tag(kind: str, key: str) -> str:
+    """The TensorBoard / wandb name of metric ``key`` logged as ``kind``: ``train/reward/mean``, ``eval/accuracy``
+    (a key that already starts with its kind is not prefixed twice).
+
+    >>> tag("train", "reward/mean"), tag("eval", "eval/accuracy"), tag("warm_start", "warm_start/loss_first")
+    ('train/reward/mean', 'eval/accuracy', 'warm_start/loss_first')
+    """
+    return key if key.startswith(f"{kind}/") else f"{kind}/{key}"
 
 
 class Tracker:
@@ -22,6 +37,8 @@ class Tracker:
         self._tb = None
         self._wandb = None
         self._bar = None
+        self._plain: dict[str, float] | None = None
+        self.total_steps = total_steps
         if not enabled:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -42,10 +59,15 @@ class Tracker:
             self._wandb = wandb.init(project=log.wandb_project, dir=str(self.dir), config=to_dict(cfg),
                                      resume="allow")
         if log.progress_bar and total_steps:
-            from tqdm.auto import tqdm
+            if _is_terminal(sys.stderr):
+                from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=total_steps, initial=initial_step, desc="train", dynamic_ncols=True,
-                             file=sys.stderr)
+                self._bar = tqdm(total=total_steps, initial=initial_step, desc="train", dynamic_ncols=True,
+                                 file=sys.stderr)
+            else:  # a log file: plain lines, no carriage-return redraws
+                every = max(1, total_steps // 10)
+                self._plain = {"every": float(every), "last_t": time.monotonic(), "start_t": time.monotonic(),
+                               "start_step": float(initial_step)}
 
     def log(self, step: int, metrics: dict[str, float], *, kind: str = "train") -> None:
         if not self.enabled:
@@ -56,16 +78,31 @@ class Tracker:
         for key, value in clean.items():
             if isinstance(value, float) and math.isfinite(value):
                 if self._tb is not None:
-                    self._tb.add_scalar(f"{kind}/{key}", value, step)
+                    self._tb.add_scalar(tag(kind, key), value, step)
         if self._wandb is not None:
-            self._wandb.log({f"{kind}/{k}": v for k, v in clean.items()}, step=step)
+            self._wandb.log({tag(kind, k): v for k, v in clean.items()}, step=step)
 
     def progress(self, step: int, metrics: dict[str, float]) -> None:
+        if self._plain is not None:
+            self._plain_line(step, metrics)
         if self._bar is None:
             return
         self._bar.update(1)
         short = {"reward": "reward/mean", "acc": "reward/accuracy", "len": "response/length_mean"}
         self._bar.set_postfix({k: f"{metrics[v]:.3f}" for k, v in short.items() if v in metrics})
+
+    def _plain_line(self, step: int, metrics: dict[str, float]) -> None:
+        p, now = self._plain, time.monotonic()
+        assert p is not None
+        due = step % int(p["every"]) == 0 or step == self.total_steps or now - p["last_t"] >= PROGRESS_EVERY_S
+        if not due:
+            return
+        p["last_t"] = now
+        done = step - p["start_step"]
+        rate = f", {(now - p['start_t']) / done:.2f} s/step" if done > 0 else ""
+        short = {"reward": "reward/mean", "acc": "reward/accuracy", "len": "response/length_mean"}
+        values = " ".join(f"{k}={metrics[v]:.3f}" for k, v in short.items() if v in metrics)
+        print(f"[train] step {step}/{self.total_steps}{rate} {values}".rstrip(), file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if not self.enabled:
@@ -94,3 +131,10 @@ def read_metrics(path: str | Path, kind: str | None = "train") -> list[dict[str,
             if kind is None or record.get("kind") == kind:
                 by_step[(record.get("kind", ""), int(record["step"]))] = record
     return [by_step[k] for k in sorted(by_step, key=lambda k: (k[0], k[1]))]
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,182 @@
+"""A run folder belongs to one run: what it records, and when a new command may continue in it.
+
+``trainer.output_dir`` holds::
+
+    config.yaml            the resolved config of the run (rewritten when a continuation changes an allowed key)
+    run.json               {"run_id": ...}: written once; checkpoints carry the same id (``checkpoints/*/RUN_ID``)
+    config_history.jsonl   one line per ``trainer.resume=force`` that changed the config: what changed, when
+    metrics.jsonl, tb/, checkpoints/, warm_start/, cache/, summary.json
+
+Rules (:func:`check_run_folder`, read-only; :func:`record_run`, the only writer):
+
+- a folder is *used* when it holds metrics or a checkpoint;
+- ``resume=never`` into a used folder refuses, touching nothing;
+- ``resume=auto`` (or a checkpoint path) into a used folder compares the recorded config with the new one,
+  ignoring only :data:`ALLOWED_CHANGES` (keys that may differ between a run and its continuation); any other
+  difference refuses with one line naming each key, old → new, touching nothing;
+- ``resume=force`` continues whatever changed and appends the change to ``config_history.jsonl``.
+
+Nothing recorded is an absolute path of the folder itself, so a run folder moved elsewhere still resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ALLOWED_CHANGES = ("trainer.max_steps", "trainer.output_dir", "trainer.save_every", "trainer.eval_every",
+                   "trainer.keep_last", "logging.")
+"""Keys (or ``section.`` prefixes) that may change between a run and its continuation."""
+
+CONFIG_FILE, RUN_FILE, HISTORY_FILE = "config.yaml", "run.json", "config_history.jsonl"
+
+
+class RunFolderError(ValueError):
+    """The run folder cannot be used as asked (a different run lives there); the message is one line."""
+
+
+@dataclass
+class RunFolder:
+    """What :func:`check_run_folder` found: the run id to write under, and the config changes to record."""
+
+    path: Path
+    run_id: str
+    used: bool
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+
+def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
+    """``{"optim": {"lr": 1}}`` → ``{"optim.lr": 1}``: config sections are opened, values (lists, free-form
+    mappings such as ``data.column_map``) stay whole."""
+    sections = _section_paths()
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and dotted in sections:
+            out.update(flatten(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def _section_paths() -> set[str]:
+    """Dotted names of the config's sections (``model``, ``model.lora``, ...)."""
+    import dataclasses
+
+    from mmagrae.config import Config
+
+    found: set[str] = set()
+
+    def walk(obj: Any, prefix: str) -> None:
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if dataclasses.is_dataclass(value):
+                found.add(prefix + f.name)
+                walk(value, prefix + f.name + ".")
+
+    walk(Config(), "")
+    return found
+
+
+def config_tree(cfg: Any) -> dict[str, Any]:
+    """The config as the YAML round trip sees it (so old and new compare with the same types), minus derived."""
+    from mmagrae.config import dump_yaml
+
+    tree = yaml.safe_load(dump_yaml(cfg)) or {}
+    tree.pop("derived", None)
+    return tree
+
+
+def config_changes(old: dict, new: dict) -> list[tuple[str, Any, Any]]:
+    """``(key, old, new)`` for every leaf that differs, except :data:`ALLOWED_CHANGES`.
+
+    Example::
+
+        >>> config_changes({"optim": {"lr": 1e-6}, "trainer": {"max_steps": 3}},
+        ...                {"optim": {"lr": 3e-4}, "trainer": {"max_steps": 9}})
+        [('optim.lr', 1e-06, 0.0003)]
+    """
+    old_flat, new_flat = flatten({k: v for k, v in old.items() if k != "derived"}), flatten(
+        {k: v for k, v in new.items() if k != "derived"})
+    missing = object()
+    changes = []
+    for key in sorted(set(old_flat) | set(new_flat)):
+        if any(key == a or (a.endswith(".") and key.startswith(a)) for a in ALLOWED_CHANGES):
+            continue
+        before, after = old_flat.get(key, missing), new_flat.get(key, missing)
+        if before != after:
+            changes.append((key, "(absent)" if before is missing else before, "(absent)" if after is missing else after))
+    return changes
+
+
+def describe_changes(changes: list[tuple[str, Any, Any]]) -> str:
+    """``optim.lr 1e-06 → 0.0003, model.path 'a' → 'b'`` (one line)."""
+    def show(v: Any) -> str:
+        return repr(v) if isinstance(v, str) and v != "(absent)" else str(v)
+
+    return ", ".join(f"{k} {show(a)} → {show(b)}" for k, a, b in changes)
+
+
+def is_used(path: Path) -> bool:
+    """True when the folder holds results: a non-empty metrics.jsonl or any checkpoint."""
+    metrics = path / "metrics.jsonl"
+    if metrics.is_file() and metrics.stat().st_size > 0:
+        return True
+    root = path / "checkpoints"
+    return root.is_dir() and any(child.name.startswith("step_") for child in root.iterdir())
+
+
+def check_run_folder(path: str | Path, cfg: Any, resume: str) -> RunFolder:
+    """Decide whether this run may write into ``path``; raises :class:`RunFolderError`. Writes nothing."""
+    path = Path(path)
+    used = path.is_dir() and is_used(path)
+    run_id = _read_run_id(path) if used else None
+    if not used:
+        return RunFolder(path=path, run_id=uuid.uuid4().hex, used=False)
+    if resume == "never":
+        raise RunFolderError(
+            f"trainer.output_dir={path} already holds a run (metrics or checkpoints) and trainer.resume=never will "
+            "not write over it: choose another trainer.output_dir, or trainer.resume=auto to continue it")
+    recorded = path / CONFIG_FILE
+    changes: list[tuple[str, Any, Any]] = []
+    if recorded.is_file():
+        try:
+            old = yaml.safe_load(recorded.read_text()) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            raise RunFolderError(f"{recorded}: the recorded config cannot be read ({type(err).__name__}); "
+                                 "choose another trainer.output_dir") from None
+        changes = config_changes(old if isinstance(old, dict) else {}, config_tree(cfg))
+    if changes and resume != "force":
+        raise RunFolderError(
+            f"trainer.output_dir={path} holds a run with a different config: {describe_changes(changes)}; "
+            "choose another trainer.output_dir, or trainer.resume=force to continue it anyway")
+    return RunFolder(path=path, run_id=run_id or uuid.uuid4().hex, used=True, changes=changes)
+
+
+def record_run(folder: RunFolder, cfg: Any) -> None:
+    """Write ``run.json`` (once), ``config.yaml`` and, for a forced change, a line of ``config_history.jsonl``."""
+    from mmagrae.config import dump_yaml
+
+    folder.path.mkdir(parents=True, exist_ok=True)
+    run_file = folder.path / RUN_FILE
+    if not run_file.exists():
+        run_file.write_text(json.dumps({"run_id": folder.run_id, "created": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")
+    if folder.changes:
+        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "resume": "force",
+                 "changes": [{"key": k, "old": a, "new": b} for k, a, b in folder.changes]}
+        with open(folder.path / HISTORY_FILE, "a") as fh:
+            fh.write(json.dumps(entry, default=str) + "\n")
+    (folder.path / CONFIG_FILE).write_text(dump_yaml(cfg))
+
+
+def _read_run_id(path: Path) -> str | None:
+    try:
+        return str(json.loads((path / RUN_FILE).read_text())["run_id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

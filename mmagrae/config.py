@@ -39,12 +39,6 @@ def _f(default: Any, help: str, **kw: Any) -> Any:
     return field(default=default, metadata={"help": help}, **kw)
 
 
-ESTIMATORS = (
-    "grpo", "dr_grpo", "agrae", "rloo",
-    "positive_dominant", "negative_dominant", "easy_focused", "hard_focused",
-)  # fmt: skip
-
-
 @dataclass
 class LoraConfig:
     """LoRA adapters through PEFT."""
@@ -129,7 +123,10 @@ class RolloutConfig:
 class AlgorithmConfig:
     """Advantage estimation and the policy loss."""
 
-    estimator: Literal[ESTIMATORS] = _f("agrae", "advantage estimator")  # type: ignore[valid-type]
+    estimator: str = _f(
+        "agrae", "advantage estimator: a name registered in mmagrae.algos.ESTIMATORS (grpo, dr_grpo, agrae, rloo, "
+        "and the paper's controlled probes); checked against the registry in finalize()"
+    )
     alpha: float = _f(0.5, "A-GRAE ASS threshold α ∈ (0, 1] (paper: 1 for MATH, 0.5 for Geo3K)")
     use_ddas: bool = _f(True, "A-GRAE: sample-level difficulty-driven scaling (Eq. 12)")
     use_ass: bool = _f(True, "A-GRAE: group-level asymmetric suppression of positives (Eq. 13)")
@@ -248,6 +245,20 @@ class LoggingConfig:
     progress_bar: bool = _f(True, "show a tqdm progress bar on the console")
 
 
+@dataclass(frozen=True)
+class Derived:
+    """Values computed once from the other sections by :func:`finalize`; read-only, never set from YAML."""
+
+    mini_batch_prompts: int = _f(0, "prompts per optimizer step: algorithm.mini_batch_size, or B when it is 0")
+    optimizer_steps_per_rl_step: int = _f(1, "ppo_epochs × (B / mini_batch_prompts): the schedule's step unit")
+    clip_low: float = _f(0.2, "ε_low: algorithm.clip_low, or the loss preset's")
+    clip_high: float = _f(0.2, "ε_high: algorithm.clip_high, or the loss preset's")
+    loss_agg: str = _f("token-mean", "token aggregation: algorithm.loss_agg, or the loss preset's")
+    kl_coef: float = _f(0.0, "KL weight: algorithm.kl_coef, or the loss preset's")
+    needs_old_logp: bool = _f(False, "old log-probs must be computed (μ > 1 or several mini-batches per step)")
+    needs_reference: bool = _f(False, "a frozen reference model is loaded (kl_coef > 0)")
+
+
 @dataclass
 class Config:
     """The whole run. Sections mirror the YAML files in configs/."""
@@ -261,7 +272,7 @@ class Config:
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     distributed: DistributedConfig = field(default_factory=DistributedConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
-    derived: dict = field(default_factory=dict, metadata={"help": "computed by finalize(); not settable"})
+    derived: Derived = field(default_factory=Derived, metadata={"help": "computed by finalize(); not settable"})
 
 
 # --------------------------------------------------------------------------- merging
@@ -464,24 +475,27 @@ def finalize(cfg: Config) -> Config:
         bad("model.lora.r", "must be ≥ 1")
 
     # derived values
+    from mmagrae.algos.advantages import ESTIMATORS
     from mmagrae.algos.losses import LOSS_PRESETS, POLICY_LOSS_DEFAULTS
 
+    if a.estimator not in ESTIMATORS:  # the registry is the one list of names
+        names = ", ".join(repr(n) for n in ESTIMATORS)
+        raise ConfigError(f"config key 'algorithm.estimator' = {a.estimator!r} is not allowed; allowed values: {names}")
     preset = dict(LOSS_PRESETS[a.loss])
     if a.policy_loss != "ppo":  # the loss's own clip range and aggregation; the preset keeps its KL
         preset.update(POLICY_LOSS_DEFAULTS[a.policy_loss])
     mini = a.mini_batch_size or t.prompts_per_step
-    cfg.derived = {
-        "group_size": r.n,
-        "sequences_per_step": t.prompts_per_step * r.n,
-        "mini_batch_prompts": mini,
-        "optimizer_steps_per_rl_step": a.ppo_epochs * (t.prompts_per_step // mini),
-        "clip_low": a.clip_low if a.clip_low is not None else preset.get("clip_low", 0.2),
-        "clip_high": a.clip_high if a.clip_high is not None else preset.get("clip_high", 0.2),
-        "loss_agg": a.loss_agg if a.loss_agg != "preset" else preset.get("agg", "token-mean"),
-        "kl_coef": a.kl_coef if a.kl_coef is not None else preset.get("kl_coef", 0.0),
-        "needs_old_logp": a.ppo_epochs > 1 or mini < t.prompts_per_step,
-    }
-    cfg.derived["needs_reference"] = cfg.derived["kl_coef"] > 0
+    kl_coef = a.kl_coef if a.kl_coef is not None else float(preset.get("kl_coef", 0.0))
+    cfg.derived = Derived(
+        mini_batch_prompts=mini,
+        optimizer_steps_per_rl_step=a.ppo_epochs * (t.prompts_per_step // mini),
+        clip_low=a.clip_low if a.clip_low is not None else float(preset.get("clip_low", 0.2)),
+        clip_high=a.clip_high if a.clip_high is not None else float(preset.get("clip_high", 0.2)),
+        loss_agg=a.loss_agg if a.loss_agg != "preset" else str(preset.get("agg", "token-mean")),
+        kl_coef=kl_coef,
+        needs_old_logp=a.ppo_epochs > 1 or mini < t.prompts_per_step,
+        needs_reference=kl_coef > 0,
+    )
     return cfg
 
 

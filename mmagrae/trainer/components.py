@@ -37,7 +37,7 @@ def build_optimizer(cfg: Config, model: torch.nn.Module) -> tuple[torch.optim.Op
         impl = {"fused": True} if all(p.is_cuda for p in params) else {"foreach": True}
     optimizer = torch.optim.AdamW(params, lr=o.lr, betas=tuple(o.betas), eps=o.eps, weight_decay=o.weight_decay,
                                   **impl)
-    total = max(1, cfg.trainer.max_steps * cfg.derived["optimizer_steps_per_rl_step"])
+    total = max(1, cfg.trainer.max_steps * cfg.derived.optimizer_steps_per_rl_step)
 
     def factor(step: int) -> float:
         if o.warmup_steps and step < o.warmup_steps:
@@ -100,6 +100,40 @@ def load_prompts(cfg: Config, processor: Any, source: str, split: str, cache_dir
     return prompts
 
 
+def validation_source(cfg: Config) -> tuple[str | None, str | None]:
+    """Where validation prompts come from: ``(source, None)``, or ``(None, why there is no validation)``.
+
+    ``data.val`` when set; else the training source's ``data.val_split`` split when it has one: always for
+    ``synthetic:KIND`` (a held-out split is generated), and for a local folder that holds that split (a
+    ``test`` split of Parquet shards, ``test.jsonl``, a saved ``DatasetDict``...). A single file or a hub id
+    without ``data.val`` gets no validation, and the reason says so.
+    """
+    d = cfg.data
+    if d.val:
+        return d.val, None
+    if d.train.startswith(SYNTHETIC_PREFIX):
+        return d.train, None
+    path = Path(d.train)
+    if path.is_dir():
+        if _has_split(path, d.val_split):
+            return d.train, None
+        return None, (f"{d.train} has no {d.val_split!r} split (data.val_split) and data.val is not set; "
+                      "set data.val to validate")
+    kind = "a single file" if path.exists() else "not a local folder"
+    return None, f"data.train={d.train} is {kind} and data.val is not set; set data.val to validate"
+
+
+def _has_split(path: Path, split: str) -> bool:
+    """True when the local dataset folder ``path`` holds split ``split`` (the loader can open it)."""
+    from mmagrae.data.loading import load_rows
+
+    try:
+        load_rows(str(path), split=split, limit=1)
+    except (FileNotFoundError, KeyError, ValueError):
+        return False
+    return True
+
+
 class PromptSampler:
     """Deterministic epochs over prompt indices; its position is part of the checkpoint."""
 
@@ -140,9 +174,11 @@ def build_scorer(cfg: Config):
 
     Built-in: ``accuracy_weight·accuracy + format_weight·format`` with correctness from the verifier.
     ``reward.function = "module:function"`` (``fn(response, row) -> float``) replaces the built-in reward; its
-    correctness (for p and ω) is then ``reward ≥ 0.5``. Rows whose gold answer cannot be read score 0 and are
+    correctness (for p and ω) is then the one definition ``mmagrae.algos.default_correct``: reward above half
+    of max(1, the largest reward of the call). Rows whose gold answer cannot be read score 0 and are
     counted in ``data/bad_gold``.
     """
+    from mmagrae.algos.advantages import default_correct
     from mmagrae.verifiers.rewards import compute_rewards
 
     if cfg.reward.function:
@@ -154,7 +190,7 @@ def build_scorer(cfg: Config):
         out = compute_rewards(texts, rows, weights=weights, format_style=cfg.reward.format, extra_rewards=extra)
         reward = torch.tensor([o.total for o in out], dtype=torch.float32)  # [N]
         if extra is not None:
-            correct = reward >= 0.5  # [N]
+            correct = default_correct(reward)  # [N]
         else:
             correct = torch.tensor([bool(o.correct) and not o.data_error for o in out], dtype=torch.bool)  # [N]
         fmt = torch.tensor([o.components.get("format", 0.0) for o in out], dtype=torch.float32)  # [N]

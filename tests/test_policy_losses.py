@@ -254,3 +254,62 @@ def test_k3_kl_is_clamped_by_default():
     assert m["loss/kl"] == pytest.approx(1.5)
     # small log-ratios are untouched
     assert kl_penalty(torch.tensor([[-1.0]]), torch.tensor([[-2.0]])).item() == pytest.approx(math.exp(-1), rel=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------- config
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", ["gspo", "cispo", "gmpo", "sapo"])
+def test_presets_with_and_without_agrae(name):
+    from mmagrae.config import load_config
+
+    plain = load_config(REPO / "configs" / f"qwen2_5_vl_3b_geo3k_{name}.yaml")
+    agrae = load_config(REPO / "configs" / f"qwen2_5_vl_3b_geo3k_{name}_agrae.yaml")
+    assert plain.algorithm.policy_loss == agrae.algorithm.policy_loss == name
+    assert (plain.algorithm.estimator, agrae.algorithm.estimator) == ("grpo", "agrae")
+    # the pair differs only in the estimator and the output folder
+    a, b = plain.algorithm.__dict__.copy(), agrae.algorithm.__dict__.copy()
+    a.pop("estimator"), b.pop("estimator")
+    assert a == b and plain.rollout == agrae.rollout and plain.optim == agrae.optim
+    defaults = POLICY_LOSS_DEFAULTS[name]
+    derived = plain.derived
+    get = derived.get if isinstance(derived, dict) else lambda k: getattr(derived, k)
+    if "clip_low" in defaults:
+        assert (get("clip_low"), get("clip_high")) == (defaults["clip_low"], defaults["clip_high"])
+    if name == "sapo":
+        assert (plain.algorithm.tau_pos, plain.algorithm.tau_neg) == (1.0, 1.05)
+
+
+def test_policy_loss_defaults_follow_the_loss_unless_set():
+    from mmagrae.config import load_config
+
+    def derived(overrides):
+        d = load_config(None, overrides).derived
+        return d if isinstance(d, dict) else d.__dict__
+
+    d = derived(["algorithm.policy_loss=gspo"])
+    assert (d["clip_low"], d["clip_high"], d["loss_agg"]) == (3e-4, 4e-4, "seq-mean-token-mean")
+    d = derived(["algorithm.policy_loss=gspo", "algorithm.clip_high=0.001"])
+    assert d["clip_high"] == 0.001
+    d = derived(["algorithm.loss=dapo"])  # ppo keeps the preset's
+    assert (d["clip_low"], d["clip_high"], d["loss_agg"]) == (0.2, 0.28, "token-mean")
+
+
+@pytest.mark.parametrize("override,message", [
+    ("algorithm.kl_coef=-1", "config key 'algorithm.kl_coef': must be ≥ 0, got -1.0"),
+    ("algorithm.kl_clamp=0", "config key 'algorithm.kl_clamp': must be > 0"),
+    ("algorithm.rollout_is_threshold=0.5", "config key 'algorithm.rollout_is_threshold': must be > 1"),
+    ("algorithm.rollout_is=tokens", "config key 'algorithm.rollout_is' = 'tokens' is not allowed"),
+    ("algorithm.policy_loss=grpo", "config key 'algorithm.policy_loss' = 'grpo' is not allowed"),
+    ("algorithm.tau_neg=0", "config key 'algorithm.tau_neg': must be > 0"),
+])
+def test_bad_values_are_one_line_errors(override, message):
+    import subprocess
+    import sys
+
+    bad = subprocess.run([sys.executable, "-m", "mmagrae", "config", override], capture_output=True, text=True)
+    assert bad.returncode != 0
+    assert message in bad.stderr and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

@@ -8,7 +8,8 @@ import importlib
 import pytest
 
 MODULES = [
-    "verdict", "extraction", "numeric", "choice", "symbolic", "chart", "lists", "core", "batch", "rewards", "cli",
+    "verdict", "extraction", "numeric", "choice", "symbolic", "symbolic.lexer", "symbolic.parser",
+    "symbolic.evaluate", "symbolic.compare", "symbolic.nodes", "chart", "lists", "dispatch", "batch", "rewards", "cli",
 ]  # fmt: skip
 
 

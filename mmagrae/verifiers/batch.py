@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from mmagrae.verifiers.core import verify
+from mmagrae.verifiers.dispatch import verify
 from mmagrae.verifiers.verdict import DEFAULT_TIME_BUDGET_S, Verdict
 
 __all__ = ["verify_batch"]

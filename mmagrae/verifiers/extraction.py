@@ -416,8 +416,11 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if choices and stripped and len(stripped) <= 500:
         from mmagrae.verifiers.choice import normalize_option
 
-        if normalize_option(stripped) in {normalize_option(str(c)) for c in choices}:
+        options = {normalize_option(str(c)) for c in choices}
+        if normalize_option(stripped) in options:
             return Extraction(stripped, "whole")
+        if normalize_option(visible) in options:  # the option "Around 31%" (not "31%" once "around" is cut)
+            return Extraction(visible.strip(), "whole")
     if stripped and len(stripped) <= _SHORT_ANSWER_CHARS and "\n" not in stripped:
         if _command_free_words(stripped) < 3:
             return Extraction(stripped, "whole")

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mmagrae.verifiers.batch import verify_batch
-from mmagrae.verifiers.core import verify
+from mmagrae.verifiers.dispatch import verify
 from mmagrae.verifiers.extraction import find_boxed, strip_think
 from mmagrae.verifiers.verdict import DEFAULT_TIME_BUDGET_S, GoldAnswerError, Verdict
 
@@ -254,7 +254,7 @@ def compute_rewards(
 
     out: list[RewardBreakdown] = []
     for i, (response, row, verdict) in enumerate(zip(responses, rows, verdicts, strict=True)):
-        if verdict.reason.startswith("bad gold:"):
+        if verdict.bad_gold:
             if on_bad_gold == "raise":
                 raise GoldAnswerError(f"row {row.get('id', i)!r}: {verdict.reason}")
             zeros = dict.fromkeys(["accuracy", *w], 0.0)

@@ -2,6 +2,8 @@
 
 >>> Verdict(True, 1.0, "12", "numeric: equal").correct
 True
+>>> Verdict(False, 0.0, None, "bad gold: empty gold answer", bad_gold=True).bad_gold
+True
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ class Verdict:
     score: 1.0 or 0.0 (kept as a float so that graded verifiers fit the same type).
     extracted: the final answer taken from the response, or None when none was found.
     reason: a short human-readable explanation ("numeric: 7.9 != 7", "bad gold: ...", "hedging: ...").
+    bad_gold: the gold answer (or its choices/precision) cannot be read: a data error, never a reward. Test this
+        flag, not the reason's text.
     """
 
     correct: bool
     score: float
     extracted: str | None
     reason: str
+    bad_gold: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,7 +1,7 @@
 r"""Text to tokens: LaTeX/Unicode spelling normalised, then a linear regex scan (nothing is executed).
 
 >>> [t.text for t in tokenise(normalise("\\dfrac94 \\le x"), NO_DEADLINE)]
-['frac', '{', '9', '}', '{', '4', '}', 'leq', 'x']
+['frac', '{', '9', '}', '{', '4', '}', '<=', 'x']
 """
 
 from __future__ import annotations

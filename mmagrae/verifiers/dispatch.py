@@ -11,7 +11,7 @@ Every call is bounded: responses are cut to their last ``MAX_RESPONSE_CHARS`` ch
 becomes a wrong verdict with a reason. ``verify`` never raises.
 
 A gold answer that cannot be read for its type is a data error: ``validate_gold`` raises ``GoldAnswerError``,
-and ``verify`` returns ``Verdict(correct=False, score=0.0, extracted=..., reason="bad gold: ...")``.
+and ``verify`` returns ``Verdict(correct=False, score=0.0, extracted=..., reason="bad gold: ...", bad_gold=True)``.
 
 >>> verify("<think>7.9 or so</think><answer>7</answer>", "7", answer_type="integer").correct
 True
@@ -19,8 +19,8 @@ True
 'numeric: 7.9 != 7'
 >>> verify("The answer is (C).", "145°", choices=["135°", "140°", "145°"]).correct
 True
->>> verify("12", "twelve apples?", answer_type="integer").reason[:9]
-'bad gold:'
+>>> verify("12", "twelve apples?", answer_type="integer").bad_gold
+True
 """
 
 from __future__ import annotations
@@ -310,14 +310,14 @@ def _verify(
         try:
             precision = int(precision)
         except (TypeError, ValueError):
-            return Verdict(False, 0.0, None, f"bad gold: precision {precision!r} is not an integer")
+            return Verdict(False, 0.0, None, f"bad gold: precision {precision!r} is not an integer", True)
     if choices is not None and not isinstance(choices, (list, tuple)):
-        return Verdict(False, 0.0, None, "bad gold: choices must be a list")
+        return Verdict(False, 0.0, None, "bad gold: choices must be a list", True)
     choices = [str(c) for c in choices] if choices else None
     try:
         kind = validate_gold(gold, choices=choices, answer_type=answer_type, task=task, deadline=deadline)
     except GoldAnswerError as exc:
-        return Verdict(False, 0.0, None, f"bad gold: {exc}")
+        return Verdict(False, 0.0, None, f"bad gold: {exc}", True)
     gold_text = _gold_text(gold)
 
     found = extract(response[-MAX_RESPONSE_CHARS:], choices=choices)
@@ -382,7 +382,7 @@ def verify(
     except VerifierTimeout:
         return Verdict(False, 0.0, seen.get("extracted"), f"timeout after {time_budget_s}s")
     except GoldAnswerError as exc:
-        return Verdict(False, 0.0, seen.get("extracted"), f"bad gold: {exc}")
+        return Verdict(False, 0.0, seen.get("extracted"), f"bad gold: {exc}", True)
     except RecursionError:
         return Verdict(False, 0.0, seen.get("extracted"), "internal error: input nested too deeply")
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"; the reason says what happened

@@ -29,7 +29,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eval.registry import Benchmark, SampleVerdict, load_hub, read_parquet_rows, rules_verdict
+from eval.registry import (
+    Benchmark,
+    SampleVerdict,
+    load_hub,
+    read_parquet_rows,
+    read_recipe_rows,
+    rules_verdict,
+    strip_image_markers,
+)
 
 HF_DATASET_ID = "HuggingFaceM4/ChartQA"
 SPLITS = ("test", "val")
@@ -84,9 +92,11 @@ def gold(row: Mapping[str, Any]) -> str:
 def load(split: str = "test", *, source: str | Path | None = None, limit: int | None = None) -> list[dict]:
     """ChartQA rows: Hub (``HuggingFaceM4/ChartQA``), Hub-layout Parquet, or the original repository layout
     (``<split>/<split>_human.json`` + ``<split>_augmented.json`` with ``imgname``/``query``/``label``, images
-    in ``<split>/png/``)."""
+    in ``<split>/png/``), or a folder written by ``mmagrae data convert chartqa`` (the row schema)."""
     if source is None:
         rows = load_hub(HF_DATASET_ID, split)
+    elif (recipe := read_recipe_rows(source, split, limit)) is not None:  # mmagrae data convert chartqa
+        return [{**r, "query": strip_image_markers(r["problem"]), "label": [r["answer"]]} for r in recipe]
     else:
         path = Path(source)
         human = path / split / f"{split}_human.json"
@@ -100,7 +110,7 @@ def load(split: str = "test", *, source: str | Path | None = None, limit: int | 
                 for i, item in enumerate(json.loads(f.read_text(encoding="utf-8"))):
                     img = folder / "png" / item["imgname"]
                     rows.append({"id": f"{kind}_{i}", "query": item["query"], "label": [str(item["label"])],
-                                 "human_or_machine": flag, "images": [img] if img.exists() else []})
+                                 "human_or_machine": flag, "images": [img]})
             return rows[:limit]
         rows = read_parquet_rows(path, split)
     out = []

@@ -6,6 +6,8 @@ Two layouts:
   must pick the gold option (by letter, or by writing the option's value).
 - ``hiyouga/geometry3k`` on the Hub (used by EasyR1 and the A-GRAE paper's training): ``problem`` (with an
   ``<image>`` marker), ``answer`` (the value), ``images``. Scored by value with ``mmagrae.verifiers.verify``.
+- a folder written by ``mmagrae data convert geometry3k`` (or its ``--arrow-copy``): the row schema, read by
+  ``mmagrae.data.load_rows`` as training reads it; scored like the Hub layout (by option when ``choices``).
 
 There is no official LLM judge: ``official`` and ``rules`` both compare with the verifier; ``official`` on a
 given ``extraction`` field, ``rules`` on the raw response.
@@ -18,7 +20,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eval.registry import Benchmark, SampleVerdict, choice_letters, load_hub, read_parquet_rows, rules_verdict
+from eval.registry import (
+    Benchmark,
+    SampleVerdict,
+    choice_letters,
+    load_hub,
+    read_parquet_rows,
+    read_recipe_rows,
+    rules_verdict,
+    strip_image_markers,
+)
 
 HF_DATASET_ID = "hiyouga/geometry3k"
 SPLITS = ("test", "validation", "train")
@@ -28,6 +39,8 @@ HINT = "Hint: Please answer the question and provide the correct option letter, 
 def load(split: str = "test", *, source: str | Path | None = None, limit: int | None = None) -> list[dict]:
     if source is None:
         rows = load_hub(HF_DATASET_ID, split)
+    elif (recipe := read_recipe_rows(source, split, limit)) is not None:  # mmagrae data convert geometry3k
+        return recipe
     else:
         path = Path(source)
         folder = path / split if (path / split).is_dir() else path
@@ -38,7 +51,7 @@ def load(split: str = "test", *, source: str | Path | None = None, limit: int | 
             for p in problems[:limit]:
                 item = json.loads((p / "data.json").read_text(encoding="utf-8"))
                 img = p / "img_diagram.png"
-                out.append({**item, "id": str(item.get("id", p.name)), "images": [img] if img.exists() else []})
+                out.append({**item, "id": str(item.get("id", p.name)), "images": [img]})
             return out
         rows = read_parquet_rows(path, split)
     out = []
@@ -54,8 +67,9 @@ def load(split: str = "test", *, source: str | Path | None = None, limit: int | 
 def prompt(row: Mapping[str, Any]) -> str:
     if row.get("choices"):
         options = "\n".join(f"({letter}) {c}" for letter, c in zip(choice_letters(len(row["choices"])), row["choices"], strict=False))
-        return f"{HINT}\nQuestion: {row['problem_text']}\nChoices:\n{options}"
-    return str(row["problem"]).replace("<image>", "").strip()
+        question = row.get("problem_text") or strip_image_markers(row["problem"])
+        return f"{HINT}\nQuestion: {question}\nChoices:\n{options}"
+    return strip_image_markers(row["problem"])
 
 
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:

@@ -284,7 +284,8 @@ def load(split: str = "testmini", *, source: str | Path | None = None, limit: in
     ``source`` may be a JSON file in the repository layout (``data/testmini.json``: pid -> item, images under
     ``images/`` beside it), a folder holding ``<split>.json`` (+ ``images/``), or a Parquet file / folder in
     the Hub layout (``decoded_image`` column). Each row keeps every original field and gets ``id`` and
-    ``images`` (a list of image paths or PIL images; missing files give an empty list).
+    ``images`` (a list of image paths or PIL images; a missing file stays listed, and ``eval run`` skips
+    that row with a warning).
     """
     if split not in SPLITS:
         raise ValueError(f"unknown MathVista split {split!r}; expected one of {SPLITS}")
@@ -308,7 +309,7 @@ def load(split: str = "testmini", *, source: str | Path | None = None, limit: in
             row = dict(item)
             img = root / item["image"] if item.get("image") else None
             row["id"] = str(item["pid"])
-            row["images"] = [img] if img is not None and img.exists() else []
+            row["images"] = [img] if img is not None else []  # a missing file: eval run skips the row and warns
             row.setdefault("query", build_query(row))
             out.append(row)
         return out

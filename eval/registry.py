@@ -121,13 +121,58 @@ def read_parquet_rows(path: str | Path, split: str | None = None) -> list[dict]:
 
 
 def _maybe_image(value: Any) -> Any:
-    if isinstance(value, dict) and set(value) >= {"bytes", "path"} and isinstance(value.get("bytes"), bytes):
+    if isinstance(value, list) and value and all(_is_image_struct(v) for v in value):  # datasets List(Image)
+        return [_maybe_image(v) for v in value]
+    if _is_image_struct(value):
         import io
 
         from PIL import Image
 
         return Image.open(io.BytesIO(value["bytes"])).convert("RGB")
     return value
+
+
+def _is_image_struct(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) >= {"bytes", "path"} and isinstance(value.get("bytes"), bytes)
+
+
+RECIPE_COLUMNS = frozenset({"problem", "images", "answer", "answer_type"})
+
+
+def is_recipe_layout(source: str | Path) -> bool:
+    """Whether ``source`` is a dataset written by ``mmagrae data make/convert`` (the row schema): a folder with
+    ``mmagrae_data.json``, its ``--arrow-copy`` (a ``save_to_disk`` folder), or Parquet with the schema's
+    columns."""
+    path = Path(source)
+    if path.is_dir() and ((path / "mmagrae_data.json").is_file() or (path / "dataset_dict.json").is_file()
+                          or (path / "state.json").is_file()):
+        return True
+    files = [path] if path.is_file() and path.suffix == ".parquet" else (
+        sorted(path.glob("*.parquet"))[:1] if path.is_dir() else [])
+    if not files:
+        return False
+    import pyarrow.parquet as pq
+
+    return RECIPE_COLUMNS <= set(pq.read_schema(files[0]).names)
+
+
+def read_recipe_rows(source: str | Path, split: str, limit: int | None = None, log=print) -> list[dict] | None:
+    """Rows of a ``data_recipes`` dataset in the row schema (``problem`` with ``<image>`` markers, ``images`` as
+    PIL images, ``answer``, ``choices``, ``answer_type``, ``precision``, ``unit``, ``task``, ``id``), read by
+    ``mmagrae.data.load_rows`` exactly as training reads them (bad rows skipped and counted); None when
+    ``source`` is not such a dataset."""
+    if not is_recipe_layout(source):
+        return None
+    from mmagrae.data import load_rows
+
+    rows, report = load_rows(str(source), split=split, limit=limit)
+    if report.skipped:
+        log(f"[eval] {source}: {report.summary()}")
+    return rows
+
+
+def strip_image_markers(text: str) -> str:
+    return str(text).replace("<image>", "").strip()
 
 
 def load_hub(hf_id: str, split: str, *, name: str | None = None) -> list[dict]:
@@ -139,11 +184,12 @@ def load_hub(hf_id: str, split: str, *, name: str | None = None) -> list[dict]:
 
 
 def image_paths(root: Path, names: Any) -> list[Path]:
-    """Existing image files under ``root`` for a name or list of names."""
+    """Image paths under ``root`` for a name or list of names. Missing files are kept: ``eval run`` skips
+    their rows and warns once with the count, instead of asking the model about an image it never saw."""
     if not names:
         return []
     items = names if isinstance(names, (list, tuple)) else [names]
-    return [root / str(n) for n in items if (root / str(n)).exists()]
+    return [root / str(n) for n in items]
 
 
 def choice_letters(count: int) -> list[str]:

@@ -272,6 +272,20 @@ def score(cfg: RunConfig, rows: Sequence[dict], responses: Mapping[str, Sequence
     return verdicts, summary
 
 
+def load_rows(bench: registry.Benchmark, cfg: RunConfig) -> list[dict]:
+    """The benchmark's rows; a source in another layout is a one-line :class:`UserError` naming it."""
+    where = cfg.source or bench.hf_id
+    try:
+        return bench.load(cfg.split, source=cfg.source, limit=cfg.limit)
+    except KeyError as err:
+        raise UserError(f"{where}: not the {bench.name} layout (its rows have no field {err.args[0]!r}); "
+                        "docs/EVAL.md lists the layouts each benchmark reads") from None
+    except UnicodeDecodeError as err:
+        raise UserError(f"{where}: a file is not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise UserError(f"{where}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})") from None
+
+
 def check_config(cfg: RunConfig, *, need_model: bool = True) -> None:
     """Every setting and path checked before anything loads; raises a one-line :class:`UserError`."""
     try:
@@ -330,7 +344,7 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
     previous = eval_card.read_card(out) if out.is_dir() else None
     model = eval_card.model_fingerprint(cfg.model, (previous or {}).get("model"))
 
-    rows = bench.load(cfg.split, source=cfg.source, limit=cfg.limit)  # 1. load
+    rows = load_rows(bench, cfg)  # 1. load
     if not rows:
         raise UserError(f"{cfg.source or bench.hf_id}: no {bench.name} rows for split {cfg.split!r}")
     log(f"[eval] {bench.name}/{cfg.split}: {len(rows)} rows, n={cfg.n}, backend={cfg.backend}")

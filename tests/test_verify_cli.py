@@ -26,6 +26,7 @@ def test_one_pair_subprocess() -> None:
         "score": 1.0,
         "extracted": "12",
         "reason": "numeric: 12 == 12",
+        "bad_gold": False,
     }
 
 
@@ -63,10 +64,10 @@ def test_jsonl_in_out(tmp_path: Path) -> None:
     result = _run(["verify", "--jsonl", str(src), "--out", str(out)])
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["id"] for r in records] == ["a", "b", "c", "d", 4]
+    assert [r["id"] for r in records] == ["a", "b", "c", "d", 5]  # a bad line: its 1-based line number
     assert [r["correct"] for r in records] == [True, True, False, True, False]
     assert records[2]["reason"].startswith("bad gold:")
-    assert all(set(r) == {"id", "correct", "score", "extracted", "reason"} for r in records)
+    assert all({"id", "correct", "score", "extracted", "reason"} <= set(r) for r in records)
     summary = json.loads(result.stderr.strip().splitlines()[-1])
     assert summary == {"count": 5, "correct": 3, "accuracy": 0.6, "data_errors": 2}
 

@@ -7,8 +7,9 @@
 
 JSONL input: one object per line with ``response`` and ``gold`` (or ``answer``), optionally ``choices``,
 ``answer_type``, ``precision``, ``task`` and ``id``. Output: one verdict per line, in input order, with ``id``
-(or the line number) and ``correct``, ``score``, ``extracted``, ``reason``; a line that is not a JSON object gets
-``correct: false`` and a reason. The summary (count, accuracy, data errors) goes to stderr. Exit status: 0 when
+(or its 1-based line number in the input) and ``correct``, ``score``, ``extracted``, ``reason``; a line that is
+not a JSON object (or not UTF-8) gets ``correct: false`` and a reason. Printed ``extracted`` and ``reason`` values
+are capped at ``MAX_PRINTED_CHARS`` characters (the cut is marked with the full length). The summary (count, accuracy, data errors) goes to stderr. Exit status: 0 when
 verdicts were written (whatever they say), 2 on usage or file errors.
 """
 
@@ -21,6 +22,23 @@ import sys
 from typing import Any
 
 __all__ = ["register", "run"]
+
+MAX_PRINTED_CHARS = 1000
+
+
+def cap(text: Any, limit: int = MAX_PRINTED_CHARS) -> Any:
+    """``text`` cut to ``limit`` characters with a marker of the full length; non-strings unchanged.
+
+    >>> cap("x" * 60000, 10)
+    'xxxxxxxxxx… [60000 chars]'
+    """
+    if isinstance(text, str) and len(text) > limit:
+        return f"{text[:limit]}… [{len(text)} chars]"
+    return text
+
+
+def _printable(verdict: dict[str, Any]) -> dict[str, Any]:
+    return {**verdict, "extracted": cap(verdict.get("extracted")), "reason": cap(verdict.get("reason"))}
 
 
 def _parse_choices(text: str | None) -> list[str] | None:
@@ -58,7 +76,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _from_line(line: str) -> dict[str, Any] | str:
+def _from_line(line: str | bytes) -> dict[str, Any] | str:
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"bad input line: not UTF-8 (byte 0x{line[exc.start]:02x} at column {exc.start + 1})"
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -88,17 +111,18 @@ def run(args: argparse.Namespace) -> int:
             precision=args.precision,
             task=args.task,
         )
-        print(json.dumps(verdict.to_dict(), ensure_ascii=False))
+        print(json.dumps(_printable(verdict.to_dict()), ensure_ascii=False))
         return 0
 
     try:
-        source = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")  # noqa: SIM115
+        source = sys.stdin.buffer if args.jsonl == "-" else open(args.jsonl, "rb")  # noqa: SIM115
     except OSError as exc:
-        print(f"mmagrae verify: cannot read {args.jsonl}: {exc}", file=sys.stderr)
+        print(f"mmagrae verify: cannot read {args.jsonl}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     with source:
-        lines = [line for line in source if line.strip()]
-    items = [_from_line(line) for line in lines]
+        numbered = [(number, line) for number, line in enumerate(source, start=1) if line.strip()]
+    line_numbers = [number for number, _ in numbered]  # 1-based, blank lines counted
+    items = [_from_line(line) for _, line in numbered]
     requests = [item if isinstance(item, dict) else {} for item in items]
     verdicts = verify_batch(requests, processes=args.processes)
     try:
@@ -108,13 +132,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     correct = errors = 0
     with sink if sink is not sys.stdout else contextlib.nullcontext(sink) as out:
-        for n, (item, verdict) in enumerate(zip(items, verdicts, strict=True)):
+        for n, item, verdict in zip(line_numbers, items, verdicts, strict=True):
             record: dict[str, Any] = {"id": item.get("id", n) if isinstance(item, dict) else n}
             if isinstance(item, str):
                 record.update(correct=False, score=0.0, extracted=None, reason=item)
                 errors += 1
             else:
-                record.update(verdict.to_dict())
+                record.update(_printable(verdict.to_dict()))
                 correct += verdict.correct
                 errors += verdict.reason.startswith("bad gold:")
             out.write(json.dumps(record, ensure_ascii=False) + "\n")

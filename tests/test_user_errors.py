@@ -1,0 +1,292 @@
+"""User errors on the command line: one line naming the file (and line / item / field), exit status 2, no
+traceback, nothing left behind, and path checks before any model loads. Also oversized images (skipped and
+counted as "image too large (W×H)") and the printed-output fixes of ``mmagrae verify``."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import subprocess
+import sys
+import time
+import zlib
+
+import pytest
+from PIL import Image
+
+from mmagrae.cli import main
+
+
+def _error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err, "no error printed"
+    last = err[-1]
+    assert last.startswith("error: "), err
+    assert not any("Traceback" in line for line in err)
+    return last
+
+
+def _png(width: int = 8, height: int = 8) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def huge_png_header(width: int = 20000, height: int = 20000) -> bytes:
+    """A tiny PNG file whose header claims ``width × height`` pixels (nothing to decode: costs no memory)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 16)) + chunk(b"IEND", b"")
+
+
+# ------------------------------------------------------------------------------------------------ config / train
+def test_yaml_syntax_error_names_the_file_and_line(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("trainer:\n  max_steps: [1\n")
+    assert main(["config", str(bad)]) == 2
+    line = _error_line(capsys)
+    assert str(bad) in line and "line 3" in line and "unicode string" not in line
+    assert main(["train", str(bad), f"trainer.output_dir={tmp_path / 'run'}"]) == 2
+    assert str(bad) in _error_line(capsys)
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_missing_model_path_fails_fast_and_leaves_nothing(tmp_path, capsys):
+    out = tmp_path / "run"
+    start = time.perf_counter()
+    assert main(["train", "model.path=./no/such/model", f"trainer.output_dir={out}"]) == 2
+    assert time.perf_counter() - start < 5  # checked before any model loads
+    assert "model.path ./no/such/model does not exist" in _error_line(capsys)
+    assert not out.exists()
+    (tmp_path / "notamodel").mkdir()
+    assert main(["train", f"model.path={tmp_path / 'notamodel'}", f"trainer.output_dir={out}"]) == 2
+    assert "no config.json" in _error_line(capsys)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"", "is empty"),
+    (b"\n\n", "has no rows"),
+    (b'{"problem": "1+1?", "answer": "2"}\n{"problem": "caf\xe9", "answer": "1"}\n', "line 2: not UTF-8"),
+    (b'{"problem": "1+1?", "answer": "2"}\n{"problem": oops}\n', "line 2: not valid JSON"),
+])
+def test_train_bad_dataset_file_is_one_line(tmp_path, capsys, content, expected):
+    data = tmp_path / "rows.jsonl"
+    data.write_bytes(content)
+    out = tmp_path / "run"
+    assert main(["train", f"data.train={data}", f"trainer.output_dir={out}"]) == 2
+    line = _error_line(capsys)
+    assert str(data) in line and expected in line
+    assert not out.exists()
+
+
+def test_train_missing_dataset_and_empty_json_list(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", f"data.train={tmp_path / 'nope.parquet'}", f"trainer.output_dir={out}"]) == 2
+    assert "data.train" in _error_line(capsys)
+    empty = tmp_path / "rows.json"
+    empty.write_text("[]")
+    assert main(["train", f"data.train={empty}", f"trainer.output_dir={out}"]) == 2
+    assert "has no rows" in _error_line(capsys)
+    assert main(["train", f"data.val={tmp_path / 'val_missing'}", f"trainer.output_dir={out}"]) == 2
+    assert "data.val" in _error_line(capsys)
+    assert not out.exists()
+
+
+def test_debug_flag_and_env_show_the_traceback(tmp_path):
+    cmd = [sys.executable, "-m", "mmagrae", "train", "model.path=./no/such/model",
+           f"trainer.output_dir={tmp_path / 'run'}"]
+    quiet = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert quiet.returncode == 2 and "Traceback" not in quiet.stderr
+    assert quiet.stderr.strip() == "error: model.path ./no/such/model does not exist"
+    loud = subprocess.run([*cmd[:3], "--debug", *cmd[3:]], capture_output=True, text=True, timeout=120)
+    assert loud.returncode != 0 and "Traceback" in loud.stderr and "UserError" in loud.stderr
+
+
+# ------------------------------------------------------------------------------------------------- eval run
+def test_eval_run_missing_model_or_data_leaves_no_folder(tmp_path, capsys):
+    out = tmp_path / "ev"
+    start = time.perf_counter()
+    assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(tmp_path / "nomodel"),
+                 "--out", str(out)]) == 2
+    assert time.perf_counter() - start < 5
+    assert "--model" in _error_line(capsys) and not out.exists()
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(model), "--data",
+                 str(tmp_path / "nodata"), "--out", str(out)]) == 2
+    assert "--data" in _error_line(capsys) and not out.exists()
+    assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(model), "--mode", "judge",
+                 "--out", str(out)]) == 2
+    assert "--judge-url" in _error_line(capsys) and not out.exists()
+
+
+def test_eval_run_wrong_layout_is_one_line(tmp_path, capsys):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    data = tmp_path / "testmini.json"
+    data.write_text(json.dumps([{"question": "no pid here"}]))
+    assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(model), "--data", str(data),
+                 "--out", str(tmp_path / "ev")]) == 2
+    assert "not the mathvista layout" in _error_line(capsys)
+    assert not (tmp_path / "ev").exists()
+
+
+# ----------------------------------------------------------------------------------------------- eval score
+def _mathvista_item(pid: str, **extra):
+    return {"pid": pid, "question": "q", "answer": "2", "question_type": "free_form", "answer_type": "integer",
+            "precision": None, "choices": None, "response": "2", "extraction": "2", "metadata": {}, **extra}
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("", "the file is empty"),
+    ("[]", "no items to score"),
+    ("{}", "no items to score"),
+    ('{"1": ', "not valid JSON"),
+    ('{"1": 3}', "item 1: expected a JSON object"),
+    ('"text"', "expected a list of items"),
+])
+def test_eval_score_malformed_input(tmp_path, capsys, content, expected):
+    src = tmp_path / "output.json"
+    src.write_text(content)
+    out = tmp_path / "scores.json"
+    assert main(["eval", "score", "mathvista", "--input", str(src), "--out", str(out)]) == 2
+    line = _error_line(capsys)
+    assert str(src) in line and expected in line
+    assert not out.exists() and "accuracy" not in line
+
+
+def test_eval_score_missing_field_names_the_item(tmp_path, capsys):
+    item = _mathvista_item("17")
+    del item["question_type"]
+    src = tmp_path / "output.json"
+    src.write_text(json.dumps({"1": _mathvista_item("1"), "17": item}))
+    assert main(["eval", "score", "mathvista", "--input", str(src), "--out", str(tmp_path / "s.json")]) == 2
+    assert "item 17: missing field 'question_type'" in _error_line(capsys)
+    rows = tmp_path / "rows.jsonl"  # another benchmark, JSONL: the item's id is named
+    rows.write_text(json.dumps({"id": "h-3", "response": "5"}) + "\n")
+    assert main(["eval", "score", "chartqa", "--input", str(rows), "--mode", "rules",
+                 "--out", str(tmp_path / "c.json")]) == 2
+    assert "item h-3: missing field" in _error_line(capsys)
+    rows.write_bytes(b'{"id": "a", "label": "1", "response": "1"}\n{"id": "b", "label": "\xff"}\n')
+    assert main(["eval", "score", "chartqa", "--input", str(rows), "--out", str(tmp_path / "c.json")]) == 2
+    assert "line 2: not UTF-8" in _error_line(capsys)
+
+
+# --------------------------------------------------------------------------------------------- data convert
+def test_data_convert_wrong_layout_and_zero_rows_write_nothing(tmp_path, capsys):
+    images_only = tmp_path / "pngs"
+    images_only.mkdir()
+    (images_only / "a.png").write_bytes(_png())
+    out = tmp_path / "out"
+    assert main(["data", "convert", "geometry3k", "--src", str(images_only), "--out", str(out)]) == 2
+    assert str(images_only) in _error_line(capsys)
+    assert not out.exists()
+    rows = tmp_path / "rows.jsonl"  # rows of another layout: every one is skipped
+    rows.write_text(json.dumps({"text": "hello", "y": 1}) + "\n")
+    assert main(["data", "convert", "chartqa", "--src", str(rows), "--out", str(out)]) == 2
+    line = _error_line(capsys)
+    assert "no usable rows" in line and "no query" in line
+    assert not out.exists() or not list(out.glob("*.parquet"))
+    assert main(["data", "convert", "geoqa", "--src", str(tmp_path / "missing"), "--out", str(out)]) == 2
+    assert "--src" in _error_line(capsys)
+
+
+def test_data_convert_map_to_missing_column_names_it(tmp_path, capsys):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"question": "1+1?", "label": "2"}) + "\n")
+    out = tmp_path / "out"
+    assert main(["data", "convert", "local", "--src", str(rows), "--map", "problem=questoin,answer=label",
+                 "--out", str(out)]) == 2
+    line = _error_line(capsys)
+    assert "problem=questoin" in line and "no such column" in line and "question" in line
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------------------------------ oversized images
+def test_huge_image_skipped_in_data_convert_with_reason(tmp_path, capsys):
+    (tmp_path / "ok.png").write_bytes(_png())
+    (tmp_path / "huge.png").write_bytes(huge_png_header())
+    (tmp_path / "bad.png").write_bytes(b"not a png")
+    rows = [{"question": "a?", "label": "1", "img": "ok.png"}, {"question": "b?", "label": "2", "img": "huge.png"},
+            {"question": "c?", "label": "3", "img": "bad.png"}]
+    src = tmp_path / "rows.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "out"
+    assert main(["data", "convert", "local", "--src", str(src), "--map", "problem=question,answer=label,images=img",
+                 "--out", str(out)]) == 0
+    assert "skipped 1: image too large (20000×20000)" in capsys.readouterr().out
+    conversion = json.loads((out / "mmagrae_data.json").read_text())["conversion"][0]
+    assert conversion["skipped"] == {"image too large (20000×20000)": 1, "unreadable image": 1}
+    unreadable = [e for e in conversion["skipped_examples"] if e["reason"] == "unreadable image"][0]
+    assert unreadable["detail"].startswith("UnidentifiedImageError")  # not an empty detail
+    # a lower limit on the command line skips the 8×8 image too
+    assert main(["data", "convert", "local", "--src", str(src), "--map", "problem=question,answer=label,images=img",
+                 "--max-image-pixels", "10", "--out", str(tmp_path / "out2")]) == 2
+    assert "image too large (8×8)" in _error_line(capsys)
+
+
+def test_huge_image_skipped_in_training_rows(tmp_path):
+    from mmagrae.data import load_rows
+
+    (tmp_path / "huge.png").write_bytes(huge_png_header())
+    (tmp_path / "ok.png").write_bytes(_png(40, 30))
+    raw = [{"problem": "a?", "answer": "1", "images": ["huge.png"]},
+           {"problem": "b?", "answer": "2", "images": ["ok.png"]}]
+    rows, report = load_rows(raw, image_dir=tmp_path)
+    assert len(rows) == 1 and dict(report.reasons) == {"image too large (20000×20000)": 1}
+    rows, report = load_rows(raw, image_dir=tmp_path, max_image_pixels=1000)
+    assert rows == [] and dict(report.reasons) == {"image too large (20000×20000)": 1,
+                                                   "image too large (40×30)": 1}
+    rows, _ = load_rows(raw[1:], image_dir=tmp_path, max_image_pixels=1200)
+    assert len(rows) == 1
+
+
+def test_config_pixel_limit_is_validated():
+    from mmagrae.config import ConfigError, load_config
+
+    assert load_config(None, ["data.max_image_pixels=1000"]).data.max_image_pixels == 1000
+    assert load_config(None, ["data.max_image_pixels=null"]).data.max_image_pixels is None
+    with pytest.raises(ConfigError, match="data.max_image_pixels"):
+        load_config(None, ["data.max_image_pixels=0"])
+
+
+# -------------------------------------------------------------------------------------------- mmagrae verify
+def test_verify_caps_long_extraction(capsys):
+    huge = "y" * 60000
+    assert main(["verify", "--response", f"<answer>{huge}</answer>", "--gold", "abc"]) == 0
+    printed = capsys.readouterr().out
+    verdict = json.loads(printed)
+    assert len(printed) < 2000 and verdict["extracted"].endswith("… [60000 chars]")
+
+
+def test_verify_jsonl_bad_lines_get_1_based_line_numbers(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"response": "2", "gold": "2"}\n\nnot json\n{"response": "\xff", "gold": "1"}\n')
+    out = tmp_path / "out.jsonl"
+    assert main(["verify", "--jsonl", str(src), "--out", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == [1, 3, 4]
+    assert records[0]["correct"] is True
+    assert "bad input line" in records[1]["reason"] and "not UTF-8" in records[2]["reason"]
+
+
+def test_one_line_for_missing_files_everywhere(tmp_path, capsys):
+    assert main(["data", "inspect", str(tmp_path / "nothing")]) == 2
+    assert str(tmp_path / "nothing") in _error_line(capsys)
+    assert main(["eval", "compare", str(tmp_path), str(tmp_path)]) == 2
+    assert f"{tmp_path} has no eval_card.json" in _error_line(capsys)
+    assert main(["eval", "compare", str(tmp_path / "a"), str(tmp_path)]) == 2
+    assert "is not a folder" in _error_line(capsys)
+
+
+def test_help_lists_debug_flag(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--debug" in capsys.readouterr().out

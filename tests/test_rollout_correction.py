@@ -101,3 +101,62 @@ def test_dynamic_sampling_on_accuracy_ignores_format_only_variation():
     assert informative_groups(rewards, correct, "reward").tolist() == [True, True, False, True]
     with pytest.raises(ValueError, match="accuracy"):
         informative_groups(rewards, correct, "acc")
+
+
+# ------------------------------------------------------------------------------------ end to end (tiny model)
+
+
+def format_only_reward(response: str, row: dict) -> float:
+    """Never correct, but a 0.1 "format" reward for even-length responses: groups vary in reward with no answer
+    signal."""
+    return 0.1 * float(len(response) % 2 == 0)
+
+
+def test_training_logs_gap_and_correction_with_gspo(tiny_qwen2_vl, tmp_path):
+    from test_trainer import assert_finite_metrics, run_train, tiny_overrides
+
+    from mmagrae.trainer.tracking import read_metrics
+
+    out = tmp_path / "run"
+    run_train(tiny_overrides(tiny_qwen2_vl, out, "algorithm.policy_loss=gspo", "algorithm.rollout_is=token",
+                             "algorithm.rollout_rs=token", "algorithm.rollout_is_threshold=2.0"))
+    records = assert_finite_metrics(out, 2)
+    for r in records:
+        for key in ("rollout/logprob_diff_mean", "rollout/logprob_diff_max", "rollout/kl", "rollout/is_weight_mean",
+                    "rollout/is_truncated_frac", "rollout/rs_masked_frac", "rollout/rs_masked_seq_frac"):
+            assert math.isfinite(r[key]), (key, r)
+        # the HF engine samples with the training model itself: the gap is float noise
+        assert 0 <= r["rollout/logprob_diff_mean"] <= r["rollout/logprob_diff_max"] < 1e-3
+        assert r["rollout/is_weight_mean"] == pytest.approx(1.0, abs=1e-3) and r["rollout/rs_masked_frac"] == 0.0
+    cfg = (out / "config.yaml").read_text()
+    assert "policy_loss: gspo" in cfg and "rollout_is: token" in cfg
+    assert read_metrics(out / "metrics.jsonl")[-1]["loss/clipfrac"] >= 0
+
+
+def test_gap_metrics_logged_by_default_at_another_temperature(tiny_qwen2_vl, tmp_path):
+    """Temperature ≠ 1: the engines report raw log-probs, the trainer compares its own temperature-1 ones."""
+    from test_trainer import run_train, tiny_overrides
+
+    from mmagrae.trainer.tracking import read_metrics
+
+    out = tmp_path / "run"
+    run_train(tiny_overrides(tiny_qwen2_vl, out, "rollout.temperature=0.7", "rollout.top_p=0.8", "trainer.max_steps=1"))
+    (r,) = read_metrics(out / "metrics.jsonl")
+    assert r["rollout/logprob_diff_max"] < 1e-3 and "rollout/is_weight_mean" not in r
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "reward"])
+def test_dynamic_sampling_metric_in_training(metric, tiny_qwen2_vl, tmp_path):
+    """All-wrong groups that differ only in format reward: dropped on accuracy (the default), kept on reward."""
+    from test_trainer import run_train, tiny_overrides
+
+    from mmagrae.trainer.tracking import read_metrics
+
+    out = tmp_path / "run"
+    run_train(tiny_overrides(tiny_qwen2_vl, out, "algorithm.dynamic_sampling=drop", "trainer.prompts_per_step=4",
+                             f"algorithm.dynamic_sampling_metric={metric}", "rollout.n=6",
+                             "reward.function=test_rollout_correction:format_only_reward"))
+    records = read_metrics(out / "metrics.jsonl")
+    assert len(records) == 2 and all(r["reward/accuracy"] == 0.0 for r in records)
+    updated = [r["data/groups_updated"] for r in records]
+    assert updated == [0.0, 0.0] if metric == "accuracy" else sum(updated) > 0

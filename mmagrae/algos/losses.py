@@ -49,12 +49,13 @@ LOSS_PRESETS: dict[str, dict[str, object]] = {
 
 # Each policy loss's own defaults (the papers' settings), used where the caller gives none. GMPO's clip range is
 # in log space (ratio ∈ [e^-0.4, e^0.4]); CISPO's ε_low = 1 means no lower bound (1 − ε_low = 0), as in
-# MiniMax-M1, which only bounds the weight from above. GMPO has no ``agg``: it averages over responses.
+# MiniMax-M1, which only bounds the weight from above. GMPO takes no ``agg`` (it averages one value per response);
+# its entry names the aggregation that average equals, for the KL/entropy terms and the micro-batch weights.
 POLICY_LOSS_DEFAULTS: dict[str, dict[str, object]] = {
     "ppo": {"clip_low": 0.2, "clip_high": 0.2, "agg": "token-mean"},
     "gspo": {"clip_low": 3e-4, "clip_high": 4e-4, "agg": "seq-mean-token-mean"},
     "cispo": {"clip_low": 1.0, "clip_high": 0.2, "agg": "token-mean"},
-    "gmpo": {"clip_low": 0.4, "clip_high": 0.4},
+    "gmpo": {"clip_low": 0.4, "clip_high": 0.4, "agg": "seq-mean-token-mean"},
     "sapo": {"tau_pos": 1.0, "tau_neg": 1.05, "agg": "seq-mean-token-mean"},
 }
 
@@ -464,16 +465,16 @@ def compute_policy_loss(
 
     loss, metrics = POLICY_LOSS_FNS[policy_loss](logp, old_logp, adv, mask, weights=weights, **hyper)
     metrics = {"loss/policy": loss.item(), **metrics}
+    term_agg = str(hyper.get("agg", defaults["agg"]))  # the KL and entropy terms average like the policy loss
     if ref_logp is not None:
         ref = torch.where(keep, ref_logp.to(logp.dtype), zero)  # [N, T]
-        kl = aggregate_tokens(kl_penalty(logp, ref, kl_type, kl_clamp), mask, hyper.get("agg", "seq-mean-token-mean"),
-                              max_response_length)  # []
+        kl = aggregate_tokens(kl_penalty(logp, ref, kl_type, kl_clamp), mask, term_agg, max_response_length)  # []
         if kl_coef != 0.0:
             loss = loss + kl_coef * kl
         metrics["loss/kl"] = kl.item()
     if entropy is not None:
-        mean_entropy = aggregate_tokens(torch.where(keep, entropy, torch.zeros_like(entropy)), mask,
-                                        hyper.get("agg", "seq-mean-token-mean"), max_response_length)  # []
+        mean_entropy = aggregate_tokens(torch.where(keep, entropy, torch.zeros_like(entropy)), mask, term_agg,
+                                        max_response_length)  # []
         if entropy_coef != 0.0:
             loss = loss - entropy_coef * mean_entropy
         metrics["loss/entropy"] = mean_entropy.item()

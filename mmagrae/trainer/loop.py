@@ -41,7 +41,9 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from mmagrae.algos import advantage_metrics, compute_advantages, compute_policy_loss
-from mmagrae.algos.losses import micro_batch_loss_weights
+from mmagrae.algos.dynamic_sampling import informative_groups
+from mmagrae.algos.losses import micro_batch_loss_weights, policy_loss_parameters
+from mmagrae.algos.rollout_correction import pad_logprobs, rollout_correction, rollout_gap_metrics
 from mmagrae.config import Config
 from mmagrae.models import build_policy, load_adapter, load_reference, pad_token_id, resolve_model_path
 from mmagrae.trainer import checkpoint as ckpt
@@ -351,7 +353,9 @@ def collect_rollouts(engine: Engine, prompts: list[Prompt], sampler: PromptSampl
         rounds += 1
         if cfg.algorithm.dynamic_sampling != "refill" or rounds > cfg.algorithm.max_refill_rounds:
             break
-        informative = int((torch.cat(rewards).std(dim=1) > 0).sum())  # groups with a learning signal
+        # groups with a learning signal (mixed correctness, or varied rewards: algorithm.dynamic_sampling_metric)
+        informative = int(informative_groups(torch.cat(rewards), torch.cat(correct),
+                                             cfg.algorithm.dynamic_sampling_metric).sum())
         # every rank takes the same number of rounds (generation is collective under ZeRO-3)
         short = all_reduce_sum(torch.tensor([float(informative < local_b)]), info)
         if short.item() == 0:
@@ -375,16 +379,20 @@ def compute_step_advantages(batch: RolloutBatch, cfg: Config, info: DistInfo) ->
                                     beta=a.beta)  # [B', G]
     stats = advantage_metrics(rewards, advantages, correct, omega=omega,
                               alpha=a.alpha if a.estimator == "agrae" and a.use_ass else None)
-    groups = select_groups(rewards, cfg, cfg.trainer.prompts_per_step // info.world_size)
+    groups = select_groups(rewards, cfg, cfg.trainer.prompts_per_step // info.world_size, correct=correct)
     return StepAdvantages(advantages=advantages, omega=omega, groups=groups, metrics=stats)
 
 
-def select_groups(rewards: torch.Tensor, cfg: Config, local_b: int) -> list[int]:
-    """Dynamic sampling: which groups enter the update (all; or those whose rewards vary, at most B)."""
+def select_groups(rewards: torch.Tensor, cfg: Config, local_b: int, *,
+                  correct: torch.Tensor | None = None) -> list[int]:
+    """Dynamic sampling: which groups enter the update (all; or, at most B, those whose correctness varies —
+    ``algorithm.dynamic_sampling_metric=accuracy`` — or whose rewards vary — ``reward``). Without ``correct``
+    the rewards decide."""
     if cfg.algorithm.dynamic_sampling == "off":
         return list(range(rewards.shape[0]))
-    varied = (rewards.amax(dim=1) > rewards.amin(dim=1)).nonzero().flatten().tolist()  # group indices
-    return varied[:local_b]
+    metric = cfg.algorithm.dynamic_sampling_metric if correct is not None else "reward"
+    varied = informative_groups(rewards, rewards if correct is None else correct, metric)  # [B'] bool
+    return varied.nonzero().flatten().tolist()[:local_b]
 
 
 # ==================================================================== 4. update
@@ -433,12 +441,37 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
         batches = [{k: (v.to(device) if torch.is_tensor(v) else v) for k, v in b.items()} for b in batches]
         old_logps: list[torch.Tensor | None] = [None] * len(batches)
         ref_logps: list[torch.Tensor | None] = [None] * len(batches)
+        # engine-trainer gap: the engines report raw (temperature-1) log-probs, so the trainer side is its own
+        # temperature-1 log-prob at the sampling weights (docs/ROLLOUT.md); IS weights / rejection need it before
+        # the first loss, otherwise the first pass's log-probs serve (free when temperature is 1)
+        engine_logps = [pad_logprobs([c.logprobs for cs in completions[s.start // group:s.stop // group] for c in cs],
+                                     b["responses"].shape[1]).to(device)
+                        for s, b in zip(micro_slices, batches, strict=True)]
+        gap_masks = list(host_masks)  # the gap is measured over every response token, rejected ones included
+        correcting = a.rollout_is != "off" or a.rollout_rs != "off"
+        gap: list[dict[str, float] | None] = [None] * len(batches)
+        is_weights: list[torch.Tensor | None] = [None] * len(batches)
         with torch.no_grad():
             for i, b in enumerate(batches):
                 if d.needs_old_logp:
                     old_logps[i], _ = compute_token_logprobs(updater.forward_model, b, temperature=cfg.rollout.temperature)
                 if ref_model is not None:
                     ref_logps[i], _ = compute_token_logprobs(ref_model, b, temperature=cfg.rollout.temperature)
+                trainer_logp = old_logps[i] if cfg.rollout.temperature == 1.0 else None  # [n, T]
+                if trainer_logp is None and (correcting or cfg.rollout.temperature != 1.0):
+                    trainer_logp, _ = compute_token_logprobs(updater.forward_model, b, temperature=1.0)  # [n, T]
+                if trainer_logp is not None:
+                    gap[i] = rollout_gap_metrics(trainer_logp, engine_logps[i], b["response_mask"])
+                if correcting:
+                    is_weights[i], keep, corr = rollout_correction(
+                        trainer_logp, engine_logps[i], b["response_mask"], is_mode=a.rollout_is, rs_mode=a.rollout_rs,
+                        threshold=a.rollout_is_threshold)
+                    b["response_mask"], host_masks[i] = keep, keep.cpu()  # rejected tokens leave the loss
+                    gap[i] = {**gap[i], **corr}
+    loss_options = {"clip_low": d.clip_low, "clip_high": d.clip_high, "dual_clip": a.dual_clip, "agg": d.loss_agg,
+                    "tau_pos": a.tau_pos, "tau_neg": a.tau_neg}
+    declared = policy_loss_parameters(a.policy_loss)
+    loss_options = {k: v for k, v in loss_options.items() if k in declared}
 
     prompts_per_mini = d.mini_batch_prompts if len(prompts) >= d.mini_batch_prompts else len(prompts)
     seqs_per_mini = prompts_per_mini * group
@@ -459,11 +492,13 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
                                                                temperature=cfg.rollout.temperature, with_entropy=True,
                                                                entropy_grad=a.entropy_coef != 0)  # [n, T]
                         old = old_logps[i] if old_logps[i] is not None else logp.detach()
+                        if gap[i] is None:  # first pass, temperature 1: these are the sampling weights' log-probs
+                            gap[i] = rollout_gap_metrics(logp.detach(), engine_logps[i], b["response_mask"])
                         loss, m = compute_policy_loss(
-                            logp, old, flat_adv[s].to(logp.device), b["response_mask"], clip_low=d.clip_low,
-                            clip_high=d.clip_high, dual_clip=a.dual_clip, agg=d.loss_agg, max_response_length=max_len,
-                            ref_logp=ref_logps[i], kl_coef=d.kl_coef, kl_type=a.kl_type, entropy=entropy,
-                            entropy_coef=a.entropy_coef)
+                            logp, old, flat_adv[s].to(logp.device), b["response_mask"], policy_loss=a.policy_loss,
+                            max_response_length=max_len, rollout_weights=is_weights[i], ref_logp=ref_logps[i],
+                            kl_coef=d.kl_coef, kl_type=a.kl_type, kl_clamp=a.kl_clamp, entropy=entropy,
+                            entropy_coef=a.entropy_coef, **loss_options)
                     if not torch.isfinite(loss):
                         step_ok = False
                         m = {**m, "loss/total": float("nan")}
@@ -483,10 +518,29 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
                 updater.discard()
                 finite = False
     metrics = {k: v / max(count, 1) for k, v in sums.items()}
+    metrics.update(_combine_gap_metrics([(g, m) for g, m in zip(gap, gap_masks, strict=True) if g is not None]))
     if norms:
         metrics["grad_norm"] = sum(norms) / len(norms)  # mean over this step's optimizer steps
     metrics["skipped"] = float(not finite)
     return metrics
+
+
+def _combine_gap_metrics(per_micro: list[tuple[dict[str, float], torch.Tensor]]) -> dict[str, float]:
+    """(metrics, response mask) per micro-batch -> token-weighted means (``*_max``: the max; ``*_seq_frac``:
+    weighted by responses)."""
+    if not per_micro:
+        return {}
+    tokens = [float(m.sum()) for _, m in per_micro]
+    seqs = [float((m.sum(dim=1) > 0).sum()) for _, m in per_micro]
+    out: dict[str, float] = {}
+    for key in per_micro[0][0]:
+        values = [g[key] for g, _ in per_micro]
+        if key.endswith("_max"):
+            out[key] = max(values)
+        else:
+            w = seqs if key.endswith("_seq_frac") else tokens
+            out[key] = sum(v * x for v, x in zip(values, w, strict=True)) / max(sum(w), 1.0)
+    return out
 
 
 # ==================================================================== validation

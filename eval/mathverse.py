@@ -10,8 +10,9 @@ reproduce without a judge:
   1.0 and True do, the string "1" does not); without one, the official ``--quick_match`` rule
   ``answer == extraction`` (exact strings, no stripping) on a given ``extraction``; a file with neither
   (the README's "step 1 is optional" path) uses the raw response as the extraction.
-- ``rules``: ``mmagrae.verifiers.verify`` on the raw response (see :func:`rules_answer`); multiple-choice
-  options are read from the question text (``A: ...`` / ``(A) ...`` lines after "Choices").
+- ``rules``: ``mmagrae.verifiers.verify`` on the raw response; for multiple choice, a stated letter ("So the
+  correct option is D.") first (:func:`eval.rules.choice_verdict`), and the options read from the question
+  text (``A: ...`` / ``(A) ...`` lines after "Choices").
 Tables (:func:`official_tables`): the official script keys accuracy by subject, then subfield, so a subfield
 name shared by two subjects ("Length", "Area", "Applied") is two cells; and by problem version. It reads the
 subject from ``category`` (its own key) or, as files written from the dataset have it, ``metadata``.
@@ -91,8 +92,11 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     if mode == "judge" and extractor is not None:
         extraction = extractor({**row, "response": response})
         return SampleVerdict(extraction, extraction is not None and extraction.strip() == row["answer"].strip())
-    choices = parse_choices(row["question"]) if row.get("question_type") == "multi-choice" else None
-    return rules_verdict(response, row["answer"], choices=choices)
+    if row.get("question_type") == "multi-choice":
+        from eval.rules import choice_verdict
+
+        return choice_verdict(response, str(row["answer"]), parse_choices(str(row.get("question", ""))))
+    return rules_verdict(response, str(row["answer"]))
 
 
 def subject_subfield(row: Mapping[str, Any]) -> tuple[str, str]:

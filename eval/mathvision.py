@@ -4,13 +4,12 @@ Prompt: the official boxed chain-of-thought prompt (``models/GPT4V.py``): the in
 one ``\\boxed{}`` (one letter for multiple choice), the question, then ``(A) ...`` option lines.
 
 Scoring:
-- ``official``: the official ``is_equal`` rules on a given ``model_answer`` (or ``extraction``): the answer is
-  right if it equals the gold letter or the gold option's text. Equality: lower-cased strings equal after
-  stripping; else tuples/lists compared element-wise after rounding numbers to 2 decimals; else both sides as
-  numbers rounded to 2 decimals. The official code evaluates LaTeX through latex2sympy and Python ``eval``; we
-  never execute text and parse only numbers, ``a/b``, ``\\frac{a}{b}`` (``\\dfrac``, ``\\tfrac``), ``\\sqrt{n}``,
-  ``\\pi`` multiples and percentages, so symbolic answers (e.g. ``2\\sqrt{3}+1``) compare as strings only.
-- ``rules``: ``mmagrae.verifiers.verify`` on the raw response, with the options as choices.
+- ``official``: the official ``is_equal`` (:mod:`eval.mathvision_official`, re-implemented without
+  ``eval``) on the given ``model_answer`` against the gold letter and the gold option's text; symbolic option
+  values compare by value (``96`` equals ``$3 \\cdot 2^{5}$``). A row with only a raw ``response`` gets the
+  official pure-Python answer extraction first (``evaluate.py``'s ``regen_answer`` path).
+- ``rules``: ``mmagrae.verifiers.verify`` on the raw response, with the options as choices; for multiple
+  choice a stated letter ("the correct option is D") first (:func:`eval.rules.choice_verdict`).
 Tables: per subject and level (the official ``_result.json`` keys).
 
     >>> is_equal("\\\\frac{1}{2}", "0.5"), is_equal("(1,2)", "(1.0, 2)"), is_equal("a", "b")
@@ -20,8 +19,6 @@ Tables: per subject and level (the official ``_result.json`` keys).
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,69 +37,14 @@ HF_DATASET_ID = "MathLLMs/MathVision"
 SPLITS = ("test", "testmini")
 INSTRUCTION = ('Please solve the problem and put your answer in one "\\boxed{}". '
                'If it is a multiple choice question, only one letter is allowed in the "\\boxed{}".\n')
-_FRAC = re.compile(r"^\\[dt]?frac\{([^{}]+)\}\{([^{}]+)\}$")
-_SQRT = re.compile(r"^\\sqrt\{([^{}]+)\}$")
-
-
-def _number(text: str) -> float | None:
-    """A number from a small safe subset of LaTeX (see the module docstring); None otherwise."""
-    s = text.strip().replace(" ", "").replace("$", "")
-    if not s:
-        return None
-    sign = -1.0 if s.startswith("-") else 1.0
-    s = s.lstrip("+-")
-    try:
-        if s.endswith("\\%") or s.endswith("%"):
-            inner = _number(s.rstrip("%").rstrip("\\"))
-            return None if inner is None else sign * inner / 100
-        if s.endswith("\\pi"):
-            coef = s[:-3] or "1"
-            inner = _number(coef)
-            return None if inner is None else sign * inner * math.pi
-        m = _FRAC.match(s)
-        if m:
-            a, b = _number(m.group(1)), _number(m.group(2))
-            return None if a is None or not b else sign * a / b
-        m = _SQRT.match(s)
-        if m:
-            a = _number(m.group(1))
-            return None if a is None or a < 0 else sign * math.sqrt(a)
-        if s.count("/") == 1:
-            a, b = (_number(p) for p in s.split("/"))
-            return None if a is None or not b else sign * a / b
-        value = float(s)
-        return sign * value if math.isfinite(value) else None
-    except (ValueError, OverflowError):
-        return None
-
-
-def _tuple(text: str) -> str:
-    """``"(2.004, 3)"`` -> ``"(2.0,3)"``: numbers rounded to 2 decimals, others kept (official eval_tuple)."""
-    if len(text) > 2 and text[0] + text[-1] in ("()", "[]"):
-        parts = text[1:-1].split(",")
-        if len(parts) > 1:
-            rounded = []
-            for p in parts:
-                v = _number(p)
-                if v is None:
-                    return text
-                rounded.append(str(round(v, 2)))
-            return text[0] + ",".join(rounded) + text[-1]
-    return text
 
 
 def is_equal(answer: str, gold: str) -> bool:
-    """The official MATH-V equality on two strings, without executing anything."""
-    a, g = str(answer).lower(), str(gold).lower()
-    if not a.replace(" ", "") or not g.replace(" ", ""):
-        return False
-    if a.strip() == g.strip():
-        return True
-    a, g = _tuple(a), _tuple(g)
-    if a == g:
-        return True
-    va, vg = _number(a), _number(g)
-    return va is not None and vg is not None and round(va, 2) == round(vg, 2)
+    """The official MATH-V equality on two strings, without executing anything (see
+    :func:`eval.mathvision_official.is_equal`)."""
+    from eval.mathvision_official import is_equal as official_is_equal
+
+    return official_is_equal(answer, gold)
 
 
 def load(split: str = "test", *, source: str | Path | None = None, limit: int | None = None) -> list[dict]:
@@ -140,20 +82,35 @@ def prompt(row: Mapping[str, Any]) -> str:
 def official_correct(row: Mapping[str, Any], model_answer: str | None) -> bool:
     if model_answer is None:
         return False
-    gold = str(row["answer"])
-    options = row.get("options") or []
-    gold_value = options[ord(gold) - ord("A")] if options and len(gold) == 1 and "A" <= gold <= "Z" else ""
-    return is_equal(gold, model_answer) or is_equal(gold_value, model_answer)
+    from eval.mathvision_official import official_correct as correct
+
+    return correct(str(row["answer"]), list(row.get("options") or []), str(model_answer))
+
+
+def official_answer(row: Mapping[str, Any], response: str | None) -> str | None:
+    """The given ``model_answer`` (or ``extraction``), else the official extraction from the raw response."""
+    from eval.mathvision_official import extract_answer
+
+    for key in ("model_answer", "extraction"):
+        if row.get(key) is not None:
+            return str(row[key])
+    text = response if response else row.get("response")
+    return extract_answer(str(text)) if isinstance(text, str) else None
 
 
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
     if mode == "official":
-        answer = row.get("model_answer", row.get("extraction"))
+        answer = official_answer(row, response)
         return SampleVerdict(answer, official_correct(row, answer))
     if mode == "judge" and extractor is not None:
         answer = extractor({**row, "response": response})
         return SampleVerdict(answer, official_correct(row, answer))
-    return rules_verdict(response, str(row["answer"]), choices=list(row["options"]) or None)
+    options = list(row.get("options") or [])
+    if options:
+        from eval.rules import choice_verdict
+
+        return choice_verdict(response, str(row["answer"]), options)
+    return rules_verdict(response, str(row["answer"]))
 
 
 def categories(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,9 +27,10 @@ What the official script does, and :func:`four_dimensional` with it:
 - Everything is printed with Python's ``"{:.2%}"`` (``official`` and ``accuracy`` keep those strings).
 
 Official extraction (string matching): the text after the last ``Answer``, stripped of ``<``, ``>``, ``:``,
-``.``; its first character if it is one of A-H. Rules mode gives ``mmagrae.verifiers.verify`` the text after
-the last ``Answer`` marker (the whole response when there is none), so "<Answer>: <(B) 400, 300>" or a
-``\boxed{B}`` both count.
+``.``; its first character if it is one of A-H. Rules mode reads a letter that opens the text after
+the last ``Answer`` marker ("<Answer>: A. 3 cm", "<C> because 8"), else a stated letter ("the correct option
+is D"), else gives ``mmagrae.verifiers.verify`` that text (the whole response when there is no marker), so
+"<Answer>: <(B) 400, 300>" or a ``\boxed{B}`` count too.
 
     >>> official_extract("<Thought process>: ... <Answer>: <B>")
     'B'
@@ -42,7 +43,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.registry import Benchmark, SampleVerdict, image_paths, load_hub, read_local_rows, rules_verdict
+from eval.registry import Benchmark, SampleVerdict, image_paths, load_hub, read_local_rows
 
 HF_DATASET_ID = "We-Math/We-Math"
 SPLITS = ("testmini",)
@@ -61,9 +62,11 @@ def official_extract(response: str) -> str | None:
 
 
 def parse_options(option: str) -> list[str]:
-    """``"A. 3;B. 4; C. 5"`` -> ``["3", "4", "5"]``."""
-    parts = [p.strip() for p in str(option).split(";") if p.strip()]
-    return [re.sub(r"^[A-H]\s*[.:)]\s*", "", p) for p in parts]
+    """``"A. 3;B. 4; C. 5"`` -> ``["3", "4", "5"]``; ``"A. ①; ③;B. ②"`` -> ``["①; ③", "②"]``
+    (cut at the option markers, see :func:`eval.rules.split_options`)."""
+    from eval.rules import split_options
+
+    return split_options(option)
 
 
 def load(split: str = "testmini", *, source: str | Path | None = None, limit: int | None = None) -> list[dict]:
@@ -101,9 +104,12 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     if mode == "judge" and extractor is not None:
         extracted = extractor({**row, "response": response})
         return SampleVerdict(extracted, extracted == row["answer"])
-    # The prompt asks for "<Answer>: <<option>>"; the verifier reads the text after the last "Answer" marker.
-    text = _STRIP.sub(" ", response.split("Answer")[-1]).strip() if "Answer" in response else response
-    return rules_verdict(text, row["answer"], choices=parse_options(row["option"]))
+    # The prompt asks for "<Answer>: <<option>>": a letter opening the text after the last "Answer" marker
+    # ("A. 3 cm", "<C> because 8"), else a stated letter, else the verifier on that text.
+    from eval.rules import choice_verdict
+
+    tail = _STRIP.sub(" ", response.split("Answer")[-1]).strip() if "Answer" in response else None
+    return choice_verdict(response, str(row["answer"]), parse_options(row["option"]), tail=tail)
 
 
 def categories(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -61,7 +61,6 @@ def test_mathverse_official_without_extraction_quick_matches_the_response():
     ("pred", "gold", "ok"),
     [("Blue\n", "blue", False), ("blue ", "Blue", False), (" 12", "12", True), ("12\n", "12.3", True),
      ("5% ", "0.05", False), ("5%", "0.05", True), ("0.0", "0", False), ("nan", "nan", False),  # parses as a float, and nan is never within 5%
-    
      ("1000", ["10", "1000"], True), ("7", ["10", "1000"], False)],
 )
 def test_chartqa_official_does_not_strip(pred, gold, ok):

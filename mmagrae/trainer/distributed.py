@@ -120,6 +120,7 @@ class Updater:
                  info: DistInfo) -> None:
         self.info = info
         self.max_grad_norm = cfg.optim.max_grad_norm
+        self.peak_lr = cfg.optim.lr
         self.deepspeed = cfg.distributed.deepspeed is not None
         if self.deepspeed:
             import deepspeed
@@ -194,6 +195,24 @@ class Updater:
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None and state.get("scheduler") is not None:
             self.scheduler.load_state_dict(state["scheduler"])
+        self._apply_peak_lr()
+
+    def _apply_peak_lr(self) -> None:
+        """After loading a checkpoint, the config's ``optim.lr`` is the peak again (the same value unless a
+        ``trainer.resume=force`` continuation changed it); the schedule's position is kept."""
+        peak = self.peak_lr
+        for group in self.optimizer.param_groups:
+            group["initial_lr"] = peak
+        if self.scheduler is None:
+            for group in self.optimizer.param_groups:
+                group["lr"] = peak
+            return
+        if not hasattr(self.scheduler, "lr_lambdas"):  # not the config's LambdaLR: leave it as loaded
+            return
+        self.scheduler.base_lrs = [peak for _ in self.optimizer.param_groups]
+        step = self.scheduler.last_epoch
+        for group, factor in zip(self.optimizer.param_groups, self.scheduler.lr_lambdas, strict=True):
+            group["lr"] = peak * factor(step)
 
     def save_checkpoint(self, output_dir: Path, step: int, *, processor: Any, trainer_state: dict, keep_last: int,
                         run_id: str | None) -> None:

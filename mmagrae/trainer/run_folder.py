@@ -31,8 +31,9 @@ from typing import Any
 import yaml
 
 ALLOWED_CHANGES = ("trainer.max_steps", "trainer.output_dir", "trainer.save_every", "trainer.eval_every",
-                   "trainer.keep_last", "logging.")
-"""Keys (or ``section.`` prefixes) that may change between a run and its continuation."""
+                   "trainer.keep_last", "logging.", "trainer.resume")
+"""Keys (or ``section.`` prefixes) that may change between a run and its continuation (``trainer.resume`` says
+how to start this command, not what the run is: a run begun with ``never`` continues with ``auto``)."""
 
 CONFIG_FILE, RUN_FILE, HISTORY_FILE = "config.yaml", "run.json", "config_history.jsonl"
 

@@ -144,6 +144,38 @@ def chart_pairs(rng: random.Random, n: int) -> list[dict]:
     return out
 
 
+def math_text_pairs(rng: random.Random, n: int) -> list[dict]:
+    """MATH/GSM8K-style pairs: golds as the datasets ship them (a worked solution with a box, ``$9$``), answers
+    in math delimiters in prose, relations, matrices, long decimals; about 60% right (labels by construction)."""
+    templates = [  # (gold, right answers, wrong answers) for a random k
+        (lambda k: f"So the total is ${k} + 0 = {k}$, hence $\\boxed{{{k}}}$.",
+         lambda k: [f"Answer $ {k} $", f"The answer is \\( {k} \\).", f"{k:,}".replace(",", ",\\! ")],
+         lambda k: [f"Answer $ {k + 1} $", f"\\boxed{{{k - 1}}}"]),
+        (lambda k: f"${k}/3$", lambda k: [f"$\\frac{{{k}}}{{3}}$", f"{k / 3:.10f}", f"$\\left( \\frac{{{k}}}{{3}} \\right)$"],
+         lambda k: [f"{k / 3 + 0.01:.6f}", f"\\frac{{3}}{{{k}}}"]),
+        (lambda k: f"$x \\geq {k}$", lambda k: [f"Therefore $x >= {k}$ is the solution.", f"${k} \\leq x$",
+                                                   f"$[{k}, \\infty)$"],
+         lambda k: [f"$x > {k}$", f"$x \\leq {k}$"]),
+        (lambda k: f"$\\begin{{pmatrix}} {k} & 0 \\\\ 1 & {k + 1} \\end{{pmatrix}}$",
+         lambda k: [f"$\\left[\\begin{{array}}{{cc}} {k} & 0 \\\\ 1 & {k + 1} \\end{{array}}\\right]$",
+                    f"\\boxed{{\\begin{{bmatrix}} {k} & 0 \\\\ 1 & {k + 1} \\end{{bmatrix}}}}"],
+         lambda k: [f"$\\begin{{pmatrix}} {k} & 1 \\\\ 0 & {k + 1} \\end{{pmatrix}}$"]),
+        (lambda k: f"${k}$ miles", lambda k: [f"The distance is $\\boxed{{{k}\\textnormal{{ miles}}}}.$",
+                                             f"Final Answer: The distance is {k} miles."],
+         lambda k: [f"The distance is $\\boxed{{{k + 10}}}$ miles."]),
+    ]  # fmt: skip
+    out = []
+    for i in range(n):
+        gold_f, good_f, bad_f = templates[i % len(templates)]
+        k = rng.randrange(2, 5000)
+        right = rng.random() < 0.6
+        answer = rng.choice(good_f(k) if right else bad_f(k))
+        out.append({"source": "math_text", "id": f"math-{i}", "response": answer, "gold": gold_f(k),
+                    "choices": None, "answer_type": None, "precision": None, "task": None, "kind": "math_text",
+                    "expected": right})  # fmt: skip
+    return out
+
+
 def run_ours(pairs: list[dict]) -> tuple[list[bool], list[float], list]:
     results, latencies, verdicts = [], [], []
     for p in pairs:
@@ -185,7 +217,7 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N pairs (0: all)")
-    ap.add_argument("--generated", type=int, default=1000, help="generated geometry and chart pairs (each)")
+    ap.add_argument("--generated", type=int, default=1000, help="generated geometry, chart and math-text pairs (each)")
     ap.add_argument(
         "--examples", type=int, default=3, help="disagreement examples to show per direction and source"
     )
@@ -195,7 +227,8 @@ def main() -> int:
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
-    pairs = mathvista_pairs() + geometry_pairs(rng, args.generated) + chart_pairs(rng, args.generated)
+    pairs = (mathvista_pairs() + geometry_pairs(rng, args.generated) + chart_pairs(rng, args.generated)
+             + math_text_pairs(rng, args.generated))
     if args.limit:
         pairs = pairs[: args.limit]
 

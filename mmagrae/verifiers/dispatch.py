@@ -238,6 +238,10 @@ def validate_gold(
     return "text"
 
 
+_LETTER_RE = re.compile(r"^\s*[A-Z]\s*$")
+_LETTER_ANSWER_RE = re.compile(r"^\s*(?:\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\]|([A-Za-z])[.)]?)\s*$")
+
+
 def _is_value_list(text: str) -> bool:
     """A comma list whose items are numbers or formulas ("1, 2", "{2, 3, 5}"), not words ("red, blue")."""
     items = [x for x in re.split(r"[,;]", text.strip().strip("{}")) if x.strip()]
@@ -286,6 +290,11 @@ def _compare_scalar(
     # text (and auto-detected text): words compared normalised; numbers and formulas by value
     if _text_equal(pred, gold):
         return True, "text: equal"
+    if _LETTER_RE.match(gold):  # a lone capital letter gold is an option letter, even without choices
+        m = _LETTER_ANSWER_RE.match(numeric.normalize_math_text(pred))
+        letter = next((g for g in m.groups() if g), "") if m is not None else ""
+        ok = letter.upper() == gold.strip()
+        return ok, f"choice: letter {'matches' if ok else 'differs'}"
     g = parse_number(gold)
     if g is not None:
         p = _read_number(pred, deadline)

@@ -322,7 +322,7 @@ def clean_answer(answer: str) -> str:
 
 _BOLD_WINDOW_CHARS = 400
 _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
-_NUMBER_RE = re.compile(r"[-−+]?\d+/[1-9]\d*(?![\d/.,])|[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?")
+_NUMBER_RE = re.compile(r"[-−+]?\d+/[1-9]\d*(?![\d/]|[.,]\d)|[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -392,8 +392,10 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         return Extraction(clean_answer(inner), "answer_tag")
 
     boxed = _from_boxes(visible, "boxed", hedging, choices)
-    if boxed is not None and boxed.hedged:  # boxed steps, then "Final Answer: The final answer is $10,455$"
-        after = visible[boxed_spans(visible)[-1][1] :]
+    spans = boxed_spans(visible) if boxed is not None else []
+    if len(spans) > 1 and not _all_same([c for _, _, c in spans]):
+        # boxed steps, then "Final Answer: The final answer is $10,455$": the explicit final answer wins
+        after = visible[spans[-1][1] :]
         phrase = _phrase_answer(after)
         if phrase is not None and clean_answer(phrase):
             return Extraction(_sentence_answer(clean_answer(phrase), choices), "phrase")

@@ -1,0 +1,233 @@
+"""Math text as MATH/GSM8K-style datasets ship it and text models write it: golds with markup, math delimiters
+in prose, relations, matrices, number formats, long decimals, letter golds without options, and one MATH row
+trained end to end on the text path. Cases found by differential testing against math-verify (docs/VERIFIERS.md
+says where we disagree on purpose)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mmagrae.verifiers import GoldAnswerError, validate_gold, verify
+from mmagrae.verifiers.extraction import extract_answer, math_spans
+from mmagrae.verifiers.numeric import parse_number
+
+TESTS = Path(__file__).resolve().parent
+
+# (response, gold, expected)
+GOLDS_AS_SHIPPED = [
+    ("\\boxed{12}", "$12$", True),
+    ("\\boxed{13}", "$12$", False),
+    ("The answer is 2/5.", "$2/5$", True),
+    ("It is $\\boxed{48}$.", "$48$ km", True),
+    ("48 km", "$48$ km", True),
+    ("\\boxed{31.42}", "Area $=31.42 \\mathrm{~cm}^2$", True),
+    ("\\boxed{31.4}", "Area $=31.42 \\mathrm{~cm}^2$", False),
+    ("So the answer is $\\boxed{\\textbf{(B)}}$.", "\\(\\boxed{\\text{B}}\\).", True),
+    ("$\\boxed{(A)}$", "\\(\\boxed{\\text{B}}\\).", False),
+    # a whole worked solution (MATH's `solution` field): its boxed answer is the gold
+    ("\\boxed{\\frac{7}{2}}", "Adding, $2x = 7$, so $x = \\boxed{\\frac{7}{2}}$.", True),
+    ("\\boxed{3.5}", "Adding, $2x = 7$, so $x = \\boxed{\\frac{7}{2}}$.", True),
+    ("\\boxed{7}", "Adding, $2x = 7$, so $x = \\boxed{\\frac{7}{2}}$.", False),
+    # a gold written as several boxes or spans is a list
+    ("$\\boxed{-3, 4}$", "The roots are \\(\\boxed{4}\\) and \\(\\boxed{-3}\\).", True),
+    ("$\\boxed{4}$", "The roots are \\(\\boxed{4}\\) and \\(\\boxed{-3}\\).", False),
+    ("\\boxed{5, 6, 7}", "$5$ and $6$ and $7$", True),
+]
+
+DELIMITERS_IN_PROSE = [
+    ("Result $ 14 $", "14", True),
+    ("Result \\( 14 \\)", "14", True),
+    ("Result \\[ 14 \\]", "14", True),
+    ("Result $$ 14 $$", "14", True),
+    ("Result \\( (10+4) \\)", "14", True),
+    ("Result $ 15 $", "14", False),
+    ("$\\left( \\frac{2}{7} \\right)$", "2/7", True),  # not the 7 inside the fraction
+    ("$\\frac{2}{7} \\text{liters}$", "2/7", True),
+    ("$\\frac{2}{7} \\textbf{liters}$", "2/7", True),
+    ("$\\frac{2}{7} \\text{liters}$", "7", False),
+    ("Final Answer: The smallest $k$ is 41.", "41", True),
+    ("Final Answer: The smallest $k$ is 41.", "1", False),
+    ("Hence $y \\leq 8$ holds.", "y \\le 8", True),
+    ("So P = 3/8 in the end, i.e. the probability is 3/8.", "\\frac{3}{8}", True),
+    # boxed intermediate results, then an explicit final answer
+    ("First $\\boxed{20}$, then $\\boxed{35}$. Final Answer: The final answer is $1,055$.", "1055", True),
+]
+
+RELATIONS = [
+    ("y \\geq 2", "y >= 2", True),
+    ("2 \\leq y", "y \\geq 2", True),
+    ("-y > -4", "y < 4", True),
+    ("y > -4", "y < 4", False),
+    ("y \\ne 6", "y != 6", True),
+    ("y \\lt 6", "y < 6", True),
+    ("y \\gt 6", "y < 6", False),
+    ("y \\le 6", "y < 6", False),  # strict and non-strict differ
+    ("-1 < t < 5", "(-1, 5)", True),  # an inequality in one variable equals its interval
+    ("(-1, 5)", "-1 < t < 5", True),
+    ("-1 \\le t < 5", "(-1, 5)", False),
+    ("t \\geq 3", "[3, \\infty)", True),
+    ("3x + 6y - 9 = 0", "y = -\\frac{1}{2}x + \\frac{3}{2}", True),  # equations: proportional
+    ("w = 2+2+2 = 6", "w = 6", True),  # a chain compares its last side
+    ("w = 2+2+2 = 7", "w = 6", False),
+    ("w = \\frac{1}{7} \\approx 0.14", "\\frac{1}{7}", True),  # the exact value before an approximation
+    ("(m, n) = (4, 9)", "(4, 9)", True),
+    ("PQ = 6", "6", True),
+    ("2y + x = 6", "y = 6", False),  # equations that are not proportional
+]
+
+MATRICES = [
+    ("$\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}$", "\\begin{bmatrix} 2 & -1 \\\\ 0 & 5 \\end{bmatrix}", True),
+    ("$\\left[\\begin{array}{cc} 2 & -1 \\\\ 0 & 5 \\end{array}\\right]$",
+     "\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}", True),
+    ("$\\begin{pmatrix} 2 & -1 \\\\ 5 & 0 \\end{pmatrix}$", "\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}", False),
+    ("$\\begin{pmatrix} \\frac{4}{2} \\\\ 0.5 \\end{pmatrix}$", "\\begin{pmatrix} 2 \\\\ \\frac{1}{2} \\end{pmatrix}", True),
+    ("\\boxed{\\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix}}", "\\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix}", True),
+    ("$\\begin{pmatrix} 2 & -1 \\end{pmatrix}$", "\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}", False),
+    ("\\left( 2, \\frac{\\pi}{3} \\right)", "(2, \\frac{\\pi}{3})", True),
+]
+
+NUMBER_FORMATS = [
+    ("$\\boxed{22,\\! 222,\\! 000}$", "22222000", True),
+    ("$\\boxed{22,\\! 222,\\! 000}$", "22222001", False),
+    ("\\$4,\\!250.75", "4250.75", True),
+    ("2,500.50$", "2500.50", True),
+    ("\\boxed{3,85}", "3.85", True),  # a comma that cannot separate thousands is a decimal comma
+    ("0,125", "0.125", True),
+    ("1,250", "1.25", False),  # three digits after the comma: thousands
+    ("7,5", "7.5", False),  # one digit after a small integer: a list "7, 5", not a decimal
+]
+
+DECIMAL_VS_EXACT = [
+    ("0.142857142857", "\\frac{1}{7}", True),
+    ("0.1429", "\\frac{1}{7}", True),  # 4 significant digits, rounds half-up to the exact value
+    ("0.143", "\\frac{1}{7}", False),  # 3 significant digits: too coarse for an exact gold
+    ("0.1428", "\\frac{1}{7}", False),  # truncated, not rounded
+    ("(0.75, 1.4142]", "(\\frac{3}{4}, \\sqrt{2}]", True),
+    ("1.7321", "\\sqrt{3}", True),
+    ("1.732", "\\sqrt{3}", True),
+    ("1.73", "\\sqrt{3}", False),
+    ("\\boxed{\\frac{2}{3}}", "0.667", True),  # a float gold: the more precise prediction rounds to it
+    ("\\boxed{\\frac{2}{3}}", "0.67", True),
+    ("\\boxed{\\frac{2}{3}}", "0.666", False),
+]
+
+LETTERS_WITHOUT_CHOICES = [
+    ("\\boxed{(D)}", "D", True),
+    ("$\\boxed{\\text{(D)}}$", "D", True),
+    ("The answer is [D].", "D", True),
+    ("\\boxed{(E)}", "D", False),
+    ("(D) and (E)", "D", False),
+]
+
+SETS_AND_LISTS = [
+    ("\\boxed{2}, \\boxed{3}, \\boxed{5}", "\\{2, 3, 5\\}", True),
+    ("\\boxed{2} \\quad \\text{and} \\quad \\boxed{3}", "2, 3", True),
+    ("\\boxed{2} or maybe \\boxed{3}", "2, 3", False),  # "or" is hedging, not a list
+    ("\\boxed{(1, 2), (3, 4)}", "(3,4),(1,2)", True),
+    ("\\boxed{(1, 2), (4, 3)}", "(3,4),(1,2)", False),
+    ("\\boxed{\\{4, -4\\}}", "\\pm 4", True),
+    ("\\boxed{4}", "\\pm 4", False),
+    ("x = \\frac{1 \\pm \\sqrt{5}}{2}", "x = \\frac{1 - \\sqrt{5}}{2}, x = \\frac{1 + \\sqrt{5}}{2}", True),
+    ("\\boxed{\\{-1\\} \\cup [0, 7)}", "\\{-1\\} \\cup [0,7)", True),
+]
+
+CASES = [
+    *GOLDS_AS_SHIPPED, *DELIMITERS_IN_PROSE, *RELATIONS, *MATRICES, *NUMBER_FORMATS, *DECIMAL_VS_EXACT,
+    *LETTERS_WITHOUT_CHOICES, *SETS_AND_LISTS,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("response", "gold", "expected"), CASES)
+def test_math_text_table(response: str, gold: str, expected: bool) -> None:
+    verdict = verify(response, gold)
+    assert verdict.correct is expected, verdict
+    assert not verdict.bad_gold and not verdict.reason.startswith("internal error")
+
+
+@pytest.mark.parametrize(
+    "gold",
+    [
+        "$9$", "$1/3$", "$125$ miles", "Circumference $=50.27 \\mathrm{~cm}$", "\\(\\boxed{\\text{C}}\\).",
+        "We find $n = 4$, so the sum is $\\boxed{10}$.", "$x \\geq 5$", "\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}",
+        "11,\\! 111", "\\$16,\\!386.20", "(\\frac{3}{5}, \\frac{8}{3}]", "$\\frac{1}{12}$", "0<x<1",
+        "\\boxed{1}, \\boxed{2}", "y = 2x + 1", "x = 5+5+1 = 11", "\\pm 3", "2,74",
+    ],
+)  # fmt: skip
+def test_every_gold_form_verifies_itself(gold: str) -> None:
+    assert verify(gold, gold).correct, verify(gold, gold)
+
+
+def test_gold_with_markup_but_no_answer_is_a_data_error() -> None:
+    verdict = verify("\\boxed{3}", "We cannot tell: $$ $$ and \\boxed{}")
+    assert verdict.bad_gold and not verdict.correct
+    with pytest.raises(GoldAnswerError):
+        validate_gold("\\boxed{}")
+
+
+def test_inline_math_does_not_cross_lines_and_escaped_dollars_are_money() -> None:
+    assert math_spans("a $ 1\n 2 $ b") == []
+    assert [c.strip() for _, _, c in math_spans("\\$5 and $2$, \\[\n3\n\\]")] == ["2", "3"]
+    assert extract_answer("It costs \\$5 and \\$7 in total") == "7"
+
+
+def test_decimal_comma_policy() -> None:
+    assert parse_number("2,74").value == parse_number("2.74").value
+    assert parse_number("1,234").value == 1234
+    assert parse_number("1,2") is None
+
+
+def test_existing_vlm_rules_hold() -> None:
+    assert not verify("\\boxed{3} or maybe \\boxed{5}", "3").correct
+    assert not verify("0.866", "\\frac{\\sqrt3}{2}").correct
+    assert not verify("10^{-13}", "0").correct
+    assert verify("The answer is (C).", "145°", choices=["135°", "140°", "145°"]).correct
+    assert verify("Around 31%", "Around 31%", choices=["Around 21%", "Around 31%"]).correct
+
+
+def test_math_text_verdicts_are_fast() -> None:
+    pairs = [(r, g) for r, g, _ in CASES] * 3
+    times = []
+    for response, gold in pairs:
+        t = time.perf_counter()
+        verify(response, gold)
+        times.append(time.perf_counter() - t)
+    assert statistics.median(times) < 2e-3 and max(times) < 0.25  # generous on a shared 2-core machine
+
+
+def test_math_row_trains_on_the_text_path_and_rewards_a_boxed_answer(tiny_qwen2, tmp_path, monkeypatch) -> None:
+    """A MATH-style row (gold = a worked solution with a boxed answer) trains two steps with the built-in
+    reward; half of the sampled responses are replaced by a correct boxed answer, which must be rewarded."""
+    from mmagrae.trainer.tracking import read_metrics
+    from mmagrae.verifiers import rewards
+
+    solution = "Let $x$ be the half. Then $2x = 1$, so $x = \\boxed{\\frac{1}{2}}$."
+    rows = [{"problem": f"Problem {i}: solve 2x = 1.", "answer": solution} for i in range(8)]
+    data = tmp_path / "math.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    seen: list[list[float]] = []
+    original = rewards.compute_rewards
+
+    def half_correct(texts, rows, **kwargs):
+        texts = [("The answer is $\\boxed{0.5}$." if i % 2 == 0 else t) for i, t in enumerate(texts)]
+        out = original(texts, rows, **kwargs)
+        seen.append([o.components["accuracy"] for o in out])
+        assert not any(o.data_error for o in out)
+        return out
+
+    monkeypatch.setattr(rewards, "compute_rewards", half_correct)
+    sys.path.insert(0, str(TESTS)) if str(TESTS) not in sys.path else None
+    from test_trainer import run_train, tiny_overrides
+
+    out = tmp_path / "run"
+    overrides = tiny_overrides(tiny_qwen2, out, f"data.train={data}", f"data.val={data}", "reward.format=boxed")
+    run_train([o for o in overrides if not o.startswith("reward.function=")])
+    assert seen and all(s[0::2] == [1.0] * len(s[0::2]) for s in seen)
+    records = read_metrics(out / "metrics.jsonl")
+    assert [r["step"] for r in records] == [1, 2]
+    assert all(r["data/bad_gold"] == 0 and r["reward/accuracy"] >= 0.5 for r in records)

@@ -67,6 +67,8 @@ def register(subparsers) -> None:
     s.add_argument("--judge-cache", default=None, help="JSONL cache of judge extractions")
     s.add_argument("--out", required=True, help="scores JSON (MathVista: the official scores_*.json layout)")
     s.add_argument("--results-out", default=None, help="also write the scored items (prediction, true_false)")
+    s.add_argument("--data", default=None, help="benchmark data (local copy, as for eval run) to join lmms-eval "
+                   "samples that lack their dataset rows, by doc_id")
     s.add_argument("--report", default=None, help="folder for the Markdown table and PNG charts")
     s.set_defaults(func=_score)
 
@@ -140,6 +142,16 @@ def read_input(path: str) -> list[dict[str, Any]] | dict[str, dict[str, Any]]:
     return data
 
 
+def _split_rows(args: argparse.Namespace):
+    """Loader of the benchmark's default split from ``--data`` (None without it)."""
+    if not getattr(args, "data", None):
+        return None
+    from eval.registry import get
+
+    bench = get(args.benchmark)
+    return lambda: bench.load(bench.splits[0], source=args.data)
+
+
 def _item_id(item: dict[str, Any], fallback: Any) -> str:
     for key in ("id", "pid", "sample_index", "question_id", "index"):
         if item.get(key) not in (None, ""):
@@ -164,7 +176,9 @@ def _check_mathvista(path: str, results: dict[str, dict[str, Any]], mode: str) -
 def _score(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     extractor = _extractor(args)
-    data = read_input(args.input)
+    from eval.formats import read_results_file  # our JSON layouts, lmms-eval samples, VLMEvalKit tables
+
+    data = read_results_file(args.benchmark, args.input, read_input, _split_rows(args))
     if args.benchmark == "mathvista":
         from eval import mathvista
 

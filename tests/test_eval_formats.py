@@ -1,0 +1,124 @@
+"""``mmagrae eval score BENCH --input FILE`` on other frameworks' result files (layouts built here, as
+lmms-eval ``--log_samples`` and VLMEvalKit write them; synthetic items)."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from eval import formats
+from mmagrae.cli import main
+from mmagrae.preflight import UserError
+
+
+def _score(tmp_path, bench, path, mode="official", *extra):
+    out = tmp_path / f"scores_{bench}_{mode}.json"
+    assert main(["eval", "score", bench, "--input", str(path), "--mode", mode, "--out", str(out), *extra]) == 0
+    return json.loads(out.read_text())
+
+
+def _xlsx(path, header, rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for r in rows:
+        sheet.append(r)
+    book.save(path)
+    return path
+
+
+def test_lmms_eval_chartqa_samples_official_and_rules(tmp_path):
+    # newer lmms-eval drops "doc": the target is the answer, the metric names say the subset
+    lines = [
+        {"doc_id": 0, "target": "12", "filtered_resps": ["12"], "relaxed_overall": 1.0, "relaxed_human_split": 1.0},
+        {"doc_id": 1, "target": "Blue", "filtered_resps": ["blue\n"], "relaxed_overall": 0.0,
+         "relaxed_augmented_split": 0.0},
+        {"doc_id": 2, "target": "0.5", "resps": [["The answer is 50%"]], "filtered_resps": ["The answer is 50%"],
+         "relaxed_overall": 0.0, "relaxed_augmented_split": 0.0},
+    ]
+    path = tmp_path / "20260101_samples_chartqa.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines))
+    official = _score(tmp_path, "chartqa", path)
+    assert official["correct"] == 1  # "blue\n" is not "Blue" without stripping
+    assert official["categories"]["subset"]["human"]["correct"] == 1
+    assert official["categories"]["subset"]["augmented"]["total"] == 2
+    rules = _score(tmp_path, "chartqa", path, "rules")
+    assert rules["correct"] == 3
+
+
+def test_vlmevalkit_wemath_xlsx(tmp_path):
+    header = ["index", "ID", "split", "knowledge concept", "question", "option", "answer", "key", "prediction"]
+    opt = "A. ①; ③;B. ②; ③;C. ①; ②;D. ③"
+    rows = [[0, "2steps_1", "testmini", "c1", "q", opt, "B", "2steps_1", "<Thought process>: x <Answer>: <B>"],
+            [1, "2steps_1", "testmini", "c2", "q", opt, "A", "2steps_2", "<Answer>: A. ①; ③"],
+            [2, "2steps_1", "testmini", "c1;c2", "q", opt, "C", "2steps_multi", "<Answer>: <C> because 8"]]
+    path = _xlsx(tmp_path / "Model_WeMath.xlsx", header, rows)
+    official = _score(tmp_path, "wemath", path)
+    m = official["extra"]
+    assert official["correct"] == 3 and m["counts"]["CM_strict"] == 1
+    assert m["official"]["CompleteMastery (Strict)"] == "0.19% (1)"
+    assert _score(tmp_path, "wemath", path, "rules")["correct"] == 3
+
+
+def test_vlmevalkit_mathverse_judged_xlsx(tmp_path):
+    header = ["index", "problem_version", "question", "answer", "question_type", "metadata", "prediction",
+              "extract", "score"]
+    meta_pg = str({"split": "testmini", "source": "x", "subject": "Plane Geometry", "subfield": "Length"})
+    meta_sg = str({"split": "testmini", "source": "x", "subject": "Solid Geometry", "subfield": "Length"})
+    rows = [[1, "Text Dominant", "Find AB.\nChoices:\nA:3\nB:4", "B", "multi-choice", meta_pg,
+             "So the correct option is B.", "B", True],
+            [2, "Vision Only", "", "14", "free-form", meta_sg, "The answer is 15", "15", False]]
+    path = _xlsx(tmp_path / "Model_MathVerse_MINI_gpt-4o_score.xlsx", header, rows)
+    official = _score(tmp_path, "mathverse", path)
+    tables = official["extra"]["subjects"]
+    assert tables["Plane Geometry"]["subfields"]["Length"]["correct"] == 1
+    assert tables["Solid Geometry"]["subfields"]["Length"] == {"accuracy": "0.000", "correct": 0, "total": 1}
+    assert _score(tmp_path, "mathverse", path, "rules")["correct"] == 1
+
+
+def test_lmms_eval_mathvision_without_doc_needs_data(tmp_path):
+    (tmp_path / "data").mkdir()
+    items = [{"id": "1", "question": "q", "options": ["1", "$3 \\cdot 2^{5}$"], "answer": "B", "level": 1,
+              "subject": "algebra", "image": "images/1.jpg"},
+             {"id": "2", "question": "q", "options": [], "answer": "6(\\sqrt{2}-1)", "level": 2,
+              "subject": "geometry", "image": "images/2.jpg"}]
+    (tmp_path / "data" / "test.jsonl").write_text("\n".join(json.dumps(x) for x in items))
+    lines = [{"doc_id": 0, "target": "B", "filtered_resps": ["The product is \\boxed{96}"],
+              "mathvision_standard_eval": {"response": ["x"], "scores": [True]}},
+             {"doc_id": 1, "target": "6(\\sqrt{2}-1)", "filtered_resps": ["So the answer is 2.49."],
+              "mathvision_standard_eval": {"response": ["x"], "scores": [True]}}]
+    path = tmp_path / "samples_mathvision_test.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines))
+    with pytest.raises(UserError, match="pass --data"):
+        formats.read_results_file("mathvision", str(path), lambda p: [json.loads(x) for x in open(p)])
+    official = _score(tmp_path, "mathvision", path, "official", "--data", str(tmp_path))
+    assert official["correct"] == 2  # 96 = 3·2^5 and 2.49 ≈ 6(√2 − 1), by value
+    assert set(official["categories"]["subject"]) == {"algebra", "geometry"}
+
+
+def test_lmms_eval_mathvista_submission_in_the_metric(tmp_path):
+    sub = {"question_id": "7", "query": "q", "choices": None, "answer": "3", "extraction": "3", "prediction": "3",
+           "true_false": True, "question_type": "free_form", "answer_type": "integer", "precision": 0,
+           "metadata": {"language": "english", "skills": ["arithmetic reasoning"]}}
+    line = {"doc_id": 0, "target": "3", "filtered_resps": ["The answer is 3"], "llm_as_judge_eval": sub,
+            "submission": sub}
+    path = tmp_path / "samples_mathvista_testmini.jsonl"
+    path.write_text(json.dumps(line))
+    scores = _score(tmp_path, "mathvista", path)
+    assert scores["average"]["correct"] == 1
+
+
+def test_table_errors_name_the_file(tmp_path):
+    path = _xlsx(tmp_path / "bad.xlsx", ["index", "answer"], [[1, "A"]])
+    with pytest.raises(UserError, match="bad.xlsx: no 'prediction' column"):
+        formats.read_table(path)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("not a zip")
+    with pytest.raises(UserError, match="broken.xlsx: not a readable .xlsx"):
+        formats.read_table(broken)
+    tsv = tmp_path / "r.tsv"
+    tsv.write_text("index\tanswer\tprediction\tlabel\n0\t12\t12 \t['12']\n")
+    assert formats.read_table(tsv)[0]["prediction"] == "12 "
+    assert formats.normalise_row("chartqa", formats.read_table(tsv)[0])["label"] == ["12"]

@@ -160,3 +160,58 @@ def test_dynamic_sampling_metric_in_training(metric, tiny_qwen2_vl, tmp_path):
     assert len(records) == 2 and all(r["reward/accuracy"] == 0.0 for r in records)
     updated = [r["data/groups_updated"] for r in records]
     assert updated == [0.0, 0.0] if metric == "accuracy" else sum(updated) > 0
+
+
+# ------------------------------------------------- which distribution the engines' log-probs come from
+
+NUCLEUS = {"temperature": 0.7, "top_p": 0.5, "top_k": 5, "max_new_tokens": 8, "seed": 0}
+
+
+def _engine_vs_trainer(model, processor, prompts, groups):
+    """Max |engine − trainer| over response tokens, with the trainer at temperature 1 and at the sampling
+    temperature, and whether every sampled token lay in the trainer's top-k at that position."""
+    from mmagrae.models import get_tokenizer
+    from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs
+
+    batch = build_policy_batch(processor, prompts, groups, pad_token_id=get_tokenizer(processor).pad_token_id)
+    mask = batch["response_mask"]  # [N, T]
+    engine = pad_logprobs([c.logprobs for g in groups for c in g], mask.shape[1])  # [N, T]
+    with torch.no_grad():
+        raw, _ = compute_token_logprobs(model, batch, temperature=1.0)  # [N, T]
+        scaled, _ = compute_token_logprobs(model, batch, temperature=NUCLEUS["temperature"])  # [N, T]
+    gap_raw = rollout_gap_metrics(raw, engine, mask)["rollout/logprob_diff_max"]
+    gap_scaled = rollout_gap_metrics(scaled, engine, mask)["rollout/logprob_diff_max"]
+    return gap_raw, gap_scaled, int(mask.sum())
+
+
+def test_hf_engine_logprobs_are_raw_under_top_p_top_k_and_temperature(tiny_qwen2_vl):
+    """With temperature 0.7, top-p 0.5 and top-k 5 the HF engine still reports log_softmax(raw logits), which
+    is what the trainer recomputes at temperature 1 (not the temperature-scaled or truncated distribution)."""
+    from test_rollout_hf import make_prompts
+
+    from mmagrae.models import load_policy
+    from mmagrae.rollout import SamplingConfig, build_engine
+
+    model, processor = load_policy(str(tiny_qwen2_vl))
+    engine = build_engine("hf", tiny_qwen2_vl, model=model, processor=processor)
+    prompts = make_prompts(processor, vision=True)
+    groups = engine.generate(prompts, 3, SamplingConfig(**NUCLEUS))
+    gap_raw, gap_scaled, tokens = _engine_vs_trainer(model, processor, prompts, groups)
+    assert tokens > 0 and gap_raw < 1e-4 < gap_scaled
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("single_thread_torch")
+def test_vllm_engine_logprobs_are_raw_under_top_p_top_k_and_temperature(tiny_vllm_engine, tiny_qwen2_vl):
+    """vLLM (``logprobs_mode="raw_logprobs"``) reports the same quantity as the HF engine under top-p < 1."""
+    from test_rollout_hf import make_prompts
+
+    from mmagrae.models import load_policy
+    from mmagrae.rollout import SamplingConfig
+
+    engine = tiny_vllm_engine("qwen2_vl")
+    model, processor = load_policy(str(tiny_qwen2_vl))
+    prompts = make_prompts(processor, vision=True)
+    groups = engine.generate(prompts, 3, SamplingConfig(**NUCLEUS))
+    gap_raw, gap_scaled, tokens = _engine_vs_trainer(model, processor, prompts, groups)
+    assert tokens > 0 and gap_raw < 1e-4 < gap_scaled

@@ -359,7 +359,9 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
     (out / "run_config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
 
     if engine is None:  # 2. generate
-        _quiet_transformers()
+        from mmagrae.console import quiet_libraries
+
+        quiet_libraries()
         from mmagrae.rollout import build_engine
 
         engine = build_engine(cfg.backend, cfg.model, dtype=cfg.dtype)
@@ -409,17 +411,3 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
     log(f"[eval] wrote {out / 'scores.json'}, {out / eval_card.CARD_NAME}, {reports['markdown']} and "
         f"{len(reports['charts'])} charts")
     return summary
-
-
-def _quiet_transformers() -> None:
-    """No "Loading weights" progress bars or advisory warnings from transformers / huggingface_hub."""
-    import os
-
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    try:
-        import transformers
-
-        transformers.utils.logging.disable_progress_bar()
-        transformers.utils.logging.set_verbosity_error()
-    except (ImportError, AttributeError):  # pragma: no cover - transformers is a dependency
-        pass

@@ -353,7 +353,12 @@ def _from_boxes(text: str, method: str, hedging: bool, choices: list[str] | None
         return None
     boxes = [c for _, _, c in spans]
     if len(boxes) > 1 and not _all_same(boxes):
-        joined = None if choices else math_span_list(text, spans) if hedging else ", ".join(map(clean_answer, boxes))
+        joined = None if choices else math_span_list(text, spans)
+        if joined is None and not hedging:  # a gold: boxes side by side are a list, else its last box counts
+            between = [text[a[1] : b[0]] for a, b in zip(spans, spans[1:])]
+            if not all(sep.strip(" $") == "" for sep in between):
+                return Extraction(clean_answer(boxes[-1]), method)
+            joined = ", ".join(map(clean_answer, boxes))
         if joined is None:
             return Extraction(None, method, hedged=True, candidates=tuple(clean_answer(b) for b in boxes))
         return Extraction(joined, method)

@@ -157,10 +157,108 @@ def test_math_text_table(response: str, gold: str, expected: bool) -> None:
         "We find $n = 4$, so the sum is $\\boxed{10}$.", "$x \\geq 5$", "\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}",
         "11,\\! 111", "\\$16,\\!386.20", "(\\frac{3}{5}, \\frac{8}{3}]", "$\\frac{1}{12}$", "0<x<1",
         "\\boxed{1}, \\boxed{2}", "y = 2x + 1", "x = 5+5+1 = 11", "\\pm 3", "2,74",
+        # MathVerse / MATH-Vision / MATH / GSM8K-style free-form golds
+        'A',
+        '24',
+        '2\\sqrt{3}',
+        '√{3}',
+        '$\\sqrt{3}$',
+        '60°',
+        'y=-x^2+2x+3',
+        '\\frac{1}{2}',
+        '2π',
+        '12π cm²',
+        'x=2',
+        'y=\\frac{1}{2}x+1',
+        '(2, 3)',
+        '25°',
+        '4\\sqrt{2}',
+        '3.5',
+        '-2<x<3',
+        'y=2x^{2}-4x+1',
+        '36π',
+        'm=2',
+        '(-1,0)',
+        'x>2',
+        'y=3^x',
+        'f(x)=2x+1',
+        '\\frac{3}{2}\\pi',
+        '10√3',
+        '5√2 cm',
+        '1:2',
+        '50 m',
+        '(0,4)',
+        '8\\sqrt{3}',
+        'y=\\sqrt{x}',
+        'y=\\log_2 x',
+        '60 degrees',
+        'AB=5',
+        '$9$',
+        '$1/3$',
+        '$125$ miles',
+        'Circumference $=50.27 \\mathrm{~cm}$',
+        '\\(\\boxed{\\text{C}}\\).',
+        'We have $2+2=4$, so the answer is $\\boxed{4}$.',
+        'The sum is $\\boxed{\\frac{3}{4}}$ meters.',
+        '\\boxed{(-\\infty, 3) \\cup (5, \\infty)}',
+        '$\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}$',
+        '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}',
+        '11,\\! 111,\\! 111,\\! 100',
+        '\\$16,\\!386.20',
+        '$x \\in [-2, 7]$',
+        '-\\frac{\\sqrt{3}}{2}',
+        '\\text{Evelyn}',
+        '\\text{(E)}',
+        '10\\%',
+        '$2.5',
+        '0.333',
+        'y = -\\frac{3}{4}x + \\frac{25}{4}',
+        'x^2+y^2=25',
+        '\\dfrac{9}{4}',
+        '(3, \\frac{\\pi}{2})',
+        '\\{1, 2, 3\\}',
+        '2, 3, 5',
+        '\\pm 3',
+        '3\\sqrt{2}+1',
+        '2^{10}',
+        '5!',
+        '\\sin 30°',
+        'a_n = 2n - 1',
+        'S_{\\triangle ABC}=6',
+        '\\angle A = 30°',
+        '∠ABC=60°',
+        '2:3',
+        '8 cm^2',
+        '15\\text{ cm}^2',
+        '\\frac{a+b}{2}',
+        '40 m/s',
+        'x = 3 or x = -1',
+        'x_1=1, x_2=2',
+        '(1, 2]',
+        '[0, +\\infty)',
+        'y=\\frac{k}{x}',
+        'no solution',
+        '72 square units',
     ],
 )  # fmt: skip
 def test_every_gold_form_verifies_itself(gold: str) -> None:
     assert verify(gold, gold).correct, verify(gold, gold)
+
+
+def test_every_bundled_and_synthetic_gold_verifies_itself(fixtures_dir: Path) -> None:
+    from data_recipes import synthetic
+
+    rows = list(json.loads((fixtures_dir / "mathvista" / "testmini.json").read_text()).values())
+    for kind in ("charts", "counting", "geometry"):
+        rows += synthetic.make_rows(kind, 60, seed=3)
+    assert len(rows) == 1180
+    wrong = []
+    for r in rows:
+        v = verify(str(r["answer"]), r["answer"], choices=r.get("choices"), answer_type=r.get("answer_type"),
+                   precision=r.get("precision"), task=r.get("task"))  # fmt: skip
+        if not v.correct:
+            wrong.append((r["answer"], v.reason))
+    assert not wrong, wrong[:5]
 
 
 def test_gold_with_markup_but_no_answer_is_a_data_error() -> None:

@@ -78,9 +78,11 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
         text = row.get("extraction") or ""
     elif mode == "judge" and extractor is not None:
         text = extractor({**row, "response": response}) or ""
+    typed = {"answer_type": row.get("answer_type"), "precision": row.get("precision")}  # a data_recipes row
+    typed = {k: v for k, v in typed.items() if v is not None}
     if row.get("choices"):
-        return rules_verdict(text, str(row["answer"]), choices=list(row["choices"]))
-    return rules_verdict(text, str(row["answer"]))
+        return rules_verdict(text, str(row["answer"]), choices=list(row["choices"]), **typed)
+    return rules_verdict(text, str(row["answer"]), **typed)
 
 
 def categories(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -103,7 +103,8 @@ def read_local_rows(source: str | Path, split: str) -> tuple[list[dict], Path | 
 def read_parquet_rows(path: str | Path, split: str | None = None) -> list[dict]:
     """Rows of a Parquet file, or of every ``*.parquet`` in a folder whose name mentions ``split`` (if any).
 
-    Image columns in the Hub layout (``{"bytes": ..., "path": ...}`` structs) become PIL images.
+    Image columns in the Hub layout (``{"bytes": ..., "path": ...}`` structs, or lists of them) become PIL
+    images; one that is too large or unreadable stays a struct (``eval run`` skips its row with the reason).
     """
     import pyarrow.parquet as pq
 
@@ -124,11 +125,14 @@ def _maybe_image(value: Any) -> Any:
     if isinstance(value, list) and value and all(_is_image_struct(v) for v in value):  # datasets List(Image)
         return [_maybe_image(v) for v in value]
     if _is_image_struct(value):
-        import io
-
         from PIL import Image
 
-        return Image.open(io.BytesIO(value["bytes"])).convert("RGB")
+        from mmagrae.data.loading import ImageTooLarge, open_image
+
+        try:  # header first: a decompression bomb is never decoded
+            return open_image(value["bytes"]).convert("RGB")
+        except (ImageTooLarge, OSError, ValueError, Image.DecompressionBombError):
+            return value  # left as bytes: eval run skips the row and counts the reason
     return value
 
 

@@ -244,3 +244,34 @@ def test_eval_run_reads_hub_parquet_with_image_lists(tmp_path):
                     source=str(geo), split="test")
     summary = run(cfg, engine=engine, formatter=_fmt, log=lambda s: None)
     assert summary["total"] == 2 and engine.images == [1, 1]
+
+
+def test_eval_run_on_a_synthetic_recipe_folder_and_a_bomb_in_hub_parquet(tmp_path, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mmagrae.cli import main
+    from tests.test_user_errors import _png, huge_png_header
+
+    counting = tmp_path / "counting"
+    assert main(["data", "make", "counting", "--n", "2", "--test-n", "3", "--out", str(counting)]) == 0
+    cfg = RunConfig(benchmark="geometry3k", model=str(_model(tmp_path / "model")), out=str(tmp_path / "ev"),
+                    source=str(counting), split="test")
+    summary = run(cfg, engine=EchoEngine(), formatter=_fmt, log=lambda s: None)
+    assert summary["total"] == 3 and summary["accuracy"] == 100.0  # typed answers verified as integers
+    with pytest.raises(UserError, match="data_recipes folder"):
+        run(replace(cfg, benchmark="mathvista", split="testmini", out=str(tmp_path / "ev2")), engine=EchoEngine(),
+            formatter=_fmt, log=lambda s: None)
+    assert not (tmp_path / "ev2").exists()
+
+    hub = tmp_path / "hub"  # hiyouga/geometry3k layout with one decompression bomb
+    hub.mkdir()
+    pq.write_table(pa.table({
+        "images": [[{"bytes": _png(), "path": None}], [{"bytes": huge_png_header(), "path": None}]],
+        "problem": ["<image>Find x.", "<image>Find y."], "answer": ["3", "5"],
+    }), hub / "test-00000-of-00001.parquet")
+    logs: list[str] = []
+    summary = run(replace(cfg, source=str(hub), out=str(tmp_path / "ev3")), engine=EchoEngine(), formatter=_fmt,
+                  log=logs.append)
+    assert summary["total"] == 1 and summary["skipped_rows"] == 1
+    assert any("image too large (20000×20000): 1" in line for line in logs)

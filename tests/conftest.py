@@ -51,6 +51,12 @@ def tiny_qwen2_5_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_qwen3_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a tiny random Qwen3-VL model directory (16-pixel patches, DeepStack, interleaved M-RoPE)."""
+    return _tiny_model(tmp_path_factory, "qwen3_vl")
+
+
+@pytest.fixture(scope="session")
 def tiny_qwen2(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Path of a tiny random Qwen2 (text-only) model directory."""
     return _tiny_model(tmp_path_factory, "qwen2")
@@ -58,7 +64,7 @@ def tiny_qwen2(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_vllm_engine(request: pytest.FixtureRequest):
-    """``get(arch) -> VLLMEngine`` for ``"qwen2_vl" | "qwen2_5_vl" | "qwen2"``: one in-process vLLM per tiny model
+    """``get(arch) -> VLLMEngine`` for ``"qwen2_vl" | "qwen2_5_vl" | "qwen3_vl" | "qwen2"``: one in-process vLLM per tiny model
     and session (start-up is the slow part; instances coexist). Tests that change weights must sync them back."""
     engines: dict[str, object] = {}
 

@@ -8,8 +8,8 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from mmagrae.rollout import Completion, Engine, Prompt, SamplingConfig, build_engine
 from mmagrae.models import load_policy, vision_token_ids
+from mmagrae.rollout import Completion, Engine, Prompt, SamplingConfig, build_engine
 from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs, encode_prompts
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
@@ -41,7 +41,7 @@ def make_prompts(processor, vision: bool) -> list[Prompt]:
     ]
 
 
-ARCHS = ["tiny_qwen2_vl", "tiny_qwen2_5_vl", "tiny_qwen2"]
+ARCHS = ["tiny_qwen2_vl", "tiny_qwen2_5_vl", "tiny_qwen3_vl", "tiny_qwen2"]
 
 
 @pytest.fixture(scope="module", params=ARCHS)

@@ -8,7 +8,8 @@ For each row:
 2. ``<image>`` markers split it into interleaved image and text parts (several images per prompt are fine);
    a row without images takes the text path (plain string content).
 3. The processor's chat template (``add_generation_prompt=True``), with ``system_prompt`` if given.
-4. Images are resized by qwen-vl-utils (``fetch_image``) to ``min_pixels .. max_pixels`` (multiples of 28).
+4. Images are resized by qwen-vl-utils (``fetch_image``) to ``min_pixels .. max_pixels`` (sides multiples of
+   2 × the processor's patch size: 28 for Qwen2/2.5-VL, 32 for Qwen3-VL).
 5. The prompt length is counted *after* each image placeholder expands to its image tokens (the grid the
    model's image processor will produce); prompts longer than ``max_prompt_length`` are dropped and counted.
 
@@ -115,11 +116,18 @@ def _content(text: str, n_images: int) -> str | list[dict[str, str]]:
     return parts
 
 
-def resize_image(image: Any, *, min_pixels: int, max_pixels: int) -> Any:
-    """qwen-vl-utils resizing: sides multiples of 28, area within [min_pixels, max_pixels], RGB."""
+def resize_image(image: Any, *, min_pixels: int, max_pixels: int, patch_size: int = 14) -> Any:
+    """qwen-vl-utils resizing: sides multiples of ``2 * patch_size`` (28 for Qwen2/2.5-VL, 32 for Qwen3-VL), area
+    within [min_pixels, max_pixels], RGB."""
     from qwen_vl_utils import fetch_image
 
-    return fetch_image({"image": image, "min_pixels": min_pixels, "max_pixels": max_pixels})
+    return fetch_image({"image": image, "min_pixels": min_pixels, "max_pixels": max_pixels},
+                       image_patch_size=patch_size)
+
+
+def processor_patch_size(processor: Any) -> int:
+    """The vision patch size of a VL processor's image processor (14 for Qwen2/2.5-VL, 16 for Qwen3-VL)."""
+    return int(getattr(getattr(processor, "image_processor", None), "patch_size", 14) or 14)
 
 
 def image_token_count(processor: Any, image: Any) -> int:
@@ -164,7 +172,9 @@ def build_prompts(rows: Sequence[dict[str, Any]], processor: Any, *, template: s
         messages.append({"role": "user", "content": _content(text, len(images))})
         chat = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         try:
-            resized = [resize_image(img, min_pixels=min_pixels, max_pixels=max_pixels) for img in images]
+            patch = processor_patch_size(processor)
+            resized = [resize_image(img, min_pixels=min_pixels, max_pixels=max_pixels, patch_size=patch)
+                       for img in images]
         except (OSError, ValueError) as err:  # pragma: no cover - images were decoded by load_rows
             report.skip(f"unreadable image ({type(err).__name__})", row.get("id"))
             continue

@@ -1,4 +1,4 @@
-"""Tiny random-weight Qwen2-VL / Qwen2.5-VL / Qwen2 models, built locally in seconds.
+"""Tiny random-weight Qwen2-VL / Qwen2.5-VL / Qwen3-VL / Qwen2 models, built locally in seconds.
 
 No weights can be downloaded here, so tests, benchmarks and the demo run on models built by
 :func:`build_tiny_model`: the real architectures (so transformers and vLLM load them with their ordinary code)
@@ -9,7 +9,8 @@ at toy sizes (about 1M parameters: hidden 128, 4 decoder layers, vision depth 2)
   (``<|endoftext|>``, ``<|im_start|>``, ``<|im_end|>``, ``<|vision_start|>``, ``<|image_pad|>``, ...);
 - Qwen2-VL's chat template (used for all three archs: it accepts string or list-of-parts content);
 - for the VL archs a ``Qwen2VLImageProcessor`` with a small pixel budget (56² .. 112² pixels, i.e. 4 .. 16
-  image tokens per image);
+  image tokens per image; Qwen3-VL: 16-pixel patches, 64² .. 128² pixels, the same 4 .. 16 tokens) and a video
+  processor;
 - a generation config (eos = ``<|im_end|>``/``<|endoftext|>``, pad = ``<|endoftext|>``).
 
 The result is deterministic given ``seed`` (weights and tokenizer). Example::
@@ -27,8 +28,8 @@ import json
 from pathlib import Path
 from typing import Literal
 
-Arch = Literal["qwen2_vl", "qwen2_5_vl", "qwen2"]
-ARCHS: tuple[str, ...] = ("qwen2_vl", "qwen2_5_vl", "qwen2")
+Arch = Literal["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen2"]
+ARCHS: tuple[str, ...] = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen2")
 
 # Qwen's special tokens, in Qwen's order (ids follow the BPE vocabulary, in this order).
 SPECIAL_TOKENS: tuple[str, ...] = (
@@ -196,7 +197,9 @@ def build_tiny_model(
 
     Args:
         arch: ``"qwen2_vl"`` (Qwen2VLForConditionalGeneration), ``"qwen2_5_vl"``
-            (Qwen2_5_VLForConditionalGeneration) or ``"qwen2"`` (Qwen2ForCausalLM, text only).
+            (Qwen2_5_VLForConditionalGeneration), ``"qwen3_vl"`` (Qwen3VLForConditionalGeneration: Qwen3 decoder
+            with q/k norms, interleaved M-RoPE, 16-pixel patches, DeepStack features from the first two vision
+            blocks) or ``"qwen2"`` (Qwen2ForCausalLM, text only).
         out_dir: created if missing; existing files are overwritten.
         seed: seeds the weight initialisation (the tokenizer training is deterministic anyway).
         hidden_size, num_layers, num_heads, num_kv_heads, intermediate_size: the decoder's shape. The head dim
@@ -235,6 +238,13 @@ def build_tiny_model(
         mrope_section = [t + (half - t - 2 * hw), hw, hw]
         text_kwargs["rope_parameters"] = {"rope_type": "default", "rope_theta": 1000000.0,
                                           "mrope_section": mrope_section}
+        if arch == "qwen3_vl":
+            # Qwen3-VL interleaves the three M-RoPE axes over the frequencies (real checkpoints: [24, 20, 20])
+            hw = half * 5 // 16
+            text_kwargs["rope_parameters"] = {"rope_type": "default", "rope_theta": 5000000.0,
+                                              "mrope_section": [half - 2 * hw, hw, hw], "mrope_interleaved": True}
+            text_kwargs["head_dim"] = head_dim
+            text_kwargs.pop("max_window_layers", None)
         common = dict(
             image_token_id=ids["<|image_pad|>"],
             video_token_id=ids["<|video_pad|>"],
@@ -248,6 +258,14 @@ def build_tiny_model(
                           temporal_patch_size=2)
             config = transformers.Qwen2VLConfig(text_config=text_kwargs, vision_config=vision, **common)
             model_cls = transformers.Qwen2VLForConditionalGeneration
+        elif arch == "qwen3_vl":
+            # 16-pixel patches (32 per merged token), learned position grid, DeepStack features from two blocks
+            vision = dict(depth=vision_depth, hidden_size=vision_embed_dim, intermediate_size=2 * vision_embed_dim,
+                          num_heads=vision_num_heads, out_hidden_size=hidden_size, patch_size=16,
+                          spatial_merge_size=2, temporal_patch_size=2, num_position_embeddings=64,
+                          deepstack_visual_indexes=list(range(min(2, vision_depth))))
+            config = transformers.Qwen3VLConfig(text_config=text_kwargs, vision_config=vision, **common)
+            model_cls = transformers.Qwen3VLForConditionalGeneration
         else:
             vision = dict(depth=vision_depth, hidden_size=vision_embed_dim, intermediate_size=2 * vision_embed_dim,
                           num_heads=vision_num_heads, out_hidden_size=hidden_size, patch_size=14,
@@ -283,9 +301,20 @@ def build_tiny_model(
         from transformers import Qwen2VLImageProcessor
         from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
 
-        image_processor = Qwen2VLImageProcessor(min_pixels=min_pixels, max_pixels=max_pixels)
-        video_processor = Qwen2VLVideoProcessor(min_pixels=min_pixels, max_pixels=max_pixels)
-        proc_cls = transformers.Qwen2VLProcessor if arch == "qwen2_vl" else transformers.Qwen2_5_VLProcessor
+        if arch == "qwen3_vl":
+            # the same token budget with 32-pixel merged patches; Qwen3-VL normalises to mean = std = 0.5
+            scale = (32 * 32) / (28 * 28)
+            sizes = dict(min_pixels=int(min_pixels * scale), max_pixels=int(max_pixels * scale), patch_size=16,
+                         image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5])
+            image_processor = Qwen2VLImageProcessor(**sizes)
+            video_processor = transformers.Qwen3VLVideoProcessor(
+                size={"shortest_edge": sizes["min_pixels"], "longest_edge": sizes["max_pixels"]}, patch_size=16,
+                image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5], fps=2, min_frames=2, max_frames=16)
+        else:
+            image_processor = Qwen2VLImageProcessor(min_pixels=min_pixels, max_pixels=max_pixels)
+            video_processor = Qwen2VLVideoProcessor(min_pixels=min_pixels, max_pixels=max_pixels)
+        proc_cls = {"qwen2_vl": transformers.Qwen2VLProcessor, "qwen2_5_vl": transformers.Qwen2_5_VLProcessor,
+                    "qwen3_vl": transformers.Qwen3VLProcessor}[arch]
         processor = proc_cls(image_processor=image_processor, tokenizer=tokenizer,
                              video_processor=video_processor, chat_template=CHAT_TEMPLATE)
         processor.save_pretrained(out)
@@ -312,6 +341,9 @@ def _fix_tokenizer_config(out: Path) -> None:
 def _run(args: argparse.Namespace) -> int:
     import time
 
+    from mmagrae.console import quiet_libraries
+
+    quiet_libraries()
     start = time.perf_counter()
     path = build_tiny_model(args.arch, args.out, seed=args.seed)
     info = json.loads((path / "TINY_MODEL.json").read_text())
@@ -324,7 +356,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``mmagrae tiny-model --arch ARCH --out DIR [--seed N]``."""
     parser = subparsers.add_parser(
         "tiny-model",
-        help="build a tiny random-weight Qwen2-VL / Qwen2.5-VL / Qwen2 model directory (for tests and demos)",
+        help="build a tiny random-weight Qwen2-VL / Qwen2.5-VL / Qwen3-VL / Qwen2 model directory (tests, demos)",
         description=__doc__.split("\n\n")[0],
     )
     parser.add_argument("--arch", choices=ARCHS, required=True, help="architecture to build")

@@ -195,18 +195,24 @@ def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
     return batch
 
 
-def _image_features(core: Any, pixel_values: torch.Tensor, grid_thw: torch.Tensor) -> torch.Tensor:
-    """Merged image features ``[n_image_tokens, H]`` for all images, across transformers 5.x versions."""
+def _image_features(core: Any, pixel_values: torch.Tensor,
+                    grid_thw: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor] | None]:
+    """Merged image features ``[n_image_tokens, H]`` for all images, across transformers 5.x versions, and
+    Qwen3-VL's DeepStack features (one ``[n_image_tokens, H]`` per early decoder layer; None for other models)."""
     import torch
+
+    def cat(x: Any) -> torch.Tensor:
+        return torch.cat(list(x), dim=0) if isinstance(x, (tuple, list)) else x
 
     inner = getattr(core, "model", core)
     fn = getattr(inner, "get_image_features", None) or core.get_image_features
     out = fn(pixel_values, grid_thw)
+    deepstack = getattr(out, "deepstack_features", None)
     if hasattr(out, "pooler_output") and out.pooler_output is not None:
         out = out.pooler_output
-    if isinstance(out, (tuple, list)):
-        out = torch.cat(list(out), dim=0)
-    return out
+    elif isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], list):  # (embeds, deepstack) in 5.17
+        out, deepstack = out
+    return cat(out), ([cat(d) for d in deepstack] if deepstack else None)
 
 
 def _unwrap(model: Any) -> Any:
@@ -248,14 +254,20 @@ def compute_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: fl
 
     if is_vision_model(core):
         embeds = core.get_input_embeddings()(input_ids)  # [N, L, H]
+        deepstack_kwargs: dict[str, Any] = {}
         if batch.get("pixel_values") is not None and batch["image_feature_index"].numel():
-            feats = _image_features(core, batch["pixel_values"].to(device),
-                                    batch["image_grid_thw"].to(device))  # [n_unique_image_tokens, H]
-            feats = feats[batch["image_feature_index"].to(device)].to(embeds.dtype)  # [n_image_tokens_N, H]
-            image_mask = (input_ids == batch["image_token_id"]).unsqueeze(-1)  # [N, L, 1]
-            embeds = embeds.masked_scatter(image_mask, feats)  # [N, L, H]
-        hidden = inner(input_ids=None, inputs_embeds=embeds, attention_mask=attention_mask,
-                       position_ids=position_ids, use_cache=False).last_hidden_state  # [N, L, H]
+            feats, deepstack = _image_features(core, batch["pixel_values"].to(device),
+                                               batch["image_grid_thw"].to(device))  # [n_unique_image_tokens, H]
+            index = batch["image_feature_index"].to(device)  # [n_image_tokens_N]
+            feats = feats[index].to(embeds.dtype)  # [n_image_tokens_N, H]
+            image_mask = input_ids == batch["image_token_id"]  # [N, L]
+            embeds = embeds.masked_scatter(image_mask.unsqueeze(-1), feats)  # [N, L, H]
+            if deepstack is not None:  # Qwen3-VL adds vision features to the first decoder layers' outputs
+                deepstack_kwargs = {"visual_pos_masks": image_mask,
+                                    "deepstack_visual_embeds": [d[index].to(embeds.dtype) for d in deepstack]}
+        decoder = inner.language_model if deepstack_kwargs else inner
+        hidden = decoder(input_ids=None, inputs_embeds=embeds, attention_mask=attention_mask,
+                         position_ids=position_ids, use_cache=False, **deepstack_kwargs).last_hidden_state  # [N, L, H]
     else:
         hidden = inner(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
                        use_cache=False).last_hidden_state  # [N, L, H]

@@ -105,12 +105,15 @@ NUMBER_FORMATS = [
 
 DECIMAL_VS_EXACT = [
     ("0.142857142857", "\\frac{1}{7}", True),
-    ("0.1429", "\\frac{1}{7}", True),  # 4 significant digits, rounds half-up to the exact value
+    ("0.14286", "\\frac{1}{7}", True),  # 5 significant digits, rounds half-up to the exact value
+    ("0.1429", "\\frac{1}{7}", False),  # 4 significant digits: an approximation
     ("0.143", "\\frac{1}{7}", False),  # 3 significant digits: too coarse for an exact gold
-    ("0.1428", "\\frac{1}{7}", False),  # truncated, not rounded
+    ("0.14285", "\\frac{1}{7}", False),  # truncated, not rounded
     ("(0.75, 1.4142]", "(\\frac{3}{4}, \\sqrt{2}]", True),
     ("1.7321", "\\sqrt{3}", True),
-    ("1.732", "\\sqrt{3}", True),
+    ("1.732", "\\sqrt{3}", False),
+    ("62.832", "20\\pi", True),
+    ("62.83", "20\\pi", False),
     ("1.73", "\\sqrt{3}", False),
     ("\\boxed{\\frac{2}{3}}", "0.667", True),  # a float gold: the more precise prediction rounds to it
     ("\\boxed{\\frac{2}{3}}", "0.67", True),

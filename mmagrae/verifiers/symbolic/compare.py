@@ -3,7 +3,7 @@ r"""Equality of parsed answers by value, and the public entry points of the symb
 - Rational constants compare exactly (``10^{-13}`` is not ``0``).
 - A decimal literal with at least ``MIN_APPROX_DIGITS`` significant digits equals a constant that rounds
   (half-up) to it at the literal's decimals: ``0.0833333`` for ``\frac{1}{12}``, ``2.6667`` for ``\frac83``;
-  ``0.866`` for ``\frac{\sqrt3}{2}`` (3 digits) is still wrong.
+  ``0.866`` for ``\frac{\sqrt3}{2}`` and ``62.83`` for ``20\pi`` (fewer digits) are still wrong.
 - Anything else with variables is compared at seeded random complex points.
 - Inequalities: ``lhs - rhs`` proportional with a positive ratio after turning ``>`` into ``<``; one that bounds a
   single variable by constants (``0 < x \le 1``, ``x \ge 5``) also equals the same interval.
@@ -38,7 +38,7 @@ from mmagrae.verifiers.verdict import NO_DEADLINE, Deadline
 
 __all__ = ["expressions_equal", "objects_equal", "constant_value", "looks_symbolic", "MIN_APPROX_DIGITS"]
 
-MIN_APPROX_DIGITS = 4  # significant digits a decimal needs to stand for an exact (irrational or 1/3-like) value
+MIN_APPROX_DIGITS = 5  # significant digits a decimal needs to stand for an exact (irrational or 1/3-like) value
 _INF = Const("inf")
 
 
@@ -47,7 +47,7 @@ def _is_expr(obj: object) -> bool:
 
 
 def _approx_literal(node: Expr) -> tuple[Fraction, int] | None:
-    """(value, decimals) of a decimal literal such as ``0.0833`` or ``-2.6667`` with enough digits."""
+    """(value, decimals) of a decimal literal such as ``0.083333`` or ``-2.6667`` with enough digits."""
     sign = 1
     if isinstance(node, Neg):
         node, sign = node.arg, -1

@@ -117,6 +117,9 @@ class RolloutConfig:
     tensor_parallel_size: int = _f(1, "vLLM tensor parallelism")
     sleep_between_steps: bool = _f(True, "vLLM: release GPU memory during the update (GPU only)")
     batch_size: int = _f(64, "hf backend: prompts per generate call")
+    shared_prefix: bool = _f(
+        True, "hf backend: prefill each prompt and its images once and copy the KV cache to its n samples "
+        "(same tokens and log-probs as num_return_sequences; docs/PERFORMANCE.md)")
 
 
 @dataclass

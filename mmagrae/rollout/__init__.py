@@ -34,7 +34,7 @@ BACKENDS: tuple[str, ...] = ("hf", "vllm")
 
 # Options each backend uses. A trainer may pass the union (one call for both backends): options that only
 # mean something to the other backend are ignored; names in neither set are an error.
-HF_OPTIONS = frozenset({"max_batch_size", "batch_size"})
+HF_OPTIONS = frozenset({"max_batch_size", "batch_size", "shared_prefix"})
 VLLM_OPTIONS = frozenset({
     "max_model_len", "max_num_seqs", "limit_images", "seed", "gpu_memory_utilization", "enable_sleep_mode",
     "kv_cache_space_gib", "enable_prefix_caching", "tensor_parallel_size", "trust_remote_code", "llm_kwargs",
@@ -56,7 +56,8 @@ def build_engine(backend: Literal["hf", "vllm"], model_path: str | Path, *, mode
         dtype: ``"float32"`` / ``"bfloat16"`` / ``"float16"`` / ``"auto"`` (bf16 on GPU, fp32 on CPU); passed
             explicitly to vLLM (it would otherwise serve an fp32 checkpoint in bf16).
         **opts: backend options (``HF_OPTIONS``, ``VLLM_OPTIONS``; each backend ignores the other's): HF
-            ``max_batch_size`` (alias ``batch_size``, prompts per generate call); vLLM see
+            ``max_batch_size`` (alias ``batch_size``, prompts per generate call), ``shared_prefix`` (prefill each
+            prompt once for its n samples, default True); vLLM see
             :class:`mmagrae.rollout.vllm_engine.VLLMEngine` (``max_model_len``, ``gpu_memory_utilization``,
             ``enable_sleep_mode``, ``seed``, ``limit_images``, ``kv_cache_space_gib``, ``trust_remote_code``, ...).
 
@@ -81,7 +82,7 @@ def build_engine(backend: Literal["hf", "vllm"], model_path: str | Path, *, mode
             model = model if model is not None else loaded_model
             processor = processor if processor is not None else loaded_processor
         batch = opts.get("max_batch_size", opts.get("batch_size"))
-        return HFEngine(model, processor, max_batch_size=batch)
+        return HFEngine(model, processor, max_batch_size=batch, shared_prefix=opts.get("shared_prefix", True))
     from mmagrae.rollout.vllm_engine import VLLMEngine
 
     sync_on_start = opts.pop("sync_on_start", True)

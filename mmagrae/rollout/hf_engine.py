@@ -15,6 +15,7 @@ from typing import Any
 
 from mmagrae.models.tokens import eos_token_ids, get_tokenizer, is_vision_model, vision_token_ids
 from mmagrae.rollout.forward import encode_prompts
+from mmagrae.rollout.shared_prefix import generate_shared_prefix, supports_shared_prefix
 from mmagrae.rollout.types import Completion, Prompt, SamplingConfig
 
 
@@ -60,13 +61,16 @@ class HFEngine:
             during generation and restored afterwards).
         processor: its processor (VL) or tokenizer (text).
         max_batch_size: prompts per ``generate`` call (None = all at once).
+        shared_prefix: prefill each prompt (and its images) once and copy its KV cache to the n samples
+            (:mod:`mmagrae.rollout.shared_prefix`; same distribution), instead of ``num_return_sequences``.
     """
 
-    def __init__(self, model: Any, processor: Any, *, max_batch_size: int | None = None):
+    def __init__(self, model: Any, processor: Any, *, max_batch_size: int | None = None, shared_prefix: bool = True):
         self.model = model
         self.processor = processor
         self.tokenizer = get_tokenizer(processor)
         self.max_batch_size = max_batch_size
+        self.shared_prefix = shared_prefix
         self.suppress_ids = vision_token_ids(processor) if is_vision_model(model) else []
         self.eos_ids = eos_token_ids(model, processor)
         pad = self.tokenizer.pad_token_id
@@ -127,8 +131,11 @@ class HFEngine:
                 if _zero3_partitioned(self.model):
                     # every rank must run the same number of forwards while ZeRO-3 gathers parameters
                     extra["synced_gpus"] = True
-                out = self.model.generate(**enc, generation_config=gen_config,
-                                          logits_processor=LogitsProcessorList([recorder]), **extra)
+                extra["logits_processor"] = LogitsProcessorList([recorder])
+                if self.shared_prefix and n_generate > 1 and prompt_length > 1 and supports_shared_prefix(self.model):
+                    out = generate_shared_prefix(self.model, enc, n_generate, gen_config, **extra)
+                else:
+                    out = self.model.generate(**enc, generation_config=gen_config, **extra)
         finally:
             self.model.train(was_training)
         sequences = out.sequences  # [B*n, P + T]

@@ -220,7 +220,8 @@ def _train(cfg: Config, progress: dict[str, int]) -> dict[str, Any]:
                           gpu_memory_utilization=cfg.rollout.gpu_memory_utilization,
                           tensor_parallel_size=cfg.rollout.tensor_parallel_size,
                           max_model_len=cfg.data.max_prompt_length + cfg.rollout.max_new_tokens,
-                          batch_size=cfg.rollout.batch_size, seed=t.seed + info.rank,
+                          batch_size=cfg.rollout.batch_size, shared_prefix=cfg.rollout.shared_prefix,
+                          seed=t.seed + info.rank,
                           enable_sleep_mode=cfg.rollout.sleep_between_steps)
     sampling = SamplingConfig(temperature=cfg.rollout.temperature, top_p=cfg.rollout.top_p, top_k=cfg.rollout.top_k,
                               max_new_tokens=cfg.rollout.max_new_tokens)

@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from decimal import Decimal, localcontext
@@ -92,6 +93,11 @@ def _gold_text(gold: Any) -> str:
     text = str(gold).strip()
     if len(text) > MAX_RESPONSE_CHARS or not _GOLD_MARKUP_RE.search(text):
         return text
+    return _gold_answer(text)
+
+
+@functools.lru_cache(maxsize=4096)  # the G samples of a prompt share its gold: read it once
+def _gold_answer(text: str) -> str:
     if not find_boxed(text):
         spans = math_spans(text)
         if len(spans) > 1 and (joined := math_span_list(text, spans)) is not None:

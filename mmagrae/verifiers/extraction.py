@@ -231,32 +231,36 @@ def _phrase_answer(text: str) -> str | None:
 
 _MATH_OPEN_RE = re.compile(r"\$\$|\$|\\\(|\\\[")
 _MATH_CLOSE = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
-_MAX_SPANS = 4096
+_MAX_SPANS = 1024
+_SPAN_WINDOW_CHARS = 4000
 
 
 def math_spans(text: str) -> list[tuple[int, int, str]]:
     r"""``(start, end, content)`` of the math spans ``$…$``, ``$$…$$``, ``\(…\)``, ``\[…\]`` in order.
 
-    Inline spans (``$``, ``\(``) do not cross a line break; ``\$`` is a dollar sign. Linear time.
+    Inline spans (``$``, ``\(``) do not cross a line break; ``\$`` is a dollar sign. Only the last 4,000
+    characters are scanned (final answers come last), so the cost is bounded whatever the input.
 
     >>> [c for _, _, c in math_spans("Answer $ 9 $, or \\[ x+1 \\] and \\$5")]
     [' 9 ', ' x+1 ']
     """
     spans: list[tuple[int, int, str]] = []
-    pos = 0
+    pos = max(0, len(text) - _SPAN_WINDOW_CHARS)  # final answers come last: scan the tail only
+    unclosed: set[str] = set()  # delimiters with no closing one left: later openers of that kind are skipped
     while len(spans) < _MAX_SPANS:
         m = _MATH_OPEN_RE.search(text, pos)
         if m is None:
             break
         start = m.start()
-        if start > 0 and text[start - 1] == "\\" and m.group(0).startswith("$"):  # "\$5" is money
-            pos = m.end()
+        if m.group(0) in unclosed or (start > 0 and text[start - 1] == "\\" and m.group(0).startswith("$")):
+            pos = m.end()  # "\$5" is money
             continue
         close = _MATH_CLOSE[m.group(0)]
         end = text.find(close, m.end())
         while close == "$" and end > 0 and text[end - 1] == "\\":
             end = text.find(close, end + 1)
         if end == -1:
+            unclosed.add(m.group(0))
             pos = m.end()
             continue
         content = text[m.end() : end]
@@ -281,8 +285,11 @@ def final_in_sentence(text: str) -> str | None:
     """The last math span or number of a sentence ("The largest $n$ is 34." -> "34"), whichever is later."""
     spans = math_spans(text)
     last_number = None
+    i = 0  # spans are in order: one pass over numbers and spans together (linear)
     for m in _NUMBER_RE.finditer(text):
-        if not any(a <= m.start() < b for a, b, _ in spans):
+        while i < len(spans) and spans[i][1] <= m.start():
+            i += 1
+        if i == len(spans) or m.start() < spans[i][0]:  # not inside a span
             last_number = m
     span = spans[-1] if spans else None
     if span is not None and (last_number is None or last_number.start() < span[0]):
@@ -334,6 +341,8 @@ def _all_same(items: list[str]) -> bool:
     # lazy import keeps extraction usable alone; numeric parsing is cheap and sympy-free
     from mmagrae.verifiers.numeric import parse_number
 
+    if len(set(items)) == 1:  # the same text repeated (cheap, and keeps long repetitive input fast)
+        return True
     first = clean_answer(items[0])
     first_num = parse_number(first)
     for other in items[1:]:
@@ -347,8 +356,9 @@ def _all_same(items: list[str]) -> bool:
     return True
 
 
-def _from_boxes(text: str, method: str, hedging: bool, choices: list[str] | None) -> Extraction | None:
-    spans = boxed_spans(text)
+def _from_boxes(
+    text: str, method: str, hedging: bool, choices: list[str] | None, spans: list[tuple[int, int, str]]
+) -> Extraction | None:
     if not spans:
         return None
     boxes = [c for _, _, c in spans]
@@ -388,7 +398,7 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
                 None, "answer_tag", hedged=True, candidates=tuple(clean_answer(t) for t in tags)
             )
         inner = tags[-1]
-        boxed = _from_boxes(inner, "answer_tag", hedging, choices)
+        boxed = _from_boxes(inner, "answer_tag", hedging, choices, boxed_spans(inner))
         if boxed is not None:
             return boxed
         phrase = _phrase_answer(inner)
@@ -396,9 +406,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
             return Extraction(clean_answer(phrase), "answer_tag")
         return Extraction(clean_answer(inner), "answer_tag")
 
-    boxed = _from_boxes(visible, "boxed", hedging, choices)
-    spans = boxed_spans(visible) if boxed is not None else []
-    if len(spans) > 1 and not _all_same([c for _, _, c in spans]):
+    spans = boxed_spans(visible)
+    boxed = _from_boxes(visible, "boxed", hedging, choices, spans)
+    if boxed is not None and (boxed.hedged or boxed.answer != clean_answer(spans[-1][2])):
         # boxed steps, then "Final Answer: The final answer is $10,455$": the explicit final answer wins
         after = visible[spans[-1][1] :]
         phrase = _phrase_answer(after)

@@ -301,6 +301,22 @@ def test_math_text_verdicts_are_fast() -> None:
     assert statistics.median(times) < 2e-3 and max(times) < 0.25  # generous on a shared 2-core machine
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\\(" * 30000, "$" * 60000, "$ 1\n" * 15000, "\\[ 1 " * 12000, "$$ x" * 15000, "$1$ 2 " * 9000,
+        "\\boxed{1}, " * 5000, "".join(f"\\boxed{{{i}}}, " for i in range(5000)), "\\pm 1" * 300,
+        "<".join(["x"] * 900), "\\{" + ",".join(str(i) for i in range(500)) + "\\}", "=".join(["x"] * 900),
+        "\\begin{pmatrix}" + "1 & " * 500 + "1\\end{pmatrix}",
+    ],
+)  # fmt: skip
+def test_math_text_forms_are_bounded_as_response_and_as_gold(text: str) -> None:
+    for response, gold in ((text, "5"), (text, text[:2000]), (text, text)):
+        t = time.perf_counter()
+        verdict = verify(response, gold)
+        assert time.perf_counter() - t < 2.0 and not verdict.reason.startswith("internal error"), verdict
+
+
 def test_math_row_trains_on_the_text_path_and_rewards_a_boxed_answer(tiny_qwen2, tmp_path, monkeypatch) -> None:
     """A MATH-style row (gold = a worked solution with a boxed answer) trains two steps with the built-in
     reward; half of the sampled responses are replaced by a correct boxed answer, which must be rewarded."""

@@ -8,8 +8,11 @@ Scoring:
   ``eval``) on the given ``model_answer`` against the gold letter and the gold option's text; symbolic option
   values compare by value (``96`` equals ``$3 \\cdot 2^{5}$``). A row with only a raw ``response`` gets the
   official pure-Python answer extraction first (``evaluate.py``'s ``regen_answer`` path).
-- ``rules``: ``mmagrae.verifiers.verify`` on the raw response, with the options as choices; for multiple
-  choice a stated letter ("the correct option is D") first (:func:`eval.rules.choice_verdict`).
+- ``rules``: the official scorer is itself a rule (no judge), so rules mode runs the official extraction and
+  ``is_equal`` on the raw response and reports the official numbers; only where that extraction is empty
+  does ``mmagrae.verifiers.verify`` decide (options as choices, a stated letter first). The verifier alone
+  would accept more answers the official code rejects (``\\boxed{\\textbf{(D)}\\ 90^{\\circ}}`` is garbled to
+  ``bfd\\90`` officially); docs/EVAL.md gives the measured difference.
 Tables: per subject and level (the official ``_result.json`` keys).
 
     >>> is_equal("\\\\frac{1}{2}", "0.5"), is_equal("(1,2)", "(1.0, 2)"), is_equal("a", "b")
@@ -104,6 +107,13 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
         return SampleVerdict(answer, official_correct(row, answer))
     if mode == "judge" and extractor is not None:
         answer = extractor({**row, "response": response})
+        return SampleVerdict(answer, official_correct(row, answer))
+    # MATH-V's official scorer needs no judge: rules mode runs its extraction and is_equal on the response, so
+    # rules-mode numbers are the official ones; the verifier decides only where that extraction is empty.
+    from eval.mathvision_official import extract_answer
+
+    answer = extract_answer(response)
+    if answer:
         return SampleVerdict(answer, official_correct(row, answer))
     options = list(row.get("options") or [])
     if options:

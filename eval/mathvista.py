@@ -219,7 +219,10 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
         except ValueError:
             pass
     if item["question_type"] != "multi_choice" or not choices:
-        return extract_answer(response)
+        extraction = extract_answer(response)
+        if item["answer_type"] in ("integer", "float") and extraction:
+            return leading_number(extraction)
+        return extraction
     extraction = extract_answer(response, choices=list(choices))
     if not extraction:
         # Nothing found: the official GPT extractor copies such a response (a refusal, "not enough
@@ -232,6 +235,26 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
             if re.match(re.escape(str(choice).lower()) + r"\b", lowered):
                 return choice
     return extraction
+
+
+_LEADING_NUMBER = re.compile(r"^\s*\$?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)(?![\d/])")
+
+
+def leading_number(extraction: str) -> str:
+    """``"6 yards"`` -> ``"6"``, ``"64%"`` -> ``"64"``, ``"931,441"`` -> ``"931441"``: the number an integer or
+    float answer starts with (the official normalisation needs a bare number; GPT's extraction drops units).
+    Text that is already a number, or does not start with one (``"1/2"``, ``"x = 3"``), is returned as is.
+
+    >>> leading_number("6 yards"), leading_number("64%"), leading_number("1/2"), leading_number("2.5")
+    ('6', '64', '1/2', '2.5')
+    """
+    try:
+        float(extraction)
+        return extraction
+    except ValueError:
+        pass
+    m = _LEADING_NUMBER.match(extraction)
+    return m.group(1).replace(",", "") if m else extraction
 
 
 def agreement(reference: Mapping[str, Mapping[str, Any]], scored: Mapping[str, Mapping[str, Any]]) -> dict:

@@ -17,7 +17,7 @@ import pytest
 from eval import mathvista as mv
 
 FILES = ("bard", "gpt4")
-RULES_AGREEMENT_FLOOR = {"bard": 0.95, "gpt4": 0.94}
+RULES_AGREEMENT_FLOOR = {"bard": 0.97, "gpt4": 0.95}  # measured 97.8 % and 95.7 %
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,16 @@ def test_rules_mode_agreement_floor(mathvista_dir, name):
     print(f"{name}: rules-mode agreement {agree['agree']}/{agree['items']} = {100 * agree['agreement']:.1f}% "
           f"(accuracy {scores['average']['accuracy']}%), {elapsed:.3f}s")
     assert agree["agreement"] >= RULES_AGREEMENT_FLOOR[name]
+    published = sum(bool(it["true_false"]) for it in results.values()) / len(results) * 100
+    assert abs(float(scores["average"]["accuracy"]) - published) <= 1.5  # accuracy gap to the official number
     assert elapsed < 5.0  # the benchmark script holds the real bound (1,000 items < 1 s on one core)
+
+
+def test_rules_mode_reads_the_number_an_integer_answer_starts_with():
+    item = {"question_type": "free_form", "answer_type": "integer", "answer": "6", "choices": None,
+            "precision": None, "response": "So the perimeter is **6 yards**.\n\nAnything else?"}
+    assert mv.rules_extraction(item) == "6" and mv.official_verdict(item, mv.rules_extraction(item))[1]
+    assert mv.leading_number("931,441") == "931441" and mv.leading_number("x = 3") == "x = 3"
 
 
 def test_cli_official_score_matches_published(mathvista_dir, tmp_path):

@@ -217,7 +217,9 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N pairs (0: all)")
-    ap.add_argument("--generated", type=int, default=1000, help="generated geometry, chart and math-text pairs (each)")
+    ap.add_argument(
+        "--generated", type=int, default=1000, help="generated geometry, chart and math-text pairs (each)"
+    )
     ap.add_argument(
         "--examples", type=int, default=3, help="disagreement examples to show per direction and source"
     )
@@ -227,8 +229,12 @@ def main() -> int:
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
-    pairs = (mathvista_pairs() + geometry_pairs(rng, args.generated) + chart_pairs(rng, args.generated)
-             + math_text_pairs(rng, args.generated))
+    pairs = (
+        mathvista_pairs()
+        + geometry_pairs(rng, args.generated)
+        + chart_pairs(rng, args.generated)
+        + math_text_pairs(rng, args.generated)
+    )
     if args.limit:
         pairs = pairs[: args.limit]
 

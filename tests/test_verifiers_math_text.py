@@ -82,12 +82,31 @@ RELATIONS = [
 ]
 
 MATRICES = [
-    ("$\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}$", "\\begin{bmatrix} 2 & -1 \\\\ 0 & 5 \\end{bmatrix}", True),
-    ("$\\left[\\begin{array}{cc} 2 & -1 \\\\ 0 & 5 \\end{array}\\right]$",
-     "\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}", True),
-    ("$\\begin{pmatrix} 2 & -1 \\\\ 5 & 0 \\end{pmatrix}$", "\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}", False),
-    ("$\\begin{pmatrix} \\frac{4}{2} \\\\ 0.5 \\end{pmatrix}$", "\\begin{pmatrix} 2 \\\\ \\frac{1}{2} \\end{pmatrix}", True),
-    ("\\boxed{\\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix}}", "\\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix}", True),
+    (
+        "$\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}$",
+        "\\begin{bmatrix} 2 & -1 \\\\ 0 & 5 \\end{bmatrix}",
+        True,
+    ),
+    (
+        "$\\left[\\begin{array}{cc} 2 & -1 \\\\ 0 & 5 \\end{array}\\right]$",
+        "\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}",
+        True,
+    ),
+    (
+        "$\\begin{pmatrix} 2 & -1 \\\\ 5 & 0 \\end{pmatrix}$",
+        "\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}",
+        False,
+    ),
+    (
+        "$\\begin{pmatrix} \\frac{4}{2} \\\\ 0.5 \\end{pmatrix}$",
+        "\\begin{pmatrix} 2 \\\\ \\frac{1}{2} \\end{pmatrix}",
+        True,
+    ),
+    (
+        "\\boxed{\\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix}}",
+        "\\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix}",
+        True,
+    ),
     ("$\\begin{pmatrix} 2 & -1 \\end{pmatrix}$", "\\begin{pmatrix} 2 & -1 \\\\ 0 & 5 \\end{pmatrix}", False),
     ("\\left( 2, \\frac{\\pi}{3} \\right)", "(2, \\frac{\\pi}{3})", True),
 ]
@@ -317,7 +336,9 @@ def test_math_text_forms_are_bounded_as_response_and_as_gold(text: str) -> None:
         assert time.perf_counter() - t < 2.0 and not verdict.reason.startswith("internal error"), verdict
 
 
-def test_math_row_trains_on_the_text_path_and_rewards_a_boxed_answer(tiny_qwen2, tmp_path, monkeypatch) -> None:
+def test_math_row_trains_on_the_text_path_and_rewards_a_boxed_answer(
+    tiny_qwen2, tmp_path, monkeypatch
+) -> None:
     """A MATH-style row (gold = a worked solution with a boxed answer) trains two steps with the built-in
     reward; half of the sampled responses are replaced by a correct boxed answer, which must be rewarded."""
     from mmagrae.trainer.tracking import read_metrics
@@ -342,7 +363,9 @@ def test_math_row_trains_on_the_text_path_and_rewards_a_boxed_answer(tiny_qwen2,
     from test_trainer import run_train, tiny_overrides
 
     out = tmp_path / "run"
-    overrides = tiny_overrides(tiny_qwen2, out, f"data.train={data}", f"data.val={data}", "reward.format=boxed")
+    overrides = tiny_overrides(
+        tiny_qwen2, out, f"data.train={data}", f"data.val={data}", "reward.format=boxed"
+    )
     run_train([o for o in overrides if not o.startswith("reward.function=")])
     assert seen and all(s[0::2] == [1.0] * len(s[0::2]) for s in seen)
     records = read_metrics(out / "metrics.jsonl")

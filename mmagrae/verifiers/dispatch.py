@@ -102,7 +102,9 @@ def _gold_answer(text: str) -> str:
         spans = math_spans(text)
         if len(spans) > 1 and (joined := math_span_list(text, spans)) is not None:
             return joined
-        if spans and spans[0][0] > 0 or len(spans) > 1:  # "$125$ miles" is read whole; "Circumference $=50.27$"
+        if (
+            spans and spans[0][0] > 0 or len(spans) > 1
+        ):  # "$125$ miles" is read whole; "Circumference $=50.27$"
             answer = clean_answer(final_in_sentence(text) or "")
             if answer:
                 return answer
@@ -251,9 +253,7 @@ _LETTER_ANSWER_RE = re.compile(r"^\s*(?:\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\
 def _is_value_list(text: str) -> bool:
     """A comma list whose items are numbers or formulas ("1, 2", "{2, 3, 5}"), not words ("red, blue")."""
     items = [x for x in re.split(r"[,;]", text.strip().strip("{}")) if x.strip()]
-    return len(items) > 1 and all(
-        parse_number(x) is not None or symbolic.looks_symbolic(x) for x in items
-    )
+    return len(items) > 1 and all(parse_number(x) is not None or symbolic.looks_symbolic(x) for x in items)
 
 
 def _text_equal(pred: str, gold: str) -> bool:

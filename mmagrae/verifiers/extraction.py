@@ -144,13 +144,15 @@ def boxed_spans(text: str) -> list[tuple[int, int, str]]:
 _LIST_SEPARATOR_RE = re.compile(
     r"^(?:\s|[,;$]|\\[()\[\]]|\\q?quad|\\[ ,;]|\\text\s*\{[^{}\d]{0,30}\}|[a-zA-Z]++)*+$"  # possessive: linear
 )
-_NOT_A_LIST_RE = re.compile(r"\b(?:or|maybe|perhaps|possibly|probably|wait|actually|not|either|alternatively)\b", re.I)
+_NOT_A_LIST_RE = re.compile(
+    r"\b(?:or|maybe|perhaps|possibly|probably|wait|actually|not|either|alternatively)\b", re.I
+)
 _LIST_MARK_RE = re.compile(r",|;|\band\b|\\q?quad")
 
 
 def math_span_list(text: str, spans: list[tuple[int, int, str]]) -> str | None:
     r"""Several boxes or math spans written as one list ("\boxed{2}, \boxed{3}", "$1$ and $2$"): "2, 3"."""
-    for (_, end, _), (start, _, _) in zip(spans, spans[1:]):
+    for (_, end, _), (start, _, _) in zip(spans, spans[1:], strict=False):
         between = text[end:start]
         if len(between) > 60 or _NOT_A_LIST_RE.search(between) or not _LIST_MARK_RE.search(between):
             return None
@@ -329,7 +331,9 @@ def clean_answer(answer: str) -> str:
 
 _BOLD_WINDOW_CHARS = 400
 _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
-_NUMBER_RE = re.compile(r"[-−+]?\d+/[1-9]\d*(?![\d/]|[.,]\d)|[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?")
+_NUMBER_RE = re.compile(
+    r"[-−+]?\d+/[1-9]\d*(?![\d/]|[.,]\d)|[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?"
+)
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -365,7 +369,7 @@ def _from_boxes(
     if len(boxes) > 1 and not _all_same(boxes):
         joined = None if choices else math_span_list(text, spans)
         if joined is None and not hedging:  # a gold: boxes side by side are a list, else its last box counts
-            between = [text[a[1] : b[0]] for a, b in zip(spans, spans[1:])]
+            between = [text[a[1] : b[0]] for a, b in zip(spans, spans[1:], strict=False)]
             if not all(sep.strip(" $") == "" for sep in between):
                 return Extraction(clean_answer(boxes[-1]), method)
             joined = ", ".join(map(clean_answer, boxes))
@@ -424,7 +428,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
             return Extraction(cleaned, "phrase")
 
     stripped = clean_answer(visible)
-    if not choices and len(stripped) <= 500:  # "Answer $ 9 $", "Answer \\( (9+1) \\)": the math, not the words
+    if (
+        not choices and len(stripped) <= 500
+    ):  # "Answer $ 9 $", "Answer \\( (9+1) \\)": the math, not the words
         spans = math_spans(stripped)
         if spans and not (len(spans) == 1 and spans[0][0] == 0 and spans[0][1] == len(stripped)):
             inner = final_in_sentence(stripped)

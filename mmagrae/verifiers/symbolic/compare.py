@@ -26,19 +26,42 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from mmagrae.verifiers.symbolic.evaluate import (
-    ABS_TOL, EVAL_ERRORS, NotComparable, close, exact_value, finite, numeric_value, sample_points, variables,
+    ABS_TOL,
+    EVAL_ERRORS,
+    NotComparable,
+    close,
+    exact_value,
+    finite,
+    numeric_value,
+    sample_points,
+    variables,
 )  # fmt: skip
 from mmagrae.verifiers.symbolic.lexer import ParseError, normalise
 from mmagrae.verifiers.symbolic.nodes import (
-    EXPR_TYPES, Abs, BinOp, Collection, Const, Equation, Expr, Interval, MathObject, Matrix, Neg, Num,
-    Relation, Union, Var,
+    EXPR_TYPES,
+    Abs,
+    BinOp,
+    Collection,
+    Const,
+    Equation,
+    Expr,
+    Interval,
+    MathObject,
+    Matrix,
+    Neg,
+    Num,
+    Relation,
+    Union,
+    Var,
 )  # fmt: skip
 from mmagrae.verifiers.symbolic.parser import parse_math
 from mmagrae.verifiers.verdict import NO_DEADLINE, Deadline
 
 __all__ = ["expressions_equal", "objects_equal", "constant_value", "looks_symbolic", "MIN_APPROX_DIGITS"]
 
-MIN_APPROX_DIGITS = 5  # significant digits a decimal needs to stand for an exact (irrational or 1/3-like) value
+MIN_APPROX_DIGITS = (
+    5  # significant digits a decimal needs to stand for an exact (irrational or 1/3-like) value
+)
 _INF = Const("inf")
 
 
@@ -162,7 +185,12 @@ def _as_interval(rel: Relation, deadline: Deadline) -> tuple[Expr, Interval] | N
         sides, ops = sides[::-1], [_FLIP[o] for o in ops[::-1]]
     if any(o in (">", ">=") for o in ops):
         return None
-    if len(ops) == 2 and _is_name(sides[1]) and not variables(sides[0], set()) and not variables(sides[2], set()):
+    if (
+        len(ops) == 2
+        and _is_name(sides[1])
+        and not variables(sides[0], set())
+        and not variables(sides[2], set())
+    ):
         return sides[1], Interval(ops[0] == "<=", sides[0], sides[2], ops[1] == "<=")
     if len(ops) == 1:
         if _is_name(sides[0]) and not variables(sides[1], set()):
@@ -234,8 +262,10 @@ def objects_equal(a: MathObject, b: MathObject, deadline: Deadline) -> bool:
     if isinstance(a, Relation) or isinstance(b, Relation):
         rel, other = (a, b) if isinstance(a, Relation) else (b, a)
         as_interval = _as_interval(rel, deadline)  # type: ignore[arg-type]
-        return as_interval is not None and isinstance(other, (Interval, Union)) and objects_equal(
-            as_interval[1], other, deadline
+        return (
+            as_interval is not None
+            and isinstance(other, (Interval, Union))
+            and objects_equal(as_interval[1], other, deadline)
         )
     if isinstance(a, Interval) and isinstance(b, Interval):
         return (
@@ -248,7 +278,9 @@ def objects_equal(a: MathObject, b: MathObject, deadline: Deadline) -> bool:
         if len(a.rows) != len(b.rows) or any(len(x) != len(y) for x, y in zip(a.rows, b.rows, strict=True)):
             return False
         return all(
-            trees_equal(x, y, deadline) for ra, rb in zip(a.rows, b.rows, strict=True) for x, y in zip(ra, rb, strict=True)
+            trees_equal(x, y, deadline)
+            for ra, rb in zip(a.rows, b.rows, strict=True)
+            for x, y in zip(ra, rb, strict=True)
         )
     if isinstance(a, Collection) and isinstance(b, Collection):
         if a.ordered and b.ordered:
@@ -257,7 +289,11 @@ def objects_equal(a: MathObject, b: MathObject, deadline: Deadline) -> bool:
             )
         return _unordered_equal(a.items, b.items, deadline)
     va, vb = _vector(a), _vector(b)
-    if va is not None and vb is not None and (isinstance(a, (Matrix, Collection)) or isinstance(b, (Matrix, Collection))):
+    if (
+        va is not None
+        and vb is not None
+        and (isinstance(a, (Matrix, Collection)) or isinstance(b, (Matrix, Collection)))
+    ):
         return len(va) == len(vb) and all(objects_equal(x, y, deadline) for x, y in zip(va, vb, strict=True))
     if _is_expr(a) and _is_expr(b):
         return trees_equal(a, b, deadline)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ r"""Values of expression trees: exact ``Fraction`` for rational constants, compl
 Both evaluators are bounded: fractions stay under ``MAX_FRACTION_BITS`` bits and integer exponents under
 ``MAX_INT_EXPONENT``; float powers that would overflow and factorials above 170 raise ``NotComparable``.
 
+>>> from mmagrae.verifiers.verdict import NO_DEADLINE
 >>> exact_value(BinOp("/", Num(Fraction(9)), Num(Fraction(4))), NO_DEADLINE)
 Fraction(9, 4)
 >>> round(numeric_value(Root(Num(Fraction(2)), Num(Fraction(2))), {}, NO_DEADLINE).real, 4)
@@ -17,7 +18,7 @@ import random
 from fractions import Fraction
 
 from mmagrae.verifiers.symbolic.nodes import Abs, BinOp, Const, Expr, Fact, Func, Neg, Num, Root, Var
-from mmagrae.verifiers.verdict import NO_DEADLINE, Deadline
+from mmagrae.verifiers.verdict import Deadline
 
 __all__ = [
     "NotComparable", "EVAL_ERRORS", "FUNCTIONS", "exact_value", "numeric_value", "variables", "sample_points",
@@ -29,6 +30,7 @@ ABS_TOL = 1e-13
 N_POINTS = 4
 MAX_FRACTION_BITS = 2048
 MAX_INT_EXPONENT = 256
+
 
 class NotComparable(ArithmeticError):
     """A value that cannot be computed within the bounds (overflow, division by zero, domain)."""
@@ -166,4 +168,3 @@ def close(a: complex, b: complex) -> bool:
 
 def finite(v: complex) -> bool:
     return not (cmath.isnan(v) or cmath.isinf(v))
-

@@ -1,5 +1,6 @@
 r"""Text to tokens: LaTeX/Unicode spelling normalised, then a linear regex scan (nothing is executed).
 
+>>> from mmagrae.verifiers.verdict import NO_DEADLINE
 >>> [t.text for t in tokenise(normalise("\\dfrac94 \\le x"), NO_DEADLINE)]
 ['frac', '{', '9', '}', '{', '4', '}', '<=', 'x']
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mmagrae.verifiers.verdict import NO_DEADLINE, Deadline
+from mmagrae.verifiers.verdict import Deadline
 
 __all__ = ["Token", "ParseError", "normalise", "tokenise", "FUNCTIONS_NAMES", "RELATION_CMDS"]
 

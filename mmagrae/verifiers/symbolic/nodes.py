@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal, Union as TypingUnion
+from typing import Literal
 
 __all__ = [
     "Num", "Var", "Const", "Neg", "BinOp", "Func", "Root", "Fact", "Abs", "Expr",
@@ -72,7 +72,7 @@ class Abs:
     arg: Expr
 
 
-Expr = TypingUnion[Num, Var, Const, Neg, BinOp, Func, Root, Fact, Abs]
+Expr = Num | Var | Const | Neg | BinOp | Func | Root | Fact | Abs
 EXPR_TYPES = (Num, Var, Const, Neg, BinOp, Func, Root, Fact, Abs)
 
 RelOp = Literal["<", "<=", ">", ">=", "!="]
@@ -118,4 +118,4 @@ class Matrix:
     rows: tuple[tuple[Expr, ...], ...]
 
 
-MathObject = TypingUnion[Expr, Equation, Relation, Interval, Union, Collection, Matrix]
+MathObject = Expr | Equation | Relation | Interval | Union | Collection | Matrix

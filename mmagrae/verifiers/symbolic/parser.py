@@ -15,8 +15,23 @@ from fractions import Fraction
 
 from mmagrae.verifiers.symbolic.lexer import ParseError, Token, normalise, tokenise
 from mmagrae.verifiers.symbolic.nodes import (
-    Abs, BinOp, Collection, Const, Equation, Expr, Fact, Func, Interval, MathObject, Matrix, Neg, Num,
-    Relation, Root, Union, Var,
+    Abs,
+    BinOp,
+    Collection,
+    Const,
+    Equation,
+    Expr,
+    Fact,
+    Func,
+    Interval,
+    MathObject,
+    Matrix,
+    Neg,
+    Num,
+    Relation,
+    Root,
+    Union,
+    Var,
 )  # fmt: skip
 from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_NESTING, NO_DEADLINE, Deadline
 
@@ -323,9 +338,13 @@ def _parse_object(tokens: list[Token], deadline: Deadline, depth: int = 0) -> Ma
     unions = _split_top(tokens, "cmd", ("cup",))
     if len(unions) > 1:
         return Union(tuple(_parse_object(p, deadline, depth + 1) for p in unions))
-    if tokens[0].kind == "cmd" and tokens[0].text == "lbrace" and tokens[-1].kind == "cmd" and (
-        tokens[-1].text == "rbrace"
-    ) and len(_split_top(tokens, "cmd", ("rbrace",))) == 2:
+    if (
+        tokens[0].kind == "cmd"
+        and tokens[0].text == "lbrace"
+        and tokens[-1].kind == "cmd"
+        and (tokens[-1].text == "rbrace")
+        and len(_split_top(tokens, "cmd", ("rbrace",))) == 2
+    ):
         items = [p for p in _split_top(tokens[1:-1], "comma") if p]
         return Collection(tuple(_parse_object(p, deadline, depth + 1) for p in items), ordered=False)
     if _wrapped(tokens, "{", "}") and len(_split_top(tokens[1:-1], "comma")) > 1:  # "{1, 2}" as a set
@@ -350,7 +369,9 @@ def _parse_object(tokens: list[Token], deadline: Deadline, depth: int = 0) -> Ma
         return Relation(tuple(parse_expression_tokens(s, deadline) for s in sides), tuple(ops))  # type: ignore[arg-type]
     sides = _split_top(tokens, "op", ("=",))
     if len(sides) == 2:
-        return Equation(_parse_object(sides[0], deadline, depth + 1), _parse_object(sides[1], deadline, depth + 1))
+        return Equation(
+            _parse_object(sides[0], deadline, depth + 1), _parse_object(sides[1], deadline, depth + 1)
+        )
     if len(sides) > 2:  # "x = 5+5+1 = 11": the chain's last side is the answer
         return _parse_object(sides[-1], deadline, depth + 1)
     return parse_expression_tokens(tokens, deadline)

@@ -98,8 +98,11 @@ def test_gmpo_hand_computed_sign_aware_clip():
 
 def test_gmpo_takes_no_aggregation():
     assert "agg" not in policy_loss_parameters("gmpo")
-    with pytest.raises(ValueError, match="agg"):
-        run("gmpo", [[0.0]], [[0.0]], [1.0], [[1]], agg="token-mean")
+    # an aggregation given anyway is not used (as in verl): the mean over responses stays
+    base, _, _ = run("gmpo", [[0.2, 0.0], [0.1, 0.0]], [[0.0, 0.0]] * 2, [1.0, 2.0], [[1, 1], [1, 0]])
+    other, _, _ = run("gmpo", [[0.2, 0.0], [0.1, 0.0]], [[0.0, 0.0]] * 2, [1.0, 2.0], [[1, 1], [1, 0]],
+                      agg="token-mean")
+    assert other == base == pytest.approx((-math.exp(0.1) - 2 * math.exp(0.1)) / 2, rel=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------- SAPO
@@ -227,8 +230,11 @@ def test_registry_signatures_and_errors():
     args = (torch.zeros(1, 1), torch.zeros(1, 1), torch.ones(1), torch.ones(1, 1))
     with pytest.raises(ValueError, match="policy_loss 'nope'.*ppo"):
         compute_policy_loss(*args, policy_loss="nope")
-    with pytest.raises(ValueError, match="tau_pos"):
-        compute_policy_loss(*args, policy_loss="ppo", tau_pos=1.0)
+    # hyper-parameters of other losses are not used: one set of keywords serves every loss
+    plain, _ = compute_policy_loss(*args, policy_loss="ppo")
+    assert compute_policy_loss(*args, policy_loss="ppo", tau_pos=3.0, tau_neg=3.0)[0].item() == plain.item()
+    sapo, _ = compute_policy_loss(*args, policy_loss="sapo")
+    assert compute_policy_loss(*args, policy_loss="sapo", clip_low=0.5, clip_high=0.5)[0].item() == sapo.item()
     with pytest.raises(ValueError, match="dual_clip"):
         compute_policy_loss(*args, policy_loss="gspo", dual_clip=3.0)
 

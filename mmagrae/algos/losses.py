@@ -410,7 +410,9 @@ def compute_policy_loss(
     loss = L_policy + kl_coef · agg(KL_k(π ‖ π_ref), clamped to ±kl_clamp) − entropy_coef · agg(entropy).
     KL is off when ``ref_logp`` is None or ``kl_coef`` is 0 (it is still reported when ``ref_logp`` is given);
     ``entropy`` ``[N, T]`` is always reported when given. Hyper-parameters left at None take the loss's defaults
-    (``POLICY_LOSS_DEFAULTS``); one the chosen loss does not use (e.g. ``tau_pos`` for ``ppo``) must stay None.
+    (``POLICY_LOSS_DEFAULTS``); a hyper-parameter the chosen loss does not declare (``policy_loss_parameters``:
+    e.g. ``tau_pos`` for ``ppo``, ``agg`` for ``gmpo``) is not used, so one set of keywords serves every loss;
+    ``dual_clip`` with a loss other than ``ppo`` is an error (it would change nothing the caller can see).
 
     Args:
         logp, old_logp: ``[N, T]`` log-probs of the sampled tokens under the current / rollout policy.
@@ -439,11 +441,9 @@ def compute_policy_loss(
     if advantages.dim() != 1 or advantages.shape[0] != logp.shape[0]:
         raise ValueError(f"advantages must be [N] with N = {logp.shape[0]}, got {tuple(advantages.shape)}")
     declared = policy_loss_parameters(policy_loss)
-    given = {"clip_low": clip_low, "clip_high": clip_high, "dual_clip": dual_clip, "agg": agg,
-             "tau_pos": tau_pos, "tau_neg": tau_neg}
-    unused = [k for k, v in given.items() if v is not None and k not in declared]
-    if unused:
-        raise ValueError(f"policy_loss {policy_loss!r} takes no {', '.join(unused)}")
+    if dual_clip is not None and "dual_clip" not in declared:
+        raise ValueError(f"dual_clip applies to policy_loss 'ppo' only, not {policy_loss!r}")
+    given = {"clip_low": clip_low, "clip_high": clip_high, "agg": agg, "tau_pos": tau_pos, "tau_neg": tau_neg}
     defaults = POLICY_LOSS_DEFAULTS[policy_loss]
     hyper = {k: (v if v is not None else defaults[k]) for k, v in given.items() if k in declared and k in defaults}
     if dual_clip is not None:

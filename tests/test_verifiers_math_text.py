@@ -145,6 +145,7 @@ LETTERS_WITHOUT_CHOICES = [
     ("The answer is [D].", "D", True),
     ("\\boxed{(E)}", "D", False),
     ("(D) and (E)", "D", False),
+    ("$\\boxed{\\textbf{(D) }14}$", "D", True),  # AMC answers: the letter, then the value
 ]
 
 SETS_AND_LISTS = [
@@ -157,6 +158,10 @@ SETS_AND_LISTS = [
     ("\\boxed{4}", "\\pm 4", False),
     ("x = \\frac{1 \\pm \\sqrt{5}}{2}", "x = \\frac{1 - \\sqrt{5}}{2}, x = \\frac{1 + \\sqrt{5}}{2}", True),
     ("\\boxed{\\{-1\\} \\cup [0, 7)}", "\\{-1\\} \\cup [0,7)", True),
+    ("\\boxed{(-\\infty, -1) \\cup (2, \\infty)}", "t < -1 \\text{ or } t > 2", True),
+    ("\\boxed{(-\\infty, -1) \\cup [2, \\infty)}", "t < -1 \\text{ or } t > 2", False),
+    ("\\boxed{\\dbinom{7}{3}}", "35", True),
+    ("\\boxed{\\binom{7}{2}}", "35", False),
 ]
 
 CASES = [

@@ -247,7 +247,9 @@ def validate_gold(
 
 
 _LETTER_RE = re.compile(r"^\s*[A-Z]\s*$")
-_LETTER_ANSWER_RE = re.compile(r"^\s*(?:\(\s*([A-Za-z])\s*\)|\[\s*([A-Za-z])\s*\]|([A-Za-z])[.)]?)\s*$")
+_LETTER_ANSWER_RE = re.compile(
+    r"^\s*(?:\(\s*([A-Za-z])\s*\)(?:\s+[^()]*)?|\[\s*([A-Za-z])\s*\]|([A-Za-z])[.)]?)\s*$"
+)  # "C", "(C)", "[C]", "C.", and AMC's "(C) 12" (but not "(C) and (D)")
 
 
 def _is_value_list(text: str) -> bool:

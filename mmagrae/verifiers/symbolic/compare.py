@@ -259,6 +259,14 @@ def objects_equal(a: MathObject, b: MathObject, deadline: Deadline) -> bool:
         return _is_name(eq.lhs) and objects_equal(eq.rhs, other, deadline)  # type: ignore[union-attr]
     if isinstance(a, Relation) and isinstance(b, Relation):
         return _relations_equal(a, b, deadline)
+    if (isinstance(a, Union) and isinstance(b, Collection)) or (
+        isinstance(b, Union) and isinstance(a, Collection)
+    ):
+        union, coll = (a, b) if isinstance(a, Union) else (b, a)  # "x < -2 or x > 3" vs a union of intervals
+        parts = [_as_interval(r, deadline) if isinstance(r, Relation) else None for r in coll.items]  # type: ignore[union-attr]
+        if all(p is not None for p in parts) and len({p[0] for p in parts}) == 1:  # type: ignore[index]
+            return _unordered_equal(tuple(p[1] for p in parts), union.parts, deadline)  # type: ignore[index, union-attr]
+        return False
     if isinstance(a, Relation) or isinstance(b, Relation):
         rel, other = (a, b) if isinstance(a, Relation) else (b, a)
         as_interval = _as_interval(rel, deadline)  # type: ignore[arg-type]

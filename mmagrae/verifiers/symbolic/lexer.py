@@ -35,6 +35,7 @@ _TEXT_RE = re.compile(
 )
 _UNIT_WORD_RE = re.compile(r"^\s*~?\s*(?:[a-zA-Z]{2,}|cm|m|km|mm|kg|g|s)\s*(?:\^?\{?[23]\}?)?\s*$")
 _CONNECTIVE_RE = re.compile(r"\\text\s*\{\s*(?:and|or|,)\s*\}|(?<![a-zA-Z\\])(?:and|or)(?![a-zA-Z])")
+_BINOM_RE = re.compile(r"\\[dt]?binom\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 _VULGAR = {"½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3"}
 _REPLACEMENTS = (
     ("\\left", ""), ("\\right", ""), ("\\bigl", ""), ("\\bigr", ""), ("\\Bigl", ""), ("\\Bigr", ""),
@@ -61,6 +62,7 @@ def normalise(text: str) -> str:
     if "\\\\" in s and "\\begin" not in s:  # "\\frac" written with a doubled (JSON-escaped) backslash
         s = re.sub(r"\\\\(?=[a-zA-Z{}()\[\]])", r"\\", s)
     s = _CONNECTIVE_RE.sub(",", s)
+    s = _BINOM_RE.sub(r"\\frac{(\1)!}{(\2)!((\1)-(\2))!}", s)  # \binom{n}{k} = n! / (k! (n-k)!)
     for _ in range(4):
         new = _TEXT_RE.sub(
             lambda m: " " if _UNIT_WORD_RE.match(m.group(1)) else m.group(1) + (m.group(2) or ""), s

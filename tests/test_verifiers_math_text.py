@@ -137,6 +137,9 @@ DECIMAL_VS_EXACT = [
     ("\\boxed{\\frac{2}{3}}", "0.667", True),  # a float gold: the more precise prediction rounds to it
     ("\\boxed{\\frac{2}{3}}", "0.67", True),
     ("\\boxed{\\frac{2}{3}}", "0.666", False),
+    ("\\boxed{\\frac{41}{333}}", "0.\\overline{123}", True),  # repeating decimals are exact
+    ("\\boxed{\\frac{37}{300}}", "0.12\\overline{3}", True),
+    ("\\boxed{0.123}", "0.\\overline{123}", False),
 ]
 
 LETTERS_WITHOUT_CHOICES = [

@@ -35,6 +35,16 @@ _TEXT_RE = re.compile(
 )
 _UNIT_WORD_RE = re.compile(r"^\s*~?\s*(?:[a-zA-Z]{2,}|cm|m|km|mm|kg|g|s)\s*(?:\^?\{?[23]\}?)?\s*$")
 _CONNECTIVE_RE = re.compile(r"\\text\s*\{\s*(?:and|or|,)\s*\}|(?<![a-zA-Z\\])(?:and|or)(?![a-zA-Z])")
+_REPEATING_RE = re.compile(r"(\d*)\.(\d{0,20})\\overline\s*\{(\d{1,20})\}")
+
+
+def _repeating_fraction(m: re.Match) -> str:
+    """``A.B\\overline{C}`` as an exact fraction: (ABC - AB) / (10^|B| (10^|C| - 1))."""
+    whole, fixed, cycle = m.group(1) or "0", m.group(2), m.group(3)
+    numerator = int(whole + fixed + cycle) - int(whole + fixed)
+    return f"({numerator}/{10 ** len(fixed) * (10 ** len(cycle) - 1)})"
+
+
 _BINOM_RE = re.compile(r"\\[dt]?binom\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 _VULGAR = {"½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3"}
 _REPLACEMENTS = (
@@ -62,6 +72,7 @@ def normalise(text: str) -> str:
     if "\\\\" in s and "\\begin" not in s:  # "\\frac" written with a doubled (JSON-escaped) backslash
         s = re.sub(r"\\\\(?=[a-zA-Z{}()\[\]])", r"\\", s)
     s = _CONNECTIVE_RE.sub(",", s)
+    s = _REPEATING_RE.sub(_repeating_fraction, s)  # 0.\overline{3} = 1/3
     s = _BINOM_RE.sub(r"\\frac{(\1)!}{(\2)!((\1)-(\2))!}", s)  # \binom{n}{k} = n! / (k! (n-k)!)
     for _ in range(4):
         new = _TEXT_RE.sub(

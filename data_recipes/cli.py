@@ -78,7 +78,9 @@ def _quiet() -> None:
 
 def run_make(args: argparse.Namespace) -> int:
     from data_recipes.io import save_dataset
+    from mmagrae.preflight import check_output_dir
 
+    check_output_dir(args.out, "--out")
     _quiet()
     from data_recipes.synthetic import make_splits
 
@@ -105,7 +107,9 @@ def run_make(args: argparse.Namespace) -> int:
 def run_convert(args: argparse.Namespace) -> int:
     from data_recipes.converters import convert
     from data_recipes.io import save_dataset
+    from mmagrae.preflight import check_output_dir
 
+    check_output_dir(args.out, "--out")
     _quiet()
 
     mapping = _pairs(args.map, "--map")

@@ -42,15 +42,20 @@ from pathlib import Path
 from typing import Any
 
 from data_recipes.answers import infer_answer, parse_choices, strip_math_delimiters
-from mmagrae.data.loading import DEFAULT_MAX_IMAGE_PIXELS, ImageTooLarge, check_image_size, open_image
-from mmagrae.preflight import read_json
-
 from data_recipes.schema import (
     CHOICE_LETTERS,
     COLUMNS,
     choices_text,
     validate_row,
     with_image_markers,
+)
+from mmagrae.data.layouts import chartqa_records, intergps_records
+from mmagrae.data.loading import (
+    DEFAULT_MAX_IMAGE_PIXELS,
+    ImageTooLarge,
+    check_image_size,
+    open_image,
+    split_files,
 )
 
 MAX_EXAMPLES = 20
@@ -169,16 +174,6 @@ def image_list(value: Any, root: Path | None,
 # ---------------------------------------------------------------- reading sources
 
 
-def _split_files(folder: Path, split: str, suffixes: tuple[str, ...]) -> list[Path]:
-    from data_recipes.io import MANIFEST_NAME
-
-    files = sorted(p for p in folder.rglob("*")
-                   if p.is_file() and p.suffix in suffixes and p.name != MANIFEST_NAME)
-    matching = [p for p in files if p.name.startswith((f"{split}-", f"{split}.", f"{split}_"))
-                or split in p.relative_to(folder).parts[:-1]]
-    return matching or ([] if any(re.match(r"(train|test|val|validation|dev)\b", p.name) for p in files) else files)
-
-
 def _read_json_file(path: Path) -> Iterator[dict[str, Any]]:
     from mmagrae.preflight import iter_jsonl, read_json, read_text
 
@@ -206,10 +201,8 @@ def read_local(path: Path, split: str) -> tuple[Iterator[dict[str, Any]], Path]:
     if path.is_file():
         files, root = [path], path.parent
     else:
-        files = _split_files(path, split, (".parquet", ".jsonl", ".json"))
+        files = split_files(path, split)  # the one local split rule (mmagrae.data.loading.split_files)
         root = path
-        if not files:
-            raise FileNotFoundError(f"no .parquet/.json/.jsonl files for split {split!r} under {path}")
 
     def records() -> Iterator[dict[str, Any]]:
         for file in files:
@@ -441,40 +434,20 @@ def local_row(record: Mapping[str, Any], options: Options, root: Path | None) ->
 
 
 def _intergps_records(path: Path, split: str) -> Iterator[dict[str, Any]] | None:
-    folder = path / split if (path / split).is_dir() else path
-    problems = sorted((p for p in folder.iterdir() if (p / "data.json").is_file()),
-                      key=lambda p: (len(p.name), p.name)) if folder.is_dir() else []
-    if not problems:
+    records = intergps_records(path, split)
+    if records is None:
         return None
-
-    def records() -> Iterator[dict[str, Any]]:
-        for problem_dir in problems:
-            record = read_json(problem_dir / "data.json")
-            record.setdefault("id", problem_dir.name)
-            record["images"] = [str(problem_dir / "img_diagram.png")]
-            yield record
-
-    return records()
+    return ({**{k: v for k, v in r.items() if k not in ("folder", "image")}, "id": r.get("id", r["folder"]),
+             "images": [str(r["image"])]} for r in records)
 
 
 def _chartqa_records(path: Path, split: str) -> Iterator[dict[str, Any]] | None:
-    folder = path / split if (path / split).is_dir() else path
-    files = [folder / f"{split}_{kind}.json" for kind in ("human", "augmented")]
-    files = [f for f in files if f.is_file()]
-    if not files:
+    records = chartqa_records(path, split)
+    if records is None:
         return None
-
-    def records() -> Iterator[dict[str, Any]]:
-        for file in files:
-            kind = file.stem.rsplit("_", 1)[1]
-            for index, item in enumerate(read_json(file)):
-                record = dict(item)
-                record.setdefault("id", f"{kind}-{index}")
-                image_name = record.get("imgname")
-                record["image"] = str(folder / "png" / image_name) if image_name else None
-                yield record
-
-    return records()
+    return ({**{k: v for k, v in r.items() if k not in ("kind", "index")},
+             "id": r.get("id", f"{r['kind']}-{r['index']}"),
+             "image": str(r["image"]) if r["image"] is not None else None} for r in records)
 
 
 @dataclass(frozen=True)
@@ -515,9 +488,8 @@ def convert(
 
     A local ``src`` that does not exist, or a ``mapping`` to a column the source does not have, raises
     :class:`mmagrae.preflight.UserError` (one line naming it)."""
-    from mmagrae.preflight import UserError, looks_local
-
     from data_recipes.io import rows_to_dataset
+    from mmagrae.preflight import UserError, looks_local
 
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r} (allowed: {', '.join(SOURCES)})")

@@ -24,7 +24,7 @@ extracts from the response with ``mmagrae.verifiers.verify(..., task="chart")``.
 
 from __future__ import annotations
 
-import json
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from eval.registry import (
     rules_verdict,
     strip_image_markers,
 )
+from mmagrae.data.layouts import CHARTQA_KINDS, chartqa_records
 
 HF_DATASET_ID = "HuggingFaceM4/ChartQA"
 SPLITS = ("test", "val")
@@ -99,19 +100,12 @@ def load(split: str = "test", *, source: str | Path | None = None, limit: int | 
         return [{**r, "query": strip_image_markers(r["problem"]), "label": [r["answer"]]} for r in recipe]
     else:
         path = Path(source)
-        human = path / split / f"{split}_human.json"
-        if human.exists() or (path / f"{split}_human.json").exists():
-            folder = human.parent if human.exists() else path
-            rows = []
-            for kind, flag in (("human", 0), ("augmented", 1)):
-                f = folder / f"{split}_{kind}.json"
-                if not f.exists():
-                    continue
-                for i, item in enumerate(json.loads(f.read_text(encoding="utf-8"))):
-                    img = folder / "png" / item["imgname"]
-                    rows.append({"id": f"{kind}_{i}", "query": item["query"], "label": [str(item["label"])],
-                                 "human_or_machine": flag, "images": [img]})
-            return rows[:limit]
+        records = chartqa_records(path, split) if path.is_dir() else None
+        if records is not None:
+            return [{"id": f"{r['kind']}_{r['index']}", "query": r["query"], "label": [str(r["label"])],
+                     "human_or_machine": CHARTQA_KINDS.index(r["kind"]),
+                     "images": [r["image"]] if r["image"] is not None else []}
+                    for r in itertools.islice(records, limit)]
         rows = read_parquet_rows(path, split)
     out = []
     for i, r in enumerate(rows[:limit]):

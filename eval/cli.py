@@ -250,6 +250,9 @@ def _score_generic(args: argparse.Namespace, extractor, data):
             bench.categories(row)
         except KeyError as err:
             raise UserError(f"{args.input}: item {_item_id(row, key)}: missing field {err.args[0]!r}") from None
+        except (IndexError, TypeError, AttributeError) as err:  # e.g. an empty label list
+            raise UserError(f"{args.input}: item {_item_id(row, key)}: a field the {bench.name} scorer reads is "
+                            f"empty or malformed ({type(err).__name__}: {err})") from None
         correct.append([v.correct for v in verdicts])
         scored.append({**row, "extracted": [v.extracted for v in verdicts], "correct": correct[-1]})
     try:

@@ -15,7 +15,7 @@ given ``extraction`` field, ``rules`` on the raw response.
 
 from __future__ import annotations
 
-import json
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from eval.registry import (
     rules_verdict,
     strip_image_markers,
 )
+from mmagrae.data.layouts import intergps_records
 
 HF_DATASET_ID = "hiyouga/geometry3k"
 SPLITS = ("test", "validation", "train")
@@ -43,16 +44,11 @@ def load(split: str = "test", *, source: str | Path | None = None, limit: int | 
         return recipe
     else:
         path = Path(source)
-        folder = path / split if (path / split).is_dir() else path
-        problems = sorted((p for p in folder.iterdir() if (p / "data.json").exists()), key=lambda p: (len(p.name), p.name)) \
-            if folder.is_dir() else []
-        if problems:
-            out = []
-            for p in problems[:limit]:
-                item = json.loads((p / "data.json").read_text(encoding="utf-8"))
-                img = p / "img_diagram.png"
-                out.append({**item, "id": str(item.get("id", p.name)), "images": [img]})
-            return out
+        records = intergps_records(path, split) if path.is_dir() else None
+        if records is not None:
+            return [{**{k: v for k, v in r.items() if k not in ("folder", "image")},
+                     "id": str(r.get("id", r["folder"])), "images": [r["image"]]}
+                    for r in itertools.islice(records, limit)]
         rows = read_parquet_rows(path, split)
     out = []
     for i, r in enumerate(rows[:limit]):

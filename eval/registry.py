@@ -101,18 +101,25 @@ def read_local_rows(source: str | Path, split: str) -> tuple[list[dict], Path | 
 
 
 def read_parquet_rows(path: str | Path, split: str | None = None) -> list[dict]:
-    """Rows of a Parquet file, or of every ``*.parquet`` in a folder whose name mentions ``split`` (if any).
+    """Rows of a Parquet file, or of the ``split``'s Parquet files in a folder (``mmagrae.data.loading.split_files``:
+    named ``split-*``/``split.*``/``split_*`` or under a ``split/`` folder; an unsplit folder is read whole).
 
     Image columns in the Hub layout (``{"bytes": ..., "path": ...}`` structs, or lists of them) become PIL
     images; one that is too large or unreadable stays a struct (``eval run`` skips its row with the reason).
     """
     import pyarrow.parquet as pq
 
+    from mmagrae.data.loading import split_files
+
     path = Path(path)
-    files = [path] if path.is_file() else sorted(path.rglob("*.parquet"))
-    if path.is_dir() and split:
-        chosen = [f for f in files if split in f.name or split in f.parent.name]
-        files = chosen or files
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist")
+    if path.is_file():
+        files = [path]
+    elif split:
+        files = split_files(path, split, (".parquet",))
+    else:
+        files = sorted(path.rglob("*.parquet"))
     if not files:
         raise FileNotFoundError(f"no Parquet files under {path}")
     rows: list[dict] = []

@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (UserError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError) as err:
+    except (UserError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError,
+            ConnectionError) as err:
         if debug_enabled():
             raise
         print(f"error: {_one_line(err)}", file=sys.stderr)

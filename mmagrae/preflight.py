@@ -9,7 +9,6 @@ The path checks here are cheap and run first, so that a wrong path costs no mode
 output folder behind::
 
     >>> check_model_path("tiny:qwen2_vl")                # built locally: nothing to check
-    >>> check_model_path("Qwen/Qwen2-VL-2B-Instruct")    # a hub id (no local folder called "Qwen")
     >>> check_model_path("./no/such/model")
     Traceback (most recent call last):
     ...
@@ -58,7 +57,8 @@ def looks_local(path: str) -> bool:
 
 
 def check_model_path(path: str, what: str = "model path") -> None:
-    """A local model folder must exist and hold a ``config.json``; ``tiny:ARCH`` and hub ids pass."""
+    """A local model folder must exist and hold a ``config.json``; ``tiny:ARCH`` passes, and a hub id passes
+    unless the Hub is offline and it is not cached."""
     text = str(path)
     if text.startswith("tiny:"):
         return
@@ -66,6 +66,9 @@ def check_model_path(path: str, what: str = "model path") -> None:
     if not local.exists():
         if looks_local(text):
             raise UserError(f"{what} {text} does not exist")
+        if hub_offline() and not hub_cached(text, "model"):
+            raise UserError(f"{what} {text}: not a local folder, and the Hub is offline (HF_HUB_OFFLINE) with no "
+                            "cached copy")
         return  # a hub id: transformers resolves it (or says it cannot)
     if not local.is_dir():
         raise UserError(f"{what} {text} is a file; expected a model folder (config.json, weights, tokenizer)")
@@ -73,15 +76,36 @@ def check_model_path(path: str, what: str = "model path") -> None:
         raise UserError(f"{what} {text} has no config.json; is it a model folder?")
 
 
+def hub_offline() -> bool:
+    """Whether the Hugging Face Hub may not be reached (``HF_HUB_OFFLINE`` / ``HF_DATASETS_OFFLINE`` /
+    ``TRANSFORMERS_OFFLINE``)."""
+    return any(os.environ.get(k, "").strip().lower() in ("1", "true", "yes", "on")
+               for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def hub_cached(repo_id: str, repo_type: str) -> bool:
+    try:
+        from huggingface_hub import snapshot_download
+
+        snapshot_download(repo_id, repo_type=repo_type, local_files_only=True)
+        return True
+    except Exception:  # not cached, or not a valid id
+        return False
+
+
 def check_data_source(source: str | None, what: str = "data source") -> None:
-    """A local data file or folder must exist; ``synthetic:KIND`` and hub ids pass."""
+    """A local data file or folder must exist; ``synthetic:KIND`` passes, and a hub id passes unless the Hub is
+    offline and it is not cached."""
     if source is None:
         return
     text = str(source)
-    if text.startswith("synthetic:"):
+    if text.startswith("synthetic:") or Path(text).expanduser().exists():
         return
-    if not Path(text).expanduser().exists() and looks_local(text):
+    if looks_local(text):
         raise UserError(f"{what} {text} does not exist")
+    if hub_offline() and not hub_cached(text, "dataset"):
+        raise UserError(f"{what} {text}: not a local path, and the Hub is offline (HF_HUB_OFFLINE / "
+                        "HF_DATASETS_OFFLINE) with no cached copy")
 
 
 def check_output_dir(path: str | Path, what: str = "output folder") -> None:

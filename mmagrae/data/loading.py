@@ -367,20 +367,48 @@ def _dir_rows(path: Path, split: str) -> Iterable[Mapping[str, Any]]:
         import datasets
 
         return _hf_rows(_pick_split(datasets.load_from_disk(str(path)), split))
-    for pattern in (f"{split}-*.parquet", f"{split}.parquet", f"data/{split}-*.parquet", f"{split}/*.parquet",
-                    f"data/{split}/*.parquet"):
-        files = sorted(path.glob(pattern))
-        if files:
-            return _parquet_rows(files)
-    for name in (f"{split}.jsonl", f"{split}.json"):
-        if (path / name).is_file():
-            return _file_rows(path / name)
-    parquet = sorted(path.rglob("*.parquet"))
-    if parquet and split == "train" and not _looks_split(parquet):
-        return _parquet_rows(parquet)  # one unsplit set of shards
-    found = sorted({p.name.split("-")[0].split(".")[0] for p in parquet})
-    raise FileNotFoundError(f"no split {split!r} in {path} (found: {found or 'no data files'})")
+    files = split_files(path, split, unsplit_ok=split == "train")
+    if files[0].suffix == ".parquet":
+        return _parquet_rows(files)
+    return (row for file in files for row in _file_rows(file))
 
 
-def _looks_split(files: list[Path]) -> bool:
-    return any(p.name.split("-")[0] in ("train", "test", "validation", "val", "testmini") for p in files)
+SPLIT_WORDS = ("train", "test", "testmini", "validation", "val", "dev")
+_METADATA_FILES = frozenset({"mmagrae_data.json", "dataset_dict.json", "dataset_info.json", "state.json"})
+
+
+def split_files(folder: str | Path, split: str, suffixes: tuple[str, ...] = (".parquet", ".jsonl", ".json"), *,
+                unsplit_ok: bool = True) -> list[Path]:
+    """The data files of ``split`` in a local folder: the one rule every local reader uses (training rows,
+    ``data convert``, ``eval run --data``).
+
+    A file belongs to ``split`` when its name starts with ``split-``, ``split.`` or ``split_``
+    (``train-00000-of-00001.parquet``, ``test.jsonl``, ``test_human.json``) or a folder between ``folder`` and
+    the file is named ``split`` (``train/part-0.parquet``, ``data/test/x.parquet``). Files are searched
+    recursively; of the matching files, those of the first suffix in ``suffixes`` that has any are returned, in
+    name order (so ``test.parquet`` and a ``test.json`` copy are not read twice). When nothing matches and no
+    file is named for any split (``SPLIT_WORDS``), all files form one unsplit set, if ``unsplit_ok``.
+    Raises ``FileNotFoundError`` naming the splits that are there.
+
+    >>> import tempfile; root = Path(tempfile.mkdtemp())
+    >>> for name in ("train-00000-of-00001.parquet", "test.jsonl", "mmagrae_data.json"): (root / name).touch()
+    >>> [p.name for p in split_files(root, "test")]
+    ['test.jsonl']
+    """
+    folder = Path(folder)
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in suffixes
+                   and p.name not in _METADATA_FILES and not any(part.startswith(".") for part in
+                                                                  p.relative_to(folder).parts))
+
+    def named_for(p: Path, name: str) -> bool:
+        return p.name.startswith((f"{name}-", f"{name}.", f"{name}_")) or name in p.relative_to(folder).parts[:-1]
+
+    matching = [p for p in files if named_for(p, split)]
+    if not matching and unsplit_ok and not any(named_for(p, w) for p in files for w in SPLIT_WORDS):
+        matching = files  # one unsplit set of files
+    for suffix in suffixes:
+        chosen = [p for p in matching if p.suffix == suffix]
+        if chosen:
+            return chosen
+    found = sorted({w for p in files for w in SPLIT_WORDS if named_for(p, w)})
+    raise FileNotFoundError(f"no split {split!r} in {folder} (found: {found or 'no data files'})")

@@ -50,7 +50,7 @@ def _run(args: argparse.Namespace) -> int:
     except TrainingInterrupted as err:  # Ctrl-C: "interrupted at step N; run the same command to resume"
         print(err, file=sys.stderr)
         return 130
-    except UserError:
+    except (UserError, FileNotFoundError):
         if created and out_dir.is_dir() and not any((out_dir / "checkpoints").glob("step_*")):
             shutil.rmtree(out_dir, ignore_errors=True)  # made by this command and holding no result
         raise
@@ -65,10 +65,11 @@ def preflight(cfg: Any) -> None:
     folder is made: the model, the training and validation data (and that a local file is not empty), the
     image folder, a prompt-template file, a DeepSpeed config."""
     check_model_path(cfg.model.path, "model.path")
-    check_data_source(cfg.data.train, "data.train")
-    check_data_not_empty(cfg.data.train, "data.train")
-    check_data_source(cfg.data.val, "data.val")
-    check_data_not_empty(cfg.data.val, "data.val")
+    for what, source, split in (("data.train", cfg.data.train, cfg.data.split),
+                                ("data.val", cfg.data.val, cfg.data.val_split)):
+        check_data_source(source, what)
+        check_data_not_empty(source, what)
+        check_split_present(source, split, what)
     if cfg.data.image_dir and not Path(cfg.data.image_dir).expanduser().is_dir():
         raise UserError(f"data.image_dir {cfg.data.image_dir} is not a folder")
     template = cfg.data.prompt_template
@@ -80,8 +81,26 @@ def preflight(cfg: Any) -> None:
     check_output_dir(cfg.trainer.output_dir, "trainer.output_dir")
 
 
+def check_split_present(source: str | None, split: str, what: str) -> None:
+    """A local data *folder* must hold files of ``split`` (the rule of ``mmagrae.data.loading.split_files``),
+    or be a ``save_to_disk`` folder."""
+    if not source or str(source).startswith("synthetic:"):
+        return
+    path = Path(source).expanduser()
+    if path.is_dir():
+        if (path / "dataset_dict.json").is_file() or (path / "state.json").is_file():
+            return
+        from mmagrae.data.loading import split_files
+
+        try:
+            split_files(path, split, unsplit_ok=split == "train")
+        except FileNotFoundError as err:
+            raise UserError(f"{what}: {err}") from None
+
+
 def check_data_not_empty(source: str | None, what: str) -> None:
-    """A local JSON/JSONL/Parquet *file* with no rows is an error now, not after the model has loaded."""
+    """A local JSON/JSONL/Parquet *file* with no rows, or (below 64 MiB) one that is not UTF-8 or not valid JSON
+    on some line, is an error now, not after the model has loaded."""
     if not source or str(source).startswith("synthetic:"):
         return
     path = Path(source).expanduser()
@@ -103,7 +122,7 @@ def check_data_not_empty(source: str | None, what: str) -> None:
         from mmagrae.preflight import iter_jsonl, read_json
 
         if suffix == ".jsonl":
-            if next(iter_jsonl(path), None) is None:
+            if sum(1 for _ in iter_jsonl(path)) == 0:  # every line parsed: a bad one is named now
                 raise UserError(f"{what} {path} has no rows")
         elif read_json(path) in ([], {}):
             raise UserError(f"{what} {path} has no rows")

@@ -78,3 +78,12 @@ def test_mathvision_rules_are_the_official_pipeline():
     assert mathvision.judge(row, "The answer is \\boxed{E}", "rules").correct
     assert mathvision.judge(row, "r = \\boxed{2.49}", "rules").correct  # the option's value, rounded
     assert not mathvision.judge(row, "", "rules").correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold"),
+    [("The answer is 50.27", "Circumference $=50.27 \\mathrm{~cm}$"), ("so the area is 36", "Area $=36 \\mathrm{~cm}^{2}$"),
+     ("\\boxed{12.57}", "$A=12.57$ square units"), ("So x = $\\boxed{4}$", "4"), ("Answer: 6.4", "$d=6.4 \\mathrm{~km}$")],
+)
+def test_mathverse_free_form_golds_with_names_and_units(response, gold):
+    assert mathverse.judge({"question_type": "free-form", "answer": gold}, response, "rules").correct

@@ -169,6 +169,9 @@ class AlgorithmConfig:
     ppo_epochs: int = _f(1, "μ: passes over each rollout batch")
     mini_batch_size: int = _f(0, "prompts per optimizer step within a rollout batch; 0 = the whole batch")
     micro_batch_size: int = _f(8, "sequences per forward/backward (gradient accumulation inside)")
+    padding_free: bool = _f(
+        True, "re-forward each micro-batch packed: one row per prompt group, the prompt once, no response padding "
+        "(same log-probs; sdpa/eager attention, else padded; docs/PERFORMANCE.md)")
     dynamic_sampling: Literal["off", "drop", "refill"] = _f(
         "off", "zero-variance groups: keep (off), drop from the update, or drop and sample more prompts (DAPO)"
     )

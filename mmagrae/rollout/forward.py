@@ -272,7 +272,10 @@ def compute_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: fl
         hidden = inner(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
                        use_cache=False).last_hidden_state  # [N, L, H]
 
-    hidden = hidden[:, P - 1: P - 1 + T]  # [N, T, H] states that predict the response tokens
+    if "logit_index" in batch:  # packed layout (mmagrae.rollout.packing): [R, L, H] rows, read where indexed
+        hidden = hidden.reshape(-1, hidden.shape[-1])[batch["logit_index"].to(device)]  # [N, T, H]
+    else:
+        hidden = hidden[:, P - 1: P - 1 + T]  # [N, T, H] states that predict the response tokens
     logits = core.lm_head(hidden).float()  # [N, T, V]
     if temperature != 1.0:
         logits = logits / temperature

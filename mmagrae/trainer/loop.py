@@ -57,6 +57,7 @@ from mmagrae.trainer.components import (
     validation_source,
 )
 from mmagrae.trainer.distributed import DistInfo, Updater, all_reduce_mean, all_reduce_sum, init_distributed
+from mmagrae.trainer.peak_memory import measure_peak
 from mmagrae.trainer.run_folder import check_run_folder, record_run
 
 if TYPE_CHECKING:
@@ -289,6 +290,8 @@ def _train(cfg: Config, progress: dict[str, int]) -> dict[str, Any]:
                 "lr": updater.lr(), "skipped": float(not finite),
                 "perf/tokens_per_s": lengths.sum().item() / timings["time/step"],
                 "perf/samples_per_s": len(lengths) / timings["time/step"],
+                "perf/peak_mem_mib": max((v for k, v in timings.items() if k.startswith("perf/peak_mem_mib/")),
+                                         default=0.0),  # the step's peak over its phases
                 **adv.metrics, **update_stats, **timings,
             }
             metrics = all_reduce_mean(metrics, info)
@@ -415,6 +418,7 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
     ``skipped`` (1.0 when a loss or gradient was not finite: those optimizer steps were discarded).
     """
     from mmagrae.rollout import build_policy_batch, compute_token_logprobs
+    from mmagrae.rollout.packing import mask_dtype_for, pack_policy_batch, supports_packing
 
     a, d = cfg.algorithm, cfg.derived
     phase = phase or (lambda _name: contextlib.nullcontext())
@@ -438,6 +442,8 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
                    for s in micro_slices]
         # response masks stay on the host: the micro-batch weights need no device sync in the loop below
         host_masks = [b["response_mask"] for b in batches]
+        if a.padding_free and supports_packing(updater.module):  # one row per group, the prompt once
+            batches = [pack_policy_batch(b, dtype=mask_dtype_for(updater.module)) for b in batches]
         device = next(updater.module.parameters()).device
         batches = [{k: (v.to(device) if torch.is_tensor(v) else v) for k, v in b.items()} for b in batches]
         old_logps: list[torch.Tensor | None] = [None] * len(batches)
@@ -607,11 +613,15 @@ def _main_first(info: DistInfo, fn: Any) -> Any:
 
 @contextlib.contextmanager
 def _timer(store: dict[str, float], key: str):
+    """Add the block's seconds to ``store[key]`` and its peak memory to ``perf/peak_mem_mib/<phase>`` (max)."""
     start = time.perf_counter()
+    memory_key = "perf/peak_mem_mib/" + key.rsplit("/", 1)[-1]
     try:
-        yield
+        with measure_peak() as peak:
+            yield
     finally:
         store[key] = store.get(key, 0.0) + time.perf_counter() - start
+        store[memory_key] = max(store.get(memory_key, 0.0), peak.mib)
 
 
 @contextlib.contextmanager

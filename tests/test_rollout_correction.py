@@ -133,6 +133,37 @@ def test_training_logs_gap_and_correction_with_gspo(tiny_qwen2_vl, tmp_path):
     assert read_metrics(out / "metrics.jsonl")[-1]["loss/clipfrac"] >= 0
 
 
+@pytest.mark.parametrize("loss,extra", [("cispo", "algorithm.rollout_is=sequence"),
+                                        ("gmpo", "algorithm.rollout_rs=sequence"),
+                                        ("sapo", "algorithm.kl_coef=0.04")])
+def test_every_policy_loss_trains(loss, extra, tiny_qwen2_vl, tmp_path):
+    from test_trainer import run_train, tiny_overrides
+
+    from mmagrae.trainer.tracking import read_metrics
+
+    out = tmp_path / "run"
+    run_train(tiny_overrides(tiny_qwen2_vl, out, f"algorithm.policy_loss={loss}", extra, "trainer.max_steps=1"))
+    (r,) = read_metrics(out / "metrics.jsonl")
+    assert math.isfinite(r["loss/policy"]) and r["grad_norm"] > 0 and math.isfinite(r["rollout/kl"])
+
+
+@pytest.mark.slow
+def test_vllm_training_logs_the_gap_and_corrects_it(tiny_qwen2_vl, tmp_path):
+    """The vLLM engine's log-probs (a separate model copy, other kernels) against the trainer's."""
+    from test_trainer import run_train, tiny_overrides
+
+    from mmagrae.trainer.tracking import read_metrics
+
+    out = tmp_path / "run"
+    run_train(tiny_overrides(tiny_qwen2_vl, out, "rollout.backend=vllm", "algorithm.policy_loss=gspo",
+                             "algorithm.rollout_is=token", "algorithm.rollout_rs=token"))
+    records = read_metrics(out / "metrics.jsonl")
+    assert len(records) == 2
+    for r in records:  # fp32 on CPU: the gap is float noise, so nothing is truncated or masked
+        assert 0 <= r["rollout/logprob_diff_max"] < 1e-3 and r["rollout/kl"] < 1e-6
+        assert r["rollout/is_truncated_frac"] == 0.0 and r["rollout/rs_masked_frac"] == 0.0
+
+
 def test_gap_metrics_logged_by_default_at_another_temperature(tiny_qwen2_vl, tmp_path):
     """Temperature ≠ 1: the engines report raw log-probs, the trainer compares its own temperature-1 ones."""
     from test_trainer import run_train, tiny_overrides

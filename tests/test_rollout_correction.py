@@ -137,12 +137,14 @@ def test_training_logs_gap_and_correction_with_gspo(tiny_qwen2_vl, tmp_path):
                                         ("gmpo", "algorithm.rollout_rs=sequence"),
                                         ("sapo", "algorithm.kl_coef=0.04")])
 def test_every_policy_loss_trains(loss, extra, tiny_qwen2_vl, tmp_path):
+    """One step each; μ = 2 epochs over two mini-batches, so the correction runs on old log-probs."""
     from test_trainer import run_train, tiny_overrides
 
     from mmagrae.trainer.tracking import read_metrics
 
     out = tmp_path / "run"
-    run_train(tiny_overrides(tiny_qwen2_vl, out, f"algorithm.policy_loss={loss}", extra, "trainer.max_steps=1"))
+    run_train(tiny_overrides(tiny_qwen2_vl, out, f"algorithm.policy_loss={loss}", extra, "trainer.max_steps=1",
+                             "algorithm.ppo_epochs=2", "algorithm.mini_batch_size=1"))
     (r,) = read_metrics(out / "metrics.jsonl")
     assert math.isfinite(r["loss/policy"]) and r["grad_norm"] > 0 and math.isfinite(r["rollout/kl"])
 

@@ -49,7 +49,8 @@ def register(subparsers) -> None:
     r.add_argument("--judge-model", default="default")
     r.add_argument("--system-prompt", default=None, help="system message (default: the chat template's)")
     r.add_argument("--min-pixels", type=int, default=None,
-                   help="resize images to at least this many pixels as training does (data.min_pixels)")
+                   help="resize images to at least this many pixels as training does (data.min_pixels; default: "
+                        "the run's own for RUN/checkpoints/step_N, else the processor's)")
     r.add_argument("--max-pixels", type=int, default=None,
                    help="resize images to at most this many pixels as training does (data.max_pixels)")
     r.add_argument("--max-image-pixels", type=int, default=89_478_485,

@@ -18,6 +18,10 @@ eval card is compared with this run's (:mod:`eval.card`): a cache made by anothe
 setting is refused with one line, never mixed. ``eval_card.json`` is written next to the scores, and
 ``scores.md`` ends with the same card.
 
+Images are decoded and resized with ``mmagrae.data`` as training does them: a checkpoint of an mmagrae run
+(``RUN/checkpoints/step_N``) gets its run's ``data.min_pixels``/``data.max_pixels`` unless ``--min-pixels``/
+``--max-pixels`` are given; other models keep their processor's own resizing.
+
 Decoding defaults: greedy (temperature 0) when n = 1, temperature 1.0 when n > 1 (pass@k needs samples).
 """
 
@@ -35,7 +39,9 @@ from eval import card as eval_card
 from eval import registry
 from eval.report import write_reports
 from eval.scoring import summarize
+from mmagrae.data.prompts import Prompt
 from mmagrae.preflight import UserError, check_data_source, check_model_path, check_output_dir
+from mmagrae.rollout.types import SamplingConfig
 
 
 @dataclass
@@ -73,10 +79,11 @@ class RunConfig:
     system_prompt: str | None = None
     """system message of the chat (None: the chat template's default)"""
     min_pixels: int | None = None
-    """resize each image to at least this many pixels, as training does (``data.min_pixels``); None: the
-    processor's own resizing"""
+    """resize each image to at least this many pixels, as training does (``data.min_pixels``); None (with
+    ``max_pixels`` None): the training run's values when ``model`` is ``RUN/checkpoints/step_N`` of an mmagrae
+    run, else the processor's own resizing"""
     max_pixels: int | None = None
-    """resize each image to at most this many pixels (``data.max_pixels``); None: the processor's own"""
+    """resize each image to at most this many pixels (``data.max_pixels``); None: as for ``min_pixels``"""
     max_image_pixels: int | None = 89_478_485
     """skip (and count) rows with a source image of more pixels: ``image too large (W×H)``; None: no limit"""
 
@@ -155,22 +162,10 @@ def chat_formatter(model_path: str, system_prompt: str | None = None) -> Callabl
     return fmt
 
 
-def _prompt_type():
-    try:
-        from mmagrae.rollout import Prompt
-    except ImportError:  # rollout engines not installed: fake engines in tests take any object with .text/.images
-        from types import SimpleNamespace as Prompt  # noqa: N812
-    return Prompt
-
-
-def _sampling(cfg: RunConfig):
+def _sampling(cfg: RunConfig) -> SamplingConfig:
     temperature = cfg.temperature if cfg.temperature is not None else (0.0 if cfg.n == 1 else 1.0)
-    kwargs = dict(temperature=temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens, seed=cfg.seed)
-    try:
-        from mmagrae.rollout import SamplingConfig
-    except ImportError:
-        from types import SimpleNamespace as SamplingConfig  # noqa: N812
-    return SamplingConfig(**kwargs)
+    return SamplingConfig(temperature=temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
+                          seed=cfg.seed)
 
 
 # ------------------------------------------------------------------------------------------------- caching
@@ -222,7 +217,7 @@ def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[[str, i
     pending = [r for r in rows if len(cached.get(r["id"], [])) < cfg.n]
     if len(pending) < len(rows):
         log(f"[eval] resuming: {len(rows) - len(pending)}/{len(rows)} rows already in {cache_path}")
-    Prompt, sampling = _prompt_type(), _sampling(cfg)
+    sampling = _sampling(cfg)
     start = time.perf_counter()
     problems: dict[str, list[str]] = {}
     for b in range(0, len(pending), cfg.batch_size):
@@ -319,9 +314,44 @@ def check_config(cfg: RunConfig, *, need_model: bool = True) -> None:
     check_output_dir(cfg.out, "--out")
 
 
-def build_card(cfg: RunConfig, model: Mapping[str, Any], data_hash: str, rows: int) -> dict[str, Any]:
+def training_config(model: str) -> Path | None:
+    """The ``config.yaml`` of the mmagrae run that ``model`` is a checkpoint of (``RUN/checkpoints/step_N/``),
+    or None."""
+    path = Path(model).expanduser()
+    if path.parent.name == "checkpoints" and (path.parent.parent / "config.yaml").is_file():
+        return path.parent.parent / "config.yaml"
+    return None
+
+
+def resize_as_trained(cfg: RunConfig, log: Callable[[str], None] = print) -> str | None:
+    """Without ``--min-pixels``/``--max-pixels``, a checkpoint of an mmagrae run is evaluated with its run's
+    ``data.min_pixels``/``data.max_pixels``, so images are resized as in training. Returns the config used."""
+    if cfg.min_pixels is not None or cfg.max_pixels is not None:
+        return None
+    config = training_config(cfg.model)
+    if config is None:
+        return None
+    import yaml
+
+    try:
+        data = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("data") or {}
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
+        return None
+    if not isinstance(data.get("min_pixels"), int) or not isinstance(data.get("max_pixels"), int):
+        return None
+    cfg.min_pixels, cfg.max_pixels = data["min_pixels"], data["max_pixels"]
+    log(f"[eval] images resized as in training ({config}: min_pixels={cfg.min_pixels}, "
+        f"max_pixels={cfg.max_pixels})")
+    return str(config)
+
+
+def build_card(cfg: RunConfig, model: Mapping[str, Any], data_hash: str, rows: int,
+               pixels_from: str | None = None) -> dict[str, Any]:
     """The eval card of a run (:mod:`eval.card`)."""
     bench = registry.get(cfg.benchmark)
+    resizing = "the processor's own"
+    if cfg.min_pixels or cfg.max_pixels:
+        resizing = "qwen-vl-utils" + (f" (as trained: {pixels_from})" if pixels_from else "")
     return eval_card.new_card(
         command="eval run",
         model={"path": model["path"], "fingerprint": model["fingerprint"], "files": model["files"]},
@@ -330,7 +360,7 @@ def build_card(cfg: RunConfig, model: Mapping[str, Any], data_hash: str, rows: i
         prompt={"template": f"{bench.name} official prompt (eval/{bench.name}.py) in the model's chat template",
                 "system_prompt": cfg.system_prompt},
         images={"min_pixels": cfg.min_pixels, "max_pixels": cfg.max_pixels,
-                "resizing": "qwen-vl-utils" if cfg.min_pixels or cfg.max_pixels else "the processor's own",
+                "resizing": resizing,
                 "max_image_pixels": cfg.max_image_pixels},
         decoding={"backend": cfg.backend, "dtype": cfg.dtype, "temperature": _sampling(cfg).temperature,
                   "top_p": cfg.top_p, "max_new_tokens": cfg.max_new_tokens},
@@ -346,6 +376,7 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
     """Run one benchmark end to end (see the module docstring); returns the summary."""
     check_config(cfg, need_model=engine is None)  # 0. paths and settings, before anything loads
     bench = registry.get(cfg.benchmark)
+    pixels_from = resize_as_trained(cfg, log)
     out = Path(cfg.out)
     previous = eval_card.read_card(out) if out.is_dir() else None
     model = eval_card.model_fingerprint(cfg.model, (previous or {}).get("model"))
@@ -358,7 +389,7 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
         log(f"[eval] warning: {bench.name}/{cfg.split} hides its answers; the scores below are not meaningful "
             "(MathVista test: submit output_mathvista.json to the leaderboard)")
     keys, data_hash = eval_card.row_keys(rows, bench.prompt)
-    card = build_card(cfg, model, data_hash, len(rows))
+    card = build_card(cfg, model, data_hash, len(rows), pixels_from)
     eval_card.check_cache(out, card)  # a cache of other settings: refuse, touch nothing
     out.mkdir(parents=True, exist_ok=True)
     eval_card.write_card(out, card)

@@ -275,3 +275,36 @@ def test_eval_run_on_a_synthetic_recipe_folder_and_a_bomb_in_hub_parquet(tmp_pat
                   log=logs.append)
     assert summary["total"] == 1 and summary["skipped_rows"] == 1
     assert any("image too large (20000×20000): 1" in line for line in logs)
+
+
+def test_a_training_checkpoint_is_evaluated_with_its_runs_image_resizing(tmp_path):
+    from mmagrae.config import dump_yaml, load_config
+
+    data = tmp_path / "data"
+    data.mkdir()
+    Image.new("RGB", (200, 150), (9, 9, 9)).save(data / "a.png")
+    (data / "testmini.json").write_text(json.dumps({"1": {
+        "pid": "1", "question": "q?", "image": "a.png", "choices": None, "unit": None, "precision": None,
+        "answer": "3", "question_type": "free_form", "answer_type": "integer", "metadata": {}}}))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "config.yaml").write_text(dump_yaml(load_config(None, ["data.min_pixels=784",
+                                                                     "data.max_pixels=12544"])))
+    ckpt = _model(run_dir / "checkpoints" / "step_000002")
+
+    class SizeEngine(EchoEngine):
+        def generate(self, prompts, n, sampling):
+            self.sizes = [p.images[0].size for p in prompts]
+            return super().generate(prompts, n, sampling)
+
+    engine = SizeEngine()
+    cfg = RunConfig(benchmark="mathvista", model=str(ckpt), out=str(tmp_path / "ev"), source=str(data))
+    run(cfg, engine=engine, formatter=_fmt, log=lambda s: None)
+    (w, h), = engine.sizes
+    assert w % 28 == 0 and h % 28 == 0 and w * h <= 12544  # qwen-vl-utils resizing, as in training
+    card = json.loads((tmp_path / "ev" / "eval_card.json").read_text())
+    assert card["images"]["max_pixels"] == 12544 and "as trained" in card["images"]["resizing"]
+    engine = SizeEngine()  # an explicit value wins (and, being another setting, needs another folder)
+    run(replace(cfg, out=str(tmp_path / "ev2"), max_pixels=200 * 150), engine=engine, formatter=_fmt,
+        log=lambda s: None)
+    assert engine.sizes[0][0] * engine.sizes[0][1] > 12544

@@ -211,8 +211,7 @@ def rules_verdict(response: str, gold: str, **kwargs: Any) -> SampleVerdict:
     """mmagrae's verifier on one response; unparseable gold counts as wrong (and says so in ``extracted``)."""
     from mmagrae.verifiers import verify
 
-    try:
-        v = verify(response, gold, **kwargs)
-    except ValueError:  # GoldAnswerError: an error in the data; the sample cannot be right
+    v = verify(response, gold, **kwargs)  # never raises
+    if v.bad_gold:  # an error in the data: the sample cannot be right
         return SampleVerdict(None, False, 0.0)
     return SampleVerdict(v.extracted, bool(v.correct), float(v.score))

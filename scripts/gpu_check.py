@@ -9,11 +9,12 @@ What it does:
 1. builds a tokenizer and a Qwen2-VL processor locally (``mmagrae.models.tiny``; 448² images = 256 image tokens),
    and a random-weight Qwen2-VL with Qwen2-VL-2B's shapes (hidden 1536, 28 layers, 12 heads / 2 KV heads,
    MLP 8960, vision depth 32 × 1280, tied embeddings) but a 32k vocabulary, directly on the GPU in bf16;
-2. runs ``--warmup`` + ``--steps`` RL steps through mmagrae's own code paths (the transformers rollout engine,
-   the verifier reward, ``compute_advantages``, ``build_policy_batch``, ``compute_token_logprobs``,
-   ``compute_policy_loss``, the trainer's ``Updater`` with AdamW), as ``mmagrae.trainer.loop`` does for one
-   mini-batch with gradient accumulation over micro-batches of ``--micro`` sequences, timing every phase
-   with ``torch.cuda.synchronize()`` around it;
+2. runs ``--warmup`` + ``--steps`` RL steps through the trainer's own public step functions
+   (``mmagrae.trainer.loop.collect_rollouts`` → ``compute_step_advantages`` → ``update``, with the trainer's
+   ``Updater`` and AdamW): the transformers rollout engine, the verifier reward, one mini-batch with gradient
+   accumulation over micro-batches of ``--micro`` sequences weighted by ``micro_batch_loss_weights``; every
+   phase (rollout, score, advantage, prepare, forward, backward, optimizer) is timed with
+   ``torch.cuda.synchronize()`` around it through ``update``'s ``phase`` hook;
 3. runs TRL's ``GRPOTrainer`` on a fresh copy of the same model with the same prompts, B, G, completion length,
    loss (GRPO, β = 0), optimizer and micro-batching (``scripts/bench_train.py``'s ``run_trl``);
 4. prints per-phase medians, tokens/s, peak GPU memory and the model FLOPs utilisation
@@ -192,90 +193,50 @@ def overrides(args: argparse.Namespace) -> list[str]:
 def run_ours(
     args: argparse.Namespace, tiny_dir: str, factory: Any, processor: Any, prompts: list
 ) -> dict[str, Any]:
-    """mmagrae's step, phase by phase, as ``mmagrae.trainer.loop`` runs it (one mini-batch, μ = 1)."""
+    """mmagrae's step through the trainer's own public functions (``collect_rollouts``,
+    ``compute_step_advantages``, ``update``), timing each phase; prompts in order, one mini-batch, μ = 1."""
     import torch
 
-    from mmagrae.algos import compute_advantages, compute_policy_loss
     from mmagrae.config import load_config
     from mmagrae.models import pad_token_id
-    from mmagrae.rollout import SamplingConfig, build_engine, build_policy_batch, compute_token_logprobs
-    from mmagrae.trainer.components import build_optimizer, build_scorer
+    from mmagrae.rollout import SamplingConfig, build_engine
+    from mmagrae.trainer.components import PromptSampler, build_optimizer, build_scorer
     from mmagrae.trainer.distributed import DistInfo, Updater
+    from mmagrae.trainer.loop import collect_rollouts, compute_step_advantages, update
 
     cfg = load_config(None, overrides(args))
-    d, group = cfg.derived, args.n
     device = torch.device(args.device)
+    info = DistInfo(rank=0, world_size=1, local_rank=0, device=device)
     if args.device == "cuda":
         torch.cuda.reset_peak_memory_stats()
     model = factory()
     model.train()
     n_params = sum(p.numel() for p in model.parameters())
     optimizer, scheduler = build_optimizer(cfg, model)
-    updater = Updater(
-        model, optimizer, scheduler, cfg, DistInfo(rank=0, world_size=1, local_rank=0, device=device)
-    )
+    updater = Updater(model, optimizer, scheduler, cfg, info)
     engine = build_engine("hf", tiny_dir, model=model, processor=processor, batch_size=args.prompts)
     score = build_scorer(cfg)
     pad_id = pad_token_id(processor)
     sampling = SamplingConfig(temperature=1.0, max_new_tokens=args.max_new_tokens)
-    micro_prompts = max(1, args.micro // group)
+    sampler = PromptSampler(len(prompts), seed=args.seed, shuffle=False)  # step k takes prompts[k·B:(k+1)·B]
     steps = []
     for step in range(args.warmup + args.steps):
         torch.manual_seed(args.seed * 1000 + step)
-        batch = prompts[step * args.prompts : (step + 1) * args.prompts]
         ph = Phases(args.device)
+        timings: dict[str, float] = {}
         start = time.perf_counter()
-        with ph("rollout"):
-            outs = engine.generate(batch, n=group, sampling=sampling)  # [B][G]
-        with ph("score"):
-            rewards, correct, _, _ = score(
-                [c.text for cs in outs for c in cs], [p.row for p in batch for _ in range(group)]
-            )
+        batch = collect_rollouts(engine, prompts, sampler, score, cfg, info, sampling=sampling, timings=timings)
+        ph.seconds["rollout"], ph.seconds["score"] = timings["time/rollout"], timings["time/score"]
         with ph("advantage"):
-            adv = compute_advantages(
-                rewards.view(len(batch), group),
-                estimator="grpo",
-                correct=correct.view(len(batch), group),
-                std="unbiased",
-            ).reshape(-1)  # [N]
-        with ph("prepare"):  # micro-batches of whole groups: each prompt's image is processed once
-            micro = []
-            for i in range(0, len(batch), micro_prompts):
-                b = build_policy_batch(
-                    processor, batch[i : i + micro_prompts], outs[i : i + micro_prompts], pad_token_id=pad_id
-                )
-                micro.append(
-                    (
-                        slice(i * group, (i + len(b["prompt_index"]) // group) * group),
-                        {k: (v.to(device) if torch.is_tensor(v) else v) for k, v in b.items()},
-                    )
-                )
-        update_tokens = sum(int(b["attention_mask"].sum()) for _, b in micro)
-        gen_tokens = sum(len(c.token_ids) for cs in outs for c in cs)
-        mini_seqs = len(batch) * group
-        for j, (s, b) in enumerate(micro):
-            with ph("forward"):
-                logp, entropy = compute_token_logprobs(
-                    updater.forward_model, b, temperature=1.0, with_entropy=True
-                )  # [n, T]
-                loss, _ = compute_policy_loss(
-                    logp,
-                    logp.detach(),
-                    adv[s].to(logp.device),
-                    b["response_mask"],
-                    clip_low=d["clip_low"],
-                    clip_high=d["clip_high"],
-                    agg=d["loss_agg"],
-                    max_response_length=args.max_new_tokens,
-                    kl_coef=0.0,
-                    entropy=entropy,
-                )
-            with ph("backward"):
-                updater.backward(loss * ((s.stop - s.start) / mini_seqs), boundary=j == len(micro) - 1)
-        with ph("optimizer"):
-            updater.step()
+            adv = compute_step_advantages(batch, cfg, info)
+        update(updater, batch, adv.advantages, cfg, processor=processor, pad_id=pad_id, groups=adv.groups,
+               phase=ph)  # phases: prepare (micro-batches of whole groups), forward, backward, optimizer
         _sync(args.device)
         step_s = time.perf_counter() - start
+        # tokens the update's forward sees: prompt (image tokens expanded) + response, per sequence
+        update_tokens = sum(p.num_tokens + len(c.token_ids) for p, cs in zip(batch.prompts, batch.completions,
+                                                                                 strict=True) for c in cs)
+        gen_tokens = int(batch.lengths().sum().item())
         steps.append(
             {"step_s": step_s, "phases": ph.seconds, "gen_tokens": gen_tokens, "update_tokens": update_tokens}
         )

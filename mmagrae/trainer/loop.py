@@ -579,12 +579,17 @@ def _save_reference(model: torch.nn.Module, processor: Any, path: Path) -> None:
     import shutil
 
     tmp = path.with_name(path.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    ckpt.save_hf_model(model, tmp)
-    processor.save_pretrained(tmp)
-    (tmp / "COMPLETE").write_text("warm start")
-    ckpt.apply_umask(tmp)
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        ckpt.save_hf_model(model, tmp)
+        processor.save_pretrained(tmp)
+        (tmp / "COMPLETE").write_text("warm start")
+        ckpt.apply_umask(tmp)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ckpt.CheckpointWriteError(f"could not write the warm-started policy to {path}: "
+                                        f"{err.strerror or type(err).__name__} (errno {err.errno})") from err
     shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)
 

@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 record.update(_printable(verdict.to_dict()))
                 correct += verdict.correct
-                errors += verdict.reason.startswith("bad gold:")
+                errors += verdict.bad_gold
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     total = len(items)
     summary = {

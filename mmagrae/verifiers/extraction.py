@@ -142,7 +142,7 @@ def boxed_spans(text: str) -> list[tuple[int, int, str]]:
 
 # between two boxes of one list answer: "\boxed{1}, \boxed{2}", "\boxed{a} \quad \text{and} \quad \boxed{b}"
 _LIST_SEPARATOR_RE = re.compile(
-    r"^(?:\s|[,;$]|\\[()\[\]]|\\q?quad|\\[ ,;]|\\text\s*\{[^{}\d]{0,30}\}|[a-zA-Z]++)*+$"  # possessive: linear
+    r"^(?:\s|[,;$]|\\[()\[\]]|\\q?quad|\\[ ,;]|\\text\s*\{[^{}\d]{0,30}\}|[a-zA-Z]++|\\(?=\\|$))*+$"  # possessive
 )
 _NOT_A_LIST_RE = re.compile(
     r"\b(?:or|maybe|perhaps|possibly|probably|wait|actually|not|either|alternatively)\b", re.I

@@ -401,6 +401,9 @@ def _cell(text: str, deadline: Deadline) -> Expr:
     return parse_expression_tokens(tokenise(normalise(text), deadline), deadline)
 
 
+_NAME_RE = re.compile(r"^\s*\\?[A-Za-z]{1,12}(?:_\{?\w{1,8}\}?)?\s*$")
+
+
 def _drop_approximation(text: str) -> str:
     """``x = 1/3 \\approx 0.33``: the exact value before an approximation is the answer."""
     for mark in ("\\approx", "≈"):
@@ -430,8 +433,9 @@ def parse_math(text: str, deadline: Deadline = NO_DEADLINE) -> MathObject:
     try:
         tokens = tokenise(normalise(text), deadline)
     except ParseError:
-        if text.count("=") >= 2:  # "1 = \zzz = x = 0": a chain's last side is the answer
-            return parse_math(text.rsplit("=", 1)[1], deadline)
+        lhs, _, rhs = text.rpartition("=")
+        if text.count("=") >= 2 or _NAME_RE.match(lhs):  # "1 = \zzz = x = 0", "\k = \frac13": last side
+            return parse_math(rhs, deadline)
         raise
     if not tokens:
         raise ParseError("empty")

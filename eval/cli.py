@@ -89,7 +89,12 @@ def _run(args: argparse.Namespace) -> int:
                     seed=args.seed, dtype=args.dtype, mode=args.mode, judge_url=args.judge_url,
                     judge_model=args.judge_model, system_prompt=args.system_prompt, min_pixels=args.min_pixels,
                     max_pixels=args.max_pixels, max_image_pixels=args.max_image_pixels or None)
-    run(cfg)
+    try:
+        run(cfg)
+    except KeyboardInterrupt:  # every finished batch is in responses.jsonl already
+        print(f"\n[eval] interrupted; run the same command to resume from {Path(args.out) / 'responses.jsonl'}",
+              file=sys.stderr)
+        return 130
     return 0
 
 

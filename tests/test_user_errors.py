@@ -347,3 +347,15 @@ def test_doctests_of_the_user_error_modules():
     for name in ("mmagrae.preflight", "mmagrae.data.loading", "mmagrae.verifiers.cli", "eval.card"):
         result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, name
+
+
+def test_eval_run_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch):
+    import eval.runner
+
+    def interrupted(cfg, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(eval.runner, "run", interrupted)
+    assert main(["eval", "run", "--benchmark", "mathvista", "--model", "m", "--out", str(tmp_path / "ev")]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"[eval] interrupted; run the same command to resume from {tmp_path / 'ev' / 'responses.jsonl'}"]

@@ -78,6 +78,7 @@ RELATIONS = [
     ("w = \\frac{1}{7} \\approx 0.14", "\\frac{1}{7}", True),  # the exact value before an approximation
     ("(m, n) = (4, 9)", "(4, 9)", True),
     ("PQ = 6", "6", True),
+    ("\\ell = \\frac{2}{9}", "\\frac{2}{9}", True),  # an unknown command names the answer on the left
     ("2y + x = 6", "y = 6", False),  # equations that are not proportional
 ]
 
@@ -155,6 +156,7 @@ SETS_AND_LISTS = [
     ("\\boxed{2}, \\boxed{3}, \\boxed{5}", "\\{2, 3, 5\\}", True),
     ("\\boxed{2} \\quad \\text{and} \\quad \\boxed{3}", "2, 3", True),
     ("\\boxed{2} or maybe \\boxed{3}", "2, 3", False),  # "or" is hedging, not a list
+    ("\\\\boxed{2}, \\\\boxed{3}", "2, 3", True),  # JSON-doubled backslashes
     ("\\boxed{(1, 2), (3, 4)}", "(3,4),(1,2)", True),
     ("\\boxed{(1, 2), (4, 3)}", "(3,4),(1,2)", False),
     ("\\boxed{\\{4, -4\\}}", "\\pm 4", True),

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import numpy as np
 import torch
 
 from mmagrae.algos.advantages import compute_advantages
+from mmagrae.experiments.mass import average_flows, mass_shift, policy_mass
 from mmagrae.metrics import pass_at_k_curve
 
 
@@ -51,7 +53,10 @@ class TabularConfig:
     steps: int = 300
     """training steps (the same budget for every estimator)"""
     lr: float = 1.0
-    """SGD step size η on the logits"""
+    """step size on the logits (SGD: η; Adam: its learning rate)"""
+    optimizer: Literal["sgd", "adam"] = "sgd"
+    """"sgd": the exact step Δh = η·∇ of Theorem 1; "adam": torch Adam on the logits (issue 17's squeezing
+    test: Adam rescales each logit's step by its gradient history)"""
     eval_every: int = 25
     """evaluate every this many steps (and at step 0 and the end)"""
     eval_samples: int = 128
@@ -90,6 +95,7 @@ def evaluate(logits: torch.Tensor, is_correct: torch.Tensor, config: TabularConf
         "pass1_exact": float((probs * is_correct).sum(1).mean()),
         "entropy": float(entropy.mean()),
         "coverage": float((seen & is_correct).sum() / is_correct.sum()),
+        "mass": policy_mass(probs, is_correct),
     }
 
 
@@ -103,16 +109,22 @@ def run_tabular(variant: dict, config: TabularConfig, seed: int) -> dict:
         >>> sorted(out), len(out["evals"])
         (['config', 'cpu_seconds', 'evals', 'omega', 'seed', 'variant'], 3)
     """
+    if config.optimizer not in ("sgd", "adam"):
+        raise ValueError(f"TabularConfig.optimizer: {config.optimizer!r}; choose 'sgd' or 'adam'")
     generator = torch.Generator().manual_seed(seed)
     logits, is_correct = make_problem(config, generator)  # [P, K], [P, K]
-    evals, omegas, cpu_start = [], [], time.process_time()
+    parameter = torch.nn.Parameter(logits)
+    adam = torch.optim.Adam([parameter], lr=config.lr) if config.optimizer == "adam" else None
+    evals, omegas, flows, cpu_start = [], [], [], time.process_time()
     for step in range(config.steps + 1):
         if step % config.eval_every == 0 or step == config.steps:
-            evals.append({"step": step, **evaluate(logits, is_correct, config, generator)})
+            evals.append({"step": step, **evaluate(parameter.detach(), is_correct, config, generator),
+                          "mass_flow": average_flows(flows)})
+            flows = []
         if step == config.steps:
             break
         batch = torch.randperm(config.num_prompts, generator=generator)[: config.prompts_per_step]  # [B]
-        probs = torch.softmax(logits[batch], dim=1)  # [B, K]
+        probs = torch.softmax(parameter.detach()[batch], dim=1)  # [B, K]
         samples = torch.multinomial(probs, config.group_size, replacement=True, generator=generator)  # [B, G]
         correct = is_correct[batch].gather(1, samples)  # [B, G]
         advantages = compute_advantages(correct.double(), correct=correct, **variant)  # [B, G]
@@ -122,6 +134,13 @@ def run_tabular(variant: dict, config: TabularConfig, seed: int) -> dict:
         omegas.append(float(correct.float().mean()))
         sampled_weight = torch.zeros_like(probs).scatter_add_(1, samples, advantages)  # [B, K]
         group_sum = advantages.sum(1, keepdim=True)  # [B, 1]  C in Theorem 1
-        logits[batch] += config.lr / config.group_size * (sampled_weight - group_sum * probs)  # [B, K]
+        ascent = (sampled_weight - group_sum * probs) / config.group_size  # [B, K] ∇ of (1/G)Σ A_i ln π(b_i)
+        if adam is None:
+            parameter.data[batch] += config.lr * ascent  # [B, K]
+        else:
+            parameter.grad = torch.zeros_like(parameter).index_put_((batch,), -ascent)  # minimise −objective
+            adam.step()
+        probs_after = torch.softmax(parameter.detach()[batch], dim=1)  # [B, K]
+        flows.append(mass_shift(probs, probs_after, samples, is_correct[batch]))
     return {"variant": variant, "seed": seed, "config": asdict(config), "evals": evals, "omega": omegas,
             "cpu_seconds": time.process_time() - cpu_start}

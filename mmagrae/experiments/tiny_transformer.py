@@ -10,14 +10,16 @@ trained on; pass@k is measured on it (generalisation through shared parameters, 
 experiment lacks) and on an equal number of training prompts.
 
 Simplifications: responses have fixed length L and are sampled only over the 10 digit tokens; one on-policy
-update per batch (ratio 1, so clipping never acts) with ``compute_policy_loss`` (token-mean, no KL); Adam;
+update per batch (ratio 1, so clipping never acts) with ``compute_policy_loss`` (token-mean, no KL); Adam (``optimizer="sgd"`` for the squeezing test);
 no warm start. Everything runs on CPU in seconds per run.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 import numpy as np
 import torch
@@ -25,6 +27,7 @@ from torch import nn
 
 from mmagrae.algos.advantages import compute_advantages
 from mmagrae.algos.losses import compute_policy_loss
+from mmagrae.experiments.mass import average_flows, mass_shift, policy_mass
 from mmagrae.metrics import pass_at_k_curve
 
 DIGITS, BOS, SEP = 10, 10, 11  # tokens 0-9 are digits; LEN_L is token 12 + L
@@ -38,7 +41,7 @@ class TransformerConfig:
     held_out_per_length: int = 16
     """held-out evaluation prompts per response length"""
     train_eval_per_length: int = 8
-    """training-distribution evaluation prompts per response length"""
+    """training-distribution evaluation prompts per response length (0: skip that evaluation)"""
     d_model: int = 64
     """transformer width"""
     layers: int = 2
@@ -52,7 +55,17 @@ class TransformerConfig:
     steps: int = 300
     """training steps (same budget for every estimator)"""
     lr: float = 3e-4
-    """Adam learning rate"""
+    """learning rate of the optimizer"""
+    optimizer: Literal["adam", "sgd"] = "adam"
+    """"adam" (torch defaults) or plain "sgd" (issue 17's squeezing test)"""
+    mass_every: int = 10
+    """every this many steps (when the step's L <= mass_max_length), measure where one update moves
+    probability mass on ``mass_prompts`` of the batch's prompts (exact, by enumerating all 10^L responses);
+    0 turns it off"""
+    mass_prompts: int = 8
+    """prompts of the batch whose full response distribution is enumerated for the mass measurement"""
+    mass_max_length: int = 3
+    """largest L whose 10^L responses are enumerated (mass measurement and the held-out mode/correct mass)"""
     eval_every: int = 75
     """evaluate every this many steps (and at step 0 and the end)"""
     eval_samples: int = 64
@@ -112,6 +125,46 @@ def sample_responses(model: TinyGPT, prompts: torch.Tensor, length: int, generat
     return tokens, logp, entropy
 
 
+def all_responses(length: int) -> torch.Tensor:
+    """Every L-digit response in index order (index = the digits read as a base-10 number): ``[10^L, L]``."""
+    return torch.tensor(list(itertools.product(range(DIGITS), repeat=length)))
+
+
+@torch.no_grad()
+def response_distribution(model: TinyGPT, prompts: torch.Tensor) -> torch.Tensor:
+    """Exact π(y | prompt) over all 10^L responses y for ``prompts[B, L]`` (digits): ``[B, 10^L]``.
+
+    Sampling draws each token from the softmax over the 10 digit tokens, so these probabilities sum to 1.
+    """
+    batch, length = prompts.shape
+    responses = all_responses(length)  # [R, L]
+    count = responses.shape[0]
+    prefix = torch.tensor([prompt_tokens(p) for p in prompts.tolist()]).repeat_interleave(count, 0)  # [B·R, L+3]
+    tokens = torch.cat([prefix, responses.repeat(batch, 1)], dim=1)  # [B·R, 2L+3]
+    logits = model(tokens[:, :-1])[:, prefix.shape[1] - 1:, :DIGITS]  # [B·R, L, 10]
+    logp = torch.log_softmax(logits, -1).gather(-1, tokens[:, prefix.shape[1]:, None]).squeeze(-1)  # [B·R, L]
+    return logp.sum(1).exp().view(batch, count)  # [B, R]
+
+
+def correct_table(prompts: torch.Tensor) -> torch.Tensor:
+    """``[B, 10^L]`` bool: response y is correct for prompt j iff digit sums agree."""
+    responses = all_responses(prompts.shape[1])  # [R, L]
+    return responses.sum(1)[None, :] == prompts.sum(1)[:, None]  # [B, R]
+
+
+def held_out_mass(model: TinyGPT, prompts: list[list[int]], max_length: int) -> dict[str, float]:
+    """``policy_mass`` (mode probability, mode correct, mass on correct) over the prompts with L <= max_length."""
+    parts, weights = [], []
+    for length in sorted({len(p) for p in prompts if len(p) <= max_length}):
+        group = torch.tensor([p for p in prompts if len(p) == length])  # [P_L, L]
+        parts.append(policy_mass(response_distribution(model, group), correct_table(group)))
+        weights.append(len(group))
+    if not parts:
+        return {}
+    return {key: sum(w * part[key] for w, part in zip(weights, parts, strict=True)) / sum(weights)
+            for key in parts[0]}
+
+
 @torch.no_grad()
 def evaluate(model, prompts: list[list[int]], config: TransformerConfig, generator) -> dict:
     """pass@k (k = 1..max_k) over held-out prompts, token entropy, coverage of correct responses."""
@@ -143,13 +196,19 @@ def run_transformer(variant: dict, config: TransformerConfig, seed: int) -> dict
     excluded = {tuple(p) for p in held_out}
     train_eval = [torch.randint(10, (length,), generator=split).tolist()
                   for length in config.lengths for _ in range(config.train_eval_per_length)]
+    if config.optimizer not in ("adam", "sgd"):
+        raise ValueError(f"TransformerConfig.optimizer: {config.optimizer!r}; choose 'adam' or 'sgd'")
     model = TinyGPT(config)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    evals, omegas, start, cpu_start = [], [], time.time(), time.process_time()
+    optimizer_class = torch.optim.Adam if config.optimizer == "adam" else torch.optim.SGD
+    optimizer = optimizer_class(model.parameters(), lr=config.lr)
+    evals, omegas, flows, start, cpu_start = [], [], [], time.time(), time.process_time()
     for step in range(config.steps + 1):
         if step % config.eval_every == 0 or step == config.steps:
             evals.append({"step": step, **evaluate(model, held_out, config, generator),
-                          "train": evaluate(model, train_eval, config, generator)})
+                          **({"train": evaluate(model, train_eval, config, generator)} if train_eval else {}),
+                          "mass": held_out_mass(model, held_out, config.mass_max_length),
+                          "mass_flow": average_flows(flows)})
+            flows = []
         if step == config.steps:
             break
         length = config.lengths[step % len(config.lengths)]  # one response length per step (no padding)
@@ -164,10 +223,19 @@ def run_transformer(variant: dict, config: TransformerConfig, seed: int) -> dict
         advantages = compute_advantages(correct.float(), correct=correct, **variant)  # [B, G]
         loss, _ = compute_policy_loss(logp, logp.detach(), advantages.reshape(-1), torch.ones_like(logp),
                                       agg="token-mean")
+        measure = config.mass_every > 0 and step % config.mass_every == 0 and length <= config.mass_max_length
+        if measure:
+            probed = prompts[: config.mass_prompts]  # [b, L]
+            probs_before = response_distribution(model, probed)  # [b, 10^L]
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         omegas.append(float(correct.float().mean()))
+        if measure:
+            weights = 10 ** torch.arange(length - 1, -1, -1)  # [L] digits -> response index
+            drawn = (tokens[:, length + 3:] * weights).sum(1).view(-1, config.group_size)  # [B, G]
+            flows.append(mass_shift(probs_before, response_distribution(model, probed),
+                                    drawn[: len(probed)], correct_table(probed)))
     config = TransformerConfig(**{**asdict(config), "tasks": held_out})
     return {"variant": variant, "seed": seed, "config": asdict(config), "evals": evals, "omega": omegas,
             "seconds": time.time() - start, "cpu_seconds": time.process_time() - cpu_start}

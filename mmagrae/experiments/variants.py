@@ -15,6 +15,8 @@ VARIANTS: dict[str, dict[str, object]] = {
     "negative_dominant": {"estimator": "negative_dominant", "beta": 10.0},
     "easy_focused": {"estimator": "easy_focused"},
     "hard_focused": {"estimator": "hard_focused"},
+    # issue 17's squeezing test: only the negative half of GRAE (positive advantages divided by 1e9 ≈ 0)
+    "negative_only": {"estimator": "negative_dominant", "beta": 1e9},
 }
 
 # the smaller set for the (slower) tiny-transformer experiment: every estimator once

@@ -126,3 +126,30 @@ def test_demo_report(tmp_path):
     assert summary["reward_first_fifth"] == pytest.approx(0.15) and summary["reward_last_fifth"] == pytest.approx(0.95)
     assert summary["val_before"] == 0.2 and summary["val_after"] == 0.7
     assert "before RL 0.200 → after 0.700" in (run / "REPORT.md").read_text()
+
+
+def test_custom_reward_correctness_is_the_one_definition(monkeypatch):
+    """A custom reward's correctness is ``default_correct`` (above half of max(1, max reward)), as in
+    ``compute_advantages``: a reward of exactly 0.5 is not correct (the old rule ``≥ 0.5`` said it was)."""
+    import types
+
+    from mmagrae.algos.advantages import default_correct
+    from mmagrae.trainer.components import build_scorer
+
+    module = types.ModuleType("h1_rewards")
+    module.reward = lambda response, row: float(response)
+    monkeypatch.setitem(sys.modules, "h1_rewards", module)
+    score = build_scorer(load_config(None, ["reward.function=h1_rewards:reward"]))
+    rewards, correct, _, _ = score(["0.5", "0.75", "0.0", "1.0"], [{"answer": "1"}] * 4)
+    assert correct.tolist() == [False, True, False, True]
+    assert torch.equal(correct, default_correct(rewards))
+
+
+def test_estimator_names_come_from_the_algos_registry(monkeypatch):
+    from mmagrae.algos import advantages
+    from mmagrae.config import ConfigError
+
+    with pytest.raises(ConfigError, match="'algorithm.estimator' = 'mine' is not allowed"):
+        load_config(None, ["algorithm.estimator=mine"])
+    monkeypatch.setitem(advantages.ESTIMATORS, "mine", advantages.ESTIMATORS["grpo"])
+    assert load_config(None, ["algorithm.estimator=mine"]).algorithm.estimator == "mine"

@@ -13,8 +13,10 @@ parser for the part of that language that yields a number, with the same outcome
 - ``\frac``/``\dfrac``/``\tfrac`` with braced arguments, ``\sqrt{x}``, ``\sqrt[n]{x}``, ``\binom``, ``\pi``,
   ``e^{x}``, ``\exp``, ``\sin`` and the other trigonometric functions in radians, ``\log`` (base 10) and
   ``\log_b``;
-- ``x = 3`` (one letter on the left) is its right side; ``\displaystyle``, ``\quad`` are ignored;
-- the parser stops at an unmatched closing bracket and ignores the rest (``3}abc`` is 3).
+- ``x = 3`` (one letter on the left) is its right side; ``\displaystyle``, ``\quad``, ``\,`` are ignored
+  (``\!``, ``\;``, ``\textstyle`` do not parse);
+- the parser stops at an unmatched closing bracket or a full stop that is not a decimal point, ignoring the
+  rest (``3}abc`` and ``5.so,the...`` are numbers; ``3.5x`` is not).
 
 Everything that ``eval`` cannot turn into a number fails, as officially: a free letter (``e``, ``x``,
 ``3cm``), ``\ln`` (printed as ``log(x, E)``), ``\infty``, ``|x|``, degrees, an unescaped ``%``, a square
@@ -41,7 +43,7 @@ from fractions import Fraction
 __all__ = ["latex_value", "is_equal", "eval_tuple", "extract_answer", "find_math_answer", "strip_string",
            "official_correct"]
 
-Value = int | float
+Value = int | float  # what eval() of the printed sympy expression gives
 _MAX_INT_BITS = 4096  # a bigger integer (9^{9^9}) would take the official code forever; we give up instead
 _FUNCS = {
     "sin": math.sin, "cos": math.cos, "tan": math.tan, "cot": lambda x: 1 / math.tan(x),
@@ -61,15 +63,14 @@ class _Tok:
     text: str
 
 
-_TOKEN = re.compile(r"\\[a-zA-Z]+|\\[{}%,;!: ]|\d+(?:,\d{3}(?!\d))*(?:\.\d*)?|\.\d+|[a-zA-Z]|\S", re.S)
+_TOKEN = re.compile(r"\\[a-zA-Z]+|\\[{}%,;!: ]|\d+(?:,\d{3}(?!\d))*(?:\.\d+)?|\.\d+|[a-zA-Z]|\S", re.S)
 
 
 def _tokens(text: str) -> list[_Tok]:
     out = []
     for m in _TOKEN.finditer(text.replace("$", "")):
         t = m.group(0)
-        if t in ("\\left", "\\right", "\\,", "\\;", "\\ ", "\\!", "\\:", "\\displaystyle", "\\textstyle",
-                 "\\quad", "\\qquad"):
+        if t in ("\\left", "\\right", "\\,", "\\displaystyle", "\\quad", "\\qquad"):  # (\\! \\; \\: do not parse)
             continue
         if t[0].isdigit() or (t[0] == "." and len(t) > 1):
             out.append(_Tok("num", t.replace(",", "")))
@@ -136,8 +137,8 @@ class _Parser:
             self.i = 2
         value = self.expr()
         tok = self.peek()
-        if tok is not None and tok.text not in (")", "]", "}"):
-            raise _Fail  # (the parser stops at an unmatched closing bracket and ignores the rest)
+        if tok is not None and tok.text not in (")", "]", "}", "."):
+            raise _Fail  # (the parser stops at an unmatched closing bracket or a full stop, ignoring the rest)
         return value
 
     def expr(self) -> Value:
@@ -219,7 +220,7 @@ class _Parser:
             raise _Fail
         if tok.kind == "num":
             self.i += 1
-            frac = Fraction(tok.text if not tok.text.endswith(".") else tok.text[:-1])
+            frac = Fraction(tok.text)
             return int(frac) if frac.denominator == 1 else float(frac)  # 3.5 prints as 7/2, evaluates to 3.5
         if tok.text in ("(", "[", "{"):
             return self.group()

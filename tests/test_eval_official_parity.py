@@ -143,3 +143,48 @@ def test_wemath_knowledge_nodes_errors(tmp_path):
         wemath.set_knowledge_nodes(bad)
     with pytest.raises(ValueError, match="not a readable"):
         wemath.set_knowledge_nodes(tmp_path / "missing.json")
+
+
+# ---------------------------------------------------------------------------------------------- MATH-Vision
+@pytest.mark.parametrize(
+    ("answer", "gold", "ok"),
+    [("96", "$3 \\cdot 2^{5}$", True), ("2.49", "6(\\sqrt{2}-1)", True), ("6(\\sqrt{2}-1)", "$6(\\sqrt{2}-1)$", True),
+     ("4/3", "\\frac{4}{3}", True), ("1.33", "\\frac{4}{3}", True), ("1.34", "\\frac{4}{3}", False),
+     ("-2", "$-\\!2$", False),  # \! does not parse officially
+     ("5.so,thesumis5", "5", True), ("\\frac{1}{2}.theansweris\\boxed{d", "$\\frac{1}{2}$", True),  # stops at "."
+     ("3.5x", "3.5", False), ("\\frac{\\sqrt{21}}{5}}isthevalueof\\sin{t", "\\frac{\\sqrt{21}}{5}", True),
+     ("\\displaystyle\\frac{3}{4}", "$\\displaystyle \\frac{3}{4}$", True), ("0.75", "$\\displaystyle \\frac{3}{4}$", True),
+     ("2.72", "e", False), ("7.39", "e^2", True), ("0.69", "\\ln 2", False), ("0.3", "\\log 2", True),
+     ("(2,3)", "(4/2,3)", False), ("(2.0,3)", "(4/2,3)", False), ("(2,3)", "(2.0, 3)", True),  # 2 vs 2.0 printed
+     ("(1,\\infty)", "(1, \\infty)", False), ("(1,\\infty)", "(1,\\infty)", True),
+     ("1000", "1,000", True), ("15", "1,5", False), ("3", "x=3", True), ("3", "2x=6", False),
+     ("30", "30^\\circ", False), ("0.5", "50\\%", True), ("0.5", "50%", False), ("64", "2^3^2", True),
+     ("1.41", "\\sqrt2", False), ("1.41", "\\sqrt{2}", True), ("120", "5!", True), ("10", "\\binom{5}{2}", True)],
+)
+def test_mathvision_is_equal_matches_the_official_code(answer, gold, ok):
+    from eval.mathvision_official import is_equal
+
+    assert is_equal(answer, gold) is ok
+
+
+@pytest.mark.parametrize(
+    ("response", "model_answer"),
+    [("The answer is 5.", "5"), ("So the final answer is \\boxed{\\frac{1}{2}}.", "\\frac{1}{2}"),
+     ("We get \\boxed{3} and then \\boxed{4}", "4"), ("Therefore the answer is (B).", "b"),
+     ("The correct answer is C. Because x", "c"), ("x = \\boxed{2\\sqrt{3}}", "2\\sqrt{3}"),
+     ("B\nbecause", "b"), ("... so it is 12.5.", "12.5"), ("\\boxed{0.5}", "\\frac{1}{2}"), ("\\boxed{3/4}", "\\frac{3}{4}"),
+     ("\\boxed{\\text{(E)}\\ 6(\\sqrt{2}-1)}", "e\\6(\\sqrt{2}-1)"), ("\\boxed{90^{\\circ}}", "90"),
+     ("\\boxed{\\dfrac{1}{2}\\sqrt3}", "\\frac{1}{2}\\sqrt{3}"), ("\\boxed{5 \\text{ km}}", "5"), ("", "")],
+)
+def test_mathvision_official_extraction(response, model_answer):
+    from eval.mathvision_official import extract_answer
+
+    assert extract_answer(response) == model_answer
+
+
+def test_mathvision_official_mode_extracts_when_only_responses_are_given():
+    from eval import mathvision
+
+    row = {"answer": "B", "options": ["1", "$3 \\cdot 2^{5}$"]}
+    assert mathvision.judge(row, "The product is \\boxed{96}", "official").correct
+    assert mathvision.judge({**row, "model_answer": "95"}, "The product is \\boxed{96}", "official").correct is False

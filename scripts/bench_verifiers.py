@@ -252,7 +252,11 @@ def main() -> int:
     t = time.perf_counter()
     batch = verify_batch(pairs, processes=batch_processes)
     batch_s = time.perf_counter() - t
-    assert [v.correct for v in batch] == ours, "verify_batch must agree with verify"
+    # a verdict that ran out of its time budget on a loaded machine may differ between runs; every other must agree
+    differ = [i for i, (v, o) in enumerate(zip(batch, verdicts, strict=True)) if v.correct != o.correct]
+    assert all("timeout" in batch[i].reason + verdicts[i].reason for i in differ), (
+        "verify_batch must agree with verify"
+    )
 
     # latency per verdict: best of 3 passes, so that other processes on a shared machine do not make the tail
     best_lat = list(our_lat)

@@ -359,3 +359,11 @@ def test_eval_run_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch)
     assert main(["eval", "run", "--benchmark", "mathvista", "--model", "m", "--out", str(tmp_path / "ev")]) == 130
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"[eval] interrupted; run the same command to resume from {tmp_path / 'ev' / 'responses.jsonl'}"]
+
+
+def test_verify_empty_jsonl_is_an_error_not_accuracy_zero(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n\n")
+    assert main(["verify", "--jsonl", str(src)]) == 2
+    captured = capsys.readouterr()
+    assert "has no lines to verify" in captured.err and "accuracy" not in captured.err + captured.out

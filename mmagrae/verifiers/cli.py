@@ -121,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with source:
         numbered = [(number, line) for number, line in enumerate(source, start=1) if line.strip()]
+    if not numbered:
+        print(f"mmagrae verify: {args.jsonl} has no lines to verify", file=sys.stderr)
+        return 2
     line_numbers = [number for number, _ in numbered]  # 1-based, blank lines counted
     items = [_from_line(line) for _, line in numbered]
     requests = [item if isinstance(item, dict) else {} for item in items]

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# All benchmarks against the peers, with quick settings, one after another (about 4-5 minutes on 2 cores):
-#   train      mmagrae's trainer vs TRL's GRPOTrainer             (scripts/bench_train.py, samples/s)
-#   rollout    vLLM vs transformers generate                      (scripts/bench_rollout.py, tokens/s)
-#   verifiers  mmagrae.verifiers vs math-verify                   (scripts/bench_verifiers.py, verdicts/s)
-#   eval       MathVista rules-mode scoring vs math-verify        (scripts/bench_eval.py, items/s)
+# All benchmarks against the peers, with quick settings, one after another (limit: 20 minutes on 2 idle cores):
+#   train          mmagrae's trainer vs TRL's GRPOTrainer, tiny 1M Qwen2-VL, 8 x 4 x 32   (bench_train.py, samples/s)
+#   rollout        vLLM vs transformers generate, tiny Qwen2-VL, 8 x 4 x 48           (bench_rollout.py, tokens/s)
+#   verifiers      mmagrae.verifiers vs math-verify                   (scripts/bench_verifiers.py, verdicts/s)
+#   eval           MathVista rules-mode scoring vs math-verify        (scripts/bench_eval.py, items/s)
+#   train_large    as train on a 32M Qwen2-VL, 448² images, 8 x 4 x 128, bf16 where the CPU has it
+#   rollout_large  as rollout on the same model and shape (scripts/bench_large.py describes it)
+# Every JSON line carries both sides' peak memory (*_peak_mib) and ends with the ratio ours / peer.
 # Each bench's full output goes to $BENCH_DIR/<name>.log (default: a temporary folder); this script prints each
 # bench's last line, the JSON {"name": ..., "ours": ..., "peer": ..., "ratio": ..., "unit": ...}, on stdout,
 # and a one-line summary per bench on stderr. Exit status: the number of benches that failed.
@@ -19,11 +22,15 @@ mkdir -p "$out"
 
 if [ -n "${BENCH_FULL:-}" ]; then
   train_args=() rollout_args=() verifiers_args=() eval_args=()
+  train_large_args=(--shape large --no-vllm)
+  rollout_large_args=(--shape large)
 else
   train_args=(--rounds 3 --steps 6 --warmup 1)
   rollout_args=(--repeats 1)
   verifiers_args=(--generated 300)
   eval_args=(--repeats 1)
+  train_large_args=(--shape large --rounds 1 --steps 2 --warmup 1 --no-vllm)
+  rollout_large_args=(--shape large --repeats 1)
 fi
 
 failed=0
@@ -47,5 +54,7 @@ run train scripts/bench_train.py "${train_args[@]}"
 run rollout scripts/bench_rollout.py "${rollout_args[@]}"
 run verifiers scripts/bench_verifiers.py "${verifiers_args[@]}"
 run eval scripts/bench_eval.py "${eval_args[@]}"
+run train_large scripts/bench_train.py "${train_large_args[@]}"
+run rollout_large scripts/bench_rollout.py "${rollout_large_args[@]}"
 echo "[bench_all] all benches: $((SECONDS - total)) s; logs in $out" >&2
 exit "$failed"

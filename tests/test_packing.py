@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from test_rollout_hf import make_prompts
 
 from mmagrae.models import load_policy, vision_token_ids
 from mmagrae.rollout import Completion
 from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs
 from mmagrae.rollout.packing import mask_dtype_for, pack_policy_batch, supports_packing
-from test_rollout_hf import make_prompts
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 

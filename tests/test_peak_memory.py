@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from test_trainer import run_train, tiny_overrides
 
 from mmagrae.trainer.peak_memory import measure_peak
 from mmagrae.trainer.tracking import read_metrics
-from test_trainer import run_train, tiny_overrides
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 

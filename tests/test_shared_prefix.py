@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from test_rollout_hf import make_prompts
 
 from mmagrae.models import load_policy
 from mmagrae.rollout import SamplingConfig, build_engine
 from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs, encode_prompts
-from test_rollout_hf import make_prompts
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 
@@ -44,7 +44,7 @@ def test_greedy_outputs_are_identical(policy) -> None:
     for gp, gs in zip(plain, shared, strict=True):
         for cp, cs in zip(gp, gs, strict=True):
             assert cp.finish_reason == cs.finish_reason
-            assert max((abs(a - b) for a, b in zip(cp.logprobs, cs.logprobs)), default=0.0) < 1e-5
+            assert max((abs(a - b) for a, b in zip(cp.logprobs, cs.logprobs, strict=True)), default=0.0) < 1e-5
     _, greedy = _generate(policy, True, 3, SamplingConfig(temperature=0.0, max_new_tokens=12))
     assert _tokens(greedy) == [[g[0]] * 3 for g in _tokens(plain)]
 

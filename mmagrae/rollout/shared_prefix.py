@@ -72,7 +72,6 @@ def generate_shared_prefix(model: Any, inputs: dict[str, Any], n: int, generatio
     from transformers.cache_utils import DynamicCache
 
     input_ids: torch.Tensor = inputs["input_ids"]  # [B, P]
-    attention_mask: torch.Tensor = inputs["attention_mask"]  # [B, P]
     batch, prompt_length = input_ids.shape
     if prompt_length < 2:
         raise ValueError("shared-prefix generation needs prompts of at least 2 tokens")

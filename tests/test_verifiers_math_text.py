@@ -38,6 +38,7 @@ GOLDS_AS_SHIPPED = [
     ("$\\boxed{-3, 4}$", "The roots are \\(\\boxed{4}\\) and \\(\\boxed{-3}\\).", True),
     ("$\\boxed{4}$", "The roots are \\(\\boxed{4}\\) and \\(\\boxed{-3}\\).", False),
     ("\\boxed{5, 6, 7}", "$5$ and $6$ and $7$", True),
+    ("$\\boxed{8, 3, 5}$", "$8, 3$ or $5$", True),  # a gold does not hedge: "or" lists its answers
 ]
 
 DELIMITERS_IN_PROSE = [
@@ -78,6 +79,8 @@ RELATIONS = [
     ("w = \\frac{1}{7} \\approx 0.14", "\\frac{1}{7}", True),  # the exact value before an approximation
     ("(m, n) = (4, 9)", "(4, 9)", True),
     ("PQ = 6", "6", True),
+    ("$\\frac{3}{4} \\cdot 8 = 6$", "6", True),  # a computation between constants: its result
+    ("$11k + m$", "$4 = 11k + m$", False),  # but an equation with unknowns is not its right side
     ("\\ell = \\frac{2}{9}", "\\frac{2}{9}", True),  # an unknown command names the answer on the left
     ("2y + x = 6", "y = 6", False),  # equations that are not proportional
 ]

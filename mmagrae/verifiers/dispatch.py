@@ -100,7 +100,7 @@ def _gold_text(gold: Any) -> str:
 def _gold_answer(text: str) -> str:
     if not find_boxed(text):
         spans = math_spans(text)
-        if len(spans) > 1 and (joined := math_span_list(text, spans)) is not None:
+        if len(spans) > 1 and (joined := math_span_list(text, spans, gold=True)) is not None:
             return joined
         if (
             spans and spans[0][0] > 0 or len(spans) > 1

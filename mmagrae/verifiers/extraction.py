@@ -150,10 +150,15 @@ _NOT_A_LIST_RE = re.compile(
 _LIST_MARK_RE = re.compile(r",|;|\band\b|\\q?quad")
 
 
-def math_span_list(text: str, spans: list[tuple[int, int, str]]) -> str | None:
-    r"""Several boxes or math spans written as one list ("\boxed{2}, \boxed{3}", "$1$ and $2$"): "2, 3"."""
+def math_span_list(text: str, spans: list[tuple[int, int, str]], *, gold: bool = False) -> str | None:
+    r"""Several boxes or math spans written as one list ("\boxed{2}, \boxed{3}", "$1$ and $2$"): "2, 3".
+
+    gold: the text is a gold answer, which does not hedge: "$21, 16$ or $11$" lists the answers too.
+    """
     for (_, end, _), (start, _, _) in zip(spans, spans[1:], strict=False):
         between = text[end:start]
+        if gold and re.fullmatch(r"\s*or\s*", between):
+            continue
         if len(between) > 60 or _NOT_A_LIST_RE.search(between) or not _LIST_MARK_RE.search(between):
             return None
         if not _LIST_SEPARATOR_RE.match(between):

@@ -173,6 +173,10 @@ def _is_name(obj: MathObject) -> bool:
     return False
 
 
+def _is_constant(obj: MathObject) -> bool:
+    return _is_expr(obj) and not variables(obj, set())  # type: ignore[arg-type]
+
+
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
 
 
@@ -256,7 +260,9 @@ def objects_equal(a: MathObject, b: MathObject, deadline: Deadline) -> bool:
         return objects_equal(a.lhs, b.lhs, deadline) and objects_equal(a.rhs, b.rhs, deadline)
     if isinstance(a, Equation) or isinstance(b, Equation):
         eq, other = (a, b) if isinstance(a, Equation) else (b, a)
-        return _is_name(eq.lhs) and objects_equal(eq.rhs, other, deadline)  # type: ignore[union-attr]
+        if _is_name(eq.lhs) or _is_constant(eq.lhs) and _is_constant(eq.rhs):  # type: ignore[union-attr]
+            return objects_equal(eq.rhs, other, deadline)  # "x = 5", or a computation "2 + 3 = 5": its result
+        return False
     if isinstance(a, Relation) and isinstance(b, Relation):
         return _relations_equal(a, b, deadline)
     if (isinstance(a, Union) and isinstance(b, Collection)) or (

@@ -34,7 +34,10 @@ def rows_to_dataset(rows: list[dict[str, Any]]):
     from data_recipes.schema import COLUMNS, features
 
     columns = {name: [row[name] for row in rows] for name in COLUMNS}
-    return datasets.Dataset.from_dict(columns, features=features())
+    with_videos = any(row.get("videos") for row in rows)  # the optional column, only where rows have videos
+    if with_videos:
+        columns["videos"] = [row.get("videos") or [] for row in rows]
+    return datasets.Dataset.from_dict(columns, features=features(with_videos))
 
 
 def _card(splits: dict[str, list[str]], manifest: dict[str, Any]) -> str:
@@ -66,7 +69,8 @@ def save_dataset(
     ``DatasetDict`` works). Existing ``*.parquet`` files in ``out_dir`` are removed first, so a folder always
     holds exactly one dataset. ``arrow_copy`` also writes the sibling folder ``{out_dir}.arrow`` with
     ``DatasetDict.save_to_disk`` for code that insists on ``datasets.load_from_disk`` (it doubles the disk
-    use). Returns the folder.
+    use). A split without rows raises :class:`mmagrae.preflight.UserError` before anything is written: an
+    empty Parquet file is never made. Returns the folder.
 
     >>> import tempfile
     >>> from data_recipes.synthetic import make_dataset
@@ -76,9 +80,14 @@ def save_dataset(
     """
     import math
 
+    from mmagrae.preflight import UserError
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     datasets_by_split = dict(ds) if isinstance(ds, Mapping) else {split: ds}
+    empty = [name for name, dataset in datasets_by_split.items() if len(dataset) == 0]
+    if not datasets_by_split or empty:  # checked before anything in out_dir is touched
+        raise UserError(f"no rows in split(s) {', '.join(empty) or '(none given)'}; nothing written to {out}")
+    out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.parquet"):
         old.unlink()
     files: dict[str, list[str]] = {}

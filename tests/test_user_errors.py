@@ -367,3 +367,20 @@ def test_verify_empty_jsonl_is_an_error_not_accuracy_zero(tmp_path, capsys):
     assert main(["verify", "--jsonl", str(src)]) == 2
     captured = capsys.readouterr()
     assert "has no lines to verify" in captured.err and "accuracy" not in captured.err + captured.out
+
+
+def test_save_dataset_never_writes_an_empty_split(tmp_path, capsys):
+    from data_recipes.io import save_dataset
+    from data_recipes.synthetic import make_dataset
+    from mmagrae.preflight import UserError
+
+    out = tmp_path / "counting"
+    assert main(["data", "make", "counting", "--n", "2", "--out", str(out)]) == 0
+    before = sorted(p.name for p in out.iterdir())
+    assert main(["data", "make", "counting", "--n", "0", "--out", str(out)]) == 2
+    assert "no rows in split(s) train" in _error_line(capsys)
+    assert sorted(p.name for p in out.iterdir()) == before  # the old dataset is untouched
+    with pytest.raises(UserError, match="test"):
+        save_dataset({"train": make_dataset("counting", 1, seed=0), "test": make_dataset("counting", 0, seed=0)},
+                     tmp_path / "x")
+    assert not (tmp_path / "x").exists()

@@ -7,7 +7,8 @@ r"""Equality of parsed answers by value, and the public entry points of the symb
 - Anything else with variables is compared at seeded random complex points.
 - Inequalities: ``lhs - rhs`` proportional with a positive ratio after turning ``>`` into ``<``; one that bounds a
   single variable by constants (``0 < x \le 1``, ``x \ge 5``) also equals the same interval.
-- ``x = 5`` equals ``5`` when the left side is only a name (``x``, ``AB``, ``|AB|``, ``(p, q)``).
+- ``x = 5`` equals ``5`` when the left side is only a name (``x``, ``AB``, ``|AB|``, ``(p, q)``); an equation
+  between constants (``2 + 3 = 5``) equals its result.
 - Bare comma lists and ``\{…\}`` are sets (any order); ``(a, b, c)`` tuples and matrices compare in order.
 
 >>> expressions_equal("\\frac94", "2.25")

@@ -179,6 +179,19 @@ def test_full_disk_leaves_the_previous_checkpoint_and_no_tmp(tmp_path):
     assert ckpt.load_trainer_state(ckpt.latest_checkpoint(tmp_path))["step"] == 1
 
 
+def test_full_disk_reported_by_torch_or_safetensors_in_their_own_words(tmp_path):
+    """A real full disk reaches us as safetensors' SafetensorError or torch's RuntimeError, not OSError."""
+    _save(tmp_path, 1, "r")
+
+    def full(model, path):
+        raise RuntimeError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+    with pytest.raises(ckpt.CheckpointWriteError, match="No space left on device .*step_000001 is intact"):
+        _save(tmp_path, 2, "r", save_model_fn=full)
+    assert not list((tmp_path / "checkpoints").glob("*.tmp"))
+    assert [p.name for p in ckpt.list_checkpoints(tmp_path)] == ["step_000001"]
+
+
 def test_checkpoint_files_follow_the_umask(tmp_path):
     old = os.umask(0o027)
     try:

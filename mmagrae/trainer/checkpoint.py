@@ -126,12 +126,12 @@ def save_checkpoint(
             (tmp / "RUN_ID").write_text(run_id)
         (tmp / "COMPLETE").write_text(str(step))
         apply_umask(tmp)
-    except OSError as err:
+    except Exception as err:  # a full disk surfaces as OSError, safetensors' SafetensorError or torch's RuntimeError
+        reason = write_error_reason(err, root)  # before the clean-up frees the space again
         shutil.rmtree(tmp, ignore_errors=True)
         previous = latest_checkpoint(output_dir)
         kept = f"the previous checkpoint {previous} is intact" if previous else "no earlier checkpoint exists"
-        reason = err.strerror or type(err).__name__
-        raise CheckpointWriteError(f"could not write checkpoint {final}: {reason} (errno {err.errno}); {kept}") from err
+        raise CheckpointWriteError(f"could not write checkpoint {final}: {reason}; {kept}") from err
     if final.exists():
         shutil.rmtree(final)
     os.replace(tmp, final)
@@ -140,6 +140,21 @@ def save_checkpoint(
         for old in own[:-keep_last]:
             shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def write_error_reason(err: BaseException, folder: Path) -> str:
+    """One line saying why a write failed: the OS error, or "No space left on device" when the folder's disk is
+    full (torch and safetensors report a full disk in their own words), else the error's first line."""
+    if isinstance(err, OSError) and err.strerror:
+        return f"{err.strerror} (errno {err.errno})"
+    text = " ".join(str(err).split()) or type(err).__name__
+    try:
+        full = shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        full = False
+    if full or "os error 28" in text or "No space left" in text:
+        return f"No space left on device ({type(err).__name__})"
+    return f"{type(err).__name__}: {text[:200]}"
 
 
 def checkpoint_run_id(path: Path) -> str | None:

@@ -586,10 +586,10 @@ def _save_reference(model: torch.nn.Module, processor: Any, path: Path) -> None:
         processor.save_pretrained(tmp)
         (tmp / "COMPLETE").write_text("warm start")
         ckpt.apply_umask(tmp)
-    except OSError as err:
+    except Exception as err:  # a full disk: OSError, SafetensorError or RuntimeError
+        reason = ckpt.write_error_reason(err, path.parent)
         shutil.rmtree(tmp, ignore_errors=True)
-        raise ckpt.CheckpointWriteError(f"could not write the warm-started policy to {path}: "
-                                        f"{err.strerror or type(err).__name__} (errno {err.errno})") from err
+        raise ckpt.CheckpointWriteError(f"could not write the warm-started policy to {path}: {reason}") from err
     shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)
 

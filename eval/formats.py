@@ -13,7 +13,9 @@ So a model evaluated with another toolkit can be scored with our official and ru
   question with the dataset's columns and ``prediction`` (the raw response). Judged files add MathVerse's
   ``extract``/``score``, MathVista's and MATH-Vision's ``res``. Dict and list columns stored as Python
   literals (``metadata``, ``choices``, ``options``) are read with :func:`parse_literal`.
-- Our own and the official layouts (a JSON list, ``{id: item}`` or JSONL) pass through.
+- Our own and the official layouts (a JSON list, ``{id: item}`` or JSONL) pass through; items without the
+  dataset's fields (MATH-Vision's official ``outputs/*.jsonl`` hold ``id``, ``response``, ``model_answer``)
+  are completed from ``--data`` by ``id``.
 
 Every row is then given the field names the benchmark adapters read (:func:`normalise_row`): ``response``
 (from ``prediction``, MathVerse's ``model_answer``, lmms-eval's ``filtered_resps``), and per benchmark the
@@ -220,6 +222,22 @@ def read_results_file(bench: str, path: str, read_json_input: Callable[[str], An
             data = [from_lmms_eval(it, rows) for it in data]
         except UserError as e:
             raise UserError(f"{path}: {e}") from None
+    elif isinstance(data, list) and data_rows is not None and data and all("answer" not in r for r in data[:5]):
+        data = join_by_id(path, data, data_rows())
     if isinstance(data, dict):
         return {k: normalise_row(bench, v) for k, v in data.items()}
     return [normalise_row(bench, r) for r in data]
+
+
+def join_by_id(path: str, items: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """Result items that hold only ``id`` and the model's fields (MATH-Vision's official ``outputs/*.jsonl``:
+    ``id``, ``response``, ``model_answer``), completed with the dataset row of the same ``id``."""
+    by_id = {str(r.get("id")): r for r in rows}
+    out = []
+    for i, item in enumerate(items):
+        key = str(item.get("id"))
+        if key not in by_id:
+            raise UserError(f"{path}: item {i}: id {key!r} is not in the --data split")
+        base = {k: v for k, v in by_id[key].items() if k not in ("images", "decoded_image")}
+        out.append({**base, **item})
+    return out

@@ -122,3 +122,21 @@ def test_table_errors_name_the_file(tmp_path):
     tsv.write_text("index\tanswer\tprediction\tlabel\n0\t12\t12 \t['12']\n")
     assert formats.read_table(tsv)[0]["prediction"] == "12 "
     assert formats.normalise_row("chartqa", formats.read_table(tsv)[0])["label"] == ["12"]
+
+
+def test_mathvision_official_outputs_are_joined_with_the_data_by_id(tmp_path):
+    # MATH-V's official outputs/*.jsonl: id, response, model_answer, correct (nothing from the dataset)
+    (tmp_path / "data").mkdir()
+    items = [{"id": "7", "question": "q", "options": ["A cat", "$\\frac{4}{3}$"], "answer": "B", "level": 3,
+              "subject": "metric geometry - area"}]
+    (tmp_path / "data" / "test.jsonl").write_text(json.dumps(items[0]))
+    out = tmp_path / "Model.jsonl"
+    out.write_text(json.dumps({"id": "7", "model": "m", "response": "so it is 4/3", "model_answer": "4/3",
+                               "correct": False}))
+    scores = _score(tmp_path, "mathvision", out, "official", "--data", str(tmp_path))
+    assert scores["correct"] == 1  # 4/3 equals the option \frac{4}{3} by value
+    missing = tmp_path / "Other.jsonl"
+    missing.write_text(json.dumps({"id": "8", "response": "x", "model_answer": "x"}))
+    with pytest.raises(UserError, match="item 0: id '8' is not in the --data split"):
+        formats.read_results_file("mathvision", str(missing), lambda p: [json.loads(open(p).read())],
+                                  lambda: [{"id": "7", "answer": "B"}])

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 import torch
+from test_trainer import run_train
+from test_trainer import tiny_overrides as _tiny_overrides
 
 from mmagrae.config import load_config
 from mmagrae.trainer import checkpoint as ckpt
 from mmagrae.trainer.run_folder import RunFolderError, config_changes, describe_changes
 from mmagrae.trainer.tracking import Tracker, read_metrics, tag
-from test_trainer import run_train
-from test_trainer import tiny_overrides as _tiny_overrides
 
 
 def tiny_overrides(model_dir: Path, out: Path, *extra: str, rows: Path | None = None) -> list[str]:
@@ -214,6 +214,14 @@ def test_config_changes_ignore_only_continuation_keys():
            "derived": {"x": 2}}
     changes = config_changes(old, new)
     assert changes == [("data.column_map", {}, {"q": "problem"}), ("trainer.seed", 0, 1)]
+    # a key added to mmagrae after the run began counts only when set away from its default
+    defaults = {"trainer.seed": 0, "data.video_fps": 2.0, "data.column_map": {}}
+    newer = {"trainer": {"seed": 0}, "data": {"column_map": {}, "video_fps": 2.0}}
+    assert config_changes({"trainer": {"seed": 0}, "data": {"column_map": {}}}, newer, defaults) == []
+    newer["data"]["video_fps"] = 4.0
+    assert config_changes({"trainer": {"seed": 0}, "data": {"column_map": {}}}, newer, defaults) == [
+        ("data.video_fps", "(absent)", 4.0)]
+    assert config_changes({"trainer": {"seed": 0, "gone": 1}}, {"trainer": {"seed": 0}}, defaults) == []
     assert describe_changes([("model.path", "a", "b"), ("optim.lr", 1e-6, 1e-5)]) == \
         "model.path 'a' → 'b', optim.lr 1e-06 → 1e-05"
 

@@ -12,7 +12,8 @@ import torch
 from mmagrae.config import load_config
 from mmagrae.trainer import checkpoint as ckpt
 from mmagrae.trainer.components import PromptSampler
-from mmagrae.trainer.loop import OOM_HINT, TrainingAborted, _oom_guard, select_groups
+from mmagrae.trainer.loop import OOM_HINT, TrainingAborted, select_groups
+from mmagrae.trainer.step import _oom_guard
 from mmagrae.trainer.tracking import read_metrics
 
 

@@ -94,8 +94,12 @@ def config_tree(cfg: Any) -> dict[str, Any]:
     return tree
 
 
-def config_changes(old: dict, new: dict) -> list[tuple[str, Any, Any]]:
+def config_changes(old: dict, new: dict, defaults: dict | None = None) -> list[tuple[str, Any, Any]]:
     """``(key, old, new)`` for every leaf that differs, except :data:`ALLOWED_CHANGES`.
+
+    With ``defaults`` (the flattened default config), a key the recorded config does not have (it was added to
+    mmagrae after the run began) counts only when the new value is not its default, and a key that no longer
+    exists is not a difference: upgrading mmagrae alone never blocks a resume.
 
     Example::
 
@@ -111,6 +115,8 @@ def config_changes(old: dict, new: dict) -> list[tuple[str, Any, Any]]:
         if any(key == a or (a.endswith(".") and key.startswith(a)) for a in ALLOWED_CHANGES):
             continue
         before, after = old_flat.get(key, missing), new_flat.get(key, missing)
+        if defaults is not None and (after is missing or (before is missing and after == defaults.get(key, missing))):
+            continue
         if before != after:
             changes.append((key, "(absent)" if before is missing else before, "(absent)" if after is missing else after))
     return changes
@@ -152,7 +158,10 @@ def check_run_folder(path: str | Path, cfg: Any, resume: str) -> RunFolder:
         except (yaml.YAMLError, UnicodeDecodeError) as err:
             raise RunFolderError(f"{recorded}: the recorded config cannot be read ({type(err).__name__}); "
                                  "choose another trainer.output_dir") from None
-        changes = config_changes(old if isinstance(old, dict) else {}, config_tree(cfg))
+        from mmagrae.config import Config
+
+        defaults = flatten(config_tree(Config()))
+        changes = config_changes(old if isinstance(old, dict) else {}, config_tree(cfg), defaults)
     if changes and resume != "force":
         raise RunFolderError(
             f"trainer.output_dir={path} holds a run with a different config: {describe_changes(changes)}; "

@@ -7,8 +7,14 @@ import os
 
 def quiet_libraries() -> None:
     """Silence transformers' "Loading weights" / "Writing model shards" bars and advisory warnings, the Hub's
-    download bars and ``datasets``' map/cast bars (errors still show). Call before a model or dataset loads."""
+    download bars, ``datasets``' map/cast bars and, without a GPU, DeepSpeed's accelerator notice (errors still
+    show). Call before a model or dataset loads."""
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "DS_ACCELERATOR" not in os.environ:  # DeepSpeed's "Setting accelerator to CPU" warning on every import
+        import torch
+
+        if not torch.cuda.is_available():
+            os.environ["DS_ACCELERATOR"] = "cpu"
     try:
         import transformers
 

@@ -384,3 +384,28 @@ def test_save_dataset_never_writes_an_empty_split(tmp_path, capsys):
         save_dataset({"train": make_dataset("counting", 1, seed=0), "test": make_dataset("counting", 0, seed=0)},
                      tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_eval_run_silences_library_progress_bars_before_the_model_loads(tmp_path, monkeypatch):
+    import transformers
+
+    import mmagrae.rollout
+    from eval.runner import RunConfig, run
+    from tests.test_eval_cache import _mathvista, _model
+
+    transformers.utils.logging.enable_progress_bar()
+    monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # restored after the test
+    monkeypatch.setenv("DS_ACCELERATOR", "cpu")
+    seen = {}
+
+    def engine_probe(*args, **kwargs):
+        seen["bars"] = transformers.utils.logging.is_progress_bar_enabled()
+        raise KeyboardInterrupt  # stop before any real model loads
+
+    monkeypatch.setattr(mmagrae.rollout, "build_engine", engine_probe)
+    cfg = RunConfig(benchmark="mathvista", model=str(_model(tmp_path / "model")), out=str(tmp_path / "ev"),
+                    source=str(_mathvista(tmp_path / "data")))
+    with pytest.raises(KeyboardInterrupt):
+        run(cfg, formatter=lambda text, n: text, log=lambda s: None)
+    assert seen == {"bars": False}
+    transformers.utils.logging.enable_progress_bar()

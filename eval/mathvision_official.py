@@ -8,11 +8,12 @@ parser for the part of that language that yields a number, with the same outcome
   any other top-level comma makes a list, which is not a number); a decimal becomes an exact fraction, so
   ``2.0`` is the integer 2 and ``3.5`` is ``7/2``;
 - ``+ - * / :`` (``:`` divides), ``\cdot``, ``\times``, ``\div``, ``^`` (left-associative: ``2^3^2`` = 64),
-  implicit multiplication (``6(\sqrt{2}-1)``, ``2\pi``, ``{2}{3}``), ``!``, ``\%`` (divides by 100);
+  implicit multiplication (``6(\sqrt{2}-1)``, ``2\pi``, ``{2}{3}``), ``!``, ``\%`` right after a number
+  (divides by 100; ``13 \%`` and ``(13)\%`` do not parse);
   ``(`` ``)``, ``[`` ``]``, ``{`` ``}``, ``\{`` ``\}``, ``\left``/``\right`` group; ``$`` is ignored;
 - ``\frac``/``\dfrac``/``\tfrac`` with braced arguments, ``\sqrt{x}``, ``\sqrt[n]{x}``, ``\binom``, ``\pi``,
-  ``e^{x}``, ``\exp``, ``\sin`` and the other trigonometric functions in radians, ``\log`` (base 10) and
-  ``\log_b``;
+  ``e^{x}``, ``\exp`` (but ``\exp(1)`` prints as ``E``), ``\sin``, ``\cos``, ``\tan`` and their inverses
+  in radians (``\cot``, ``\sec``, ``\csc`` are not in Python's ``math``), ``\log`` (base 10), ``\log_b``;
 - ``x = 3`` (one letter on the left) is its right side; ``\displaystyle``, ``\quad``, ``\,`` are ignored
   (``\!``, ``\;``, ``\textstyle`` do not parse);
 - the parser stops at an unmatched closing bracket or a full stop that is not a decimal point, ignoring the
@@ -46,8 +47,7 @@ __all__ = ["latex_value", "is_equal", "eval_tuple", "extract_answer", "find_math
 Value = int | float  # what eval() of the printed sympy expression gives
 _MAX_INT_BITS = 4096  # a bigger integer (9^{9^9}) would take the official code forever; we give up instead
 _FUNCS = {
-    "sin": math.sin, "cos": math.cos, "tan": math.tan, "cot": lambda x: 1 / math.tan(x),
-    "sec": lambda x: 1 / math.cos(x), "csc": lambda x: 1 / math.sin(x), "arcsin": math.asin,
+    "sin": math.sin, "cos": math.cos, "tan": math.tan, "arcsin": math.asin,  # (cot, sec, csc: NameError)
     "arccos": math.acos, "arctan": math.atan, "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh,
     "exp": math.exp,
 }
@@ -63,7 +63,7 @@ class _Tok:
     text: str
 
 
-_TOKEN = re.compile(r"\\[a-zA-Z]+|\\[{}%,;!: ]|\d+(?:,\d{3}(?!\d))*(?:\.\d+)?|\.\d+|[a-zA-Z]|\S", re.S)
+_TOKEN = re.compile(r"\\[a-zA-Z]+|\\[{}%,;!: ]|(?:\d+(?:,\d{3}(?!\d))*(?:\.\d+)?|\.\d+)(?:\\%)?|[a-zA-Z]|\S", re.S)
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -73,7 +73,7 @@ def _tokens(text: str) -> list[_Tok]:
         if t in ("\\left", "\\right", "\\,", "\\displaystyle", "\\quad", "\\qquad"):  # (\\! \\; \\: do not parse)
             continue
         if t[0].isdigit() or (t[0] == "." and len(t) > 1):
-            out.append(_Tok("num", t.replace(",", "")))
+            out.append(_Tok("num", t.replace(",", "")))  # "13\\%" is one token: the percent belongs to the number
         elif t[0] == "\\":
             out.append(_Tok("cmd", {"\\{": "{", "\\}": "}"}.get(t, t)))
         elif t.isalpha():
@@ -189,14 +189,11 @@ class _Parser:
         return value
 
     def postfix(self, value: Value) -> Value:
-        while (tok := self.peek()) is not None and tok.text in ("!", "\\%"):
+        while (tok := self.peek()) is not None and tok.text == "!":
             self.i += 1
-            if tok.text == "!":
-                if not isinstance(value, int) or value < 0 or value > 1000:
-                    raise _Fail
-                value = math.factorial(value)
-            else:
-                value = _div(value, 100)
+            if not isinstance(value, int) or value < 0 or value > 1000:
+                raise _Fail
+            value = math.factorial(value)
         return value
 
     def group(self) -> Value:
@@ -220,6 +217,8 @@ class _Parser:
             raise _Fail
         if tok.kind == "num":
             self.i += 1
+            if tok.text.endswith("\\%"):
+                return float(Fraction(tok.text[:-2]) / 100)  # 13\\% prints as 13/100
             frac = Fraction(tok.text)
             return int(frac) if frac.denominator == 1 else float(frac)  # 3.5 prints as 7/2, evaluates to 3.5
         if tok.text in ("(", "[", "{"):
@@ -273,6 +272,8 @@ class _Parser:
         fn = _FUNCS.get(name[1:])
         if fn is not None:
             x = self.power()
+            if name == "\\exp" and x == 1 and isinstance(x, int):
+                raise _Fail  # exp(1) prints as E: NameError
             try:
                 return _int_or_float(fn(x))
             except (ValueError, OverflowError, ZeroDivisionError):

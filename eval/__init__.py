@@ -3,5 +3,7 @@
 ``registry`` maps names to adapters (loader, official prompt, scorer); ``scoring`` turns per-sample verdicts into
 accuracy, pass@k and category tables; ``runner`` generates through ``mmagrae.rollout`` with a resumable cache;
 ``judge`` extracts answers through an OpenAI-compatible endpoint; ``report`` writes Markdown and PNG charts;
-``cli`` adds ``mmagrae eval run|score``.
+``cli`` adds ``mmagrae eval run|score``; ``formats`` reads lmms-eval and VLMEvalKit result files;
+``mathvision_official`` is MATH-Vision's official extraction and ``is_equal`` without ``eval``; ``rules`` holds
+the benchmark-aware readings of rules mode.
 """

@@ -140,3 +140,20 @@ def test_mathvision_official_outputs_are_joined_with_the_data_by_id(tmp_path):
     with pytest.raises(UserError, match="item 0: id '8' is not in the --data split"):
         formats.read_results_file("mathvision", str(missing), lambda p: [json.loads(open(p).read())],
                                   lambda: [{"id": "7", "answer": "B"}])
+
+
+def test_wemath_domain_table_from_nodes_beside_the_input(tmp_path):
+    from eval import wemath
+
+    (tmp_path / "knowledge_structure_nodes.json").write_text(json.dumps(
+        [{"full node": "M_Units_c1", "root2": "Units"}, {"full node": "M_Shapes_c2", "root2": "Shapes"}]))
+    rows = [{"ID": "2steps_1", "key": k, "knowledge concept": c, "option": "A. 1;B. 2", "answer": "A",
+             "response": f"<Answer>: {r}"} for k, c, r in (("2steps_1", "c1", "A"), ("2steps_2", "c2", "B"),
+                                                          ("2steps_multi", "c1;c2", "A"))]
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(rows))
+    try:
+        acc = _score(tmp_path, "wemath", path)["extra"]["accuracy"]
+    finally:
+        wemath.set_knowledge_nodes(None)
+    assert acc["Units"] == "100.00%" and acc["Shapes"] == "0.00%" and acc["One-step(S1)"] == "50.00%"

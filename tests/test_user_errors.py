@@ -409,3 +409,16 @@ def test_eval_run_silences_library_progress_bars_before_the_model_loads(tmp_path
         run(cfg, formatter=lambda text, n: text, log=lambda s: None)
     assert seen == {"bars": False}
     transformers.utils.logging.enable_progress_bar()
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("rows.csv", "problem,answer\n1+1?,2\n", "unsupported file type '.csv'"),
+    ("rows.json", "[1, 2]", "row 0 is not a JSON object"),
+    ("rows.json", '{"data": [{"problem": "a", "answer": "1"}, "x"]}', "row 1 is not a JSON object"),
+    ("rows.jsonl", '{"problem": "a", "answer": "1"}\n[1]\n', "line 2: expected a JSON object"),
+])
+def test_train_rows_that_are_not_objects(tmp_path, capsys, no_model_loads, name, content, expected):
+    data = tmp_path / name
+    data.write_text(content)
+    assert main(["train", f"data.train={data}", f"trainer.output_dir={tmp_path / 'run'}"]) == 2
+    assert expected in _error_line(capsys)

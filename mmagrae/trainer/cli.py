@@ -109,6 +109,9 @@ def check_data_not_empty(source: str | None, what: str) -> None:
     if path.stat().st_size == 0:
         raise UserError(f"{what} {path} is empty")
     suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".jsonl", ".json"):
+        raise UserError(f"{what} {path}: unsupported file type {suffix or '(none)'!r}; expected .parquet, .jsonl "
+                        "or .json (or a folder of them)")
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -122,7 +125,22 @@ def check_data_not_empty(source: str | None, what: str) -> None:
         from mmagrae.preflight import iter_jsonl, read_json
 
         if suffix == ".jsonl":
-            if sum(1 for _ in iter_jsonl(path)) == 0:  # every line parsed: a bad one is named now
+            rows = 0
+            for number, row in iter_jsonl(path):  # every line parsed: a bad one is named now
+                if not isinstance(row, dict):
+                    raise UserError(f"{what} {path}: line {number}: expected a JSON object (one row), got "
+                                    f"{type(row).__name__}")
+                rows += 1
+            if rows == 0:
                 raise UserError(f"{what} {path} has no rows")
-        elif read_json(path) in ([], {}):
-            raise UserError(f"{what} {path} has no rows")
+        else:
+            data = read_json(path)
+            if data in ([], {}):
+                raise UserError(f"{what} {path} has no rows")
+            items = data.get("data", data) if isinstance(data, dict) else data
+            items = list(items.values()) if isinstance(items, dict) else items
+            if not isinstance(items, list):
+                raise UserError(f"{what} {path}: expected a list of rows, {{'data': [...]}} or {{id: row}}")
+            bad = next((i for i, row in enumerate(items) if not isinstance(row, dict)), None)
+            if bad is not None:
+                raise UserError(f"{what} {path}: row {bad} is not a JSON object")

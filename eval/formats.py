@@ -11,8 +11,9 @@ So a model evaluated with another toolkit can be scored with our official and ru
   the metric names (``relaxed_human_split`` / ``relaxed_augmented_split``).
 - **VLMEvalKit**: ``<model>_<dataset>.xlsx`` (read with openpyxl; ``.tsv`` and ``.csv`` too), one row per
   question with the dataset's columns and ``prediction`` (the raw response). Judged files add MathVerse's
-  ``extract``/``score``, MathVista's and MATH-Vision's ``res``. Dict and list columns stored as Python
-  literals (``metadata``, ``choices``, ``options``) are read with :func:`parse_literal`.
+  ``extract``/``score``, MathVista's ``res``; MATH-Vision's options are its ``choices`` column (its GPT
+  ``res`` is not the official extraction, which official mode runs on ``prediction``). Dict and list columns
+  stored as Python literals (``metadata``, ``choices``, ``options``) are read with :func:`parse_literal`.
 - Our own and the official layouts (a JSON list, ``{id: item}`` or JSONL) pass through; items without the
   dataset's fields (MATH-Vision's official ``outputs/*.jsonl`` hold ``id``, ``response``, ``model_answer``)
   are completed from ``--data`` by ``id``.
@@ -169,8 +170,9 @@ def normalise_row(bench: str, row: Mapping[str, Any]) -> dict[str, Any]:
         if "answer" not in r and "target" in r:
             r["answer"] = r["target"]
     elif bench == "mathvision":
-        if "options" not in r:
-            r["options"] = []
+        if "options" not in r:  # VLMEvalKit names them "choices" (a list literal)
+            choices = r.get("choices")
+            r["options"] = list(choices) if isinstance(choices, (list, tuple)) else []
         if "subject" not in r and "category" in r:
             r["subject"] = r["category"]
         for key in ("id", "answer"):

@@ -157,3 +157,12 @@ def test_wemath_domain_table_from_nodes_beside_the_input(tmp_path):
     finally:
         wemath.set_knowledge_nodes(None)
     assert acc["Units"] == "100.00%" and acc["Shapes"] == "0.00%" and acc["One-step(S1)"] == "50.00%"
+
+
+def test_vlmevalkit_mathvision_choices_column(tmp_path):
+    header = ["index", "question", "answer", "choices", "category", "level", "prediction", "res"]
+    rows = [[1, "q", "B", "['1', '$3 \\\\cdot 2^{5}$']", "algebra", 2, "so \\boxed{96}", "96"],
+            [2, "q", "6(\\sqrt{2}-1)", "[]", "geometry", 3, "The answer is 2.5.", "2.5"]]
+    path = _xlsx(tmp_path / "Model_MathVision.xlsx", header, rows)
+    scores = _score(tmp_path, "mathvision", path)
+    assert scores["correct"] == 1 and set(scores["categories"]["subject"]) == {"algebra", "geometry"}

@@ -203,14 +203,15 @@ def test_resume_after_sigkill_matches_uninterrupted_run(tiny_qwen2_vl, tmp_path)
 
 def test_nan_loss_skips_then_aborts(tiny_qwen2_vl, tmp_path, monkeypatch):
     import mmagrae.trainer.loop as loop
+    import mmagrae.trainer.step as step
 
-    real = loop.compute_policy_loss
+    real = step.compute_policy_loss
 
     def nan_loss(*args, **kwargs):
         loss, metrics = real(*args, **kwargs)
         return loss * float("nan"), metrics
 
-    monkeypatch.setattr(loop, "compute_policy_loss", nan_loss)
+    monkeypatch.setattr(step, "compute_policy_loss", nan_loss)
     out = tmp_path / "run"
     with pytest.raises(loop.TrainingAborted, match="3 consecutive steps had a NaN/inf loss"):
         run_train(tiny_overrides(tiny_qwen2_vl, out, "trainer.max_steps=5", "trainer.max_bad_steps=3"))

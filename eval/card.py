@@ -104,20 +104,29 @@ def _image_digest(image: Any) -> str:
     return hashlib.sha256(repr(image).encode()).hexdigest()
 
 
+def _video_digest(video: Any) -> str:
+    """A video as given: a file (its bytes) or a list of frames (each frame's digest)."""
+    if isinstance(video, (list, tuple)):
+        return hashlib.sha256("|".join(_image_digest(frame) for frame in video).encode()).hexdigest()
+    return _image_digest(video)
+
+
 def row_keys(rows: Sequence[Mapping[str, Any]], prompt: Callable[[Mapping[str, Any]], str]
              ) -> tuple[dict[str, str], str]:
     """``({id: row key}, data hash)``.
 
-    A row's key is the SHA-256 of its prompt text and image bytes: what the model sees of it. The data hash
-    covers every field of every row (gold answers included) and the images, in order.
+    A row's key is the SHA-256 of its prompt text and image (and video) bytes: what the model sees of it. The
+    data hash covers every field of every row (gold answers included) and the images and videos, in order.
     """
     keys: dict[str, str] = {}
     data = hashlib.sha256()
     for row in rows:
         images = [_image_digest(img) for img in row.get("images") or []]
-        key = hashlib.sha256(json.dumps({"prompt": prompt(row), "images": images}).encode()).hexdigest()[:24]
-        keys[str(row["id"])] = key
-        fields = {k: v for k, v in row.items() if k not in ("images", "decoded_image", "image")}
+        videos = [_video_digest(video) for video in row.get("videos") or []]
+        seen = {"prompt": prompt(row), "images": images, **({"videos": videos} if videos else {})}
+        keys[str(row["id"])] = hashlib.sha256(json.dumps(seen).encode()).hexdigest()[:24]
+        images += videos
+        fields = {k: v for k, v in row.items() if k not in ("images", "videos", "decoded_image", "image")}
         data.update(json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode())
         data.update(("|".join(images) + "\n").encode())
     return keys, "sha256:" + data.hexdigest()

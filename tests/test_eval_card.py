@@ -122,3 +122,15 @@ def test_a_smaller_limit_reuses_the_cache_and_updates_the_card(tmp_path):
     summary = run(replace(cfg), engine=engine, formatter=_fmt, log=lambda s: None)
     assert engine.rows == [] and summary["total"] == 2
     assert json.loads((out / "eval_card.json").read_text())["data"]["limit"] == 2
+
+
+def test_row_keys_follow_video_frames():
+    from PIL import Image
+
+    frames = [Image.new("RGB", (8, 8), (i, 0, 0)) for i in range(3)]
+    rows = [{"id": "v", "question": "q", "images": [], "videos": [frames]}]
+    keys, _ = row_keys(rows, lambda r: r["question"])
+    changed = [{**rows[0], "videos": [[*frames[:2], Image.new("RGB", (8, 8), (0, 0, 9))]]}]
+    no_video = [{**rows[0], "videos": []}]
+    assert keys != row_keys(changed, lambda r: r["question"])[0]
+    assert keys != row_keys(no_video, lambda r: r["question"])[0]

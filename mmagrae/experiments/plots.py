@@ -71,3 +71,48 @@ def plot_sweep(record: dict, path: Path, title: str = "") -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+def plot_mass_curves(paths: list[Path], out: Path, variants: list[str] | None = None) -> None:
+    """Mode mass (probability of the most likely response, mean over seeds) and entropy over training, one line
+    per (file, learning rate, estimator): the squeezing figure of docs/EXPERIMENTS.md."""
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    for path in paths:
+        record = json.loads(Path(path).read_text())
+        parts = ({lr: record["by_lr"][str(lr)] for lr in record["lrs"]} if "by_lr" in record
+                 else {record["config"]["lr"]: record})
+        optimizer = record["config"].get("optimizer", "sgd" if record["experiment"] == "tabular" else "adam")
+        for lr, part in parts.items():
+            for name, entry in part["summary"].items():
+                curves = entry["curves"]
+                if "mode_mass" not in curves or (variants and name not in variants):
+                    continue
+                label = f"{record['experiment']} {optimizer} lr={lr} {name}"
+                line = "-" if name == "grpo" else "--"
+                axes[0].plot(curves["step"], curves["mode_mass"], line, label=label)
+                axes[1].plot(curves["step"], curves["entropy"], line, color=axes[0].lines[-1].get_color())
+    axes[0].set(xlabel="step", ylabel="mode mass: max_y π(y) (mean over prompts, seeds)")
+    axes[1].set(xlabel="step", ylabel="entropy (nats)")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="mode mass and entropy over training (the squeezing figure)")
+    parser.add_argument("what", choices=("mass",))
+    parser.add_argument("out", type=Path)
+    parser.add_argument("inputs", type=Path, nargs="+", help="experiment JSONs")
+    parser.add_argument("--variants", default=None, help="comma-separated estimators to draw (default: all)")
+    args = parser.parse_args()
+    plot_mass_curves(args.inputs, args.out, args.variants.split(",") if args.variants else None)

@@ -159,6 +159,7 @@ def _overrides(args: argparse.Namespace, model_dir: str, out_dir: str, backend: 
         "logging.progress_bar=false",
         "logging.tensorboard=false",
         "logging.wandb=false",
+        *getattr(args, "set", []),
     ]
 
 
@@ -479,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", default=None, help="write a cProfile of mmagrae's timed steps (round 0) here"
     )
     parser.add_argument("--out", default=None, help="also write the full report as JSON here")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra mmagrae config override for our side (repeatable), e.g. rollout.shared_prefix=false")
     args = parser.parse_args(argv)
     large = args.shape == "large"
     if large:

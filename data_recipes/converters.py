@@ -191,7 +191,13 @@ def _read_json_file(path: Path) -> Iterator[dict[str, Any]]:
 def _read_parquet_file(path: Path) -> Iterator[dict[str, Any]]:
     import pyarrow.parquet as pq
 
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=256):
+    from mmagrae.preflight import UserError
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise UserError(f"{path}: not a readable Parquet file ({' '.join(str(error).split())[:200]})") from None
+    for batch in parquet.iter_batches(batch_size=256):
         yield from batch.to_pylist()
 
 

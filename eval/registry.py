@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mmagrae.preflight import UserError
+
 MODES = ("official", "rules", "judge")
 
 
@@ -115,6 +117,9 @@ def read_parquet_rows(path: str | Path, split: str | None = None) -> list[dict]:
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist")
     if path.is_file():
+        if path.suffix.lower() != ".parquet":
+            raise UserError(f"{path}: expected a Parquet file here, or a folder in the benchmark's layout "
+                            "(docs/EVAL.md)")
         files = [path]
     elif split:
         files = split_files(path, split, (".parquet",))
@@ -124,7 +129,10 @@ def read_parquet_rows(path: str | Path, split: str | None = None) -> list[dict]:
         raise FileNotFoundError(f"no Parquet files under {path}")
     rows: list[dict] = []
     for f in files:
-        rows.extend(pq.read_table(f).to_pylist())
+        try:
+            rows.extend(pq.read_table(f).to_pylist())
+        except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+            raise UserError(f"{f}: not a readable Parquet file ({' '.join(str(err).split())[:200]})") from None
     return [{k: _maybe_image(v) for k, v in r.items()} for r in rows]
 
 
@@ -164,7 +172,10 @@ def is_recipe_layout(source: str | Path) -> bool:
         return False
     import pyarrow.parquet as pq
 
-    return RECIPE_COLUMNS <= set(pq.read_schema(files[0]).names)
+    try:
+        return RECIPE_COLUMNS <= set(pq.read_schema(files[0]).names)
+    except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+        raise UserError(f"{files[0]}: not a readable Parquet file ({' '.join(str(err).split())[:200]})") from None
 
 
 def read_recipe_rows(source: str | Path, split: str, limit: int | None = None, log=print) -> list[dict] | None:

@@ -422,3 +422,22 @@ def test_train_rows_that_are_not_objects(tmp_path, capsys, no_model_loads, name,
     data.write_text(content)
     assert main(["train", f"data.train={data}", f"trainer.output_dir={tmp_path / 'run'}"]) == 2
     assert expected in _error_line(capsys)
+
+
+def test_a_file_that_is_not_parquet_is_one_line_everywhere(tmp_path, capsys, no_model_loads):
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1 not really parquet PAR1")
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")
+    assert main(["eval", "run", "--benchmark", "geometry3k", "--model", str(tmp_path / "model"), "--data", str(bad),
+                 "--out", str(tmp_path / "ev")]) == 2
+    assert "not a readable Parquet file" in _error_line(capsys) and not (tmp_path / "ev").exists()
+    rows = tmp_path / "rows.json"
+    rows.write_text("[]")
+    assert main(["eval", "run", "--benchmark", "chartqa", "--model", str(tmp_path / "model"), "--data", str(rows),
+                 "--out", str(tmp_path / "ev")]) == 2
+    assert "expected a Parquet file here" in _error_line(capsys)
+    assert main(["data", "convert", "local", "--src", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert "not a readable Parquet file" in _error_line(capsys) and not (tmp_path / "out").exists()
+    assert main(["train", f"data.train={bad}", f"trainer.output_dir={tmp_path / 'run'}"]) == 2
+    assert "not a readable Parquet file" in _error_line(capsys)

@@ -91,14 +91,20 @@ def check_split(benchmark: Benchmark, split: str | None) -> str:
 # ------------------------------------------------------------------------------------------- shared helpers
 def read_local_rows(source: str | Path, split: str) -> tuple[list[dict], Path | None]:
     """A benchmark's local copy: ``SPLIT.json`` in a folder or a ``.json`` file (a list of items; images are
-    relative to its folder, returned as the root), else Parquet (images inline, root None)."""
-    import json
+    relative to its folder, returned as the root), else Parquet (images inline, root None). A JSON object
+    ``{id: item}`` is read as the list of its items; anything else that is not a list of objects is a
+    one-line :class:`UserError` naming the file."""
+    from mmagrae.preflight import read_json
 
     path = Path(source)
     if path.is_dir() and (path / f"{split}.json").exists():
         path = path / f"{split}.json"
     if path.suffix == ".json":
-        return json.loads(path.read_text(encoding="utf-8")), path.parent
+        data = read_json(path)
+        items = list(data.values()) if isinstance(data, dict) else data
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise UserError(f"{path}: expected a JSON list of items (objects)")
+        return items, path.parent
     return read_parquet_rows(path, split), None
 
 

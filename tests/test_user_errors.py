@@ -134,15 +134,17 @@ def test_eval_run_missing_model_or_data_leaves_no_folder(tmp_path, capsys, no_mo
     assert "--judge-url" in _error_line(capsys) and not out.exists()
 
 
-def test_eval_run_wrong_layout_is_one_line(tmp_path, capsys, no_model_loads):
+@pytest.mark.parametrize("benchmark", ["mathvista", "mathverse", "wemath"])
+def test_eval_run_wrong_layout_is_one_line(tmp_path, capsys, no_model_loads, benchmark):
     model = tmp_path / "model"
     model.mkdir()
     (model / "config.json").write_text("{}")
-    data = tmp_path / "testmini.json"
-    data.write_text(json.dumps([{"question": "no pid here"}]))
-    assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(model), "--data", str(data),
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "testmini.json").write_text(json.dumps({"7": {"question": "no ids here"}}))  # {id: item}, wrong fields
+    assert main(["eval", "run", "--benchmark", benchmark, "--model", str(model), "--data", str(data),
                  "--out", str(tmp_path / "ev")]) == 2
-    assert "not the mathvista layout" in _error_line(capsys)
+    assert f"not the {benchmark} layout" in _error_line(capsys)
     assert not (tmp_path / "ev").exists()
 
 

@@ -198,15 +198,21 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
     The official pipeline's cheap shortcuts come first, as in its ``extract_answer``: an empty response
     extracts nothing, a response that is one of the choices or a bare number is taken as it is. Otherwise the
     verifier's extraction (boxed, ``<answer>``, "the answer is", last option letter or number, ...) is used.
-    Two MathVista rules follow for multiple choice: an answer that starts with one of the choices' words
-    ("no, there are not ...") becomes that choice, and when nothing is extracted the whole response goes to
-    the Levenshtein mapping, as the GPT extractor's copy of a non-answer would. Then
+    MathVista rules follow for multiple choice: an answer that starts with one of the choices' words
+    ("no, there are not ...") becomes that choice; when no choice is read, a response that names exactly one
+    choice gets it (:func:`mentioned_choice`), else the whole response goes to the Levenshtein mapping, as the
+    GPT extractor's copy of a non-answer would. A program-of-thought file's ``execution`` field (the printed
+    output, data in the file) is read instead of the program, as the official ``--response_label execution``. Then
     MathVista's normalisation then maps it onto the answer space (verifier and official rules never disagree
     about correctness this way: the official string comparison decides).
     """
     from mmagrae.verifiers import extract_answer
 
     response = item.get("response") or ""
+    if isinstance(item.get("execution"), str) and item["execution"] not in ("None",):
+        # a program-of-thought result file: the official extraction read the program's printed output
+        # (``--response_label execution``); it is data in the file, nothing is run here
+        response = item["execution"]
     if not response.strip():
         return ""
     choices = item.get("choices")
@@ -224,17 +230,39 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
             return leading_number(extraction)
         return extraction
     extraction = extract_answer(response, choices=list(choices))
-    if not extraction:
-        # Nothing found: the official GPT extractor copies such a response (a refusal, "not enough
-        # information"), and the Levenshtein mapping then runs on that text. Do the same.
-        return response.strip()
-    if extraction not in choices:
+    if extraction and extraction not in choices:
         # "no, there are not fewer ..." -> the choice the answer starts with ("No").
         lowered = extraction.lower()
         for choice in choices:
             if re.match(re.escape(str(choice).lower()) + r"\b", lowered):
                 return choice
+    if not extraction or (extraction not in choices and not _LETTER_IN_PARENS.search(extraction)
+                          and not re.fullmatch(r"\s*[A-Z]\s*", extraction)):
+        # No choice read: a response that names exactly one choice ("The wettest month is May.") gets it,
+        # as GPT's extraction does; otherwise (a refusal, "not enough information") GPT copies the text and
+        # the Levenshtein mapping runs on it, so do the same.
+        named = mentioned_choice(response, [str(c) for c in choices])
+        if named is not None:
+            return named
+        if not extraction:
+            return response.strip()
     return extraction
+
+
+
+def mentioned_choice(response: str, choices: list[str]) -> str | None:
+    """The only choice whose text appears in ``response`` as whole words (case-insensitive), else None.
+
+    >>> mentioned_choice("The function y = x^2 is even.", ["odd", "even"])
+    'even'
+    >>> mentioned_choice("Between 5 and 8.", ["5", "8", "11"]) is None
+    True
+    """
+    text = response.lower()
+    found = [c for c in choices if c.strip() and re.search(r"(?<!\w)" + re.escape(c.lower().strip()) + r"(?!\w)", text)]
+    # a choice inside a longer named choice ("quarter" in "quarter past") does not count on its own
+    found = [c for c in found if not any(c != d and c.lower() in d.lower() for d in found)]
+    return found[0] if len(found) == 1 else None
 
 
 _LEADING_NUMBER = re.compile(r"^\s*\$?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)(?![\d/])")

@@ -45,6 +45,7 @@ __all__ = ["latex_value", "is_equal", "eval_tuple", "extract_answer", "find_math
            "official_correct"]
 
 Value = int | float  # what eval() of the printed sympy expression gives
+_MAX_CHARS = 20000  # a garbled model_answer can be long and still start with a number ("5.so,the...")
 _MAX_INT_BITS = 4096  # a bigger integer (9^{9^9}) would take the official code forever; we give up instead
 _FUNCS = {
     "sin": math.sin, "cos": math.cos, "tan": math.tan, "arcsin": math.asin,  # (cot, sec, csc: NameError)
@@ -283,7 +284,7 @@ class _Parser:
 
 def latex_value(text: str) -> Value | None:
     """The number ``eval(str(latex2sympy(text)))`` gives, or None where that raises or is not a number."""
-    if len(text) > 1000:
+    if len(text) > _MAX_CHARS:
         return None
     try:
         toks = _tokens(text)

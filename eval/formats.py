@@ -152,6 +152,9 @@ def normalise_row(bench: str, row: Mapping[str, Any]) -> dict[str, Any]:
     if bench == "chartqa":
         if "label" not in r:
             gold = r.get("answer", r.get("target"))
+            parsed = parse_literal(gold)  # VLMEvalKit may store the answers as a list literal
+            if isinstance(parsed, list) and parsed and all(isinstance(x, str) for x in parsed):
+                gold = parsed
             r["label"] = gold if isinstance(gold, list) else [str(gold)] if gold is not None else []
         if "type" not in r and "relaxed_augmented_split" in r:
             r["type"] = "augmented_test"

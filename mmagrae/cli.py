@@ -60,9 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     from mmagrae.preflight import EXIT_USER_ERROR, UserError, debug_enabled
 
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.debug:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--debug" in argv:  # accepted anywhere on the line: `mmagrae train --debug ...` works too
+        argv = [a for a in argv if a != "--debug"]
         os.environ["MMAGRAE_DEBUG"] = "1"
+    args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2

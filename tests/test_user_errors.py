@@ -115,6 +115,8 @@ def test_debug_flag_and_env_show_the_traceback(tmp_path):
     assert quiet.stderr.strip() == "error: model.path ./no/such/model does not exist"
     loud = subprocess.run([*cmd[:3], "--debug", *cmd[3:]], capture_output=True, text=True, timeout=120)
     assert loud.returncode != 0 and "Traceback" in loud.stderr and "UserError" in loud.stderr
+    after = subprocess.run([*cmd, "--debug"], capture_output=True, text=True, timeout=120)  # after the command
+    assert after.returncode != 0 and "Traceback" in after.stderr
 
 
 # ------------------------------------------------------------------------------------------------- eval run

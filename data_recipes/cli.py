@@ -21,7 +21,7 @@ from typing import Any
 
 from mmagrae.data.loading import DEFAULT_MAX_IMAGE_PIXELS
 
-SYNTHETIC_KINDS = ("counting", "geometry", "charts")
+SYNTHETIC_KINDS = ("counting", "geometry", "charts", "video_counting")
 SOURCES = ("geometry3k", "geoqa", "chartqa", "mmk12", "thinklite", "local")
 
 

@@ -44,16 +44,23 @@ COLUMNS: tuple[str, ...] = (
     "id",
 )
 IMAGE_MARKER = "<image>"
+VIDEO_MARKER = "<video>"
 CHOICE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
-def features():
-    """The ``datasets.Features`` of a row; images are a list of ``datasets.Image()`` (stored as PNG bytes)."""
+def features(with_videos: bool = False):
+    """The ``datasets.Features`` of a row; images are a list of ``datasets.Image()`` (stored as PNG bytes).
+
+    ``with_videos`` adds the optional ``videos`` column: a list of videos, each a list of frames
+    (``datasets.Image()``), for datasets whose rows have videos (``synthetic/video_counting``).
+    """
     import datasets
 
+    if with_videos:
+        return datasets.Features({**features(), "videos": datasets.List(datasets.List(datasets.Image()))})
     return datasets.Features(
         {
             "problem": datasets.Value("string"),

@@ -131,6 +131,21 @@ def load_images(row: Mapping[str, Any], *, max_image_pixels: int | None = 89_478
     return images
 
 
+def load_videos(row: Mapping[str, Any], *, min_pixels: int | None = None, max_pixels: int | None = None) -> list:
+    """A row's ``videos`` (each a list of frames or a video file) as ``mmagrae.data.prompts.Video``, sampled and
+    resized as training does (2 frames per second, at most 16 frames); :class:`ImageProblem`
+    ("unreadable video") when one cannot be read, so the row is skipped and counted."""
+    from mmagrae.data.prompts import load_video
+
+    videos = []
+    for video in row.get("videos") or []:
+        try:
+            videos.append(load_video(video, min_pixels=min_pixels or 3136, max_pixels=max_pixels or 401408))
+        except (OSError, ValueError) as err:
+            raise ImageProblem("unreadable video") from err
+    return videos
+
+
 def _chat_template_owner(model_path: str) -> tuple[Any, bool]:
     from transformers import AutoProcessor, AutoTokenizer
 
@@ -150,9 +165,10 @@ def chat_formatter(model_path: str, system_prompt: str | None = None) -> Callabl
     """
     template_owner, multimodal = _chat_template_owner(model_path)
 
-    def fmt(text: str, n_images: int) -> str:
+    def fmt(text: str, n_images: int, n_videos: int = 0) -> str:
         if multimodal:
-            content = [{"type": "image"} for _ in range(n_images)] + [{"type": "text", "text": text}]
+            content = ([{"type": "image"} for _ in range(n_images)] + [{"type": "video"} for _ in range(n_videos)]
+                       + [{"type": "text", "text": text}])
         else:
             content = text
         messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
@@ -226,11 +242,14 @@ def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[[str, i
             try:
                 images = load_images(row, max_image_pixels=cfg.max_image_pixels, min_pixels=cfg.min_pixels,
                                      max_pixels=cfg.max_pixels)
+                videos = load_videos(row, min_pixels=cfg.min_pixels, max_pixels=cfg.max_pixels)
             except ImageProblem as err:
                 problems.setdefault(str(err), []).append(str(row["id"]))
                 continue
             batch.append(row)
-            prompts.append(Prompt(text=fmt(bench.prompt(row), len(images)), images=images, row=row))
+            text = (fmt(bench.prompt(row), len(images), len(videos)) if videos
+                    else fmt(bench.prompt(row), len(images)))
+            prompts.append(Prompt(text=text, images=images, row=row, videos=videos))
         if not batch:
             continue
         outputs = engine.generate(prompts, cfg.n, sampling)  # [B][n] completions

@@ -92,6 +92,9 @@ class DataConfig:
     max_prompt_length: int = _f(1024, "drop prompts longer than this many tokens (image tokens counted)")
     min_pixels: int = _f(3136, "qwen-vl-utils min_pixels for image resizing")
     max_pixels: int = _f(401408, "qwen-vl-utils max_pixels for image resizing")
+    video_fps: float = _f(2.0, "videos: frames per second to sample a video file at (and the rate of a frame list)")
+    video_max_frames: int = _f(16, "videos: at most this many frames per video (a longer frame list is thinned)")
+    video_max_pixels: int | None = _f(None, "videos: max_pixels per frame; none = data.max_pixels")
     max_image_pixels: int | None = _f(
         89_478_485, "skip rows with a source image of more pixels (width × height), counted as 'image too large "
         "(W×H)', before it is decoded; default = PIL's decompression-bomb threshold; none = no limit"
@@ -437,6 +440,9 @@ def finalize(cfg: Config) -> Config:
         bad("rollout.max_new_tokens", "must be ≥ 1")
     if cfg.data.max_image_pixels is not None and cfg.data.max_image_pixels < 1:
         bad("data.max_image_pixels", f"must be ≥ 1 (or none), got {cfg.data.max_image_pixels}")
+    if cfg.data.video_fps <= 0 or cfg.data.video_max_frames < 2:
+        bad("data.video_fps" if cfg.data.video_fps <= 0 else "data.video_max_frames",
+            f"must be > 0 and ≥ 2, got {cfg.data.video_fps} and {cfg.data.video_max_frames}")
     if t.prompts_per_step < 1:
         bad("trainer.prompts_per_step", "must be ≥ 1")
     if t.max_steps < 0:

@@ -56,8 +56,8 @@ def test_load_rows_normalises_every_image_form_and_counts_bad_rows(tmp_path: Pat
     assert all(im.mode == "RGB" for r in rows for im in r["images"])
     assert by_id["text"]["images"] == []
     assert by_id["path"]["unit"] == "degrees" and by_id["dict"]["choices"] == ["first", "second"]
-    assert set(rows[0]) == {"problem", "images", "answer", "choices", "answer_type", "precision", "unit", "task",
-                            "id"}
+    assert set(rows[0]) == {"problem", "images", "videos", "answer", "choices", "answer_type", "precision", "unit",
+                            "task", "id"}
 
 
 def test_jsonl_json_and_column_map(tmp_path: Path) -> None:
@@ -71,8 +71,8 @@ def test_jsonl_json_and_column_map(tmp_path: Path) -> None:
     (tmp_path / "mv.json").write_text(json.dumps({"1": {"query": "A?", "answer": "x"}, "2": {"query": "B?",
                                                                                              "answer": "y"}}))
     rows, _ = load_rows(tmp_path / "mv.json", limit=1)
-    assert rows == [{"problem": "A?", "images": [], "answer": "x", "choices": None, "answer_type": None,
-                     "precision": None, "unit": None, "task": None, "id": "1"}]
+    assert rows == [{"problem": "A?", "images": [], "videos": [], "answer": "x", "choices": None,
+                     "answer_type": None, "precision": None, "unit": None, "task": None, "id": "1"}]
 
 
 def test_parquet_folder_with_splits_and_save_to_disk(tmp_path: Path) -> None:

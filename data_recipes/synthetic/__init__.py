@@ -3,7 +3,9 @@ by seed.
 
 Kinds (``GENERATORS``): ``counting`` (shapes; level 1 is the task DESIGN §4 measured as learnable by a ~1M
 model), ``geometry`` (angles, parallel lines, circles with π, right triangles with roots, similar
-triangles) and ``charts`` (bar, line and pie charts: read a value, differences, max/min, percentage share).
+triangles), ``charts`` (bar, line and pie charts: read a value, differences, max/min, percentage share) and
+``video_counting`` (a circle moving through a 4-8 frame clip: in how many frames does it appear; rows with
+``videos``).
 
 Each generator is ``make_row(rng, difficulty, **options) -> row`` with explicit keyword options, so a
 misspelt option raises ``TypeError``. Item ``i`` of a split depends only on ``(kind, seed, split, i)`` and the
@@ -31,6 +33,7 @@ GENERATORS: dict[str, str] = {
     "counting": "data_recipes.synthetic.counting",
     "geometry": "data_recipes.synthetic.geometry",
     "charts": "data_recipes.synthetic.charts",
+    "video_counting": "data_recipes.synthetic.video_counting",
 }
 Difficulty = int | str  # a level (1, 2, ...) or "mixed": each item draws its level uniformly
 
@@ -97,6 +100,9 @@ def _fingerprint(row: dict[str, Any]) -> str:
     digest = hashlib.sha256(row["problem"].encode())
     for image in row["images"]:
         digest.update(image["bytes"])
+    for video in row.get("videos") or []:
+        for frame in video:
+            digest.update(frame["bytes"])
     return digest.hexdigest()
 
 

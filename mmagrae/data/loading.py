@@ -14,7 +14,9 @@ Images may be PIL images, raw bytes, ``{"bytes": ..., "path": ...}`` structs (``
 (relative ones resolve against ``image_dir``, default: the source's folder). They are decoded here, so a missing
 or unreadable image is found now: that row is skipped and counted, as is a row with an empty answer or
 problem, or with a different number of ``<image>`` markers than images. A problem with no markers gets one per
-image prepended. Nothing in a row is ever executed; URLs are not fetched (such images count as unreadable).
+image prepended. Videos (a ``videos`` column: each a list of frames, read like images, or a video file path) follow
+the same rules with ``<video>`` markers, and a missing or unreadable video skips its row as "unreadable video".
+Nothing in a row is ever executed; URLs are not fetched (such images count as unreadable).
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from typing import Any
 from mmagrae.data.report import SkipReport
 
 IMAGE_MARKER = "<image>"
+VIDEO_MARKER = "<video>"
 DEFAULT_MAX_IMAGE_PIXELS = 89_478_485
 """Largest image (width × height) decoded by default: PIL's own decompression-bomb threshold (about 9459²).
 Larger images are skipped with the reason ``image too large (W×H)``; ``data.max_image_pixels`` changes it."""
-ROW_COLUMNS: tuple[str, ...] = ("problem", "images", "answer", "choices", "answer_type", "precision", "unit",
-                                "task", "id")
+ROW_COLUMNS: tuple[str, ...] = ("problem", "images", "videos", "answer", "choices", "answer_type", "precision",
+                                "unit", "task", "id")
 # Common column names in public datasets, used when the row schema's own name is absent.
 _ALIASES: dict[str, tuple[str, ...]] = {
     "problem": ("question", "query", "prompt"),
@@ -103,7 +106,8 @@ def load_rows(source: Any, *, split: str = "train", image_dir: str | Path | None
         max_image_pixels: skip rows with an image of more pixels (reason ``image too large (W×H)``); None: no
             limit.
 
-    Each returned row has exactly the keys of ``ROW_COLUMNS``; ``images`` is a list of RGB PIL images.
+    Each returned row has exactly the keys of ``ROW_COLUMNS``; ``images`` is a list of RGB PIL images, ``videos``
+    a list of videos (each a list of RGB PIL frames or a video file path; ``[]`` when the source has none).
 
     >>> rows, report = load_rows([{"problem": "1+1?", "answer": 2}, {"problem": "x?", "answer": ""}])
     >>> rows[0]["answer"], rows[0]["images"], rows[0]["id"], report.summary()
@@ -167,6 +171,12 @@ def normalize_row(raw: Mapping[str, Any], *, column_map: Mapping[str, str] | Non
         if markers:
             raise _BadRow("image marker mismatch")
         problem = IMAGE_MARKER * len(images) + problem
+    videos = [_read_video(item, image_root, max_image_pixels) for item in _as_list(data.get("videos"))]
+    markers = problem.count(VIDEO_MARKER)
+    if markers != len(videos):
+        if markers:
+            raise _BadRow("video marker mismatch")
+        problem = VIDEO_MARKER * len(videos) + problem
 
     choices = data.get("choices")
     if isinstance(choices, str):
@@ -189,7 +199,32 @@ def normalize_row(raw: Mapping[str, Any], *, column_map: Mapping[str, str] | Non
         "unit": _optional_text(data.get("unit")),
         "task": _optional_text(data.get("task")),
         "id": str(row_id) if row_id not in (None, "") else default_id,
+        "videos": videos,
     }
+
+
+def _read_video(item: Any, image_root: Path | None, max_pixels: int | None) -> list[Any] | str:
+    """A video: a list of frames (each decoded like an image) or a video file path (resolved against
+    ``image_root``, decoded later by the prompt builder: ``mmagrae.data.prompts.load_video``); ``_BadRow``
+    ("unreadable video") for a missing file, a URL, an empty list or a frame that cannot be read."""
+    if isinstance(item, Mapping) and item.get("path") and not item.get("bytes"):
+        item = item["path"]
+    if isinstance(item, (str, Path)):
+        if "://" in str(item):
+            raise _BadRow("unreadable video")  # never fetched
+        file = Path(item)
+        if not file.is_absolute() and image_root is not None:
+            file = image_root / file
+        if not file.is_file():
+            raise _BadRow("unreadable video")
+        return str(file)
+    frames = _as_list(item)
+    if not frames:
+        raise _BadRow("unreadable video")
+    try:
+        return [_decode_image(frame, image_root, max_pixels) for frame in frames]
+    except _BadRow as err:
+        raise _BadRow("unreadable video") from err
 
 
 def _to_text(value: Any) -> str:

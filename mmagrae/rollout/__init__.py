@@ -36,7 +36,7 @@ BACKENDS: tuple[str, ...] = ("hf", "vllm")
 # mean something to the other backend are ignored; names in neither set are an error.
 HF_OPTIONS = frozenset({"max_batch_size", "batch_size", "shared_prefix"})
 VLLM_OPTIONS = frozenset({
-    "max_model_len", "max_num_seqs", "limit_images", "seed", "gpu_memory_utilization", "enable_sleep_mode",
+    "max_model_len", "max_num_seqs", "limit_images", "limit_videos", "seed", "gpu_memory_utilization", "enable_sleep_mode",
     "kv_cache_space_gib", "enable_prefix_caching", "tensor_parallel_size", "trust_remote_code", "llm_kwargs",
     "sync_on_start",
 })

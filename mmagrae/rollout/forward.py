@@ -24,30 +24,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mmagrae.data.prompts import Prompt
+from mmagrae.data.prompts import Prompt, encode_prompts
 from mmagrae.models.tokens import get_tokenizer, is_vision_model
 from mmagrae.rollout.types import Completion
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-
-def encode_prompts(processor: Any, prompts: Sequence[Prompt], *, padding_side: str = "left") -> dict[str, Any]:
-    """Tokenise prompts (and process their images) into one padded batch, as generate and the trainer need it.
-
-    Returns the processor's dict: ``input_ids`` / ``attention_mask`` ``[B, P]`` and, when any prompt has images,
-    ``pixel_values`` ``[num_patches, D]``, ``image_grid_thw`` ``[num_images, 3]`` and ``mm_token_type_ids``.
-    """
-    texts = [p.text for p in prompts]
-    images = [img for p in prompts for img in p.images]
-    tok = get_tokenizer(processor)
-    if images:
-        enc = processor(text=texts, images=images, padding=True, padding_side=padding_side, return_tensors="pt")
-    elif tok is processor:
-        enc = tok(texts, padding=True, padding_side=padding_side, return_tensors="pt", add_special_tokens=False)
-    else:
-        enc = processor(text=texts, padding=True, padding_side=padding_side, return_tensors="pt")
-    return dict(enc)
+__all__ = ["build_policy_batch", "compute_token_logprobs", "encode_prompts"]
 
 
 def _flatten(completions: Sequence[Completion] | Sequence[Sequence[Completion]]) -> list[Completion]:
@@ -118,6 +102,10 @@ def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
                                                  the image placeholders of input_ids (row-major)
         mm_token_type_ids    [N, P + T]  1 on image placeholders (what transformers 5 expects)
         prompt_length        int P
+
+    When any prompt has videos the media go with each sequence instead (:func:`_per_sequence_batch`):
+    ``model_inputs`` holds the processor's outputs for the N sequences (``pixel_values_videos``,
+    ``video_grid_thw``, ...) and ``position_ids`` is None for M-RoPE models (the model computes them).
     """
     import torch
 
@@ -150,6 +138,8 @@ def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
         "prompt_length": P,
     }
     tok = get_tokenizer(processor)
+    if any(p.videos for p in prompts):
+        return _per_sequence_batch(batch, processor, prompts, prompt_index, T)
     if image_token_id is None:
         image_token_id = tok.get_vocab().get("<|image_pad|>")
     is_vl = tok is not processor and image_token_id is not None
@@ -192,6 +182,38 @@ def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
                                     if tokens_per_image else torch.zeros(0, dtype=torch.long))
     batch["mm_token_type_ids"] = (input_ids == image_token_id).long()  # [N, P + T]
     batch["image_token_id"] = image_token_id
+    return batch
+
+
+# processor outputs with one entry per token of the prompt: extended over the response with 0 ("text")
+TOKEN_ALIGNED_KEYS = frozenset({"mm_token_type_ids", "token_type_ids"})
+
+
+def _per_sequence_batch(batch: dict[str, Any], processor: Any, prompts: Sequence[Prompt], prompt_index: torch.Tensor,
+                        T: int) -> dict[str, Any]:
+    """The batch for the model's own forward: each of the N sequences carries its prompt's media (processed
+    once per sequence, ``batch["model_inputs"]``) and the model computes the vision features and positions itself.
+
+    Used for prompts with videos (whose positions depend on the model: frame rate for Qwen2.5-VL, timestamps
+    between frames for Qwen3-VL). ``position_ids`` is None for M-RoPE models (transformers' ``get_rope_index``
+    runs inside the forward, over prompt and response) and the ordinary ``[N, P + T]`` positions otherwise.
+    """
+    import torch
+
+    enc = encode_prompts(processor, [prompts[int(b)] for b in prompt_index], padding_side="left")
+    if not torch.equal(enc["input_ids"], batch["input_ids"][:, : batch["prompt_length"]]):
+        raise ValueError("the processor encoded the same prompt differently in a batch of a different size")
+    n_seq = batch["input_ids"].shape[0]
+    inputs: dict[str, Any] = {}
+    for key, value in enc.items():
+        if key in ("input_ids", "attention_mask"):
+            continue
+        if key in TOKEN_ALIGNED_KEYS:
+            value = torch.cat([value, value.new_zeros(n_seq, T)], dim=1)  # [N, P + T]
+        inputs[key] = value
+    batch["model_inputs"] = inputs
+    mrope = "image_grid_thw" in enc or "video_grid_thw" in enc
+    batch["position_ids"] = None if mrope else (batch["attention_mask"].cumsum(-1) - 1).clamp(min=0)  # [N, P + T]
     return batch
 
 
@@ -247,12 +269,17 @@ def compute_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: fl
     device = next(core.parameters()).device
     input_ids = batch["input_ids"].to(device)  # [N, L]
     attention_mask = batch["attention_mask"].to(device)  # [N, L]
-    position_ids = batch["position_ids"].to(device)  # [3, N, L] or [N, L]
+    position_ids = batch["position_ids"]  # [3, N, L] or [N, L]; None: the model computes them
+    position_ids = position_ids.to(device) if position_ids is not None else None
     P = int(batch["prompt_length"])
     T = batch["responses"].shape[1]
     inner = getattr(core, "model", core)
 
-    if is_vision_model(core):
+    if "model_inputs" in batch:  # media per sequence: the model's own forward (vision features, positions)
+        extra = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch["model_inputs"].items()}
+        hidden = inner(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
+                       use_cache=False, **extra).last_hidden_state  # [N, L, H]
+    elif is_vision_model(core):
         embeds = core.get_input_embeddings()(input_ids)  # [N, L, H]
         deepstack_kwargs: dict[str, Any] = {}
         if batch.get("pixel_values") is not None and batch["image_feature_index"].numel():

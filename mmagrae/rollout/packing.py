@@ -67,6 +67,8 @@ def pack_policy_batch(batch: dict[str, Any], *, dtype: torch.dtype | None = None
         mm_token_type_ids  [R, L]        (VLMs)
         packed_tokens, padded_tokens  ints: real tokens in this layout and tokens in the padded one
     """
+    if "model_inputs" in batch:  # media per sequence (videos): the model's own forward, kept padded
+        return batch
     input_ids: torch.Tensor = batch["input_ids"]  # [N, P + T]
     attention_mask: torch.Tensor = batch["attention_mask"]  # [N, P + T]
     positions: torch.Tensor = batch["position_ids"]  # [..., N, P + T]

@@ -111,6 +111,25 @@ def _gathered(model: Any):
     return deepspeed.zero.GatheredParameters(params, modifier_rank=None)
 
 
+def _vllm_input(prompt: Prompt) -> dict[str, Any]:
+    """One vLLM prompt: text plus ``multi_modal_data``. A video goes as ``(frames [T, H, W, C] uint8,
+    metadata)`` with frame sampling off (the frames are already sampled, as for the HF processor) and its rate
+    as ``fps`` (Qwen2.5-VL's temporal positions; Qwen3-VL reads the metadata's rate for its timestamps)."""
+    item: dict[str, Any] = {"prompt": prompt.text}
+    data: dict[str, Any] = {}
+    if prompt.images:
+        data["image"] = list(prompt.images)
+    if prompt.videos:
+        import torch
+
+        data["video"] = [(v.frames.permute(0, 2, 3, 1).to(torch.uint8).numpy(), v.metadata())  # [T, H, W, C]
+                         for v in prompt.videos]
+        item["mm_processor_kwargs"] = {"fps": prompt.videos[0].fps, "do_sample_frames": False}
+    if data:
+        item["multi_modal_data"] = data
+    return item
+
+
 class VLLMEngine:
     """Rollouts with an in-process ``vllm.LLM``.
 
@@ -121,6 +140,8 @@ class VLLMEngine:
         max_model_len: prompt + response budget per sequence.
         max_num_seqs: sequences decoded together.
         limit_images: most images in one prompt (``limit_mm_per_prompt``); 0 for text models.
+        limit_videos: most videos in one prompt (``limit_mm_per_prompt``); 0 when the model has no video
+            processor.
         seed: engine seed (per-call seeds come from ``SamplingConfig.seed``).
         gpu_memory_utilization, enable_sleep_mode: GPU only.
         kv_cache_space_gib: CPU only; sets ``VLLM_CPU_KVCACHE_SPACE`` if the environment does not.
@@ -132,6 +153,7 @@ class VLLMEngine:
 
     def __init__(self, model_path: str, *, dtype: str = "float32", processor: Any = None,
                  max_model_len: int = 2048, max_num_seqs: int = 64, limit_images: int | None = None,
+                 limit_videos: int | None = None,
                  seed: int = 0, gpu_memory_utilization: float = 0.3, enable_sleep_mode: bool = True,
                  kv_cache_space_gib: int = 1, enable_prefix_caching: bool = True, tensor_parallel_size: int = 1,
                  trust_remote_code: bool = False, llm_kwargs: dict[str, Any] | None = None):
@@ -154,7 +176,8 @@ class VLLMEngine:
             tensor_parallel_size=tensor_parallel_size,
         )
         if self.is_vision:
-            kwargs["limit_mm_per_prompt"] = {"image": 4 if limit_images is None else limit_images, "video": 0}
+            videos = 2 if limit_videos is None else limit_videos
+            kwargs["limit_mm_per_prompt"] = {"image": 4 if limit_images is None else limit_images, "video": videos}
         kwargs.update(self.platform.llm_kwargs(gpu_memory_utilization, enable_sleep_mode))
         kwargs.update(llm_kwargs or {})
         self.sleep_enabled = bool(kwargs.get("enable_sleep_mode", False))
@@ -187,12 +210,7 @@ class VLLMEngine:
     def generate(self, prompts: list[Prompt], n: int, sampling: SamplingConfig) -> list[list[Completion]]:
         if self.asleep:
             self.wake_up()
-        inputs = []
-        for p in prompts:
-            item: dict[str, Any] = {"prompt": p.text}
-            if p.images:
-                item["multi_modal_data"] = {"image": list(p.images)}
-            inputs.append(item)
+        inputs = [_vllm_input(p) for p in prompts]
         import torch
 
         seeded = sampling.seed is not None

@@ -90,7 +90,8 @@ def load_prompts(cfg: Config, processor: Any, source: str, split: str, cache_dir
     prompts, filtered = build_prompts(
         rows, processor, template=cfg.data.prompt_template, system_prompt=cfg.data.system_prompt,
         answer_format=cfg.reward.format, max_prompt_length=cfg.data.max_prompt_length,
-        min_pixels=cfg.data.min_pixels, max_pixels=cfg.data.max_pixels,
+        min_pixels=cfg.data.min_pixels, max_pixels=cfg.data.max_pixels, video_fps=cfg.data.video_fps,
+        video_max_frames=cfg.data.video_max_frames, video_max_pixels=cfg.data.video_max_pixels,
     )
     log(f"[data] {source} ({split}): {len(prompts)} prompts; {skipped.summary()}; {filtered.summary()}")
     if not prompts:

@@ -218,6 +218,10 @@ def test_quick_tabular_writes_baseline_matched_paired(tmp_path):
     assert "ci95" in record["summary"]["grpo"]["pass@1"] and "mass_flow" in record["summary"]["agrae"]
     markdown = tables.render(record)
     assert "*baseline (step 0)*" in markdown and "matched" in markdown
+    from mmagrae.experiments.plots import plot_mass_curves
+
+    plot_mass_curves([tmp_path / "tabular.json"], tmp_path / "mass.png", variants=["grpo", "negative_only"])
+    assert (tmp_path / "mass.png").stat().st_size > 1000
 
 
 def test_lr_sweep_and_reanalyse(tmp_path):

@@ -156,8 +156,17 @@ def summarise(out: Path, *, window: int = 10, reward_target: float = 0.8, collap
             "runs": [{k: r[k] for k in ("seed", "steps_to_target", "format_collapsed", "min_format",
                                         "final_reward", "final_format", "eval")} for r in runs],
         }
+    # the untrained (warm-started, step-0) policy: greedy validation accuracy, one value per seed
+    step0 = {}
+    for entry in arms.values():
+        for run in entry["runs"]:
+            if "0" in run["eval"]:
+                step0.setdefault(run["seed"], run["eval"]["0"])
     record = {"experiment": "trainer_study", "window": window, "reward_target": reward_target,
-              "collapse_format": collapse_format, "arms": arms}
+              "collapse_format": collapse_format,
+              "baseline": {"step": 0, "seeds": sorted(step0),
+                           "eval_accuracy": t_interval(list(step0.values())) if step0 else None},
+              "arms": arms}
     index = out / "runs.jsonl"
     if index.exists():
         rows = [json.loads(line) for line in index.read_text().splitlines() if line.strip()]

@@ -277,5 +277,7 @@ def test_trainer_study_outcomes_hand_computed(tmp_path):
     assert collapsed["format_collapsed"] == "1/1" and collapsed["steps_to_target"] is None
     assert grpo["curve"]["mean"][1] == pytest.approx((0.6 + 0.5) / 2)
     assert set(record["arms"]) == {"grpo_kl", "agrae_a1_nokl"}
+    markdown = tables.render(record)
+    assert "| grpo_kl | 2 |" in markdown and "| 2/2 | 4 ± 6 |" in markdown  # steps 3, 4: 3.5 ± 12.706·0.707/√2
     # baseline: the step-0 validation accuracy once per seed (seed 0: 0.3, seed 1: 0.4)
     assert record["baseline"]["seeds"] == [0, 1] and record["baseline"]["eval_accuracy"]["mean"] == pytest.approx(0.35)

@@ -104,11 +104,28 @@ def mass_table(part: dict) -> str:
     return "\n".join(lines)
 
 
+def trainer_table(record: dict) -> str:
+    """The real-trainer study: per arm, seeds, reward at the end, steps to the reward target, format collapses,
+    greedy validation accuracy at each evaluation (mean ± 95% interval over seeds)."""
+    steps = sorted({s for e in record["arms"].values() for s in e["eval_accuracy"]}, key=int)
+    lines = ["| arm | seeds | reward, last " + str(record["window"]) + " steps | reached "
+             + f"{record['reward_target']:g} (smoothed) | steps to {record['reward_target']:g} | format collapsed | "
+             + " | ".join(f"val acc step {s}" for s in steps) + " |",
+             "|---" * (6 + len(steps)) + "|"]
+    for arm, entry in record["arms"].items():
+        lines.append(f"| {arm} | {len(entry['seeds'])} | {_cell(entry['final_reward'])} | {entry['reached_target']} | "
+                     f"{_cell(entry['steps_to_target'], 0)} | {entry['format_collapsed']} | "
+                     + " | ".join(_cell(entry["eval_accuracy"].get(s)) for s in steps) + " |")
+    return "\n".join(lines)
+
+
 TABLES = {"final": final_table, "paired": paired_table, "matched": matched_table, "mass": mass_table}
 
 
 def render(record: dict, only: list[str] | None = None) -> str:
     """Every table (or ``only`` those) of one experiment JSON, per learning rate for a sweep."""
+    if record.get("experiment") == "trainer_study":
+        return trainer_table(record) + "\n"
     parts = ({f"lr = {lr}": record["by_lr"][str(lr)] for lr in record["lrs"]} if "by_lr" in record
              else {"": record})
     out = []

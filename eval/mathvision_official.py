@@ -169,7 +169,7 @@ class _Parser:
 
     def _starts_atom(self, tok: _Tok) -> bool:
         return tok.kind in ("num", "letter") or tok.text in ("(", "[", "{") or (
-            tok.kind == "cmd" and tok.text not in ("\\cdot", "\\times", "\\div", "\\%"))
+            tok.kind == "cmd" and tok.text not in ("\\cdot", "\\times", "\\div", "\\%", "}"))  # "}": from \\}
 
     def unary(self) -> Value:
         tok = self.peek()

@@ -162,7 +162,8 @@ def test_wemath_knowledge_nodes_errors(tmp_path):
      ("1.41", "\\sqrt2", False), ("1.41", "\\sqrt{2}", True), ("120", "5!", True), ("10", "\\binom{5}{2}", True),
      ("0.13", "$13\\%$", True), ("0.13", "$13 \\%$", False),  # the percent belongs to the number token
      ("2.02", "$\\frac{1}{2}\\csc{\\frac{1}{4}}$", False), ("0.25", "\\arcsin{\\frac{1}{4}}", True),  # no csc in math
-     ("2.72", "\\exp(1)", False), ("7.39", "\\exp(2)", True)],  # exp(1) prints as E
+     ("2.72", "\\exp(1)", False), ("7.39", "\\exp(2)", True),  # exp(1) prints as E
+     ("\\{3\\}", "$3$", True), ("\\{2,3\\}", "[2,3]", False)],
 )
 def test_mathvision_is_equal_matches_the_official_code(answer, gold, ok):
     from eval.mathvision_official import is_equal

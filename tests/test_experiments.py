@@ -174,8 +174,14 @@ def test_negative_only_sgd_step_raises_the_unsampled_mode_like_theorem_1():
 
 
 def test_policy_mass_and_response_distribution_sums_to_one():
-    from mmagrae.experiments.tiny_transformer import (TinyGPT, TransformerConfig, correct_table,
-                                                      response_distribution, sample_responses, prompt_tokens)
+    from mmagrae.experiments.tiny_transformer import (
+        TinyGPT,
+        TransformerConfig,
+        correct_table,
+        prompt_tokens,
+        response_distribution,
+        sample_responses,
+    )
 
     torch.manual_seed(0)
     model = TinyGPT(TransformerConfig(d_model=16, heads=2, layers=1))

@@ -29,7 +29,7 @@ else
   rollout_args=(--repeats 1)
   verifiers_args=(--generated 300)
   eval_args=(--repeats 1)
-  train_large_args=(--shape large --rounds 1 --steps 2 --warmup 1 --no-vllm)
+  train_large_args=(--shape large --rounds 2 --steps 1 --warmup 1 --no-vllm)
   rollout_large_args=(--shape large --repeats 1)
 fi
 

@@ -163,7 +163,11 @@ def test_wemath_knowledge_nodes_errors(tmp_path):
      ("0.13", "$13\\%$", True), ("0.13", "$13 \\%$", False),  # the percent belongs to the number token
      ("2.02", "$\\frac{1}{2}\\csc{\\frac{1}{4}}$", False), ("0.25", "\\arcsin{\\frac{1}{4}}", True),  # no csc in math
      ("2.72", "\\exp(1)", False), ("7.39", "\\exp(2)", True),  # exp(1) prints as E
-     ("\\{3\\}", "$3$", True), ("\\{2,3\\}", "[2,3]", False)],
+     ("\\{3\\}", "$3$", True), ("\\{2,3\\}", "[2,3]", False),
+     ("1", "6/2 3", True), ("9", "6/2\\cdot3", True), ("40320", "2^3!", True), ("24", "4!^0", True),  # precedence
+     ("-0.28", "\\sin 2\\cdot 3", True), ("2.73", "\\sin(2)3", True), ("4", "\\log 100\\log 100", True),
+     ("4", "\\log 100 \\sqrt{4}", True), ("1.88", "\\log 100\\frac{3}{4}", True), ("24000", "1,0004!", True),
+     ("4", "2\\cdotx", False), ("1.41", "2^.5", True), ("1.41", "2^\\frac{1}{2}", False)],
 )
 def test_mathvision_is_equal_matches_the_official_code(answer, gold, ok):
     from eval.mathvision_official import is_equal

@@ -172,7 +172,54 @@ SETS_AND_LISTS = [
     ("\\boxed{\\binom{7}{2}}", "35", False),
 ]
 
+# bare (undelimited) LaTeX at the end of prose is taken whole, never the last number inside it
+BARE_MATH_IN_PROSE = [
+    ("So we get \\frac{\\sqrt{42}}{3}", "\\frac{\\sqrt{42}}{3}", True),  # not "we get \frac…"
+    ("Hence we obtain \\dfrac{7}{9}.", "\\frac{7}{9}", True),
+    ("which gives 5\\sqrt{2}", "5\\sqrt{2}", True),
+    ("Thus the height is \\frac{\\sqrt{42}}{3}", "\\frac{\\sqrt{42}}{3}", True),  # not "3"
+    ("Thus the height is \\frac{\\sqrt{42}}{3}", "3", False),
+    ("The perimeter therefore equals 4\\pi.", "4\\pi", True),
+    ("The side should be 5\\sqrt{2}/2 cm.", "\\frac{5\\sqrt{2}}{2}", True),
+    ("The derivative becomes 3x^2-4", "3x^2-4", True),
+    ("so the total is **\\sqrt{11}**", "\\sqrt{11}", True),
+    ("After simplifying, the volume is 10^{4}", "10000", True),
+    ("Since 2 < 3, the distance is \\sqrt{13} units.", "\\sqrt{13}", True),
+    ("\\sqrt{13} cm", "\\sqrt{13}", True),  # a unit word after an expression is not a product of variables
+    ("we get 17", "17", True),  # a short statement of a plain number
+    ("So we get 16", "17", False),
+    # hedges, negations and bounds keep the old reading (never a new right answer)
+    ("It is not equal to \\frac{1}{4}", "\\frac{1}{4}", False),
+    ("It could be \\sqrt{5} or \\sqrt{6}", "\\sqrt{6}", False),
+    ("The value is at least \\sqrt{6}", "\\sqrt{6}", False),
+    ("The value is greater than \\frac{1}{4}", "\\frac{1}{4}", False),
+    ("at least 17", "17", False),
+    ("17 or 18", "18", False),
+]
+
+# "Name = value unit" answers and MathVerse golds "Name of $XY=value unit$": the value right of the last "="
+NAMED_VALUES = [
+    ("Length = 14.1 m", "Length of $AB=14.1 \\mathrm{~m}$", True),
+    ("Height = 9.6 cm", "Height of $CD=9.6 \\mathrm{~cm}$", True),
+    ("Height = 9.7 cm", "Height of $CD=9.6 \\mathrm{~cm}$", False),
+    ("CD = 9.6", "Height of $CD=9.6 \\mathrm{~cm}$", True),
+    ("\\boxed{9.6}", "Height of $CD=9.6 \\mathrm{~cm}$", True),
+    ("The angle is 35°.", "Size of $\\angle ABC=35^{\\circ}$", True),
+    ("y = 2x + 3", "Line: $y = 2x + 3$", True),  # not a number: the equation stays whole
+]
+
+# intervals and tuples in prose, and golds with a "Label:" prefix
+INTERVALS_IN_PROSE = [
+    ("the range is [-5, 5]", "Range: $[-5,5]$", True),
+    ("the range is [-5, 5).", "Range: $[-5,5]$", False),
+    ("the domain is (-\\infty, 2]", "Domain: (-\\infty, 2]", True),
+    ("Therefore the domain is (-\\infty, 2).", "Domain: (-\\infty, 2]", False),
+    ("The vertex is at (2, -7).", "(2,-7)", True),
+    ("The vertex is at (2, -7).", "7", False),
+]
+
 CASES = [
+    *BARE_MATH_IN_PROSE, *NAMED_VALUES, *INTERVALS_IN_PROSE,
     *GOLDS_AS_SHIPPED, *DELIMITERS_IN_PROSE, *RELATIONS, *MATRICES, *NUMBER_FORMATS, *DECIMAL_VS_EXACT,
     *LETTERS_WITHOUT_CHOICES, *SETS_AND_LISTS,
 ]  # fmt: skip

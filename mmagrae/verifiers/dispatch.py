@@ -78,13 +78,17 @@ def normalize_answer_type(answer_type: str | None) -> str:
 _GOLD_MARKUP_RE = re.compile(r"\\boxed|\\fbox|\\\(|\\\[|(?<!\\)\$[^$]*(?<!\\)\$")
 
 
+_GOLD_LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z ]{1,30}:\s*(\S.*)$", re.DOTALL)
+
+
 def _gold_text(gold: Any) -> str:
     r"""The gold answer as text; a gold with math markup is read like a response.
 
-    ``$9$``, ``$125$ miles``, ``Circumference $=50.27 \mathrm{~cm}$``, ``\(\boxed{\text{C}}\).`` and whole
+    ``$9$``, ``$125$ miles``, ``Circumference $=50.27 \mathrm{~cm}$``, ``Range: $[-3,3]$``, ``Length of
+    $AB=14.1 \mathrm{~m}$`` (the named value), ``\(\boxed{\text{C}}\).`` and whole
     worked solutions (MATH's ``solution`` field: the boxed answer) all give their final answer; several boxes
     or math spans written as a list ("$1$ and $2$") give the list. A gold with markup but no answer in it is a
-    data error.
+    data error. A plain gold with a label ("Range: [-3,3]") gives the value after the label.
     """
     if isinstance(gold, (list, tuple)):
         return "[" + ", ".join(str(x) for x in gold) + "]"
@@ -92,6 +96,9 @@ def _gold_text(gold: Any) -> str:
         return str(int(gold))
     text = str(gold).strip()
     if len(text) > MAX_RESPONSE_CHARS or not _GOLD_MARKUP_RE.search(text):
+        m = _GOLD_LABEL_RE.match(text) if len(text) <= MAX_ANSWER_CHARS else None
+        if m and (parse_number(m.group(1)) is not None or symbolic.looks_symbolic(m.group(1))):
+            return m.group(1).strip()  # "Range: [-3,3]", "Area: 12 cm^2": the value after the label
         return text
     # the G samples of a prompt share its gold: read it once (cache only golds of ordinary size: bounded memory)
     return _gold_answer(text) if len(text) <= 8_000 else _gold_answer.__wrapped__(text)
@@ -108,11 +115,29 @@ def _gold_answer(text: str) -> str:
         ):  # "$125$ miles" is read whole; "Circumference $=50.27$"
             answer = clean_answer(final_in_sentence(text) or "")
             if answer:
-                return answer
+                return _named_value(answer) if _PROSE_LEAD_RE.match(text) else answer
     found = extract(text, hedging=False)
     if not found.answer:
         raise GoldAnswerError(f"no answer found in gold {text[:80]!r}")
     return found.answer
+
+
+_PROSE_LEAD_RE = re.compile(r"^\s*[A-Za-z]{2,}")
+# a left side that only names the value: "AB", "m\angle ABC", "S_{\triangle ABC}", "\overline{PQ}" (no operator)
+_NAME_LHS_RE = re.compile(r"^\s*(?:[A-Za-z∠△]|\\[A-Za-z]+)[^-+*/=<>^]*$")
+
+
+def _named_value(answer: str) -> str:
+    r"""MathVerse's "Length of $AB=14.1 \mathrm{~m}$": the value on the right of the last ``=`` when it is a
+    number (a unit allowed) and the left only names it; otherwise the answer unchanged.
+
+    >>> _named_value("AB=14.1 \\mathrm{~m}"), _named_value("3x = 6"), _named_value("y = 2x + 1")
+    ('14.1 \\mathrm{~m}', '3x = 6', 'y = 2x + 1')
+    """
+    lhs, sep, rhs = answer.rpartition("=")
+    if not sep or not _NAME_LHS_RE.match(lhs.split("=")[0]) or parse_number(rhs) is None:
+        return answer
+    return rhs.strip()
 
 
 def _value_as_number(value: Fraction | complex) -> Number | None:

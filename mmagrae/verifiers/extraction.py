@@ -32,7 +32,7 @@ from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
 
 __all__ = [
     "Extraction", "extract", "extract_answer", "find_boxed", "boxed_spans", "math_spans", "math_span_list",
-    "final_in_sentence", "strip_think", "clean_answer",
+    "final_in_sentence", "trailing_math", "MathTail", "TRAILING_UNIT_RE", "strip_think", "clean_answer",
 ]  # fmt: skip
 
 _PHRASE_MAX_CHARS = 300
@@ -301,7 +301,157 @@ def final_in_sentence(text: str) -> str | None:
     span = spans[-1] if spans else None
     if span is not None and (last_number is None or last_number.start() < span[0]):
         return span[2]
+    if last_number is not None:
+        tail = trailing_math(text)  # "the length is \frac{\sqrt{30}}{2}": the expression, not its last number
+        if tail is not None and not _plain_number_tail(tail):
+            return tail.text
     return last_number.group(0) if last_number is not None else None
+
+
+_TAIL_WINDOW_CHARS = 300
+_TAIL_MAX_CHARS = 200
+_TAIL_WORD_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?:'[A-Za-z]+)?(?![A-Za-z])")
+# written without a backslash these are still math, not prose ("sin x", "log 8")
+_MATH_WORDS = frozenset(
+    "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp sqrt pi infty mod gcd lcm".split()
+)
+_POINT_NAME_RE = re.compile(r"[A-Z]{2,4}$")  # "AB", "ABCD": geometry names are math, not prose
+# a clause that hedges or negates: its trailing math is not a final answer ("it is not \frac12", "2 or \sqrt3")
+_CLAUSE_HEDGE_RE = re.compile(
+    r"\b(?:or|nor|not|no|never|cannot|maybe|perhaps|possibly|either|neither|unless|if|wrong|incorrect)\b|n't\b",
+    re.IGNORECASE,
+)
+# the word just before the math makes it a bound or one end of a range, not the value ("at least \sqrt2")
+_BOUND_WORDS = frozenset(
+    "and than least most over under above below exceeds exceed exceeding nearly almost between from minus "
+    "plus times except without".split()
+)
+# before a plain number, these make a short answer a statement of the value ("we get 5", "x equals 5")
+_COPULAS = frozenset(
+    "is are was were be equals equal get gets got gives give yields yield becomes become obtain makes".split()
+)
+_UNIT_WORDS = (
+    "km|cm|mm|nm|kg|mg|lbs?|pounds?|oz|ounces?|tons?|sec|secs|seconds?|mins|minutes?|hr|hrs|hours?|days?|"
+    "weeks?|months?|years?|inch|inches|ft|feet|foot|yd|yards?|miles?|mph|kph|kJ|kW|Pa|kPa|Hz|ml|mL|"
+    "rad|radians?|deg|degrees?|units?|square units|liters?|litres?|meters?|metres?|centimeters?|millimeters?|"
+    "kilometers?|kilograms?|grams?|cents?|dollars?"
+)
+# a unit word that ends an answer ("\sqrt{3} cm", "2\pi \text{ meters}^2"): not part of the value
+TRAILING_UNIT_RE = re.compile(
+    r"(?:(?<=[\d}\])π°])\s*|\s+)(?:\\(?:text|mathrm)\s*\{\s*~?\s*)?(?:(?:square|cubic)\s+)?(?:"
+    + _UNIT_WORDS
+    + r")\}?"
+    r"(?:\s*\^\s*\{?[23]\}?|[²³])?$"
+)
+
+
+@dataclass(frozen=True)
+class MathTail:
+    """The bare math that ends a sentence: ``text`` without prose; ``lead`` the prose before it; ``unit``."""
+
+    text: str
+    lead: str
+    unit: str = ""
+
+
+def trailing_math(text: str) -> MathTail | None:
+    r"""The bare (undelimited) math expression that ends ``text``, taken whole, or None.
+
+    "Thus the length is \frac{\sqrt{30}}{2}." gives ``\frac{\sqrt{30}}{2}`` (not the ``2`` inside it); "the range
+    is [-3, 3]" gives ``[-3, 3]``; "Length = 14.1 m" gives ``14.1`` with unit ``m``. The expression is what follows
+    the last prose word (two letters or more, outside braces, not a function name such as ``sin`` nor a point name
+    such as ``AB``). None when it
+    is not math (no digit, command, π, √ or ∞), is unbalanced, a bare comma list, ends in an operator, follows a
+    bound word ("at least", "than", "and") or sits in a clause that hedges or negates ("or", "not", "maybe").
+    Only the last 300 characters are read.
+
+    >>> trailing_math("So we get \\dfrac{5}{7}.").text
+    '\\dfrac{5}{7}'
+    >>> trailing_math("It is not \\sqrt{3}") is None
+    True
+    """
+    s = text[-_TAIL_WINDOW_CHARS:]
+    for _ in range(4):  # sentence-final punctuation and markdown bold around the answer
+        before = s
+        s = s.rstrip().rstrip(".;!。").rstrip()
+        if s.endswith(("**", "__")):
+            s = s[:-2]
+        if s == before:
+            break
+    s = s[s.rfind("\n") + 1 :].replace("**", "  ")
+    if not s.strip() or "$" in s:
+        return None
+    unit = ""
+    m = TRAILING_UNIT_RE.search(s)
+    if m is not None and m.start() > 0:
+        unit, s = m.group(0).strip(), s[: m.start()]
+    # the last prose word outside braces ends the lead
+    depth = 0
+    depths = []
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        depths.append(depth)
+        if ch == "\\" and i + 1 < len(s) and s[i + 1] in "{}":
+            depths.append(depth)
+            i += 2
+            continue
+        depth += 1 if ch == "{" else -1 if ch == "}" else 0
+        i += 1
+    if depth != 0:
+        return None
+    cut = 0
+    for w in _TAIL_WORD_RE.finditer(s):
+        word = w.group(0)
+        if depths[w.start()] == 0 and word.lower() not in _MATH_WORDS and not _POINT_NAME_RE.match(word):
+            cut = w.end()
+    lead, tail = s[:cut], s[cut:].strip().lstrip(",:=≈").strip()
+    if unit and not tail:  # "the answer is 12 meters" already cut at "meters": nothing left
+        return None
+    if not tail or len(tail) > _TAIL_MAX_CHARS or tail[-1] in "+-*/=^_\\,(<>" or tail.endswith("\\left"):
+        return None
+    if not re.search(r"\d|\\[a-zA-Z]|[π√∞]", tail) or _bracket_balance(tail) != 0:
+        return None
+    if re.search(r",\s", _outside_brackets(tail)):  # "2, 3": a list, not one value
+        return None
+    words = _TAIL_WORD_RE.findall(lead)
+    if words and words[-1].lower() in _BOUND_WORDS:
+        return None
+    clause = re.split(r"\.\s|[;!?]", lead)[-1]
+    if _CLAUSE_HEDGE_RE.search(clause):
+        return None
+    return MathTail(tail, lead, unit)
+
+
+def _bracket_balance(text: str) -> int:
+    """Opening minus closing round and square brackets (an interval mixes them: ``(0, 1]``)."""
+    return text.count("(") + text.count("[") - text.count(")") - text.count("]")
+
+
+def _outside_brackets(text: str) -> str:
+    """``text`` with everything inside (), [] and {} removed (one linear pass)."""
+    out = []
+    depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+def _states_value(lead: str) -> bool:
+    """The prose before a number states it as the value: "we get", "x equals", "Length =", "Area:"."""
+    lead = lead.rstrip()
+    words = _TAIL_WORD_RE.findall(lead)
+    return lead.endswith(("=", ":")) or bool(words) and words[-1].lower() in _COPULAS
+
+
+def _plain_number_tail(tail: MathTail) -> bool:
+    """A plain number (unit aside): the last-number rule already gives it."""
+    return _NUMBER_RE.fullmatch(tail.text) is not None
 
 
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"), ("__", "__"), ("`", "`"))
@@ -451,6 +601,11 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
             return Extraction(visible.strip(), "whole")
     if stripped and len(stripped) <= _SHORT_ANSWER_CHARS and "\n" not in stripped:
         if _command_free_words(stripped) < 3:
+            tail = None if choices or not _command_free_words(stripped) else trailing_math(stripped)
+            if tail is not None and (not _plain_number_tail(tail) or _states_value(tail.lead)):
+                return Extraction(
+                    clean_answer(tail.text + (" " + tail.unit if tail.unit else "")), "math_tail"
+                )
             return Extraction(stripped, "whole")
 
     bold = None
@@ -473,6 +628,11 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         cleaned = clean_answer(span[2])  # "Therefore $x \geq 5$ is the solution."
         if cleaned:
             return Extraction(cleaned, "math")
+    tail = None if choices else trailing_math(visible)
+    if tail is not None and not _plain_number_tail(tail):  # "Thus the length is \frac{\sqrt{30}}{2}": not "2"
+        cleaned = clean_answer(tail.text)
+        if cleaned:
+            return Extraction(cleaned, "math_tail")
     if last_letter is not None and (last_number is None or last_letter.start() > last_number.start()):
         return Extraction(last_letter.group(1).upper(), "last_letter")
     if last_number is not None:

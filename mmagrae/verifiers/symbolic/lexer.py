@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mmagrae.verifiers.extraction import TRAILING_UNIT_RE
 from mmagrae.verifiers.verdict import Deadline
 
 __all__ = ["Token", "ParseError", "normalise", "tokenise", "FUNCTIONS_NAMES", "RELATION_CMDS"]
@@ -81,6 +82,9 @@ def normalise(text: str) -> str:
         if new == s:
             break
         s = new
+    m = TRAILING_UNIT_RE.search(s)  # "\sqrt{3} cm", "2\pi meters": the unit is not a product of variables
+    if m is not None and m.start() > 0:
+        s = s[: m.start()]
     for a, b in _REPLACEMENTS:
         if a in s:
             s = s.replace(a, b)

@@ -187,6 +187,10 @@ BARE_MATH_IN_PROSE = [
     ("Since 2 < 3, the distance is \\sqrt{13} units.", "\\sqrt{13}", True),
     ("\\sqrt{13} cm", "\\sqrt{13}", True),  # a unit word after an expression is not a product of variables
     ("we get 17", "17", True),  # a short statement of a plain number
+    ("Width = **17**", "17", True),
+    ("$\\Rightarrow$ \\frac{\\sqrt{42}}{3}", "\\frac{\\sqrt{42}}{3}", True),  # bare math after a span
+    ("$\\Rightarrow$ $\\frac{\\sqrt{42}}{3}$.", "\\frac{\\sqrt{42}}{3}", True),  # two spans, not one
+    ("We have $a = 4$ and $b = 1$, so 4 + 1 = 5. The side is 2\\sqrt{6}.", "2\\sqrt{6}", True),
     ("So we get 16", "17", False),
     # hedges, negations and bounds keep the old reading (never a new right answer)
     ("It is not equal to \\frac{1}{4}", "\\frac{1}{4}", False),

@@ -379,7 +379,7 @@ def trailing_math(text: str) -> MathTail | None:
         if s == before:
             break
     s = s[s.rfind("\n") + 1 :].replace("**", "  ")
-    if not s.strip() or "$" in s:
+    if not s.strip():
         return None
     unit = ""
     m = TRAILING_UNIT_RE.search(s)
@@ -405,10 +405,20 @@ def trailing_math(text: str) -> MathTail | None:
         word = w.group(0)
         if depths[w.start()] == 0 and word.lower() not in _MATH_WORDS and not _POINT_NAME_RE.match(word):
             cut = w.end()
-    lead, tail = s[:cut], s[cut:].strip().lstrip(",:=≈").strip()
+    for close in ("$", "\\)", "\\]"):  # math after a delimited span ("$\Rightarrow$ \frac12"): after it
+        end = s.rfind(close)
+        cut = max(cut, end + len(close) if end != -1 else 0)
+    tail = s[cut:].strip().lstrip(",:=≈").strip()
+    lead = s[: len(s.rstrip()) - len(tail)]  # the prose and any ":" or "=" before the math
     if unit and not tail:  # "the answer is 12 meters" already cut at "meters": nothing left
         return None
-    if not tail or len(tail) > _TAIL_MAX_CHARS or tail[-1] in "+-*/=^_\\,(<>" or tail.endswith("\\left"):
+    if (
+        not tail
+        or len(tail) > _TAIL_MAX_CHARS
+        or "$" in tail
+        or tail[-1] in "+-*/=^_\\,(<>"
+        or tail.endswith("\\left")
+    ):
         return None
     if not re.search(r"\d|\\[a-zA-Z]|[π√∞]", tail) or _bracket_balance(tail) != 0:
         return None
@@ -468,7 +478,10 @@ def clean_answer(answer: str) -> str:
         before = s
         s = s.strip().rstrip(".;,。").strip()
         for left, right in _WRAPPERS:
-            if len(s) >= len(left) + len(right) and s.startswith(left) and s.endswith(right):
+            if (
+                len(s) >= len(left) + len(right) and s.startswith(left) and s.endswith(right)
+                and right not in s[len(left) + 1 : len(s) - len(right)]  # "$a$ and $b$" is two spans
+            ):  # fmt: skip
                 s = s[len(left) : len(s) - len(right)].strip()
         s = _HEDGE_WORDS_RE.sub("", s)
         if s.endswith("**") and s.count("**") % 2 == 1:  # "5**" left by "**The answer is 5**"
@@ -601,7 +614,8 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
             return Extraction(visible.strip(), "whole")
     if stripped and len(stripped) <= _SHORT_ANSWER_CHARS and "\n" not in stripped:
         if _command_free_words(stripped) < 3:
-            tail = None if choices or not _command_free_words(stripped) else trailing_math(stripped)
+            prose = _command_free_words(stripped) or "**" in stripped  # "So we get X", "x = **5**"
+            tail = trailing_math(stripped) if prose and not choices else None
             if tail is not None and (not _plain_number_tail(tail) or _states_value(tail.lead)):
                 return Extraction(
                     clean_answer(tail.text + (" " + tail.unit if tail.unit else "")), "math_tail"

@@ -57,6 +57,12 @@ def tiny_qwen3_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_idefics3(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a tiny random Idefics3 (SmolVLM family: SigLIP-style vision, Llama decoder) model directory."""
+    return _tiny_model(tmp_path_factory, "idefics3")
+
+
+@pytest.fixture(scope="session")
 def tiny_qwen2(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Path of a tiny random Qwen2 (text-only) model directory."""
     return _tiny_model(tmp_path_factory, "qwen2")
@@ -64,7 +70,7 @@ def tiny_qwen2(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_vllm_engine(request: pytest.FixtureRequest):
-    """``get(arch) -> VLLMEngine`` for ``"qwen2_vl" | "qwen2_5_vl" | "qwen3_vl" | "qwen2"``: one in-process vLLM per tiny model
+    """``get(arch) -> VLLMEngine`` for ``"qwen2_vl" | "qwen2_5_vl" | "qwen3_vl" | "idefics3" | "qwen2"``: one in-process vLLM per tiny model
     and session (start-up is the slow part; instances coexist). Tests that change weights must sync them back."""
     engines: dict[str, object] = {}
 

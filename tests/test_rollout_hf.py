@@ -41,7 +41,7 @@ def make_prompts(processor, vision: bool) -> list[Prompt]:
     ]
 
 
-ARCHS = ["tiny_qwen2_vl", "tiny_qwen2_5_vl", "tiny_qwen3_vl", "tiny_qwen2"]
+ARCHS = ["tiny_qwen2_vl", "tiny_qwen2_5_vl", "tiny_qwen3_vl", "tiny_idefics3", "tiny_qwen2"]
 
 
 @pytest.fixture(scope="module", params=ARCHS)

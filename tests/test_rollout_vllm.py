@@ -17,7 +17,7 @@ from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs  
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 
-ARCHS = ["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen2"]
+ARCHS = ["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "idefics3", "qwen2"]
 
 
 def _max_logprob_gap(model, processor, prompts, groups: list[list[Completion]]) -> float:
@@ -58,7 +58,7 @@ def test_vllm_completions_are_valid_and_match_transformers_logprobs(arch: str, t
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("arch", ["qwen2_vl", "qwen3_vl", "qwen2"])
+@pytest.mark.parametrize("arch", ["qwen2_vl", "qwen3_vl", "idefics3", "qwen2"])
 def test_weight_sync_makes_vllm_follow_the_trained_model(arch: str, tiny_vllm_engine,
                                                          request: pytest.FixtureRequest) -> None:
     engine = tiny_vllm_engine(arch)

@@ -286,14 +286,22 @@ def encode_prompts(processor: Any, prompts: Sequence[Prompt], *, padding_side: s
                             add_special_tokens=False))
         return dict(processor(text=texts, padding=True, padding_side=padding_side, return_tensors="pt"))
     kwargs: dict[str, Any] = {}
-    if images:
-        kwargs["images"] = images
+    if images:  # Qwen processors take one flat list; the others (Idefics3, ...) one list per prompt
+        kwargs["images"] = images if qwen_style(processor) else [list(p.images) for p in prompts]
     if videos:
         kwargs["videos"] = [v.frames for v in videos]
         kwargs["fps"] = videos[0].fps
         if hasattr(processor, "_calculate_timestamps"):  # Qwen3-VL writes "<t seconds>" before each frame pair
             kwargs.update(video_metadata=[v.metadata() for v in videos], do_sample_frames=False)
     return dict(processor(text=texts, padding=True, padding_side=padding_side, return_tensors="pt", **kwargs))
+
+
+def qwen_style(processor: Any) -> bool:
+    """True for Qwen2-VL-style processors (``<|image_pad|>`` placeholders expanded to a merged patch grid), whose
+    image token counts and positions mmagrae computes itself; other VLM families go through their processor."""
+    tok = getattr(processor, "tokenizer", processor)
+    return (tok is not processor and "<|image_pad|>" in tok.get_vocab()
+            and hasattr(getattr(processor, "image_processor", None), "merge_size"))
 
 
 def processor_patch_size(processor: Any) -> int:
@@ -363,7 +371,8 @@ def build_prompts(rows: Sequence[dict[str, Any]], processor: Any, *, template: s
         except (OSError, ValueError):
             report.skip("unreadable video", row.get("id"))  # the loader's reason: counted together
             continue
-        if videos:  # the processor's own count: timestamps (Qwen3-VL) and frame merging depend on the model
+        if videos or (resized and not qwen_style(processor)):
+            # the processor's own count: timestamps (Qwen3-VL), frame merging, other families' image layouts
             prompt = Prompt(text=chat, images=resized, row=row, videos=videos)
             n_tokens = int(encode_prompts(processor, [prompt])["input_ids"].shape[1])
             if max_prompt_length is not None and n_tokens > max_prompt_length:

@@ -28,8 +28,11 @@ import json
 from pathlib import Path
 from typing import Literal
 
-Arch = Literal["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen2"]
-ARCHS: tuple[str, ...] = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen2")
+Arch = Literal["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "idefics3", "qwen2"]
+ARCHS: tuple[str, ...] = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl", "idefics3", "qwen2")
+
+# Idefics3's (SmolVLM's) image tokens, added as special tokens for the "idefics3" arch.
+IDEFICS3_TOKENS: tuple[str, ...] = ("<fake_token_around_image>", "<image>", "<end_of_utterance>", "<global-img>")
 
 # Qwen's special tokens, in Qwen's order (ids follow the BPE vocabulary, in this order).
 SPECIAL_TOKENS: tuple[str, ...] = (
@@ -199,7 +202,9 @@ def build_tiny_model(
         arch: ``"qwen2_vl"`` (Qwen2VLForConditionalGeneration), ``"qwen2_5_vl"``
             (Qwen2_5_VLForConditionalGeneration), ``"qwen3_vl"`` (Qwen3VLForConditionalGeneration: Qwen3 decoder
             with q/k norms, interleaved M-RoPE, 16-pixel patches, DeepStack features from the first two vision
-            blocks) or ``"qwen2"`` (Qwen2ForCausalLM, text only).
+            blocks), ``"idefics3"`` (Idefics3ForConditionalGeneration, SmolVLM's family: SigLIP-style vision,
+            pixel-shuffle connector, Llama decoder; images of 56² px as 4 tokens, no image splitting) or
+            ``"qwen2"`` (Qwen2ForCausalLM, text only).
         out_dir: created if missing; existing files are overwritten.
         seed: seeds the weight initialisation (the tokenizer training is deterministic anyway).
         hidden_size, num_layers, num_heads, num_kv_heads, intermediate_size: the decoder's shape. The head dim
@@ -222,12 +227,26 @@ def build_tiny_model(
     out.mkdir(parents=True, exist_ok=True)
 
     tokenizer = _build_tokenizer(vocab_size)
-    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
+    if arch == "idefics3":
+        tokenizer.add_special_tokens({"additional_special_tokens": list(IDEFICS3_TOKENS)})
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS + IDEFICS3_TOKENS}
     true_vocab = len(tokenizer)
     text_kwargs = _text_config_kwargs(true_vocab, hidden_size, num_layers, num_heads, num_kv_heads,
                                       intermediate_size, max_position_embeddings, ids)
 
-    if arch == "qwen2":
+    if arch == "idefics3":
+        # SmolVLM's layout: a SigLIP-style vision encoder (56-px images of 14-px patches), a pixel-shuffle
+        # connector (scale 2: 16 patches -> 4 image tokens) and a Llama decoder; not M-RoPE, not Qwen.
+        text_kwargs.pop("max_window_layers", None)
+        text = transformers.LlamaConfig(**text_kwargs, head_dim=head_dim)
+        vision = dict(hidden_size=vision_embed_dim, intermediate_size=2 * vision_embed_dim,
+                      num_hidden_layers=vision_depth, num_attention_heads=vision_num_heads, image_size=56,
+                      patch_size=14)
+        config = transformers.Idefics3Config(vision_config=vision, text_config=text.to_dict(), scale_factor=2,
+                                             image_token_id=ids["<image>"], pad_token_id=ids["<|endoftext|>"],
+                                             tie_word_embeddings=False)
+        model_cls = transformers.Idefics3ForConditionalGeneration
+    elif arch == "qwen2":
         config = transformers.Qwen2Config(**text_kwargs)
         model_cls = transformers.Qwen2ForCausalLM
     else:
@@ -297,6 +316,13 @@ def build_tiny_model(
 
     if arch == "qwen2":
         tokenizer.save_pretrained(out)
+    elif arch == "idefics3":
+        image_processor = transformers.Idefics3ImageProcessor(
+            size={"longest_edge": 56}, max_image_size={"longest_edge": 56}, do_image_splitting=False)
+        template = CHAT_TEMPLATE.replace("<|vision_start|><|image_pad|><|vision_end|>", "<image>")
+        processor = transformers.Idefics3Processor(image_processor=image_processor, tokenizer=tokenizer,
+                                                   image_seq_len=4, chat_template=template)
+        processor.save_pretrained(out)
     else:
         from transformers import Qwen2VLImageProcessor
         from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
@@ -356,7 +382,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``mmagrae tiny-model --arch ARCH --out DIR [--seed N]``."""
     parser = subparsers.add_parser(
         "tiny-model",
-        help="build a tiny random-weight Qwen2-VL / Qwen2.5-VL / Qwen3-VL / Qwen2 model directory (tests, demos)",
+        help="build a tiny random-weight Qwen2-VL / 2.5-VL / 3-VL, Idefics3 or Qwen2 model directory (tests, demos)",
         description=__doc__.split("\n\n")[0],
     )
     parser.add_argument("--arch", choices=ARCHS, required=True, help="architecture to build")

@@ -23,11 +23,17 @@ VISION_SPECIAL_TOKENS: tuple[str, ...] = (
     "<|vision_pad|>",
     "<|image_pad|>",
     "<|video_pad|>",
+    "<image>",
+    "<fake_token_around_image>",
+    "<global-img>",
 )
-"""Qwen's vision special tokens: placeholders the processor expands, never text a policy should write."""
+"""Vision special tokens (Qwen's; Idefics3's): placeholders the processor expands, never text a policy should
+write. Only those in a model's vocabulary count."""
 
-VISION_MODULE_NAMES: frozenset[str] = frozenset({"visual"})
-"""Module names (one dotted component) that hold the vision tower and its merger / projector."""
+VISION_MODULE_NAMES: frozenset[str] = frozenset({"visual", "vision_model", "vision_tower", "connector",
+                                                 "multi_modal_projector"})
+"""Module names (one dotted component) that hold the vision tower and its merger / projector (Qwen: ``visual``;
+Idefics3: ``vision_model`` and ``connector``; LLaVA-style: ``vision_tower`` and ``multi_modal_projector``)."""
 
 
 def get_tokenizer(processor: Any) -> Any:
@@ -49,7 +55,7 @@ def is_vision_model(model_or_config: Any) -> bool:
 
 
 def is_vision_name(name: str) -> bool:
-    """True for parameters / modules of the vision tower and its merger (``visual`` in Qwen2-VL-style models).
+    """True for parameters / modules of the vision tower and its merger / projector (:data:`VISION_MODULE_NAMES`).
 
     >>> is_vision_name("model.visual.blocks.0.attn.qkv.weight"), is_vision_name("model.language_model.norm.weight")
     (True, False)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mmagrae.data.prompts import Prompt, encode_prompts
+from mmagrae.data.prompts import Prompt, encode_prompts, qwen_style
 from mmagrae.models.tokens import get_tokenizer, is_vision_model
 from mmagrae.rollout.types import Completion
 
@@ -138,7 +138,7 @@ def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
         "prompt_length": P,
     }
     tok = get_tokenizer(processor)
-    if any(p.videos for p in prompts):
+    if any(p.videos for p in prompts) or (any(p.images for p in prompts) and not qwen_style(processor)):
         return _per_sequence_batch(batch, processor, prompts, prompt_index, T)
     if image_token_id is None:
         image_token_id = tok.get_vocab().get("<|image_pad|>")
@@ -195,7 +195,7 @@ def _per_sequence_batch(batch: dict[str, Any], processor: Any, prompts: Sequence
     once per sequence, ``batch["model_inputs"]``) and the model computes the vision features and positions itself.
 
     Used for prompts with videos (whose positions depend on the model: frame rate for Qwen2.5-VL, timestamps
-    between frames for Qwen3-VL). ``position_ids`` is None for M-RoPE models (transformers' ``get_rope_index``
+    between frames for Qwen3-VL) and for the images of non-Qwen VLM families (Idefics3). ``position_ids`` is None for M-RoPE models (transformers' ``get_rope_index``
     runs inside the forward, over prompt and response) and the ordinary ``[N, P + T]`` positions otherwise.
     """
     import torch

@@ -176,7 +176,8 @@ class VLLMEngine:
             tensor_parallel_size=tensor_parallel_size,
         )
         if self.is_vision:
-            videos = 2 if limit_videos is None else limit_videos
+            has_video = getattr(config, "video_token_id", None) is not None  # Idefics3 has no video input
+            videos = (2 if has_video else 0) if limit_videos is None else limit_videos
             kwargs["limit_mm_per_prompt"] = {"image": 4 if limit_images is None else limit_images, "video": videos}
         kwargs.update(self.platform.llm_kwargs(gpu_memory_utilization, enable_sleep_mode))
         kwargs.update(llm_kwargs or {})

@@ -210,6 +210,10 @@ NAMED_VALUES = [
     ("\\boxed{9.6}", "Height of $CD=9.6 \\mathrm{~cm}$", True),
     ("The angle is 35°.", "Size of $\\angle ABC=35^{\\circ}$", True),
     ("y = 2x + 3", "Line: $y = 2x + 3$", True),  # not a number: the equation stays whole
+    ("9.6", "CD=9.6 cm", True),  # a plain gold naming a value with its unit
+    ("72°", "∠PQR=72°", True),
+    ("73", "∠PQR=72°", False),
+    ("y=3", "x=3", False),  # a plain number on the right: the equation stays whole
 ]
 
 # intervals and tuples in prose, and golds with a "Label:" prefix

@@ -88,7 +88,8 @@ def _gold_text(gold: Any) -> str:
     $AB=14.1 \mathrm{~m}$`` (the named value), ``\(\boxed{\text{C}}\).`` and whole
     worked solutions (MATH's ``solution`` field: the boxed answer) all give their final answer; several boxes
     or math spans written as a list ("$1$ and $2$") give the list. A gold with markup but no answer in it is a
-    data error. A plain gold with a label ("Range: [-3,3]") gives the value after the label.
+    data error. A plain gold with a label ("Range: [-3,3]") gives the value after the label, and a named value
+    with a unit ("AB=14.1 m", "∠ABC=60°") its value; "x=2" stays an equation.
     """
     if isinstance(gold, (list, tuple)):
         return "[" + ", ".join(str(x) for x in gold) + "]"
@@ -99,6 +100,10 @@ def _gold_text(gold: Any) -> str:
         m = _GOLD_LABEL_RE.match(text) if len(text) <= MAX_ANSWER_CHARS else None
         if m and (parse_number(m.group(1)) is not None or symbolic.looks_symbolic(m.group(1))):
             return m.group(1).strip()  # "Range: [-3,3]", "Area: 12 cm^2": the value after the label
+        if "=" in text and len(text) <= 200:  # "AB=14.1 m", "∠ABC=60°": a value with its unit, named
+            value = _named_value(text)
+            if value != text and not re.fullmatch(r"[-+]?[\d.,]+", value):
+                return value
         return text
     # the G samples of a prompt share its gold: read it once (cache only golds of ordinary size: bounded memory)
     return _gold_answer(text) if len(text) <= 8_000 else _gold_answer.__wrapped__(text)

@@ -199,6 +199,7 @@ BARE_MATH_IN_PROSE = [
     ("The value is greater than \\frac{1}{4}", "\\frac{1}{4}", False),
     ("at least 17", "17", False),
     ("17 or 18", "18", False),
+    ("QWRTZ4B", "4", False),  # letters glued to a digit are one token, not prose before a value
 ]
 
 # "Name = value unit" answers and MathVerse golds "Name of $XY=value unit$": the value right of the last "="

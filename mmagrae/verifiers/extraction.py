@@ -310,7 +310,9 @@ def final_in_sentence(text: str) -> str | None:
 
 _TAIL_WINDOW_CHARS = 300
 _TAIL_MAX_CHARS = 200
-_TAIL_WORD_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?:'[A-Za-z]+)?(?![A-Za-z])")
+_TAIL_WORD_RE = re.compile(
+    r"(?<![\\A-Za-z0-9])[A-Za-z]{2,}(?:'[A-Za-z]+)?(?![A-Za-z0-9])"
+)  # not \cmd, not 2cm
 # written without a backslash these are still math, not prose ("sin x", "log 8")
 _MATH_WORDS = frozenset(
     "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp sqrt pi infty mod gcd lcm".split()

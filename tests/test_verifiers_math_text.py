@@ -199,7 +199,7 @@ BARE_MATH_IN_PROSE = [
     ("The value is greater than \\frac{1}{4}", "\\frac{1}{4}", False),
     ("at least 17", "17", False),
     ("17 or 18", "18", False),
-    ("QWRTZ4B", "4", False),  # letters glued to a digit are one token, not prose before a value
+    ("QWRTZ4A", "4", False),  # letters glued to a digit are one token, not prose before a value
 ]
 
 # "Name = value unit" answers and MathVerse golds "Name of $XY=value unit$": the value right of the last "="
@@ -215,6 +215,10 @@ NAMED_VALUES = [
     ("72°", "∠PQR=72°", True),
     ("73", "∠PQR=72°", False),
     ("y=3", "x=3", False),  # a plain number on the right: the equation stays whole
+    ("41°", "$\\angle DEF=41^{\\circ}$", True),
+    ("$p=7$, $q=2$", "$p=7$, $q=2$", True),  # spans written as a list are the list
+    ("$p=7$, $q=3$", "$p=7$, $q=2$", False),
+    ("$6$ or $7$", "7", False),  # spans joined by "or" are hedging
 ]
 
 # intervals and tuples in prose, and golds with a "Label:" prefix

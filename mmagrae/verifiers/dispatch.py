@@ -102,7 +102,7 @@ def _gold_text(gold: Any) -> str:
             return m.group(1).strip()  # "Range: [-3,3]", "Area: 12 cm^2": the value after the label
         if "=" in text and len(text) <= 200:  # "AB=14.1 m", "∠ABC=60°": a value with its unit, named
             value = _named_value(text)
-            if value != text and not re.fullmatch(r"[-+]?[\d.,]+", value):
+            if not re.fullmatch(r"[-+]?[\d.,]+", value):
                 return value
         return text
     # the G samples of a prompt share its gold: read it once (cache only golds of ordinary size: bounded memory)
@@ -124,7 +124,8 @@ def _gold_answer(text: str) -> str:
     found = extract(text, hedging=False)
     if not found.answer:
         raise GoldAnswerError(f"no answer found in gold {text[:80]!r}")
-    return found.answer
+    value = _named_value(found.answer)  # "$\angle ABC=35^{\circ}$": a value with its unit, named
+    return value if not re.fullmatch(r"[-+]?[\d.,]+", value) else found.answer
 
 
 _PROSE_LEAD_RE = re.compile(r"^\s*[A-Za-z]{2,}")

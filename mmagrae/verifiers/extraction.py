@@ -605,7 +605,11 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         if spans and not (len(spans) == 1 and spans[0][0] == 0 and spans[0][1] == len(stripped)):
             inner = final_in_sentence(stripped)
             if inner is not None and clean_answer(inner) and _command_free_words(stripped) < 3:
-                return Extraction(clean_answer(inner), "math")
+                joined = math_span_list(stripped, spans) if len(spans) > 1 else None  # "$a=5$, $b=3$"
+                if len(spans) > 1 and _NOT_A_LIST_RE.search(stripped[spans[-2][1] : spans[-1][0]]):
+                    candidates = tuple(clean_answer(c) for _, _, c in spans[-2:])  # "$1$ or $2$": hedging
+                    return Extraction(None, "math", hedged=True, candidates=candidates)
+                return Extraction(joined or clean_answer(inner), "math")
     if choices and stripped and len(stripped) <= 500:
         from mmagrae.verifiers.choice import normalize_option
 

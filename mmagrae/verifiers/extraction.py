@@ -5,9 +5,11 @@ Order of precedence (the first that finds something wins):
 1. ``<answer>…</answer>`` (outside ``<think>``); inside it, a box or an answer phrase still wins over the rest.
 2. The last ``\boxed{…}`` / ``\fbox{…}`` outside ``<think>…</think>`` (nested and doubled boxes unwrapped).
 3. The last "the answer is …" / "Final Answer: …" phrase (markdown bold allowed).
-4. The whole response when it is short and not a sentence ("145°", "quarter to", "B").
+4. The whole response when it is short and not a sentence ("145°", "quarter to", "B"); the math after its prose
+   words ("So we get \frac{1}{2}" gives ``\frac{1}{2}``).
 5. The last markdown-bold span in the last 400 characters ("there are **3** groups"), up to 40 characters.
-6. The last option letter written as "(B)" (only when choices are given), else the last number.
+6. Bare math ending the text, taken whole ("the length is \frac{\sqrt{30}}{2}", "the range is [-3, 3]"; see
+   ``trailing_math``), else the last math span, option letter "(B)" (only when choices are given) or number.
 
 Several *different* final answers (two ``<answer>`` tags or two boxes that disagree) are hedging: the result
 has ``hedged=True`` and no answer, and the verdict is wrong. Text is only scanned, never executed; every scan

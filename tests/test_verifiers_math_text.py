@@ -340,6 +340,13 @@ def test_every_gold_form_verifies_itself(gold: str) -> None:
     assert verify(gold, gold).correct, verify(gold, gold)
 
 
+def test_bare_computation_ending_a_sentence_keeps_the_last_number_for_charts() -> None:
+    # "20 - 15 = 5" ends in a plain number: the last-number rule reads 5, which chart rules compare
+    assert verify("The difference is 20 - 15 = 5.", "5", task="chart").correct
+    assert verify("The average is (10+20)/2 = 15", "15", task="chart").correct
+    assert not verify("The average is (10+20)/2 = 15", "30", task="chart").correct
+
+
 def test_every_bundled_and_synthetic_gold_verifies_itself(fixtures_dir: Path) -> None:
     from data_recipes import synthetic
 

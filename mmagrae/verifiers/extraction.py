@@ -464,8 +464,8 @@ def _states_value(lead: str) -> bool:
 
 
 def _plain_number_tail(tail: MathTail) -> bool:
-    """A plain number (unit aside): the last-number rule already gives it."""
-    return _NUMBER_RE.fullmatch(tail.text) is not None
+    """A plain number (unit aside), or a computation ending in one ("20 - 15 = 5"): the last-number rule gives it."""
+    return _NUMBER_RE.fullmatch(tail.text.rpartition("=")[2].strip()) is not None
 
 
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"), ("__", "__"), ("`", "`"))

@@ -1,4 +1,7 @@
-"""The row schema every recipe produces (DESIGN §2) and the checks that keep rows in it.
+"""The row schema every recipe produces and the checks that keep rows in it.
+
+The columns, answer types, markers and ``datasets`` features are defined once, in ``mmagrae.data.schema``
+(shared with the loader and ``eval``) and re-exported here.
 
 A row is one verifiable question::
 
@@ -31,49 +34,25 @@ import io
 import re
 from typing import Any
 
-ANSWER_TYPES: tuple[str, ...] = ("integer", "float", "text", "list", "multiple_choice", "expression")
-COLUMNS: tuple[str, ...] = (
-    "problem",
-    "images",
-    "answer",
-    "choices",
-    "answer_type",
-    "precision",
-    "unit",
-    "task",
-    "id",
+from mmagrae.data.schema import (
+    ANSWER_TYPES,
+    CHOICE_LETTERS,
+    IMAGE_MARKER,
+    STORED_COLUMNS,
+    VIDEO_MARKER,
+    features,
+    lettered_choices,
 )
-IMAGE_MARKER = "<image>"
-VIDEO_MARKER = "<video>"
-CHOICE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+__all__ = ["ANSWER_TYPES", "CHOICE_LETTERS", "COLUMNS", "IMAGE_MARKER", "VIDEO_MARKER", "choices_text", "features",
+           "format_float", "image_to_bytes", "validate_row", "with_image_markers"]
+
+# one definition of the schema, shared with mmagrae.data and eval
+COLUMNS: tuple[str, ...] = STORED_COLUMNS
+"""The columns every recipe writes, in order (``videos`` only for datasets with videos: :func:`features`)."""
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-
-
-def features(with_videos: bool = False):
-    """The ``datasets.Features`` of a row; images are a list of ``datasets.Image()`` (stored as PNG bytes).
-
-    ``with_videos`` adds the optional ``videos`` column: a list of videos, each a list of frames
-    (``datasets.Image()``), for datasets whose rows have videos (``synthetic/video_counting``).
-    """
-    import datasets
-
-    if with_videos:
-        return datasets.Features({**features(), "videos": datasets.List(datasets.List(datasets.Image()))})
-    return datasets.Features(
-        {
-            "problem": datasets.Value("string"),
-            "images": datasets.List(datasets.Image()),
-            "answer": datasets.Value("string"),
-            "choices": datasets.List(datasets.Value("string")),
-            "answer_type": datasets.Value("string"),
-            "precision": datasets.Value("int32"),
-            "unit": datasets.Value("string"),
-            "task": datasets.Value("string"),
-            "id": datasets.Value("string"),
-        }
-    )
 
 
 def image_to_bytes(image: Any, image_format: str = "PNG") -> dict[str, Any]:
@@ -96,7 +75,7 @@ def format_float(value: float, precision: int) -> str:
 
 def choices_text(choices: list[str]) -> str:
     """The line appended to a multiple-choice problem: ``"Choices: (A) 25 (B) 30"``."""
-    return "Choices: " + " ".join(f"({CHOICE_LETTERS[i]}) {c}" for i, c in enumerate(choices))
+    return "Choices: " + lettered_choices(choices)
 
 
 def with_image_markers(problem: str, n_images: int) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mmagrae.data.schema import IMAGE_MARKER, STORED_COLUMNS
 from mmagrae.preflight import UserError
 
 MODES = ("official", "rules", "judge")
@@ -161,7 +162,9 @@ def _is_image_struct(value: Any) -> bool:
     return isinstance(value, dict) and set(value) >= {"bytes", "path"} and isinstance(value.get("bytes"), bytes)
 
 
+# the row schema's columns (mmagrae.data.schema) whose presence marks a data_recipes Parquet file
 RECIPE_COLUMNS = frozenset({"problem", "images", "answer", "answer_type"})
+assert RECIPE_COLUMNS <= set(STORED_COLUMNS)
 
 
 def is_recipe_layout(source: str | Path) -> bool:
@@ -200,7 +203,7 @@ def read_recipe_rows(source: str | Path, split: str, limit: int | None = None, l
 
 
 def strip_image_markers(text: str) -> str:
-    return str(text).replace("<image>", "").strip()
+    return str(text).replace(IMAGE_MARKER, "").strip()
 
 
 def load_hub(hf_id: str, split: str, *, name: str | None = None) -> list[dict]:

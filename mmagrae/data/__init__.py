@@ -1,5 +1,7 @@
 """Data pipeline: rows from files, folders or the hub → chat prompts with resized images.
 
+- ``mmagrae.data.schema``: the row schema (columns, answer types, ``<image>``/``<video>`` markers, ``datasets``
+  features), the one definition ``data_recipes`` and ``eval`` import.
 - :func:`load_rows` (``mmagrae.data.loading``): read and normalise rows ``{problem, images, answer, choices,
   answer_type, precision, unit, task, id}``; bad rows (missing / unreadable image, empty answer, marker
   mismatch) are skipped and counted in a :class:`SkipReport`.
@@ -13,16 +15,20 @@ Example::
     print(skipped.summary(), filtered.summary())
 """
 
-from mmagrae.data.loading import IMAGE_MARKER, ROW_COLUMNS, load_rows, normalize_row
+from mmagrae.data.loading import load_rows, normalize_row
 from mmagrae.data.prompts import FORMAT_INSTRUCTIONS, Prompt, build_prompts, render_user_text, resize_image
 from mmagrae.data.report import SkipReport
+from mmagrae.data.schema import ANSWER_TYPES, IMAGE_MARKER, ROW_COLUMNS, STORED_COLUMNS, VIDEO_MARKER
 
 __all__ = [
+    "ANSWER_TYPES",
     "FORMAT_INSTRUCTIONS",
     "IMAGE_MARKER",
     "Prompt",
     "ROW_COLUMNS",
+    "STORED_COLUMNS",
     "SkipReport",
+    "VIDEO_MARKER",
     "build_prompts",
     "load_rows",
     "normalize_row",

@@ -29,14 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from mmagrae.data.report import SkipReport
+from mmagrae.data.schema import IMAGE_MARKER, ROW_COLUMNS, VIDEO_MARKER
 
-IMAGE_MARKER = "<image>"
-VIDEO_MARKER = "<video>"
 DEFAULT_MAX_IMAGE_PIXELS = 89_478_485
 """Largest image (width × height) decoded by default: PIL's own decompression-bomb threshold (about 9459²).
 Larger images are skipped with the reason ``image too large (W×H)``; ``data.max_image_pixels`` changes it."""
-ROW_COLUMNS: tuple[str, ...] = ("problem", "images", "videos", "answer", "choices", "answer_type", "precision",
-                                "unit", "task", "id")
 # Common column names in public datasets, used when the row schema's own name is absent.
 _ALIASES: dict[str, tuple[str, ...]] = {
     "problem": ("question", "query", "prompt"),

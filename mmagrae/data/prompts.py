@@ -34,14 +34,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mmagrae.data.loading import IMAGE_MARKER
 from mmagrae.data.report import SkipReport
+from mmagrae.data.schema import IMAGE_MARKER, VIDEO_MARKER, lettered_choices
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
     from PIL import Image
-
-VIDEO_MARKER = "<video>"
 
 FORMAT_INSTRUCTIONS: dict[str, str] = {
     "think_answer": "First think step by step inside <think> </think> tags, then give the final answer inside "
@@ -49,7 +47,6 @@ FORMAT_INSTRUCTIONS: dict[str, str] = {
     "answer": "Give the final answer inside <answer> </answer> tags.",
     "boxed": "Put the final answer in \\boxed{}.",
 }
-CHOICE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @dataclass
@@ -116,7 +113,7 @@ def render_user_text(row: dict[str, Any], *, template: str | None = None, answer
     values = {
         "problem": row["problem"],
         "choices": choices,
-        "choices_text": " ".join(f"({CHOICE_LETTERS[i]}) {c}" for i, c in enumerate(choices or [])),
+        "choices_text": lettered_choices(choices),
         "answer_type": row.get("answer_type"),
         "precision": row.get("precision"),
         "unit": row.get("unit"),

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mmagrae.data.report import SkipReport
-from mmagrae.data.schema import IMAGE_MARKER, ROW_COLUMNS, VIDEO_MARKER
+from mmagrae.data.schema import IMAGE_MARKER, VIDEO_MARKER
 
 DEFAULT_MAX_IMAGE_PIXELS = 89_478_485
 """Largest image (width × height) decoded by default: PIL's own decompression-bomb threshold (about 9459²).
@@ -103,7 +103,7 @@ def load_rows(source: Any, *, split: str = "train", image_dir: str | Path | None
         max_image_pixels: skip rows with an image of more pixels (reason ``image too large (W×H)``); None: no
             limit.
 
-    Each returned row has exactly the keys of ``ROW_COLUMNS``; ``images`` is a list of RGB PIL images, ``videos``
+    Each returned row has exactly the keys of ``mmagrae.data.schema.ROW_COLUMNS``; ``images`` is a list of RGB PIL images, ``videos``
     a list of videos (each a list of RGB PIL frames or a video file path; ``[]`` when the source has none).
 
     >>> rows, report = load_rows([{"problem": "1+1?", "answer": 2}, {"problem": "x?", "answer": ""}])

@@ -229,6 +229,10 @@ INTERVALS_IN_PROSE = [
     ("Therefore the domain is (-\\infty, 2).", "Domain: (-\\infty, 2]", False),
     ("The vertex is at (2, -7).", "(2,-7)", True),
     ("The vertex is at (2, -7).", "7", False),
+    ("The answer is therefore the interval [0, 4)", "[0,4)", True),  # prose in the answer phrase
+    ("The answer is therefore the interval [0, 4)", "[0,4]", False),
+    ("Ratio: 3:5", "Ratio: 3:5", True),  # text that is not clearly a formula stays whole
+    ("Vitamin B12", "Vitamin B12", True),
 ]
 
 CASES = [

@@ -305,7 +305,7 @@ def final_in_sentence(text: str) -> str | None:
         return span[2]
     if last_number is not None:
         tail = trailing_math(text)  # "the length is \frac{\sqrt{30}}{2}": the expression, not its last number
-        if tail is not None and not _plain_number_tail(tail):
+        if tail is not None and _is_formula(tail):
             return tail.text
     return last_number.group(0) if last_number is not None else None
 
@@ -463,6 +463,23 @@ def _states_value(lead: str) -> bool:
     return lead.endswith(("=", ":")) or bool(words) and words[-1].lower() in _COPULAS
 
 
+_FORMULA_RE = re.compile(
+    r"\\[a-zA-Z{]|[π√∞^=<>≤≥≠]|[\d)}]\s*[-+*/]\s*[\d(\\a-zA-Z{]|[(\[{][^()\[\]{}]*,[^()\[\]{}]*[)\]}]"
+)
+
+
+def _is_formula(tail: MathTail) -> bool:
+    """Clearly math (a command, π, an operator between operands, a relation, an interval or tuple), and not a
+    plain number or a computation ending in one: "B12", "1:2", "2A" are not taken out of their words."""
+    return not _plain_number_tail(tail) and _FORMULA_RE.search(tail.text) is not None
+
+
+def _is_number(text: str) -> bool:
+    from mmagrae.verifiers.numeric import parse_number  # lazy, as in _all_same
+
+    return parse_number(text) is not None
+
+
 def _plain_number_tail(tail: MathTail) -> bool:
     """A plain number (unit aside), or a computation ending in one ("20 - 15 = 5"): the last-number rule gives it."""
     return _NUMBER_RE.fullmatch(tail.text.rpartition("=")[2].strip()) is not None
@@ -555,6 +572,10 @@ def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
     """An answer phrase that is a sentence gives its last math span or number ("The largest $n$ is 34")."""
     if cleaned and _command_free_words(cleaned) >= 3 and not choices:
         return clean_answer(final_in_sentence(cleaned) or cleaned)
+    if cleaned and _command_free_words(cleaned) and not choices:  # "the interval [0, 1)": the interval
+        tail = trailing_math(cleaned)
+        if tail is not None and _is_formula(tail):
+            return clean_answer(tail.text)
     return cleaned
 
 
@@ -624,7 +645,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         if _command_free_words(stripped) < 3:
             prose = _command_free_words(stripped) or "**" in stripped  # "So we get X", "x = **5**"
             tail = trailing_math(stripped) if prose and not choices else None
-            if tail is not None and (not _plain_number_tail(tail) or _states_value(tail.lead)):
+            if tail is not None and (
+                _is_formula(tail) or _states_value(tail.lead) and _is_number(tail.text)
+            ):  # "x equals 5", "Length = 14.1 m": the value
                 return Extraction(
                     clean_answer(tail.text + (" " + tail.unit if tail.unit else "")), "math_tail"
                 )
@@ -651,7 +674,7 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         if cleaned:
             return Extraction(cleaned, "math")
     tail = None if choices else trailing_math(visible)
-    if tail is not None and not _plain_number_tail(tail):  # "Thus the length is \frac{\sqrt{30}}{2}": not "2"
+    if tail is not None and _is_formula(tail):  # "Thus the length is \frac{\sqrt{30}}{2}": not "2"
         cleaned = clean_answer(tail.text)
         if cleaned:
             return Extraction(cleaned, "math_tail")

@@ -188,6 +188,7 @@ BARE_MATH_IN_PROSE = [
     ("\\sqrt{13} cm", "\\sqrt{13}", True),  # a unit word after an expression is not a product of variables
     ("we get 17", "17", True),  # a short statement of a plain number
     ("Width = **17**", "17", True),
+    ("Finally, t = **17**", "17", True),
     ("$\\Rightarrow$ \\frac{\\sqrt{42}}{3}", "\\frac{\\sqrt{42}}{3}", True),  # bare math after a span
     ("$\\Rightarrow$ $\\frac{\\sqrt{42}}{3}$.", "\\frac{\\sqrt{42}}{3}", True),  # two spans, not one
     ("We have $a = 4$ and $b = 1$, so 4 + 1 = 5. The side is 2\\sqrt{6}.", "2\\sqrt{6}", True),

@@ -646,8 +646,10 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
             prose = _command_free_words(stripped) or "**" in stripped  # "So we get X", "x = **5**"
             tail = trailing_math(stripped) if prose and not choices else None
             if tail is not None and (
-                _is_formula(tail) or _states_value(tail.lead) and _is_number(tail.text)
-            ):  # "x equals 5", "Length = 14.1 m": the value
+                _is_formula(tail)
+                or (_states_value(tail.lead) and _is_number(tail.text))
+                or ("=" in tail.text and _is_number(tail.text.rpartition("=")[2]))
+            ):  # "x equals 5", "Length = 14.1 m", "Finally, x = **5**": the value
                 return Extraction(
                     clean_answer(tail.text + (" " + tail.unit if tail.unit else "")), "math_tail"
                 )

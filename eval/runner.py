@@ -18,7 +18,11 @@ eval card is compared with this run's (:mod:`eval.card`): a cache made by anothe
 setting is refused with one line, never mixed. ``eval_card.json`` is written next to the scores, and
 ``scores.md`` ends with the same card.
 
-Images are decoded and resized with ``mmagrae.data`` as training does them: a checkpoint of an mmagrae run
+Prompts are built by ``mmagrae.data.prompts`` as training builds them (:func:`make_prompts`): the benchmark's
+question text (``eval/<benchmark>.py``) is the row's ``problem``, with the same chat template, image and video
+placement (at ``<image>``/``<video>`` markers, else before the text), resizing and video sampling; only the
+question and answer-format wording are the benchmark's. Images are decoded and resized with ``mmagrae.data``
+as training does them: a checkpoint of an mmagrae run
 (``RUN/checkpoints/step_N``) gets its run's ``data.min_pixels``/``data.max_pixels`` unless ``--min-pixels``/
 ``--max-pixels`` are given; other models keep their processor's own resizing.
 
@@ -39,7 +43,9 @@ from eval import card as eval_card
 from eval import registry
 from eval.report import write_reports
 from eval.scoring import summarize
-from mmagrae.data.prompts import Prompt
+from mmagrae.data.prompts import Prompt, build_prompts, chat_text
+from mmagrae.data.report import SkipReport
+from mmagrae.data.schema import ROW_COLUMNS
 from mmagrae.preflight import UserError, check_data_source, check_model_path, check_output_dir
 from mmagrae.rollout.types import SamplingConfig
 
@@ -146,36 +152,96 @@ def load_videos(row: Mapping[str, Any], *, min_pixels: int | None = None, max_pi
     return videos
 
 
-def _chat_template_owner(model_path: str) -> tuple[Any, bool]:
+def prompt_processor(model_path: str) -> Any:
+    """The processor whose chat template builds the prompts: the model's ``AutoProcessor`` (a VL model), or its
+    tokenizer (a text model, or a processor without a chat template of its own)."""
     from transformers import AutoProcessor, AutoTokenizer
 
     try:
         processor = AutoProcessor.from_pretrained(model_path)
-        template_owner = processor if getattr(processor, "chat_template", None) else processor.tokenizer
-        return template_owner, template_owner is processor
     except (OSError, ValueError, AttributeError, TypeError):
-        return AutoTokenizer.from_pretrained(model_path), False
+        return AutoTokenizer.from_pretrained(model_path)
+    if getattr(processor, "tokenizer", None) is not None and not getattr(processor, "chat_template", None):
+        return processor.tokenizer
+    return processor
 
 
-def chat_formatter(model_path: str, system_prompt: str | None = None) -> Callable[[str, int], str]:
-    """``(text, n_images) -> chat-formatted prompt`` from the model's own chat template.
+class ChatPrompter:
+    """Builds evaluated prompts with ``mmagrae.data.prompts`` (the chat template, image and video placement and
+    resizing of training), from the benchmark's question text.
 
-    Images go before the text in one user turn (Qwen2-VL's convention); a model without a processor (a text LM)
-    uses its tokenizer's template, without image placeholders. ``system_prompt`` adds a system turn.
+    Calling it, ``(text, n_images, n_videos=0) -> chat text``, applies the same chat template on its own.
     """
-    template_owner, multimodal = _chat_template_owner(model_path)
 
-    def fmt(text: str, n_images: int, n_videos: int = 0) -> str:
-        if multimodal:
-            content = ([{"type": "image"} for _ in range(n_images)] + [{"type": "video"} for _ in range(n_videos)]
-                       + [{"type": "text", "text": text}])
-        else:
-            content = text
-        messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
-        messages.append({"role": "user", "content": content})
-        return template_owner.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    def __init__(self, processor: Any, system_prompt: str | None = None):
+        self.processor, self.system_prompt = processor, system_prompt
+        self.multimodal = getattr(processor, "tokenizer", processor) is not processor
 
-    return fmt
+    def __call__(self, text: str, n_images: int, n_videos: int = 0) -> str:
+        if not self.multimodal:  # a text model: no image placeholders, as build_prompts' text path
+            n_images = n_videos = 0
+        return chat_text(self.processor, text, n_images=n_images, n_videos=n_videos,
+                         system_prompt=self.system_prompt)
+
+
+def chat_formatter(model_path: str, system_prompt: str | None = None) -> ChatPrompter:
+    """The :class:`ChatPrompter` of the model at ``model_path`` (``system_prompt`` adds a system turn)."""
+    return ChatPrompter(prompt_processor(model_path), system_prompt)
+
+
+def data_row(bench: registry.Benchmark, row: Mapping[str, Any], images: list, *, text_only: bool = False
+             ) -> dict[str, Any]:
+    """A benchmark row as a row of the schema (``mmagrae.data.schema.ROW_COLUMNS``) for the prompt builder: the
+    benchmark's question prompt as ``problem``, the decoded images, the row's videos. A text model gets neither
+    images nor videos (the question alone, as before)."""
+    out = {column: row.get(column) for column in ROW_COLUMNS}
+    out.update(problem=bench.prompt(row), id=str(row["id"]), images=[] if text_only else list(images),
+               videos=[] if text_only else list(row.get("videos") or []))
+    return out
+
+
+def make_prompts(cfg: RunConfig, bench: registry.Benchmark, rows: Sequence[Mapping[str, Any]],
+                 fmt: Callable[..., str]) -> tuple[list[Prompt], dict[str, list[str]]]:
+    """The prompts of a batch of rows (``Prompt.row`` is the benchmark row) and the rows left out, ``reason ->
+    ids``.
+
+    With a :class:`ChatPrompter` the prompt is built by ``mmagrae.data.build_prompts`` exactly as training builds
+    one (the question as ``problem``, no answer-format instruction, no length filter): images resized to
+    ``--min-pixels``/``--max-pixels`` (or left to the processor when neither is set), videos sampled and resized.
+    Any other ``fmt`` is a custom ``(text, n_images) -> chat text`` formatter (images and videos still decoded and
+    resized by ``mmagrae.data``).
+    """
+    problems: dict[str, list[str]] = {}
+    decoded = []
+    for row in rows:
+        try:
+            if isinstance(fmt, ChatPrompter):
+                images = load_images(row, max_image_pixels=cfg.max_image_pixels)  # resized by build_prompts
+                decoded.append((row, images, []))
+            else:
+                images = load_images(row, max_image_pixels=cfg.max_image_pixels, min_pixels=cfg.min_pixels,
+                                     max_pixels=cfg.max_pixels)
+                decoded.append((row, images, load_videos(row, min_pixels=cfg.min_pixels, max_pixels=cfg.max_pixels)))
+        except ImageProblem as err:
+            problems.setdefault(str(err), []).append(str(row["id"]))
+    if not isinstance(fmt, ChatPrompter):
+        prompts = [Prompt(text=fmt(bench.prompt(row), len(images), len(videos)) if videos
+                          else fmt(bench.prompt(row), len(images)), images=images, row=row, videos=videos)
+                   for row, images, videos in decoded]
+        return prompts, problems
+    report = SkipReport("prompts", max_examples=len(rows))
+    resize = cfg.min_pixels is not None or cfg.max_pixels is not None
+    prompts, _ = build_prompts(
+        [data_row(bench, row, images, text_only=not fmt.multimodal) for row, images, _ in decoded], fmt.processor,
+        system_prompt=fmt.system_prompt, answer_format=None, max_prompt_length=None,
+        min_pixels=cfg.min_pixels or 3136, max_pixels=cfg.max_pixels or 12845056,
+        video_max_pixels=cfg.max_pixels or 401408, resize_images=resize, report=report)
+    by_id = {str(row["id"]): row for row, _, _ in decoded}
+    for prompt in prompts:
+        prompt.row = by_id[prompt.row["id"]]
+    for reason, ids in report.examples.items():
+        problems.setdefault(reason, []).extend(ids)
+    return prompts, problems
 
 
 def _sampling(cfg: RunConfig) -> SamplingConfig:
@@ -221,7 +287,7 @@ def _append(path: Path, entries: Sequence[Mapping[str, Any]]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------------ run
-def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[[str, int], str], cache_path: Path,
+def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[..., str], cache_path: Path,
              log: Callable[[str], None] = print, keys: Mapping[str, str] | None = None) -> dict[str, list[str]]:
     """Generate the missing responses (n per row) and append them to the cache; returns ``id -> responses``.
 
@@ -237,19 +303,10 @@ def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[[str, i
     start = time.perf_counter()
     problems: dict[str, list[str]] = {}
     for b in range(0, len(pending), cfg.batch_size):
-        batch, prompts = [], []
-        for row in pending[b:b + cfg.batch_size]:
-            try:
-                images = load_images(row, max_image_pixels=cfg.max_image_pixels, min_pixels=cfg.min_pixels,
-                                     max_pixels=cfg.max_pixels)
-                videos = load_videos(row, min_pixels=cfg.min_pixels, max_pixels=cfg.max_pixels)
-            except ImageProblem as err:
-                problems.setdefault(str(err), []).append(str(row["id"]))
-                continue
-            batch.append(row)
-            text = (fmt(bench.prompt(row), len(images), len(videos)) if videos
-                    else fmt(bench.prompt(row), len(images)))
-            prompts.append(Prompt(text=text, images=images, row=row, videos=videos))
+        prompts, left_out = make_prompts(cfg, bench, pending[b:b + cfg.batch_size], fmt)
+        for reason, ids in left_out.items():
+            problems.setdefault(reason, []).extend(ids)
+        batch = [p.row for p in prompts]
         if not batch:
             continue
         outputs = engine.generate(prompts, cfg.n, sampling)  # [B][n] completions
@@ -267,8 +324,8 @@ def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[[str, i
         log(f"[eval] generated {done}/{len(pending)} rows ({time.perf_counter() - start:.1f}s)")
     if problems:
         detail = "; ".join(f"{reason}: {len(ids)} (e.g. {', '.join(ids[:3])})" for reason, ids in problems.items())
-        log(f"[eval] warning: skipped {sum(map(len, problems.values()))} of {len(rows)} rows whose images "
-            f"could not be used ({detail}); they are left out of the scores")
+        log(f"[eval] warning: skipped {sum(map(len, problems.values()))} of {len(rows)} rows whose images, videos "
+            f"or prompt could not be used ({detail}); they are left out of the scores")
     return cached
 
 
@@ -376,7 +433,8 @@ def build_card(cfg: RunConfig, model: Mapping[str, Any], data_hash: str, rows: i
         model={"path": model["path"], "fingerprint": model["fingerprint"], "files": model["files"]},
         benchmark=bench.name, split=cfg.split,
         data={"source": cfg.source or bench.hf_id, "hash": data_hash, "rows": rows, "limit": cfg.limit},
-        prompt={"template": f"{bench.name} official prompt (eval/{bench.name}.py) in the model's chat template",
+        prompt={"template": f"{bench.name} official prompt (eval/{bench.name}.py) in the model's chat template, "
+                            "built by mmagrae.data.prompts as in training",
                 "system_prompt": cfg.system_prompt},
         images={"min_pixels": cfg.min_pixels, "max_pixels": cfg.max_pixels,
                 "resizing": resizing,
@@ -392,7 +450,10 @@ def build_card(cfg: RunConfig, model: Mapping[str, Any], data_hash: str, rows: i
 
 def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | None = None,
         log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run one benchmark end to end (see the module docstring); returns the summary."""
+    """Run one benchmark end to end (see the module docstring); returns the summary.
+
+    ``engine``: a rollout engine already built (default: ``cfg.backend`` on ``cfg.model``); ``formatter``: a
+    custom ``(text, n_images) -> chat text`` in place of the model's chat template through ``mmagrae.data``."""
     check_config(cfg, need_model=engine is None)  # 0. paths and settings, before anything loads
     bench = registry.get(cfg.benchmark)
     pixels_from = resize_as_trained(cfg, log)

@@ -150,6 +150,18 @@ def _content(text: str, n_images: int, n_videos: int = 0) -> str | list[dict[str
     return parts
 
 
+def chat_text(processor: Any, text: str, *, n_images: int = 0, n_videos: int = 0,
+              system_prompt: str | None = None) -> str:
+    """The processor's chat template applied to one user turn (``add_generation_prompt=True``): ``text`` with
+    its images and videos placed at its ``<image>`` / ``<video>`` markers (before the text when the markers do
+    not match the counts: :func:`_content`), after a system turn when ``system_prompt`` is given."""
+    messages: list[dict[str, Any]] = []
+    if system_prompt:
+        messages.append({"role": "system", "content": system_prompt})
+    messages.append({"role": "user", "content": _content(text, n_images, n_videos)})
+    return processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+
 def resize_image(image: Any, *, min_pixels: int, max_pixels: int, patch_size: int = 14) -> Any:
     """qwen-vl-utils resizing: sides multiples of ``2 * patch_size`` (28 for Qwen2/2.5-VL, 32 for Qwen3-VL), area
     within [min_pixels, max_pixels], RGB."""
@@ -325,20 +337,26 @@ def build_prompts(rows: Sequence[dict[str, Any]], processor: Any, *, template: s
                   system_prompt: str | None = None, answer_format: str | None = "answer",
                   max_prompt_length: int | None = 1024, min_pixels: int = 3136,
                   max_pixels: int = 401408, video_fps: float = 2.0, video_max_frames: int = 16,
-                  video_max_pixels: int | None = None) -> tuple[list[Prompt], SkipReport]:
+                  video_max_pixels: int | None = None, resize_images: bool = True,
+                  report: SkipReport | None = None) -> tuple[list[Prompt], SkipReport]:
     """Chat prompts for ``rows`` (see the module docstring); returns ``(prompts, report)``.
 
     ``processor`` is the model's processor (VL) or tokenizer (text models: rows with images or videos are
     skipped; so are rows with videos for a processor without a video processor). ``Prompt.row`` is the source
     row; ``Prompt.num_tokens`` the length after image- and video-token expansion. ``video_fps``,
     ``video_max_frames`` and ``video_max_pixels`` (per frame; None = ``max_pixels``) shape videos
-    (:func:`load_video`).
+    (:func:`load_video`). ``resize_images=False`` keeps the images as given (the processor's own resizing then
+    applies; ``eval run`` of a model not trained by mmagrae, without ``--min-pixels``/``--max-pixels``).
+    ``eval run`` builds its prompts here too (the benchmark's question as ``problem``, ``answer_format=None``),
+    so an evaluated prompt is built exactly as a trained one. ``report``: count into this report instead of a
+    new one, and leave the warning to the caller.
     """
     template = load_template(template)
     tokenizer = getattr(processor, "tokenizer", processor)
     is_vl = tokenizer is not processor and hasattr(processor, "image_processor")
     image_pad = "<|image_pad|>"
-    report = SkipReport("prompts")
+    own_report = report is None
+    report = SkipReport("prompts") if report is None else report
     prompts: list[Prompt] = []
     for row in rows:
         images = list(row.get("images") or [])
@@ -350,15 +368,12 @@ def build_prompts(rows: Sequence[dict[str, Any]], processor: Any, *, template: s
             report.skip("videos on a model without a video processor", row.get("id"))
             continue
         text = render_user_text(row, template=template, answer_format=answer_format)
-        messages: list[dict[str, Any]] = []
-        if system_prompt:
-            messages.append({"role": "system", "content": system_prompt})
-        messages.append({"role": "user", "content": _content(text, len(images), len(raw_videos))})
-        chat = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        chat = chat_text(processor, text, n_images=len(images), n_videos=len(raw_videos),
+                         system_prompt=system_prompt)
         patch = processor_patch_size(processor) if is_vl else 14
         try:
             resized = [resize_image(img, min_pixels=min_pixels, max_pixels=max_pixels, patch_size=patch)
-                       for img in images]
+                       for img in images] if resize_images else images
         except (OSError, ValueError) as err:  # pragma: no cover - images were decoded by load_rows
             report.skip(f"unreadable image ({type(err).__name__})", row.get("id"))
             continue
@@ -390,5 +405,6 @@ def build_prompts(rows: Sequence[dict[str, Any]], processor: Any, *, template: s
             continue
         prompts.append(Prompt(text=chat, images=resized, row=row, num_tokens=n_tokens))
         report.keep()
-    report.warn()
+    if own_report:
+        report.warn()
     return prompts, report

@@ -34,7 +34,10 @@ def rows_to_dataset(rows: list[dict[str, Any]]):
     from data_recipes.schema import COLUMNS, features
 
     columns = {name: [row[name] for row in rows] for name in COLUMNS}
-    return datasets.Dataset.from_dict(columns, features=features())
+    with_videos = any(row.get("videos") for row in rows)  # the optional column, only where rows have videos
+    if with_videos:
+        columns["videos"] = [row.get("videos") or [] for row in rows]
+    return datasets.Dataset.from_dict(columns, features=features(with_videos))
 
 
 def _card(splits: dict[str, list[str]], manifest: dict[str, Any]) -> str:

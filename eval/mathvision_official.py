@@ -326,7 +326,8 @@ class _Parser:
 
 
 def latex_value(text: str) -> Value | None:
-    """The number ``eval(str(latex2sympy(text)))`` gives, or None where that raises or is not a number."""
+    """The number the official code gets by evaluating the string of ``latex2sympy(text)`` in Python (computed here by
+    our own parser, nothing is executed), or None where the official code raises or gets no number."""
     if len(text) > _MAX_CHARS:
         return None
     try:

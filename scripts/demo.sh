@@ -8,8 +8,12 @@ bash scripts/setup.sh
 source scripts/env.sh
 OUT=runs/demo
 for arg in "$@"; do case "$arg" in trainer.output_dir=*) OUT="${arg#trainer.output_dir=}";; esac; done
-# a fresh demo each time (the trainer would otherwise resume the previous run)
-rm -rf "$OUT"
+# a fresh demo each time (the trainer would otherwise resume the previous run); an earlier folder is kept, renamed
+if [ -e "$OUT" ]; then
+  kept="$OUT.old-$(date +%Y%m%d-%H%M%S)"
+  mv "$OUT" "$kept"
+  echo "[demo] the earlier $OUT is kept as $kept"
+fi
 start=$(date +%s)
 .venv/bin/mmagrae train configs/tiny_cpu_geometry.yaml "$@"
 .venv/bin/mmagrae plot "$OUT"

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
-    "verdict", "extraction", "numeric", "choice", "symbolic", "symbolic.lexer", "symbolic.parser",
+    "verdict", "extraction", "math_text", "numeric", "choice", "symbolic", "symbolic.lexer", "symbolic.parser",
     "symbolic.evaluate", "symbolic.compare", "symbolic.nodes", "chart", "lists", "dispatch", "batch", "rewards", "cli",
 ]  # fmt: skip
 

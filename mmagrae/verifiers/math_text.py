@@ -1,0 +1,269 @@
+r"""Math inside prose: the delimited math spans of a text and the bare math that ends a sentence.
+
+``math_spans`` finds ``$…$``, ``$$…$$``, ``\(…\)``, ``\[…\]``; ``trailing_math`` takes the undelimited expression
+after the last prose word ("Thus the length is \frac{\sqrt{30}}{2}."), with a trailing unit split off;
+``final_in_sentence`` picks the last math span or number of a sentence. Used by ``extraction``, which re-exports
+the public names (the symbolic lexer takes ``TRAILING_UNIT_RE`` from there). Text is only scanned, never executed; every
+scan reads a bounded tail of the input.
+
+>>> trailing_math("The side is \\sqrt{3} cm.")
+MathTail(text='\\sqrt{3}', lead='The side is ', unit='cm')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["math_spans", "final_in_sentence", "trailing_math", "MathTail", "TRAILING_UNIT_RE"]
+
+_NUMBER_RE = re.compile(
+    r"[-−+]?\d+/[1-9]\d*(?![\d/]|[.,]\d)|[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?"
+)
+
+
+_MATH_OPEN_RE = re.compile(r"\$\$|\$|\\\(|\\\[")
+_MATH_CLOSE = {"$$": "$$", "$": "$", "\\(": "\\)", "\\[": "\\]"}
+_MAX_SPANS = 1024
+_SPAN_WINDOW_CHARS = 4000
+
+
+def math_spans(text: str) -> list[tuple[int, int, str]]:
+    r"""``(start, end, content)`` of the math spans ``$…$``, ``$$…$$``, ``\(…\)``, ``\[…\]`` in order.
+
+    Inline spans (``$``, ``\(``) do not cross a line break; ``\$`` is a dollar sign. Only the last 4,000
+    characters are scanned (final answers come last), so the cost is bounded whatever the input.
+
+    >>> [c for _, _, c in math_spans("Answer $ 9 $, or \\[ x+1 \\] and \\$5")]
+    [' 9 ', ' x+1 ']
+    """
+    spans: list[tuple[int, int, str]] = []
+    pos = max(0, len(text) - _SPAN_WINDOW_CHARS)  # final answers come last: scan the tail only
+    unclosed: set[str] = set()  # delimiters with no closing one left: later openers of that kind are skipped
+    while len(spans) < _MAX_SPANS:
+        m = _MATH_OPEN_RE.search(text, pos)
+        if m is None:
+            break
+        start = m.start()
+        if m.group(0) in unclosed or (start > 0 and text[start - 1] == "\\" and m.group(0).startswith("$")):
+            pos = m.end()  # "\$5" is money
+            continue
+        close = _MATH_CLOSE[m.group(0)]
+        end = text.find(close, m.end())
+        while close == "$" and end > 0 and text[end - 1] == "\\":
+            end = text.find(close, end + 1)
+        if end == -1:
+            unclosed.add(m.group(0))
+            pos = m.end()
+            continue
+        content = text[m.end() : end]
+        if m.group(0) in ("$", "\\(") and "\n" in content:  # inline math does not span lines
+            pos = m.end()
+            continue
+        if content.strip():
+            spans.append((start, end + len(close), content))
+        pos = end + len(close)
+    return spans
+
+
+def _command_free_words(text: str) -> int:
+    """Words of two letters or more, LaTeX command names not counted (``\\frac``, ``\\left``)."""
+    return len(_PLAIN_WORD_RE.findall(text))
+
+
+_PLAIN_WORD_RE = re.compile(r"(?<![\\a-zA-Z])[A-Za-z]{2,}")
+
+
+def final_in_sentence(text: str) -> str | None:
+    """The last math span or number of a sentence ("The largest $n$ is 34." -> "34"), whichever is later."""
+    spans = math_spans(text)
+    last_number = None
+    i = 0  # spans are in order: one pass over numbers and spans together (linear)
+    for m in _NUMBER_RE.finditer(text):
+        while i < len(spans) and spans[i][1] <= m.start():
+            i += 1
+        if i == len(spans) or m.start() < spans[i][0]:  # not inside a span
+            last_number = m
+    span = spans[-1] if spans else None
+    if span is not None and (last_number is None or last_number.start() < span[0]):
+        return span[2]
+    if last_number is not None:
+        tail = trailing_math(text)  # "the length is \frac{\sqrt{30}}{2}": the expression, not its last number
+        if tail is not None and _is_formula(tail):
+            return tail.text
+    return last_number.group(0) if last_number is not None else None
+
+
+_TAIL_WINDOW_CHARS = 300
+_TAIL_MAX_CHARS = 200
+_TAIL_WORD_RE = re.compile(
+    r"(?<![\\A-Za-z0-9])[A-Za-z]{2,}(?:'[A-Za-z]+)?(?![A-Za-z0-9])"
+)  # not \cmd, not 2cm
+# written without a backslash these are still math, not prose ("sin x", "log 8")
+_MATH_WORDS = frozenset(
+    "sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln lg exp sqrt pi infty mod gcd lcm".split()
+)
+_POINT_NAME_RE = re.compile(r"[A-Z]{2,4}$")  # "AB", "ABCD": geometry names are math, not prose
+# a clause that hedges or negates: its trailing math is not a final answer ("it is not \frac12", "2 or \sqrt3")
+_CLAUSE_HEDGE_RE = re.compile(
+    r"\b(?:or|nor|not|no|never|cannot|maybe|perhaps|possibly|either|neither|unless|if|wrong|incorrect)\b|n't\b",
+    re.IGNORECASE,
+)
+# the word just before the math makes it a bound or one end of a range, not the value ("at least \sqrt2")
+_BOUND_WORDS = frozenset(
+    "and than least most over under above below exceeds exceed exceeding nearly almost between from minus "
+    "plus times except without".split()
+)
+# before a plain number, these make a short answer a statement of the value ("we get 5", "x equals 5")
+_COPULAS = frozenset(
+    "is are was were be equals equal get gets got gives give yields yield becomes become obtain makes".split()
+)
+_UNIT_WORDS = (
+    "km|cm|mm|nm|kg|mg|lbs?|pounds?|oz|ounces?|tons?|sec|secs|seconds?|mins|minutes?|hr|hrs|hours?|days?|"
+    "weeks?|months?|years?|inch|inches|ft|feet|foot|yd|yards?|miles?|mph|kph|kJ|kW|Pa|kPa|Hz|ml|mL|"
+    "rad|radians?|deg|degrees?|units?|square units|liters?|litres?|meters?|metres?|centimeters?|millimeters?|"
+    "kilometers?|kilograms?|grams?|cents?|dollars?"
+)
+# a unit word that ends an answer ("\sqrt{3} cm", "2\pi \text{ meters}^2"): not part of the value
+TRAILING_UNIT_RE = re.compile(
+    r"(?:(?<=[\d}\])π°])\s*|\s+)(?:\\(?:text|mathrm)\s*\{\s*~?\s*)?(?:(?:square|cubic)\s+)?(?:"
+    + _UNIT_WORDS
+    + r")\}?"
+    r"(?:\s*\^\s*\{?[23]\}?|[²³])?$"
+)
+
+
+@dataclass(frozen=True)
+class MathTail:
+    """The bare math that ends a sentence: ``text`` without prose; ``lead`` the prose before it; ``unit``."""
+
+    text: str
+    lead: str
+    unit: str = ""
+
+
+def trailing_math(text: str) -> MathTail | None:
+    r"""The bare (undelimited) math expression that ends ``text``, taken whole, or None.
+
+    "Thus the length is \frac{\sqrt{30}}{2}." gives ``\frac{\sqrt{30}}{2}`` (not the ``2`` inside it); "the range
+    is [-3, 3]" gives ``[-3, 3]``; "Length = 14.1 m" gives ``14.1`` with unit ``m``. The expression is what follows
+    the last prose word (two letters or more, outside braces, not a function name such as ``sin`` nor a point name
+    such as ``AB``). None when it
+    is not math (no digit, command, π, √ or ∞), is unbalanced, a bare comma list, ends in an operator, follows a
+    bound word ("at least", "than", "and") or sits in a clause that hedges or negates ("or", "not", "maybe").
+    Only the last 300 characters are read.
+
+    >>> trailing_math("So we get \\dfrac{5}{7}.").text
+    '\\dfrac{5}{7}'
+    >>> trailing_math("It is not \\sqrt{3}") is None
+    True
+    """
+    s = text[-_TAIL_WINDOW_CHARS:]
+    for _ in range(4):  # sentence-final punctuation and markdown bold around the answer
+        before = s
+        s = s.rstrip().rstrip(".;!。").rstrip()
+        if s.endswith(("**", "__")):
+            s = s[:-2]
+        if s == before:
+            break
+    s = s[s.rfind("\n") + 1 :].replace("**", "  ")
+    if not s.strip():
+        return None
+    unit = ""
+    m = TRAILING_UNIT_RE.search(s)
+    if m is not None and m.start() > 0:
+        unit, s = m.group(0).strip(), s[: m.start()]
+    # the last prose word outside braces ends the lead
+    depth = 0
+    depths = []
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        depths.append(depth)
+        if ch == "\\" and i + 1 < len(s) and s[i + 1] in "{}":
+            depths.append(depth)
+            i += 2
+            continue
+        depth += 1 if ch == "{" else -1 if ch == "}" else 0
+        i += 1
+    if depth != 0:
+        return None
+    cut = 0
+    for w in _TAIL_WORD_RE.finditer(s):
+        word = w.group(0)
+        if depths[w.start()] == 0 and word.lower() not in _MATH_WORDS and not _POINT_NAME_RE.match(word):
+            cut = w.end()
+    for close in ("$", "\\)", "\\]"):  # math after a delimited span ("$\Rightarrow$ \frac12"): after it
+        end = s.rfind(close)
+        cut = max(cut, end + len(close) if end != -1 else 0)
+    tail = s[cut:].strip().lstrip(",:=≈").strip()
+    lead = s[: len(s.rstrip()) - len(tail)]  # the prose and any ":" or "=" before the math
+    if unit and not tail:  # "the answer is 12 meters" already cut at "meters": nothing left
+        return None
+    if (
+        not tail
+        or len(tail) > _TAIL_MAX_CHARS
+        or "$" in tail
+        or tail[-1] in "+-*/=^_\\,(<>"
+        or tail.endswith("\\left")
+    ):
+        return None
+    if not re.search(r"\d|\\[a-zA-Z]|[π√∞]", tail) or _bracket_balance(tail) != 0:
+        return None
+    if re.search(r",\s", _outside_brackets(tail)):  # "2, 3": a list, not one value
+        return None
+    words = _TAIL_WORD_RE.findall(lead)
+    if words and words[-1].lower() in _BOUND_WORDS:
+        return None
+    clause = re.split(r"\.\s|[;!?]", lead)[-1]
+    if _CLAUSE_HEDGE_RE.search(clause):
+        return None
+    return MathTail(tail, lead, unit)
+
+
+def _bracket_balance(text: str) -> int:
+    """Opening minus closing round and square brackets (an interval mixes them: ``(0, 1]``)."""
+    return text.count("(") + text.count("[") - text.count(")") - text.count("]")
+
+
+def _outside_brackets(text: str) -> str:
+    """``text`` with everything inside (), [] and {} removed (one linear pass)."""
+    out = []
+    depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+def _states_value(lead: str) -> bool:
+    """The prose before a number states it as the value: "we get", "x equals", "Length =", "Area:"."""
+    lead = lead.rstrip()
+    words = _TAIL_WORD_RE.findall(lead)
+    return lead.endswith(("=", ":")) or bool(words) and words[-1].lower() in _COPULAS
+
+
+_FORMULA_RE = re.compile(
+    r"\\[a-zA-Z{]|[π√∞^=<>≤≥≠]|[\d)}]\s*[-+*/]\s*[\d(\\a-zA-Z{]|[(\[{][^()\[\]{}]*,[^()\[\]{}]*[)\]}]"
+)
+
+
+def _is_formula(tail: MathTail) -> bool:
+    """Clearly math (a command, π, an operator between operands, a relation, an interval or tuple), and not a
+    plain number or a computation ending in one: "B12", "1:2", "2A" are not taken out of their words."""
+    return not _plain_number_tail(tail) and _FORMULA_RE.search(tail.text) is not None
+
+
+def _is_number(text: str) -> bool:
+    from mmagrae.verifiers.numeric import parse_number  # lazy, as in extraction._all_same
+
+    return parse_number(text) is not None
+
+
+def _plain_number_tail(tail: MathTail) -> bool:
+    """A plain number (unit aside), or a computation ending in one ("20 - 15 = 5"): the last-number rule gives it."""
+    return _NUMBER_RE.fullmatch(tail.text.rpartition("=")[2].strip()) is not None

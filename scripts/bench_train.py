@@ -39,143 +39,25 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
-import threading
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for _path in (REPO, REPO / "scripts"):  # mmagrae, and the sibling bench modules when imported from elsewhere
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-
-# ==================================================================== measuring helpers
-
-
-class PeakMemory:
-    """Peak memory while the block runs: CUDA allocator peak on GPU, else resident set size above the start."""
-
-    def __init__(self, device: str):
-        self.device = device
-        self.peak_mib = 0.0
-        self._stop = threading.Event()
-
-    @staticmethod
-    def _rss_mib() -> float:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-    def __enter__(self) -> PeakMemory:
-        import torch
-
-        if self.device == "cuda":
-            torch.cuda.synchronize()
-            torch.cuda.reset_peak_memory_stats()
-            return self
-        self._base = self._rss_mib()
-        self._max = self._base
-
-        def sample() -> None:
-            while not self._stop.wait(0.005):
-                self._max = max(self._max, self._rss_mib())
-
-        self._thread = threading.Thread(target=sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        import torch
-
-        if self.device == "cuda":
-            torch.cuda.synchronize()
-            self.peak_mib = torch.cuda.max_memory_allocated() / 2**20
-            return
-        self._stop.set()
-        self._thread.join()
-        self.peak_mib = max(self._max, self._rss_mib()) - self._base
-
-
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def _step_seconds(start: float, ends: list[float]) -> list[float]:
-    """Durations of consecutive steps from the run's start and each step's end time."""
-    marks = [start, *ends]
-    return [b - a for a, b in zip(marks[:-1], marks[1:], strict=True)]
-
-
-# ==================================================================== shared set-up
-
-
-def _overrides(args: argparse.Namespace, model_dir: str, out_dir: str, backend: str, steps: int) -> list[str]:
-    """mmagrae config for the matched settings (the same values TRL gets in ``_trl_config``)."""
-    return [
-        f"model.path={model_dir}",
-        f"model.dtype={args.dtype}",
-        f"trainer.device={args.device}",
-        "data.train=synthetic:counting",
-        f"data.synthetic_n={args.rows}",
-        "data.synthetic_val_n=2",
-        f"data.min_pixels={getattr(args, 'pixels', 12544)}",
-        f"data.max_pixels={getattr(args, 'pixels', 12544)}",
-        "data.shuffle=true",
-        f"rollout.backend={backend}",
-        f"rollout.n={args.n}",
-        f"rollout.max_new_tokens={args.max_new_tokens}",
-        "rollout.temperature=1.0",
-        "rollout.top_p=1.0",
-        "rollout.top_k=-1",
-        f"rollout.batch_size={args.prompts}",
-        "rollout.gpu_memory_utilization=0.3",
-        "algorithm.estimator=grpo",
-        "algorithm.std=unbiased",
-        "algorithm.loss=grpo",
-        "algorithm.kl_coef=0",
-        "algorithm.ppo_epochs=1",
-        "algorithm.mini_batch_size=0",
-        f"algorithm.micro_batch_size={args.prompts * args.n}",
-        "reward.format=answer",
-        "reward.accuracy_weight=0.9",
-        "reward.format_weight=0.1",
-        f"optim.lr={args.lr}",
-        "optim.scheduler=constant",
-        "optim.warmup_steps=0",
-        "optim.weight_decay=0.0",
-        "optim.max_grad_norm=1.0",
-        f"trainer.max_steps={steps}",
-        f"trainer.prompts_per_step={args.prompts}",
-        f"trainer.seed={args.seed}",
-        "trainer.warm_start_steps=0",
-        "trainer.eval_every=0",
-        "trainer.val_limit=1",
-        "trainer.save_every=0",
-        "trainer.resume=never",
-        f"trainer.output_dir={out_dir}",
-        "logging.progress_bar=false",
-        "logging.tensorboard=false",
-        "logging.wandb=false",
-        *getattr(args, "set", []),
-    ]
-
-
-def _prompts_for_peer(args: argparse.Namespace, model_dir: str, cache: Path) -> tuple[list, Any]:
-    """The training prompts exactly as mmagrae's trainer loads them (same rows, resized images, chat text)."""
-    from mmagrae.config import load_config
-    from mmagrae.models import load_policy
-    from mmagrae.trainer.components import load_prompts
-
-    cfg = load_config(None, _overrides(args, model_dir, str(cache / "peer-data"), "hf", 1))
-    _, processor = load_policy(model_dir, dtype=args.dtype)
-    prompts = load_prompts(
-        cfg, processor, cfg.data.train, cfg.data.split, cache / "data-cache", limit=None, log=lambda *a: None
-    )
-    return prompts, processor
-
+from bench_train_common import (  # noqa: E402  (re-exported: importable from bench_train as before)
+    PeakMemory,
+    _median,
+    _overrides,
+    _prompts_for_peer,
+    _step_seconds,
+)
+from bench_train_trl import run_trl  # noqa: E402
 
 # ==================================================================== mmagrae
 
@@ -247,170 +129,6 @@ def run_ours(args: argparse.Namespace, model_dir: str, work: Path, backend: str,
         "samples": samples,
         "tokens": tokens,
         "phases": phases,
-        "peak_mib": mem.peak_mib,
-        "wall_s": wall,
-    }
-
-
-# ==================================================================== TRL
-
-
-def run_trl(
-    args: argparse.Namespace,
-    model_dir: str,
-    work: Path,
-    prompts: list,
-    tag: str,
-    *,
-    model_factory: Any = None,
-    processor: Any = None,
-    micro: int | None = None,
-) -> dict[str, Any]:
-    """GRPOTrainer with the matched settings; phases from wrappers around its methods.
-
-    ``model_factory`` / ``processor`` replace loading ``model_dir`` (scripts/gpu_check.py builds the model in
-    memory); ``micro`` sequences per forward/backward (gradient accumulation over B·G / micro), else all N at once.
-    """
-    import datasets
-    import torch
-    from transformers import TrainerCallback
-    from trl import GRPOConfig, GRPOTrainer
-
-    from mmagrae.config import load_config
-    from mmagrae.data.prompts import render_user_text
-    from mmagrae.models import load_policy
-    from mmagrae.trainer.components import build_scorer
-
-    cfg = load_config(None, _overrides(args, model_dir, str(work / "unused"), "hf", 1))
-    score = build_scorer(cfg)  # the very reward mmagrae uses: 0.9·accuracy + 0.1·format
-    rows = [p.row for p in prompts]
-
-    def reward_fn(completions, row_index, **_):
-        texts = [c[-1]["content"] if isinstance(c, list) else c for c in completions]
-        reward, _, _, _ = score(texts, [rows[i] for i in row_index])
-        return reward.tolist()
-
-    reward_fn.__name__ = "accuracy_format"
-    # TRL's VLM format: a conversational prompt whose text carries no image marker, plus the (resized) image;
-    # TRL puts the image before the text, as mmagrae's prompt builder does.
-    data = datasets.Dataset.from_list(
-        [
-            {
-                "prompt": [
-                    {
-                        "role": "user",
-                        "content": render_user_text(p.row, template=None, answer_format="answer").replace(
-                            "<image>", ""
-                        ),
-                    }
-                ],
-                "image": p.images[0],
-                "row_index": i,
-            }
-            for i, p in enumerate(prompts)
-        ]
-    )
-    total = args.warmup + args.steps
-    n_seq = args.prompts * args.n
-    micro = micro or n_seq
-    if n_seq % micro:
-        raise ValueError(f"micro-batch {micro} must divide B·G = {n_seq}")
-    config = GRPOConfig(
-        output_dir=str(work / f"trl-{tag}"),
-        max_steps=total,
-        per_device_train_batch_size=micro,
-        gradient_accumulation_steps=n_seq // micro,
-        num_generations=args.n,
-        max_completion_length=args.max_new_tokens,
-        temperature=1.0,
-        top_p=1.0,
-        learning_rate=args.lr,
-        lr_scheduler_type="constant",
-        warmup_steps=0,
-        weight_decay=0.0,
-        max_grad_norm=1.0,
-        optim="adamw_torch",
-        beta=0.0,
-        loss_type="grpo",
-        epsilon=0.2,
-        scale_rewards="group",
-        num_iterations=1,
-        use_vllm=False,
-        use_cpu=args.device == "cpu",
-        bf16=args.dtype == "bfloat16",
-        seed=args.seed,
-        report_to="none",
-        logging_steps=10**6,
-        save_strategy="no",
-        eval_strategy="no",
-        log_completions=False,
-        remove_unused_columns=False,
-        dataloader_num_workers=0,
-        disable_tqdm=True,
-        mask_truncated_completions=False,
-    )
-    if model_factory is not None:
-        model = model_factory()
-    else:
-        model, processor = load_policy(model_dir, dtype=args.dtype)
-        model = model.to(args.device)
-
-    ends: list[float] = []
-
-    class StepEnds(TrainerCallback):
-        def on_step_end(self, _args, state, control, **kw):
-            if args.device == "cuda":
-                torch.cuda.synchronize()
-            ends.append(time.perf_counter())
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        trainer = GRPOTrainer(
-            model=model,
-            reward_funcs=[reward_fn],
-            args=config,
-            train_dataset=data,
-            processing_class=processor,
-            callbacks=[StepEnds()],
-        )
-    spent: dict[str, list[float]] = {"generate": [], "rewards": [], "prepare": []}
-
-    def timed(name, fn):
-        def wrapper(*a, **kw):
-            t0 = time.perf_counter()
-            try:
-                return fn(*a, **kw)
-            finally:
-                spent[name].append(time.perf_counter() - t0)
-
-        return wrapper
-
-    trainer._generate = timed("generate", trainer._generate)
-    trainer._calculate_rewards = timed("rewards", trainer._calculate_rewards)
-    trainer._generate_and_score_completions = timed("prepare", trainer._generate_and_score_completions)
-    start = time.perf_counter()
-    with PeakMemory(args.device) as mem, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        trainer.train()
-    wall = time.perf_counter() - start
-    w = args.warmup
-    step_s = _step_seconds(start, ends)[w:]
-    gen, rew, prep = (spent[k][w:] for k in ("generate", "rewards", "prepare"))
-    rollout, score_s = _median(gen), _median(rew)
-    prepare = _median([p - g - r for p, g, r in zip(prep, gen, rew, strict=True)])
-    update = _median([s - p for s, p in zip(step_s, prep, strict=True)])
-    samples = args.prompts * args.n
-    lengths = [
-        h["completions/mean_length"] * samples
-        for h in trainer.state.log_history
-        if "completions/mean_length" in h
-    ]
-    return {
-        "side": "TRL GRPOTrainer (hf)",
-        "step_s": step_s,
-        "samples": samples,
-        "tokens": lengths[-1:] or [float("nan")],
-        "phases": {"rollout": rollout, "score": score_s, "prepare": prepare, "update": update},
         "peak_mib": mem.peak_mib,
         "wall_s": wall,
     }

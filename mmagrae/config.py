@@ -58,7 +58,7 @@ class ModelConfig:
     path: str = _f(
         "tiny:qwen2_vl",
         "HF model id or local directory; 'tiny:ARCH' builds a random tiny model "
-        "(qwen2_vl, qwen2_5_vl, qwen3_vl, idefics3, qwen2)",
+        "(qwen2_vl, qwen2_5_vl, qwen3_vl, qwen3_5, idefics3, qwen2)",
     )
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = _f(
         "auto", "training dtype; auto = bfloat16 on GPU, float32 on CPU"

@@ -94,7 +94,9 @@ def test_hf_engine_samples_match_the_trainer_reforward(tiny_qwen3_5: Path) -> No
     engine = build_engine("hf", tiny_qwen3_5, model=model, processor=processor)
     groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
     assert [len(g) for g in groups] == [2, 2, 2]
-    assert _gap(model, processor, prompts, groups) <= 1e-4
+    gap = _gap(model, processor, prompts, groups)
+    print(f"qwen3_5: HF engine vs float32 re-forward, max log-prob gap {gap:.1e}")  # docs/ROLLOUT.md (-s)
+    assert gap <= 1e-4
 
 
 def test_vllm_engine_serves_bfloat16_only_on_cpu(tiny_qwen3_5: Path) -> None:
@@ -105,7 +107,9 @@ def test_vllm_engine_serves_bfloat16_only_on_cpu(tiny_qwen3_5: Path) -> None:
     prompts = make_prompts(processor, vision=True)
     groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
     assert [len(g) for g in groups] == [2, 2, 2] and all(c.token_ids for g in groups for c in g)
-    assert _gap(model, processor, prompts, groups) <= VLLM_BF16_GAP
+    gap = _gap(model, processor, prompts, groups)
+    print(f"qwen3_5: vLLM bfloat16 vs float32 re-forward, max log-prob gap {gap:.1e}")  # docs/ROLLOUT.md (-s)
+    assert gap <= VLLM_BF16_GAP
 
 
 def _train(model_dir: Path, out: Path, backend: str) -> dict:

@@ -100,7 +100,7 @@ def _black_components(image) -> list[int]:
 
 
 def test_counting_level_1_is_the_measured_learnable_task():
-    """DESIGN §4: 112x112 white, 1-4 black filled circles of one radius, not overlapping, integer answer."""
+    """docs/DESIGN.md §4: 112x112 white, 1-4 black filled circles of one radius, not overlapping, integer answer."""
     rows = make_rows("counting", 40, seed=0, difficulty=1)
     assert {row["answer"] for row in rows} == {"1", "2", "3", "4"}
     circle_areas = set()

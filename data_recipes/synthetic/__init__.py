@@ -1,7 +1,7 @@
 """Synthetic datasets with verifiable answers, drawn with PIL (charts optionally with matplotlib), deterministic
 by seed.
 
-Kinds (``GENERATORS``): ``counting`` (shapes; level 1 is the task DESIGN §4 measured as learnable by a ~1M
+Kinds (``GENERATORS``): ``counting`` (shapes; level 1 is the task docs/DESIGN.md §4 records as learnable by a ~1M
 model), ``geometry`` (angles, parallel lines, circles with π, right triangles with roots, similar
 triangles), ``charts`` (bar, line and pie charts: read a value, differences, max/min, percentage share) and
 ``video_counting`` (a circle moving through a 4-8 frame clip: in how many frames does it appear; rows with

@@ -1,6 +1,6 @@
 """Counting shapes: "How many circles are in the image?" -> ``"3"``.
 
-Level 1 is exactly the task DESIGN §4 measured a ~1M-parameter random Qwen2-VL learning with RL on CPU:
+Level 1 is exactly the task docs/DESIGN.md §4 records a ~1M-parameter random Qwen2-VL learning with RL on CPU:
 112x112 white images with 1-4 black filled circles of one fixed radius (12 px), not overlapping, answer an
 integer. Harder levels break the visual simplicity that made it learnable:
 

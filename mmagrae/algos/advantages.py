@@ -1,7 +1,7 @@
 """Group-relative advantage estimators: GRAE (GRPO), Dr.GRPO, RLOO, A-GRAE and the paper's probes.
 
 Reference: "Unveiling Implicit Advantage Symmetry: Why GRPO Struggles with Exploration and Difficulty
-Adaptation", arXiv 2602.05548 (A-GRAE), v3 equations (Eq. 11-13); see docs/DESIGN §1.
+Adaptation", arXiv 2602.05548 (A-GRAE), v3 equations (Eq. 11-13); see docs/DESIGN.md §1.
 
 Shapes: B prompts, G samples per prompt. Every estimator maps ``rewards[B, G]`` (and ``correct[B, G]``)
 to ``advantages[B, G]``, is pure, vectorised over the ``[B, G]`` view and runs under ``torch.no_grad``.
@@ -178,7 +178,7 @@ def compute_advantages(
     beta: float = 10.0,
     eps: float = 1e-6,
 ) -> torch.Tensor:
-    """Advantages ``[B, G]`` from rewards ``[B, G]`` with the named estimator (arXiv 2602.05548, DESIGN §3).
+    """Advantages ``[B, G]`` from rewards ``[B, G]`` with the named estimator (arXiv 2602.05548; docs/DESIGN.md §1).
 
     Args:
         rewards: ``[B, G]`` float rewards, one row per prompt.

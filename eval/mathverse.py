@@ -25,7 +25,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.registry import Benchmark, SampleVerdict, image_paths, load_hub, read_local_rows, rules_verdict
+from eval.loaders import image_paths, load_hub, read_local_rows
+from eval.registry import Benchmark, SampleVerdict, rules_verdict
 
 HF_DATASET_ID = "AI4Math/MathVerse"
 SPLITS = ("testmini", "testmini_text_only")

@@ -26,15 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eval.registry import (
-    Benchmark,
-    SampleVerdict,
-    choice_letters,
-    image_paths,
-    load_hub,
-    read_parquet_rows,
-    rules_verdict,
-)
+from eval.loaders import choice_letters, image_paths, load_hub, read_parquet_rows
+from eval.registry import Benchmark, SampleVerdict, rules_verdict
 
 HF_DATASET_ID = "MathLLMs/MathVision"
 SPLITS = ("test", "testmini")

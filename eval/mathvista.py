@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -364,7 +364,7 @@ def load(split: str = "testmini", *, source: str | Path | None = None, limit: in
             row.setdefault("query", build_query(row))
             out.append(row)
         return out
-    from eval.registry import read_parquet_rows
+    from eval.loaders import read_parquet_rows
 
     return [_hub_row(r) for r in read_parquet_rows(path, split)[:limit]]
 
@@ -387,10 +387,6 @@ def prompt_text(row: Mapping[str, Any]) -> str:
 
 def read_results(path: str | Path) -> dict[str, dict[str, Any]]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def iter_items(results: Mapping[str, Mapping[str, Any]]) -> Iterable[tuple[str, Mapping[str, Any]]]:
-    return results.items()
 
 
 # ------------------------------------------------------------------------------------------ registry adapter

@@ -41,11 +41,12 @@ from typing import Any
 
 from eval import card as eval_card
 from eval import registry
+from eval.loaders import is_recipe_layout
 from eval.report import write_reports
 from eval.scoring import summarize
 from mmagrae.data.prompts import Prompt, build_prompts, chat_text
-from mmagrae.data.report import SkipReport
 from mmagrae.data.schema import ROW_COLUMNS
+from mmagrae.data.skips import SkipReport
 from mmagrae.preflight import UserError, check_data_source, check_model_path, check_output_dir
 from mmagrae.rollout.types import SamplingConfig
 
@@ -349,7 +350,7 @@ RECIPE_BENCHMARKS = ("geometry3k", "chartqa")  # benchmarks that read a data_rec
 def load_rows(bench: registry.Benchmark, cfg: RunConfig) -> list[dict]:
     """The benchmark's rows; a source in another layout is a one-line :class:`UserError` naming it."""
     where = cfg.source or bench.hf_id
-    if cfg.source and bench.name not in RECIPE_BENCHMARKS and registry.is_recipe_layout(cfg.source):
+    if cfg.source and bench.name not in RECIPE_BENCHMARKS and is_recipe_layout(cfg.source):
         raise UserError(f"{cfg.source} is a data_recipes folder (the row schema); evaluate it with --benchmark "
                         f"{' or '.join(RECIPE_BENCHMARKS)}, or give {bench.name} its own layout (docs/EVAL.md)")
     try:

@@ -43,7 +43,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.registry import Benchmark, SampleVerdict, image_paths, load_hub, read_local_rows
+from eval.loaders import image_paths, load_hub, read_local_rows
+from eval.registry import Benchmark, SampleVerdict
 
 HF_DATASET_ID = "We-Math/We-Math"
 SPLITS = ("testmini",)

@@ -127,7 +127,7 @@ def _prompts_for_peer(args: argparse.Namespace, model_dir: str, cache: Path) -> 
     """The training prompts exactly as mmagrae's trainer loads them (same rows, resized images, chat text)."""
     from mmagrae.config import load_config
     from mmagrae.models import load_policy
-    from mmagrae.trainer.components import load_prompts
+    from mmagrae.trainer.builders import load_prompts
 
     cfg = load_config(None, _overrides(args, model_dir, str(cache / "peer-data"), "hf", 1))
     _, processor = load_policy(model_dir, dtype=args.dtype)

@@ -40,7 +40,7 @@ def run_trl(
     from mmagrae.config import load_config
     from mmagrae.data.prompts import render_user_text
     from mmagrae.models import load_policy
-    from mmagrae.trainer.components import build_scorer
+    from mmagrae.trainer.builders import build_scorer
 
     cfg = load_config(None, _overrides(args, model_dir, str(work / "unused"), "hf", 1))
     score = build_scorer(cfg)  # the very reward mmagrae uses: 0.9·accuracy + 0.1·format

@@ -200,7 +200,7 @@ def run_ours(
     from mmagrae.config import load_config
     from mmagrae.models import pad_token_id
     from mmagrae.rollout import SamplingConfig, build_engine
-    from mmagrae.trainer.components import PromptSampler, build_optimizer, build_scorer
+    from mmagrae.trainer.builders import PromptSampler, build_optimizer, build_scorer
     from mmagrae.trainer.distributed import DistInfo, Updater
     from mmagrae.trainer.loop import collect_rollouts, compute_step_advantages, update
 

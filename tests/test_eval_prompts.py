@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 import data_recipes.schema as recipe_schema
-import eval.registry as eval_registry
+import eval.loaders as eval_loaders
 import mmagrae.data as data
 from mmagrae.data import schema
 from mmagrae.data.prompts import encode_prompts
@@ -28,7 +28,7 @@ def test_the_row_schema_is_defined_once() -> None:
     for name in ("ANSWER_TYPES", "CHOICE_LETTERS", "IMAGE_MARKER", "VIDEO_MARKER", "features"):
         assert getattr(recipe_schema, name) is getattr(schema, name), name
     assert prompts.IMAGE_MARKER is schema.IMAGE_MARKER and prompts.VIDEO_MARKER is schema.VIDEO_MARKER
-    assert eval_registry.IMAGE_MARKER is schema.IMAGE_MARKER
+    assert eval_loaders.IMAGE_MARKER is schema.IMAGE_MARKER
     assert list(schema.features()) == list(schema.STORED_COLUMNS)
     assert list(schema.features(with_videos=True)) == [*schema.STORED_COLUMNS, "videos"]
     for answer_type in schema.ANSWER_TYPES:  # every schema type is one the verifier knows
@@ -73,7 +73,7 @@ def test_eval_builds_the_prompt_training_builds(model: str, system_prompt: str |
     from eval.runner import RunConfig, chat_formatter, generate
     from mmagrae.config import load_config
     from mmagrae.data.loading import load_rows
-    from mmagrae.trainer.components import load_prompts
+    from mmagrae.trainer.builders import load_prompts
 
     path = request.getfixturevalue(model)
     source = _geometry_rows(tmp_path)

@@ -87,7 +87,7 @@ def test_weights_hand_computed_and_validated():
 def _setup(model_dir, *overrides):
     from mmagrae.data.prompts import build_prompts
     from mmagrae.models import build_policy, pad_token_id
-    from mmagrae.trainer.components import build_optimizer
+    from mmagrae.trainer.builders import build_optimizer
     from mmagrae.trainer.distributed import DistInfo, Updater
 
     cfg = load_config(None, [f"model.path={model_dir}", "rollout.n=2", "trainer.prompts_per_step=2",

@@ -256,7 +256,7 @@ def test_tensorboard_tags_are_not_doubled(tmp_path):
 
 
 def test_local_folder_with_a_test_split_validates(tmp_path):
-    from mmagrae.trainer.components import validation_source
+    from mmagrae.trainer.builders import validation_source
 
     rows = [{"problem": f"What is {i} + {i}?", "answer": str(2 * i)} for i in range(3)]
     folder = tmp_path / "data"

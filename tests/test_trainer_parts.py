@@ -11,7 +11,7 @@ import torch
 
 from mmagrae.config import load_config
 from mmagrae.trainer import checkpoint as ckpt
-from mmagrae.trainer.components import PromptSampler
+from mmagrae.trainer.builders import PromptSampler
 from mmagrae.trainer.loop import OOM_HINT, TrainingAborted, select_groups
 from mmagrae.trainer.step import _oom_guard
 from mmagrae.trainer.tracking import read_metrics
@@ -135,7 +135,7 @@ def test_custom_reward_correctness_is_the_one_definition(monkeypatch):
     import types
 
     from mmagrae.algos.advantages import default_correct
-    from mmagrae.trainer.components import build_scorer
+    from mmagrae.trainer.builders import build_scorer
 
     module = types.ModuleType("h1_rewards")
     module.reward = lambda response, row: float(response)

@@ -17,8 +17,8 @@ Example::
 
 from mmagrae.data.loading import load_rows, normalize_row
 from mmagrae.data.prompts import FORMAT_INSTRUCTIONS, Prompt, build_prompts, render_user_text, resize_image
-from mmagrae.data.report import SkipReport
 from mmagrae.data.schema import ANSWER_TYPES, IMAGE_MARKER, ROW_COLUMNS, STORED_COLUMNS, VIDEO_MARKER
+from mmagrae.data.skips import SkipReport
 
 __all__ = [
     "ANSWER_TYPES",

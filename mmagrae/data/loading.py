@@ -28,8 +28,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mmagrae.data.report import SkipReport
 from mmagrae.data.schema import IMAGE_MARKER, VIDEO_MARKER
+from mmagrae.data.skips import SkipReport
 
 DEFAULT_MAX_IMAGE_PIXELS = 89_478_485
 """Largest image (width × height) decoded by default: PIL's own decompression-bomb threshold (about 9459²).

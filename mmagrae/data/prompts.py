@@ -34,8 +34,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mmagrae.data.report import SkipReport
 from mmagrae.data.schema import IMAGE_MARKER, VIDEO_MARKER, lettered_choices
+from mmagrae.data.skips import SkipReport
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch

@@ -40,7 +40,7 @@ import torch
 from mmagrae.config import Config
 from mmagrae.models import build_policy, load_adapter, load_reference, pad_token_id, resolve_model_path
 from mmagrae.trainer import checkpoint as ckpt
-from mmagrae.trainer.components import (
+from mmagrae.trainer.builders import (
     PromptSampler,
     build_optimizer,
     build_scorer,

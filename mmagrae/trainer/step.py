@@ -22,7 +22,7 @@ from mmagrae.algos.dynamic_sampling import informative_groups
 from mmagrae.algos.losses import micro_batch_loss_weights, policy_loss_parameters
 from mmagrae.algos.rollout_correction import pad_logprobs, rollout_correction, rollout_gap_metrics
 from mmagrae.config import Config
-from mmagrae.trainer.components import PromptSampler
+from mmagrae.trainer.builders import PromptSampler
 from mmagrae.trainer.distributed import DistInfo, Updater, all_reduce_sum
 from mmagrae.trainer.peak_memory import measure_peak
 

@@ -1,4 +1,4 @@
-"""Time synthetic generation: ``python -m data_recipes.bench --n 1000`` (pin to one core with ``taskset -c 0``).
+"""Time synthetic generation: ``python scripts/bench_synthetic.py --n 1000`` (pin to one core with ``taskset -c 0``).
 
 Prints, per kind, the wall and CPU seconds to generate ``n`` mixed-difficulty rows (drawing + PNG encoding)
 and to build the ``datasets.Dataset``; the machine may be shared, so CPU time is the number to compare.
@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
 
 def main(argv: list[str] | None = None) -> int:

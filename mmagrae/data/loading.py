@@ -137,6 +137,17 @@ def _row_id(raw: Mapping[str, Any], column_map: Mapping[str, str] | None, split:
     return f"{split}-{index}"
 
 
+def _with_markers(problem: str, marker: str, count: int, kind: str) -> str:
+    """The problem text with one ``marker`` per media item: unmarked text gets them in front; marked text must
+    already have exactly ``count`` (else the row is bad: "<kind> marker mismatch")."""
+    markers = problem.count(marker)
+    if markers == count:
+        return problem
+    if markers:
+        raise _BadRow(f"{kind} marker mismatch")
+    return marker * count + problem
+
+
 def normalize_row(raw: Mapping[str, Any], *, column_map: Mapping[str, str] | None = None,
                   image_root: Path | None = None, default_id: str = "",
                   max_image_pixels: int | None = DEFAULT_MAX_IMAGE_PIXELS) -> dict[str, Any]:
@@ -163,17 +174,9 @@ def normalize_row(raw: Mapping[str, Any], *, column_map: Mapping[str, str] | Non
         raise _BadRow("empty answer")
 
     images = [_decode_image(item, image_root, max_image_pixels) for item in _as_list(data.get("images"))]
-    markers = problem.count(IMAGE_MARKER)
-    if markers != len(images):
-        if markers:
-            raise _BadRow("image marker mismatch")
-        problem = IMAGE_MARKER * len(images) + problem
+    problem = _with_markers(problem, IMAGE_MARKER, len(images), "image")
     videos = [_read_video(item, image_root, max_image_pixels) for item in _as_list(data.get("videos"))]
-    markers = problem.count(VIDEO_MARKER)
-    if markers != len(videos):
-        if markers:
-            raise _BadRow("video marker mismatch")
-        problem = VIDEO_MARKER * len(videos) + problem
+    problem = _with_markers(problem, VIDEO_MARKER, len(videos), "video")
 
     choices = data.get("choices")
     if isinstance(choices, str):

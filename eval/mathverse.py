@@ -35,8 +35,8 @@ _OPTION_LINE = re.compile(r"^\s*\(?([A-H])\s*[):.：]\s*(.*\S)\s*$")
 
 
 def parse_choices(question: str) -> list[str] | None:
-    """Option texts from ``Choices:\\nA:3\\nB:4`` (None when the question lists none)."""
-    tail = re.split(r"Choices\s*:?", question, maxsplit=1, flags=re.I)
+    """Option texts from ``Choices:\\nA:3\\nB:4`` or ``Choice:\\nA. True`` (None when the question lists none)."""
+    tail = re.split(r"Choices?\s*:", question, maxsplit=1, flags=re.I)
     if len(tail) < 2:
         return None
     options = []
@@ -97,7 +97,10 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
         from eval.rules import choice_verdict
 
         return choice_verdict(response, str(row["answer"]), parse_choices(str(row.get("question", ""))))
-    return rules_verdict(response, str(row["answer"]))
+    from eval.rules import parts_verdict
+
+    parts = parts_verdict(response, str(row["answer"]))  # "domain: [-4, 0) and range: (-3, 1]"
+    return parts if parts is not None else rules_verdict(response, str(row["answer"]))
 
 
 def subject_subfield(row: Mapping[str, Any]) -> tuple[str, str]:

@@ -65,6 +65,35 @@ def split_options(option: str) -> list[str]:
     return out
 
 
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[$*`]|\\[()]", " ", text).lower().replace("’", "'").split()).strip(" .")
+
+
+def _letter_with_its_option(response: str, choices: list[str]) -> str | None:
+    """A response that is an option written out with its letter ("A. The graph has been translated 4 units
+    downwards.") gets that letter."""
+    letter = leading_letter(response, len(choices))
+    if letter is None:
+        return None
+    rest = _LEADING.sub("", response, count=1)
+    return letter if _norm(rest) == _norm(choices[ord(letter) - ord("A")]) else None
+
+
+def named_option(response: str, choices: list[str]) -> str | None:
+    """The letter of the option whose whole text (three words or more: a statement, not a value) the last
+    sentences of the response state, when exactly one does ("So this is not a function." -> the option
+    "This is not a function"); an option inside a longer stated one does not count.
+
+    >>> named_option("The vertical line test fails, so this is not a function.", ["This is a function", "This is not a function"])
+    'B'
+    """
+    text = _norm(response[-400:])
+    found = [i for i, c in enumerate(choices)
+             if len(_norm(c).split()) >= 3 and re.search(r"(?<!\w)" + re.escape(_norm(c)) + r"(?!\w)", text)]
+    found = [i for i in found if not any(j != i and _norm(choices[i]) in _norm(choices[j]) for j in found)]
+    return chr(ord("A") + found[0]) if len(found) == 1 else None
+
+
 def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail: str | None = None):
     """Rules-mode verdict for a multiple-choice item: a stated letter ("the correct option is D"), else a
     letter opening ``tail`` (the text after the answer marker, for We-Math) or a short response, else
@@ -79,8 +108,88 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
         letter = stated_letter(response, n)
     if letter is None and len(response.strip()) <= 40:
         letter = leading_letter(response, n)
+    if letter is None and choices:
+        letter = _letter_with_its_option(response, choices) or named_option(response, choices)
     if letter is not None:
         verdict = rules_verdict(letter, gold, choices=choices)
         if verdict.extracted is not None:
             return verdict
     return rules_verdict(tail if tail is not None else response, gold, choices=choices)
+
+
+# --------------------------------------------------------------------------- answers in labelled parts
+# MathVerse's function questions have golds in named parts ("domain: [-4, 0) and range: (-3, 1]", "increasing
+# on (-\infty, 1) \cup (3,4), decreasing on (1,3)"); a judge compares every part, so rules mode does too.
+_PART_LABEL = re.compile(r"(?i)\b(domain|range|increasing|decreasing|constant|local\s+(?:minimum|maximum))\b")
+_INTERVALS = re.compile(
+    r"[\[(][^\[\]()]{0,80}?[\])](?:\s*(?:\\cup|∪|\bU\b|\bor\b)\s*[\[(][^\[\]()]{0,80}?[\])])*"
+)
+
+
+def _plain(text: str) -> str:
+    r"""``\text { increasing on }(1,3)`` -> ``increasing on (1,3)``: text wrappers, sizing and spacing commands
+    and math delimiters removed, so labels and intervals can be read."""
+    text = re.sub(r"\\(?:text|mathrm|textbf|operatorname)\s*\{([^{}]*)\}", r" \1 ", text)
+    text = re.sub(r"\\(?:left|right|big|Big|bigg|Bigg)(?![A-Za-z])", "", text)
+    text = re.sub(r"\\[,;:! ]|\\q?quad|\\\(|\\\)|\\\[|\\\]|\$", " ", text)
+    return text.replace("−", "-")
+
+
+def labelled_parts(text: str) -> list[tuple[str, str]]:
+    r"""``[(label, intervals)]`` of a text that names two or more parts, else ``[]``.
+
+    >>> labelled_parts("domain: [-4, 0) and range: (-3, 1]")
+    [('domain', '[-4, 0)'), ('range', '(-3, 1]')]
+    >>> labelled_parts("\\text { increasing } \\quad(-3,1) ; \\quad \\text { constant }(-\\infty,-3) \\cup(1, \\infty)")
+    [('increasing', '(-3,1)'), ('constant', '(-\\infty,-3) \\cup(1, \\infty)')]
+    >>> labelled_parts("the range is [0, 2]")
+    []
+    """
+    plain = _plain(text)
+    labels = list(_PART_LABEL.finditer(plain))
+    parts = []
+    for i, m in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(plain)
+        found = _INTERVALS.search(plain, m.end(), end)
+        if found is None:
+            return []
+        parts.append((re.sub(r"\s+", " ", m.group(1).lower()), found.group(0).strip()))
+    return parts if len({label for label, _ in parts}) >= 2 else []
+
+
+def parts_verdict(response: str, gold: str):
+    r"""Rules-mode verdict for a gold in labelled parts (:func:`labelled_parts`), or None for any other gold.
+
+    Each part is looked up in the response after the last mention of its label (the final statement wins):
+    the intervals that follow it must equal the gold's, by value. The extraction reports every part found.
+
+    >>> parts_verdict("So the domain is $[-4,0)$ and the range is $(-3,1]$.", "domain: [-4, 0) and range: (-3, 1]").correct
+    True
+    >>> parts_verdict("Domain: [-4, 0). Range: (-3, 1).", "domain: [-4, 0) and range: (-3, 1]").correct
+    False
+    """
+    from eval.registry import SampleVerdict
+    from mmagrae.verifiers import symbolic
+    from mmagrae.verifiers.extraction import strip_think
+
+    parts = labelled_parts(gold)
+    if not parts:
+        return None
+    plain = _plain(strip_think(response)[-4000:])
+    stated = []
+    for label, value in parts:
+        mentions = [m for m in _PART_LABEL.finditer(plain) if re.sub(r"\s+", " ", m.group(1).lower()) == label]
+        if not mentions:
+            return SampleVerdict("; ".join(stated) or None, False)
+        found = _INTERVALS.search(plain, mentions[-1].end(), mentions[-1].end() + 200)
+        if found is None:
+            return SampleVerdict("; ".join(stated) or None, False)
+        answer = re.sub(r"\s*(?:\bU\b|\bor\b)\s*", " ∪ ", found.group(0))
+        stated.append(f"{label}: {answer.strip()}")
+        try:
+            same = symbolic.expressions_equal(answer, value)[0]
+        except symbolic.ParseError:
+            same = symbolic.canonical_text(answer) == symbolic.canonical_text(value)
+        if not same:
+            return SampleVerdict("; ".join(stated), False)
+    return SampleVerdict("; ".join(stated), True)

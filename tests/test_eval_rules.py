@@ -87,3 +87,60 @@ def test_mathvision_rules_are_the_official_pipeline():
 )
 def test_mathverse_free_form_golds_with_names_and_units(response, gold):
     assert mathverse.judge({"question_type": "free-form", "answer": gold}, response, "rules").correct
+
+
+# Gold forms taken from MathVerse testmini's free-form answers; each response states the answer the way
+# models write it. Every right answer has a wrong twin (one digit or one bracket changed) that must fail.
+_FREE_FORM = [
+    # (gold, right response, wrong response)
+    ("Area $=9 \\pi \\mathrm{cm}^{2}$", "So the answer is Area $=9 \\pi \\mathrm{cm}^{2}$.",
+     "So the answer is Area $=8 \\pi \\mathrm{cm}^{2}$."),
+    ("Area $=113.097$ units $^{2}$", "The area is 113.097 units $^{2}$.", "The area is 121.014 units $^{2}$."),
+    ("Surface Area $=603.186$ units $^{2}$", "The answer is Surface Area $=603.186$ units $^{2}$.",
+     "The answer is Surface Area $=645.409$ units $^{2}$."),
+    ("56.55 units $^{3}$", "The volume is 56.55 units $^{3}$", "The volume is 57.55 units $^{3}$"),
+    ("S.A. $=1209.84$", "So the answer is S.A. $=1209.84$.", "So the answer is S.A. $=1210.84$."),
+    ("slope =-4", "The slope is -4.", "The slope is 4."),
+    ("=\\frac{7}{4}", "Therefore the ratio is \\frac{7}{4}.", "Therefore the ratio is \\frac{7}{5}."),
+    ("-4.9\n-4.9", "The answer is -4.9", "The answer is -4.8"),
+    ("118掳T", "The true bearing is 118°T.", "The true bearing is 119°T."),
+    ("230 ^\\circ T", "The bearing is 230°.", "The bearing is 220°."),
+    ("28.27 \\mathrm{~cm}^{2}", "The area is 28.27 cm^2", "The area is 28.37 cm^2"),
+    ("domain: [-4, 0) and range: (-3, 1]", "So the domain is $[-4,0)$ and the range is $(-3,1]$.",
+     "So the domain is $[-4,0)$ and the range is $(-3,1)$."),
+    ("Increasing at (2, \\infty) and decreasing at (-\\infty, 2)",
+     "f is decreasing on (-∞, 2) and increasing on (2, ∞).", "f is increasing on (-∞, 2) and decreasing on (2, ∞)."),
+    ("\\text { increasing } \\quad(-3,1) ; \\quad \\text { constant }(-\\infty,-3) \\cup(1, \\infty)",
+     "It is increasing on (-3, 1) and constant on (-\\infty,-3) \\cup (1,\\infty).",
+     "It is increasing on (-3, 1) and constant on (-\\infty,-3)."),
+]
+
+
+@pytest.mark.parametrize(("gold", "right", "wrong"), _FREE_FORM)
+def test_mathverse_free_form_gold_forms_right_and_wrong(gold, right, wrong):
+    row = {"question_type": "free-form", "answer": gold}
+    assert mathverse.judge(row, right, "rules").correct, right
+    assert not mathverse.judge(row, wrong, "rules").correct, wrong
+
+
+def _mv_text_options():
+    return {"question_type": "multi-choice", "answer": "B",
+            "question": "Is this a function?\nChoice:\nA. This is a function\nB. This is not a function"}
+
+
+@pytest.mark.parametrize(
+    ("row", "response", "ok"),
+    [(_mv_row("C"), "So the length of BC is √{3}.", True),  # the option's value, in the option's notation
+     (_mv_row("C"), "So the length of BC is 2√{3}.", False),
+     (_mv_row("B"), "Thus BC = 2\\sqrt{3}", True),
+     ({**_mv_row("A"), "question": "Find h.\nChoices:\nA:9米\nB:6米"}, "So h is 9米.", True),
+     ({**_mv_row("A"), "question": "Find h.\nChoices:\nA:9米\nB:6米"}, "So h is 6米.", False),
+     ({**_mv_row("B"), "question": "Area?\nChoices:\nA:25cm^{2}\nB:27cm^{2}"}, "So the area is 27cm^{2}.", True),
+     (_mv_text_options(), "It fails the vertical line test, so this is not a function.", True),
+     (_mv_text_options(), "It passes the vertical line test, so this is a function.", False),
+     (_mv_text_options(), "B. This is not a function", True),
+     (_mv_text_options(), "A. This is a function", False),
+     ({**_mv_text_options(), "question": "True or false?\nChoice:\nA. True\nB. False"}, "The correct option is B.", True)],
+)
+def test_mathverse_rules_options_stated_by_value_or_text(row, response, ok):
+    assert mathverse.judge(row, response, "rules").correct is ok

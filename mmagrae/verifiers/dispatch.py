@@ -95,18 +95,46 @@ def _gold_text(gold: Any) -> str:
         return "[" + ", ".join(str(x) for x in gold) + "]"
     if isinstance(gold, float) and gold.is_integer():
         return str(int(gold))
-    text = str(gold).strip()
+    text = _tidy_gold(str(gold))
     if len(text) > MAX_RESPONSE_CHARS or not _GOLD_MARKUP_RE.search(text):
         m = _GOLD_LABEL_RE.match(text) if len(text) <= MAX_ANSWER_CHARS else None
         if m and (parse_number(m.group(1)) is not None or symbolic.looks_symbolic(m.group(1))):
             return m.group(1).strip()  # "Range: [-3,3]", "Area: 12 cm^2": the value after the label
         if "=" in text and len(text) <= 200:  # "AB=14.1 m", "∠ABC=60°": a value with its unit, named
             value = _named_value(text)
-            if not re.fullmatch(r"[-+]?[\d.,]+", value):
-                return value
+            if not re.fullmatch(r"[-+]?[\d.,]+", value) or _WORD_LABEL_RE.match(text.rpartition("=")[0]):
+                return value  # "slope =-4" names its value too; "x=2" stays an equation
         return text
     # the G samples of a prompt share its gold: read it once (cache only golds of ordinary size: bounded memory)
     return _gold_answer(text) if len(text) <= 8_000 else _gold_answer.__wrapped__(text)
+
+
+_UNIT_POWER_RE = re.compile(r"\s*(?<!\\)\$\s*\^\s*\{?\s*(\d)\s*\}?\s*(?<!\\)\$")  # "units $^{2}$"
+_WORD_LABEL_RE = re.compile(r"^\s*[A-Za-z][A-Za-z.]+(?:\s+[A-Za-z.]+)*\s*$")  # "slope", "S.A. of prism"
+
+
+def _unit_powers(text: str) -> str:
+    """``units $^{2}$`` -> ``units²``: an exponent set alone in math mode is the power of the unit before it
+    (written as a superscript sign so that it is never read as a number of its own)."""
+    return _UNIT_POWER_RE.sub(lambda m: "⁰¹²³⁴⁵⁶⁷⁸⁹"[int(m.group(1))], text) if "$" in text else text
+
+
+def _tidy_gold(text: str) -> str:
+    r"""Typesetting left in golds that is not part of the answer (MathVerse writes all of these):
+    ``56.55 units $^{3}$`` (an exponent set alone in math mode: the unit's power), ``=\frac{7}{4}`` (a
+    leading ``=``), ``-4.9\n-4.9`` (one value written twice), ``118掳T`` (a degree sign read in the wrong
+    encoding, GBK for UTF-8 ``°``).
+
+    >>> _tidy_gold("56.55 units $^{3}$"), _tidy_gold("=\\frac{7}{4}"), _tidy_gold("-4.9\n-4.9"), _tidy_gold("35掳")
+    ('56.55 units³', '\\frac{7}{4}', '-4.9', '35°')
+    """
+    text = _unit_powers(text.strip()).replace("掳", "°")
+    if text.startswith("=") and not text.startswith("=="):
+        text = text[1:].strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and len(set(lines)) == 1:
+        text = lines[0]
+    return text
 
 
 @functools.lru_cache(maxsize=2048)
@@ -369,7 +397,8 @@ def _verify(
         return Verdict(False, 0.0, None, f"bad gold: {exc}", True)
     gold_text = _gold_text(gold)
 
-    found = extract(response[-MAX_RESPONSE_CHARS:], choices=choices)
+    response = _unit_powers(response[-MAX_RESPONSE_CHARS:])  # "12 units $^{2}$": a unit's power
+    found = extract(response, choices=choices)
     if found.hedged:
         shown = " | ".join(c[:40] for c in found.candidates[:4])
         return Verdict(
@@ -401,7 +430,22 @@ def _verify(
         ok, why = lists.lists_match(pred, gold if isinstance(gold, (list, tuple)) else gold_text, element)
     else:
         ok, why = _compare_scalar(pred, gold_text, kind, precision, deadline)
+        if not ok and (value := _stated_value(pred)) is not None:
+            ok, why = _compare_scalar(value, gold_text, kind, precision, deadline)
     return Verdict(bool(ok), 1.0 if ok else 0.0, pred, why)
+
+
+def _stated_value(pred: str) -> str | None:
+    r"""An extraction that states its value the way golds do ("Area $=9 \pi \mathrm{cm}^{2}$", "slope = -4",
+    "56.55 units $^{3}$"), read as a gold is read; None when that reading adds nothing. The same text is then
+    right as an answer exactly when it is right as a gold."""
+    if len(pred) > MAX_ANSWER_CHARS:
+        return None
+    try:
+        value = _gold_text(pred)
+    except GoldAnswerError:
+        return None
+    return value if value and value != pred else None
 
 
 def verify(

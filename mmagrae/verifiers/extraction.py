@@ -222,8 +222,9 @@ _PHRASE_RE = re.compile(
 _HEDGE_WORDS_RE = re.compile(
     r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~)\s+", re.IGNORECASE
 )
-# the sentence ends at a period followed by a space/end (not a decimal point), or at a newline
-_SENTENCE_END_RE = re.compile(r"\.(?=\s|$)|\n")
+# the sentence ends at a period followed by a space/end (not a decimal point, not the last period of an
+# abbreviation such as "S.A." or "e.g."), or at a newline
+_SENTENCE_END_RE = re.compile(r"(?<!\.[A-Za-z])\.(?=\s|$)|\n")
 
 
 def _phrase_answer(text: str) -> str | None:
@@ -341,6 +342,9 @@ def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
     return cleaned
 
 
+_UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
+
+
 def extract(response: str, *, choices: list[str] | None = None, hedging: bool = True) -> Extraction:
     """Find the final answer; see the module docstring for the order. Never raises on a string input.
 
@@ -406,7 +410,7 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if stripped and len(stripped) <= _SHORT_ANSWER_CHARS and "\n" not in stripped:
         if _command_free_words(stripped) < 3:
             prose = _command_free_words(stripped) or "**" in stripped  # "So we get X", "x = **5**"
-            tail = trailing_math(stripped) if prose and not choices else None
+            tail = trailing_math(stripped) if prose else None
             if tail is not None and (
                 _is_formula(tail)
                 or (_states_value(tail.lead) and _is_number(tail.text))
@@ -430,14 +434,15 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
                 last_letter = m
     last_number = None
     for m in _NUMBER_RE.finditer(visible):
-        last_number = m
+        if not _UNIT_POWER_BEFORE_RE.search(visible, max(0, m.start() - 8), m.start()):
+            last_number = m  # not the "2" of "27 cm^{2}"
     spans = math_spans(visible)
     span = spans[-1] if spans else None
     if span is not None and all(m is None or m.start() < span[1] for m in (last_letter, last_number)):
         cleaned = clean_answer(span[2])  # "Therefore $x \geq 5$ is the solution."
         if cleaned:
             return Extraction(cleaned, "math")
-    tail = None if choices else trailing_math(visible)
+    tail = trailing_math(visible) if last_letter is None else None  # a stated option letter comes first
     if tail is not None and _is_formula(tail):  # "Thus the length is \frac{\sqrt{30}}{2}": not "2"
         cleaned = clean_answer(tail.text)
         if cleaned:

@@ -105,7 +105,9 @@ _UNITS = (
     "N|J|kJ|W|kW|V|A|Pa|kPa|Hz|L|l|ml|mL|cc|K|°C|°F|C|F|rad|radians?|deg|degrees?|°|units?|square units|"
     "sq|square|cubic|cups?|gallons?|liters?|litres?|meters?|metres?|centimeters?|millimeters?|kilometers?|"
     "kilograms?|grams?|people|persons?|students?|times|points?|cents?|dollars?|usd|USD|euros?|yuan|rupees?|%|percent|"
-    "apples?|books?|items?|objects?|cars?|boxes|coins?"
+    "apples?|books?|items?|objects?|cars?|boxes|coins?|"
+    "°\\s*T|"  # a true bearing: "230° T"
+    "千米|厘米|毫米|平方厘米|平方米|米|度|元|个"  # Chinese units (We-Math's and MathVerse's options: "9米")
 )
 _UNIT_TAIL_RE = re.compile(
     r"\s*(?:(?:"

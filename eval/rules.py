@@ -16,6 +16,8 @@ write, which a generic extractor reads wrongly or not at all:
 (True, 'A', 'C')
 >>> split_options("A. ①; ③;B. ②; ③;C. ①; ②")
 ['①; ③', '②; ③', '①; ②']
+>>> split_options("A. 45° B. 60° ;C. 120°"), split_options("A. ①;B．②")
+(['45°', '60°', '120°'], ['①', '②'])
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ _STATED = re.compile(
     r"(?=\s*(?:$|[\s.,;:：!)\]}*$]|\\\)))"
 )
 _LEADING = re.compile(r"^\s*(?:\*\*)?[<(\[{]?\s*([A-H])\s*(?:[>)\]}]|[.:：,](?!\d)|$|\s+(?![A-Za-z]))")
-_MARKER = re.compile(r"(?:^|;)\s*([A-H])\s*[.:：、)]")
+_MARKER = re.compile(r"(?:^|;|\s)\s*([A-H])\s*[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
 
 
 def _in_range(letter: str, n_choices: int | None) -> bool:
@@ -80,16 +82,27 @@ def _letter_with_its_option(response: str, choices: list[str]) -> str | None:
 
 
 def named_option(response: str, choices: list[str]) -> str | None:
-    """The letter of the option whose whole text (three words or more: a statement, not a value) the last
-    sentences of the response state, when exactly one does ("So this is not a function." -> the option
-    "This is not a function"); an option inside a longer stated one does not count.
+    """The letter of the one option the response ends by naming: the option text that closes its last sentence
+    ("Thus, the solid is a cone." -> "Cone"; "so the sides are 7, 5." -> "7, 5"), or, for an option of three
+    words or more (a statement, not a value), that its last sentences contain ("So this is not a function." ->
+    "This is not a function"). An option inside a longer named one does not count; two named: None.
 
     >>> named_option("The vertical line test fails, so this is not a function.", ["This is a function", "This is not a function"])
     'B'
+    >>> named_option("Thus, the result is 12, 4.", ["4", "12, 4", "No correct answer"]), named_option("It is 15.", ["5", "1"])
+    ('B', None)
     """
     text = _norm(response[-400:])
-    found = [i for i, c in enumerate(choices)
-             if len(_norm(c).split()) >= 3 and re.search(r"(?<!\w)" + re.escape(_norm(c)) + r"(?!\w)", text)]
+    last = _norm(re.split(r"(?<=[.!?。])\s+|\n", response.strip()[-400:])[-1])
+    found = []
+    for i, c in enumerate(choices):
+        option = _norm(c)
+        if not option:
+            continue
+        ends = re.search(r"(?:^|[\s:,(])" + re.escape(option) + r"$", last)
+        inside = len(option.split()) >= 3 and re.search(r"(?<!\w)" + re.escape(option) + r"(?!\w)", text)
+        if ends or inside:
+            found.append(i)
     found = [i for i in found if not any(j != i and _norm(choices[i]) in _norm(choices[j]) for j in found)]
     return chr(ord("A") + found[0]) if len(found) == 1 else None
 
@@ -111,6 +124,10 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     if letter is None and choices:
         letter = _letter_with_its_option(response, choices) or named_option(response, choices)
     if letter is not None:
+        if re.fullmatch(r"\s*\(?[A-H]\)?\s*", gold):  # a letter against a letter: never an option's text "A"
+            from eval.registry import SampleVerdict
+
+            return SampleVerdict(letter, letter == gold.strip().strip("()"))
         verdict = rules_verdict(letter, gold, choices=choices)
         if verdict.extracted is not None:
             return verdict

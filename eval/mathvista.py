@@ -201,7 +201,9 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
     MathVista rules follow for multiple choice: an answer that starts with one of the choices' words
     ("no, there are not ...") becomes that choice; when no choice is read, a response that names exactly one
     choice gets it (:func:`mentioned_choice`), else the whole response goes to the Levenshtein mapping, as the
-    GPT extractor's copy of a non-answer would. A program-of-thought file's ``execution`` field (the printed
+    GPT extractor's copy of a non-answer would; before that, a stated letter the verifier missed ("The correct
+    option letter is D.") is read. An integer answer given as a one-sentence count ("There are 3 bars with
+    values below 40.") is the count. A program-of-thought file's ``execution`` field (the printed
     output, data in the file) is read instead of the program, as the official ``--response_label execution``. Then
     MathVista's normalisation then maps it onto the answer space (verifier and official rules never disagree
     about correctness this way: the official string comparison decides).
@@ -225,6 +227,8 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
         except ValueError:
             pass
     if item["question_type"] != "multi_choice" or not choices:
+        if item["answer_type"] == "integer" and (m := _COUNT_RE.match(response)):
+            return m.group(1)  # "There are 3 bars with values below 40.": the count, not the last number
         extraction = extract_answer(response)
         if item["answer_type"] in ("integer", "float") and extraction:
             return leading_number(extraction)
@@ -238,6 +242,11 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
                 return choice
     if not extraction or (extraction not in choices and not _LETTER_IN_PARENS.search(extraction)
                           and not re.fullmatch(r"\s*[A-Z]\s*", extraction)):
+        from eval.rules import stated_letter
+
+        letter = stated_letter(response, len(choices))  # "The correct option letter is D."
+        if letter is not None:
+            return letter
         # No choice read: a response that names exactly one choice ("The wettest month is May.") gets it,
         # as GPT's extraction does; otherwise (a refusal, "not enough information") GPT copies the text and
         # the Levenshtein mapping runs on it, so do the same.
@@ -248,6 +257,11 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
             return response.strip()
     return extraction
 
+
+# a one-sentence count ("There are 3 bars with values below 40."): the number it opens with is the answer
+_COUNT_RE = re.compile(
+    r"^\s*(?:there\s+(?:are|is|were|was)|I\s+(?:see|count))\s+(\d+)\b(?![.,]\d)[^.\n]*\.?\s*$", re.I
+)
 
 
 def mentioned_choice(response: str, choices: list[str]) -> str | None:

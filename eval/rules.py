@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 
 _STATED = re.compile(
-    r"(?i:(?:correct|right|final|best|the)\s+)?(?i:option|choice|answer)(?i:\s+(?:is|would\s+be|should\s+be|will\s+be))?"
+    r"(?i:(?:correct|right|final|best|the)\s+)?(?i:option|choice|answer)(?i:\s+letter)?"
+    r"(?i:\s+(?:is|would\s+be|should\s+be|will\s+be))?"
     r"\s*[:：]?\s*(?:\*\*|\$)?\s*(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]?\s*([A-H])\s*[)\]>}]?"
     r"(?=\s*(?:$|[\s.,;:：!)\]}*$]|\\\)))"
 )

@@ -144,3 +144,24 @@ def _mv_text_options():
 )
 def test_mathverse_rules_options_stated_by_value_or_text(row, response, ok):
     assert mathverse.judge(row, response, "rules").correct is ok
+
+
+@pytest.mark.parametrize(
+    ("item", "response", "extraction"),
+    [({"question_type": "multi_choice", "answer_type": "text", "choices": ["10", "11", "12", "13"]},
+      "The correct option letter is C.", "C"),
+     ({"question_type": "multi_choice", "answer_type": "text", "choices": ["yes", "no"]},
+      "The correct option letter is D. Indigo has the lowest value in this case.", None),  # no option D
+     ({"question_type": "free_form", "answer_type": "integer", "choices": None},
+      "There are 3 bars with values below 40.", "3"),
+     ({"question_type": "free_form", "answer_type": "integer", "choices": None},
+      "There are 3 bars. The tallest is 40.", "40")],  # two sentences: the last number, as before
+)
+def test_mathvista_rules_stated_letter_and_counts(item, response, extraction):
+    from eval import mathvista
+
+    got = mathvista.rules_extraction({**item, "response": response})
+    if extraction is None:
+        assert got not in ("C", "D")
+    else:
+        assert got == extraction

@@ -31,7 +31,7 @@ from eval.registry import Benchmark, SampleVerdict, rules_verdict
 HF_DATASET_ID = "AI4Math/MathVerse"
 SPLITS = ("testmini", "testmini_text_only")
 VERSIONS = ("Text Dominant", "Text Lite", "Vision Intensive", "Vision Dominant", "Vision Only")
-_OPTION_LINE = re.compile(r"^\s*\(?([A-H])\s*[):.：]\s*(.*\S)\s*$")
+_OPTION_LINE = re.compile(r"^\s*\(?([A-H])\s*[):.：]\s*(.*?)\s*$")  # an empty option ("E:") keeps its place
 
 
 def parse_choices(question: str) -> list[str] | None:

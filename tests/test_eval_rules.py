@@ -3,6 +3,8 @@ result files (synthetic items written for the test)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from eval import mathverse, mathvision, rules, wemath
@@ -165,3 +167,29 @@ def test_mathvista_rules_stated_letter_and_counts(item, response, extraction):
         assert got not in ("C", "D")
     else:
         assert got == extraction
+
+
+def test_rules_agreement_script(tmp_path, capsys, fixtures_dir):
+    """scripts/rules_agreement.py: the published Bard file's figures, and the gold/option checks on rows in
+    MathVerse's and We-Math's own layouts (a right statement of each gold is right, a changed one wrong)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rules_agreement", "scripts/rules_agreement.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    mathverse_rows = [
+        {"question_type": "free-form", "answer": "Circumference $=50.27 \\mathrm{~cm}$", "question": "Find C."},
+        {"question_type": "multi-choice", "answer": "B", "question": "Is it?\nChoice:\nA. This is a function\nB. This is not a function"},
+    ]
+    wemath_rows = [{"answer": "C", "option": "A. 45° B. 60° ;C. 120°; D. No correct answer"}]
+    (tmp_path / "mv.json").write_text(json.dumps(mathverse_rows))
+    (tmp_path / "wm.json").write_text(json.dumps(wemath_rows))
+    assert script.main(["--mathvista", str(fixtures_dir / "mathvista" / "output_bard.json"),
+                        "--mathverse", str(tmp_path / "mv.json"), "--wemath", str(tmp_path / "wm.json")]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert lines[0]["file"] == "output_bard.json" and lines[0]["official"] == 34.8 and lines[0]["agreement"] >= 97
+    assert lines[1]["mathvista_files"] == 1
+    for report in lines[2:]:
+        assert all(v.startswith("0/") for v in report["right_statements_judged_wrong"].values()), report
+        assert all(v.startswith("0/") for v in report["wrong_statements_judged_right"].values()), report
+    assert lines[2]["right_statements_judged_wrong"]["text_only"] == "0/1"

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -261,10 +262,26 @@ def _score_generic(args: argparse.Namespace, extractor, data):
                             f"empty or malformed ({type(err).__name__}: {err})") from None
         correct.append([v.correct for v in verdicts])
         scored.append({**row, "extracted": [v.extracted for v in verdicts], "correct": correct[-1]})
+    given = [bench.given_verdict(row) for row in rows] if bench.given_verdict is not None else []
     try:
         scores = {"benchmark": bench.name, "mode": args.mode, **summarize(rows, correct, bench.categories)}
         if bench.extra_scores is not None:
             scores["extra"] = bench.extra_scores(rows, correct)
     except KeyError as err:
         raise UserError(f"{args.input}: missing field {err.args[0]!r} in some item") from None
+    if args.mode != "official" and given and all(g is not None for g in given):
+        scores["rules_agreement"] = agreement_with_given(given, correct)
+        a = scores["rules_agreement"]
+        print(f"[eval] agreement with the file's own verdicts: {a['agree']}/{a['items']} ({a['agreement']:.1f}%); "
+              f"accuracy {a['given_accuracy']:.2f}% there, {a['accuracy']:.2f}% here")
     return scored, scores
+
+
+def agreement_with_given(given: Sequence[bool], correct: Sequence[Sequence[bool]]) -> dict[str, Any]:
+    """Item agreement of this scorer's first-sample verdicts with the verdicts the file carries, and both
+    accuracies (percent)."""
+    ours = [bool(c[0]) if c else False for c in correct]
+    same = sum(g == o for g, o in zip(given, ours))
+    n = len(ours)
+    return {"items": n, "agree": same, "agreement": 100 * same / n if n else 0.0,
+            "given_accuracy": 100 * sum(given) / n if n else 0.0, "accuracy": 100 * sum(ours) / n if n else 0.0}

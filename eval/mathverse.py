@@ -77,14 +77,21 @@ def prompt(row: Mapping[str, Any], *, cot: bool = True) -> str:
 
 def official_verdict(row: Mapping[str, Any], response: str | None = None) -> SampleVerdict:
     """The official verdict: a given ``judgement`` (right iff ``== 1``), else quick match on ``extraction``."""
-    if "judgement" in row and row["judgement"] is not None:
-        judgement = row["judgement"]
-        right = not isinstance(judgement, str) and judgement == 1  # Python's ==: "1" != 1
-        return SampleVerdict(row.get("extraction"), bool(right))
+    given = given_verdict(row)  # Python's ==: "1" != 1
+    if given is not None:
+        return SampleVerdict(row.get("extraction"), given)
     extraction = row.get("extraction")
     if extraction is None:
         extraction = response if response is not None else row.get("model_answer")
     return SampleVerdict(extraction, extraction is not None and row["answer"] == extraction)
+
+
+def given_verdict(row: Mapping[str, Any]) -> bool | None:
+    """The file's GPT ``judgement`` as the official script counts it (right iff ``== 1``), None without one."""
+    judgement = row.get("judgement")
+    if judgement is None:
+        return None
+    return not isinstance(judgement, str) and judgement == 1
 
 
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
@@ -155,4 +162,5 @@ def official_tables(rows: Sequence[Mapping[str, Any]], correct: Sequence[Sequenc
 
 
 BENCHMARK = Benchmark(name="mathverse", hf_id=HF_DATASET_ID, splits=SPLITS, load=load, prompt=prompt, judge=judge,
-                      categories=categories, extra_scores=official_tables, modes=("official", "rules", "judge"))
+                      categories=categories, extra_scores=official_tables, modes=("official", "rules", "judge"),
+                      given_verdict=given_verdict)

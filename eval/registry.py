@@ -42,6 +42,9 @@ class Benchmark:
     judge: ``(row, response, mode, extractor) -> SampleVerdict`` for modes ``rules`` and ``judge``.
     categories: ``row -> {key: value or list of values}``, the per-category table keys.
     extra_scores: ``(rows, correct[R][n]) -> dict`` benchmark-specific metrics (WeMath's four dimensions).
+    given_verdict: ``row -> bool | None``, the verdict a results file already carries from its own scorer or
+        judge (MathVerse's GPT ``judgement``, VLMEvalKit's We-Math ``hit``), read as the official code reads
+        it; None when the row has none. ``eval score`` in rules/judge mode reports agreement with it.
     """
 
     name: str
@@ -53,6 +56,7 @@ class Benchmark:
     categories: Callable[[Mapping[str, Any]], dict[str, Any]]
     extra_scores: Callable[[Sequence[Mapping[str, Any]], Sequence[Sequence[bool]]], dict] | None = None
     modes: tuple[str, ...] = field(default=("rules", "judge"))
+    given_verdict: Callable[[Mapping[str, Any]], bool | None] | None = None
 
 
 _MODULES = {

@@ -98,8 +98,29 @@ def prompt(row: Mapping[str, Any]) -> str:
     return PROMPT.format(question=row["question"], option=row["option"])
 
 
+def given_verdict(row: Mapping[str, Any]) -> bool | None:
+    """VLMEvalKit's judged ``hit`` column, read as its We-Math scorer reads it (``df['hit'].astype(bool)``: an
+    empty cell is NaN, which pandas makes True; "0"/"False" text as pandas would have parsed it); None when the
+    file has no ``hit`` (the official We-Math string match then decides).
+
+    >>> given_verdict({"hit": 0}), given_verdict({"hit": 1.0}), given_verdict({"hit": None}), given_verdict({})
+    (False, True, True, None)
+    """
+    if "hit" not in row:
+        return None
+    hit = row["hit"]
+    if isinstance(hit, str):
+        text = hit.strip().lower()
+        return text not in ("0", "0.0", "false")  # "" is NaN to pandas: True
+    if isinstance(hit, float) and hit != hit:  # NaN
+        return True
+    return hit is None or bool(hit)
+
+
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
     if mode == "official":
+        if (given := given_verdict(row)) is not None:  # VLMEvalKit's judged file: its hit decides
+            return SampleVerdict(official_extract(response), given)
         extracted = official_extract(response)
         return SampleVerdict(extracted, extracted is not None and extracted == row["answer"])
     if mode == "judge" and extractor is not None:
@@ -272,4 +293,5 @@ def _domain_table(one_step: Sequence[tuple[bool | None, Any]], nodes: Sequence[t
 
 
 BENCHMARK = Benchmark(name="wemath", hf_id=HF_DATASET_ID, splits=SPLITS, load=load, prompt=prompt, judge=judge,
-                      categories=categories, extra_scores=four_dimensional, modes=("official", "rules", "judge"))
+                      categories=categories, extra_scores=four_dimensional, modes=("official", "rules", "judge"),
+                      given_verdict=given_verdict)

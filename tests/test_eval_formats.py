@@ -166,3 +166,38 @@ def test_vlmevalkit_mathvision_choices_column(tmp_path):
     path = _xlsx(tmp_path / "Model_MathVision.xlsx", header, rows)
     scores = _score(tmp_path, "mathvision", path)
     assert scores["correct"] == 1 and set(scores["categories"]["subject"]) == {"algebra", "geometry"}
+
+
+def test_vlmevalkit_wemath_judged_hit_decides_official_and_measures_rules(tmp_path, capsys):
+    # VLMEvalKit's judged We-Math table carries "hit" (its GPT-assisted match); its scorer uses
+    # df["hit"].astype(bool) instead of the string match, so an empty cell (NaN) counts as right
+    header = ["index", "ID", "knowledge concept", "question", "option", "answer", "key", "prediction", "hit"]
+    opt = "A. 3 cm;B. 4 cm;C. 8 cm"
+    rows = [[0, "2steps_1", "c1", "q", opt, "B", "2steps_1", "The correct option is B.", 1],  # no "Answer"
+            [1, "2steps_1", "c2", "q", opt, "A", "2steps_2", "<Answer>: C", 0],
+            [2, "2steps_1", "c1;c2", "q", opt, "C", "2steps_multi", "<Answer>: <A>", None]]
+    path = _xlsx(tmp_path / "Model_WeMath_gpt-4o-mini.xlsx", header, rows)
+    official = _score(tmp_path, "wemath", path)
+    assert official["correct"] == 2  # hit 1 and the empty (NaN -> True) cell; the string match would give 0
+    assert official["extra"]["counts"]["RM_strict"] == 1  # one sub-problem wrong, the multi-step "right"
+    capsys.readouterr()
+    rules = _score(tmp_path, "wemath", path, "rules")
+    assert rules["correct"] == 1 and rules["rules_agreement"]["agree"] == 2  # B read; the NaN row disagrees
+    assert "agreement with the file's own verdicts: 2/3" in capsys.readouterr().out
+
+
+def test_mathverse_rules_agreement_with_the_judgement(tmp_path, capsys):
+    items = [{"sample_index": str(i), "problem_version": "Text Dominant", "question_type": "free-form",
+              "metadata": {"subject": "Plane Geometry", "subfield": "Area"}, "answer": gold,
+              "model_answer": response, "response": response, "extraction": "x", "judgement": judged}
+             for i, (gold, response, judged) in enumerate([
+                 ("Area $=9 \\pi \\mathrm{cm}^{2}$", "So the area is $9\\pi$ cm$^2$.", 1),
+                 ("domain: [-4, 0) and range: (-3, 1]", "Domain [-4, 0), range (-3, 1).", 0),
+                 ("14", "The answer is 14.", 1)])]
+    path = tmp_path / "mathverse_judged.json"
+    path.write_text(json.dumps(items))
+    rules = _score(tmp_path, "mathverse", path, "rules")
+    assert rules["rules_agreement"] == {"items": 3, "agree": 3, "agreement": 100.0,
+                                        "given_accuracy": pytest.approx(200 / 3), "accuracy": pytest.approx(200 / 3)}
+    assert "agreement with the file's own verdicts: 3/3" in capsys.readouterr().out
+    assert "rules_agreement" not in _score(tmp_path, "mathverse", path, "official")

@@ -99,11 +99,27 @@ def prompt(row: Mapping[str, Any]) -> str:
 
 
 def given_verdict(row: Mapping[str, Any]) -> bool | None:
+    """The verdict a results file carries: VLMEvalKit's judged ``hit`` (:func:`vlmevalkit_hit`), else
+    lmms-eval's ``acc_score`` (its reasoning task counts a composite's row right when it is exactly 1.0); None
+    without either. Rules mode is measured against it; official mode uses only ``hit``.
+
+    >>> given_verdict({"acc_score": 1.0}), given_verdict({"acc_score": 0.5}), given_verdict({})
+    (True, False, None)
+    """
+    if "hit" in row:
+        return vlmevalkit_hit(row)
+    score = row.get("acc_score")
+    if isinstance(score, (int, float)) and not isinstance(score, bool):
+        return score == 1.0
+    return None
+
+
+def vlmevalkit_hit(row: Mapping[str, Any]) -> bool | None:
     """VLMEvalKit's judged ``hit`` column, read as its We-Math scorer reads it (``df['hit'].astype(bool)``: an
     empty cell is NaN, which pandas makes True; "0"/"False" text as pandas would have parsed it); None when the
     file has no ``hit`` (the official We-Math string match then decides).
 
-    >>> given_verdict({"hit": 0}), given_verdict({"hit": 1.0}), given_verdict({"hit": None}), given_verdict({})
+    >>> vlmevalkit_hit({"hit": 0}), vlmevalkit_hit({"hit": 1.0}), vlmevalkit_hit({"hit": None}), vlmevalkit_hit({})
     (False, True, True, None)
     """
     if "hit" not in row:
@@ -119,7 +135,7 @@ def given_verdict(row: Mapping[str, Any]) -> bool | None:
 
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
     if mode == "official":
-        if (given := given_verdict(row)) is not None:  # VLMEvalKit's judged file: its hit decides
+        if (given := vlmevalkit_hit(row)) is not None:  # VLMEvalKit's judged file: its hit decides
             return SampleVerdict(official_extract(response), given)
         extracted = official_extract(response)
         return SampleVerdict(extracted, extracted is not None and extracted == row["answer"])

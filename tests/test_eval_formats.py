@@ -201,3 +201,22 @@ def test_mathverse_rules_agreement_with_the_judgement(tmp_path, capsys):
                                         "given_accuracy": pytest.approx(200 / 3), "accuracy": pytest.approx(200 / 3)}
     assert "agreement with the file's own verdicts: 3/3" in capsys.readouterr().out
     assert "rules_agreement" not in _score(tmp_path, "mathverse", path, "official")
+
+
+def test_lmms_eval_wemath_reasoning_samples_agreement_with_acc_score(tmp_path, capsys):
+    # lmms-eval's wemath reasoning task: the row rides in the "wemath_loose" metric with its acc_score
+    def sample(i, key, answer, response, acc):
+        row = {"ID": "2steps_1", "split": "testmini", "knowledge concept": "c", "question": "q",
+               "option": "A. 3 cm;B. 4 cm", "answer": answer, "key": key, "acc_score": acc}
+        return {"doc_id": i, "filtered_resps": [response], "wemath_loose": row, "wemath_strict": row,
+                "acc_score": acc}
+
+    lines = [sample(0, "2steps_1", "A", "<think>3</think><answer>A</answer>", 1.0),
+             sample(1, "2steps_2", "B", "<answer>A</answer>", 0.0),
+             sample(2, "2steps_multi", "B", "<answer>B. 4 cm</answer>", 1.0)]
+    path = tmp_path / "samples_wemath_testmini_thinking.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines))
+    official = _score(tmp_path, "wemath", path)
+    assert official["correct"] == 0 and "rules_agreement" not in official  # no "Answer" marker: string match fails
+    rules = _score(tmp_path, "wemath", path, "rules")
+    assert rules["correct"] == 2 and rules["rules_agreement"]["agree"] == 3

@@ -68,6 +68,14 @@ def _letter_phrasings(letter: str, option: str | None) -> dict[str, str]:
     return out
 
 
+def _tally(judge, row, cases: dict[str, tuple[str, bool]], right: Counter, wrong: Counter, tried: Counter) -> None:
+    """Judge each ``(response, should_be_right)`` of ``cases`` in rules mode and count the outcome by key."""
+    for key, (response, ok) in cases.items():
+        got = judge(row, response, "rules").correct
+        tried[key] += 1
+        (right if ok else wrong)[key] += got
+
+
 def _report(name: str, rows: int, right: Counter, wrong: Counter, tried: Counter) -> None:
     print(json.dumps({"benchmark": name, "rows": rows,
                       "right_statements_judged_wrong": {k: f"{tried[k] - right[k]}/{tried[k]}" for k in sorted(right)},
@@ -93,13 +101,7 @@ def mathverse_golds(path: str) -> None:
             cases = {"answer_is": (f"So the answer is {gold}.", True), "final": (f"Final answer: {gold}", True)}
             if (changed := _changed(gold)) is not None:
                 cases["changed_number"] = (f"So the answer is {changed}.", False)
-        for key, (response, ok) in cases.items():
-            got = mathverse.judge(row, response, "rules").correct
-            tried[key] += 1
-            if ok:
-                right[key] += got
-            else:
-                wrong[key] += got
+        _tally(mathverse.judge, row, cases, right, wrong, tried)
     _report("mathverse", len(rows), right, wrong, tried)
 
 
@@ -115,13 +117,7 @@ def wemath_options(path: str) -> None:
         cases["answer_tag"] = (f"<Thought process>: ... <Answer>: {letter}. {option}", True)
         other = "A" if letter != "A" else "B"
         cases["other_letter"] = (f"<Answer>: {other}", False)
-        for key, (response, ok) in cases.items():
-            got = wemath.judge(row, response, "rules").correct
-            tried[key] += 1
-            if ok:
-                right[key] += got
-            else:
-                wrong[key] += got
+        _tally(wemath.judge, row, cases, right, wrong, tried)
     _report("wemath", len(rows), right, wrong, tried)
 
 

@@ -287,3 +287,18 @@ def test_trainer_study_outcomes_hand_computed(tmp_path):
     assert "| grpo_kl | 2 |" in markdown and "| 2/2 | 4 ± 6 |" in markdown  # steps 3, 4: 3.5 ± 12.706·0.707/√2
     # baseline: the step-0 validation accuracy once per seed (seed 0: 0.3, seed 1: 0.4)
     assert record["baseline"]["seeds"] == [0, 1] and record["baseline"]["eval_accuracy"]["mean"] == pytest.approx(0.35)
+
+
+def test_trainer_study_keeps_a_partly_run_folder(tmp_path):
+    """A run stopped part-way is renamed aside (its files kept), never deleted, and the arm runs again."""
+    partial = tmp_path / "grpo_kl_s0"
+    partial.mkdir()
+    (partial / "metrics.jsonl").write_text('{"kind": "train", "step": 1}\n')
+    fake_python = tmp_path / "fake_python"
+    fake_python.write_text("#!/bin/sh\nexit 0\n")
+    fake_python.chmod(0o755)
+    records = trainer_study.run_study(tmp_path, config="c.yaml", steps=1, seeds=1, eval_every=1,
+                                      arms=["grpo_kl"], python=str(fake_python))
+    assert records[0]["rc"] == 0
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("grpo_kl_s0.partial-")]
+    assert len(kept) == 1 and (kept[0] / "metrics.jsonl").read_text().startswith('{"kind"')

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -62,8 +61,8 @@ def run_study(out: Path, *, config: str, steps: int, seeds: int, eval_every: int
             if (folder / "summary.json").exists():
                 records.append({"arm": arm, "seed": seed, "skipped": True})
                 continue
-            if folder.exists():  # a run stopped part-way: start it again from scratch
-                shutil.rmtree(folder)
+            if folder.exists():  # a run stopped part-way: keep it aside (renamed, never deleted), start again
+                folder.rename(folder.with_name(f"{folder.name}.partial-{time.strftime('%Y%m%d-%H%M%S')}"))
             start = time.time()
             with open(out / f"{arm}_s{seed}.log", "w") as log:
                 done = subprocess.run(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, check=False)

@@ -146,7 +146,8 @@ def trailing_math(text: str) -> MathTail | None:
     r"""The bare (undelimited) math expression that ends ``text``, taken whole, or None.
 
     "Thus the length is \frac{\sqrt{30}}{2}." gives ``\frac{\sqrt{30}}{2}`` (not the ``2`` inside it); "the range
-    is [-3, 3]" gives ``[-3, 3]``; "Length = 14.1 m" gives ``14.1`` with unit ``m``. The expression is what follows
+    is [-3, 3]" gives ``[-3, 3]``; "Length = 14.1 cm" gives ``14.1`` with unit ``cm`` (a one-letter unit such as
+    ``m`` is not split off: "14.1 m" stays whole, and the number reader drops it later). The expression is what follows
     the last prose word (two letters or more, outside braces, not a function name such as ``sin`` nor a point name
     such as ``AB``). None when it
     is not math (no digit, command, π, √ or ∞), is unbalanced, a bare comma list, ends in an operator, follows a
@@ -157,6 +158,8 @@ def trailing_math(text: str) -> MathTail | None:
     '\\dfrac{5}{7}'
     >>> trailing_math("It is not \\sqrt{3}") is None
     True
+    >>> tail = trailing_math("Length = 14.1 cm"); (tail.text, tail.unit)
+    ('14.1', 'cm')
     """
     s = text[-_TAIL_WINDOW_CHARS:]
     for _ in range(4):  # sentence-final punctuation and markdown bold around the answer

@@ -227,7 +227,7 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
         except ValueError:
             pass
     if item["question_type"] != "multi_choice" or not choices:
-        if item["answer_type"] == "integer" and (m := _COUNT_RE.match(response)):
+        if item["answer_type"] == "integer" and len(response) <= 300 and (m := _COUNT_RE.match(response)):
             return m.group(1)  # "There are 3 bars with values below 40.": the count, not the last number
         extraction = extract_answer(response)
         if item["answer_type"] in ("integer", "float") and extraction:

@@ -30,8 +30,9 @@ _STATED = re.compile(
     r"\s*[:：]?\s*(?:\*\*|\$)?\s*(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]?\s*([A-H])\s*[)\]>}]?"
     r"(?=\s*(?:$|[\s.,;:：!)\]}*$]|\\\)))"
 )
-_LEADING = re.compile(r"^\s*(?:\*\*)?[<(\[{]?\s*([A-H])\s*(?:[>)\]}]|[.:：,](?!\d)|$|\s+(?![A-Za-z]))")
-_MARKER = re.compile(r"(?:^|;|\s)\s*([A-H])\s*[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
+# (no two blank runs side by side: a long blank response must not make the match quadratic)
+_LEADING = re.compile(r"^\s*(?:\*\*\s*)?(?:[<(\[{]\s*)?([A-H])(?:\s*[>)\]}]|\s*[.:：,](?!\d)|\s*$|\s+(?![A-Za-z]))")
+_MARKER = re.compile(r"(?:^|[;\s])[ \t]{0,3}([A-H])[ \t]{0,3}[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
 
 
 def _in_range(letter: str, n_choices: int | None) -> bool:
@@ -75,6 +76,8 @@ def _norm(text: str) -> str:
 def _letter_with_its_option(response: str, choices: list[str]) -> str | None:
     """A response that is an option written out with its letter ("A. The graph has been translated 4 units
     downwards.") gets that letter."""
+    if len(response) > max(len(c) for c in choices) + 40:  # not an option written out: don't scan it
+        return None
     letter = leading_letter(response, len(choices))
     if letter is None:
         return None

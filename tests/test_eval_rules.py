@@ -193,3 +193,32 @@ def test_rules_agreement_script(tmp_path, capsys, fixtures_dir):
         assert all(v.startswith("0/") for v in report["right_statements_judged_wrong"].values()), report
         assert all(v.startswith("0/") for v in report["wrong_statements_judged_right"].values()), report
     assert lines[2]["right_statements_judged_wrong"]["text_only"] == "0/1"
+
+
+@pytest.mark.parametrize(
+    "response",
+    [" " * 60_000 + "$x", "\n" * 60_000, " \t" * 30_000 + "B", "There are 3" + " " * 60_000 + "x",
+     "**" + " " * 60_000, "(" + " " * 60_000, "A. " * 20_000, "domain " * 8_000 + "(" * 8_000],
+    ids=lambda r: repr(r[:12]),
+)
+def test_rules_mode_is_fast_on_hostile_responses(response):
+    """Every rules-mode reading stays linear: long blank runs once made leading_letter, split_options and
+    the unit-power rewrite take tens of seconds."""
+    import time
+
+    from eval import mathvista
+
+    rows = [(mathverse, {"question_type": "multi-choice", "answer": "B",
+                         "question": "Q\nChoices:\nA:This is a function\nB:This is not a function"}),
+            (mathverse, {"question_type": "free-form", "answer": "domain: [-4, 0) and range: (-3, 1]"}),
+            (mathverse, {"question_type": "free-form", "answer": "Area $=9 \\pi \\mathrm{cm}^{2}$"}),
+            (wemath, {"answer": "A", "option": "A. 3 cm;B. 4 cm"})]
+    start = time.perf_counter()
+    for bench, row in rows:
+        bench.judge(row, response, "rules")
+        bench.judge(row, "<Answer>: " + response, "rules")
+    for item in ({"question_type": "multi_choice", "answer_type": "text", "choices": ["yes", "no"]},
+                 {"question_type": "free_form", "answer_type": "integer", "choices": None}):
+        mathvista.rules_extraction({**item, "response": response})
+    rules.split_options(response)
+    assert time.perf_counter() - start < 5.0

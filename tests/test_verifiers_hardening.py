@@ -104,6 +104,10 @@ MB = 1_000_000
         "∞π√°" * (MB // 4),
         "\\" * MB,
         "(A) " * (MB // 4),
+        " " * MB + "$x",  # long blank runs: no regex may backtrack over them quadratically
+        "$" + " " * MB + "^",
+        "\n" * MB,
+        "units $^{2}$ " * (MB // 13),
     ],
     ids=lambda r: repr(r[:12]),
 )

@@ -109,7 +109,8 @@ def _gold_text(gold: Any) -> str:
     return _gold_answer(text) if len(text) <= 8_000 else _gold_answer.__wrapped__(text)
 
 
-_UNIT_POWER_RE = re.compile(r"\s*(?<!\\)\$\s*\^\s*\{?\s*(\d)\s*\}?\s*(?<!\\)\$")  # "units $^{2}$"
+# "units $^{2}$" (bounded spaces: a long run of blanks must not make the search quadratic)
+_UNIT_POWER_RE = re.compile(r"[ \t]{0,3}(?<!\\)\$[ \t]{0,3}\^[ \t]{0,3}\{?[ \t]{0,3}(\d)[ \t]{0,3}\}?[ \t]{0,3}(?<!\\)\$")
 _WORD_LABEL_RE = re.compile(r"^\s*[A-Za-z][A-Za-z.]+(?:\s+[A-Za-z.]+)*\s*$")  # "slope", "S.A. of prism"
 
 

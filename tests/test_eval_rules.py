@@ -112,6 +112,8 @@ _FREE_FORM = [
      "So the domain is $[-4,0)$ and the range is $(-3,1)$."),
     ("Increasing at (2, \\infty) and decreasing at (-\\infty, 2)",
      "f is decreasing on (-∞, 2) and increasing on (2, ∞).", "f is increasing on (-∞, 2) and decreasing on (2, ∞)."),
+    ("\\frac{\\sqrt{30}}{2}", "The length is √30/2 ≈ 2.74", "The length is √31/2 ≈ 2.78"),
+    ("\\frac{x^2}{81}+\\frac{y^2}{9}=1", "The equation is x²/81 + y²/9 = 1.", "The equation is x²/81 + y²/8 = 1."),
     ("\\text { increasing } \\quad(-3,1) ; \\quad \\text { constant }(-\\infty,-3) \\cup(1, \\infty)",
      "It is increasing on (-3, 1) and constant on (-\\infty,-3) \\cup (1,\\infty).",
      "It is increasing on (-3, 1) and constant on (-\\infty,-3)."),

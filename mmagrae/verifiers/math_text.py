@@ -268,5 +268,10 @@ def _is_number(text: str) -> bool:
 
 
 def _plain_number_tail(tail: MathTail) -> bool:
-    """A plain number (unit aside), or a computation ending in one ("20 - 15 = 5"): the last-number rule gives it."""
-    return _NUMBER_RE.fullmatch(tail.text.rpartition("=")[2].strip()) is not None
+    """A plain number (unit aside), or a computation ending in one ("20 - 15 = 5"): the last-number rule gives it.
+    An equation in variables that ends in a number ("x²/81 + y²/9 = 1") is a formula: taken whole, it still
+    equals a number gold by its last side."""
+    lhs, _, rhs = tail.text.rpartition("=")
+    if _NUMBER_RE.fullmatch(rhs.strip()) is None:
+        return False
+    return not (re.search(r"[A-Za-z]", lhs.split("=")[0]) and re.search(r"[-+*/^²³]", lhs.split("=")[0]))

@@ -68,6 +68,8 @@ def normalise(text: str) -> str:
 
     >>> normalise("\\frac{1}{3} \\text{ meters}")
     '\\frac{1}{3}'
+    >>> normalise("√30/2")
+    '\\sqrt{30}/2'
     """
     s = text.strip()
     if "\\\\" in s and "\\begin" not in s:  # "\\frac" written with a doubled (JSON-escaped) backslash
@@ -85,6 +87,8 @@ def normalise(text: str) -> str:
     m = TRAILING_UNIT_RE.search(s)  # "\sqrt{3} cm", "2\pi meters": the unit is not a product of variables
     if m is not None and m.start() > 0:
         s = s[: m.start()]
+    if "√" in s:  # "√30" is the root of 30 (unlike LaTeX's one-token "\sqrt30")
+        s = re.sub(r"√\s*(\d+(?:\.\d+)?)", r"\\sqrt{\1}", s)
     for a, b in _REPLACEMENTS:
         if a in s:
             s = s.replace(a, b)

@@ -57,6 +57,12 @@ def tiny_qwen3_vl(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_qwen3_5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Path of a tiny random Qwen3.5 model directory (gated-DeltaNet and gated full-attention layers)."""
+    return _tiny_model(tmp_path_factory, "qwen3_5")
+
+
+@pytest.fixture(scope="session")
 def tiny_idefics3(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Path of a tiny random Idefics3 (SmolVLM family: SigLIP-style vision, Llama decoder) model directory."""
     return _tiny_model(tmp_path_factory, "idefics3")

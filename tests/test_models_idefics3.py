@@ -11,9 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-import torch
 from PIL import Image
-from test_models_qwen3_vl import _train  # tests/ is on sys.path under pytest
+from test_models_qwen3_vl import (  # tests/ is on sys.path under pytest
+    train_two_steps_and_reload,
+    unchanged_parameters,
+    vllm_checkpoint_gap,
+)
 from test_rollout_hf import make_prompts
 
 from mmagrae.data.prompts import build_prompts, encode_prompts
@@ -66,28 +69,9 @@ def test_reforward_runs_the_vision_tower_per_sequence_with_gradients(tiny_idefic
 @pytest.mark.parametrize("backend", ["hf", "vllm"])
 def test_two_training_steps_and_the_checkpoint_loads_in_transformers_and_vllm(backend: str, tiny_idefics3: Path,
                                                                              tmp_path: Path) -> None:
-    from mmagrae.trainer.checkpoint import latest_checkpoint
-    from mmagrae.trainer.tracking import read_metrics
-
-    before, _ = load_policy(str(tiny_idefics3))
-    out = tmp_path / "run"
-    _train(tiny_idefics3, out, backend)
-    records = read_metrics(out / "metrics.jsonl")
-    assert [r["step"] for r in records] == [1, 2]
+    records, before, ckpt, after, processor = train_two_steps_and_reload(tiny_idefics3, tmp_path, backend)
     assert all(math.isfinite(r["loss/policy"]) and r["rollout/logprob_diff_max"] < 1e-4 for r in records)
-    ckpt = latest_checkpoint(out)
-    after, processor = load_policy(str(ckpt))
-    unchanged = [n for (n, a), (_, b) in zip(before.named_parameters(), after.named_parameters(), strict=True)
-                 if torch.equal(a, b)]
+    unchanged = unchanged_parameters(before, after)
     assert not unchanged, unchanged
     if backend == "vllm":
-        engine = build_engine("vllm", ckpt, dtype="float32", max_model_len=512, max_num_seqs=8, seed=0)
-        prompts = make_prompts(processor, vision=True)
-        groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
-        batch = build_policy_batch(processor, prompts, groups, pad_token_id=pad_token_id(processor))
-        with torch.no_grad():
-            logp, _ = compute_token_logprobs(after, batch)  # [N, T]
-        ref = torch.zeros_like(logp)
-        for i, c in enumerate(c for g in groups for c in g):
-            ref[i, : len(c.logprobs)] = torch.tensor(c.logprobs)
-        assert ((logp - ref).abs() * batch["response_mask"]).max().item() < 1e-4
+        assert vllm_checkpoint_gap(ckpt, after, processor) < 1e-4

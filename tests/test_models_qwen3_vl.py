@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from test_rollout_hf import make_prompts  # tests/ is on sys.path under pytest
+from test_rollout_hf import make_prompts, max_logprob_gap  # tests/ is on sys.path under pytest
 
 from mmagrae.models import load_policy, pad_token_id
 from mmagrae.models.tiny import build_tiny_model
 from mmagrae.rollout import SamplingConfig, build_engine
-from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs
+from mmagrae.rollout.forward import build_policy_batch
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 TESTS = Path(__file__).resolve().parent
@@ -44,7 +44,7 @@ def test_tiny_qwen3_vl_builds_in_seconds_with_qwen3_vl_parts(tmp_path: Path) -> 
     assert (enc["input_ids"] == cfg.image_token_id).sum().item() == t * h * w // 4
 
 
-@pytest.mark.parametrize("arch", ["tiny_qwen2_vl", "tiny_qwen2_5_vl", "tiny_qwen3_vl"])
+@pytest.mark.parametrize("arch", ["tiny_qwen2_vl", "tiny_qwen2_5_vl", "tiny_qwen3_vl", "tiny_qwen3_5"])
 def test_mrope_positions_equal_transformers_get_rope_index(arch: str, request: pytest.FixtureRequest) -> None:
     """The batch's positions [3, N, P+T] (prompts with 0, 1 and 2 images, left padding, responses) are the ones
     transformers' own get_rope_index gives for the same N sequences (images repeated per sequence)."""
@@ -65,7 +65,7 @@ def test_mrope_positions_equal_transformers_get_rope_index(arch: str, request: p
     assert int(batch["position_ids"].max()) < batch["input_ids"].shape[1]  # images take fewer positions than tokens
 
 
-def _train(model_dir: Path, out: Path, backend: str) -> dict:
+def _train(model_dir: Path, out: Path, backend: str, *extra: str) -> dict:
     from mmagrae.config import load_config
     from mmagrae.trainer.loop import train
 
@@ -77,36 +77,46 @@ def _train(model_dir: Path, out: Path, backend: str) -> dict:
         "data.synthetic_n=16", "data.synthetic_val_n=4", "trainer.val_limit=4", "data.max_prompt_length=256",
         "data.min_pixels=3136", "data.max_pixels=12544", "reward.function=trainer_rewards:parity_reward",
         "optim.lr=1e-2", "algorithm.micro_batch_size=4", "logging.progress_bar=false", "trainer.save_every=0",
-        "algorithm.kl_coef=0.04",
+        "algorithm.kl_coef=0.04", *extra,
     ]
     return train(load_config(None, overrides))
+
+
+def train_two_steps_and_reload(model_dir: Path, tmp_path: Path, backend: str, *extra: str):
+    """Two training steps of ``model_dir`` with ``backend``; returns the metrics records, the weights before,
+    the last checkpoint's path, and the policy and processor transformers loads from it."""
+    from mmagrae.trainer.checkpoint import latest_checkpoint
+    from mmagrae.trainer.tracking import read_metrics
+
+    before, _ = load_policy(str(model_dir))
+    out = tmp_path / "run"
+    _train(model_dir, out, backend, *extra)
+    records = read_metrics(out / "metrics.jsonl")
+    assert [r["step"] for r in records] == [1, 2]
+    ckpt = latest_checkpoint(out)
+    after, processor = load_policy(str(ckpt))  # transformers loads it
+    return records, before, ckpt, after, processor
+
+
+def unchanged_parameters(before, after) -> list[str]:
+    return [n for (n, a), (_, b) in zip(before.named_parameters(), after.named_parameters(), strict=True)
+            if torch.equal(a, b.to(a.dtype))]
+
+
+def vllm_checkpoint_gap(ckpt: Path, model, processor, dtype: str = "float32") -> float:
+    """vLLM loads ``ckpt`` and samples; the largest gap to ``model``'s re-forward of those samples."""
+    engine = build_engine("vllm", ckpt, dtype=dtype, max_model_len=512, max_num_seqs=8, seed=0)
+    prompts = make_prompts(processor, vision=True)
+    groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
+    return max_logprob_gap(model, processor, prompts, groups)
 
 
 @pytest.mark.parametrize("backend", ["hf", "vllm"])
 def test_two_training_steps_and_the_checkpoint_loads_in_transformers_and_vllm(backend: str, tiny_qwen3_vl: Path,
                                                                              tmp_path: Path) -> None:
-    from mmagrae.trainer.checkpoint import latest_checkpoint
-    from mmagrae.trainer.tracking import read_metrics
-
-    before, _ = load_policy(str(tiny_qwen3_vl))
-    out = tmp_path / "run"
-    _train(tiny_qwen3_vl, out, backend)
-    records = read_metrics(out / "metrics.jsonl")
-    assert [r["step"] for r in records] == [1, 2]
+    records, before, ckpt, after, processor = train_two_steps_and_reload(tiny_qwen3_vl, tmp_path, backend)
     assert all(math.isfinite(r["loss/policy"]) and math.isfinite(r["grad_norm"]) for r in records)
-    ckpt = latest_checkpoint(out)
-    after, processor = load_policy(str(ckpt))  # transformers loads it
-    unchanged = [n for (n, a), (_, b) in zip(before.named_parameters(), after.named_parameters(), strict=True)
-                 if torch.equal(a, b)]
+    unchanged = unchanged_parameters(before, after)
     assert not unchanged, unchanged  # every parameter moved, vision tower and DeepStack mergers included
     if backend == "vllm":  # vLLM loads the checkpoint and samples what the trained weights give
-        engine = build_engine("vllm", ckpt, dtype="float32", max_model_len=512, max_num_seqs=8, seed=0)
-        prompts = make_prompts(processor, vision=True)
-        groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
-        batch = build_policy_batch(processor, prompts, groups, pad_token_id=pad_token_id(processor))
-        with torch.no_grad():
-            logp, _ = compute_token_logprobs(after, batch)  # [N, T]
-        ref = torch.zeros_like(logp)
-        for i, c in enumerate(c for g in groups for c in g):
-            ref[i, : len(c.logprobs)] = torch.tensor(c.logprobs)
-        assert ((logp - ref).abs() * batch["response_mask"]).max().item() < 1e-4
+        assert vllm_checkpoint_gap(ckpt, after, processor) < 1e-4

@@ -8,7 +8,7 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from mmagrae.models import load_policy, vision_token_ids
+from mmagrae.models import load_policy, pad_token_id, vision_token_ids
 from mmagrae.rollout import Completion, Engine, Prompt, SamplingConfig, build_engine
 from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs, encode_prompts
 
@@ -56,6 +56,15 @@ def _flat_logprobs(groups: list[list[Completion]], like: torch.Tensor) -> torch.
     for i, c in enumerate(c for g in groups for c in g):
         ref[i, : len(c.logprobs)] = torch.tensor(c.logprobs)
     return ref
+
+
+def max_logprob_gap(model, processor, prompts, groups: list[list[Completion]]) -> float:
+    """Largest |engine log-prob - the trainer's re-forward log-prob| over the response tokens of ``groups``."""
+    batch = build_policy_batch(processor, prompts, groups, pad_token_id=pad_token_id(processor))
+    with torch.no_grad():
+        logp, _ = compute_token_logprobs(model, batch)  # [N, T]
+    logp = logp.float()
+    return ((logp - _flat_logprobs(groups, logp)).abs() * batch["response_mask"]).max().item()
 
 
 def test_generate_gives_valid_completions_and_reforward_matches(policy) -> None:

@@ -9,25 +9,14 @@ from pathlib import Path
 import pytest
 import torch
 import vllm  # noqa: F401  (the CPU stack installs it; a missing vLLM must fail, not skip)
-from test_rollout_hf import make_prompts  # noqa: E402  (tests/ is on sys.path under pytest)
+from test_rollout_hf import make_prompts, max_logprob_gap  # noqa: E402  (tests/ is on sys.path under pytest)
 
-from mmagrae.models import get_tokenizer, load_policy, vision_token_ids  # noqa: E402
-from mmagrae.rollout import Completion, Engine, SamplingConfig  # noqa: E402
-from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs  # noqa: E402
+from mmagrae.models import load_policy, vision_token_ids  # noqa: E402
+from mmagrae.rollout import Engine, SamplingConfig  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 
 ARCHS = ["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "idefics3", "qwen2"]
-
-
-def _max_logprob_gap(model, processor, prompts, groups: list[list[Completion]]) -> float:
-    batch = build_policy_batch(processor, prompts, groups, pad_token_id=get_tokenizer(processor).pad_token_id)
-    with torch.no_grad():
-        logp, _ = compute_token_logprobs(model, batch)  # [N, T]
-    ref = torch.zeros_like(logp)
-    for i, c in enumerate(c for g in groups for c in g):
-        ref[i, : len(c.logprobs)] = torch.tensor(c.logprobs)
-    return ((logp - ref).abs() * batch["response_mask"]).max().item()
 
 
 @pytest.mark.slow
@@ -54,7 +43,7 @@ def test_vllm_completions_are_valid_and_match_transformers_logprobs(arch: str, t
     again = engine.generate(prompts, 4, SamplingConfig(max_new_tokens=12, seed=0))
     assert [[c.token_ids for c in g] for g in again] == [[c.token_ids for c in g] for g in groups]
     # vLLM's raw log-probs are transformers' log-probs of the same tokens (fp32).
-    assert _max_logprob_gap(model, processor, prompts, groups) < 1e-4
+    assert max_logprob_gap(model, processor, prompts, groups) < 1e-4
 
 
 @pytest.mark.slow
@@ -74,13 +63,13 @@ def test_weight_sync_makes_vllm_follow_the_trained_model(arch: str, tiny_vllm_en
     try:
         engine.sync_weights(trained)
         groups = engine.generate(prompts, 2, sampling)
-        assert _max_logprob_gap(trained, processor, prompts, groups) < 1e-4
-        assert _max_logprob_gap(original, processor, prompts, groups) > 1e-2  # the old weights are gone
+        assert max_logprob_gap(trained, processor, prompts, groups) < 1e-4
+        assert max_logprob_gap(original, processor, prompts, groups) > 1e-2  # the old weights are gone
         assert engine.last_sync_seconds is not None and engine.last_sync_seconds < 30
     finally:
         engine.sync_weights(original)
     groups = engine.generate(prompts, 2, sampling)
-    assert _max_logprob_gap(original, processor, prompts, groups) < 1e-4
+    assert max_logprob_gap(original, processor, prompts, groups) < 1e-4
 
 
 @pytest.mark.slow
@@ -99,8 +88,8 @@ def test_lora_model_syncs_merged_weights(tiny_vllm_engine, tiny_qwen2: Path) -> 
     try:
         engine.sync_weights(peft_model)
         groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=8, seed=1))
-        assert _max_logprob_gap(peft_model, tokenizer, prompts, groups) < 1e-4
-        assert _max_logprob_gap(original, tokenizer, prompts, groups) > 1e-3
+        assert max_logprob_gap(peft_model, tokenizer, prompts, groups) < 1e-4
+        assert max_logprob_gap(original, tokenizer, prompts, groups) > 1e-3
     finally:
         engine.sync_weights(original)
     # The adapter is still an adapter (the merge happened on a copy).

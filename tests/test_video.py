@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image, ImageDraw
+from test_rollout_hf import max_logprob_gap  # tests/ is on sys.path under pytest
 
 from mmagrae.data import load_rows
 from mmagrae.data.prompts import Video, _content, build_prompts, encode_prompts, load_video
-from mmagrae.models import load_policy, pad_token_id
+from mmagrae.models import load_policy
 from mmagrae.rollout import SamplingConfig, build_engine
-from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs
 
 pytestmark = pytest.mark.usefixtures("single_thread_torch")
 TESTS = Path(__file__).resolve().parent
@@ -47,16 +47,6 @@ def _write_mp4(path: Path, n: int = 8, rate: int = 4) -> Path:
         for packet in stream.encode():
             container.mux(packet)
     return path
-
-
-def _max_gap(model, processor, prompts, groups) -> float:
-    batch = build_policy_batch(processor, prompts, groups, pad_token_id=pad_token_id(processor))
-    with torch.no_grad():
-        logp, _ = compute_token_logprobs(model, batch)  # [N, T]
-    ref = torch.zeros_like(logp)
-    for i, c in enumerate(c for g in groups for c in g):
-        ref[i, : len(c.logprobs)] = torch.tensor(c.logprobs)
-    return ((logp - ref).abs() * batch["response_mask"]).max().item()
 
 
 # ------------------------------------------------------------------------------------------- frames and files
@@ -151,7 +141,7 @@ def test_video_prompts_count_tokens_generate_and_reforward_match(arch: str, requ
     video_id = model.config.video_token_id
     assert all(video_id not in c.token_ids for g in groups for c in g)
     # the re-forward (transformers' own video features and M-RoPE positions) gives the sampler's log-probs
-    assert _max_gap(model, processor, prompts, groups) < 1e-5
+    assert max_logprob_gap(model, processor, prompts, groups) < 1e-5
 
 
 def test_text_model_skips_video_rows(tiny_qwen2: Path, tmp_path: Path) -> None:
@@ -182,7 +172,7 @@ def test_vllm_samples_videos_with_transformers_logprobs(arch: str, frames: int, 
     engine = tiny_vllm_engine(arch)
     groups = engine.generate(prompts, 2, SamplingConfig(max_new_tokens=6, seed=0))
     assert all(len(g) == 2 and all(c.token_ids for c in g) for g in groups)
-    assert _max_gap(model, processor, prompts, groups) < 1e-4
+    assert max_logprob_gap(model, processor, prompts, groups) < 1e-4
 
 
 # ------------------------------------------------------------------------------------ data, training and eval

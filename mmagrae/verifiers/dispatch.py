@@ -81,7 +81,7 @@ _GOLD_MARKUP_RE = re.compile(r"\\boxed|\\fbox|\\\(|\\\[|(?<!\\)\$[^$]*(?<!\\)\$"
 _GOLD_LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z ]{1,30}:\s*(\S.*)$", re.DOTALL)
 
 
-def _gold_text(gold: Any) -> str:
+def _gold_text(gold: Any, *, cached: bool = True) -> str:
     r"""The gold answer as text; a gold with math markup is read like a response.
 
     ``$9$``, ``$125$ miles``, ``Circumference $=50.27 \mathrm{~cm}$``, ``Range: $[-3,3]$``, ``Length of
@@ -89,7 +89,8 @@ def _gold_text(gold: Any) -> str:
     worked solutions (MATH's ``solution`` field: the boxed answer) all give their final answer; several boxes
     or math spans written as a list ("$1$ and $2$") give the list. A gold with markup but no answer in it is a
     data error. A plain gold with a label ("Range: [-3,3]") gives the value after the label, and a named value
-    with a unit ("AB=14.1 m", "∠ABC=60°") its value; "x=2" stays an equation.
+    with a unit ("AB=14.1 m", "∠ABC=60°") its value; "x=2" stays an equation. ``cached=False`` reads without
+    the cache of golds (for predictions, which are not shared by the samples of a prompt).
     """
     if isinstance(gold, (list, tuple)):
         return "[" + ", ".join(str(x) for x in gold) + "]"
@@ -106,7 +107,7 @@ def _gold_text(gold: Any) -> str:
                 return value  # "slope =-4" names its value too; "x=2" stays an equation
         return text
     # the G samples of a prompt share its gold: read it once (cache only golds of ordinary size: bounded memory)
-    return _gold_answer(text) if len(text) <= 8_000 else _gold_answer.__wrapped__(text)
+    return _gold_answer(text) if cached and len(text) <= 8_000 else _gold_answer.__wrapped__(text)
 
 
 # "units $^{2}$" (bounded spaces: a long run of blanks must not make the search quadratic)
@@ -262,9 +263,12 @@ def validate_gold(
     ...
     mmagrae.verifiers.verdict.GoldAnswerError: gold 'E' is neither an option text nor a letter of 2 options
     """
-    deadline = deadline or Deadline(DEFAULT_TIME_BUDGET_S)
+    return _validate(gold, _gold_text(gold), choices, answer_type, task, deadline or Deadline(DEFAULT_TIME_BUDGET_S))
+
+
+def _validate(gold: Any, text: str, choices, answer_type, task, deadline: Deadline) -> str:
+    """:func:`validate_gold` on the gold's text, read once by the caller (``_gold_text(gold)``)."""
     kind = normalize_answer_type(answer_type)
-    text = _gold_text(gold)
     if gold is None or text == "":
         raise GoldAnswerError("empty gold answer")
     if len(text) > MAX_ANSWER_CHARS:
@@ -393,10 +397,10 @@ def _verify(
         return Verdict(False, 0.0, None, "bad gold: choices must be a list", True)
     choices = [str(c) for c in choices] if choices else None
     try:
-        kind = validate_gold(gold, choices=choices, answer_type=answer_type, task=task, deadline=deadline)
+        gold_text = _gold_text(gold)
+        kind = _validate(gold, gold_text, choices, answer_type, task, deadline)
     except GoldAnswerError as exc:
         return Verdict(False, 0.0, None, f"bad gold: {exc}", True)
-    gold_text = _gold_text(gold)
 
     response = _unit_powers(response[-MAX_RESPONSE_CHARS:])  # "12 units $^{2}$": a unit's power
     found = extract(response, choices=choices)
@@ -443,7 +447,7 @@ def _stated_value(pred: str) -> str | None:
     if len(pred) > MAX_ANSWER_CHARS:
         return None
     try:
-        value = _gold_text(pred)
+        value = _gold_text(pred, cached=False)  # a prediction: keep it out of the golds' cache
     except GoldAnswerError:
         return None
     return value if value and value != pred else None

@@ -432,10 +432,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         for m in _PAREN_LETTER_RE.finditer(visible):
             if ord(m.group(1).upper()) - ord("A") < len(choices):
                 last_letter = m
-    last_number = None
-    for m in _NUMBER_RE.finditer(visible):
-        if not _UNIT_POWER_BEFORE_RE.search(visible, max(0, m.start() - 8), m.start()):
-            last_number = m  # not the "2" of "27 cm^{2}"
+    last_number = next(  # the last number that is not the "2" of "27 cm^{2}"
+        (m for m in reversed(list(_NUMBER_RE.finditer(visible)))
+         if not _UNIT_POWER_BEFORE_RE.search(visible, max(0, m.start() - 8), m.start())), None)
     spans = math_spans(visible)
     span = spans[-1] if spans else None
     if span is not None and all(m is None or m.start() < span[1] for m in (last_letter, last_number)):

@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from mmagrae.verifiers.math_text import _UNIT_WORDS
+
 __all__ = ["Number", "parse_number", "numbers_match", "round_half_up", "normalize_math_text"]
 
 _MAX_EXPONENT = 400  # |exponent| above this is not a number we compare (and would be costly to quantize)
@@ -99,15 +101,14 @@ def normalize_math_text(text: str) -> str:
     return " ".join(s.split())
 
 
-_UNITS = (
-    "km|cm|mm|nm|μm|µm|m|kg|mg|g|lb|lbs|pounds?|oz|ounces?|tons?|s|sec|secs|seconds?|min|mins|minutes?|h|hr|hrs|hours?|"
-    "days?|weeks?|months?|years?|yrs?|in|inch|inches|ft|feet|foot|yd|yards?|mi|miles?|mph|kph|km/h|m/s|"
-    "N|J|kJ|W|kW|V|A|Pa|kPa|Hz|L|l|ml|mL|cc|K|°C|°F|C|F|rad|radians?|deg|degrees?|°|units?|square units|"
-    "sq|square|cubic|cups?|gallons?|liters?|litres?|meters?|metres?|centimeters?|millimeters?|kilometers?|"
-    "kilograms?|grams?|people|persons?|students?|times|points?|cents?|dollars?|usd|USD|euros?|yuan|rupees?|%|percent|"
+# the unit words of math text (math_text._UNIT_WORDS, one list for both) plus what only follows a number here:
+# one-letter and symbol units, counted things, currencies
+_UNITS = _UNIT_WORDS + (
+    "|m|μm|µm|g|lb|s|min|h|in|mi|km/h|m/s|N|J|W|V|A|L|l|cc|K|°C|°F|C|F|°|sq|square|cubic|cups?|gallons?|"
+    "people|persons?|students?|times|points?|usd|USD|euros?|yuan|rupees?|%|percent|yrs?|"
     "apples?|books?|items?|objects?|cars?|boxes|coins?|"
     "°\\s*T|"  # a true bearing: "230° T"
-    "千米|厘米|毫米|平方厘米|平方米|米|度|元|个"  # Chinese units (We-Math's and MathVerse's options: "9米")
+    "平方厘米|平方米|度|元|个"  # Chinese units besides math_text's lengths (We-Math's and MathVerse's options)
 )
 _UNIT_TAIL_RE = re.compile(
     r"\s*(?:(?:"

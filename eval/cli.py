@@ -281,7 +281,7 @@ def agreement_with_given(given: Sequence[bool], correct: Sequence[Sequence[bool]
     """Item agreement of this scorer's first-sample verdicts with the verdicts the file carries, and both
     accuracies (percent)."""
     ours = [bool(c[0]) if c else False for c in correct]
-    same = sum(g == o for g, o in zip(given, ours))
+    same = sum(g == o for g, o in zip(given, ours, strict=True))
     n = len(ours)
     return {"items": n, "agree": same, "agreement": 100 * same / n if n else 0.0,
             "given_accuracy": 100 * sum(given) / n if n else 0.0, "accuracy": 100 * sum(ours) / n if n else 0.0}

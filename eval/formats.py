@@ -209,10 +209,10 @@ def read_results_file(bench: str, path: str, read_json_input: Callable[[str], An
     """Items of any supported results file, with normalised field names (a list; MathVista: ``{pid: item}``
     when the file was a mapping). ``read_json_input`` reads our own JSON/JSONL layouts (with their errors);
     ``data_rows`` loads the benchmark split for lmms-eval samples that lack the dataset row."""
-    if bench == "wemath" and (Path(path).parent / "knowledge_structure_nodes.json").exists():
-        from eval.wemath import set_knowledge_nodes
+    if bench == "wemath":
+        from eval.wemath import use_nodes_beside
 
-        set_knowledge_nodes(Path(path).parent / "knowledge_structure_nodes.json")  # accuracy.py's domain table
+        use_nodes_beside(Path(path).parent)  # accuracy.py's domain table
     if Path(path).suffix.lower() in TABLE_SUFFIXES:
         data: Any = read_table(path)
     else:

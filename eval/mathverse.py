@@ -20,6 +20,7 @@ subject from ``category`` (its own key) or, as files written from the dataset ha
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -36,15 +37,21 @@ _OPTION_LINE = re.compile(r"^\s*\(?([A-H])\s*[):.：]\s*(.*?)\s*$")  # an empty 
 
 def parse_choices(question: str) -> list[str] | None:
     """Option texts from ``Choices:\\nA:3\\nB:4`` or ``Choice:\\nA. True`` (None when the question lists none)."""
+    options = _choices(question)  # read once per question, not once per sampled response
+    return list(options) if options else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _choices(question: str) -> tuple[str, ...]:
     tail = re.split(r"Choices?\s*:", question, maxsplit=1, flags=re.I)
     if len(tail) < 2:
-        return None
-    options = []
+        return ()
+    options: list[str] = []
     for line in tail[1].splitlines():
         m = _OPTION_LINE.match(line)
         if m and ord(m.group(1)) - ord("A") == len(options):
             options.append(m.group(2))
-    return options or None
+    return tuple(options)
 
 
 def load(split: str = "testmini", *, source: str | Path | None = None, limit: int | None = None) -> list[dict]:

@@ -337,9 +337,7 @@ def latex_value(text: str) -> Value | None:
         value = _Parser(toks).parse()
     except (_Fail, RecursionError, ValueError, OverflowError, ZeroDivisionError):
         return None
-    if isinstance(value, float) and not math.isfinite(value) and not math.isinf(value):
-        return value  # nan stays nan (never equal after round)
-    return value
+    return value  # nan stays nan (never equal after round)
 
 
 def _round2(value: Value) -> Value:

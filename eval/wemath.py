@@ -38,6 +38,7 @@ is D"), else gives ``mmagrae.verifiers.verify`` that text (the whole response wh
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -65,9 +66,14 @@ def official_extract(response: str) -> str | None:
 def parse_options(option: str) -> list[str]:
     """``"A. 3;B. 4; C. 5"`` -> ``["3", "4", "5"]``; ``"A. ①; ③;B. ②"`` -> ``["①; ③", "②"]``
     (cut at the option markers, see :func:`eval.rules.split_options`)."""
+    return list(_options(option))  # read once per row, not once per sampled response
+
+
+@functools.lru_cache(maxsize=4096)
+def _options(option: str) -> tuple[str, ...]:
     from eval.rules import split_options
 
-    return split_options(option)
+    return tuple(split_options(option))
 
 
 def load(split: str = "testmini", *, source: str | Path | None = None, limit: int | None = None) -> list[dict]:
@@ -78,8 +84,8 @@ def load(split: str = "testmini", *, source: str | Path | None = None, limit: in
         root = None
     else:
         rows, root = read_local_rows(source, split)
-        if root is not None and (root / NODES_FILE).exists():
-            set_knowledge_nodes(root / NODES_FILE)
+        if root is not None:
+            use_nodes_beside(root)
     out, ids = [], []
     for r in rows:
         r = dict(r)
@@ -186,6 +192,12 @@ def set_knowledge_nodes(source: str | Path | Sequence[Mapping[str, Any]] | None)
         pairs.append((str(node["full node"]).split("_")[-1], str(node["root2"])))
     _knowledge_nodes = pairs
     return pairs
+
+
+def use_nodes_beside(folder: str | Path) -> None:
+    """Use the official ``knowledge_structure_nodes.json`` in ``folder`` for the domain table, if it is there."""
+    if (Path(folder) / NODES_FILE).exists():
+        set_knowledge_nodes(Path(folder) / NODES_FILE)
 
 
 def _official_pct(x: float | None) -> str:

@@ -28,13 +28,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval import mathverse, mathvista, wemath  # noqa: E402
-from eval.rules import split_options  # noqa: E402
+from mmagrae.preflight import read_json  # noqa: E402
 
 
 def mathvista_files(paths: list[str]) -> None:
     gaps = []
     for path in paths:
-        published = {k: v for k, v in json.loads(Path(path).read_text()).items() if "true_false" in v}
+        published = {k: v for k, v in read_json(path).items() if "true_false" in v}
         scored, _ = mathvista.score_results(published, mode="rules")
         official = 100 * sum(bool(v["true_false"]) for v in published.values()) / len(published)
         rules = 100 * sum(bool(v["true_false"]) for v in scored.values()) / len(scored)
@@ -84,7 +84,7 @@ def _report(name: str, rows: int, right: Counter, wrong: Counter, tried: Counter
 
 
 def mathverse_golds(path: str) -> None:
-    rows = json.loads(Path(path).read_text())
+    rows = read_json(path)
     right, wrong, tried = Counter(), Counter(), Counter()
     for row in rows:
         gold = str(row["answer"])
@@ -106,11 +106,11 @@ def mathverse_golds(path: str) -> None:
 
 
 def wemath_options(path: str) -> None:
-    rows = json.loads(Path(path).read_text())
+    rows = read_json(path)
     right, wrong, tried = Counter(), Counter(), Counter()
     for row in rows:
         letter = str(row["answer"]).strip()
-        options = split_options(row["option"])
+        options = wemath.parse_options(row["option"])
         index = ord(letter) - ord("A")
         option = options[index] if index < len(options) else None
         cases = {k: (r, True) for k, r in _letter_phrasings(letter, option).items()}

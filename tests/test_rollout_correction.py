@@ -248,3 +248,26 @@ def test_vllm_engine_logprobs_are_raw_under_top_p_top_k_and_temperature(tiny_vll
     groups = engine.generate(prompts, 3, SamplingConfig(**NUCLEUS))
     gap_raw, gap_scaled, tokens = _engine_vs_trainer(model, processor, prompts, groups)
     assert tokens > 0 and gap_raw < 1e-4 < gap_scaled
+
+
+def test_raw_logprobs_come_from_the_same_forward(tiny_qwen2_vl):
+    """``raw=True`` gives the temperature-1 log-probs of the same forward (what a separate temperature-1 pass
+    gives), so a sampling temperature costs no second forward in the update."""
+    from test_rollout_hf import make_prompts
+
+    from mmagrae.models import load_policy, pad_token_id
+    from mmagrae.rollout import SamplingConfig, build_engine
+    from mmagrae.rollout.forward import build_policy_batch, compute_token_logprobs
+
+    model, processor = load_policy(str(tiny_qwen2_vl))
+    prompts = make_prompts(processor, vision=True)
+    groups = build_engine("hf", tiny_qwen2_vl, model=model, processor=processor).generate(
+        prompts, 2, SamplingConfig(max_new_tokens=5, seed=0, temperature=0.7))
+    batch = build_policy_batch(processor, prompts, groups, pad_token_id=pad_token_id(processor))
+    with torch.no_grad():
+        scaled, _, raw = compute_token_logprobs(model, batch, temperature=0.7, raw=True)  # [N, T] each
+        alone_scaled, _ = compute_token_logprobs(model, batch, temperature=0.7)
+        alone_raw, _ = compute_token_logprobs(model, batch, temperature=1.0)
+        at_one, _, same = compute_token_logprobs(model, batch, temperature=1.0, raw=True)
+    assert torch.equal(scaled, alone_scaled) and torch.equal(raw, alone_raw)
+    assert torch.equal(at_one, same) and not torch.equal(raw, scaled)

@@ -253,15 +253,17 @@ def _unwrap(model: Any) -> Any:
 
 
 def compute_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: float = 1.0,
-                           with_entropy: bool = False,
-                           entropy_grad: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+                           with_entropy: bool = False, entropy_grad: bool = True,
+                           raw: bool = False) -> tuple[torch.Tensor, ...]:
     """Log-probs ``[N, T]`` of the response tokens under ``softmax(logits / temperature)`` (and the entropy).
 
     Gradients flow (call under ``torch.no_grad()`` for old / reference log-probs). The logits are computed
     only at the T response positions (the LM head never sees the prompt), and the vision tower runs once per
     prompt. Masked positions hold finite garbage: multiply by ``batch["response_mask"]``.
     ``entropy_grad=False`` computes the entropy without autograd (for logging only: the ``[N, T, V]``
-    probabilities are then freed at once instead of living until the backward pass).
+    probabilities are then freed at once instead of living until the backward pass). ``raw=True`` adds a third
+    result from the same forward: the temperature-1 log-probs ``[N, T]`` (detached; the tensor itself when
+    ``temperature`` is 1), what the engines report, so a sampling temperature costs no second forward.
     """
     import torch
 
@@ -304,14 +306,22 @@ def compute_token_logprobs(model: Any, batch: dict[str, Any], *, temperature: fl
     else:
         hidden = hidden[:, P - 1: P - 1 + T]  # [N, T, H] states that predict the response tokens
     logits = core.lm_head(hidden).float()  # [N, T, V]
+    targets = batch["responses"].to(device)  # [N, T]
+    raw_logp = None
+    if raw and temperature != 1.0:
+        with torch.no_grad():
+            raw_logits = logits.detach()  # [N, T, V]
+            raw_logp = (raw_logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+                        - torch.logsumexp(raw_logits, dim=-1))  # [N, T]
     if temperature != 1.0:
         logits = logits / temperature
     log_norm = torch.logsumexp(logits, dim=-1)  # [N, T]
-    targets = batch["responses"].to(device)  # [N, T]
     logp = logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) - log_norm  # [N, T]
     entropy = None
     if with_entropy:
         with torch.set_grad_enabled(torch.is_grad_enabled() and entropy_grad):
             probs = torch.softmax(logits, dim=-1)  # [N, T, V]
             entropy = log_norm - (probs * logits).sum(-1)  # [N, T]
+    if raw:
+        return logp, entropy, (raw_logp if raw_logp is not None else logp.detach())
     return logp, entropy

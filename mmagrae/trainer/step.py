@@ -232,8 +232,9 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
         old_logps: list[torch.Tensor | None] = [None] * len(batches)
         ref_logps: list[torch.Tensor | None] = [None] * len(batches)
         # engine-trainer gap: the engines report raw (temperature-1) log-probs, so the trainer side is its own
-        # temperature-1 log-prob at the sampling weights (docs/ROLLOUT.md); IS weights / rejection need it before
-        # the first loss, otherwise the first pass's log-probs serve (free when temperature is 1)
+        # temperature-1 log-prob at the sampling weights (docs/ROLLOUT.md), read from the same forward as the
+        # temperature-scaled ones; IS weights / rejection need it before the first loss, otherwise the first
+        # training pass gives it
         engine_logps = [pad_logprobs([c.logprobs for cs in completions[s.start // group:s.stop // group] for c in cs],
                                      b["responses"].shape[1]).to(device)
                         for s, b in zip(micro_slices, batches, strict=True)]
@@ -243,12 +244,13 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
         is_weights: list[torch.Tensor | None] = [None] * len(batches)
         with torch.no_grad():
             for i, b in enumerate(batches):
-                if d.needs_old_logp:
-                    old_logps[i], _ = compute_token_logprobs(updater.forward_model, b, temperature=cfg.rollout.temperature)
+                trainer_logp = None  # [n, T] temperature-1 log-probs at the sampling weights
+                if d.needs_old_logp:  # one forward gives both (the raw ones before dividing by the temperature)
+                    old_logps[i], _, trainer_logp = compute_token_logprobs(
+                        updater.forward_model, b, temperature=cfg.rollout.temperature, raw=True)
                 if ref_model is not None:
                     ref_logps[i], _ = compute_token_logprobs(ref_model, b, temperature=cfg.rollout.temperature)
-                trainer_logp = old_logps[i] if cfg.rollout.temperature == 1.0 else None  # [n, T]
-                if trainer_logp is None and (correcting or cfg.rollout.temperature != 1.0):
+                if trainer_logp is None and correcting:
                     trainer_logp, _ = compute_token_logprobs(updater.forward_model, b, temperature=1.0)  # [n, T]
                 if trainer_logp is not None:
                     gap[i] = rollout_gap_metrics(trainer_logp, engine_logps[i], b["response_mask"])
@@ -278,12 +280,12 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
                 b, s = batches[i], micro_slices[i]
                 with _oom_guard():
                     with phase("forward"):
-                        logp, entropy = compute_token_logprobs(updater.forward_model, b,
-                                                               temperature=cfg.rollout.temperature, with_entropy=True,
-                                                               entropy_grad=a.entropy_coef != 0)  # [n, T]
+                        logp, entropy, raw_logp = compute_token_logprobs(
+                            updater.forward_model, b, temperature=cfg.rollout.temperature, with_entropy=True,
+                            entropy_grad=a.entropy_coef != 0, raw=True)  # [n, T] each
                         old = old_logps[i] if old_logps[i] is not None else logp.detach()
-                        if gap[i] is None:  # first pass, temperature 1: these are the sampling weights' log-probs
-                            gap[i] = rollout_gap_metrics(logp.detach(), engine_logps[i], b["response_mask"])
+                        if gap[i] is None:  # first pass (no old log-probs): these are the sampling weights'
+                            gap[i] = rollout_gap_metrics(raw_logp, engine_logps[i], b["response_mask"])
                         loss, m = compute_policy_loss(
                             logp, old, flat_adv[s].to(logp.device), b["response_mask"], policy_loss=a.policy_loss,
                             max_response_length=max_len, rollout_weights=is_weights[i], ref_logp=ref_logps[i],

@@ -27,8 +27,9 @@ from collections.abc import Sequence
 
 import torch
 
+from mmagrae.algos.losses import LOG_RATIO_CLAMP  # one bound for every log-ratio: exp() stays finite
+
 CORRECTION_MODES = ("off", "token", "sequence")
-LOG_RATIO_CLAMP = 20.0  # exp() stays finite
 
 
 def pad_logprobs(logprobs: Sequence[Sequence[float]], length: int) -> torch.Tensor:

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from mmagrae.experiments.stats import first_reaching, t_interval
+from mmagrae.trainer.tracking import read_metrics
 
 # arm name -> config overrides (the rest is configs/tiny_cpu_geometry.yaml)
 ARMS: dict[str, dict[str, object]] = {
@@ -77,17 +78,12 @@ def run_study(out: Path, *, config: str, steps: int, seeds: int, eval_every: int
 
 def read_run(folder: Path) -> dict:
     """Per-step training reward and format rate, and validation accuracy by step, from ``metrics.jsonl``."""
-    reward, fmt, evals = {}, {}, {}
-    for line in (folder / "metrics.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        if row.get("kind") == "train" and "reward/mean" in row:
-            reward[row["step"]] = row["reward/mean"]
-            fmt[row["step"]] = row.get("reward/format", float("nan"))
-        elif row.get("kind") == "eval" and "eval/accuracy" in row:
-            evals[row["step"]] = row["eval/accuracy"]
-    steps = sorted(reward)
-    return {"steps": steps, "reward": [reward[s] for s in steps], "format": [fmt[s] for s in steps],
-            "eval": {str(s): evals[s] for s in sorted(evals)}}
+    # read_metrics keeps the last record of each step and skips a line torn by a crash
+    train = [r for r in read_metrics(folder / "metrics.jsonl", "train") if "reward/mean" in r]
+    evals = [r for r in read_metrics(folder / "metrics.jsonl", "eval") if "eval/accuracy" in r]
+    return {"steps": [r["step"] for r in train], "reward": [r["reward/mean"] for r in train],
+            "format": [r.get("reward/format", float("nan")) for r in train],
+            "eval": {str(r["step"]): r["eval/accuracy"] for r in evals}}
 
 
 def trailing_mean(values: list[float], window: int) -> list[float]:

@@ -104,12 +104,10 @@ def pack_policy_batch(batch: dict[str, Any], *, dtype: torch.dtype | None = None
             ids.append(input_ids[row, P:P + t_len])
             pos.append(positions[..., row, P:P + t_len])
             seg.append(torch.full((t_len,), k, dtype=torch.long))
+            # token 0 from the prompt's last state (an empty response too), token t from the state of token t - 1
+            logit_index[row, 0] = prompt_len - 1
             if t_len:
-                # token 0 from the prompt's last state, token t from the state of token t - 1
-                logit_index[row, 0] = prompt_len - 1
                 logit_index[row, 1:t_len] = torch.arange(start, start + t_len - 1)
-            else:
-                logit_index[row, 0] = prompt_len - 1
             start += t_len
         token_pieces.append(torch.cat(ids))
         position_pieces.append(torch.cat(pos, dim=-1))

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mmagrae.models.tokens import VISION_SPECIAL_TOKENS, is_vision_model
+from mmagrae.models.tokens import is_vision_model, vision_token_ids
 from mmagrae.rollout.types import Completion, Prompt, SamplingConfig
 
 VISION_LOGIT_BIAS = -100.0  # vLLM clamps logit_bias to [-100, 100]
@@ -193,8 +193,7 @@ class VLLMEngine:
         self.llm = LLM(**kwargs)
         self.startup_seconds = time.perf_counter() - start
         self.tokenizer = self.llm.get_tokenizer()
-        vocab = self.tokenizer.get_vocab()
-        self.suppress_ids = sorted({vocab[t] for t in VISION_SPECIAL_TOKENS if t in vocab}) if self.is_vision else []
+        self.suppress_ids = vision_token_ids(self.tokenizer) if self.is_vision else []
         self.asleep = False
         self.last_sync_seconds: float | None = None
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
@@ -66,9 +66,6 @@ from mmagrae.trainer.step import (  # the step's parts live in step.py; importab
 
 __all__ = ["OOM_HINT", "Phase", "RolloutBatch", "StepAdvantages", "TrainingAborted", "TrainingInterrupted",
            "collect_rollouts", "compute_step_advantages", "select_groups", "train", "update", "validate"]
-
-if TYPE_CHECKING:
-    pass
 
 class TrainingInterrupted(RuntimeError):
     """Ctrl-C: ``step`` is the RL step that was running (0 = during set-up)."""

@@ -66,11 +66,6 @@ class RolloutBatch:
     rounds: int
     """rollout rounds taken (1, or more with ``dynamic_sampling=refill``)."""
 
-    @property
-    def engine_logprobs(self) -> list[list[float]]:
-        """[N][T_n] per generated token, the engine's log-probability (N = B'·G, prompt-major)."""
-        return [c.logprobs for cs in self.completions for c in cs]
-
     def lengths(self) -> torch.Tensor:
         """[N] float: tokens per completion."""
         return torch.tensor([len(c.token_ids) for cs in self.completions for c in cs], dtype=torch.float32)

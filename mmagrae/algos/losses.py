@@ -27,6 +27,7 @@ References:
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 
@@ -375,6 +376,7 @@ POLICY_LOSS_FNS: dict[str, Callable[..., tuple[torch.Tensor, dict[str, float]]]]
 assert tuple(POLICY_LOSS_FNS) == POLICY_LOSSES
 
 
+@functools.cache
 def policy_loss_parameters(name: str) -> tuple[str, ...]:
     """The hyper-parameters a policy loss declares (its keyword-only arguments besides ``weights``)."""
     if name not in POLICY_LOSS_FNS:

@@ -19,7 +19,7 @@ import torch
 
 from mmagrae.algos import advantage_metrics, compute_advantages, compute_policy_loss
 from mmagrae.algos.dynamic_sampling import informative_groups
-from mmagrae.algos.losses import micro_batch_loss_weights, policy_loss_parameters
+from mmagrae.algos.losses import micro_batch_loss_weights
 from mmagrae.algos.rollout_correction import pad_logprobs, rollout_correction, rollout_gap_metrics
 from mmagrae.config import Config
 from mmagrae.trainer.builders import PromptSampler
@@ -255,10 +255,9 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
                         threshold=a.rollout_is_threshold)
                     b["response_mask"], host_masks[i] = keep, keep.cpu()  # rejected tokens leave the loss
                     gap[i] = {**gap[i], **corr}
+    # each policy loss uses the options it declares (config.py refuses dual_clip with a loss other than ppo)
     loss_options = {"clip_low": d.clip_low, "clip_high": d.clip_high, "dual_clip": a.dual_clip, "agg": d.loss_agg,
                     "tau_pos": a.tau_pos, "tau_neg": a.tau_neg}
-    declared = policy_loss_parameters(a.policy_loss)
-    loss_options = {k: v for k, v in loss_options.items() if k in declared}
 
     prompts_per_mini = d.mini_batch_prompts if len(prompts) >= d.mini_batch_prompts else len(prompts)
     seqs_per_mini = prompts_per_mini * group

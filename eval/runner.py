@@ -100,6 +100,11 @@ class ImageProblem(Exception):
     """A row's image is missing or cannot be used; the message is the reason (counted, the row skipped)."""
 
 
+# the resizing bounds when only one of --min-pixels / --max-pixels is given: training's lower bound
+# (mmagrae.config), qwen-vl-utils' image ceiling, training's video bound
+MIN_PIXELS, IMAGE_MAX_PIXELS, VIDEO_MAX_PIXELS = 3136, 12845056, 401408
+
+
 def load_images(row: Mapping[str, Any], *, max_image_pixels: int | None = 89_478_485,
                 min_pixels: int | None = None, max_pixels: int | None = None) -> list:
     """A row's images as RGB PIL images: paths are read, ``{bytes}`` structs decoded, PIL images kept.
@@ -133,7 +138,7 @@ def load_images(row: Mapping[str, Any], *, max_image_pixels: int | None = 89_478
     if images and (min_pixels is not None or max_pixels is not None):
         from mmagrae.data.prompts import resize_image
 
-        images = [resize_image(im, min_pixels=min_pixels or 3136, max_pixels=max_pixels or 12845056)
+        images = [resize_image(im, min_pixels=min_pixels or MIN_PIXELS, max_pixels=max_pixels or IMAGE_MAX_PIXELS)
                   for im in images]
     return images
 
@@ -147,7 +152,7 @@ def load_videos(row: Mapping[str, Any], *, min_pixels: int | None = None, max_pi
     videos = []
     for video in row.get("videos") or []:
         try:
-            videos.append(load_video(video, min_pixels=min_pixels or 3136, max_pixels=max_pixels or 401408))
+            videos.append(load_video(video, min_pixels=min_pixels or MIN_PIXELS, max_pixels=max_pixels or VIDEO_MAX_PIXELS))
         except (OSError, ValueError) as err:
             raise ImageProblem("unreadable video") from err
     return videos
@@ -235,8 +240,8 @@ def make_prompts(cfg: RunConfig, bench: registry.Benchmark, rows: Sequence[Mappi
     prompts, _ = build_prompts(
         [data_row(bench, row, images, text_only=not fmt.multimodal) for row, images, _ in decoded], fmt.processor,
         system_prompt=fmt.system_prompt, answer_format=None, max_prompt_length=None,
-        min_pixels=cfg.min_pixels or 3136, max_pixels=cfg.max_pixels or 12845056,
-        video_max_pixels=cfg.max_pixels or 401408, resize_images=resize, report=report)
+        min_pixels=cfg.min_pixels or MIN_PIXELS, max_pixels=cfg.max_pixels or IMAGE_MAX_PIXELS,
+        video_max_pixels=cfg.max_pixels or VIDEO_MAX_PIXELS, resize_images=resize, report=report)
     by_id = {str(row["id"]): row for row, _, _ in decoded}
     for prompt in prompts:
         prompt.row = by_id[prompt.row["id"]]

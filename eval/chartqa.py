@@ -136,4 +136,4 @@ def categories(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 BENCHMARK = Benchmark(name="chartqa", hf_id=HF_DATASET_ID, splits=SPLITS, load=load, prompt=prompt, judge=judge,
-                      categories=categories, modes=("official", "rules", "judge"))
+                      categories=categories, modes=("official", "rules", "judge"), reads_recipes=True)

@@ -110,6 +110,19 @@ def _response(value: Any) -> Any:
     return value
 
 
+_ROW_KEYS = ("answer", "sample_index", "question_id")  # a metric value holding one of these carries the row
+
+
+def _carries_row(value: Any) -> bool:
+    """Whether an lmms-eval metric value is the dataset row (``submission``, ``llm_as_judge_eval``, ...)."""
+    return isinstance(value, Mapping) and any(key in value for key in _ROW_KEYS)
+
+
+def _has_row(item: Mapping[str, Any]) -> bool:
+    """Whether an lmms-eval sample carries its dataset row (``doc``, or a metric value that holds it)."""
+    return isinstance(item.get("doc"), Mapping) or any(_carries_row(v) for v in item.values())
+
+
 def from_lmms_eval(item: Mapping[str, Any], data_rows: Sequence[Mapping[str, Any]] | None) -> dict[str, Any]:
     """One lmms-eval sample as a flat row: the dataset row (``doc``, a metric's ``submission`` dict, or
     ``data_rows[doc_id]``), then ``response``, ``target`` and the metric values."""
@@ -120,7 +133,7 @@ def from_lmms_eval(item: Mapping[str, Any], data_rows: Sequence[Mapping[str, Any
             raise UserError(f"doc_id {k} is outside the --data split ({len(data_rows)} rows)")
         row.update({key: v for key, v in data_rows[k].items() if key not in ("images", "decoded_image", "image")})
     for value in item.values():  # metric values that carry the row (submission, llm_as_judge_eval, ...)
-        if isinstance(value, Mapping) and ("answer" in value or "sample_index" in value or "question_id" in value):
+        if _carries_row(value):
             row.update({k: v for k, v in value.items() if k not in row or data_rows is None})
     if isinstance(item.get("doc"), Mapping):
         row.update(item["doc"])
@@ -218,9 +231,7 @@ def read_results_file(bench: str, path: str, read_json_input: Callable[[str], An
     else:
         data = read_json_input(path)
     if isinstance(data, list) and is_lmms_eval_samples(data):
-        needs_data = not any(isinstance(it.get("doc"), Mapping) or any(
-            isinstance(v, Mapping) and ("answer" in v or "sample_index" in v) for v in it.values())
-            for it in data[:1]) and bench != "chartqa"
+        needs_data = not _has_row(data[0]) and bench != "chartqa"
         rows = None
         if needs_data:
             if data_rows is None:

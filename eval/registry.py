@@ -45,6 +45,7 @@ class Benchmark:
     given_verdict: ``row -> bool | None``, the verdict a results file already carries from its own scorer or
         judge (MathVerse's GPT ``judgement``, VLMEvalKit's We-Math ``hit``), read as the official code reads
         it; None when the row has none. ``eval score`` in rules/judge mode reports agreement with it.
+    reads_recipes: whether ``--source`` may be a data_recipes folder (the training row schema).
     """
 
     name: str
@@ -57,6 +58,7 @@ class Benchmark:
     extra_scores: Callable[[Sequence[Mapping[str, Any]], Sequence[Sequence[bool]]], dict] | None = None
     modes: tuple[str, ...] = field(default=("rules", "judge"))
     given_verdict: Callable[[Mapping[str, Any]], bool | None] | None = None
+    reads_recipes: bool = False
 
 
 _MODULES = {
@@ -71,6 +73,11 @@ _MODULES = {
 
 def names() -> list[str]:
     return list(_MODULES)
+
+
+def recipe_readers() -> list[str]:
+    """The benchmarks that evaluate a data_recipes folder (``Benchmark.reads_recipes``)."""
+    return [name for name in _MODULES if get(name).reads_recipes]
 
 
 def get(name: str) -> Benchmark:

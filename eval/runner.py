@@ -349,15 +349,13 @@ def score(cfg: RunConfig, rows: Sequence[dict], responses: Mapping[str, Sequence
     return verdicts, summary
 
 
-RECIPE_BENCHMARKS = ("geometry3k", "chartqa")  # benchmarks that read a data_recipes folder (the row schema)
-
-
 def load_rows(bench: registry.Benchmark, cfg: RunConfig) -> list[dict]:
     """The benchmark's rows; a source in another layout is a one-line :class:`UserError` naming it."""
     where = cfg.source or bench.hf_id
-    if cfg.source and bench.name not in RECIPE_BENCHMARKS and is_recipe_layout(cfg.source):
+    if cfg.source and not bench.reads_recipes and is_recipe_layout(cfg.source):
         raise UserError(f"{cfg.source} is a data_recipes folder (the row schema); evaluate it with --benchmark "
-                        f"{' or '.join(RECIPE_BENCHMARKS)}, or give {bench.name} its own layout (docs/EVAL.md)")
+                        f"{' or '.join(registry.recipe_readers())}, or give {bench.name} its own layout "
+                        "(docs/EVAL.md)")
     try:
         return bench.load(cfg.split, source=cfg.source, limit=cfg.limit)
     except KeyError as err:

@@ -259,28 +259,29 @@ def four_dimensional(rows: Sequence[Mapping[str, Any]], correct: Sequence[Sequen
             counts["RM_loose"] += bool(all_wrong and m is True)
     found = len(joined[2]) + len(joined[3])
 
-    def rates(n: int) -> dict[str, dict[str, float | None]]:
+    def fractions(n: int) -> dict[str, dict[str, float | None]]:
+        """The rates as fractions, None where the official code would divide by zero."""
         out = {}
         for mode in ("strict", "loose"):
             cm, rm = counts[f"CM_{mode}"], counts[f"RM_{mode}"]
-            out[mode] = {
-                "score": round(100.0 * (n - 0.5 * counts["IG"] - rm - counts["IK"]) / n, 2) if n else None,
-                "IK": round(100.0 * counts["IK"] / n, 2) if n else None,
-                "IG": round(100.0 * counts["IG"] / n, 2) if n else None,
-                "CM": round(100.0 * cm / n, 2) if n else None,
-                "RM": round(100.0 * rm / (cm + rm), 2) if cm + rm else None,  # official: ZeroDivisionError
-            }
+            out[mode] = {"score": (n - 0.5 * counts["IG"] - rm - counts["IK"]) / n if n else None,
+                         "IK": counts["IK"] / n if n else None, "IG": counts["IG"] / n if n else None,
+                         "CM": cm / n if n else None,
+                         "RM": rm / (cm + rm) if cm + rm else None}  # official: ZeroDivisionError
         return out
 
+    def rates(n: int) -> dict[str, dict[str, float | None]]:  # percent, 2 decimals
+        return {mode: {k: None if v is None else round(100.0 * v, 2) for k, v in r.items()}
+                for mode, r in fractions(n).items()}
+
     n = OFFICIAL_TOTAL
-    official: dict[str, str] = {}
-    for mode, title in (("strict", "Strict"), ("loose", "Loose")):
-        cm, rm = counts[f"CM_{mode}"], counts[f"RM_{mode}"]
-        official[f"Score ({title})"] = _official_pct((n - 0.5 * counts["IG"] - rm - counts["IK"]) / n)
-        official[f"InsufficientKnowledge ({title})"] = f"{_official_pct(counts['IK'] / n)} ({counts['IK']})"
-        official[f"InadequateGeneralization ({title})"] = f"{_official_pct(counts['IG'] / n)} ({counts['IG']})"
-        official[f"CompleteMastery ({title})"] = f"{_official_pct(cm / n)} ({cm})"
-        official[f"RoteMemorization ({title})"] = f"{_official_pct(rm / (cm + rm) if cm + rm else None)} ({rm})"
+    official: dict[str, str] = {}  # the official CSV row: "{:.2%}" of the same fractions, with the counts
+    for (mode, r), title in zip(fractions(n).items(), ("Strict", "Loose"), strict=True):
+        official[f"Score ({title})"] = _official_pct(r["score"])
+        official[f"InsufficientKnowledge ({title})"] = f"{_official_pct(r['IK'])} ({counts['IK']})"
+        official[f"InadequateGeneralization ({title})"] = f"{_official_pct(r['IG'])} ({counts['IG']})"
+        official[f"CompleteMastery ({title})"] = f"{_official_pct(r['CM'])} ({counts[f'CM_{mode}']})"
+        official[f"RoteMemorization ({title})"] = f"{_official_pct(r['RM'])} ({counts[f'RM_{mode}']})"
 
     one_step = [(ok, concept) for steps in (2, 3) for combo in joined[steps] for ok, concept in combo[:-1]]
     s1 = _mean([ok for ok, _ in one_step])

@@ -250,6 +250,32 @@ def test_lr_sweep_and_reanalyse(tmp_path):
     assert set(json.loads(path.read_text())["by_lr"]) == {"0.5", "2.0"}
 
 
+def test_one_rate_sweep_reanalyses_as_the_sweep_it_was(tmp_path):
+    """``--lrs 0.5`` writes a sweep record (``lrs``/``by_lr``); reanalysing it keeps that shape and its
+    numbers, rather than flattening it as a plain one-rate run."""
+    from mmagrae.experiments.runner import reanalyse, run_experiment
+
+    run_experiment("tabular", out=tmp_path, seeds=1, quick=True, steps=3, variants=["grpo", "agrae"],
+                   lrs=[0.5], tag="_one")
+    path = tmp_path / "tabular_one.json"
+    written = json.loads(path.read_text())
+    assert written["lrs"] == [0.5] and set(written["by_lr"]) == {"0.5"} and "summary" not in written
+    reanalyse(path, command="test")
+    again = json.loads(path.read_text())
+    assert again["lrs"] == [0.5] and "summary" not in again and again["reanalysed_by"] == "test"
+    assert _numbers(again["by_lr"]) == pytest.approx(_numbers(written["by_lr"]), abs=1e-4)  # runs are stored
+    assert _numbers(again["baseline"]) == pytest.approx(_numbers(written["baseline"]), abs=1e-4)  # rounded
+
+
+def _numbers(value, path=""):
+    """``{path: number}`` for every number in a nested record."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in _numbers(item, f"{path}/{key}").items()}
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in _numbers(item, f"{path}[{i}]").items()}
+    return {path: value} if isinstance(value, int | float) else {}
+
+
 @pytest.mark.parametrize("args, message", [(["--set", "optimizr=adam"], "optimizr"),
                                            (["--set", "lr=fast"], "lr"), (["--lrs", "a,b"], "--lrs")])
 def test_bad_overrides_are_one_line_errors(tmp_path, args, message):

@@ -228,6 +228,34 @@ def _json_safe(value):
     return value
 
 
+def _store_analysis(record: dict, results: list[dict], lrs: list[float], *, sweep: bool) -> dict:
+    """Analyse the runs at each learning rate into ``record`` (replacing any earlier analysis): a sweep keeps
+    ``lrs``, ``by_lr`` and the first rate's ``baseline``; one rate keeps its blocks at the top level.
+    Returns the analysis per rate."""
+    by_lr = {lr: analyse([r for r in results if r["lr"] == lr]) for lr in lrs}
+    for key in ("baseline", "summary", "paired_vs_grpo", "matched", "by_lr", "lrs", "runs"):
+        record.pop(key, None)
+    if sweep:
+        record["lrs"] = list(lrs)
+        record["baseline"] = by_lr[lrs[0]]["baseline"]
+        record["by_lr"] = {str(lr): part for lr, part in by_lr.items()}
+    else:
+        record.update(by_lr[lrs[0]])
+    record["runs"] = results
+    return by_lr
+
+
+def _write_record(record: dict, path: Path, *, title: str) -> None:
+    """The experiment JSON and its PNG (a sweep plot when the record has ``by_lr``)."""
+    path.write_text(json.dumps(_json_safe(rounded(record)), separators=(",", ":")))
+    from mmagrae.experiments.plots import plot_summary, plot_sweep
+
+    if "by_lr" in record:
+        plot_sweep(record, path.with_suffix(".png"), title=title)
+    else:
+        plot_summary(record["summary"], path.with_suffix(".png"), title=title, baseline=record["baseline"])
+
+
 def run_experiment(kind: str, *, out: Path, seeds: int, quick: bool = False, steps: int | None = None,
                    variants: list[str] | None = None, workers: int = 1, command: str = "",
                    overrides: dict | None = None, tag: str = "", lrs: list[float] | None = None) -> dict:
@@ -266,22 +294,8 @@ def run_experiment(kind: str, *, out: Path, seeds: int, quick: bool = False, ste
     record = {"experiment": kind, "command": command, "quick": quick, "seeds": seeds, "seconds": seconds,
               "cpu_seconds_in_runs": cpu_seconds, "config": asdict(config),
               "variants": {n: VARIANTS[n] for n in names}}
-    by_lr = {lr: analyse([r for r in results if r["lr"] == lr]) for lr in configs}
-    if lrs:
-        record["lrs"] = list(configs)
-        record["baseline"] = by_lr[next(iter(configs))]["baseline"]
-        record["by_lr"] = {str(lr): part for lr, part in by_lr.items()}
-    else:
-        record.update(by_lr[config.lr])
-    record["runs"] = results
-    (out / f"{kind}{tag}.json").write_text(json.dumps(_json_safe(rounded(record)), separators=(",", ":")))
-    from mmagrae.experiments.plots import plot_summary, plot_sweep
-
-    title = f"{kind}{tag}: {seeds} seed(s), {config.steps} steps"
-    if lrs:
-        plot_sweep(record, out / f"{kind}{tag}.png", title=title)
-    else:
-        plot_summary(record["summary"], out / f"{kind}{tag}.png", title=title, baseline=record["baseline"])
+    by_lr = _store_analysis(record, results, list(configs), sweep=bool(lrs))
+    _write_record(record, out / f"{kind}{tag}.json", title=f"{kind}{tag}: {seeds} seed(s), {config.steps} steps")
     finals = {f"lr={lr}": {n: {k: round(v["mean"], 4) for k, v in s.items() if isinstance(v, dict) and "mean" in v}
                            for n, s in part["summary"].items()} for lr, part in by_lr.items()}
     return {"experiment": kind + tag, "seconds": round(seconds, 1), "seeds": seeds, "steps": config.steps,
@@ -301,25 +315,10 @@ def reanalyse(path: Path, *, command: str = "") -> dict:
     for run in results:
         run.setdefault("lr", run["config"]["lr"])
     lrs = sorted({run["lr"] for run in results})
-    by_lr = {lr: analyse([r for r in results if r["lr"] == lr]) for lr in lrs}
-    for key in ("baseline", "summary", "paired_vs_grpo", "matched", "by_lr", "lrs"):
-        record.pop(key, None)
-    if len(lrs) > 1:
-        record["lrs"] = lrs
-        record["baseline"] = by_lr[lrs[0]]["baseline"]
-        record["by_lr"] = {str(lr): part for lr, part in by_lr.items()}
-    else:
-        record.update(by_lr[lrs[0]])
+    sweep = "lrs" in record or len(lrs) > 1  # a one-rate sweep stays a sweep, as run_experiment wrote it
+    _store_analysis(record, results, lrs, sweep=sweep)
     record["reanalysed_by"] = command
-    record["runs"] = results
-    path.write_text(json.dumps(_json_safe(rounded(record)), separators=(",", ":")))
-    from mmagrae.experiments.plots import plot_summary, plot_sweep
-
-    title = f"{path.stem}: {record['seeds']} seed(s), {record['config']['steps']} steps"
-    if len(lrs) > 1:
-        plot_sweep(record, path.with_suffix(".png"), title=title)
-    else:
-        plot_summary(record["summary"], path.with_suffix(".png"), title=title, baseline=record["baseline"])
+    _write_record(record, path, title=f"{path.stem}: {record['seeds']} seed(s), {record['config']['steps']} steps")
     return {"experiment": path.stem, "reanalysed": True, "seeds": record["seeds"],
             "baseline": {k: round(v["mean"], 4) for k, v in record["baseline"].items()
                          if isinstance(v, dict) and "mean" in v}}

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 import re
+from fractions import Fraction
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -231,7 +232,7 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
             return m.group(1)  # "There are 3 bars with values below 40.": the count, not the last number
         extraction = extract_answer(response)
         if item["answer_type"] in ("integer", "float") and extraction:
-            return leading_number(extraction)
+            return number_answer(extraction, item["answer_type"])
         return extraction
     extraction = extract_answer(response, choices=list(choices))
     if extraction and extraction not in choices:
@@ -279,7 +280,39 @@ def mentioned_choice(response: str, choices: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-_LEADING_NUMBER = re.compile(r"^\s*\$?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)(?![\d/])")
+_LEADING_NUMBER = re.compile(r"^\s*\$?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)(?![\d/^])")
+
+
+def number_answer(extraction: str, answer_type: str) -> str:
+    r"""An integer or float answer as the bare number GPT's extraction writes: the number it starts with
+    (:func:`leading_number`), a number word (``"zero"`` -> ``"0"``), or the value of a short constant
+    expression (``"4/5"`` -> ``"0.8"``, ``\frac{9}{3}`` -> ``"3"``; for an integer answer only when the value is
+    a whole number). Anything else is returned as it is, for the official normalisation to reject.
+
+    >>> number_answer("zero", "integer"), number_answer("4/5", "float"), number_answer("4/5", "integer")
+    ('0', '0.8', '4/5')
+    """
+    from mmagrae.verifiers.numeric import parse_number
+    from mmagrae.verifiers.symbolic.compare import constant_value
+
+    text = leading_number(extraction)
+    try:
+        float(text)
+        return text
+    except ValueError:
+        pass
+    words = parse_number(text) if re.fullmatch(r"[a-zA-Z -]+", text.strip()) else None  # "twenty-one"
+    value: Fraction | complex | None = Fraction(words.value) if words is not None else None
+    if value is None and len(text) <= _MAX_EXPRESSION and re.search(r"\d", text):
+        value = constant_value(text)
+    if isinstance(value, complex):
+        value = Fraction(value.real) if value.imag == 0 and answer_type == "float" else None
+    if value is None or (answer_type == "integer" and value.denominator != 1):
+        return extraction
+    return str(value.numerator) if value.denominator == 1 else repr(float(value))
+
+
+_MAX_EXPRESSION = 60  # longer text is prose, not a constant expression to evaluate
 
 
 def leading_number(extraction: str) -> str:

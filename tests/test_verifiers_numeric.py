@@ -82,6 +82,10 @@ NUMERIC_CASES = [
     ("one hundred", "100", {}, True),
     ("There are five.", "5", {}, True),
     ("zero", "0", {}, True),
+    ("two hundred and thirty-one", "231", {}, True),
+    ("one and two", "3", {}, False),  # two numbers, not their sum
+    ("five six", "11", {}, False),
+    ("twenty thirty", "50", {}, False),
     # signs and ±
     ("-5", "5", {}, False),
     ("+5", "5", {}, True),

@@ -146,25 +146,46 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 
 
 def _words_to_int(text: str) -> int | None:
-    words = text.lower().replace("-", " ").replace(" and ", " ").split()
+    """A number written in English words, or None when the words are not one number.
+
+    Each group is ``[tens] [one to nine]`` or one of zero to nineteen, then a scale ("hundred", "thousand",
+    ...); "and" only after a scale ("one hundred and two"). "one and two" or "five six" are two numbers,
+    not their sum.
+
+    >>> _words_to_int("two hundred and thirty-one"), _words_to_int("one and two"), _words_to_int("twenty one")
+    (231, None, 21)
+    """
+    words = text.lower().replace("-", " ").split()
     if not words or len(words) > 8:
         return None
     total = current = 0
-    seen = False
+    last = ""  # the kind of the previous word: "", "ones", "tens", "scale", "and"
+    last_scale = 0
     for w in words:
-        if w in _ONES and (w not in ("none", "no") or len(words) == 1):
+        if w in _ONES and (w not in ("none", "no", "zero") or len(words) == 1):
+            if last not in ("", "scale", "and") and not (last == "tens" and _ONES[w] < 10):
+                return None
             current += _ONES[w]
+            last = "ones"
         elif w in _TENS:
+            if last not in ("", "scale", "and"):
+                return None
             current += _TENS[w]
+            last = "tens"
         elif w in _SCALES:
-            current = max(current, 1) * _SCALES[w]
-            if _SCALES[w] >= 1000:
+            scale = _SCALES[w]
+            if last == "and" or (last == "scale" and scale <= last_scale):
+                return None
+            current = max(current, 1) * scale
+            if scale >= 1000:
                 total += current
                 current = 0
+            last, last_scale = "scale", scale
+        elif w == "and" and last == "scale":
+            last = "and"
         else:
             return None
-        seen = True
-    return total + current if seen else None
+    return total + current if last in ("ones", "tens", "scale") else None
 
 
 _NUMBER_WORD_RE = re.compile(

@@ -41,8 +41,8 @@ from __future__ import annotations
 
 import json
 import re
-from fractions import Fraction
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 

@@ -95,6 +95,8 @@ def named_option(response: str, choices: list[str]) -> str | None:
     'B'
     >>> named_option("Thus, the result is 12, 4.", ["4", "12, 4", "No correct answer"]), named_option("It is 15.", ["5", "1"])
     ('B', None)
+    >>> named_option("Answer: 36 - 9π", ["π", "9π"]), named_option("So 2EF + 2HG = 20, EF + HG = 10.", ["EF + HG", "2EF + 2HG"])
+    (None, None)
     """
     text = _norm(response[-400:])
     last = _norm(re.split(r"(?<=[.!?。])\s+|\n", response.strip()[-400:])[-1])
@@ -104,23 +106,63 @@ def named_option(response: str, choices: list[str]) -> str | None:
         if not option:
             continue
         ends = re.search(r"(?:^|[\s:,(])" + re.escape(option) + r"$", last)
-        inside = len(option.split()) >= 3 and re.search(r"(?<!\w)" + re.escape(option) + r"(?!\w)", text)
+        if ends and re.search(r"[-+*/×÷^·−]\s*$", last[: ends.start() + 1]):
+            ends = None  # "36 - 9π" ends with the option "9π" but is not it
+        inside = _is_statement(option) and re.search(r"(?<!\w)" + re.escape(option) + r"(?!\w)", text)
         if ends or inside:
             found.append(i)
     found = [i for i in found if not any(j != i and _norm(choices[i]) in _norm(choices[j]) for j in found)]
     return chr(ord("A") + found[0]) if len(found) == 1 else None
 
 
+def answer_tail(response: str) -> str | None:
+    """The text after the last ``Answer`` marker (We-Math's "<Answer>: <<option>>"), with the colon, angle
+    brackets and bold marks removed, or None when there is no marker.
+
+    >>> answer_tail("<Thought process>: ... <Answer>: <B. 31.4 cm>"), answer_tail("†Answer: 31.4cm.")
+    ('B. 31.4 cm', '31.4cm.')
+    >>> answer_tail("**Answer: D**")
+    'D'
+
+    """
+    if "Answer" not in response:
+        return None
+    return re.sub(r"[<>]|\*\*", " ", response.rsplit("Answer", 1)[-1]).strip().lstrip(":：").strip()
+
+
+_SHORT_TAIL = 200  # a longer text after the marker is reasoning, not the stated answer
+
+
+def _is_statement(option: str) -> bool:
+    """An option that is a statement in words (three words of two letters or more: "This is not a function"),
+    not a formula ("EF + HG") or a value ("40 m")."""
+    words = re.findall(r"(?<![\w\\])[^\W\d_]{2,}(?![\w])", option)
+    return sum(w.lower() not in _FUNCTION_NAMES for w in words) >= 3
+
+
+_FUNCTION_NAMES = {"sin", "cos", "tan", "cot", "sec", "csc", "log", "ln", "exp", "lim", "max", "min"}
+
+
 def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail: str | None = None):
-    """Rules-mode verdict for a multiple-choice item: a stated letter ("the correct option is D"), else a
-    letter opening ``tail`` (the text after the answer marker, for We-Math) or a short response, else
-    ``mmagrae.verifiers`` on ``tail`` (or the response) with the choices."""
+    """Rules-mode verdict for a multiple-choice item.
+
+    With a short ``tail`` (the text after the answer marker, We-Math), the tail decides when it names an
+    option: a letter opening it or stated in it, an option it ends by naming, or ``mmagrae.verifiers`` on it
+    with the choices ("31.4cm" for "C. 31.4 cm"). Otherwise: a stated letter in the response ("the correct
+    option is D"), a letter opening a short response, an option written out or named, and last the verifier
+    on the tail (or the response)."""
     from eval.registry import rules_verdict
 
     n = len(choices) if choices else None
     letter = None
     if tail is not None:
         letter = leading_letter(tail, n)
+        if letter is None and tail and len(tail) <= _SHORT_TAIL:
+            letter = stated_letter(tail, n) or (named_option(tail, choices) if choices else None)
+            if letter is None:
+                verdict = rules_verdict(tail, gold, choices=choices)
+                if verdict.extracted is not None and _names_an_option(verdict.extracted, choices):
+                    return verdict
     if letter is None:
         letter = stated_letter(response, n)
     if letter is None and len(response.strip()) <= 40:
@@ -136,6 +178,13 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
         if verdict.extracted is not None:
             return verdict
     return rules_verdict(tail if tail is not None else response, gold, choices=choices)
+
+
+def _names_an_option(extracted: str, choices: list[str] | None) -> bool:
+    """Whether the verifier's extraction designates an option (a letter, an option's text or value)."""
+    from mmagrae.verifiers.choice import resolve_choice
+
+    return bool(choices) and bool(resolve_choice(extracted, choices)[0])
 
 
 # --------------------------------------------------------------------------- answers in labelled parts

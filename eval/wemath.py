@@ -148,12 +148,11 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     if mode == "judge" and extractor is not None:
         extracted = extractor({**row, "response": response})
         return SampleVerdict(extracted, extracted == row["answer"])
-    # The prompt asks for "<Answer>: <<option>>": a letter opening the text after the last "Answer" marker
-    # ("A. 3 cm", "<C> because 8"), else a stated letter, else the verifier on that text.
-    from eval.rules import choice_verdict
+    # The prompt asks for "<Answer>: <<option>>": the text after the last "Answer" marker is the answer
+    # ("A. 3 cm", "<C> because 8", "31.4cm"; its decimal points kept), read before the rest of the response.
+    from eval.rules import answer_tail, choice_verdict
 
-    tail = _STRIP.sub(" ", response.split("Answer")[-1]).strip() if "Answer" in response else None
-    return choice_verdict(response, str(row["answer"]), parse_options(row["option"]), tail=tail)
+    return choice_verdict(response, str(row["answer"]), parse_options(row["option"]), tail=answer_tail(response))
 
 
 def categories(row: Mapping[str, Any]) -> dict[str, Any]:

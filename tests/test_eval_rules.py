@@ -67,6 +67,32 @@ def test_wemath_rules(response, ok):
     assert wemath.judge(row, response, "rules").correct is ok
 
 
+@pytest.mark.parametrize(
+    ("option", "answer", "response", "ok"),
+    [  # URSA-MATH's published We-Math outputs end "†Answer: <value>"; a judge reads the value against the options
+        ("A. 10 cm;B. 15 cm;C. 31.4 cm;D. 62.8 cm.; E. No correct answer", "C", "C = π × 10.\n†Answer: 31.4cm", True),
+        ("A. 10 cm;B. 15 cm;C. 31.4 cm;D. 62.8 cm.; E. No correct answer", "C", "†Answer: 62.8cm", False),
+        ("A. 141 dm²;B. 112 dm²;C. 56 dm²;D. Cannot be determined; E. No correct answer", "B", "†Answer: 112", True),
+        ("A. 10 dm³;B. 100 dm³;C. 1 dm³;D. 1000 dm³; E. No correct answer", "D", "†Answer: 1000 dm^{3}", True),
+        ("A. 6, 2, 8;B. 8, 6, 2;C. 8, 2, 6; D. No correct answer", "B", "†Answer: 8,6,2", True),
+        ("A. 15 decimeters; B. 7 decimeters; C. 9 decimeters", "C", "†Answer: 9分米", True),
+        # an option inside a longer expression is not that option
+        ("A. π;B. 3π;C. 9π;D. 36π; E. No correct answer", "C", "The white part is 36 - 9π.\n†Answer: 36 - 9π", False),
+        ("A. 3EF + 3HG;B. 2HG + 2EF;C. EF + HG;D. 4EF + 4HG; E. No correct answer", "C",
+         "Step 5: EF + HG = 10 cm.\n†Answer: 2EF + 2HG", False),
+        ("A. 3EF + 3HG;B. 2HG + 2EF;C. EF + HG;D. 4EF + 4HG; E. No correct answer", "B",
+         "Step 5: EF + HG = 10 cm.\n†Answer: 2EF + 2HG", True),
+        # the stated answer after the marker wins over a letter named in the reasoning
+        ("A. (1, 1);B. (1, -1);C. (-1, 1);D. Cannot be determined; E. No correct answer", "B",
+         "The provided answer (B) is incorrect.\n†Answer: There is no correct answer among the given options.", False),
+        ("A. 3 cm;B. 4 cm", "A", "**Answer: A**", True),
+    ],
+)
+def test_wemath_rules_read_the_stated_value_against_the_options(option, answer, response, ok):
+    row = {"ID": "2steps_1", "key": "2steps_1", "answer": answer, "option": option}
+    assert wemath.judge(row, response, "rules").correct is ok
+
+
 def test_wemath_official_extraction_stays_official():
     row = {"answer": "A", "option": "A. 3 cm;B. 4 cm"}
     assert wemath.judge(row, "<Answer>: A. 3 cm", "official").correct  # first character after "Answer"

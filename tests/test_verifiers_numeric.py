@@ -75,6 +75,9 @@ NUMERIC_CASES = [
     ("0.40 \\mathrm{~kg}", "0.4", {}, True),
     ("9.8 m/s^2", "9.8", {}, True),
     ("6 units", "6", {}, True),
+    ("112 dm²", "112", {}, True),
+    ("9 decimeters", "9", {}, True),
+    ("9分米", "9", {}, True),
     ("5x", "5", {}, False),
     # number words
     ("seven", "7", {}, True),

@@ -42,14 +42,14 @@ _REFUSAL_RE = re.compile(
 
 
 def normalize_option(text: str) -> str:
-    r"""Case-, space- and markup-insensitive form of an option text.
+    r"""Case-, space- and markup-insensitive form of an option text (a list's "8,6,2" is "8, 6, 2").
 
-    >>> normalize_option(" \\text{Quarter  To}. ")
-    'quarter to'
+    >>> normalize_option(" \\text{Quarter  To}. "), normalize_option("8,6, 2")
+    ('quarter to', '8, 6, 2')
     """
     s = normalize_math_text(str(text)).strip().rstrip(".").strip()
     s = s.replace("**", "")
-    return " ".join(s.lower().split())
+    return re.sub(r"\s*,\s*", ", ", " ".join(s.lower().split()))
 
 
 def is_refusal(text: str) -> bool:

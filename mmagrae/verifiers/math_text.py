@@ -122,7 +122,8 @@ _UNIT_WORDS = (
     "km|cm|mm|nm|kg|mg|lbs?|pounds?|oz|ounces?|tons?|sec|secs|seconds?|mins|minutes?|hr|hrs|hours?|days?|"
     "weeks?|months?|years?|inch|inches|ft|feet|foot|yd|yards?|miles?|mph|kph|kJ|kW|Pa|kPa|Hz|ml|mL|"
     "rad|radians?|deg|degrees?|units?|square units|liters?|litres?|meters?|metres?|centimeters?|millimeters?|"
-    "kilometers?|kilograms?|grams?|cents?|dollars?|千米|厘米|毫米|米"
+    "kilometers?|kilograms?|grams?|cents?|dollars?|dm|decimeters?|decimetres?|centimetres?|millimetres?|"
+    "kilometres?|千米|公里|厘米|毫米|分米|米"
 )
 # a unit word that ends an answer ("\sqrt{3} cm", "2\pi \text{ meters}^2"): not part of the value
 TRAILING_UNIT_RE = re.compile(

@@ -108,7 +108,7 @@ _UNITS = _UNIT_WORDS + (
     "people|persons?|students?|times|points?|usd|USD|euros?|yuan|rupees?|%|percent|yrs?|"
     "apples?|books?|items?|objects?|cars?|boxes|coins?|"
     "°\\s*T|"  # a true bearing: "230° T"
-    "平方厘米|平方米|度|元|个"  # Chinese units besides math_text's lengths (We-Math's and MathVerse's options)
+    "平方厘米|平方分米|平方米|度|元|个"  # Chinese units besides math_text's lengths (We-Math's and MathVerse's options)
 )
 _UNIT_TAIL_RE = re.compile(
     r"\s*(?:(?:"

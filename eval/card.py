@@ -207,8 +207,8 @@ def read_card(folder: str | Path) -> dict[str, Any] | None:
     return card
 
 
-def write_card(folder: str | Path, card: Mapping[str, Any]) -> Path:
-    path = Path(folder) / CARD_NAME
+def write_card(folder: str | Path, card: Mapping[str, Any], name: str = CARD_NAME) -> Path:
+    path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(card, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
@@ -234,6 +234,83 @@ def check_cache(folder: str | Path, card: Mapping[str, Any], cache_name: str = "
         listed = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, a, b in diff)
         raise UserError(f"{folder} holds responses made with other settings ({listed}); use another --out to "
                         "keep both, or delete that folder")
+
+
+# ------------------------------------------------------------------------------------ eval score outputs
+# what makes two scorings the same: re-running one may replace its own files, nothing else
+SCORING_KEYS = ("command", "benchmark", "data.source", "data.hash", "scorer.mode", "scorer.judge_model",
+                "scorer.judge_url")
+
+
+def _card_at(path: Path) -> dict[str, Any] | None:
+    card = read_card(path.parent) if path.name == CARD_NAME else None
+    if path.name != CARD_NAME and path.is_file():
+        from mmagrae.preflight import read_json
+
+        card = read_json(path)
+    return card if isinstance(card, dict) else None
+
+
+def _claims(card: Mapping[str, Any] | None, scores: Path) -> bool:
+    """Whether ``card`` is an ``eval score`` card whose scores file is ``scores`` (a file in its folder)."""
+    return bool(card) and card.get("command") == "eval score" and (card.get("outputs") or {}).get("scores") == scores.name
+
+
+def score_card_path(scores: Path) -> Path:
+    """Where ``eval score --out SCORES`` keeps its card: the folder's ``eval_card.json`` when the folder has
+    none or it is this scores file's own; otherwise ``<stem>.eval_card.json`` beside it, so that a run's card
+    (or another scoring's) in the same folder is never replaced.
+
+    >>> score_card_path(Path("/nonexistent/scores_rules.json")).name
+    'eval_card.json'
+    """
+    shared = scores.parent / CARD_NAME
+    old = _card_at(shared) if shared.is_file() else None
+    if old is None or _claims(old, scores):
+        return shared
+    return scores.parent / f"{scores.stem}.{CARD_NAME}"
+
+
+def card_of_scores(scores: Path) -> dict[str, Any] | None:
+    """The card an earlier ``eval score`` wrote for the scores file ``scores``, if any."""
+    for path in (scores.parent / f"{scores.stem}.{CARD_NAME}", scores.parent / CARD_NAME):
+        if path.is_file() and _claims(card := _card_at(path), scores):
+            return card
+    return None
+
+
+def check_score_outputs(card: Mapping[str, Any], files: Sequence[Path]) -> None:
+    """Refuse (one-line :class:`UserError`) to write ``eval score`` outputs over files this same scoring did
+    not write: a file no card claims (a results file, the published ``scores_*.json``, the ``--input``
+    itself), or one an earlier scoring of another input, benchmark or mode wrote. Touches nothing."""
+    scores = files[0]
+    old = card_of_scores(scores)
+    for path in files:
+        if path.is_dir():
+            raise UserError(f"{path} is a folder; name a file for eval score's outputs (e.g. {path}/scores.json)")
+        if not path.exists():
+            continue
+        outputs = [str(v) for v in ((old or {}).get("outputs") or {}).values()]
+        if old is None or (path != scores and str(path.name) not in outputs and str(path) not in outputs):
+            raise UserError(f"{path} exists and no eval card says this scoring wrote it; use another path, or "
+                            "delete it first")
+        diff = differences(old, card, SCORING_KEYS)
+        if diff:
+            listed = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, a, b in diff)
+            raise UserError(f"{path} holds the outputs of another scoring ({listed}); use another path to keep "
+                            "both, or delete it first")
+
+
+def check_report_folder(folder: Path, card: Mapping[str, Any]) -> None:
+    """A ``--report`` folder may hold this scoring's earlier report, or nothing of another run's."""
+    old = read_card(folder)
+    if old is None:
+        return
+    diff = differences(old, card, SCORING_KEYS)
+    if diff:
+        listed = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, a, b in diff)
+        raise UserError(f"{folder} holds the report of another run ({listed}); use another --report, or "
+                        "delete that folder")
 
 
 def markdown(card: Mapping[str, Any]) -> str:
@@ -274,18 +351,33 @@ def _table(scores: Mapping[str, Any]) -> dict[str, str]:
     return table
 
 
-def compare(dir_a: str | Path, dir_b: str | Path) -> str:
-    """Both score tables side by side (Markdown) and every setting that differs between the two cards."""
-    folders = [Path(dir_a), Path(dir_b)]
-    cards = []
-    for folder in folders:
-        if not folder.is_dir():
-            raise UserError(f"{folder} is not a folder (expected an eval output folder)")
-        card = read_card(folder)
+def _card_and_scores(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An eval output folder (its card and scores) or an ``eval score`` scores file (the card written for it)."""
+    if path.is_file():
+        card = card_of_scores(path)
         if card is None:
-            raise UserError(f"{folder} has no {CARD_NAME} (written by mmagrae eval run / eval score)")
-        cards.append(card)
-    tables = [_table(_scores(f, c)) for f, c in zip(folders, cards, strict=True)]
+            raise UserError(f"{path}: no eval card for this scores file (written by mmagrae eval score)")
+        from mmagrae.preflight import read_json
+
+        scores = read_json(path)
+        if not isinstance(scores, dict):
+            raise UserError(f"{path}: not a scores file (expected a JSON object)")
+        return card, scores
+    if not path.is_dir():
+        raise UserError(f"{path} is neither an eval output folder nor a scores file")
+    card = read_card(path)
+    if card is None:
+        raise UserError(f"{path} has no {CARD_NAME} (written by mmagrae eval run / eval score)")
+    return card, _scores(path, card)
+
+
+def compare(dir_a: str | Path, dir_b: str | Path) -> str:
+    """Both score tables side by side (Markdown) and every setting that differs between the two cards.
+    Each side is an eval output folder or an ``eval score`` scores file."""
+    folders = [Path(dir_a), Path(dir_b)]
+    both = [_card_and_scores(f) for f in folders]
+    cards = [card for card, _ in both]
+    tables = [_table(scores) for _, scores in both]
     labels = list(dict.fromkeys([*tables[0], *tables[1]]))
     lines = [f"| | A: {folders[0]} | B: {folders[1]} | B − A |", "|---|---:|---:|---:|"]
     for label in labels:

@@ -75,8 +75,9 @@ def register(subparsers) -> None:
     s.set_defaults(func=_score)
 
     c = sub.add_parser("compare", help="two eval output folders: score tables side by side, differing settings")
-    c.add_argument("dir_a", help="an eval run / eval score output folder (with eval_card.json)")
-    c.add_argument("dir_b", help="the folder to compare it with")
+    c.add_argument("dir_a", help="an eval run / eval score output folder (with eval_card.json), or an eval score "
+                   "scores file")
+    c.add_argument("dir_b", help="the folder (or scores file) to compare it with")
     c.set_defaults(func=_compare)
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 
@@ -202,18 +203,28 @@ def _score(args: argparse.Namespace) -> int:
     else:
         scored, scores = _score_generic(args, extractor, data)
     card = _score_card(args, len(data))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(scores, indent=4, ensure_ascii=False), encoding="utf-8")
-    if args.results_out:
-        Path(args.results_out).write_text(json.dumps(scored, indent=4, ensure_ascii=False), encoding="utf-8")
-    from eval.card import write_card
+    from eval.card import check_report_folder, check_score_outputs, score_card_path, write_card
 
-    write_card(Path(args.out).parent, card)
+    out = Path(args.out)
+    card_path = score_card_path(out)
+    check_score_outputs(card, [out, *([Path(args.results_out)] if args.results_out else [])])
+    report_card = None
+    if args.report:  # a report folder holds one scoring's report (the run's own folder is another run's)
+        report_card = {**card, "outputs": {"scores": os.path.relpath(out, args.report)}}
+        check_report_folder(Path(args.report), report_card)
+        if Path(args.report).resolve() == out.parent.resolve():
+            report_card = None  # the folder's card is this scoring's own
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(scores, indent=4, ensure_ascii=False), encoding="utf-8")
+    if args.results_out:
+        Path(args.results_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.results_out).write_text(json.dumps(scored, indent=4, ensure_ascii=False), encoding="utf-8")
+    write_card(out.parent, card, card_path.name)
     if args.report:
         from eval.report import write_reports
 
-        if Path(args.report).resolve() != Path(args.out).parent.resolve():
-            write_card(args.report, {**card, "outputs": {"scores": os.path.relpath(args.out, args.report)}})
+        if report_card is not None:
+            write_card(args.report, report_card)
         write_reports(scores, args.report, f"{args.benchmark} ({args.mode})", card=card)
     acc = scores["average"]["accuracy"] if "average" in scores else scores["accuracy"]
     print(f"[eval] {args.benchmark} {args.mode}: accuracy {acc}% -> {args.out} ({time.perf_counter() - start:.2f}s)",
@@ -234,7 +245,8 @@ def _score_card(args: argparse.Namespace, items: int) -> dict[str, Any]:
         prompt=None, images=None, decoding=None, n=None, seed=None,
         scorer={"mode": args.mode, "judge_model": args.judge_model if args.mode == "judge" else None,
                 "judge_url": args.judge_url if args.mode == "judge" else None},
-        outputs={"scores": Path(args.out).name},
+        outputs={"scores": Path(args.out).name,
+                 **({"results": os.path.relpath(args.results_out, Path(args.out).parent)} if args.results_out else {})},
     )
 
 

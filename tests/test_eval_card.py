@@ -134,3 +134,63 @@ def test_row_keys_follow_video_frames():
     no_video = [{**rows[0], "videos": []}]
     assert keys != row_keys(changed, lambda r: r["question"])[0]
     assert keys != row_keys(no_video, lambda r: r["question"])[0]
+
+
+def _score(results, out, mode="rules", *extra):
+    return main(["eval", "score", "mathvista", "--input", str(results), "--mode", mode, "--out", str(out), *extra])
+
+
+def _error(capsys):
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err.strip().splitlines()[-1]
+
+
+def test_eval_score_never_writes_over_another_runs_files(tmp_path, capsys):
+    """`eval score --out` into a run's folder keeps the run's card; a file no card claims (the input, a
+    published scores file) or another scoring's output is refused with one line; the same scoring again
+    replaces its own files."""
+    run_dir = _run(tmp_path, "run")
+    results = run_dir / "output_mathvista.json"
+    run_card = (run_dir / "eval_card.json").read_text()
+    before = results.read_bytes()
+
+    # into the run's own folder: the run's card stays, this scoring's card goes beside its scores
+    assert _score(results, run_dir / "rescored.json") == 0
+    assert (run_dir / "eval_card.json").read_text() == run_card
+    side = json.loads((run_dir / "rescored.eval_card.json").read_text())
+    assert side["command"] == "eval score" and side["outputs"]["scores"] == "rescored.json"
+    capsys.readouterr()
+    assert main(["eval", "compare", str(run_dir), str(run_dir / "rescored.json")]) == 0
+    assert "- command: eval run → eval score" in capsys.readouterr().out
+
+    # over the input itself, or a file nobody's card claims: refused, nothing touched
+    assert _score(results, results) == 2
+    assert "exists and no eval card says this scoring wrote it" in _error(capsys)
+    assert results.read_bytes() == before
+    published = tmp_path / "pub" / "scores_bard.json"
+    published.parent.mkdir()
+    published.write_text('{"average": {"accuracy": "34.8"}}')
+    assert _score(results, published, "official") == 2 and str(published) in _error(capsys)
+    assert json.loads(published.read_text()) == {"average": {"accuracy": "34.8"}}
+    assert not (published.parent / "eval_card.json").exists()
+
+    # the same scoring again replaces its own files; another mode into the same file is refused
+    out = tmp_path / "scored" / "scores.json"
+    assert _score(results, out, "rules", "--results-out", str(out.parent / "items.json")) == 0
+    assert _score(results, out, "rules", "--results-out", str(out.parent / "items.json")) == 0
+    kept = out.read_text()
+    assert _score(results, out, "official") == 2
+    line = _error(capsys)
+    assert "holds the outputs of another scoring" in line and "scorer.mode: rules → official" in line
+    assert out.read_text() == kept
+    # a second scoring beside the first, with its own file name, keeps both cards
+    assert _score(results, out.parent / "scores_official.json", "official") == 0
+    assert json.loads((out.parent / "eval_card.json").read_text())["scorer"]["mode"] == "rules"
+    assert json.loads((out.parent / "scores_official.eval_card.json").read_text())["scorer"]["mode"] == "official"
+    # a folder as --out, and a --report folder of another scoring: one line each
+    assert _score(results, tmp_path / "scored") == 2 and "is a folder" in _error(capsys)
+    assert _score(results, tmp_path / "other.json", "official", "--report", str(out.parent)) == 2
+    assert "holds the report of another run" in _error(capsys)
+    assert _score(results, run_dir / "again.json", "rules", "--report", str(run_dir)) == 2  # the run's scores.md
+    assert "holds the report of another run" in _error(capsys)

@@ -296,7 +296,7 @@ def test_one_line_for_missing_files_everywhere(tmp_path, capsys):
     assert main(["eval", "compare", str(tmp_path), str(tmp_path)]) == 2
     assert f"{tmp_path} has no eval_card.json" in _error_line(capsys)
     assert main(["eval", "compare", str(tmp_path / "a"), str(tmp_path)]) == 2
-    assert "is not a folder" in _error_line(capsys)
+    assert "is neither an eval output folder nor a scores file" in _error_line(capsys)
 
 
 def test_help_lists_debug_flag(capsys):

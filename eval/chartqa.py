@@ -117,7 +117,7 @@ def prompt(row: Mapping[str, Any]) -> str:
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
     if mode == "official":
         prediction = row.get("prediction", row.get("extraction", response))
-        label = row["label"] if "label" in row else row.get("answer")
+        label = row["label"] if "label" in row else row["answer"]  # neither: a missing field, named to the user
         return SampleVerdict(prediction, official_correct(prediction, label))
     if mode == "judge" and extractor is not None:
         extracted = extractor({**row, "response": response})

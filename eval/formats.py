@@ -163,12 +163,12 @@ def normalise_row(bench: str, row: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(r.get("response"), (int, float)) and not isinstance(r.get("response"), bool):
         r["response"] = str(r["response"])
     if bench == "chartqa":
-        if "label" not in r:
+        if "label" not in r and ("answer" in r or "target" in r):  # no gold at all: the scorer names the field
             gold = r.get("answer", r.get("target"))
             parsed = parse_literal(gold)  # VLMEvalKit may store the answers as a list literal
             if isinstance(parsed, list) and parsed and all(isinstance(x, str) for x in parsed):
                 gold = parsed
-            r["label"] = gold if isinstance(gold, list) else [str(gold)] if gold is not None else []
+            r["label"] = gold if isinstance(gold, list) else [str(gold)]
         if "type" not in r and "relaxed_augmented_split" in r:
             r["type"] = "augmented_test"
         elif "type" not in r and "relaxed_human_split" in r:

@@ -187,6 +187,9 @@ def test_eval_score_missing_field_names_the_item(tmp_path, capsys):
                  "--out", str(tmp_path / "c.json")]) == 2
     line = _error_line(capsys)
     assert "item h-3: " in line and ("missing field" in line or "empty or malformed" in line)
+    assert main(["eval", "score", "chartqa", "--input", str(rows), "--mode", "official",  # not scored as wrong
+                 "--out", str(tmp_path / "c.json")]) == 2
+    assert "item h-3: missing field 'answer'" in _error_line(capsys) and not (tmp_path / "c.json").exists()
     rows.write_bytes(b'{"id": "a", "label": "1", "response": "1"}\n{"id": "b", "label": "\xff"}\n')
     assert main(["eval", "score", "chartqa", "--input", str(rows), "--out", str(tmp_path / "c.json")]) == 2
     assert "line 2: not UTF-8" in _error_line(capsys)

@@ -17,6 +17,7 @@ import argparse
 import json
 import shlex
 import sys
+from pathlib import Path
 from typing import Any
 
 from mmagrae.data.loading import DEFAULT_MAX_IMAGE_PIXELS
@@ -77,7 +78,7 @@ def _quiet() -> None:
 
 
 def run_make(args: argparse.Namespace) -> int:
-    from data_recipes.io import save_dataset
+    from data_recipes.io import check_replaceable, save_dataset
     from mmagrae.preflight import check_output_dir
 
     check_output_dir(args.out, "--out")
@@ -98,6 +99,7 @@ def run_make(args: argparse.Namespace) -> int:
     manifest = {"recipe": f"synthetic/{args.kind}", "kind": args.kind, "n": args.n, "seed": args.seed,
                 "test_n": args.test_n, "difficulty": difficulty, "options": options, "command": _command_line(),
                 "versions": _versions()}
+    check_replaceable(Path(args.out), settings=manifest, arrow_copy=args.arrow_copy)
     out = save_dataset(splits, args.out, manifest=manifest, arrow_copy=args.arrow_copy)
     sizes = ", ".join(f"{name} {len(ds)}" for name, ds in splits.items())
     print(f"wrote {args.kind} ({sizes}) to {out}")
@@ -106,13 +108,17 @@ def run_make(args: argparse.Namespace) -> int:
 
 def run_convert(args: argparse.Namespace) -> int:
     from data_recipes.converters import convert
-    from data_recipes.io import save_dataset
+    from data_recipes.io import check_replaceable, save_dataset
     from mmagrae.preflight import check_output_dir
 
     check_output_dir(args.out, "--out")
     _quiet()
 
     mapping = _pairs(args.map, "--map")
+    settings = {"recipe": f"convert/{args.source}", "source": args.source, "src": args.src, "mapping": mapping,
+                "multiple_choice": args.multiple_choice, "splits": args.split or ["train"], "limit": args.limit,
+                "config": args.config, "task": args.task}
+    check_replaceable(Path(args.out), settings=settings, arrow_copy=args.arrow_copy)  # before any conversion work
     datasets_by_split, reports = {}, []
     for split in args.split or ["train"]:
         dataset, report = convert(args.source, args.src, split=split, limit=args.limit, config=args.config,
@@ -128,8 +134,7 @@ def run_convert(args: argparse.Namespace) -> int:
                             f"layout (docs/DATA.md)? nothing written to {args.out}")
         datasets_by_split[split] = dataset
         reports.append(report.to_dict())
-    manifest = {"recipe": f"convert/{args.source}", "source": args.source, "src": args.src, "mapping": mapping,
-                "multiple_choice": args.multiple_choice, "command": _command_line(), "conversion": reports}
+    manifest = {**settings, "command": _command_line(), "conversion": reports}
     out = save_dataset(datasets_by_split, args.out, manifest=manifest, arrow_copy=args.arrow_copy)
     print(f"wrote {out}")
     converted = sum(r["converted"] for r in reports)

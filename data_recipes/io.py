@@ -54,6 +54,61 @@ def _card(splits: dict[str, list[str]], manifest: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# the manifest's fields that say how a dataset was made (the rest is bookkeeping: command line, versions, counts)
+_BOOKKEEPING = ("command", "versions", "files", "rows", "conversion", "schema_version")
+
+
+def _read_manifest(out: Path) -> dict[str, Any] | None:
+    path = out / MANIFEST_NAME
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _listed_shards(out: Path) -> list[Path]:
+    manifest = _read_manifest(out) or {}
+    names = [name for files in (manifest.get("files") or {}).values() for name in files]
+    return [out / name for name in names if (out / name).is_file() and "/" not in name and "\\" not in name]
+
+
+def check_replaceable(out: Path, *, settings: Mapping[str, Any] | None = None, arrow_copy: bool = False) -> None:
+    """Refuse (one-line :class:`mmagrae.preflight.UserError`) to write a dataset into ``out`` unless it is new,
+    empty, or an mmagrae dataset whose Parquet files are all its own; with ``settings`` (the new manifest),
+    also unless that dataset was made with the same settings (a re-run replaces its own output, never another
+    dataset). Touches nothing.
+    """
+    from mmagrae.preflight import UserError
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file, not a folder")
+    if arrow_copy and arrow_copy_path(out).exists() and _read_manifest(out) is None:
+        raise UserError(f"{arrow_copy_path(out)} already exists and {out} holds no mmagrae dataset; use another --out")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    manifest = _read_manifest(out)
+    if manifest is None:
+        raise UserError(f"{out} is not empty and holds no mmagrae dataset ({MANIFEST_NAME}); use a new or empty "
+                        "folder, so that nothing in it is replaced")
+    listed = {p.name for p in _listed_shards(out)}
+    foreign = sorted(p.name for p in out.glob("*.parquet") if p.name not in listed)
+    if foreign:
+        raise UserError(f"{out} holds Parquet files its {MANIFEST_NAME} does not list ({', '.join(foreign[:3])}); "
+                        "use a new folder")
+    if settings is not None:
+        old = {k: v for k, v in manifest.items() if k not in _BOOKKEEPING}
+        new = {k: v for k, v in json.loads(json.dumps(dict(settings), default=str)).items() if k not in _BOOKKEEPING}
+        changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        if changed:
+            listed_changes = "; ".join(f"{k}: {old.get(k)!r} → {new.get(k)!r}" for k in changed[:4])
+            raise UserError(f"{out} holds another dataset ({listed_changes}); use another --out to keep both, or "
+                            "delete that folder")
+
+
 def save_dataset(
     ds: Any,
     out_dir: str | Path,
@@ -66,8 +121,10 @@ def save_dataset(
     """Write ``ds`` to ``out_dir`` as Parquet shards ``{split}-{i:05d}-of-{n:05d}.parquet`` plus a card and manifest.
 
     ``ds`` is a ``datasets.Dataset`` (written as ``split``) or a mapping ``{split: Dataset}`` (a
-    ``DatasetDict`` works). Existing ``*.parquet`` files in ``out_dir`` are removed first, so a folder always
-    holds exactly one dataset. ``arrow_copy`` also writes the sibling folder ``{out_dir}.arrow`` with
+    ``DatasetDict`` works). ``out_dir`` must be new, empty, or hold an mmagrae dataset (its manifest), which is
+    replaced: the shards its manifest lists are removed first, so a folder always holds exactly one dataset. A
+    folder with other files, or with Parquet files its manifest does not list, is refused
+    (:class:`mmagrae.preflight.UserError`) and left as it is (:func:`check_replaceable`). ``arrow_copy`` also writes the sibling folder ``{out_dir}.arrow`` with
     ``DatasetDict.save_to_disk`` for code that insists on ``datasets.load_from_disk`` (it doubles the disk
     use). A split without rows raises :class:`mmagrae.preflight.UserError` before anything is written: an
     empty Parquet file is never made. Returns the folder.
@@ -87,8 +144,9 @@ def save_dataset(
     empty = [name for name, dataset in datasets_by_split.items() if len(dataset) == 0]
     if not datasets_by_split or empty:  # checked before anything in out_dir is touched
         raise UserError(f"no rows in split(s) {', '.join(empty) or '(none given)'}; nothing written to {out}")
+    check_replaceable(out, arrow_copy=arrow_copy)
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.parquet"):
+    for old in _listed_shards(out):
         old.unlink()
     files: dict[str, list[str]] = {}
     for name, dataset in datasets_by_split.items():
@@ -124,6 +182,7 @@ def arrow_copy_path(out_dir: str | Path) -> Path:
     ``load_dataset("parquet", data_dir=OUT)``, which would then fail on the ``.arrow`` and ``.json`` files.
     """
     out = Path(out_dir)
+    out = out if out.name else out.resolve()  # "." or "..": the folder's own name
     return out.with_name(out.name + ".arrow")
 
 

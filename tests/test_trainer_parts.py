@@ -154,3 +154,24 @@ def test_estimator_names_come_from_the_algos_registry(monkeypatch):
         load_config(None, ["algorithm.estimator=mine"])
     monkeypatch.setitem(advantages.ESTIMATORS, "mine", advantages.ESTIMATORS["grpo"])
     assert load_config(None, ["algorithm.estimator=mine"]).algorithm.estimator == "mine"
+
+
+def test_synthetic_source_cache_is_written_whole(tmp_path):
+    """`synthetic:KIND` rows are generated under a temporary name and renamed into place whole: a folder a
+    killed run left without COMPLETE is moved aside (not deleted, not mixed), and a complete one is reused."""
+    from mmagrae.trainer.builders import materialize_source
+
+    cfg = load_config(None, ["data.synthetic_n=4", "data.synthetic_val_n=0"])
+    path, split = materialize_source("synthetic:counting", tmp_path, split="train", cfg=cfg)
+    out = tmp_path / (path.rsplit("/", 1)[-1])
+    assert split == "train" and (out / "COMPLETE").is_file() and (out / "mmagrae_data.json").is_file()
+    stamp = (out / "COMPLETE").stat().st_mtime_ns
+    assert materialize_source("synthetic:counting", tmp_path, split="train", cfg=cfg)[0] == path
+    assert (out / "COMPLETE").stat().st_mtime_ns == stamp  # reused, not regenerated
+    (out / "COMPLETE").unlink()  # as a run killed before the end of the old in-place writing left it
+    (out / "stray.txt").write_text("half")
+    assert materialize_source("synthetic:counting", tmp_path, split="train", cfg=cfg)[0] == path
+    assert (out / "COMPLETE").is_file() and not (out / "stray.txt").exists()
+    aside = [p for p in tmp_path.iterdir() if ".incomplete-" in p.name]
+    assert len(aside) == 1 and (aside[0] / "stray.txt").read_text() == "half"
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]

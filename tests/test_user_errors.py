@@ -385,12 +385,43 @@ def test_save_dataset_never_writes_an_empty_split(tmp_path, capsys):
     assert main(["data", "make", "counting", "--n", "2", "--out", str(out)]) == 0
     before = sorted(p.name for p in out.iterdir())
     assert main(["data", "make", "counting", "--n", "0", "--out", str(out)]) == 2
-    assert "no rows in split(s) train" in _error_line(capsys)
+    assert "holds another dataset (n: 2 → 0)" in _error_line(capsys)
     assert sorted(p.name for p in out.iterdir()) == before  # the old dataset is untouched
+    assert main(["data", "make", "counting", "--n", "0", "--out", str(tmp_path / "none")]) == 2
+    assert "no rows in split(s) train" in _error_line(capsys) and not (tmp_path / "none").exists()
     with pytest.raises(UserError, match="test"):
         save_dataset({"train": make_dataset("counting", 1, seed=0), "test": make_dataset("counting", 0, seed=0)},
                      tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_data_commands_never_replace_another_dataset_or_foreign_files(tmp_path, capsys):
+    """`data make`/`data convert` write into a new or empty folder, or over their own earlier output made with
+    the same settings; another dataset, a folder of other files, or Parquet files the manifest does not list
+    are refused with one line and left untouched."""
+    out = tmp_path / "counting"
+    assert main(["data", "make", "counting", "--n", "3", "--seed", "0", "--out", str(out)]) == 0
+    assert main(["data", "make", "counting", "--n", "3", "--seed", "0", "--out", str(out)]) == 0  # a re-run
+    shard = next(out.glob("*.parquet")).read_bytes()
+    assert main(["data", "make", "counting", "--n", "3", "--seed", "1", "--out", str(out)]) == 2
+    assert "holds another dataset (seed: 0 → 1)" in _error_line(capsys)
+    assert next(out.glob("*.parquet")).read_bytes() == shard
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "README.md").write_text("my notes")
+    (mine / "table.parquet").write_bytes(b"PAR1")
+    assert main(["data", "make", "counting", "--n", "3", "--out", str(mine)]) == 2
+    assert "holds no mmagrae dataset" in _error_line(capsys)
+    assert (mine / "README.md").read_text() == "my notes" and (mine / "table.parquet").read_bytes() == b"PAR1"
+    (out / "extra-00000-of-00001.parquet").write_bytes(b"PAR1")  # a file someone put beside the dataset
+    assert main(["data", "make", "counting", "--n", "3", "--seed", "0", "--out", str(out)]) == 2
+    assert "does not list (extra-00000-of-00001.parquet)" in _error_line(capsys)
+    src = tmp_path / "rows.jsonl"
+    src.write_text(json.dumps({"question": "q", "label": "1"}) + "\n")
+    conv = ["data", "convert", "local", "--src", str(src), "--map", "problem=question,answer=label"]
+    assert main([*conv, "--out", str(tmp_path / "conv")]) == 0
+    assert main([*conv, "--limit", "1", "--out", str(tmp_path / "conv")]) == 2
+    assert "holds another dataset (limit: None → 1)" in _error_line(capsys)
 
 
 def test_eval_run_silences_library_progress_bars_before_the_model_loads(tmp_path, monkeypatch):

@@ -70,11 +70,24 @@ def materialize_source(source: str, cache_dir: Path, *, split: str, cfg: Config)
     key = f"{kind}-n{d.synthetic_n}-v{d.synthetic_val_n}-d{d.synthetic_difficulty}-s{cfg.trainer.seed}"
     out = cache_dir / key
     if not (out / "COMPLETE").exists():
-        out.mkdir(parents=True, exist_ok=True)
+        # written under a name of this process's own and renamed into place whole, so a killed run leaves no
+        # half-written cache and two runs making the same key never write into one folder
+        import os
+        import shutil
+        import time
+
+        tmp = cache_dir / f".{key}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)  # this process id's own leftover
         splits = make_splits(kind, n=d.synthetic_n, test_n=d.synthetic_val_n, seed=cfg.trainer.seed,
                              difficulty=d.synthetic_difficulty)
-        save_dataset(splits, out)
-        (out / "COMPLETE").write_text("ok")
+        save_dataset(splits, tmp)
+        (tmp / "COMPLETE").write_text("ok")
+        if out.exists() and not (out / "COMPLETE").exists():  # an incomplete cache from an older version
+            out.rename(cache_dir / f".{key}.incomplete-{os.getpid()}-{time.time_ns()}")
+        try:
+            tmp.rename(out)
+        except OSError:  # another run put the same dataset there first: use it
+            shutil.rmtree(tmp, ignore_errors=True)
     return str(out), split
 
 

@@ -293,6 +293,25 @@ def test_verify_jsonl_bad_lines_get_1_based_line_numbers(tmp_path, capsys):
     assert "bad input line" in records[1]["reason"] and "not UTF-8" in records[2]["reason"]
 
 
+def test_verify_never_writes_over_its_input_or_an_existing_file(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"response": "2", "gold": "2"}\n')
+    before = src.read_bytes()
+    for extra in ([], ["--overwrite"]):  # the input is refused even with --overwrite
+        assert main(["verify", "--jsonl", str(src), "--out", str(src), *extra]) == 2
+        assert "is the --jsonl input" in capsys.readouterr().err
+    assert src.read_bytes() == before
+    out = tmp_path / "verdicts.jsonl"
+    assert main(["verify", "--jsonl", str(src), "--out", str(out)]) == 0
+    assert main(["verify", "--jsonl", str(src), "--out", str(out)]) == 2
+    assert "exists; name another file, or pass --overwrite" in capsys.readouterr().err
+    assert main(["verify", "--jsonl", str(src), "--out", str(out), "--overwrite"]) == 0
+    assert json.loads(out.read_text())["correct"] is True
+    assert main(["verify", "--jsonl", str(src), "--out", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "verdicts.jsonl"]  # no temporary left
+
+
 def test_one_line_for_missing_files_everywhere(tmp_path, capsys):
     assert main(["data", "inspect", str(tmp_path / "nothing")]) == 2
     assert str(tmp_path / "nothing") in _error_line(capsys)

@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 __all__ = ["register", "run"]
@@ -69,7 +71,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--precision", type=int, help="decimals for float answers (rounded half-up)")
     parser.add_argument("--task", choices=["chart"], help="chart: ChartQA relaxed accuracy")
     parser.add_argument("--jsonl", help="input JSONL file ('-' for stdin)")
-    parser.add_argument("--out", help="output JSONL file ('-' or omitted: stdout)")
+    parser.add_argument("--out", help="output JSONL file ('-' or omitted: stdout); never the input, and an "
+                        "existing file only with --overwrite")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     parser.add_argument(
         "--processes", type=int, default=None, help="worker processes for --jsonl (default: auto)"
     )
@@ -89,6 +93,18 @@ def _from_line(line: str | bytes) -> dict[str, Any] | str:
     if not isinstance(item, dict):
         return "bad input line: not a JSON object"
     return item
+
+
+def _out_problem(source: str, out: str, overwrite: bool) -> str | None:
+    """Why ``--out`` must not be written (the input itself, a folder, an existing file without --overwrite)."""
+    target = Path(out)
+    if target.is_dir():
+        return f"--out {out} is a folder; name a file"
+    if source != "-" and target.exists() and Path(source).exists() and target.samefile(source):
+        return f"--out {out} is the --jsonl input; name another file"
+    if target.exists() and not overwrite:
+        return f"--out {out} exists; name another file, or pass --overwrite to replace it"
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,6 +130,11 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(_printable(verdict.to_dict()), ensure_ascii=False))
         return 0
 
+    if args.out not in (None, "-"):
+        problem = _out_problem(args.jsonl, args.out, args.overwrite)
+        if problem:
+            print(f"mmagrae verify: {problem}", file=sys.stderr)
+            return 2
     try:
         source = sys.stdin.buffer if args.jsonl == "-" else open(args.jsonl, "rb")  # noqa: SIM115
     except OSError as exc:
@@ -128,10 +149,11 @@ def run(args: argparse.Namespace) -> int:
     items = [_from_line(line) for _, line in numbered]
     requests = [item if isinstance(item, dict) else {} for item in items]
     verdicts = verify_batch(requests, processes=args.processes)
+    tmp = None if args.out in (None, "-") else Path(f"{args.out}.tmp-{os.getpid()}")  # renamed when complete
     try:
-        sink = sys.stdout if args.out in (None, "-") else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
+        sink = sys.stdout if tmp is None else open(tmp, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
-        print(f"mmagrae verify: cannot write {args.out}: {exc}", file=sys.stderr)
+        print(f"mmagrae verify: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     correct = errors = 0
     with sink if sink is not sys.stdout else contextlib.nullcontext(sink) as out:
@@ -145,6 +167,8 @@ def run(args: argparse.Namespace) -> int:
                 correct += verdict.correct
                 errors += verdict.bad_gold
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if tmp is not None:
+        os.replace(tmp, args.out)
     total = len(items)
     summary = {
         "count": total,

@@ -312,6 +312,19 @@ def test_verify_never_writes_over_its_input_or_an_existing_file(tmp_path, capsys
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "verdicts.jsonl"]  # no temporary left
 
 
+def test_tiny_model_never_writes_over_another_model(tmp_path, capsys):
+    real = tmp_path / "checkpoint"
+    real.mkdir()
+    (real / "config.json").write_text('{"model_type": "llama"}')
+    assert main(["tiny-model", "--arch", "qwen2", "--out", str(real)]) == 2
+    assert "not empty and holds no tiny model" in _error_line(capsys)
+    assert sorted(p.name for p in real.iterdir()) == ["config.json"]
+    assert (real / "config.json").read_text() == '{"model_type": "llama"}'
+    tiny = tmp_path / "tiny"
+    assert main(["tiny-model", "--arch", "qwen2", "--out", str(tiny)]) == 0
+    assert main(["tiny-model", "--arch", "qwen2", "--out", str(tiny), "--seed", "1"]) == 0  # its own: rebuilt
+
+
 def test_one_line_for_missing_files_everywhere(tmp_path, capsys):
     assert main(["data", "inspect", str(tmp_path / "nothing")]) == 2
     assert str(tmp_path / "nothing") in _error_line(capsys)

@@ -208,7 +208,8 @@ def build_tiny_model(
             ``"idefics3"`` (Idefics3ForConditionalGeneration, SmolVLM's family: SigLIP-style vision,
             pixel-shuffle connector, Llama decoder; images of 56² px as 4 tokens, no image splitting) or
             ``"qwen2"`` (Qwen2ForCausalLM, text only).
-        out_dir: created if missing; existing files are overwritten.
+        out_dir: created if missing; it must be empty or hold an earlier tiny model (``TINY_MODEL.json``),
+            whose files are overwritten. Any other folder (a real checkpoint) is refused with a UserError.
         seed: seeds the weight initialisation (the tokenizer training is deterministic anyway).
         hidden_size, num_layers, num_heads, num_kv_heads, intermediate_size: the decoder's shape. The head dim
             (hidden_size / num_heads) must be one vLLM's CPU attention supports (32, 64, 80, ...).
@@ -227,6 +228,11 @@ def build_tiny_model(
     if head_dim * num_heads != hidden_size or head_dim % 4:
         raise ValueError(f"hidden_size={hidden_size} / num_heads={num_heads} must give a head dim divisible by 4")
     out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "TINY_MODEL.json").is_file())):
+        from mmagrae.preflight import UserError
+
+        raise UserError(f"{out} is {'a file' if not out.is_dir() else 'not empty and holds no tiny model'}; "
+                        "give a new or empty folder (a tiny model is never written over another model)")
     out.mkdir(parents=True, exist_ok=True)
 
     tokenizer = _build_tokenizer(vocab_size)
@@ -409,6 +415,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__.split("\n\n")[0],
     )
     parser.add_argument("--arch", choices=ARCHS, required=True, help="architecture to build")
-    parser.add_argument("--out", required=True, help="output directory (created; files overwritten)")
+    parser.add_argument("--out", required=True, help="output directory: new, empty, or an earlier tiny model's "
+                        "(whose files are overwritten)")
     parser.add_argument("--seed", type=int, default=0, help="weight initialisation seed")
     parser.set_defaults(func=_run)

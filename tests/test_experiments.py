@@ -284,6 +284,18 @@ def test_bad_overrides_are_one_line_errors(tmp_path, args, message):
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
 
 
+def test_an_earlier_result_is_kept_unless_overwrite(tmp_path):
+    (tmp_path / "tabular_x.json").write_text('{"earlier": true}')
+    cmd = [sys.executable, "-m", "mmagrae", "experiment", "tabular", "--quick", "--seeds", "1", "--steps", "2",
+           "--variants", "grpo", "--tag", "_x", "--out", str(tmp_path)]
+    done = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "tabular_x.json exists" in done.stderr and "--overwrite" in done.stderr
+    assert json.loads((tmp_path / "tabular_x.json").read_text()) == {"earlier": True}
+    done = subprocess.run([*cmd, "--overwrite"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads((tmp_path / "tabular_x.json").read_text())["experiment"] == "tabular"
+
+
 def _fake_trainer_run(folder: Path, rewards, formats, evals):
     folder.mkdir(parents=True)
     rows = [{"step": s, "kind": "eval", "eval/accuracy": a} for s, a in evals.items()]

@@ -53,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=1, help="processes to spread runs over")
     parser.add_argument("--out", type=Path, default=Path("experiment_results"),
                         help="folder for <experiment>.json and <experiment>.png")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an earlier <experiment><tag>.json/.png in --out (refused without it)")
 
 
 def parse_overrides(items: list[str], kind: str) -> dict:
@@ -106,6 +108,14 @@ def main(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"error: --lrs {args.lrs!r}: expected comma-separated numbers", file=sys.stderr)
         return 2
+    tags = {kind: args.tag if args.tag is not None else ("_matched" if args.match_weight and kind == "tabular" else "")
+            for kind in kinds}
+    taken = [args.out / f"{kind}{tags[kind]}{suffix}" for kind in kinds for suffix in (".json", ".png")
+             if (args.out / f"{kind}{tags[kind]}{suffix}").exists()]
+    if taken and not args.overwrite:  # checked before hours of training, not after
+        print(f"error: {taken[0]} exists (an earlier experiment's result); use another --out or --tag, or pass "
+              "--overwrite to replace it", file=sys.stderr)
+        return 2
     results = {}
     for kind in kinds:
         try:
@@ -116,7 +126,7 @@ def main(args: argparse.Namespace) -> int:
         matched = args.match_weight and kind == "tabular"
         if matched:
             overrides["match_grae_weight"] = True
-        tag = args.tag if args.tag is not None else ("_matched" if matched else "")
+        tag = tags[kind]
         try:
             results[kind + tag] = run_experiment(
                 kind, out=args.out, seeds=args.seeds or default_seeds[kind], quick=args.quick, steps=args.steps,

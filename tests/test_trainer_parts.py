@@ -112,6 +112,11 @@ def test_plot_cli_writes_png(tmp_path):
     assert out.returncode == 0, out.stderr
     png = run / "curves.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+    metrics = (run / "metrics.jsonl").read_bytes()
+    bad = subprocess.run([sys.executable, "-m", "mmagrae", "plot", str(run), "--out", str(run / "metrics.jsonl")],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "name an image file" in bad.stderr and "Traceback" not in bad.stderr
+    assert (run / "metrics.jsonl").read_bytes() == metrics  # the run's data is never written over
 
 
 def test_demo_report(tmp_path):

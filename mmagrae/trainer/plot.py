@@ -40,6 +40,13 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None, window: int = 5
     import matplotlib.pyplot as plt
 
     run_dir = Path(run_dir)
+    target = Path(out) if out else run_dir / "curves.png"
+    if target.suffix.lower() not in (".png", ".svg", ".pdf", ".jpg", ".jpeg"):
+        from mmagrae.preflight import UserError
+
+        what = target.suffix or "a name without a suffix"
+        raise UserError(f"--out {target}: name an image file (.png, .svg, .pdf or .jpg), not {what}; a run's "
+                        "other files are never written over")
     records = read_metrics(run_dir / "metrics.jsonl", kind="train")
     evals = read_metrics(run_dir / "metrics.jsonl", kind="eval")
     panels = [(k, t) for k, t in PANELS if any(k in r for r in records)]
@@ -65,10 +72,9 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None, window: int = 5
         ax.axis("off")
     fig.suptitle(run_dir.name, fontsize=10)
     fig.tight_layout()
-    out = Path(out) if out else run_dir / "curves.png"
-    fig.savefig(out, dpi=110)
+    fig.savefig(target, dpi=110)
     plt.close(fig)
-    return out
+    return target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

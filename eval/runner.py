@@ -392,6 +392,21 @@ def check_config(cfg: RunConfig, *, need_model: bool = True) -> None:
         check_model_path(cfg.model, "--model")
     check_data_source(cfg.source, "--data")
     check_output_dir(cfg.out, "--out")
+    check_eval_folder(Path(cfg.out))
+
+
+def check_eval_folder(out: Path) -> None:
+    """``--out`` is new, empty, or an ``eval run`` output folder (its card): never a model, a training run or a
+    folder of other files, whose ``summary.json`` or reports would be written over. Touches nothing."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    card = eval_card.read_card(out)
+    if card is None:
+        raise UserError(f"--out {out} is not empty and is not an eval output folder (no {eval_card.CARD_NAME}); "
+                        "use a new folder so that nothing in it is written over")
+    if card.get("command") != "eval run":
+        raise UserError(f"--out {out} holds the results of `{card.get('command')}`, not of an eval run; use a new "
+                        "folder")
 
 
 def training_config(model: str) -> Path | None:

@@ -148,6 +148,25 @@ def test_cache_without_card_is_refused(tmp_path):
         run(_cfg(tmp_path, _model(tmp_path / "model")), engine=EchoEngine(), formatter=_fmt, log=lambda s: None)
 
 
+@pytest.mark.parametrize("existing", ["training run", "model", "eval score"])
+def test_out_is_never_a_training_run_a_model_or_another_commands_folder(tmp_path, existing):
+    """A training run's summary.json, a model's files, or an eval score folder are never written over."""
+    _mathvista(tmp_path / "data")
+    model = _model(tmp_path / "model")
+    out = model if existing == "model" else tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    if existing == "training run":
+        (out / "summary.json").write_text('{"final_reward": 0.9}')
+        (out / "metrics.jsonl").write_text("")
+    elif existing == "eval score":
+        (out / "eval_card.json").write_text(json.dumps({"command": "eval score", "outputs": {"scores": "s.json"}}))
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    cfg = replace(_cfg(tmp_path, model), out=str(out))
+    with pytest.raises(UserError, match="not an eval output folder|not of an eval run"):
+        run(cfg, engine=EchoEngine(), formatter=_fmt, log=lambda s: None)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
 def test_an_edited_row_is_generated_again(tmp_path):
     data = _mathvista(tmp_path / "data")
     cfg = _cfg(tmp_path, _model(tmp_path / "model"))

@@ -107,6 +107,28 @@ def test_train_missing_dataset_and_empty_json_list(tmp_path, capsys, no_model_lo
     assert not out.exists()
 
 
+@pytest.mark.parametrize("data, expected", [
+    ({"7": {"problem": "1+1?", "answer": "2"}}, None),  # {id: row}, MathVista-style
+    ({"1": {"problem": "1+1?", "answer": "2"}, "2": "not a row"}, "expected a list of rows"),
+    ({"data": [{"problem": "1+1?", "answer": "2"}, 3]}, "row 1 is not a JSON object"),
+])
+def test_train_preflight_reads_json_rows_as_the_loader_does(tmp_path, capsys, data, expected, no_model_loads):
+    """The preflight and the loader share one reading of a .json file: what passes one reads the same way in
+    the other, and what one refuses the other never reaches."""
+    from mmagrae.data.loading import json_file_rows
+    from mmagrae.preflight import UserError
+    from mmagrae.trainer.cli import check_data_not_empty
+
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(data))
+    if expected is None:
+        check_data_not_empty(str(path), "data.train")
+        assert json_file_rows(path, data) == [{"id": "7", "problem": "1+1?", "answer": "2"}]
+        return
+    with pytest.raises(UserError, match=expected):
+        check_data_not_empty(str(path), "data.train")
+
+
 def test_debug_flag_and_env_show_the_traceback(tmp_path):
     cmd = [sys.executable, "-m", "mmagrae", "train", "model.path=./no/such/model",
            f"trainer.output_dir={tmp_path / 'run'}"]

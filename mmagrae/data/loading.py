@@ -370,15 +370,27 @@ def _file_rows(path: Path) -> Iterable[Mapping[str, Any]]:
     if suffix == ".json":
         from mmagrae.preflight import read_json
 
-        data = read_json(path)
-        if isinstance(data, Mapping) and isinstance(data.get("data"), list):
-            return data["data"]
-        if isinstance(data, Mapping) and data and all(isinstance(v, Mapping) for v in data.values()):
-            return [{"id": key, **value} for key, value in data.items()]  # MathVista-style {pid: item}
-        if isinstance(data, list):
-            return data
-        raise ValueError(f"{path}: expected a list of rows, {{'data': [...]}} or {{id: row}}")
+        return json_file_rows(path, read_json(path))
     raise ValueError(f"{path}: unsupported file type {suffix!r} (parquet, jsonl, json)")
+
+
+def json_file_rows(path: Path, data: Any) -> list[Any]:
+    """The rows of a parsed ``.json`` file: a list, ``{"data": [...]}``, or ``{id: row}`` (MathVista-style, the
+    key becomes ``id``). Anything else is a one-line :class:`UserError`. The training preflight and the loader
+    both read files through this, so what one accepts the other reads the same way.
+
+    >>> json_file_rows(Path("x.json"), {"7": {"q": 1}}), json_file_rows(Path("x.json"), {"data": [{"q": 2}]})
+    ([{'id': '7', 'q': 1}], [{'q': 2}])
+    """
+    from mmagrae.preflight import UserError
+
+    if isinstance(data, Mapping) and isinstance(data.get("data"), list):
+        return data["data"]
+    if isinstance(data, Mapping) and data and all(isinstance(v, Mapping) for v in data.values()):
+        return [{"id": key, **value} for key, value in data.items()]  # MathVista-style {pid: item}
+    if isinstance(data, list):
+        return data
+    raise UserError(f"{path}: expected a list of rows, {{'data': [...]}} or {{id: row}}")
 
 
 def _jsonl_rows(path: Path) -> Iterator[Mapping[str, Any]]:

@@ -134,13 +134,17 @@ def check_data_not_empty(source: str | None, what: str) -> None:
             if rows == 0:
                 raise UserError(f"{what} {path} has no rows")
         else:
+            from mmagrae.data.loading import json_file_rows
+
             data = read_json(path)
             if data in ([], {}):
                 raise UserError(f"{what} {path} has no rows")
-            items = data.get("data", data) if isinstance(data, dict) else data
-            items = list(items.values()) if isinstance(items, dict) else items
-            if not isinstance(items, list):
-                raise UserError(f"{what} {path}: expected a list of rows, {{'data': [...]}} or {{id: row}}")
+            try:
+                items = json_file_rows(path, data)  # as the loader will read it
+            except UserError as err:
+                raise UserError(f"{what} {err}") from None
+            if not items:
+                raise UserError(f"{what} {path} has no rows")
             bad = next((i for i, row in enumerate(items) if not isinstance(row, dict)), None)
             if bad is not None:
                 raise UserError(f"{what} {path}: row {bad} is not a JSON object")

@@ -24,12 +24,6 @@ from __future__ import annotations
 
 import re
 
-_STATED = re.compile(
-    r"(?i:(?:correct|right|final|best|the)\s+)?(?i:option|choice|answer)(?i:\s+letter)?"
-    r"(?i:\s+(?:is|would\s+be|should\s+be|will\s+be))?"
-    r"\s*[:：]?\s*(?:\*\*|\$)?\s*(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]?\s*([A-H])\s*[)\]>}]?"
-    r"(?=\s*(?:$|[\s.,;:：!)\]}*$]|\\\)))"
-)
 # (no two blank runs side by side: a long blank response must not make the match quadratic)
 _LEADING = re.compile(r"^\s*(?:\*\*\s*)?(?:[<(\[{]\s*)?([A-H])(?:\s*[>)\]}]|\s*[.:：,](?!\d)|\s*$|\s+(?![A-Za-z]))")
 _MARKER = re.compile(r"(?:^|[;\s])[ \t]{0,3}([A-H])[ \t]{0,3}[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
@@ -40,9 +34,12 @@ def _in_range(letter: str, n_choices: int | None) -> bool:
 
 
 def stated_letter(text: str, n_choices: int | None = None) -> str | None:
-    """The option letter of the last "option/choice/answer (is) X" statement, if it is among the choices."""
-    found = [m.group(1) for m in _STATED.finditer(text) if _in_range(m.group(1), n_choices)]
-    return found[-1] if found else None
+    """The option letter of the last "option/choice/answer (is) X" statement, if it is among the choices: the
+    verifiers' reading (:func:`mmagrae.verifiers.choice.stated_letter`), in its loose form that also takes a
+    bare "option X"."""
+    from mmagrae.verifiers.choice import stated_letter as verifier_stated_letter
+
+    return verifier_stated_letter(text, n_choices, strict=False)
 
 
 def leading_letter(text: str, n_choices: int | None = None) -> str | None:

@@ -72,6 +72,15 @@ CHOICE_CASES = [
         ["12", "13", "26", "30"],
         False,
     ),  # MathVista gpt4-273
+    # a stated option letter (rewards read what the model states, not a number in its reasoning)
+    ("So the correct option is D.", "13", ["6", "7", "8", "13"], True),
+    ("The correct option letter is D.", "D", ["6", "7", "8", "13"], True),
+    ("Thus the correct choice is A, since 1 < 2.", "6", ["6", "7", "8", "13"], True),
+    ("The correct option is (A).\n\nSolving for t, we get t = **7**.", "7", ["6", "7", "8", "13"], False),  # bard-819
+    ("Option A is wrong since 6 < 7. The answer is 7.", "7", ["6", "7", "8", "13"], True),  # "Option A" states nothing
+    ("The correct option is D. Option A fails since 1 < 2.", "13", ["6", "7", "8", "13"], True),
+    ("The correct option is A. Checking again, the answer is 7.", "7", ["6", "7", "8", "13"], True),  # later phrase
+    ("Therefore, the answer is (E).", "(b)", ["(c)", "(a)", "(e)", "(d)", "(b)"], True),  # bard-168: a letter
 ]
 
 

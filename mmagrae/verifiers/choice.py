@@ -25,7 +25,8 @@ from collections.abc import Callable, Sequence
 from mmagrae.verifiers.numeric import normalize_math_text, parse_number
 from mmagrae.verifiers.verdict import GoldAnswerError
 
-__all__ = ["resolve_choice", "resolve_gold_choice", "choices_match", "is_refusal", "normalize_option"]
+__all__ = ["resolve_choice", "resolve_gold_choice", "choices_match", "is_refusal", "normalize_option",
+           "stated_letter", "stated_letter_match"]
 
 _LETTER_RE = re.compile(
     r"^(?:(?:option|choice|answer)\s*:?\s*)?[\(\[]?([A-Za-z])[\)\]]?\s*[.:)]?$", re.IGNORECASE
@@ -39,6 +40,47 @@ _REFUSAL_RE = re.compile(
     r"no answer|not enough information|insufficient|i don'?t know|not provided|^n/?a$|^none$|not sure",
     re.IGNORECASE,
 )
+
+
+# "So the correct option is D.", "The correct option letter is D", "the answer is **B**", "Answer: (B)",
+# "The correct option is C:√{3}" (the letter, not the value after it). With ``strict`` (the verifiers) the
+# noun must be followed by a verb or a colon, so "Option A is wrong" states nothing; eval's rules mode also
+# reads a bare "option A" (its measured default).
+_STATED_LETTER = (
+    r"\s*[:：]?\s*(?:\*\*|\$)?\s*(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]?\s*([A-H])\s*[)\]>}]?"
+    r"(?=\s*(?:$|[\s.,;:：!)\]}*$]|\\\)))"
+)
+_STATED_LOOSE_RE = re.compile(
+    r"(?i:(?:correct|right|final|best|the)\s+)?(?i:option|choice|answer)(?i:\s+letter)?"
+    r"(?i:\s+(?:is|would\s+be|should\s+be|will\s+be))?" + _STATED_LETTER
+)
+_STATED_STRICT_RE = re.compile(
+    r"(?i:(?:correct|right|final|best|the)\s+)?(?i:option|choice|answer)(?i:\s+letter)?"
+    r"(?:(?i:\s+(?:is|would\s+be|should\s+be|will\s+be))|(?=\s*(?:\*\*)?\s*[:：]))" + _STATED_LETTER
+)
+# (no two blank runs side by side: a long blank response must not make the match quadratic)
+
+
+def stated_letter_match(text: str, n_choices: int | None = None, *, strict: bool = True) -> re.Match | None:
+    """The last "the correct option is X" statement whose letter is among the choices (its group 1 is X)."""
+    pattern = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
+    found = None
+    for m in pattern.finditer(text):
+        if n_choices is None or ord(m.group(1)) - ord("A") < n_choices:
+            found = m
+    return found
+
+
+def stated_letter(text: str, n_choices: int | None = None, *, strict: bool = True) -> str | None:
+    """The option letter of the last "option/choice/answer is X" statement, if it is among the choices.
+
+    >>> stated_letter("So the correct option is D.", 4), stated_letter("The correct option is C:√{3}", 4)
+    ('D', 'C')
+    >>> stated_letter("Option A is wrong, so we check B.", 4), stated_letter("Option A is wrong.", 4, strict=False)
+    (None, 'A')
+    """
+    m = stated_letter_match(text, n_choices, strict=strict)
+    return m.group(1) if m else None
 
 
 def normalize_option(text: str) -> str:

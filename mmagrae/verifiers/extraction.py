@@ -4,7 +4,10 @@ Order of precedence (the first that finds something wins):
 
 1. ``<answer>…</answer>`` (outside ``<think>``); inside it, a box or an answer phrase still wins over the rest.
 2. The last ``\boxed{…}`` / ``\fbox{…}`` outside ``<think>…</think>`` (nested and doubled boxes unwrapped).
-3. The last "the answer is …" / "Final Answer: …" phrase (markdown bold allowed).
+3. With choices, a stated option letter ("So the correct option is D.", "The correct option letter is D",
+   "the correct choice is A, since …"; :func:`mmagrae.verifiers.choice.stated_letter`) unless a later
+   "the answer is" phrase states the answer; then the last "the answer is …" / "Final Answer: …" phrase
+   (markdown bold allowed).
 4. The whole response when it is short and not a sentence ("145°", "quarter to", "B"); the math after its prose
    words ("So we get \frac{1}{2}" gives ``\frac{1}{2}``).
 5. The last markdown-bold span in the last 400 characters ("there are **3** groups"), up to 40 characters.
@@ -227,6 +230,14 @@ _HEDGE_WORDS_RE = re.compile(
 _SENTENCE_END_RE = re.compile(r"(?<!\.[A-Za-z])\.(?=\s|$)|\n")
 
 
+def _last_phrase_start(text: str) -> int:
+    """Where the last "the answer is" phrase starts (-1: none)."""
+    last = -1
+    for m in _PHRASE_RE.finditer(text):
+        last = m.start()
+    return last
+
+
 def _phrase_answer(text: str) -> str | None:
     last = None
     for m in _PHRASE_RE.finditer(text):
@@ -380,6 +391,13 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if boxed is not None:
         return boxed
 
+    if choices:  # "So the correct option is D.": a stated letter, unless a later phrase states the answer
+        from mmagrae.verifiers.choice import stated_letter_match
+
+        stated = stated_letter_match(visible, len(choices))
+        if stated is not None and _last_phrase_start(visible) <= stated.start():
+            return Extraction(stated.group(1), "stated_letter")
+
     phrase = _phrase_answer(visible)
     if phrase is not None:
         cleaned = _sentence_answer(clean_answer(phrase), choices)
@@ -458,8 +476,8 @@ def extract_answer(response: str, *, choices: list[str] | None = None) -> str | 
 
     >>> extract_answer("<answer> 12 </answer>")
     '12'
-    >>> extract_answer("So the answer is (B).", choices=["1", "2"])
-    '(B)'
+    >>> extract_answer("So the answer is (B).", choices=["1", "2"]), extract_answer("So the correct option is B.", choices=["1", "2"])
+    ('B', 'B')
     """
     if not isinstance(response, str):
         return None

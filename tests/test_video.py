@@ -235,3 +235,29 @@ def test_eval_run_generates_for_video_rows_and_counts_unreadable_ones(tiny_qwen2
     out = generate(cfg, rows, engine, chat_formatter(str(tiny_qwen2_vl)), tmp_path / "responses.jsonl", logs.append)
     assert list(out) == ["v"] and len(out["v"]) == 2
     assert any("unreadable video" in line for line in logs)
+
+
+@pytest.mark.parametrize("arch", ["tiny_qwen2_vl", "tiny_qwen2_5_vl", "tiny_qwen3_vl", "tiny_idefics3"])
+def test_per_sequence_inputs_equal_encoding_every_sequence(arch: str, request: pytest.FixtureRequest,
+                                                          tmp_path: Path) -> None:
+    """The per-sequence path repeats the B prompts' processor outputs for the N sequences instead of processing
+    every image and video again per sequence; the result is what encoding the N sequences gives, key by key."""
+    from mmagrae.rollout.forward import per_sequence_inputs
+
+    _, processor = load_policy(str(request.getfixturevalue(arch)))
+    if arch == "tiny_idefics3":
+        white, red = Image.new("RGB", (56, 56), "white"), Image.new("RGB", (56, 56), "red")
+        rows = [{"id": "a", "problem": "<image>How many?", "images": [white], "answer": "1"},
+                {"id": "b", "problem": "<image><image>Which?", "images": [white, red], "answer": "A"},
+                {"id": "c", "problem": "No image: 1+1?", "answer": "2"}]
+    else:
+        rows = _video_rows(tmp_path)
+    prompts, _ = build_prompts(rows, processor, min_pixels=3136, max_pixels=12544, video_max_pixels=56 * 56 * 2,
+                               max_prompt_length=2048)
+    order = [0, 0, 1, 1, 2, 2]
+    repeated = per_sequence_inputs(encode_prompts(processor, prompts, padding_side="left"), prompts,
+                                   torch.tensor(order))
+    reference = encode_prompts(processor, [prompts[i] for i in order], padding_side="left")
+    assert repeated is not None and set(repeated) == set(reference)
+    for key, value in reference.items():
+        assert torch.equal(repeated[key], value), key

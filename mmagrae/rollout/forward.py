@@ -21,7 +21,7 @@ Worked example (text model, B = 1, G = 2)::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mmagrae.data.prompts import Prompt, encode_prompts, qwen_style
@@ -139,7 +139,7 @@ def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
     }
     tok = get_tokenizer(processor)
     if any(p.videos for p in prompts) or (any(p.images for p in prompts) and not qwen_style(processor)):
-        return _per_sequence_batch(batch, processor, prompts, prompt_index, T)
+        return _per_sequence_batch(batch, processor, prompts, prompt_index, T, enc)
     if image_token_id is None:
         image_token_id = tok.get_vocab().get("<|image_pad|>")
     is_vl = tok is not processor and image_token_id is not None
@@ -189,10 +189,54 @@ def build_policy_batch(processor: Any, prompts: Sequence[Prompt],
 TOKEN_ALIGNED_KEYS = frozenset({"mm_token_type_ids", "token_type_ids"})
 
 
+# per-item processor outputs of the Qwen family: the media tensors are the items' patches, concatenated
+# (``values key -> (grid key, what a prompt holds)``); the grids and ``second_per_grid_ts`` have a row per item
+_FLAT_MEDIA = {"pixel_values": ("image_grid_thw", "images"), "pixel_values_videos": ("video_grid_thw", "videos")}
+_PER_ITEM = {"image_grid_thw": "images", "video_grid_thw": "videos", "second_per_grid_ts": "videos"}
+
+
+def per_sequence_inputs(enc: Mapping[str, Any], prompts: Sequence[Prompt],
+                        prompt_index: torch.Tensor) -> dict[str, Any] | None:
+    """The processor outputs of the B prompts (``enc``) repeated for the N sequences (``prompt_index`` [N]), as
+    encoding the N sequences would give them, without processing any image or video again: rows per prompt
+    ([B, ...]) are indexed, the Qwen family's concatenated patches ([patches, D], with a grid row per item)
+    are gathered per prompt. None when ``enc`` holds an output of unknown layout (the caller encodes then).
+    """
+    import torch
+
+    n_prompts = len(prompts)
+    out: dict[str, Any] = {}
+    for key, value in enc.items():
+        if key in _FLAT_MEDIA and _FLAT_MEDIA[key][0] in enc:
+            grid_key, what = _FLAT_MEDIA[key]
+            counts = [len(getattr(p, what)) for p in prompts]  # items per prompt
+            sizes = enc[grid_key].prod(-1).tolist()  # patches per item
+            if len(sizes) != sum(counts) or sum(sizes) != value.shape[0]:
+                return None
+            item_start = [sum(counts[:b]) for b in range(n_prompts)]
+            patch_start = [sum(sizes[:k]) for k in range(len(sizes) + 1)]
+            spans = [(patch_start[item_start[b]], patch_start[item_start[b] + counts[b]]) for b in range(n_prompts)]
+            out[key] = torch.cat([value[spans[int(b)][0]: spans[int(b)][1]] for b in prompt_index])  # [patches', D]
+        elif key in _PER_ITEM:
+            counts = [len(getattr(p, _PER_ITEM[key])) for p in prompts]
+            if len(value) != sum(counts):
+                return None
+            starts = [sum(counts[:b]) for b in range(n_prompts)]
+            parts = [value[starts[int(b)]: starts[int(b)] + counts[int(b)]] for b in prompt_index]
+            out[key] = torch.cat(parts) if isinstance(value, torch.Tensor) else [x for part in parts for x in part]
+        elif isinstance(value, torch.Tensor) and value.dim() and value.shape[0] == n_prompts:
+            out[key] = value[prompt_index]  # [N, ...]: input ids, masks, Idefics3's [B, images, C, H, W]
+        else:
+            return None
+    return out
+
+
 def _per_sequence_batch(batch: dict[str, Any], processor: Any, prompts: Sequence[Prompt], prompt_index: torch.Tensor,
-                        T: int) -> dict[str, Any]:
-    """The batch for the model's own forward: each of the N sequences carries its prompt's media (processed
-    once per sequence, ``batch["model_inputs"]``) and the model computes the vision features and positions itself.
+                        T: int, prompt_enc: Mapping[str, Any]) -> dict[str, Any]:
+    """The batch for the model's own forward: each of the N sequences carries its prompt's media
+    (``batch["model_inputs"]``: the B prompts' processor outputs repeated per sequence by
+    :func:`per_sequence_inputs`, so no medium is processed twice) and the model computes the vision features
+    and positions itself.
 
     Used for prompts with videos (whose positions depend on the model: frame rate for Qwen2.5-VL, timestamps
     between frames for Qwen3-VL) and for the images of non-Qwen VLM families (Idefics3). ``position_ids`` is None for M-RoPE models (transformers' ``get_rope_index``
@@ -200,9 +244,11 @@ def _per_sequence_batch(batch: dict[str, Any], processor: Any, prompts: Sequence
     """
     import torch
 
-    enc = encode_prompts(processor, [prompts[int(b)] for b in prompt_index], padding_side="left")
-    if not torch.equal(enc["input_ids"], batch["input_ids"][:, : batch["prompt_length"]]):
-        raise ValueError("the processor encoded the same prompt differently in a batch of a different size")
+    enc = per_sequence_inputs(prompt_enc, prompts, prompt_index)
+    if enc is None:  # processor outputs this module does not know how to repeat: encode every sequence
+        enc = encode_prompts(processor, [prompts[int(b)] for b in prompt_index], padding_side="left")
+        if not torch.equal(enc["input_ids"], batch["input_ids"][:, : batch["prompt_length"]]):
+            raise ValueError("the processor encoded the same prompt differently in a batch of a different size")
     n_seq = batch["input_ids"].shape[0]
     inputs: dict[str, Any] = {}
     for key, value in enc.items():

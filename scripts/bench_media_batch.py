@@ -9,7 +9,8 @@ the two differ only in that).
 A tiny Qwen2-VL / Qwen3-VL / Idefics3 model is built locally; prompts carry ``--frames`` frames per video (or
 two images for Idefics3) of ``--side`` px. Median of ``--repeats`` runs, one thread. Both batches are checked
 equal, key by key. The last line is JSON:
-``{"name": "media_batch", "ours": s, "peer": s, "ratio": peer/ours, "unit": "s per batch"}``.
+``{"name": "media_batch", ..., "ours": s, "peer": s, "unit": "s per batch", "ratio": peer/ours}`` (a speed-up:
+seconds, so the peer's over ours).
 
     $ .venv/bin/python scripts/bench_media_batch.py --arch qwen2_vl --n 8
 """
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({"name": "media_batch", "arch": args.arch, "prompts": len(prompts), "n": args.n,
                       "frames": args.frames if args.arch != "idefics3" else 0, "side": args.side,
                       "sequences": len(prompts) * args.n, "equal": same, "ours": round(ours, 4),
-                      "peer": round(peer, 4), "ratio": round(peer / ours, 2), "unit": "s per batch"}))
+                      "peer": round(peer, 4), "unit": "s per batch", "ratio": round(peer / ours, 2)}))
     return 0
 
 

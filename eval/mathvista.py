@@ -239,7 +239,8 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
         # "no, there are not fewer ..." -> the choice the answer starts with ("No").
         lowered = extraction.lower()
         for choice in choices:
-            if re.match(re.escape(str(choice).lower()) + r"\b", lowered):
+            word = str(choice).lower()
+            if lowered.startswith(word) and _ends_word(lowered, word):
                 return choice
     if not extraction or (extraction not in choices and not _LETTER_IN_PARENS.search(extraction)
                           and not re.fullmatch(r"\s*[A-Z]\s*", extraction)):
@@ -257,6 +258,22 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
         if not extraction:
             return response.strip()
     return extraction
+
+
+def _ends_word(text: str, prefix: str) -> bool:
+    """Whether ``text``, which starts with ``prefix``, has a word boundary right after it (regex ``\\b``; no
+    regex is compiled per choice).
+
+    >>> _ends_word("no, there are not", "no"), _ends_word("none left", "no"), _ends_word("5", "5")
+    (True, False, True)
+    """
+    def is_word(ch: str) -> bool:
+        return ch.isalnum() or ch == "_"
+
+    if not prefix:
+        return False
+    after = text[len(prefix): len(prefix) + 1]
+    return is_word(prefix[-1]) != (is_word(after) if after else False)
 
 
 # a one-sentence count ("There are 3 bars with values below 40."): the number it opens with is the answer

@@ -230,18 +230,21 @@ _HEDGE_WORDS_RE = re.compile(
 _SENTENCE_END_RE = re.compile(r"(?<!\.[A-Za-z])\.(?=\s|$)|\n")
 
 
-def _last_phrase_start(text: str) -> int:
-    """Where the last "the answer is" phrase starts (-1: none)."""
-    last = -1
+def _last_phrase(text: str) -> re.Match | None:
+    """The last "the answer is" phrase."""
+    last = None
     for m in _PHRASE_RE.finditer(text):
-        last = m.start()
+        last = m
     return last
 
 
 def _phrase_answer(text: str) -> str | None:
-    last = None
-    for m in _PHRASE_RE.finditer(text):
-        last = m
+    """The answer after the last "the answer is" phrase."""
+    return _answer_after(text, _last_phrase(text))
+
+
+def _answer_after(text: str, last: re.Match | None) -> str | None:
+    """The answer after the phrase ``last`` (None: no phrase, no answer)."""
     if last is None:
         return None
     rest = text[last.end() : last.end() + _PHRASE_MAX_CHARS]
@@ -391,14 +394,15 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if boxed is not None:
         return boxed
 
+    last_phrase = _last_phrase(visible)
     if choices:  # "So the correct option is D.": a stated letter, unless a later phrase states the answer
-        from mmagrae.verifiers.choice import stated_letter_match
+        from mmagrae.verifiers.choice import stated_letter_at
 
-        stated = stated_letter_match(visible, len(choices))
-        if stated is not None and _last_phrase_start(visible) <= stated.start():
-            return Extraction(stated.group(1), "stated_letter")
+        stated = stated_letter_at(visible, len(choices))
+        if stated is not None and (last_phrase is None or last_phrase.start() <= stated[0]):
+            return Extraction(stated[1], "stated_letter")
 
-    phrase = _phrase_answer(visible)
+    phrase = _answer_after(visible, last_phrase)
     if phrase is not None:
         cleaned = _sentence_answer(clean_answer(phrase), choices)
         if cleaned:

@@ -101,6 +101,32 @@ def test_cli_refusal_is_one_line_exit_2(tiny_qwen2, tmp_path, capsys):
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize("kind", ["eval folder", "model folder"])
+def test_a_folder_of_other_files_is_never_a_run_folder(tiny_qwen2, tmp_path, capsys, kind):
+    """trainer.output_dir naming an eval output (whose summary.json the run would replace) or a model folder is
+    refused in one line before anything loads or is written; a folder a killed run left (config.yaml and
+    run.json only) is still a run's."""
+    from mmagrae.cli import main
+
+    out = tiny_qwen2 if kind == "model folder" else tmp_path / "eval"
+    if kind == "eval folder":
+        out.mkdir()
+        (out / "summary.json").write_text('{"accuracy": 0.5}')
+        (out / "eval_card.json").write_text("{}")
+    before = snapshot(out)
+    assert main(["train", *tiny_overrides(tiny_qwen2, out, "trainer.max_steps=1")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not empty and holds no mmagrae run" in err[0]
+    assert snapshot(out) == before
+    from mmagrae.trainer.run_folder import check_run_folder
+
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    (killed / "config.yaml").write_text("trainer: {}\n")
+    (killed / "run.json").write_text('{"run_id": "x"}')
+    assert not check_run_folder(killed, load_config(None, []), "auto").used
+
+
 def test_ctrl_c_prints_one_line_exits_130_and_the_rerun_resumes(tiny_qwen2, tmp_path, capsys, monkeypatch):
     import mmagrae.trainer.loop as loop
     from mmagrae.cli import main

@@ -9,7 +9,9 @@
 
 Rules (:func:`check_run_folder`, read-only; :func:`record_run`, the only writer):
 
-- a folder is *used* when it holds metrics or a checkpoint;
+- a folder is *used* when it holds metrics or a checkpoint; a folder that is not used must be empty or hold
+  only what a run writes (:data:`RUN_ENTRIES`: a run killed before its first metric), never other files (a
+  model, an eval or dataset folder: one line, touching nothing);
 - ``resume=never`` into a used folder refuses, touching nothing;
 - ``resume=auto`` (or a checkpoint path) into a used folder compares the recorded config with the new one,
   ignoring only :data:`ALLOWED_CHANGES` (keys that may differ between a run and its continuation); any other
@@ -139,12 +141,31 @@ def is_used(path: Path) -> bool:
     return root.is_dir() and any(child.name.startswith("step_") for child in root.iterdir())
 
 
+# what a run writes in its folder; a folder holding anything else (a model, an eval folder, a dataset) is not a
+# run's, and an unused run folder (killed before its first metric) holds only these
+RUN_ENTRIES = frozenset({CONFIG_FILE, RUN_FILE, HISTORY_FILE, "metrics.jsonl", "summary.json", "tb", "checkpoints",
+                         "warm_start", "cache", "curves.png", "REPORT.md"})
+
+
+def _foreign_entries(path: Path) -> list[str]:
+    """The names in ``path`` that a run does not write (sorted; empty for a new, empty or run folder)."""
+    if not path.is_dir():
+        return []
+    return sorted(p.name for p in path.iterdir() if p.name not in RUN_ENTRIES and not p.name.startswith("."))
+
+
 def check_run_folder(path: str | Path, cfg: Any, resume: str) -> RunFolder:
     """Decide whether this run may write into ``path``; raises :class:`RunFolderError`. Writes nothing."""
     path = Path(path)
     used = path.is_dir() and is_used(path)
     run_id = _read_run_id(path) if used else None
     if not used:
+        foreign = _foreign_entries(path)
+        if foreign:
+            raise RunFolderError(
+                f"trainer.output_dir={path} is not empty and holds no mmagrae run ({', '.join(foreign[:3])}"
+                f"{', ...' if len(foreign) > 3 else ''}); a run never writes among other files: choose a new or "
+                "empty trainer.output_dir")
         return RunFolder(path=path, run_id=uuid.uuid4().hex, used=False)
     if resume == "never":
         raise RunFolderError(

@@ -55,7 +55,14 @@ def _card(splits: dict[str, list[str]], manifest: dict[str, Any]) -> str:
 
 
 # the manifest's fields that say how a dataset was made (the rest is bookkeeping: command line, versions, counts)
-_BOOKKEEPING = ("command", "versions", "files", "rows", "conversion", "schema_version")
+_BOOKKEEPING = ("command", "versions", "files", "rows", "conversion", "schema_version", "arrow_copy")
+
+
+def _source(src: Any) -> Any:
+    """A local ``--src`` as an absolute path (the same file named two ways is one source); a hub id as given."""
+    if isinstance(src, str) and src and Path(src).expanduser().exists():
+        return str(Path(src).expanduser().resolve())
+    return src
 
 
 def _read_manifest(out: Path) -> dict[str, Any] | None:
@@ -75,6 +82,26 @@ def _listed_shards(out: Path) -> list[Path]:
     return [out / name for name in names if (out / name).is_file() and "/" not in name and "\\" not in name]
 
 
+def _temporary_sibling(out: Path) -> Path:
+    """A new empty folder ``.NAME.tmp-PID`` beside ``out``; such folders of processes no longer running (a
+    killed command's) are removed first."""
+    import os
+    import shutil
+
+    base = out if out.name else out.resolve()
+    for old in base.parent.glob(f".{base.name}.tmp-*"):
+        try:
+            os.kill(int(old.name.rsplit("-", 1)[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(old, ignore_errors=True)
+        except (ValueError, PermissionError):
+            pass
+    tmp = base.parent / f".{base.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    return tmp
+
+
 def check_replaceable(out: Path, *, settings: Mapping[str, Any] | None = None, arrow_copy: bool = False) -> None:
     """Refuse (one-line :class:`mmagrae.preflight.UserError`) to write a dataset into ``out`` unless it is new,
     empty, or an mmagrae dataset whose Parquet files are all its own; with ``settings`` (the new manifest),
@@ -86,8 +113,11 @@ def check_replaceable(out: Path, *, settings: Mapping[str, Any] | None = None, a
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file, not a folder")
-    if arrow_copy and arrow_copy_path(out).exists() and _read_manifest(out) is None:
-        raise UserError(f"{arrow_copy_path(out)} already exists and {out} holds no mmagrae dataset; use another --out")
+    arrow = arrow_copy_path(out)
+    if arrow_copy and arrow.exists() and not ((_read_manifest(out) or {}).get("arrow_copy")
+                                              and (arrow / "dataset_dict.json").is_file()):
+        raise UserError(f"{arrow} already exists and is not the Arrow copy of the dataset in {out}; use another "
+                        "--out, so that nothing is replaced")
     if not out.is_dir() or not any(out.iterdir()):
         return
     manifest = _read_manifest(out)
@@ -100,9 +130,12 @@ def check_replaceable(out: Path, *, settings: Mapping[str, Any] | None = None, a
         raise UserError(f"{out} holds Parquet files its {MANIFEST_NAME} does not list ({', '.join(foreign[:3])}); "
                         "use a new folder")
     if settings is not None:
+        # the settings the recorded dataset names (one made before a setting was recorded is not refused for it)
         old = {k: v for k, v in manifest.items() if k not in _BOOKKEEPING}
         new = {k: v for k, v in json.loads(json.dumps(dict(settings), default=str)).items() if k not in _BOOKKEEPING}
-        changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        if "src" in old and "src" in new:
+            old["src"], new["src"] = _source(old["src"]), _source(new["src"])
+        changed = sorted(k for k in old if old.get(k) != new.get(k))
         if changed:
             listed_changes = "; ".join(f"{k}: {old.get(k)!r} → {new.get(k)!r}" for k in changed[:4])
             raise UserError(f"{out} holds another dataset ({listed_changes}); use another --out to keep both, or "
@@ -145,32 +178,47 @@ def save_dataset(
     if not datasets_by_split or empty:  # checked before anything in out_dir is touched
         raise UserError(f"no rows in split(s) {', '.join(empty) or '(none given)'}; nothing written to {out}")
     check_replaceable(out, arrow_copy=arrow_copy)
-    out.mkdir(parents=True, exist_ok=True)
-    for old in _listed_shards(out):
-        old.unlink()
-    files: dict[str, list[str]] = {}
-    for name, dataset in datasets_by_split.items():
-        if not name.isidentifier():
-            raise ValueError(f"split name {name!r} must be a plain identifier (letters, digits, _)")
-        n_shards = max(1, math.ceil(len(dataset) / rows_per_shard))
-        files[name] = []
-        for index in range(n_shards):
-            shard = dataset.shard(num_shards=n_shards, index=index, contiguous=True)
-            path = out / f"{name}-{index:05d}-of-{n_shards:05d}.parquet"
-            shard.to_parquet(str(path))
-            files[name].append(path.name)
-    full_manifest: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **dict(manifest or {})}
-    full_manifest["rows"] = {name: len(d) for name, d in datasets_by_split.items()}
-    full_manifest["files"] = files
-    (out / MANIFEST_NAME).write_text(json.dumps(full_manifest, indent=2, sort_keys=True, default=str) + "\n")
-    (out / "README.md").write_text(_card(files, full_manifest))
-    if arrow_copy:
-        import shutil
+    bad = [name for name in datasets_by_split if not name.isidentifier()]
+    if bad:
+        raise ValueError(f"split name {bad[0]!r} must be a plain identifier (letters, digits, _)")
+    # written whole into a temporary sibling first, so a killed command leaves the folder as it was
+    import os
+    import shutil
 
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary_sibling(out)
+    try:
+        files: dict[str, list[str]] = {}
+        for name, dataset in datasets_by_split.items():
+            n_shards = max(1, math.ceil(len(dataset) / rows_per_shard))
+            files[name] = []
+            for index in range(n_shards):
+                shard = dataset.shard(num_shards=n_shards, index=index, contiguous=True)
+                path = tmp / f"{name}-{index:05d}-of-{n_shards:05d}.parquet"
+                shard.to_parquet(str(path))
+                files[name].append(path.name)
+        full_manifest: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **dict(manifest or {})}
+        full_manifest["rows"] = {name: len(d) for name, d in datasets_by_split.items()}
+        full_manifest["files"] = files
+        if arrow_copy:
+            full_manifest["arrow_copy"] = True
+        (tmp / MANIFEST_NAME).write_text(json.dumps(full_manifest, indent=2, sort_keys=True, default=str) + "\n")
+        (tmp / "README.md").write_text(_card(files, full_manifest))
+        # the swap: the old dataset's own shards go, the new manifest comes first (a run killed now leaves a
+        # folder its re-run recognises), then the shards and the card
+        out.mkdir(exist_ok=True)
+        for old in _listed_shards(out):
+            old.unlink()
+        os.replace(tmp / MANIFEST_NAME, out / MANIFEST_NAME)
+        for path in sorted(tmp.iterdir()):
+            os.replace(path, out / path.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if arrow_copy:
         import datasets
 
         arrow = arrow_copy_path(out)
-        shutil.rmtree(arrow, ignore_errors=True)
+        shutil.rmtree(arrow, ignore_errors=True)  # this dataset's own copy (check_replaceable made sure)
         datasets.DatasetDict(datasets_by_split).save_to_disk(str(arrow))
     return out
 

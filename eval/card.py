@@ -259,7 +259,8 @@ def _claims(card: Mapping[str, Any] | None, scores: Path) -> bool:
 def score_card_path(scores: Path) -> Path:
     """Where ``eval score --out SCORES`` keeps its card: the folder's ``eval_card.json`` when the folder has
     none or it is this scores file's own; otherwise ``<stem>.eval_card.json`` beside it, so that a run's card
-    (or another scoring's) in the same folder is never replaced.
+    (or another scoring's) in the same folder is never replaced. A side card that belongs to another scores
+    file of the same stem (``scores.json`` then ``scores.txt``) is a one-line :class:`UserError`.
 
     >>> score_card_path(Path("/nonexistent/scores_rules.json")).name
     'eval_card.json'
@@ -268,7 +269,10 @@ def score_card_path(scores: Path) -> Path:
     old = _card_at(shared) if shared.is_file() else None
     if old is None or _claims(old, scores):
         return shared
-    return scores.parent / f"{scores.stem}.{CARD_NAME}"
+    side = scores.parent / f"{scores.stem}.{CARD_NAME}"
+    if side.is_file() and not _claims(_card_at(side), scores):
+        raise UserError(f"{side} is the eval card of another scores file; name --out differently")
+    return side
 
 
 def card_of_scores(scores: Path) -> dict[str, Any] | None:
@@ -279,19 +283,28 @@ def card_of_scores(scores: Path) -> dict[str, Any] | None:
     return None
 
 
-def check_score_outputs(card: Mapping[str, Any], files: Sequence[Path]) -> None:
-    """Refuse (one-line :class:`UserError`) to write ``eval score`` outputs over files this same scoring did
-    not write: a file no card claims (a results file, the published ``scores_*.json``, the ``--input``
-    itself), or one an earlier scoring of another input, benchmark or mode wrote. Touches nothing."""
+def check_score_outputs(card: Mapping[str, Any], files: Sequence[Path], *, source: Path | None = None) -> None:
+    """Refuse (one-line :class:`UserError`) to write ``eval score`` outputs (``files``: the scores file, then
+    the scored items) over anything this same scoring did not write: the ``--input`` itself (``source``), one
+    output over another, a file no card claims (a results file, the published ``scores_*.json``), or one an
+    earlier scoring of another input, benchmark or mode wrote. Paths are compared resolved. Touches nothing."""
     scores = files[0]
-    old = card_of_scores(scores)
-    for path in files:
+    if scores.name == CARD_NAME or scores.name.endswith("." + CARD_NAME):
+        raise UserError(f"--out {scores}: a scores file cannot be named like an eval card; name it differently")
+    resolved = [p.resolve() for p in files]
+    if len(set(resolved)) < len(resolved):
+        raise UserError(f"--results-out {files[-1]} is the same file as --out; name another file")
+    for path, real in zip(files, resolved, strict=True):
         if path.is_dir():
             raise UserError(f"{path} is a folder; name a file for eval score's outputs (e.g. {path}/scores.json)")
+        if source is not None and source.exists() and real == source.resolve():
+            raise UserError(f"{path} is the --input file; name another file, so that the input is kept")
+    old = card_of_scores(scores)
+    claimed = {(scores.parent / str(v)).resolve() for v in ((old or {}).get("outputs") or {}).values()}
+    for path, real in zip(files, resolved, strict=True):
         if not path.exists():
             continue
-        outputs = [str(v) for v in ((old or {}).get("outputs") or {}).values()]
-        if old is None or (path != scores and str(path.name) not in outputs and str(path) not in outputs):
+        if old is None or real not in claimed:
             raise UserError(f"{path} exists and no eval card says this scoring wrote it; use another path, or "
                             "delete it first")
         diff = differences(old, card, SCORING_KEYS)
@@ -302,9 +315,14 @@ def check_score_outputs(card: Mapping[str, Any], files: Sequence[Path]) -> None:
 
 
 def check_report_folder(folder: Path, card: Mapping[str, Any]) -> None:
-    """A ``--report`` folder may hold this scoring's earlier report, or nothing of another run's."""
+    """A ``--report`` folder may hold this scoring's earlier report, or no report at all: another run's or
+    scoring's report (its card differs), or report files no card claims, are refused (one line)."""
     old = read_card(folder)
     if old is None:
+        if folder.is_dir() and any((folder / "scores.md").exists() or p.name.startswith("chart_")
+                                   for p in folder.iterdir()):
+            raise UserError(f"{folder} holds a report (scores.md, chart_*.png) that no eval card claims; use "
+                            "another --report")
         return
     diff = differences(old, card, SCORING_KEYS)
     if diff:

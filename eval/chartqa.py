@@ -78,8 +78,16 @@ def relaxed_correct(prediction: str | None, target: str, max_relative_change: fl
     return str(prediction).strip().lower() == str(target).strip().lower()
 
 
-def gold(row: Mapping[str, Any]) -> str:
+def _label(row: Mapping[str, Any]) -> Any:
+    """The gold labels; a row without one (or with a null one) is a missing field, named to the user."""
     label = row["label"] if "label" in row else row["answer"]
+    if label is None:
+        raise KeyError("answer")
+    return label
+
+
+def gold(row: Mapping[str, Any]) -> str:
+    label = _label(row)
     return str(label[0] if isinstance(label, (list, tuple)) else label)
 
 
@@ -117,8 +125,7 @@ def prompt(row: Mapping[str, Any]) -> str:
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
     if mode == "official":
         prediction = row.get("prediction", row.get("extraction", response))
-        label = row["label"] if "label" in row else row["answer"]  # neither: a missing field, named to the user
-        return SampleVerdict(prediction, official_correct(prediction, label))
+        return SampleVerdict(prediction, official_correct(prediction, _label(row)))
     if mode == "judge" and extractor is not None:
         extracted = extractor({**row, "response": response})
         return SampleVerdict(extracted, relaxed_correct(extracted, gold(row)))

@@ -207,7 +207,8 @@ def _score(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     card_path = score_card_path(out)
-    check_score_outputs(card, [out, *([Path(args.results_out)] if args.results_out else [])])
+    check_score_outputs(card, [out, *([Path(args.results_out)] if args.results_out else [])],
+                        source=Path(args.input))
     report_card = None
     if args.report:  # a report folder holds one scoring's report (the run's own folder is another run's)
         report_card = {**card, "outputs": {"scores": os.path.relpath(out, args.report)}}

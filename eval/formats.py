@@ -163,8 +163,8 @@ def normalise_row(bench: str, row: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(r.get("response"), (int, float)) and not isinstance(r.get("response"), bool):
         r["response"] = str(r["response"])
     if bench == "chartqa":
-        if "label" not in r and ("answer" in r or "target" in r):  # no gold at all: the scorer names the field
-            gold = r.get("answer", r.get("target"))
+        gold = r.get("answer", r.get("target"))
+        if "label" not in r and gold is not None:  # no gold at all (or null): the scorer names the field
             parsed = parse_literal(gold)  # VLMEvalKit may store the answers as a list literal
             if isinstance(parsed, list) and parsed and all(isinstance(x, str) for x in parsed):
                 gold = parsed

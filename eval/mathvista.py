@@ -297,7 +297,7 @@ def mentioned_choice(response: str, choices: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-_LEADING_NUMBER = re.compile(r"^\s*\$?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)(?![\d/^])")
+_LEADING_NUMBER = re.compile(r"^\s*\$?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)(?![\d/^]|\.\d)")
 
 
 def number_answer(extraction: str, answer_type: str) -> str:
@@ -308,6 +308,8 @@ def number_answer(extraction: str, answer_type: str) -> str:
 
     >>> number_answer("zero", "integer"), number_answer("4/5", "float"), number_answer("4/5", "integer")
     ('0', '0.8', '4/5')
+    >>> number_answer("0.5^2", "float"), number_answer("No", "integer")
+    ('0.25', 'No')
     """
     from mmagrae.verifiers.numeric import parse_number
     from mmagrae.verifiers.symbolic.compare import constant_value
@@ -318,7 +320,9 @@ def number_answer(extraction: str, answer_type: str) -> str:
         return text
     except ValueError:
         pass
-    words = parse_number(text) if re.fullmatch(r"[a-zA-Z -]+", text.strip()) else None  # "twenty-one"
+    words = None  # "twenty-one"; not "no" / "none", which answer yes/no questions more often than counts
+    if re.fullmatch(r"[a-zA-Z -]+", text.strip()) and text.strip().lower() not in ("no", "none"):
+        words = parse_number(text)
     value: Fraction | complex | None = Fraction(words.value) if words is not None else None
     if value is None and len(text) <= _MAX_EXPRESSION and re.search(r"\d", text):
         value = constant_value(text)

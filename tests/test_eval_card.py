@@ -166,7 +166,11 @@ def test_eval_score_never_writes_over_another_runs_files(tmp_path, capsys):
 
     # over the input itself, or a file nobody's card claims: refused, nothing touched
     assert _score(results, results) == 2
-    assert "exists and no eval card says this scoring wrote it" in _error(capsys)
+    assert "is the --input file" in _error(capsys)
+    assert results.read_bytes() == before
+    for side in (results, run_dir / ".." / "run" / "output_mathvista.json"):  # as --results-out, by any path
+        assert _score(results, tmp_path / "r" / "s.json", "rules", "--results-out", str(side)) == 2
+        assert "is the --input file" in _error(capsys)
     assert results.read_bytes() == before
     published = tmp_path / "pub" / "scores_bard.json"
     published.parent.mkdir()
@@ -188,9 +192,21 @@ def test_eval_score_never_writes_over_another_runs_files(tmp_path, capsys):
     assert _score(results, out.parent / "scores_official.json", "official") == 0
     assert json.loads((out.parent / "eval_card.json").read_text())["scorer"]["mode"] == "rules"
     assert json.loads((out.parent / "scores_official.eval_card.json").read_text())["scorer"]["mode"] == "official"
+    # --results-out in another folder: a re-run replaces it; the same file as --out, or a card's name: refused
+    items = tmp_path / "elsewhere" / "items.json"
+    for _ in range(2):
+        assert _score(results, tmp_path / "x" / "s.json", "rules", "--results-out", str(items)) == 0
+    assert _score(results, tmp_path / "y" / "s.json", "rules", "--results-out", str(tmp_path / "y" / "s.json")) == 2
+    assert "same file as --out" in _error(capsys)
+    assert _score(results, tmp_path / "z" / "eval_card.json") == 2 and "named like an eval card" in _error(capsys)
     # a folder as --out, and a --report folder of another scoring: one line each
     assert _score(results, tmp_path / "scored") == 2 and "is a folder" in _error(capsys)
     assert _score(results, tmp_path / "other.json", "official", "--report", str(out.parent)) == 2
     assert "holds the report of another run" in _error(capsys)
     assert _score(results, run_dir / "again.json", "rules", "--report", str(run_dir)) == 2  # the run's scores.md
     assert "holds the report of another run" in _error(capsys)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "scores.md").write_text("my notes")
+    assert _score(results, tmp_path / "w" / "s.json", "rules", "--report", str(mine)) == 2
+    assert "no eval card claims" in _error(capsys) and (mine / "scores.md").read_text() == "my notes"

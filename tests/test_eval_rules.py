@@ -192,7 +192,9 @@ def test_mathverse_rules_options_stated_by_value_or_text(row, response, ok):
      ({"question_type": "free_form", "answer_type": "float", "choices": None}, "The answer is 4/5", "0.8"),
      ({"question_type": "free_form", "answer_type": "integer", "choices": None}, "The answer is 2^{3}.", "8"),
      ({"question_type": "free_form", "answer_type": "integer", "choices": None}, "The answer is 4/5", "4/5"),
-     ({"question_type": "free_form", "answer_type": "integer", "choices": None}, "The answer is one and two", None)],
+     ({"question_type": "free_form", "answer_type": "integer", "choices": None}, "The answer is one and two", None),
+     ({"question_type": "free_form", "answer_type": "float", "choices": None}, "The answer is 0.5^2", "0.25"),
+     ({"question_type": "free_form", "answer_type": "integer", "choices": None}, "No.", "No")],
 )
 def test_mathvista_rules_stated_letter_and_counts(item, response, extraction):
     from eval import mathvista

@@ -81,6 +81,12 @@ CHOICE_CASES = [
     ("The correct option is D. Option A fails since 1 < 2.", "13", ["6", "7", "8", "13"], True),
     ("The correct option is A. Checking again, the answer is 7.", "7", ["6", "7", "8", "13"], True),  # later phrase
     ("Therefore, the answer is (E).", "(b)", ["(c)", "(a)", "(e)", "(d)", "(b)"], True),  # bard-168: a letter
+    # hedging between letters states no letter
+    ("The answer is A or B.", "A", ["1", "2", "3", "4"], False),
+    ("The answer is A, B, C or D.", "A", ["1", "2", "3", "4"], False),
+    ("The answer is (A) or (B).", "A", ["1", "2", "3", "4"], False),
+    ("Answer: A and B", "A", ["1", "2", "3", "4"], False),
+    ("The answer is A lot of work. It's 3.", "A", ["1", "2", "3", "4"], False),
 ]
 
 

@@ -108,6 +108,9 @@ MB = 1_000_000
         "$" + " " * MB + "^",
         "\n" * MB,
         "units $^{2}$ " * (MB // 13),
+        "The answer is" + " " * MB + "x",  # the stated-letter reading over a long blank run
+        "Answer\n" + "\n" * MB + "B",
+        "the correct option is " * (MB // 22),
     ],
     ids=lambda r: repr(r[:12]),
 )

@@ -89,6 +89,9 @@ NUMERIC_CASES = [
     ("one and two", "3", {}, False),  # two numbers, not their sum
     ("five six", "11", {}, False),
     ("twenty thirty", "50", {}, False),
+    ("one thousand two thousand", "3000", {}, False),
+    ("one hundred two hundred", "10200", {}, False),
+    ("two million three hundred thousand", "2300000", {}, True),
     # signs and ±
     ("-5", "5", {}, False),
     ("+5", "5", {}, True),

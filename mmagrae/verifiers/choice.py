@@ -45,19 +45,22 @@ _REFUSAL_RE = re.compile(
 # "So the correct option is D.", "The correct option letter is D", "the answer is **B**", "Answer: (B)",
 # "The correct option is C:√{3}" (the letter, not the value after it). With ``strict`` (the verifiers) the
 # noun must be followed by a verb or a colon, so "Option A is wrong" states nothing; eval's rules mode also
-# reads a bare "option A" (its measured default).
+# reads a bare "option A" (its measured default). Hedging ("A or B", "(A) and (B)", "A, B") states nothing, nor
+# does "A lot of". The noun is found first and the rest matched from it, on a short window whose blank runs
+# are collapsed to one space: the work is linear in the text, whatever its blank runs.
 _STATED_LETTER = (
-    r"\s*[:：]?\s*(?:\*\*|\$)?\s*(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]?\s*([A-H])\s*[)\]>}]?"
-    r"(?=\s*(?:$|[\s.,;:：!)\]}*$]|\\\)))"
+    r" ?[:：]? ?(?:\*\*|\$)? ?(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]? ?([A-H])(?>(?: ?[)\]>}])?)"
+    r"(?! ?(?:,|/|(?i:or|and)\b) ?(?:\*\*)?[(\[]?[A-H]\b)"
+    r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
+    r"(?=[ .,;:：!)\]}*$]|\\\)|$)"
 )
-# the noun is found first and the rest matched from it (a pattern with an optional lead tried at every position
-# was the slowest scan of rules-mode scoring); "correct", "the", ... before the noun change nothing
 _STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)")
-_STATED_LOOSE_RE = re.compile(r"(?i:\s+letter)?(?i:\s+(?:is|would\s+be|should\s+be|will\s+be))?" + _STATED_LETTER)
+_STATED_LOOSE_RE = re.compile(r"(?i: letter)?(?i: (?:is|would be|should be|will be))?" + _STATED_LETTER)
 _STATED_STRICT_RE = re.compile(
-    r"(?i:\s+letter)?(?:(?i:\s+(?:is|would\s+be|should\s+be|will\s+be))|(?=\s*(?:\*\*)?\s*[:：]))" + _STATED_LETTER
+    r"(?i: letter)?(?:(?i: (?:is|would be|should be|will be))|(?= ?(?:\*\*)? ?[:：]))" + _STATED_LETTER
 )
-# (no two blank runs side by side: a long blank response must not make the match quadratic)
+_BLANKS_RE = re.compile(r"\s+")
+_STATED_WINDOW = 80  # characters read after the noun (a statement's lead and letter fit in well under that)
 
 
 def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = True) -> tuple[int, str] | None:
@@ -66,7 +69,8 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     rest = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
     found = None
     for noun in _STATED_NOUN_RE.finditer(text):
-        m = rest.match(text, noun.end())
+        window = _BLANKS_RE.sub(" ", text[noun.end(): noun.end() + 4 * _STATED_WINDOW])[:_STATED_WINDOW]
+        m = rest.match(window)
         if m is not None and (n_choices is None or ord(m.group(1)) - ord("A") < n_choices):
             found = (noun.start(), m.group(1))
     return found
@@ -79,6 +83,8 @@ def stated_letter(text: str, n_choices: int | None = None, *, strict: bool = Tru
     ('D', 'C')
     >>> stated_letter("Option A is wrong, so we check B.", 4), stated_letter("Option A is wrong.", 4, strict=False)
     (None, 'A')
+    >>> stated_letter("The answer is A or B.", 4), stated_letter("Answer: (A) and (B)", 4), stated_letter("The answer is A lot.", 4)
+    (None, None, None)
     """
     found = stated_letter_at(text, n_choices, strict=strict)
     return found[1] if found else None

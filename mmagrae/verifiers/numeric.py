@@ -148,19 +148,22 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 def _words_to_int(text: str) -> int | None:
     """A number written in English words, or None when the words are not one number.
 
-    Each group is ``[tens] [one to nine]`` or one of zero to nineteen, then a scale ("hundred", "thousand",
-    ...); "and" only after a scale ("one hundred and two"). "one and two" or "five six" are two numbers,
-    not their sum.
+    Each group is ``[tens] [one to nine]`` or one of zero to nineteen, then "hundred" and more of the same, then
+    a larger scale ("thousand", "million", ...), the scales of successive groups falling; "and" only after a
+    scale ("one hundred and two"). "one and two", "five six" or "one thousand two thousand" are not one number.
 
     >>> _words_to_int("two hundred and thirty-one"), _words_to_int("one and two"), _words_to_int("twenty one")
     (231, None, 21)
+    >>> _words_to_int("two million three hundred thousand"), _words_to_int("one hundred two hundred")
+    (2300000, None)
     """
     words = text.lower().replace("-", " ").split()
     if not words or len(words) > 8:
         return None
     total = current = 0
     last = ""  # the kind of the previous word: "", "ones", "tens", "scale", "and"
-    last_scale = 0
+    hundred = False  # this group already has its "hundred"
+    big = None  # the last scale of a thousand or more (the next one must be smaller)
     for w in words:
         if w in _ONES and (w not in ("none", "no", "zero") or len(words) == 1):
             if last not in ("", "scale", "and") and not (last == "tens" and _ONES[w] < 10):
@@ -172,15 +175,17 @@ def _words_to_int(text: str) -> int | None:
                 return None
             current += _TENS[w]
             last = "tens"
+        elif w == "hundred":
+            if hundred or last not in ("", "ones", "tens"):  # "two thousand hundred" is not a number
+                return None
+            current = max(current, 1) * 100
+            hundred, last = True, "scale"
         elif w in _SCALES:
             scale = _SCALES[w]
-            if last == "and" or (last == "scale" and scale <= last_scale):
+            if last == "and" or (big is not None and scale >= big):
                 return None
-            current = max(current, 1) * scale
-            if scale >= 1000:
-                total += current
-                current = 0
-            last, last_scale = "scale", scale
+            total += max(current, 1) * scale
+            current, hundred, big, last = 0, False, scale, "scale"
         elif w == "and" and last == "scale":
             last = "and"
         else:

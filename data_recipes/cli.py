@@ -92,14 +92,14 @@ def run_make(args: argparse.Namespace) -> int:
             raise SystemExit(f"error: --option expects key=value, got {item!r}")
         options[key.strip()] = _parse_value(value.strip())
     difficulty: int | str = args.difficulty if args.difficulty == "mixed" else int(args.difficulty)
+    manifest = {"recipe": f"synthetic/{args.kind}", "kind": args.kind, "n": args.n, "seed": args.seed,
+                "test_n": args.test_n, "difficulty": difficulty, "options": options, "command": _command_line(),
+                "versions": _versions()}
+    check_replaceable(Path(args.out), settings=manifest, arrow_copy=args.arrow_copy)  # before any work
     try:
         splits = make_splits(args.kind, args.n, args.seed, test_n=args.test_n, difficulty=difficulty, **options)
     except TypeError as error:  # a misspelt --option
         raise SystemExit(f"error: {error}") from error
-    manifest = {"recipe": f"synthetic/{args.kind}", "kind": args.kind, "n": args.n, "seed": args.seed,
-                "test_n": args.test_n, "difficulty": difficulty, "options": options, "command": _command_line(),
-                "versions": _versions()}
-    check_replaceable(Path(args.out), settings=manifest, arrow_copy=args.arrow_copy)
     out = save_dataset(splits, args.out, manifest=manifest, arrow_copy=args.arrow_copy)
     sizes = ", ".join(f"{name} {len(ds)}" for name, ds in splits.items())
     print(f"wrote {args.kind} ({sizes}) to {out}")
@@ -118,6 +118,12 @@ def run_convert(args: argparse.Namespace) -> int:
     settings = {"recipe": f"convert/{args.source}", "source": args.source, "src": args.src, "mapping": mapping,
                 "multiple_choice": args.multiple_choice, "splits": args.split or ["train"], "limit": args.limit,
                 "config": args.config, "task": args.task}
+    src = Path(args.src).expanduser() if args.src else None
+    if src is not None and src.is_dir() and Path(args.out).resolve().is_relative_to(src.resolve()):
+        from mmagrae.preflight import UserError
+
+        raise UserError(f"--out {args.out} is inside --src {args.src}: a re-run would read its own output; "
+                        "write the dataset elsewhere")
     check_replaceable(Path(args.out), settings=settings, arrow_copy=args.arrow_copy)  # before any conversion work
     datasets_by_split, reports = {}, []
     for split in args.split or ["train"]:

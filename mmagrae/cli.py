@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except KeyboardInterrupt:  # Ctrl-C in a command that has no handler of its own (train has one)
+        if debug_enabled():
+            raise
+        print("interrupted", file=sys.stderr)
+        return 130
     except (UserError, FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError,
             ConnectionError) as err:
         if debug_enabled():

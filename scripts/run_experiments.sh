@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 OUT=docs/figures/experiments
-EXP=(.venv/bin/python -m mmagrae experiment)
+EXP=(.venv/bin/python -m mmagrae experiment --overwrite)  # these regenerate the committed results
 which="${1:-all}"
 # tiny transformer, reduced to fit a shared 2-core CPU: L in {2,3}, 16 prompts/step, 80 steps
 SMALL=(--steps 80 --set lengths=2,3 --set prompts_per_step=16 --set eval_every=20 --set train_eval_per_length=0

@@ -124,7 +124,14 @@ def test_a_folder_of_other_files_is_never_a_run_folder(tiny_qwen2, tmp_path, cap
     killed.mkdir()
     (killed / "config.yaml").write_text("trainer: {}\n")
     (killed / "run.json").write_text('{"run_id": "x"}')
+    (killed / "wandb").mkdir()
+    (killed / "train.log").write_text("[train] ...")  # `> killed/train.log`: a log is no result
     assert not check_run_folder(killed, load_config(None, []), "auto").used
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "summary.json").write_text("{}")  # without run.json, not a run's: it would be replaced
+    with pytest.raises(RunFolderError, match="holds no mmagrae run"):
+        check_run_folder(lone, load_config(None, []), "auto")
 
 
 def test_ctrl_c_prints_one_line_exits_130_and_the_rerun_resumes(tiny_qwen2, tmp_path, capsys, monkeypatch):

@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -344,7 +345,11 @@ def test_tiny_model_never_writes_over_another_model(tmp_path, capsys):
     assert (real / "config.json").read_text() == '{"model_type": "llama"}'
     tiny = tmp_path / "tiny"
     assert main(["tiny-model", "--arch", "qwen2", "--out", str(tiny)]) == 0
-    assert main(["tiny-model", "--arch", "qwen2", "--out", str(tiny), "--seed", "1"]) == 0  # its own: rebuilt
+    assert main(["tiny-model", "--arch", "qwen2_5_vl", "--out", str(tiny), "--seed", "1"]) == 0  # its own: rebuilt
+    assert main(["tiny-model", "--arch", "qwen2", "--out", str(tiny)]) == 0  # another arch: nothing of the last stays
+    assert not (tiny / "processor_config.json").exists() and not (tiny / "preprocessor_config.json").exists()
+    assert json.loads((tiny / "TINY_MODEL.json").read_text())["arch"] == "qwen2"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_one_line_for_missing_files_everywhere(tmp_path, capsys):
@@ -476,6 +481,73 @@ def test_data_commands_never_replace_another_dataset_or_foreign_files(tmp_path, 
     assert main([*conv, "--out", str(tmp_path / "conv")]) == 0
     assert main([*conv, "--limit", "1", "--out", str(tmp_path / "conv")]) == 2
     assert "holds another dataset (limit: None → 1)" in _error_line(capsys)
+
+
+def test_data_writes_are_whole_and_never_take_foreign_arrow_or_own_src(tmp_path, capsys, monkeypatch):
+    """A killed write leaves the folder as it was (re-runnable); an Arrow copy folder that is not this
+    dataset's is refused, not replaced; the same --src named two ways is one source; --out inside --src is
+    refused (a re-run would read its own output)."""
+    import datasets
+
+    out = tmp_path / "k"
+    calls = {"n": 0}
+    real = datasets.Dataset.to_parquet
+
+    def dies_on_second_shard(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(datasets.Dataset, "to_parquet", dies_on_second_shard)
+    assert main(["data", "make", "counting", "--n", "4", "--test-n", "2", "--out", str(out)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())  # nothing half-written
+    monkeypatch.setattr(datasets.Dataset, "to_parquet", real)
+    assert main(["data", "make", "counting", "--n", "4", "--test-n", "2", "--out", str(out)]) == 0
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]  # the killed write's temporary is gone
+    arrow = tmp_path / "k.arrow"
+    arrow.mkdir()
+    (arrow / "mine.txt").write_text("precious")
+    assert main(["data", "make", "counting", "--n", "4", "--test-n", "2", "--out", str(out), "--arrow-copy"]) == 2
+    assert "is not the Arrow copy of the dataset" in _error_line(capsys)
+    assert (arrow / "mine.txt").read_text() == "precious"
+    src = tmp_path / "rows.jsonl"
+    src.write_text(json.dumps({"question": "q", "label": "1"}) + "\n")
+    conv = ["data", "convert", "local", "--map", "problem=question,answer=label", "--out", str(tmp_path / "c")]
+    monkeypatch.chdir(tmp_path)
+    assert main([*conv, "--src", "rows.jsonl"]) == 0
+    assert main([*conv, "--src", str(src)]) == 0  # the same file by its absolute path: a re-run, not another
+    folder = tmp_path / "srcdir"
+    folder.mkdir()
+    (folder / "train.jsonl").write_text(json.dumps({"question": "q", "label": "1"}) + "\n")
+    assert main(["data", "convert", "local", "--map", "problem=question,answer=label", "--src", str(folder),
+                 "--out", str(folder / "out")]) == 2
+    assert "is inside --src" in _error_line(capsys)
+
+
+def test_ctrl_c_and_plot_without_metrics_are_one_line(tmp_path, capsys, monkeypatch):
+    import data_recipes.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(data_recipes.cli, "run_inspect", interrupted)
+    assert main(["data", "inspect", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "interrupted" and "Traceback" not in err
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "metrics.jsonl").write_text(json.dumps({"step": 1, "kind": "eval", "eval/accuracy": 0.5}) + "\n")
+    assert main(["plot", str(run)]) == 2
+    assert "has no training metrics to plot" in _error_line(capsys)
+
+
+def test_verify_writes_to_a_device_or_pipe_in_place(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"response": "2", "gold": "2"}\n')
+    assert main(["verify", "--jsonl", str(src), "--out", "/dev/null"]) == 0  # no --overwrite needed, not replaced
+    assert Path("/dev/null").is_char_device()
 
 
 def test_eval_run_silences_library_progress_bars_before_the_model_loads(tmp_path, monkeypatch):

@@ -261,3 +261,15 @@ def test_per_sequence_inputs_equal_encoding_every_sequence(arch: str, request: p
     assert repeated is not None and set(repeated) == set(reference)
     for key, value in reference.items():
         assert torch.equal(repeated[key], value), key
+
+
+def test_per_sequence_inputs_leave_unknown_layouts_to_the_processor() -> None:
+    """A processor output this module does not know (one row per item, say, whose count equals B) is not
+    guessed at: None, and the caller encodes every sequence."""
+    from mmagrae.data.prompts import Prompt
+    from mmagrae.rollout.forward import per_sequence_inputs
+
+    prompts = [Prompt(text="a", images=[], row={}), Prompt(text="b", images=[], row={})]
+    enc = {"input_ids": torch.ones(2, 3, dtype=torch.long), "attention_mask": torch.ones(2, 3, dtype=torch.long)}
+    assert per_sequence_inputs(enc, prompts, torch.tensor([0, 0, 1, 1]))["input_ids"].shape == (4, 3)
+    assert per_sequence_inputs({**enc, "new_per_item_key": torch.zeros(2, 5)}, prompts, torch.tensor([0, 1])) is None

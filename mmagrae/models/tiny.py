@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Arch = Literal["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_5", "idefics3", "qwen2"]
 ARCHS: tuple[str, ...] = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_5", "idefics3", "qwen2")
@@ -178,7 +178,35 @@ def _text_config_kwargs(vocab_size: int, hidden_size: int, num_layers: int, num_
     )
 
 
-def build_tiny_model(
+def build_tiny_model(arch: Arch, out_dir: str | Path, **kwargs: Any) -> Path:
+    """Build a random-weight model directory for ``arch`` at ``out_dir`` and return its path (the arguments of
+    :func:`_build_tiny_model`). ``out_dir`` must be new, empty, or an earlier tiny model's folder, which is
+    replaced whole (built beside it and swapped in, so no file of the earlier model stays behind)."""
+    import os
+    import shutil
+
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "TINY_MODEL.json").is_file())):
+        from mmagrae.preflight import UserError
+
+        raise UserError(f"{out} is {'a file' if not out.is_dir() else 'not empty and holds no tiny model'}; "
+                        "give a new or empty folder (a tiny model is never written over another model)")
+    if not (out.is_dir() and any(out.iterdir())):
+        return _build_tiny_model(arch, out, **kwargs)
+    base = out if out.name else out.resolve()
+    tmp, old = (base.parent / f".{base.name}.{what}-{os.getpid()}" for what in ("tmp", "old"))
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _build_tiny_model(arch, tmp, **kwargs)
+        base.rename(old)
+        tmp.rename(base)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)  # the earlier tiny model this call replaces
+    return out
+
+
+def _build_tiny_model(
     arch: Arch,
     out_dir: str | Path,
     *,
@@ -208,8 +236,7 @@ def build_tiny_model(
             ``"idefics3"`` (Idefics3ForConditionalGeneration, SmolVLM's family: SigLIP-style vision,
             pixel-shuffle connector, Llama decoder; images of 56² px as 4 tokens, no image splitting) or
             ``"qwen2"`` (Qwen2ForCausalLM, text only).
-        out_dir: created if missing; it must be empty or hold an earlier tiny model (``TINY_MODEL.json``),
-            whose files are overwritten. Any other folder (a real checkpoint) is refused with a UserError.
+        out_dir: created if missing (see :func:`build_tiny_model` for an existing folder).
         seed: seeds the weight initialisation (the tokenizer training is deterministic anyway).
         hidden_size, num_layers, num_heads, num_kv_heads, intermediate_size: the decoder's shape. The head dim
             (hidden_size / num_heads) must be one vLLM's CPU attention supports (32, 64, 80, ...).
@@ -228,11 +255,6 @@ def build_tiny_model(
     if head_dim * num_heads != hidden_size or head_dim % 4:
         raise ValueError(f"hidden_size={hidden_size} / num_heads={num_heads} must give a head dim divisible by 4")
     out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "TINY_MODEL.json").is_file())):
-        from mmagrae.preflight import UserError
-
-        raise UserError(f"{out} is {'a file' if not out.is_dir() else 'not empty and holds no tiny model'}; "
-                        "give a new or empty folder (a tiny model is never written over another model)")
     out.mkdir(parents=True, exist_ok=True)
 
     tokenizer = _build_tokenizer(vocab_size)

@@ -193,6 +193,9 @@ TOKEN_ALIGNED_KEYS = frozenset({"mm_token_type_ids", "token_type_ids"})
 # (``values key -> (grid key, what a prompt holds)``); the grids and ``second_per_grid_ts`` have a row per item
 _FLAT_MEDIA = {"pixel_values": ("image_grid_thw", "images"), "pixel_values_videos": ("video_grid_thw", "videos")}
 _PER_ITEM = {"image_grid_thw": "images", "video_grid_thw": "videos", "second_per_grid_ts": "videos"}
+# outputs with one row per prompt (a per-item key whose item count happens to equal B must not be taken for one)
+_PER_PROMPT = frozenset({"input_ids", "attention_mask", "mm_token_type_ids", "token_type_ids", "pixel_values",
+                         "pixel_attention_mask", "image_attention_mask"})
 
 
 def per_sequence_inputs(enc: Mapping[str, Any], prompts: Sequence[Prompt],
@@ -224,10 +227,10 @@ def per_sequence_inputs(enc: Mapping[str, Any], prompts: Sequence[Prompt],
             starts = [sum(counts[:b]) for b in range(n_prompts)]
             parts = [value[starts[int(b)]: starts[int(b)] + counts[int(b)]] for b in prompt_index]
             out[key] = torch.cat(parts) if isinstance(value, torch.Tensor) else [x for part in parts for x in part]
-        elif isinstance(value, torch.Tensor) and value.dim() and value.shape[0] == n_prompts:
+        elif key in _PER_PROMPT and isinstance(value, torch.Tensor) and value.dim() and value.shape[0] == n_prompts:
             out[key] = value[prompt_index]  # [N, ...]: input ids, masks, Idefics3's [B, images, C, H, W]
         else:
-            return None
+            return None  # a layout not known here: the caller encodes every sequence
     return out
 
 

@@ -88,6 +88,8 @@ def materialize_source(source: str, cache_dir: Path, *, split: str, cfg: Config)
             tmp.rename(out)
         except OSError:  # another run put the same dataset there first: use it
             shutil.rmtree(tmp, ignore_errors=True)
+            if not (out / "COMPLETE").exists():
+                raise
     return str(out), split
 
 

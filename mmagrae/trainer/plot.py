@@ -51,7 +51,9 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None, window: int = 5
     evals = read_metrics(run_dir / "metrics.jsonl", kind="eval")
     panels = [(k, t) for k, t in PANELS if any(k in r for r in records)]
     if not records or not panels:
-        raise ValueError(f"{run_dir / 'metrics.jsonl'} has no training metrics to plot")
+        from mmagrae.preflight import UserError
+
+        raise UserError(f"{run_dir / 'metrics.jsonl'} has no training metrics to plot")
     cols = 3
     rows = (len(panels) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)

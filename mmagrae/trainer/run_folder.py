@@ -144,14 +144,18 @@ def is_used(path: Path) -> bool:
 # what a run writes in its folder; a folder holding anything else (a model, an eval folder, a dataset) is not a
 # run's, and an unused run folder (killed before its first metric) holds only these
 RUN_ENTRIES = frozenset({CONFIG_FILE, RUN_FILE, HISTORY_FILE, "metrics.jsonl", "summary.json", "tb", "checkpoints",
-                         "warm_start", "cache", "curves.png", "REPORT.md"})
+                         "warm_start", "cache", "curves.png", "REPORT.md", "wandb"})
+_LOG_SUFFIXES = (".log", ".out", ".err")  # a shell redirection into the folder (`> runs/a/train.log`) is no result
 
 
 def _foreign_entries(path: Path) -> list[str]:
-    """The names in ``path`` that a run does not write (sorted; empty for a new, empty or run folder)."""
+    """The names in ``path`` that are not a run's (sorted; empty for a new, empty or run folder). A run writes
+    ``run.json`` first, so without it every entry but logs is foreign (a lone ``summary.json`` is not a run)."""
     if not path.is_dir():
         return []
-    return sorted(p.name for p in path.iterdir() if p.name not in RUN_ENTRIES and not p.name.startswith("."))
+    ours = RUN_ENTRIES if (path / RUN_FILE).is_file() else frozenset()
+    return sorted(p.name for p in path.iterdir()
+                  if p.name not in ours and not p.name.startswith(".") and not p.name.endswith(_LOG_SUFFIXES))
 
 
 def check_run_folder(path: str | Path, cfg: Any, resume: str) -> RunFolder:

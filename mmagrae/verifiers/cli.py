@@ -102,7 +102,7 @@ def _out_problem(source: str, out: str, overwrite: bool) -> str | None:
         return f"--out {out} is a folder; name a file"
     if source != "-" and target.exists() and Path(source).exists() and target.samefile(source):
         return f"--out {out} is the --jsonl input; name another file"
-    if target.exists() and not overwrite:
+    if target.is_file() and not overwrite:  # a device or a pipe (/dev/null, >(gzip)) is written to, not replaced
         return f"--out {out} exists; name another file, or pass --overwrite to replace it"
     return None
 
@@ -149,12 +149,38 @@ def run(args: argparse.Namespace) -> int:
     items = [_from_line(line) for _, line in numbered]
     requests = [item if isinstance(item, dict) else {} for item in items]
     verdicts = verify_batch(requests, processes=args.processes)
-    tmp = None if args.out in (None, "-") else Path(f"{args.out}.tmp-{os.getpid()}")  # renamed when complete
+    # a file is written under a temporary name and renamed when complete; a device or pipe is written directly
+    direct = args.out in (None, "-") or (Path(args.out).exists() and not Path(args.out).is_file())
+    tmp = None if direct else Path(f"{args.out}.tmp-{os.getpid()}")
     try:
-        sink = sys.stdout if tmp is None else open(tmp, "w", encoding="utf-8")  # noqa: SIM115
+        if args.out in (None, "-"):
+            sink = sys.stdout
+        else:
+            sink = open(tmp if tmp is not None else args.out, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         print(f"mmagrae verify: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    try:
+        correct, errors = _write_verdicts(sink, line_numbers, items, verdicts)
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)  # an interrupted write leaves no half file
+        raise
+    if tmp is not None:
+        os.replace(tmp, args.out)
+    total = len(items)
+    summary = {
+        "count": total,
+        "correct": correct,
+        "accuracy": correct / total if total else 0.0,
+        "data_errors": errors,
+    }
+    print(json.dumps(summary), file=sys.stderr)
+    return 0
+
+
+def _write_verdicts(sink, line_numbers, items, verdicts) -> tuple[int, int]:
+    """One JSON line per input line; returns (correct, data errors)."""
     correct = errors = 0
     with sink if sink is not sys.stdout else contextlib.nullcontext(sink) as out:
         for n, item, verdict in zip(line_numbers, items, verdicts, strict=True):
@@ -167,14 +193,4 @@ def run(args: argparse.Namespace) -> int:
                 correct += verdict.correct
                 errors += verdict.bad_gold
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    if tmp is not None:
-        os.replace(tmp, args.out)
-    total = len(items)
-    summary = {
-        "count": total,
-        "correct": correct,
-        "accuracy": correct / total if total else 0.0,
-        "data_errors": errors,
-    }
-    print(json.dumps(summary), file=sys.stderr)
-    return 0
+    return correct, errors

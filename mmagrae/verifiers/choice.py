@@ -60,6 +60,7 @@ _STATED_STRICT_RE = re.compile(
     r"(?i: letter)?(?:(?i: (?:is|would be|should be|will be))|(?= ?(?:\*\*)? ?[:：]))" + _STATED_LETTER
 )
 _BLANKS_RE = re.compile(r"\s+")
+_OTHER_BLANKS_RE = re.compile(r"[^\S ]|  ")
 _STATED_WINDOW = 80  # characters read after the noun (a statement's lead and letter fit in well under that)
 
 
@@ -69,7 +70,9 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     rest = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
     found = None
     for noun in _STATED_NOUN_RE.finditer(text):
-        window = _BLANKS_RE.sub(" ", text[noun.end(): noun.end() + 4 * _STATED_WINDOW])[:_STATED_WINDOW]
+        window = text[noun.end(): noun.end() + _STATED_WINDOW]
+        if _OTHER_BLANKS_RE.search(window):  # a newline, a tab or a blank run: collapse them to one space
+            window = _BLANKS_RE.sub(" ", text[noun.end(): noun.end() + 4 * _STATED_WINDOW])[:_STATED_WINDOW]
         m = rest.match(window)
         if m is not None and (n_choices is None or ord(m.group(1)) - ord("A") < n_choices):
             found = (noun.start(), m.group(1))

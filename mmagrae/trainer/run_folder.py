@@ -146,14 +146,16 @@ def is_used(path: Path) -> bool:
 RUN_ENTRIES = frozenset({CONFIG_FILE, RUN_FILE, HISTORY_FILE, "metrics.jsonl", "summary.json", "tb", "checkpoints",
                          "warm_start", "cache", "curves.png", "REPORT.md", "wandb"})
 _LOG_SUFFIXES = (".log", ".out", ".err")  # a shell redirection into the folder (`> runs/a/train.log`) is no result
+_PRESEEDED = frozenset({"cache"})  # inputs a caller may put in a new run folder before the run (a shared data cache)
 
 
 def _foreign_entries(path: Path) -> list[str]:
     """The names in ``path`` that are not a run's (sorted; empty for a new, empty or run folder). A run writes
-    ``run.json`` first, so without it every entry but logs is foreign (a lone ``summary.json`` is not a run)."""
+    ``run.json`` first, so without it every entry but logs and a pre-seeded ``cache/`` is foreign (a lone
+    ``summary.json`` is not a run)."""
     if not path.is_dir():
         return []
-    ours = RUN_ENTRIES if (path / RUN_FILE).is_file() else frozenset()
+    ours = RUN_ENTRIES if (path / RUN_FILE).is_file() else _PRESEEDED
     return sorted(p.name for p in path.iterdir()
                   if p.name not in ours and not p.name.startswith(".") and not p.name.endswith(_LOG_SUFFIXES))
 

@@ -228,3 +228,24 @@ def test_random_choices_never_raise(response: str, choices: list, gold_pick: int
 def test_odd_inputs_are_wrong_verdicts(gold, kwargs) -> None:
     verdict = verify("\\boxed{1}", gold, **kwargs)
     assert isinstance(verdict, Verdict) and not verdict.reason.startswith("internal error"), verdict
+
+
+def test_gold_trees_are_parsed_once_and_a_timeout_is_not_remembered() -> None:
+    """The G samples of a prompt share a gold: its tree (or its parse error) is computed once; a parse the
+    deadline cut short is not remembered, so the next call parses it in full."""
+    from mmagrae.verifiers.symbolic import ParseError, compare, parse_gold
+    from mmagrae.verifiers.verdict import Deadline, VerifierTimeout
+
+    gold = "\\frac{3\\sqrt{7}}{5} + 4x^{2} + 0.123456"
+    compare._GOLD_TREES.pop(gold, None)
+    expired = Deadline(0.0)
+    time.sleep(0.001)
+    with pytest.raises(VerifierTimeout):
+        parse_gold(gold, expired)
+    assert gold not in compare._GOLD_TREES
+    tree = parse_gold(gold)
+    assert parse_gold(gold) is tree and gold in compare._GOLD_TREES
+    for _ in range(3):  # a remembered parse error is raised afresh each time
+        with pytest.raises(ParseError):
+            parse_gold("\\unknowncommand{1}")
+    assert verify("\\frac{3\\sqrt{7}}{5} + 4x^2 + 0.123456", gold).correct

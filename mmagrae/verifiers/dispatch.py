@@ -293,7 +293,7 @@ def _validate(gold: Any, text: str, choices, answer_type, task, deadline: Deadli
         return kind
     if kind == "expression":
         try:
-            symbolic.parse_math(text, deadline)
+            symbolic.parse_gold(text, deadline)
         except symbolic.ParseError as exc:
             raise GoldAnswerError(f"expression gold {text[:80]!r} cannot be parsed: {exc}") from None
         return "expression"
@@ -304,7 +304,7 @@ def _validate(gold: Any, text: str, choices, answer_type, task, deadline: Deadli
         return "float"
     if symbolic.looks_symbolic(text) or _is_value_list(text):
         try:
-            symbolic.parse_math(text, deadline)
+            symbolic.parse_gold(text, deadline)
             return "expression"
         except symbolic.ParseError:
             return "text"

@@ -20,6 +20,7 @@ from mmagrae.verifiers.symbolic.compare import (
     expressions_equal,
     looks_symbolic,
     objects_equal,
+    parse_gold,
 )
 from mmagrae.verifiers.symbolic.evaluate import NotComparable
 from mmagrae.verifiers.symbolic.lexer import ParseError
@@ -29,6 +30,7 @@ __all__ = [
     "ParseError",
     "NotComparable",
     "parse_math",
+    "parse_gold",
     "expressions_equal",
     "objects_equal",
     "constant_value",

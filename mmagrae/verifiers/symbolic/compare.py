@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -320,13 +321,37 @@ def canonical_text(text: str) -> str:
     return "".join(normalise(text).split()).lower()
 
 
+_GOLD_TREES: dict[str, MathObject | str] = {}  # a tree, or the message of its ParseError
+_GOLD_TREES_MAX = 4096
+_GOLD_TREES_LOCK = threading.Lock()
+
+
+def parse_gold(text: str, deadline: Deadline = NO_DEADLINE) -> MathObject:
+    """``parse_math`` for a gold answer, remembered: the G samples of a prompt share one gold, and its tree
+    (frozen dataclasses, safe to share) or its ParseError is computed once. A parse cut short by the deadline
+    raises and is not remembered, so a later call with more time parses it again."""
+    hit = _GOLD_TREES.get(text)
+    if hit is None:
+        try:
+            hit = parse_math(text, deadline)
+        except ParseError as exc:
+            hit = str(exc)
+        with _GOLD_TREES_LOCK:  # verify may run in threads
+            if len(_GOLD_TREES) >= _GOLD_TREES_MAX:
+                _GOLD_TREES.pop(next(iter(_GOLD_TREES)), None)  # the oldest entry
+            _GOLD_TREES[text] = hit
+    if isinstance(hit, str):
+        raise ParseError(hit)  # a new exception each time (a cached one would grow its traceback)
+    return hit
+
+
 def expressions_equal(pred: str, gold: str, deadline: Deadline = NO_DEADLINE) -> tuple[bool, str]:
     """Compare two answers symbolically; returns (equal, reason). Raises ParseError when the *gold* cannot be read.
 
     >>> expressions_equal("y = 2x + 1", "2x - y + 1 = 0")[0], expressions_equal("2 1/4", "\\\\frac{9}{4}")[0]
     (True, True)
     """
-    gold_obj = parse_math(gold, deadline)
+    gold_obj = parse_gold(gold, deadline)
     try:
         pred_obj = parse_math(pred, deadline)
     except ParseError as exc:

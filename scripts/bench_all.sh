@@ -6,6 +6,7 @@
 #   eval           MathVista rules-mode scoring vs math-verify        (scripts/bench_eval.py, items/s)
 #   train_large    as train on a 32M Qwen2-VL, 448² images, 8 x 4 x 128, bf16 where the CPU has it
 #   rollout_large  as rollout on the same model and shape (scripts/bench_large.py describes it)
+#   gold_groups    verdicts for groups of G responses sharing an expression gold vs math-verify (verdicts/s)
 #   media_batch    video batch building, processor once per prompt vs per sequence (bench_media_batch.py, s; ratio peer/ours)
 # Every JSON line carries both sides' peak memory (*_peak_mib) and ends with the ratio ours / peer.
 # Each bench's full output goes to $BENCH_DIR/<name>.log (default: a temporary folder); this script prints each
@@ -57,6 +58,7 @@ run verifiers scripts/bench_verifiers.py "${verifiers_args[@]}"
 run eval scripts/bench_eval.py "${eval_args[@]}"
 run train_large scripts/bench_train.py "${train_large_args[@]}"
 run rollout_large scripts/bench_rollout.py "${rollout_large_args[@]}"
+run gold_groups scripts/bench_gold_groups.py --repeats 1
 run media_batch scripts/bench_media_batch.py --arch qwen2_vl
 echo "[bench_all] all benches: $((SECONDS - total)) s; logs in $out" >&2
 exit "$failed"

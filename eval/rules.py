@@ -108,8 +108,11 @@ def named_option(response: str, choices: list[str]) -> str | None:
         inside = _is_statement(option) and re.search(r"(?<!\w)" + re.escape(option) + r"(?!\w)", text)
         if ends or inside:
             found.append(i)
-    found = [i for i in found if not any(j != i and _norm(choices[i]) in _norm(choices[j]) for j in found)]
-    return chr(ord("A") + found[0]) if len(found) == 1 else None
+    found = [i for i in found if not any(_norm(choices[i]) != _norm(choices[j]) and _norm(choices[i]) in _norm(choices[j])
+                                         for j in found)]
+    if len({_norm(choices[i]) for i in found}) != 1:  # none, or two different options named
+        return None
+    return chr(ord("A") + found[0])  # duplicate option texts (a data error) are one answer: the first
 
 
 def answer_tail(response: str) -> str | None:
@@ -170,11 +173,22 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
         if re.fullmatch(r"\s*\(?[A-H]\)?\s*", gold):  # a letter against a letter: never an option's text "A"
             from eval.registry import SampleVerdict
 
-            return SampleVerdict(letter, letter == gold.strip().strip("()"))
+            gold_letter = gold.strip().strip("()")
+            return SampleVerdict(letter, letter == gold_letter or _same_text(choices, letter, gold_letter))
         verdict = rules_verdict(letter, gold, choices=choices)
         if verdict.extracted is not None:
             return verdict
     return rules_verdict(tail if tail is not None else response, gold, choices=choices)
+
+
+def _same_text(choices: list[str] | None, a: str, b: str) -> bool:
+    """Whether options ``a`` and ``b`` (letters) have the same text: duplicates in the data are one answer, as
+    for the verifiers."""
+    if not choices:
+        return False
+    i, j = ord(a) - ord("A"), ord(b) - ord("A")
+    return 0 <= i < len(choices) and 0 <= j < len(choices) and bool(_norm(choices[i])) \
+        and _norm(choices[i]) == _norm(choices[j])
 
 
 def _names_an_option(extracted: str, choices: list[str] | None) -> bool:

@@ -86,6 +86,13 @@ def test_wemath_rules(response, ok):
         ("A. (1, 1);B. (1, -1);C. (-1, 1);D. Cannot be determined; E. No correct answer", "B",
          "The provided answer (B) is incorrect.\n†Answer: There is no correct answer among the given options.", False),
         ("A. 3 cm;B. 4 cm", "A", "**Answer: A**", True),
+        # duplicate option texts in the data are one answer (as in the verifiers)
+        ("A. Volume of A > Volume of B; B. Volume of A = Volume of B; C. Volume of A = Volume of B", "B",
+         "Thus, the result is Volume of A = Volume of B.", True),
+        ("A. Volume of A > Volume of B; B. Volume of A = Volume of B; C. Volume of A = Volume of B", "C",
+         "<Answer>: B", True),
+        ("A. Volume of A > Volume of B; B. Volume of A = Volume of B; C. Volume of A = Volume of B", "C",
+         "<Answer>: A", False),
     ],
 )
 def test_wemath_rules_read_the_stated_value_against_the_options(option, answer, response, ok):

@@ -115,7 +115,9 @@ def run_convert(args: argparse.Namespace) -> int:
     _quiet()
 
     mapping = _pairs(args.map, "--map")
-    settings = {"recipe": f"convert/{args.source}", "source": args.source, "src": args.src, "mapping": mapping,
+    from data_recipes.io import _source
+
+    settings = {"recipe": f"convert/{args.source}", "source": args.source, "src": _source(args.src), "mapping": mapping,
                 "multiple_choice": args.multiple_choice, "splits": args.split or ["train"], "limit": args.limit,
                 "config": args.config, "task": args.task}
     src = Path(args.src).expanduser() if args.src else None

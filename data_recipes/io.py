@@ -82,24 +82,33 @@ def _listed_shards(out: Path) -> list[Path]:
     return [out / name for name in names if (out / name).is_file() and "/" not in name and "\\" not in name]
 
 
-def _temporary_sibling(out: Path) -> Path:
-    """A new empty folder ``.NAME.tmp-PID`` beside ``out``; such folders of processes no longer running (a
-    killed command's) are removed first."""
+_TMP_PREFIX = ".mmagrae-tmp-"  # a write in progress, inside the dataset folder (same filesystem, hidden)
+
+
+def _temporary_inside(out: Path) -> Path:
+    """A new empty folder ``OUT/.mmagrae-tmp-PID``; such folders of processes no longer running (a killed
+    command's) are removed first. Inside ``out``, so moving its files in is a rename on one filesystem even
+    when ``out`` is a symlink or a mount point."""
     import os
     import shutil
 
-    base = out if out.name else out.resolve()
-    for old in base.parent.glob(f".{base.name}.tmp-*"):
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob(_TMP_PREFIX + "*"):
         try:
-            os.kill(int(old.name.rsplit("-", 1)[1]), 0)
+            os.kill(int(old.name[len(_TMP_PREFIX):]), 0)
         except ProcessLookupError:
             shutil.rmtree(old, ignore_errors=True)
         except (ValueError, PermissionError):
             pass
-    tmp = base.parent / f".{base.name}.tmp-{os.getpid()}"
+    tmp = out / f"{_TMP_PREFIX}{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     return tmp
+
+
+def _visible(out: Path) -> list[Path]:
+    """The entries of ``out`` that count (hidden ones such as ``.git`` or a write in progress do not)."""
+    return [p for p in out.iterdir() if not p.name.startswith(".")]
 
 
 def check_replaceable(out: Path, *, settings: Mapping[str, Any] | None = None, arrow_copy: bool = False) -> None:
@@ -118,7 +127,7 @@ def check_replaceable(out: Path, *, settings: Mapping[str, Any] | None = None, a
                                               and (arrow / "dataset_dict.json").is_file()):
         raise UserError(f"{arrow} already exists and is not the Arrow copy of the dataset in {out}; use another "
                         "--out, so that nothing is replaced")
-    if not out.is_dir() or not any(out.iterdir()):
+    if not out.is_dir() or not _visible(out):
         return
     manifest = _read_manifest(out)
     if manifest is None:
@@ -133,8 +142,8 @@ def check_replaceable(out: Path, *, settings: Mapping[str, Any] | None = None, a
         # the settings the recorded dataset names (one made before a setting was recorded is not refused for it)
         old = {k: v for k, v in manifest.items() if k not in _BOOKKEEPING}
         new = {k: v for k, v in json.loads(json.dumps(dict(settings), default=str)).items() if k not in _BOOKKEEPING}
-        if "src" in old and "src" in new:
-            old["src"], new["src"] = _source(old["src"]), _source(new["src"])
+        if "src" in new:  # stored resolved (an older manifest's relative src is compared as typed: refused)
+            new["src"] = _source(new["src"])
         changed = sorted(k for k in old if old.get(k) != new.get(k))
         if changed:
             listed_changes = "; ".join(f"{k}: {old.get(k)!r} → {new.get(k)!r}" for k in changed[:4])
@@ -185,8 +194,7 @@ def save_dataset(
     import os
     import shutil
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary_sibling(out)
+    tmp = _temporary_inside(out)
     try:
         files: dict[str, list[str]] = {}
         for name, dataset in datasets_by_split.items():
@@ -206,7 +214,7 @@ def save_dataset(
         (tmp / "README.md").write_text(_card(files, full_manifest))
         # the swap: the old dataset's own shards go, the new manifest comes first (a run killed now leaves a
         # folder its re-run recognises), then the shards and the card
-        out.mkdir(exist_ok=True)
+        had_arrow = bool((_read_manifest(out) or {}).get("arrow_copy"))
         for old in _listed_shards(out):
             old.unlink()
         os.replace(tmp / MANIFEST_NAME, out / MANIFEST_NAME)
@@ -214,11 +222,12 @@ def save_dataset(
             os.replace(path, out / path.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    arrow = arrow_copy_path(out)
+    if arrow_copy or (had_arrow and (arrow / "dataset_dict.json").is_file()):
+        shutil.rmtree(arrow, ignore_errors=True)  # the replaced dataset's own copy (check_replaceable made sure)
     if arrow_copy:
         import datasets
 
-        arrow = arrow_copy_path(out)
-        shutil.rmtree(arrow, ignore_errors=True)  # this dataset's own copy (check_replaceable made sure)
         datasets.DatasetDict(datasets_by_split).save_to_disk(str(arrow))
     return out
 
@@ -229,8 +238,7 @@ def arrow_copy_path(out_dir: str | Path) -> Path:
     Not inside ``OUT``: its ``train/``, ``test/`` folders would be taken for splits by
     ``load_dataset("parquet", data_dir=OUT)``, which would then fail on the ``.arrow`` and ``.json`` files.
     """
-    out = Path(out_dir)
-    out = out if out.name else out.resolve()  # "." or "..": the folder's own name
+    out = Path(out_dir).resolve()  # "." or "..": the folder's own name
     return out.with_name(out.name + ".arrow")
 
 

@@ -289,8 +289,9 @@ def check_score_outputs(card: Mapping[str, Any], files: Sequence[Path], *, sourc
     output over another, a file no card claims (a results file, the published ``scores_*.json``), or one an
     earlier scoring of another input, benchmark or mode wrote. Paths are compared resolved. Touches nothing."""
     scores = files[0]
-    if scores.name == CARD_NAME or scores.name.endswith("." + CARD_NAME):
-        raise UserError(f"--out {scores}: a scores file cannot be named like an eval card; name it differently")
+    for path in files:
+        if path.name == CARD_NAME or path.name.endswith("." + CARD_NAME):
+            raise UserError(f"{path}: an output cannot be named like an eval card; name it differently")
     resolved = [p.resolve() for p in files]
     if len(set(resolved)) < len(resolved):
         raise UserError(f"--results-out {files[-1]} is the same file as --out; name another file")
@@ -325,6 +326,8 @@ def check_report_folder(folder: Path, card: Mapping[str, Any]) -> None:
                             "another --report")
         return
     diff = differences(old, card, SCORING_KEYS)
+    if not diff and (old.get("outputs") or {}).get("scores") != (card.get("outputs") or {}).get("scores"):
+        diff = [("outputs.scores", (old.get("outputs") or {}).get("scores"), (card.get("outputs") or {}).get("scores"))]
     if diff:
         listed = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, a, b in diff)
         raise UserError(f"{folder} holds the report of another run ({listed}); use another --report, or "

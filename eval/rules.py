@@ -110,7 +110,7 @@ def named_option(response: str, choices: list[str]) -> str | None:
             found.append(i)
     found = [i for i in found if not any(_norm(choices[i]) != _norm(choices[j]) and _norm(choices[i]) in _norm(choices[j])
                                          for j in found)]
-    if len({_norm(choices[i]) for i in found}) != 1:  # none, or two different options named
+    if len({_exact(choices[i]) for i in found}) != 1:  # none, or two different options named ("5 mA" ≠ "5 MA")
         return None
     return chr(ord("A") + found[0])  # duplicate option texts (a data error) are one answer: the first
 
@@ -187,8 +187,13 @@ def _same_text(choices: list[str] | None, a: str, b: str) -> bool:
     if not choices:
         return False
     i, j = ord(a) - ord("A"), ord(b) - ord("A")
-    return 0 <= i < len(choices) and 0 <= j < len(choices) and bool(_norm(choices[i])) \
-        and _norm(choices[i]) == _norm(choices[j])
+    return 0 <= i < len(choices) and 0 <= j < len(choices) and bool(_exact(choices[i])) \
+        and _exact(choices[i]) == _exact(choices[j])
+
+
+def _exact(text: str) -> str:
+    """An option's text with only its spacing normalised (case kept: "5 mA" and "5 MA" differ)."""
+    return " ".join(str(text).split())
 
 
 def _names_an_option(extracted: str, choices: list[str] | None) -> bool:

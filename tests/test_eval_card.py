@@ -199,6 +199,13 @@ def test_eval_score_never_writes_over_another_runs_files(tmp_path, capsys):
     assert _score(results, tmp_path / "y" / "s.json", "rules", "--results-out", str(tmp_path / "y" / "s.json")) == 2
     assert "same file as --out" in _error(capsys)
     assert _score(results, tmp_path / "z" / "eval_card.json") == 2 and "named like an eval card" in _error(capsys)
+    assert _score(results, tmp_path / "z" / "s.json", "rules", "--results-out", str(tmp_path / "z" / "eval_card.json")) == 2
+    assert "named like an eval card" in _error(capsys)
+    # --report into the folder of another scores file's card (same settings): refused, that card is kept
+    card_before = (out.parent / "eval_card.json").read_text()
+    assert _score(results, tmp_path / "v" / "s2.json", "rules", "--report", str(out.parent)) == 2
+    assert "holds the report of another run (outputs.scores" in _error(capsys)
+    assert (out.parent / "eval_card.json").read_text() == card_before
     # a folder as --out, and a --report folder of another scoring: one line each
     assert _score(results, tmp_path / "scored") == 2 and "is a folder" in _error(capsys)
     assert _score(results, tmp_path / "other.json", "official", "--report", str(out.parent)) == 2

@@ -93,6 +93,7 @@ def test_wemath_rules(response, ok):
          "<Answer>: B", True),
         ("A. Volume of A > Volume of B; B. Volume of A = Volume of B; C. Volume of A = Volume of B", "C",
          "<Answer>: A", False),
+        ("A. 5 mA; B. 5 MA; C. 5 kA", "B", "<Answer>: A", False),  # options differing in case are different
     ],
 )
 def test_wemath_rules_read_the_stated_value_against_the_options(option, answer, response, ok):

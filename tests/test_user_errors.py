@@ -350,6 +350,10 @@ def test_tiny_model_never_writes_over_another_model(tmp_path, capsys):
     assert not (tiny / "processor_config.json").exists() and not (tiny / "preprocessor_config.json").exists()
     assert json.loads((tiny / "TINY_MODEL.json").read_text())["arch"] == "qwen2"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    link = tmp_path / "link"
+    link.symlink_to(tiny, target_is_directory=True)
+    assert main(["tiny-model", "--arch", "qwen2", "--out", str(link), "--seed", "2"]) == 0  # the target is rebuilt
+    assert link.is_symlink() and json.loads((tiny / "TINY_MODEL.json").read_text())["seed"] == 2
 
 
 def test_one_line_for_missing_files_everywhere(tmp_path, capsys):
@@ -506,6 +510,11 @@ def test_data_writes_are_whole_and_never_take_foreign_arrow_or_own_src(tmp_path,
     monkeypatch.setattr(datasets.Dataset, "to_parquet", real)
     assert main(["data", "make", "counting", "--n", "4", "--test-n", "2", "--out", str(out)]) == 0
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]  # the killed write's temporary is gone
+    linked = tmp_path / "linked"
+    linked.symlink_to(out, target_is_directory=True)  # a symlinked --out: written through, the link kept
+    assert main(["data", "make", "counting", "--n", "4", "--test-n", "2", "--out", str(linked)]) == 0
+    assert linked.is_symlink() and (out / "mmagrae_data.json").is_file()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
     arrow = tmp_path / "k.arrow"
     arrow.mkdir()
     (arrow / "mine.txt").write_text("precious")

@@ -87,6 +87,12 @@ CHOICE_CASES = [
     ("The answer is (A) or (B).", "A", ["1", "2", "3", "4"], False),
     ("Answer: A and B", "A", ["1", "2", "3", "4"], False),
     ("The answer is A lot of work. It's 3.", "A", ["1", "2", "3", "4"], False),
+    # a second letter that starts a new clause is not hedging; a bold label states the letter after it
+    ("The answer is B, C is wrong because 3<4.", "B", ["1", "2", "3", "4"], True),
+    ("The answer is (B), (A) is too small.", "B", ["1", "2", "3", "4"], True),
+    ("So the answer is A, B and C are both too large.", "A", ["1", "2", "3", "4"], True),
+    ("**Final Answer**\n\nB", "B", ["1", "2", "3", "4"], True),
+    ("**Answer**: C", "C", ["1", "2", "3", "4"], True),
 ]
 
 

@@ -193,7 +193,7 @@ def build_tiny_model(arch: Arch, out_dir: str | Path, **kwargs: Any) -> Path:
                         "give a new or empty folder (a tiny model is never written over another model)")
     if not (out.is_dir() and any(out.iterdir())):
         return _build_tiny_model(arch, out, **kwargs)
-    base = out if out.name else out.resolve()
+    base = out.resolve()  # a symlink's target, and "." by its own name (the folder is swapped, not the link)
     tmp, old = (base.parent / f".{base.name}.{what}-{os.getpid()}" for what in ("tmp", "old"))
     shutil.rmtree(tmp, ignore_errors=True)
     try:
@@ -203,7 +203,7 @@ def build_tiny_model(arch: Arch, out_dir: str | Path, **kwargs: Any) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)  # the earlier tiny model this call replaces
-    return out
+    return base
 
 
 def _build_tiny_model(

@@ -49,15 +49,16 @@ _REFUSAL_RE = re.compile(
 # does "A lot of". The noun is found first and the rest matched from it, on a short window whose blank runs
 # are collapsed to one space: the work is linear in the text, whatever its blank runs.
 _STATED_LETTER = (
-    r" ?[:：]? ?(?:\*\*|\$)? ?(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]? ?([A-H])(?>(?: ?[)\]>}])?)"
-    r"(?! ?(?:,|/|(?i:or|and)\b) ?(?:\*\*)?[(\[]?[A-H]\b)"
+    r" ?(?:\*\*)?[:：]? ?(?:\*\*|\$)? ?(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]? ?([A-H])(?>(?: ?[)\]>}])?)"
+    r"(?! ?(?:,|/|(?i:or|and)\b) ?(?:\*\*)?[(\[]?[A-H](?>[)\]]?(?:\*\*)?)(?= ?(?:$|[.;!?)]|(?i:or)\b|,)))"
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
     r"(?=[ .,;:：!)\]}*$]|\\\)|$)"
 )
 _STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)")
 _STATED_LOOSE_RE = re.compile(r"(?i: letter)?(?i: (?:is|would be|should be|will be))?" + _STATED_LETTER)
-_STATED_STRICT_RE = re.compile(
-    r"(?i: letter)?(?:(?i: (?:is|would be|should be|will be))|(?= ?(?:\*\*)? ?[:：]))" + _STATED_LETTER
+_STATED_STRICT_RE = re.compile(  # a verb, a colon, or a bold label ("**Final Answer** B")
+    r"(?i: letter)?(?:(?i: (?:is|would be|should be|will be))|(?= ?(?:\*\*)? ?[:：])|(?=\*\* ?[(\[]?[A-H]\b))"
+    + _STATED_LETTER
 )
 _BLANKS_RE = re.compile(r"\s+")
 _OTHER_BLANKS_RE = re.compile(r"[^\S ]|  ")
@@ -88,6 +89,8 @@ def stated_letter(text: str, n_choices: int | None = None, *, strict: bool = Tru
     (None, 'A')
     >>> stated_letter("The answer is A or B.", 4), stated_letter("Answer: (A) and (B)", 4), stated_letter("The answer is A lot.", 4)
     (None, None, None)
+    >>> stated_letter("The answer is B, C is wrong.", 4), stated_letter("**Final Answer**\\n\\nB", 4)
+    ('B', 'B')
     """
     found = stated_letter_at(text, n_choices, strict=strict)
     return found[1] if found else None

@@ -230,6 +230,9 @@ _HEDGE_WORDS_RE = re.compile(
 _SENTENCE_END_RE = re.compile(r"(?<!\.[A-Za-z])\.(?=\s|$)|\n")
 
 
+_BOLD_LABEL_RE = re.compile(r"\s*(?i:(?:the\s+)?(?:final\s+|correct\s+)?(?:answers?|solution|result))\s*")
+
+
 def _last_phrase(text: str) -> re.Match | None:
     """The last "the answer is" phrase."""
     last = None
@@ -446,8 +449,8 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     bold = None
     for m in _BOLD_RE.finditer(visible[-_BOLD_WINDOW_CHARS:]):
         bold = m
-    if bold is not None and not bold.group(1).rstrip().endswith(":"):
-        return Extraction(clean_answer(bold.group(1)), "bold")
+    if bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1)):
+        return Extraction(clean_answer(bold.group(1)), "bold")  # not a label ("**Final Answer**\n\n42")
 
     last_letter = None
     if choices:

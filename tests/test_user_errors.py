@@ -356,6 +356,24 @@ def test_tiny_model_never_writes_over_another_model(tmp_path, capsys):
     assert link.is_symlink() and json.loads((tiny / "TINY_MODEL.json").read_text())["seed"] == 2
 
 
+def test_a_killed_tiny_model_build_leaves_no_half_model(tmp_path, monkeypatch):
+    """`tiny:ARCH` builds are reused when `config.json` exists: a build killed halfway must leave nothing there."""
+    import pytest as _pytest
+
+    from mmagrae.models import tiny
+
+    def killed(arch, out_dir, **kwargs):
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        (Path(out_dir) / "config.json").write_text("{}")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tiny, "_build_tiny_model", killed)
+    with _pytest.raises(KeyboardInterrupt):
+        tiny.build_tiny_model("qwen2", tmp_path / "cache" / "tiny-qwen2-seed0")
+    assert not (tmp_path / "cache" / "tiny-qwen2-seed0").exists()
+    assert not [p for p in (tmp_path / "cache").iterdir()]
+
+
 def test_one_line_for_missing_files_everywhere(tmp_path, capsys):
     assert main(["data", "inspect", str(tmp_path / "nothing")]) == 2
     assert str(tmp_path / "nothing") in _error_line(capsys)

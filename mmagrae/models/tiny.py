@@ -181,7 +181,8 @@ def _text_config_kwargs(vocab_size: int, hidden_size: int, num_layers: int, num_
 def build_tiny_model(arch: Arch, out_dir: str | Path, **kwargs: Any) -> Path:
     """Build a random-weight model directory for ``arch`` at ``out_dir`` and return its path (the arguments of
     :func:`_build_tiny_model`). ``out_dir`` must be new, empty, or an earlier tiny model's folder, which is
-    replaced whole (built beside it and swapped in, so no file of the earlier model stays behind)."""
+    replaced whole. The model is built beside it and renamed into place, so a killed build leaves no half model
+    and no file of an earlier model stays behind."""
     import os
     import shutil
 
@@ -191,14 +192,19 @@ def build_tiny_model(arch: Arch, out_dir: str | Path, **kwargs: Any) -> Path:
 
         raise UserError(f"{out} is {'a file' if not out.is_dir() else 'not empty and holds no tiny model'}; "
                         "give a new or empty folder (a tiny model is never written over another model)")
-    if not (out.is_dir() and any(out.iterdir())):
-        return _build_tiny_model(arch, out, **kwargs)
     base = out.resolve()  # a symlink's target, and "." by its own name (the folder is swapped, not the link)
     tmp, old = (base.parent / f".{base.name}.{what}-{os.getpid()}" for what in ("tmp", "old"))
+    base.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(tmp, ignore_errors=True)
-    try:
+    try:  # built whole beside it and renamed in, so a killed build never leaves a half model at ``out``
         _build_tiny_model(arch, tmp, **kwargs)
-        base.rename(old)
+        if base.is_dir() and any(base.iterdir()):
+            base.rename(old)
+        elif base.is_dir():
+            try:
+                base.rmdir()
+            except OSError:  # an empty mount point: it stays, and the model is built into it
+                return _build_tiny_model(arch, base, **kwargs)
         tmp.rename(base)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

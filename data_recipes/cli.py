@@ -108,22 +108,17 @@ def run_make(args: argparse.Namespace) -> int:
 
 def run_convert(args: argparse.Namespace) -> int:
     from data_recipes.converters import convert
-    from data_recipes.io import check_replaceable, save_dataset
-    from mmagrae.preflight import check_output_dir
+    from data_recipes.io import check_replaceable, local_source, save_dataset
+    from mmagrae.preflight import UserError, check_output_dir
 
     check_output_dir(args.out, "--out")
     _quiet()
 
     mapping = _pairs(args.map, "--map")
-    from data_recipes.io import _source
-
-    settings = {"recipe": f"convert/{args.source}", "source": args.source, "src": _source(args.src), "mapping": mapping,
-                "multiple_choice": args.multiple_choice, "splits": args.split or ["train"], "limit": args.limit,
-                "config": args.config, "task": args.task}
-    src = Path(args.src).expanduser() if args.src else None
-    if src is not None and src.is_dir() and Path(args.out).resolve().is_relative_to(src.resolve()):
-        from mmagrae.preflight import UserError
-
+    settings = {"recipe": f"convert/{args.source}", "source": args.source, "src": local_source(args.src),
+                "mapping": mapping, "multiple_choice": args.multiple_choice, "splits": args.split or ["train"],
+                "limit": args.limit, "config": args.config, "task": args.task}
+    if args.src and Path(settings["src"]).is_dir() and Path(args.out).resolve().is_relative_to(settings["src"]):
         raise UserError(f"--out {args.out} is inside --src {args.src}: a re-run would read its own output; "
                         "write the dataset elsewhere")
     check_replaceable(Path(args.out), settings=settings, arrow_copy=args.arrow_copy)  # before any conversion work
@@ -134,8 +129,6 @@ def run_convert(args: argparse.Namespace) -> int:
                                   task=args.task, mapping=mapping, max_image_pixels=args.max_image_pixels)
         print(report.summary())
         if report.converted == 0:  # never write an empty split
-            from mmagrae.preflight import UserError
-
             reasons = ", ".join(f"{reason}: {count}" for reason, count in report.skipped.most_common(3))
             hint = f" (skipped {reasons})" if reasons else " (no rows read)"
             raise UserError(f"{report.src}: no usable rows for split {split!r}{hint}; is it the {args.source} "

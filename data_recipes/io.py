@@ -58,7 +58,7 @@ def _card(splits: dict[str, list[str]], manifest: dict[str, Any]) -> str:
 _BOOKKEEPING = ("command", "versions", "files", "rows", "conversion", "schema_version", "arrow_copy")
 
 
-def _source(src: Any) -> Any:
+def local_source(src: Any) -> Any:
     """A local ``--src`` as an absolute path (the same file named two ways is one source); a hub id as given."""
     if isinstance(src, str) and src and Path(src).expanduser().exists():
         return str(Path(src).expanduser().resolve())
@@ -66,11 +66,11 @@ def _source(src: Any) -> Any:
 
 
 def _read_manifest(out: Path) -> dict[str, Any] | None:
-    path = out / MANIFEST_NAME
-    if not path.is_file():
+    """:func:`read_manifest`, or None when the folder has none or it cannot be read (not an mmagrae dataset)."""
+    if not (out / MANIFEST_NAME).is_file():
         return None
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = read_manifest(out)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     return manifest if isinstance(manifest, dict) else None
@@ -139,11 +139,10 @@ def check_replaceable(out: Path, *, settings: Mapping[str, Any] | None = None, a
         raise UserError(f"{out} holds Parquet files its {MANIFEST_NAME} does not list ({', '.join(foreign[:3])}); "
                         "use a new folder")
     if settings is not None:
-        # the settings the recorded dataset names (one made before a setting was recorded is not refused for it)
+        # the settings the recorded dataset names (one made before a setting was recorded is not refused for it;
+        # a local src is given resolved, local_source, so an older manifest's relative src is refused)
         old = {k: v for k, v in manifest.items() if k not in _BOOKKEEPING}
         new = {k: v for k, v in json.loads(json.dumps(dict(settings), default=str)).items() if k not in _BOOKKEEPING}
-        if "src" in new:  # stored resolved (an older manifest's relative src is compared as typed: refused)
-            new["src"] = _source(new["src"])
         changed = sorted(k for k in old if old.get(k) != new.get(k))
         if changed:
             listed_changes = "; ".join(f"{k}: {old.get(k)!r} → {new.get(k)!r}" for k in changed[:4])

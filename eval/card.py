@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mmagrae.preflight import UserError
+from mmagrae.preflight import UserError, read_json
 
 CARD_NAME = "eval_card.json"
 CARD_VERSION = 1
@@ -183,11 +183,16 @@ def differences(a: Mapping[str, Any], b: Mapping[str, Any], keys: Sequence[str] 
     names = keys if keys is not None else sorted(set(fa) | set(fb))
     out = []
     for name in names:
-        if any(name == skip or name.startswith(skip + ".") for skip in _NOT_SETTINGS):
-            continue
+        if keys is None and any(name == skip or name.startswith(skip + ".") for skip in _NOT_SETTINGS):
+            continue  # bookkeeping is skipped unless asked for by name
         if fa.get(name) != fb.get(name):
             out.append((name, fa.get(name), fb.get(name)))
     return out
+
+
+def _listed(diff: Sequence[tuple[str, Any, Any]]) -> str:
+    """``"key: a → b; ..."`` for a one-line error."""
+    return "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, a, b in diff)
 
 
 def _short(value: Any) -> str:
@@ -195,12 +200,11 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def read_card(folder: str | Path) -> dict[str, Any] | None:
-    path = Path(folder) / CARD_NAME
+def read_card(folder: str | Path, name: str = CARD_NAME) -> dict[str, Any] | None:
+    """The card ``folder/name`` (None when there is none); a file that is not a JSON object is a UserError."""
+    path = Path(folder) / name
     if not path.is_file():
         return None
-    from mmagrae.preflight import read_json
-
     card = read_json(path)
     if not isinstance(card, dict):
         raise UserError(f"{path}: not an eval card (expected a JSON object)")
@@ -231,8 +235,7 @@ def check_cache(folder: str | Path, card: Mapping[str, Any], cache_name: str = "
         return
     diff = differences(cache_key(old), cache_key(card))
     if diff:
-        listed = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, a, b in diff)
-        raise UserError(f"{folder} holds responses made with other settings ({listed}); use another --out to "
+        raise UserError(f"{folder} holds responses made with other settings ({_listed(diff)}); use another --out to "
                         "keep both, or delete that folder")
 
 
@@ -240,15 +243,6 @@ def check_cache(folder: str | Path, card: Mapping[str, Any], cache_name: str = "
 # what makes two scorings the same: re-running one may replace its own files, nothing else
 SCORING_KEYS = ("command", "benchmark", "data.source", "data.hash", "scorer.mode", "scorer.judge_model",
                 "scorer.judge_url")
-
-
-def _card_at(path: Path) -> dict[str, Any] | None:
-    card = read_card(path.parent) if path.name == CARD_NAME else None
-    if path.name != CARD_NAME and path.is_file():
-        from mmagrae.preflight import read_json
-
-        card = read_json(path)
-    return card if isinstance(card, dict) else None
 
 
 def _claims(card: Mapping[str, Any] | None, scores: Path) -> bool:
@@ -266,11 +260,11 @@ def score_card_path(scores: Path) -> Path:
     'eval_card.json'
     """
     shared = scores.parent / CARD_NAME
-    old = _card_at(shared) if shared.is_file() else None
+    old = read_card(scores.parent)
     if old is None or _claims(old, scores):
         return shared
     side = scores.parent / f"{scores.stem}.{CARD_NAME}"
-    if side.is_file() and not _claims(_card_at(side), scores):
+    if side.is_file() and not _claims(read_card(scores.parent, side.name), scores):
         raise UserError(f"{side} is the eval card of another scores file; name --out differently")
     return side
 
@@ -278,7 +272,7 @@ def score_card_path(scores: Path) -> Path:
 def card_of_scores(scores: Path) -> dict[str, Any] | None:
     """The card an earlier ``eval score`` wrote for the scores file ``scores``, if any."""
     for path in (scores.parent / f"{scores.stem}.{CARD_NAME}", scores.parent / CARD_NAME):
-        if path.is_file() and _claims(card := _card_at(path), scores):
+        if _claims(card := read_card(path.parent, path.name), scores):
             return card
     return None
 
@@ -302,17 +296,16 @@ def check_score_outputs(card: Mapping[str, Any], files: Sequence[Path], *, sourc
             raise UserError(f"{path} is the --input file; name another file, so that the input is kept")
     old = card_of_scores(scores)
     claimed = {(scores.parent / str(v)).resolve() for v in ((old or {}).get("outputs") or {}).values()}
+    diff = differences(old, card, SCORING_KEYS) if old is not None else []
     for path, real in zip(files, resolved, strict=True):
         if not path.exists():
             continue
         if old is None or real not in claimed:
             raise UserError(f"{path} exists and no eval card says this scoring wrote it; use another path, or "
                             "delete it first")
-        diff = differences(old, card, SCORING_KEYS)
         if diff:
-            listed = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, a, b in diff)
-            raise UserError(f"{path} holds the outputs of another scoring ({listed}); use another path to keep "
-                            "both, or delete it first")
+            raise UserError(f"{path} holds the outputs of another scoring ({_listed(diff)}); use another path to "
+                            "keep both, or delete it first")
 
 
 def check_report_folder(folder: Path, card: Mapping[str, Any]) -> None:
@@ -325,12 +318,9 @@ def check_report_folder(folder: Path, card: Mapping[str, Any]) -> None:
             raise UserError(f"{folder} holds a report (scores.md, chart_*.png) that no eval card claims; use "
                             "another --report")
         return
-    diff = differences(old, card, SCORING_KEYS)
-    if not diff and (old.get("outputs") or {}).get("scores") != (card.get("outputs") or {}).get("scores"):
-        diff = [("outputs.scores", (old.get("outputs") or {}).get("scores"), (card.get("outputs") or {}).get("scores"))]
+    diff = differences(old, card, (*SCORING_KEYS, "outputs.scores"))
     if diff:
-        listed = "; ".join(f"{k}: {_short(a)} → {_short(b)}" for k, a, b in diff)
-        raise UserError(f"{folder} holds the report of another run ({listed}); use another --report, or "
+        raise UserError(f"{folder} holds the report of another run ({_listed(diff)}); use another --report, or "
                         "delete that folder")
 
 
@@ -347,8 +337,6 @@ def markdown(card: Mapping[str, Any]) -> str:
 
 # ----------------------------------------------------------------------------------------------- compare
 def _scores(folder: Path, card: Mapping[str, Any]) -> dict[str, Any]:
-    from mmagrae.preflight import read_json
-
     outputs = card.get("outputs") or {}
     for name in (outputs.get("summary"), outputs.get("scores"), "summary.json", "scores.json"):
         if name and (folder / name).is_file():
@@ -378,8 +366,6 @@ def _card_and_scores(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         card = card_of_scores(path)
         if card is None:
             raise UserError(f"{path}: no eval card for this scores file (written by mmagrae eval score)")
-        from mmagrae.preflight import read_json
-
         scores = read_json(path)
         if not isinstance(scores, dict):
             raise UserError(f"{path}: not a scores file (expected a JSON object)")

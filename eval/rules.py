@@ -82,6 +82,9 @@ def _letter_with_its_option(response: str, choices: list[str]) -> str | None:
     return letter if _norm(rest) == _norm(choices[ord(letter) - ord("A")]) else None
 
 
+_OPERATOR_END_RE = re.compile(r"[-+*/×÷^·−]\s*$")
+
+
 def named_option(response: str, choices: list[str]) -> str | None:
     """The letter of the one option the response ends by naming: the option text that closes its last sentence
     ("Thus, the solid is a cone." -> "Cone"; "so the sides are 7, 5." -> "7, 5"), or, for an option of three
@@ -97,19 +100,18 @@ def named_option(response: str, choices: list[str]) -> str | None:
     """
     text = _norm(response[-400:])
     last = _norm(re.split(r"(?<=[.!?。])\s+|\n", response.strip()[-400:])[-1])
+    normed = [_norm(c) for c in choices]  # single-spaced: the sentence ends with an option after " ", ":", "," or "("
     found = []
-    for i, c in enumerate(choices):
-        option = _norm(c)
+    for i, option in enumerate(normed):
         if not option:
             continue
-        ends = re.search(r"(?:^|[\s:,(])" + re.escape(option) + r"$", last)
-        if ends and re.search(r"[-+*/×÷^·−]\s*$", last[: ends.start() + 1]):
-            ends = None  # "36 - 9π" ends with the option "9π" but is not it
+        ends = last == option or (last.endswith(option) and last[-len(option) - 1] in " :,(")
+        if ends and _OPERATOR_END_RE.search(last[: max(1, len(last) - len(option))]):
+            ends = False  # "36 - 9π" ends with the option "9π" but is not it
         inside = _is_statement(option) and re.search(r"(?<!\w)" + re.escape(option) + r"(?!\w)", text)
         if ends or inside:
             found.append(i)
-    found = [i for i in found if not any(_norm(choices[i]) != _norm(choices[j]) and _norm(choices[i]) in _norm(choices[j])
-                                         for j in found)]
+    found = [i for i in found if not any(normed[i] != normed[j] and normed[i] in normed[j] for j in found)]
     if len({_exact(choices[i]) for i in found}) != 1:  # none, or two different options named ("5 mA" ≠ "5 MA")
         return None
     return chr(ord("A") + found[0])  # duplicate option texts (a data error) are one answer: the first

@@ -112,8 +112,8 @@ def given_verdict(row: Mapping[str, Any]) -> bool | None:
     >>> given_verdict({"acc_score": 1.0}), given_verdict({"acc_score": 0.5}), given_verdict({})
     (True, False, None)
     """
-    if "hit" in row:
-        return vlmevalkit_hit(row)
+    if (hit := vlmevalkit_hit(row)) is not None:
+        return hit
     score = row.get("acc_score")
     if isinstance(score, (int, float)) and not isinstance(score, bool):
         return score == 1.0

@@ -79,8 +79,9 @@ def run_study(out: Path, *, config: str, steps: int, seeds: int, eval_every: int
 def read_run(folder: Path) -> dict:
     """Per-step training reward and format rate, and validation accuracy by step, from ``metrics.jsonl``."""
     # read_metrics keeps the last record of each step and skips a line torn by a crash
-    train = [r for r in read_metrics(folder / "metrics.jsonl", "train") if "reward/mean" in r]
-    evals = [r for r in read_metrics(folder / "metrics.jsonl", "eval") if "eval/accuracy" in r]
+    records = read_metrics(folder / "metrics.jsonl", kind=None)  # every kind, read once
+    train = [r for r in records if r.get("kind") == "train" and "reward/mean" in r]
+    evals = [r for r in records if r.get("kind") == "eval" and "eval/accuracy" in r]
     return {"steps": [r["step"] for r in train], "reward": [r["reward/mean"] for r in train],
             "format": [r.get("reward/format", float("nan")) for r in train],
             "eval": {str(r["step"]): r["eval/accuracy"] for r in evals}}

@@ -22,6 +22,7 @@ Worked example (text model, B = 1, G = 2)::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from mmagrae.data.prompts import Prompt, encode_prompts, qwen_style
@@ -210,22 +211,16 @@ def per_sequence_inputs(enc: Mapping[str, Any], prompts: Sequence[Prompt],
     n_prompts = len(prompts)
     out: dict[str, Any] = {}
     for key, value in enc.items():
-        if key in _FLAT_MEDIA and _FLAT_MEDIA[key][0] in enc:
-            grid_key, what = _FLAT_MEDIA[key]
+        what = _FLAT_MEDIA[key][1] if key in _FLAT_MEDIA and _FLAT_MEDIA[key][0] in enc else _PER_ITEM.get(key)
+        if what is not None:  # rows per item (a grid row, or an item's patches): each prompt's run of rows
             counts = [len(getattr(p, what)) for p in prompts]  # items per prompt
-            sizes = enc[grid_key].prod(-1).tolist()  # patches per item
-            if len(sizes) != sum(counts) or sum(sizes) != value.shape[0]:
+            rows = enc[_FLAT_MEDIA[key][0]].prod(-1).tolist() if key in _FLAT_MEDIA else [1] * len(value)
+            if len(rows) != sum(counts) or sum(rows) != len(value):
                 return None
-            item_start = [sum(counts[:b]) for b in range(n_prompts)]
-            patch_start = [sum(sizes[:k]) for k in range(len(sizes) + 1)]
-            spans = [(patch_start[item_start[b]], patch_start[item_start[b] + counts[b]]) for b in range(n_prompts)]
-            out[key] = torch.cat([value[spans[int(b)][0]: spans[int(b)][1]] for b in prompt_index])  # [patches', D]
-        elif key in _PER_ITEM:
-            counts = [len(getattr(p, _PER_ITEM[key])) for p in prompts]
-            if len(value) != sum(counts):
-                return None
-            starts = [sum(counts[:b]) for b in range(n_prompts)]
-            parts = [value[starts[int(b)]: starts[int(b)] + counts[int(b)]] for b in prompt_index]
+            row_start = [0, *accumulate(rows)]  # [items + 1]
+            item_start = [0, *accumulate(counts)]  # [B + 1]
+            spans = [(row_start[item_start[b]], row_start[item_start[b + 1]]) for b in range(n_prompts)]
+            parts = [value[spans[int(b)][0]: spans[int(b)][1]] for b in prompt_index]
             out[key] = torch.cat(parts) if isinstance(value, torch.Tensor) else [x for part in parts for x in part]
         elif key in _PER_PROMPT and isinstance(value, torch.Tensor) and value.dim() and value.shape[0] == n_prompts:
             out[key] = value[prompt_index]  # [N, ...]: input ids, masks, Idefics3's [B, images, C, H, W]

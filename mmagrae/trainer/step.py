@@ -274,12 +274,13 @@ def update(updater: Updater, batch: RolloutBatch, advantages: torch.Tensor, cfg:
                 b, s = batches[i], micro_slices[i]
                 with _oom_guard():
                     with phase("forward"):
-                        logp, entropy, raw_logp = compute_token_logprobs(
+                        first = gap[i] is None  # first pass (no old log-probs): the gap metrics are read here
+                        logp, entropy, *raw_logp = compute_token_logprobs(
                             updater.forward_model, b, temperature=cfg.rollout.temperature, with_entropy=True,
-                            entropy_grad=a.entropy_coef != 0, raw=True)  # [n, T] each
+                            entropy_grad=a.entropy_coef != 0, raw=first)  # [n, T] each
                         old = old_logps[i] if old_logps[i] is not None else logp.detach()
-                        if gap[i] is None:  # first pass (no old log-probs): these are the sampling weights'
-                            gap[i] = rollout_gap_metrics(raw_logp, engine_logps[i], b["response_mask"])
+                        if first:  # the temperature-1 log-probs: these are the sampling weights'
+                            gap[i] = rollout_gap_metrics(raw_logp[0], engine_logps[i], b["response_mask"])
                         loss, m = compute_policy_loss(
                             logp, old, flat_adv[s].to(logp.device), b["response_mask"], policy_loss=a.policy_loss,
                             max_response_length=max_len, rollout_weights=is_weights[i], ref_logp=ref_logps[i],

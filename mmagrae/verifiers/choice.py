@@ -69,15 +69,14 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     """``(where its noun starts, letter)`` of the last "the correct option is X" statement whose letter is among
     the choices, or None."""
     rest = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
-    found = None
-    for noun in _STATED_NOUN_RE.finditer(text):
+    for noun in reversed(list(_STATED_NOUN_RE.finditer(text))):  # the last statement wins: read from the end
         window = text[noun.end(): noun.end() + _STATED_WINDOW]
         if _OTHER_BLANKS_RE.search(window):  # a newline, a tab or a blank run: collapse them to one space
             window = _BLANKS_RE.sub(" ", text[noun.end(): noun.end() + 4 * _STATED_WINDOW])[:_STATED_WINDOW]
         m = rest.match(window)
         if m is not None and (n_choices is None or ord(m.group(1)) - ord("A") < n_choices):
-            found = (noun.start(), m.group(1))
-    return found
+            return noun.start(), m.group(1)
+    return None
 
 
 def stated_letter(text: str, n_choices: int | None = None, *, strict: bool = True) -> str | None:

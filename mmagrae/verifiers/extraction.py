@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mmagrae.verifiers.choice import normalize_option, stated_letter_at
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
     TRAILING_UNIT_RE,
@@ -45,6 +46,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
     math_spans,
     trailing_math,
 )
+from mmagrae.verifiers.numeric import parse_number
 from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
 
 __all__ = [
@@ -311,9 +313,6 @@ def _same_answer(a: str, b: str) -> bool:
 
 
 def _all_same(items: list[str]) -> bool:
-    # lazy import keeps extraction usable alone; numeric parsing is cheap and sympy-free
-    from mmagrae.verifiers.numeric import parse_number
-
     if len(set(items)) == 1:  # the same text repeated (cheap, and keeps long repetitive input fast)
         return True
     first = clean_answer(items[0])
@@ -399,8 +398,6 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
 
     last_phrase = _last_phrase(visible)
     if choices:  # "So the correct option is D.": a stated letter, unless a later phrase states the answer
-        from mmagrae.verifiers.choice import stated_letter_at
-
         stated = stated_letter_at(visible, len(choices))
         if stated is not None and (last_phrase is None or last_phrase.start() <= stated[0]):
             return Extraction(stated[1], "stated_letter")
@@ -425,8 +422,6 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
                     return Extraction(None, "math", hedged=True, candidates=candidates)
                 return Extraction(joined or clean_answer(inner), "math")
     if choices and stripped and len(stripped) <= 500:
-        from mmagrae.verifiers.choice import normalize_option
-
         options = {normalize_option(str(c)) for c in choices}
         if normalize_option(stripped) in options:
             return Extraction(stripped, "whole")

@@ -111,10 +111,13 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
         from eval.rules import choice_verdict
 
         return choice_verdict(response, str(row["answer"]), parse_choices(str(row.get("question", ""))))
-    from eval.rules import parts_verdict
+    from eval.rules import parts_verdict, piecewise_verdict
 
-    parts = parts_verdict(response, str(row["answer"]))  # "domain: [-4, 0) and range: (-3, 1]"
-    return parts if parts is not None else rules_verdict(response, str(row["answer"]))
+    gold = str(row["answer"])
+    parts = parts_verdict(response, gold)  # "domain: [-4, 0) and range: (-3, 1]"
+    if parts is None:
+        parts = piecewise_verdict(response, gold)  # "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"
+    return parts if parts is not None else rules_verdict(response, gold)
 
 
 def subject_subfield(row: Mapping[str, Any]) -> tuple[str, str]:

@@ -23,6 +23,7 @@ write, which a generic extractor reads wrongly or not at all:
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # (no two blank runs side by side: a long blank response must not make the match quadratic)
 _LEADING = re.compile(r"^\s*(?:\*\*\s*)?(?:[<(\[{]\s*)?([A-H])(?:\s*[>)\]}]|\s*[.:：,](?!\d)|\s*$|\s+(?![A-Za-z]))")
@@ -281,3 +282,90 @@ def parts_verdict(response: str, gold: str):
         if not same:
             return SampleVerdict("; ".join(stated), False)
     return SampleVerdict("; ".join(stated), True)
+
+
+# --------------------------------------------------------------------------- piecewise answers
+# Two MathVerse golds (ten rows of testmini) are piecewise functions: "When x<=3 $f(x)=-x+1$, when x>3,
+# $f(x)=x-5$". A judge needs every piece, each with its own condition; reading the last expression alone
+# accepted a changed bound.
+_CMP = r"<=|>=|<|>"
+_CONDITION = re.compile(rf"\b([a-z])\s*({_CMP})\s*(-?\d+(?:\.\d+)?)|(-?\d+(?:\.\d+)?)\s*({_CMP})\s*([a-z])\b")
+_FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
+_PIECE_END = r"(?=\s*(?:[,;&\n]|\\\\|\bwhen\b|\bfor\b|\bif\b|\band\b|\botherwise\b|\.(?:\s|$)|$))"
+_DEFINED = re.compile(rf"(?:\b[a-zA-Z]\s*\(\s*[a-z]\s*\)|\by)\s*=\s*(?!\\begin)([^=,;&\n]+?){_PIECE_END}")
+_CASE_ROW = re.compile(r"(?:\\begin\{cases\}|\n)\s*([^&\n]+?)\s*,?\s*&")  # rows of \begin{cases}, "\\" read as "\n"
+
+
+def _comparisons(text: str) -> str:
+    """``≤``, ``\\le``, ``\\leqslant`` ... as ``<=``; ``\\lt`` as ``<``."""
+    text = re.sub(r"≤|\\leq?(?:slant)?(?![a-zA-Z])", "<=", text)
+    text = re.sub(r"≥|\\geq?(?:slant)?(?![a-zA-Z])", ">=", text)
+    return re.sub(r"\\lt(?![a-zA-Z])", "<", re.sub(r"\\gt(?![a-zA-Z])", ">", text))
+
+
+def _pieces(text: str) -> list[tuple[int, str, Any]]:
+    """Conditions ``("C", (var, op, number))`` and defined values ``("E", expression)`` by position."""
+    items: list[tuple[int, str, Any]] = []
+    for m in _CONDITION.finditer(text):
+        if m.group(1):
+            items.append((m.start(), "C", (m.group(1), m.group(2), float(m.group(3)))))
+        else:
+            items.append((m.start(), "C", (m.group(6), _FLIP[m.group(5)], float(m.group(4)))))
+    for m in _DEFINED.finditer(text):
+        items.append((m.start(1), "E", m.group(1).strip()))
+    for m in _CASE_ROW.finditer(text):
+        items.append((m.start(1), "E", m.group(1).strip()))
+    return sorted(items, key=lambda item: item[0])
+
+
+def _pairs(items: list[tuple[int, str, Any]], forward: bool) -> dict[Any, str]:
+    """condition -> the value defined beside it (after it when ``forward``, else before); the last wins."""
+    pairs: dict[Any, str] = {}
+    for i, (_, kind, condition) in enumerate(items):
+        if kind != "C":
+            continue
+        step = 1 if forward else -1
+        j = i + step
+        while 0 <= j < len(items) and items[j][1] != "C":
+            if items[j][1] == "E":
+                pairs[condition] = items[j][2]
+                break
+            j += step
+    return pairs
+
+
+def piecewise_verdict(response: str, gold: str):
+    r"""Rules-mode verdict for a piecewise gold (two or more conditions, each with its ``f(x)=`` value), or
+    None for any other gold. Every gold piece must be stated with its condition, read in the last part of the
+    response (the value defined right after each condition, as in prose, or right before it, as in
+    ``\begin{cases}`` rows).
+
+    >>> piecewise_verdict("So $f(x)=-x+1$ for $x \\le 3$ and $f(x)=x-5$ for $x>3$.",
+    ...                   "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$").correct
+    True
+    >>> piecewise_verdict("When x<=2, f(x)=-x+1; when x>2, f(x)=x-5.", "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$").correct
+    False
+    """
+    from eval.registry import SampleVerdict
+    from mmagrae.verifiers import symbolic
+    from mmagrae.verifiers.extraction import strip_think
+
+    gold_items = _pieces(_comparisons(_plain(gold.replace("\\\\", "\n"))))
+    gold_conditions = [c for _, kind, c in gold_items if kind == "C"]
+    gold_pairs = _pairs(gold_items, forward=True)
+    if len(gold_conditions) < 2 or len(gold_pairs) != len(gold_conditions):
+        return None
+    items = _pieces(_comparisons(_plain(strip_think(response)[-1500:].replace("\\\\", "\n"))))
+    stated = None
+    for forward in (True, False):
+        pairs = _pairs(items, forward)
+        shown = "; ".join(f"{v}{op}{n:g}: {e}" for (v, op, n), e in pairs.items()) or None
+        stated = stated or shown
+        if all(c in pairs for c in gold_pairs):
+            stated = shown
+            try:
+                if all(symbolic.expressions_equal(pairs[c], e)[0] for c, e in gold_pairs.items()):
+                    return SampleVerdict(shown, True)
+            except symbolic.ParseError:
+                pass
+    return SampleVerdict(stated, False)

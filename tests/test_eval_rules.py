@@ -151,7 +151,29 @@ _FREE_FORM = [
     ("\\text { increasing } \\quad(-3,1) ; \\quad \\text { constant }(-\\infty,-3) \\cup(1, \\infty)",
      "It is increasing on (-3, 1) and constant on (-\\infty,-3) \\cup (1,\\infty).",
      "It is increasing on (-3, 1) and constant on (-\\infty,-3)."),
+    # piecewise golds (MathVerse testmini 493, 494): every piece with its own condition
+    ("When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$",
+     "So $f(x)=\\begin{cases} -x+1, & x \\leq 3 \\\\ x-5, & x>3 \\end{cases}$",
+     "So $f(x)=\\begin{cases} -x+1, & x \\leq 2 \\\\ x-5, & x>2 \\end{cases}$"),
+    ("When x<=-3 $f(x) = -x-5$, when x>3, $f(x)=x+1$",
+     "When $x \\le -3$, $f(x) = -(x+5)$; when $x > 3$, $f(x) = x + 1$.",
+     "When $x \\le -3$, $f(x) = -(x+5)$; when $x > 3$, $f(x) = x - 1$."),
 ]
+
+
+@pytest.mark.parametrize(
+    ("response", "ok"),
+    [("f(x) = x - 5 if x > 3, and f(x) = 1 - x if x ≤ 3.", True),  # pieces in another order, value before condition
+     ("$$f(x)=\\begin{cases} x-5 & \\text{if } x>3 \\\\ -x+1 & \\text{if } x \\leq 3 \\end{cases}$$", True),
+     ("For $3 \\geq x$: $f(x)=-x+1$. For $x>3$: $f(x)=x-5$.", True),  # "3 >= x" is "x <= 3"
+     ("The answer is $f(x)=x-5$.", False),  # one piece: the reading that accepted a changed bound
+     ("When x<3, f(x)=-x+1; when x>3, f(x)=x-5.", False),  # "<" is not "<="
+     ("When x<=3, f(x)=x-5; when x>3, f(x)=-x+1.", False),  # values swapped between the conditions
+     ("When x<=3, f(x)=-x+1.", False)],
+)
+def test_mathverse_piecewise_gold_needs_every_piece(response, ok):
+    row = {"question_type": "free-form", "answer": "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"}
+    assert mathverse.judge(row, response, "rules").correct is ok, response
 
 
 @pytest.mark.parametrize(("gold", "right", "wrong"), _FREE_FORM)

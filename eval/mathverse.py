@@ -101,6 +101,9 @@ def given_verdict(row: Mapping[str, Any]) -> bool | None:
     return not isinstance(judgement, str) and judgement == 1
 
 
+_LOST_FRAC = re.compile(r"^\s*\{(\d+)\}\{(\d+)\}")
+
+
 def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=None) -> SampleVerdict:
     if mode == "official":
         return official_verdict(row, response if response else None)
@@ -117,7 +120,13 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     parts = parts_verdict(response, gold)  # "domain: [-4, 0) and range: (-3, 1]"
     if parts is None:
         parts = piecewise_verdict(response, gold)  # "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"
-    return parts if parts is not None else rules_verdict(response, gold)
+    if parts is not None:
+        return parts
+    verdict = rules_verdict(response, gold)
+    repaired = _LOST_FRAC.sub(r"\\frac{\1}{\2}", gold)  # "{8}{5} \pi": a \frac lost in the data
+    if not verdict.correct and repaired != gold:
+        return rules_verdict(response, repaired)
+    return verdict
 
 
 def subject_subfield(row: Mapping[str, Any]) -> tuple[str, str]:

@@ -232,6 +232,8 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
             return m.group(1)  # "There are 3 bars with values below 40.": the count, not the last number
         extraction = extract_answer(response)
         if item["answer_type"] in ("integer", "float") and extraction:
+            if _EQUATION.search(extraction) and (last := _EQUATION.split(extraction)[-1].strip()):
+                extraction = last  # "9x8 = 72", "f(4) = 4": GPT's extraction is the value
             return number_answer(extraction, item["answer_type"])
         return extraction
     extraction = extract_answer(response, choices=list(choices))
@@ -297,7 +299,7 @@ def mentioned_choice(response: str, choices: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-_LEADING_NUMBER = re.compile(r"^\s*\$?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)(?![\d/^]|\.\d)")
+_LEADING_NUMBER = re.compile(r"^\s*\$?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)(?![\d/^]|\.\d|\s*(?:\\times|×|\\cdot|\*)\s*10\s*\^)")
 
 
 def number_answer(extraction: str, answer_type: str) -> str:
@@ -333,6 +335,7 @@ def number_answer(extraction: str, answer_type: str) -> str:
     return str(value.numerator) if value.denominator == 1 else repr(float(value))
 
 
+_EQUATION = re.compile(r"=|≈|\\approx(?![a-zA-Z])")
 _MAX_EXPRESSION = 60  # longer text is prose, not a constant expression to evaluate
 
 

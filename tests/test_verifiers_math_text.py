@@ -456,3 +456,54 @@ def test_math_row_trains_on_the_text_path_and_rewards_a_boxed_answer(
     records = read_metrics(out / "metrics.jsonl")
     assert [r["step"] for r in records] == [1, 2]
     assert all(r["data/bad_gold"] == 0 and r["reward/accuracy"] >= 0.5 for r in records)
+
+
+# Round 5: how real chains of thought end (hand-judged MathVerse-style responses). Each right reading has a
+# wrong twin that must stay wrong.
+_FINAL_STATEMENTS = [
+    # (response, gold, expected)
+    ("A = ¼ × π × 11² = 30.25π m²", r"Area $=\frac{121 \pi}{4} \mathrm{~m}^{2}$", True),  # chain: its last side
+    ("A = ¼ × π × 11² = 31.25π m²", r"Area $=\frac{121 \pi}{4} \mathrm{~m}^{2}$", False),
+    (r"$r=\sqrt{\dfrac{2A}{\theta}}\approx 24.4\ \text{cm}$", "$r=24.4$", True),  # "≈" then a unit
+    (r"$r=\sqrt{\dfrac{2A}{\theta}}\approx 25.4\ \text{cm}$", "$r=24.4$", False),
+    ("So x ≈ 24.4", "$r=24.4$", False),  # another variable does not state r
+    ("Therefore cos θ = −2/√13 ≈ −0.555.", r"$\frac{-2 \sqrt{13}}{13}$", True),  # the exact value before "≈"
+    ("Therefore cos θ = −3/√13 ≈ −0.832.", r"$\frac{-2 \sqrt{13}}{13}$", False),
+    ("x = 3 + 4 = 8", "7", False),  # a middle side is not the answer
+    ("$y = (x+4)^2 - 5$", r"\[g(x)=(x + 4)^2 - 5\].", True),  # y for g(x)
+    ("$y = (x+4)^2 + 5$", r"\[g(x)=(x + 4)^2 - 5\].", False),
+    ("$x = 2$", "y = 2", False),  # the line x = 2 is not y = 2
+    ("2y + x = 6", "y = 6", False),
+    ("Using (2, −3): y = \\frac{3}{4}x - \\frac{9}{2}", r"$y+3=\frac{3}{4}(x-2)$", True),  # after the label
+    ("V_A : V_B = 1/64", "1:64", True),  # a ratio as its quotient
+    ("V_A : V_B = 1:16", "1:64", False),
+    ("The centre is at x = -3, y = -3, i.e. (-3, -3).", "(-3,-3)", True),  # the point that ends the text
+    ("The centre is at x = -3, y = 3, i.e. (-3, 3).", "(-3,-3)", False),
+    # a closing remark in parentheses is not the answer
+    ("So the exact area is $\\frac{121\\pi}{4}\\ \\text{m}^2$ (about 95.03 m²).", r"\frac{121 \pi}{4}", True),
+    ("V ≈ 904.78 cm³\n(For comparison, a cone with the same base and height would be 301.59 cm³.)", "904.78", True),
+    ("V ≈ 904.78 cm³\n(For comparison, a cone with the same base and height would be 301.59 cm³.)", "301.59", False),
+    ("Therefore, the correct answer is (None of the above).", "(None of the above)", True),  # the answer itself
+    # the equation that closes the last sentence, not its last number
+    ("With CE + ED = 10, ED = 20/3 ≈ 6.67.", r"\frac{20}{3}", True),
+    ("Then ∠A = ½∠COE = 30°, and OD = ½·OA = \\sqrt{3}.", r"\sqrt{3}", True),
+    ("Then ∠A = ½∠COE = 30°, and OD = ½·OA = \\sqrt{2}.", r"\sqrt{3}", False),
+    ("The difference is 20 - 15 = 5.", "5", True),
+]
+
+
+@pytest.mark.parametrize(("response", "gold", "expected"), _FINAL_STATEMENTS)
+def test_final_statement_readings(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, verify(response, gold)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [("UT = 22.5 m", "C", ["12", "20.5", "22.5", "35"], True),
+     ("so the shaded triangle is 18.4 ÷ 2 = 9.2 m².", "B", ["18.4", "9.2", "12.4", "6.2"], True),
+     ("so the shaded triangle is 18.4 ÷ 2 = 9.2 m².", "A", ["18.4", "9.2", "12.4", "6.2"], False),
+     ("With CE + ED = 10, ED = 20/3 ≈ 6.67.", "A", [r"\frac{20}{3}", r"\frac{10}{3}", "7"], True),
+     ("ED = 10/3 ≈ 3.33.", "A", [r"\frac{20}{3}", r"\frac{10}{3}", "7"], False)],  # the last side names B
+)
+def test_final_value_names_an_option(response, gold, choices, expected) -> None:
+    assert verify(response, gold, choices=choices).correct is expected

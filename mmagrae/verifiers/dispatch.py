@@ -426,6 +426,11 @@ def _verify(
                 return False
 
         ok, why = choice.choices_match(pred, gold_text, choices or [], equal=equal)
+        if not ok and why.endswith("matches no option"):  # "UT = 22.5 m", "ED = 20/3 ≈ 6.67": the value
+            for value, _ in _final_values(pred, gold_text):
+                if choice.resolve_choice(value, choices or [], equal=equal)[0]:
+                    ok, why = choice.choices_match(value, gold_text, choices or [], equal=equal)
+                    break
     elif kind == "list":
         element_kind = "text"
 
@@ -437,7 +442,87 @@ def _verify(
         ok, why = _compare_scalar(pred, gold_text, kind, precision, deadline)
         if not ok and (value := _stated_value(pred)) is not None:
             ok, why = _compare_scalar(value, gold_text, kind, precision, deadline)
+        if not ok:
+            for value, target in _final_values(pred, gold_text):
+                try:
+                    same, how = _compare_scalar(value, target, kind, precision, deadline)
+                except GoldAnswerError:
+                    continue
+                if same:
+                    ok, why = True, f"{how} (read as {value[:40]!r})"
+                    break
     return Verdict(bool(ok), 1.0 if ok else 0.0, pred, why)
+
+
+def _depth0_split(text: str, pattern: re.Pattern) -> list[tuple[str, str]]:
+    """``[(connector, part)]`` of ``text`` cut at ``pattern`` outside brackets (the first connector is "")."""
+    parts: list[tuple[str, str]] = []
+    depth, scanned, start, connector = 0, 0, 0, ""
+    for m in pattern.finditer(text):
+        for ch in text[scanned : m.start()]:
+            depth += (ch in "([{") - (ch in ")]}")
+        scanned = m.start()
+        if depth == 0:
+            parts.append((connector, text[start : m.start()]))
+            connector, start = m.group(0), m.end()
+    parts.append((connector, text[start:]))
+    return parts
+
+
+_CHAIN_RE = re.compile(r"=|≈|\\approx(?![a-zA-Z])|≅")
+_COLON_RE = re.compile(r":\s")
+_FUNCTION_LHS_RE = re.compile(r"^\s*(?:y|[a-zA-Z]\s*\(\s*[a-z]\s*\))\s*=\s*(?=\S)")  # "y =", "g(x) ="
+_VARIABLE_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?$")
+_RATIO_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def _final_values(pred: str, gold: str) -> list[tuple[str, str]]:
+    r"""Other readings of an extraction that states its answer inside a longer line, as ``(value, gold)``
+    pairs to compare, in order (none when the extraction is short and plain):
+
+    - the value that ends an ``=``/``≈`` chain, and for ``≈`` the exact value before it ("A = ¼ × π × 11² =
+      30.25π m²"; "cos θ = −2/√13 ≈ −0.555" is both −0.555 and −2/√13), when the gold is a value (a gold
+      "r=24.4" is read as 24.4);
+    - the text after a label's colon ("Using (2, −3): y = \frac{3}{4}x - \frac{9}{2}");
+    - a function's right side against the gold's ("y = (x+4)^2 - 5" for "g(x)=(x + 4)^2 - 5");
+    - a ratio as a quotient ("1/64" for "1:64").
+
+    >>> _final_values("A = ¼ × π × 11² = 30.25π m²", "\\frac{121 \\pi}{4}")
+    [('30.25π m²', '\\frac{121 \\pi}{4}')]
+    >>> _final_values("r = √(2A/θ) ≈ 24.4 cm", "r=24.4")
+    [('24.4 cm', '24.4'), ('√(2A/θ)', '24.4')]
+    """
+    if len(pred) > MAX_ANSWER_CHARS:
+        return []
+    out: list[tuple[str, str]] = []
+    original = pred
+    colon = _depth0_split(pred, _COLON_RE)
+    if len(colon) > 1 and colon[-1][1].strip():
+        out.append((colon[-1][1].strip(), gold))
+        pred = colon[-1][1]
+    gold_value = _named_value(gold)
+    chain = _depth0_split(pred, _CHAIN_RE)
+    names = (gold.partition("=")[0].strip(), chain[0][1].strip()) if gold_value != gold else ("", "")
+    if names[0] and (
+        not _NAME_LHS_RE.match(names[1])
+        or _VARIABLE_RE.match(names[0]) and _VARIABLE_RE.match(names[1]) and names[0] != names[1]
+    ):
+        chain = chain[:1]  # "x = 2" and "2y + x = 6" do not state the gold "y = 6"
+    if not _CHAIN_RE.search(gold_value):  # a value, not an equation
+        if len(chain) > 1:
+            last = chain[-1][1].replace("**", "").strip()
+            if last:
+                out.append((last, gold_value))
+            if chain[-1][0] != "=" and len(chain) > 2:  # "≈": the exact value before it
+                out.append((chain[-2][1].strip(), gold_value))
+    gold_rhs, pred_rhs = _FUNCTION_LHS_RE.match(gold), _FUNCTION_LHS_RE.match(pred)
+    if gold_rhs and pred_rhs and "=" not in gold[gold_rhs.end():] and "=" not in pred[pred_rhs.end():]:
+        out.append((pred[pred_rhs.end():].strip(), gold[gold_rhs.end():].strip()))
+    ratio = _RATIO_RE.match(gold)
+    if ratio:
+        value = _RATIO_RE.sub(r"\1/\2", chain[-1][1] if len(chain) > 1 else pred)
+        out.append((value.strip(), f"{ratio.group(1)}/{ratio.group(2)}"))
+    return [(v, g) for v, g in out if v and (v, g) != (original, gold)]
 
 
 def _stated_value(pred: str) -> str | None:

@@ -52,6 +52,7 @@ from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
 __all__ = [
     "Extraction", "extract", "extract_answer", "find_boxed", "boxed_spans", "math_spans", "math_span_list",
     "final_in_sentence", "trailing_math", "MathTail", "TRAILING_UNIT_RE", "strip_think", "clean_answer",
+    "drop_trailing_remark",
 ]  # fmt: skip
 
 _PHRASE_MAX_CHARS = 300
@@ -66,6 +67,35 @@ class Extraction:
     method: str
     hedged: bool = False
     candidates: tuple[str, ...] = ()
+
+
+# a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
+# "a = 62°.\n(The distance is √(3.2² + 5.9²) ≈ 6.7 km.)", "(Note: …)", "(i.e. −49/10)"; one level of nesting
+_REMARK_RE = re.compile(
+    r"\(\s*(?:i\.\s?e\.|e\.\s?g\.|[A-Za-z]{2,}[.,:]?\s)[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}\)\s*\.?\s*$"
+)
+_REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
+_REMARK_KEEP_RE = re.compile(r"(?i)\banswer|\boption|\bchoice")
+
+
+def drop_trailing_remark(text: str) -> str:
+    """``text`` without a parenthesised remark that follows its answer (the remark is not the answer): only
+    when the remark opens with a word, names no answer or option, and a value (a digit or math) precedes it.
+
+    >>> drop_trailing_remark("So the area is 30.25π m² (about 95.03 m²).")
+    'So the area is 30.25π m²'
+    >>> drop_trailing_remark("The interval is (2, 5)."), drop_trailing_remark("So the answer is (B).")
+    ('The interval is (2, 5).', 'So the answer is (B).')
+    """
+    if not text.rstrip().endswith((")", ").")):
+        return text
+    m = _REMARK_RE.search(text, max(0, len(text) - 1200))
+    if m is None or _REMARK_KEEP_RE.search(m.group(0)):
+        return text
+    head = text[: m.start()].rstrip()
+    if _REMARK_IS_ANSWER_RE.search(head):  # "the correct answer is (None of the above)": the answer itself
+        return text
+    return head if re.search(r"[\d$\\]", head[-300:]) else text
 
 
 def strip_think(text: str) -> str:
@@ -305,6 +335,7 @@ def clean_answer(answer: str) -> str:
 
 _BOLD_WINDOW_CHARS = 400
 _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
+_END_TUPLE_RE = re.compile(r"(?<![\w^_])([(\[][^()\[\]\n$]{1,60},[^()\[\]\n$]{1,60}[)\]])\s*[.!]?\s*$")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -361,13 +392,46 @@ def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
 _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
 
 
+_CLAUSE_RE = re.compile(r"(?:,|;|:)\s+(?:(?:and|so|then|thus|hence|therefore|giving|i\.e\.)\s+)?|\b(?:so|thus|hence|therefore|and)\s+")
+_CJK_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_EQUALS_RE = re.compile(r"=|≈|\\approx(?![a-zA-Z])")
+
+
+def _last_equation(text: str) -> str | None:
+    """The equation that closes the last sentence ("…, and OD = ½·OA = \\sqrt{3}." -> "OD = ½·OA = \\sqrt{3}"),
+    or None when the last clause is not one (a short one: the value a judge reads is its right side)."""
+    sentence = text.rstrip()[-300:]
+    cut = max((m.end() for m in _SENTENCE_END_RE.finditer(sentence[:-1])), default=0)
+    sentence = sentence[cut:]
+    clause = sentence
+    for m in _CLAUSE_RE.finditer(sentence):
+        before = sentence[: m.start()]
+        if before.count("(") == before.count(")") and before.count("{") == before.count("}"):
+            clause = sentence[m.end():]
+    clause = clean_answer(clause)
+    if (
+        not _EQUALS_RE.search(clause) or len(clause) > 120 or not re.search(r"\d|\\[a-z]", clause)
+        or _CJK_RE.search(clause) or "$" in clause
+        or any(clause.count(o) != clause.count(c) for o, c in ("()", "[]", "{}"))  # cut off, or a remark
+    ):
+        return None
+    sides = _EQUALS_RE.split(clause)
+    value = TRAILING_UNIT_RE.sub("", sides[-1].strip())
+    if _command_free_words(value) or _command_free_words(sides[0]) >= 2:
+        return None  # "x = 2.5 is what we get", "The difference is 20 - 15 = 5": prose, not an equation
+    if _command_free_words(sides[0]) and " " in sides[0].strip():  # "obtain y = 2": the name, not the verb
+        clause = clause[len(sides[0]) - len(sides[0].lstrip()):]
+        clause = clause[clause.index(sides[0].split()[-1]):]
+    return clause
+
+
 def extract(response: str, *, choices: list[str] | None = None, hedging: bool = True) -> Extraction:
     """Find the final answer; see the module docstring for the order. Never raises on a string input.
 
     hedging: several different boxes are hedging (a response); False joins them into a list (a gold answer).
     """
     text = response[-MAX_RESPONSE_CHARS:]
-    visible = strip_think(text)
+    visible = drop_trailing_remark(strip_think(text))
 
     tags = _find_answer_tags(visible)
     if tags:
@@ -447,6 +511,10 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1)):
         return Extraction(clean_answer(bold.group(1)), "bold")  # not a label ("**Final Answer**\n\n42")
 
+    end_tuple = _END_TUPLE_RE.search(visible, max(0, len(visible) - 200)) if not choices else None
+    if end_tuple is not None and re.search(r"\d", end_tuple.group(1)):  # "…, i.e. (-3, -3).": the point
+        return Extraction(end_tuple.group(1), "tuple")
+
     last_letter = None
     if choices:
         for m in _PAREN_LETTER_RE.finditer(visible):
@@ -468,6 +536,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
             return Extraction(cleaned, "math_tail")
     if last_letter is not None and (last_number is None or last_letter.start() > last_number.start()):
         return Extraction(last_letter.group(1).upper(), "last_letter")
+    equation = _last_equation(visible)
+    if equation is not None:  # "With CE + ED = 10, ED = 20/3 ≈ 6.67.": the equation, not its last number
+        return Extraction(equation, "equation")
     if last_number is not None:
         return Extraction(last_number.group(0), "last_number")
     return Extraction(None, "none")

@@ -131,6 +131,7 @@ TRAILING_UNIT_RE = re.compile(
     + _UNIT_WORDS
     + r")\}?"
     r"(?:\s*\^\s*\{?[23]\}?|[²³])?$"
+    r"|\s+m(?:\s*\^\s*\{?[23]\}?|[²³])$"  # metres only with a power and a space: "30.25π m²", not "3m^2"
 )
 
 

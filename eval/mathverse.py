@@ -50,8 +50,12 @@ def _choices(question: str) -> tuple[str, ...]:
     for line in tail[1].splitlines():
         m = _OPTION_LINE.match(line)
         if m and ord(m.group(1)) - ord("A") == len(options):
-            options.append(m.group(2))
+            # "15*\degree" is 15°, and "$\hline 0$" is 0: table markup left in some options
+            options.append(_DEGREE.sub("°", m.group(2)).replace("\\hline", "").strip())
     return tuple(options)
+
+
+_DEGREE = re.compile(r"\s*\*?\s*\\degree(?![a-zA-Z])")
 
 
 def load(split: str = "testmini", *, source: str | Path | None = None, limit: int | None = None) -> list[dict]:

@@ -218,6 +218,11 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
         response = item["execution"]
     if not response.strip():
         return ""
+    continued = _CONTINUATION.split(response)
+    if len(continued) > 1 and continued[-1].strip() and len(continued[0].strip()) > _SHORT_ANSWER:
+        # a few-shot continuation after a worked solution ("…答案:C\n\nQuestion: What is 9x8? … = 72"): GPT's
+        # extraction reads the end; after a one-line answer ("The answer is (C) 8.\n\nQuestion: …") the start
+        response = continued[-1]
     choices = item.get("choices")
     if item["question_type"] == "multi_choice" and response in (choices or []):
         return response
@@ -335,6 +340,8 @@ def number_answer(extraction: str, answer_type: str) -> str:
     return str(value.numerator) if value.denominator == 1 else repr(float(value))
 
 
+_SHORT_ANSWER = 200  # characters: a direct answer, not a worked solution
+_CONTINUATION = re.compile(r"\n\s*(?:Question|问题)\s*[:：]")
 _EQUATION = re.compile(r"=|≈|\\approx(?![a-zA-Z])")
 _MAX_EXPRESSION = 60  # longer text is prose, not a constant expression to evaluate
 

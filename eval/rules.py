@@ -68,7 +68,12 @@ def split_options(option: str) -> list[str]:
 
 
 def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[$*`]|\\[()]", " ", text).lower().replace("’", "'").split()).strip(" .")
+    """Lower case, markup and spacing removed; no spaces around operators ("2OB + 2OC" is "2ob+2oc")."""
+    text = " ".join(re.sub(r"\\?[$*`]|\\[()]", " ", text).lower().replace("’", "'").split()).strip(" .")
+    return _OPERATOR_SPACES.sub(r"\1", text)
+
+
+_OPERATOR_SPACES = re.compile(r"(?<=[\w)}\]]) ?([-+=×÷·/]) ?(?=[\w({\[√π])")  # between operands only
 
 
 def _letter_with_its_option(response: str, choices: list[str]) -> str | None:
@@ -94,6 +99,8 @@ def named_option(response: str, choices: list[str]) -> str | None:
 
     >>> named_option("The vertical line test fails, so this is not a function.", ["This is a function", "This is not a function"])
     'B'
+    >>> named_option("So this relation is not a function.", ["This is a function", "This is not a function"])
+    'B'
     >>> named_option("Thus, the result is 12, 4.", ["4", "12, 4", "No correct answer"]), named_option("It is 15.", ["5", "1"])
     ('B', None)
     >>> named_option("Answer: 36 - 9π", ["π", "9π"]), named_option("So 2EF + 2HG = 20, EF + HG = 10.", ["EF + HG", "2EF + 2HG"])
@@ -109,13 +116,36 @@ def named_option(response: str, choices: list[str]) -> str | None:
         ends = last == option or (last.endswith(option) and last[-len(option) - 1] in " :,(")
         if ends and _OPERATOR_END_RE.search(last[: max(1, len(last) - len(option))]):
             ends = False  # "36 - 9π" ends with the option "9π" but is not it
-        inside = _is_statement(option) and re.search(r"(?<!\w)" + re.escape(option) + r"(?!\w)", text)
+        inside = _is_statement(option) and (
+            re.search(r"(?<!\w)" + re.escape(option) + r"(?!\w)", text)
+            or _words_within(option, last)  # "this relation is not a function" for "This is not a function"
+        )
         if ends or inside:
             found.append(i)
-    found = [i for i in found if not any(normed[i] != normed[j] and normed[i] in normed[j] for j in found)]
+    found = [i for i in found if not any(normed[i] != normed[j] and (normed[i] in normed[j] or _words_within(
+        normed[i], normed[j])) for j in found)]
     if len({_exact(choices[i]) for i in found}) != 1:  # none, or two different options named ("5 mA" ≠ "5 MA")
         return None
     return chr(ord("A") + found[0])  # duplicate option texts (a data error) are one answer: the first
+
+
+def _words_within(small: str, big: str, gap: int = 1) -> bool:
+    """Whether the words of ``small`` occur in ``big`` in order, with at most ``gap`` other words between two
+    of them and none missing ("this is not a function" within "so this relation is not a function")."""
+    want, words = small.split(), big.split()
+    for start in range(len(words)):
+        if words[start] != want[0]:
+            continue
+        k, skipped, i = 1, 0, start + 1
+        while k < len(want) and i < len(words) and skipped <= gap:
+            if words[i] == want[k]:
+                k, skipped = k + 1, 0
+            else:
+                skipped += 1
+            i += 1
+        if k == len(want) and skipped <= gap:
+            return True
+    return False
 
 
 def answer_tail(response: str) -> str | None:
@@ -173,15 +203,93 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     if letter is None and choices:
         letter = _letter_with_its_option(response, choices) or named_option(response, choices)
     if letter is not None:
-        if re.fullmatch(r"\s*\(?[A-H]\)?\s*", gold):  # a letter against a letter: never an option's text "A"
-            from eval.registry import SampleVerdict
-
-            gold_letter = gold.strip().strip("()")
-            return SampleVerdict(letter, letter == gold_letter or _same_text(choices, letter, gold_letter))
-        verdict = rules_verdict(letter, gold, choices=choices)
+        verdict = _letter_verdict(letter, gold, choices)
         if verdict.extracted is not None:
             return verdict
-    return rules_verdict(tail if tail is not None else response, gold, choices=choices)
+    if choices and hedged_letters(response, len(choices)):  # "so I'd say C or D": no answer
+        from eval.registry import SampleVerdict
+
+        return SampleVerdict(None, False)
+    verdict = rules_verdict(tail if tail is not None else response, gold, choices=choices)
+    if choices and not (verdict.extracted is not None and _names_an_option(verdict.extracted, choices)):
+        letter = word_option(response, choices)  # "so Oliver is traveling faster", "an undefined slope"
+        if letter is not None:
+            return _letter_verdict(letter, gold, choices)
+    return verdict
+
+
+def _letter_verdict(letter: str, gold: str, choices: list[str] | None):
+    """The verdict for a chosen letter: against a letter gold as a letter (never an option's text "A"; options
+    with the same text are one answer), else through the verifier with the choices."""
+    if re.fullmatch(r"\s*\(?[A-H]\)?\s*", gold):
+        from eval.registry import SampleVerdict
+
+        gold_letter = gold.strip().strip("()")
+        return SampleVerdict(letter, letter == gold_letter or _same_text(choices, letter, gold_letter))
+    from eval.registry import rules_verdict
+
+    return rules_verdict(letter, gold, choices=choices)
+
+
+_HEDGE = re.compile(
+    r"(?i:\b(?:say|answer(?:\s+is)?|option|options|choice|choose|pick|select|be|either))\s+(?i:either\s+)?"
+    r"\(?([A-H])\)?\s*(?:,\s*\(?[A-H]\)?\s*)*(?i:or|/|and)\s+\(?([A-H])\)?(?![\w])"
+)
+
+
+def hedged_letters(response: str, n_choices: int) -> bool:
+    """Whether the last sentence offers two option letters ("so I'd say C or D", "either A or C").
+
+    >>> hedged_letters("BC is 12 or 13, so I'd say C or D.", 4), hedged_letters("So A and B are congruent.", 4)
+    (True, False)
+    """
+    last = _last_sentence(response)
+    return any(a != b and _in_range(a, n_choices) and _in_range(b, n_choices) for a, b in _HEDGE.findall(last))
+
+
+def _last_sentence(response: str) -> str:
+    text = response.strip()[-400:]
+    return re.split(r"(?<=[.!?。])\s+|\n", text)[-1] if text else ""
+
+
+_CLAUSE_CUT = re.compile(r"(?i),\s*(?:and\s+)?(?:so|thus|hence|therefore|which means)\b|\b(?:so|thus|hence|therefore)\b|[;:]")
+_NEGATION = re.compile(r"(?i)(?:\bnot|n't|\bno|\bnever|\bneither|\bnor)\s+(?:\w+\s+){0,1}$")
+_WORDS_OPTION = re.compile(r"[^\W\d_]{2,}(?: [^\W\d_]+){0,2}")  # "oliver", "undefined", "north east"
+_ANSWER_WORDS = {"yes", "no", "none", "true", "false", "all", "both", "neither", "either"}
+
+
+def word_option(response: str, choices: list[str]) -> str | None:
+    """The letter of the one short option in words (three words or fewer: a name, a direction) that the closing clause
+    of the last sentence names, or failing that the whole last sentence; None when none or several are named,
+    or the option is negated ("not an equilateral triangle"). "yes"/"no"-like options count only when they
+    open the clause.
+
+    >>> word_option("Oliver's line is steeper, so Oliver is traveling faster.", ["Justin", "Oliver"])
+    'B'
+    >>> word_option("The lines never meet, so BD is perpendicular to AB.", ["Parallel", "Perpendicular"])
+    'B'
+    >>> word_option("So it is not an equilateral triangle.", ["Isosceles", "Equilateral"]), word_option("There is no solution.", ["Yes", "No"])
+    (None, None)
+    """
+    last = _last_sentence(response).rstrip(".!?。 ")
+    cuts = list(_CLAUSE_CUT.finditer(last))
+    scopes = ([last[cuts[-1].end():]] if cuts else []) + [last]
+    short = [(i, _norm(c)) for i, c in enumerate(choices) if _WORDS_OPTION.fullmatch(_norm(c))]
+    for scope in scopes:
+        text = _norm(scope)
+        hits = set()
+        for i, option in short:
+            for m in re.finditer(r"(?<![\w.])" + re.escape(option) + r"(?![\w]|\.\d)", text):
+                if option in _ANSWER_WORDS and text[: m.start()].strip(" ,"):
+                    continue
+                if not _NEGATION.search(text[: m.start()]):
+                    hits.add(i)
+        named = {_exact(choices[i]) for i in hits}
+        if len(named) == 1:
+            return chr(ord("A") + min(hits))
+        if named:
+            return None  # several options named: no answer
+    return None
 
 
 def _same_text(choices: list[str] | None, a: str, b: str) -> bool:

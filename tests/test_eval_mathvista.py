@@ -154,3 +154,25 @@ def test_rules_mode_multiple_choice_named_in_prose_and_program_output():
     code = {"question_type": "free_form", "answer_type": "integer", "choices": None, "answer": "8",
             "precision": None, "response": "print(max_area(5, 3))", "execution": "8"}
     assert mv.rules_extraction(code) == "8"
+
+
+def _free(answer_type="integer", response=""):
+    return {"question_type": "free_form", "answer_type": answer_type, "choices": None, "precision": None,
+            "unit": None, "answer": "1", "response": response}
+
+
+def test_rules_extraction_reads_the_value_of_an_equation_and_keeps_powers_of_ten():
+    # GPT's extraction writes the value: "9x8 = 72" is 72, not the 9 it starts with; 7.119 × 10^3 is 7119
+    assert mv.rules_extraction(_free(response="Let me compute.\nTherefore, 9x8 = 72.")) == "72"
+    assert mv.rules_extraction(_free("float", "The period is $T = 7.119 \\times 10^3 \\mathrm{~s}$.")) == "7119"
+    assert mv.leading_number("7.119 \\times 10^3") == "7.119 \\times 10^3"  # not cut at 7.119
+    assert mv.leading_number("6 yards") == "6"
+
+
+def test_rules_extraction_after_a_few_shot_continuation():
+    # a worked solution continued with another few-shot question: GPT's extraction reads the end ...
+    worked = "根据题意，∠A=63°。" * 20 + "答案:C\n\nQuestion: What is 9x8?\nSolution: 9x8 = 72\nTherefore, 9x8 = 72."
+    assert mv.rules_extraction(_free(response=worked)) == "72"
+    # ... but after a one-line answer it reads that answer, as the published verdicts show (idefics)
+    short = "The answer is 8.\n\nQuestion: What is the value of the largest bar?\n\nQuestion: What is the"
+    assert mv.rules_extraction(_free(response=short)) == "8"

@@ -289,3 +289,68 @@ def test_rules_mode_is_fast_on_hostile_responses(response):
         mathvista.rules_extraction({**item, "response": response})
     rules.split_options(response)
     assert time.perf_counter() - start < 5.0
+
+
+# Round 5: multiple-choice answers as hand-judged responses state them (an independent helper wrote and
+# labelled them as a judge would; these are the readings that were missing, each with a wrong twin).
+def _choice_row(question_choices: str, answer: str) -> dict:
+    return {"question_type": "multi-choice", "answer": answer, "question": "Q?\nChoices:\n" + question_choices}
+
+
+_SPEED = "A:Justin\nB:Oliver"
+_SLOPE = "A:0\nB:1\nC:6\nD:Undefined"
+_ANGLES = "A.15*\\degree\nB.30*\\degree\nC.45*\\degree\nD.60*\\degree\nE.90*\\degree"
+_FUNCTION = "A:This is a function\nB:This is not a function"
+_CALL = ("A:The cost of a call increases by $\\$ 0.90$ for each additional minute\n"
+         "B:Each additional dollar will buy an additional 0.9 minutes of call time")
+
+
+@pytest.mark.parametrize(
+    ("choices", "gold", "response", "ok"),
+    [(_SPEED, "B", "Oliver's line is steeper (more distance per unit time), so Oliver is traveling faster.", True),
+     (_SPEED, "B", "Justin's line is steeper, so Justin is traveling faster.", False),
+     (_SLOPE, "D", "A line parallel to the y-axis is vertical, and a vertical line has an undefined slope.", True),
+     (_SLOPE, "D", "The line is horizontal, so its slope is 0.", False),
+     (_ANGLES, "D", "Since AO = BO and AB = AO, triangle ABO is equilateral, so ∠ABO = 60°.", True),  # 60*\degree
+     (_ANGLES, "D", "So ∠ABO = 30°.", False),
+     (_FUNCTION, "B", "It fails the vertical line test. Therefore, this relation is not a function.", True),
+     (_FUNCTION, "B", "It passes the vertical line test. Therefore, this relation is a function.", False),
+     (_CALL, "A", "The slope is 0.9, which means the cost of a call increases by $0.90 for each additional minute.", True),
+     ("A:5\nB:9\nC:12\nD:13", "D", "BC is either 12 or 13 depending on the labels, so I'd say C or D.", False),  # hedge
+     ("A:2πcm\nB:3πcm\nC:4πcm\nD:5πcm", "C", "扇形弧长 = 120π × 6 / 180 = 4π，所以纸帽底面周长为 4π cm。答案是 C。", True),
+     ("A:2πcm\nB:3πcm\nC:4πcm\nD:5πcm", "C", "所以纸帽底面周长为 3π cm。故选B", False)],
+)
+def test_mathverse_rules_read_choices_as_a_judge(choices, gold, response, ok):
+    assert mathverse.judge(_choice_row(choices, gold), response, "rules").correct is ok, response
+
+
+@pytest.mark.parametrize(
+    ("option", "answer", "response", "ok"),
+    [("A. Right-angle; B. Isosceles; C. Obtuse; D. Equilateral; E. No correct answer", "D",
+      "All three angles are 60° and all sides are equal, so it is an equilateral triangle.", True),
+     ("A. Right-angle; B. Isosceles; C. Obtuse; D. Equilateral; E. No correct answer", "D",
+      "Two sides are equal but the angles differ, so it is not an equilateral triangle.", False),  # negated
+     ("A. Parallel; B. Perpendicular; C. Cannot be determined; D. No correct answer", "B",
+      "The distance between two parallel lines is measured along a perpendicular, so BD is perpendicular to AB.", True),
+     ("A. East; B. South; C. West; D. North; E. No correct answer", "A",
+      "A is at (1, 3) and C is at (4, 3); same row, larger x, so point C is to the east of point A.", True),
+     ("A. 3OB+3OC+3OD; B. 2OB+2OC+2OD; C. OB+OC+OD; E. No correct answer", "B",
+      "Each cut adds two new edges, so the new edges total 2OB + 2OC + 2OD.", True),  # operator spacing
+     ("A. 12 cm ;B. 10 cm ;C. 8 cm; D. No correct answer", "A",
+      "The wire is 12 cm long (a square with 3 cm sides).", True),  # a closing remark
+     ("A. 18.4; B. 9.2; C. 12.4; D. 6.2; E. No correct answer", "B",
+      "The median splits the triangle into two equal areas, so the shaded triangle is 18.4 ÷ 2 = 9.2 m².", True),
+     ("A. >;B. =;C. <; D. No correct answer", "B", "Thus, the result is =.", True)],
+)
+def test_wemath_rules_read_options_as_a_judge(option, answer, response, ok):
+    row = {"ID": "2steps_1", "key": "2steps_1", "answer": answer, "option": option}
+    assert wemath.judge(row, response, "rules").correct is ok, response
+
+
+def test_word_option_and_hedges_are_read_from_the_last_sentence():
+    assert rules.word_option("There is no solution.", ["Yes", "No"]) is None  # "no" only when it opens the clause
+    assert rules.word_option("No, it does not.", ["Yes", "No"]) == "B"
+    assert rules.word_option("So it is Justin or Oliver.", ["Justin", "Oliver"]) is None  # two named
+    assert rules.hedged_letters("The answer is either A or C.", 4)
+    assert not rules.hedged_letters("So A and B are congruent.", 4)  # points, not options
+    assert not rules.hedged_letters("The answer is E or F.", 4)  # not among the choices

@@ -52,9 +52,10 @@ _STATED_LETTER = (
     r" ?(?:\*\*)?[:：]? ?(?:\*\*|\$)? ?(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]? ?([A-H])(?>(?: ?[)\]>}])?)"
     r"(?! ?(?:,|/|(?i:or|and)\b) ?(?:\*\*)?[(\[]?[A-H](?>[)\]]?(?:\*\*)?)(?= ?(?:$|[.;!?)]|(?i:or)\b|,)))"
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
-    r"(?=[ .,;:：!)\]}*$]|\\\)|$)"
+    r"(?=[ .,;:：!)\]}*$。，；）]|\\\)|$)"
 )
-_STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)")
+_STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)|答案|选项|故选|应选")  # "答案是 C。", "故选B"
+_STATED_CJK_RE = re.compile(r" ?(?:是|为|應為|应为|应该是|选|选择)? ?[（(]?" + _STATED_LETTER)
 _STATED_LOOSE_RE = re.compile(r"(?i: letter)?(?i: (?:is|would be|should be|will be))?" + _STATED_LETTER)
 _STATED_STRICT_RE = re.compile(  # a verb, a colon, or a bold label ("**Final Answer** B")
     r"(?i: letter)?(?:(?i: (?:is|would be|should be|will be))|(?= ?(?:\*\*)? ?[:：])|(?=\*\* ?[(\[]?[A-H]\b))"
@@ -73,7 +74,7 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
         window = text[noun.end(): noun.end() + _STATED_WINDOW]
         if _OTHER_BLANKS_RE.search(window):  # a newline, a tab or a blank run: collapse them to one space
             window = _BLANKS_RE.sub(" ", text[noun.end(): noun.end() + 4 * _STATED_WINDOW])[:_STATED_WINDOW]
-        m = rest.match(window)
+        m = (rest if noun.group(0).isascii() else _STATED_CJK_RE).match(window)
         if m is not None and (n_choices is None or ord(m.group(1)) - ord("A") < n_choices):
             return noun.start(), m.group(1)
     return None
@@ -90,6 +91,8 @@ def stated_letter(text: str, n_choices: int | None = None, *, strict: bool = Tru
     (None, None, None)
     >>> stated_letter("The answer is B, C is wrong.", 4), stated_letter("**Final Answer**\\n\\nB", 4)
     ('B', 'B')
+    >>> stated_letter("所以纸帽底面周长为 4π cm。答案是 C。", 4), stated_letter("故选B", 4), stated_letter("答案：(D)", 4)
+    ('C', 'B', 'D')
     """
     found = stated_letter_at(text, n_choices, strict=strict)
     return found[1] if found else None

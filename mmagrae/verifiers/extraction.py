@@ -72,7 +72,7 @@ class Extraction:
 # a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
 # "a = 62°.\n(The distance is √(3.2² + 5.9²) ≈ 6.7 km.)", "(Note: …)", "(i.e. −49/10)"; one level of nesting
 _REMARK_RE = re.compile(
-    r"\(\s*(?:i\.\s?e\.|e\.\s?g\.|[A-Za-z]{2,}[.,:]?\s)[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}\)\s*\.?\s*$"
+    r"\(\s*(?:i\.\s?e\.|e\.\s?g\.|[A-Za-z]{2,}[.,:]?\s|an?\s+[A-Za-z]{2,})[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}\)\s*\.?\s*$"
 )
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
 _REMARK_KEEP_RE = re.compile(r"(?i)\banswer|\boption|\bchoice")

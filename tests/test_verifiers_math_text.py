@@ -507,3 +507,24 @@ def test_final_statement_readings(response: str, gold: str, expected: bool) -> N
 )
 def test_final_value_names_an_option(response, gold, choices, expected) -> None:
     assert verify(response, gold, choices=choices).correct is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [("**Answer:** The compass bearing of \\(R\\) from \\(P\\) is **S 23.5° W**.", r"S 23.5 ^\circ W", True),
+     ("So the bearing is N 40° W.", r"N 40^\circ E", False),  # the letters matter, not only the number
+     ("So the bearing is S 40° E.", r"N 40^\circ E", False),
+     ("f(x) = 3cos(2πx + 4π) - 6", r"3 \cos (2 \pi x+4 \pi)-6", True),  # "πx" is π times x
+     ("f(x) = 3cos(2πx + 3π) - 6", r"3 \cos (2 \pi x+4 \pi)-6", False)],
+)
+def test_bearings_and_pi_before_a_variable(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [("12 × 4 = 48 cm. A", True), ("12 × 4 = 48 cm. B", False), ("12 × 4 = 48 cm.\n(A)", True),
+     ("It is point A.", False)],  # a point named A is not the letter
+)
+def test_a_letter_closing_the_response_is_the_choice(response: str, expected: bool) -> None:
+    assert verify(response, "A", choices=["48 cm", "40 cm"]).correct is expected

@@ -393,6 +393,10 @@ _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
 
 
 _CLAUSE_RE = re.compile(r"(?:,|;|:)\s+(?:(?:and|so|then|thus|hence|therefore|giving|i\.e\.)\s+)?|\b(?:so|thus|hence|therefore|and)\s+")
+_CLOSING_LETTER_RE = re.compile(r"(?:^|[.。!?\n])\s*[(\[]?([A-H])[)\]]?\.?\s*$")
+_BEARING_RE = re.compile(
+    r"(?<![A-Za-z])([NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|degrees?)?\s*[EW])(?![A-Za-z])[\s.$)]*$"
+)
 _CJK_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _EQUALS_RE = re.compile(r"=|≈|\\approx(?![a-zA-Z])")
 
@@ -433,6 +437,10 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     text = response[-MAX_RESPONSE_CHARS:]
     visible = drop_trailing_remark(strip_think(text))
 
+    bearing = _BEARING_RE.search(visible[-120:].replace("**", ""))
+    if bearing is not None:  # "… is **S 23.5° W**.": a compass bearing, not its number
+        return Extraction(bearing.group(1), "bearing")
+
     tags = _find_answer_tags(visible)
     if tags:
         tags = [t for t in tags if t.strip()] or tags
@@ -465,6 +473,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         stated = stated_letter_at(visible, len(choices))
         if stated is not None and (last_phrase is None or last_phrase.start() <= stated[0]):
             return Extraction(stated[1], "stated_letter")
+        closing = _CLOSING_LETTER_RE.search(visible[-40:])
+        if closing is not None and ord(closing.group(1)) - ord("A") < len(choices):
+            return Extraction(closing.group(1), "closing_letter")  # "12 × 4 = 48 cm. A": the letter alone
 
     phrase = _answer_after(visible, last_phrase)
     if phrase is not None:

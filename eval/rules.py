@@ -200,16 +200,16 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
         letter = stated_letter(response, n)
     if letter is None and len(response.strip()) <= 40:
         letter = leading_letter(response, n)
+    if letter is None and choices and (hedged_letters(response, len(choices)) or hedged_options(response, choices)):
+        from eval.registry import SampleVerdict
+
+        return SampleVerdict(None, False)  # "so I'd say C or D", "it can be 2 or 3 cm": no answer
     if letter is None and choices:
         letter = _letter_with_its_option(response, choices) or named_option(response, choices)
     if letter is not None:
         verdict = _letter_verdict(letter, gold, choices)
         if verdict.extracted is not None:
             return verdict
-    if choices and hedged_letters(response, len(choices)):  # "so I'd say C or D": no answer
-        from eval.registry import SampleVerdict
-
-        return SampleVerdict(None, False)
     verdict = rules_verdict(tail if tail is not None else response, gold, choices=choices)
     if choices and not (verdict.extracted is not None and _names_an_option(verdict.extracted, choices)):
         letter = word_option(response, choices)  # "so Oliver is traveling faster", "an undefined slope"
@@ -247,6 +247,30 @@ def hedged_letters(response: str, n_choices: int) -> bool:
     return any(a != b and _in_range(a, n_choices) and _in_range(b, n_choices) for a, b in _HEDGE.findall(last))
 
 
+def hedged_options(response: str, choices: list[str]) -> bool:
+    """Whether the closing clause offers two different options joined by "or" ("so it can be 2 or 3 cm", "it
+    could be ① or ②"), each the value or text of an option.
+
+    >>> hedged_options("It is longer than 1 and shorter than 5, so it can be 2 or 3 cm.", ["1", "2", "3", "14"])
+    True
+    >>> hedged_options("So the side is 3 cm, not 2.", ["1", "2", "3"]), hedged_options("It is 3 or more.", ["1", "3"])
+    (False, False)
+    """
+    from mmagrae.verifiers.choice import resolve_choice
+
+    last = _last_sentence(response).rstrip(".!?。 ")
+    cuts = list(_CLAUSE_CUT.finditer(last))
+    clause = last[cuts[-1].end():] if cuts else last
+    m = _OR_VALUES.search(clause)
+    if m is None:
+        return False
+    named = [resolve_choice(m.group(k), choices)[0] for k in (1, 2)]
+    return all(named) and named[0] != named[1]
+
+
+_OR_VALUES = re.compile(r"(?<![\w.])([-\d.,/√π①-⑳]+)\s*(?:\w{1,3}[²³]?\s*)?\bor\s+([-\d.,/√π①-⑳]+(?:\s*\w{1,3}[²³]?)?)\s*$")
+
+
 def _last_sentence(response: str) -> str:
     text = response.strip()[-400:]
     return re.split(r"(?<=[.!?。])\s+|\n", text)[-1] if text else ""
@@ -254,7 +278,7 @@ def _last_sentence(response: str) -> str:
 
 _CLAUSE_CUT = re.compile(r"(?i),\s*(?:and\s+)?(?:so|thus|hence|therefore|which means)\b|\b(?:so|thus|hence|therefore)\b|[;:]")
 _NEGATION = re.compile(r"(?i)(?:\bnot|n't|\bno|\bnever|\bneither|\bnor)\s+(?:\w+\s+){0,1}$")
-_WORDS_OPTION = re.compile(r"[^\W\d_]{2,}(?: [^\W\d_]+){0,2}")  # "oliver", "undefined", "north east"
+_WORDS_OPTION = re.compile(r"[^\W\d_]{2,}(?: [^\W\d_]+){0,2}|[①-⑳]")  # "oliver", "north east", "②"
 _ANSWER_WORDS = {"yes", "no", "none", "true", "false", "all", "both", "neither", "either"}
 
 

@@ -354,3 +354,21 @@ def test_word_option_and_hedges_are_read_from_the_last_sentence():
     assert rules.hedged_letters("The answer is either A or C.", 4)
     assert not rules.hedged_letters("So A and B are congruent.", 4)  # points, not options
     assert not rules.hedged_letters("The answer is E or F.", 4)  # not among the choices
+
+
+@pytest.mark.parametrize(
+    ("option", "answer", "response", "ok"),
+    [("A. 27;B. 9;C. 36;D. No correct answer", "A", "the water that goes up is 3×3×3 = 27 cm3", True),  # "cm3"
+     ("A. 10 dm³;B. 100 dm³;C. 1 dm³;D. 1000 dm³; E. No correct answer", "D",
+      "a cube 1 m each side, 1 m3 is equal to 1000 dm3", True),  # not the "3" of "dm3"
+     ("A. AB < BC;   B. AB = BC;   C. AB > BC; D. No correct answer", "B", "正方形四条边一样长，所以AB和BC一样长，选B", True),
+     ("A. ①; B. ③; C. ②; D. Cannot be determined; E. No correct answer", "C",
+      "The cylinder ② has the base diameter 50 cm.", True),  # a circled-number option named
+     ("A. ①;B. ②;C. ③;D. ④; E. No correct answer", "B",
+      "Both ① and ② look like they make a right angle with line l, so it could be ① or ②.", False),  # hedge
+     ("A. 1;B. 2;C. 3;D. 14; E. No correct answer", "C",
+      "the third side is between the difference and the sum, so it can be 2 or 3 cm", False)],  # hedge
+)
+def test_wemath_rules_weak_model_answers(option, answer, response, ok):
+    row = {"ID": "2steps_1", "key": "2steps_1", "answer": answer, "option": option}
+    assert wemath.judge(row, response, "rules").correct is ok, response

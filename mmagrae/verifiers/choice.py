@@ -54,7 +54,7 @@ _STATED_LETTER = (
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
     r"(?=[ .,;:：!)\]}*$。，；）]|\\\)|$)"
 )
-_STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)|答案|选项|故选|应选")  # "答案是 C。", "故选B"
+_STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)|答案|选项|选")  # "答案是 C。", "故选B", "，选B"
 _STATED_CJK_RE = re.compile(r" ?(?:是|为|應為|应为|应该是|选|选择)? ?[（(]?" + _STATED_LETTER)
 _STATED_LOOSE_RE = re.compile(r"(?i: letter)?(?i: (?:is|would be|should be|will be))?" + _STATED_LETTER)
 _STATED_STRICT_RE = re.compile(  # a verb, a colon, or a bold label ("**Final Answer** B")
@@ -93,6 +93,8 @@ def stated_letter(text: str, n_choices: int | None = None, *, strict: bool = Tru
     ('B', 'B')
     >>> stated_letter("所以纸帽底面周长为 4π cm。答案是 C。", 4), stated_letter("故选B", 4), stated_letter("答案：(D)", 4)
     ('C', 'B', 'D')
+    >>> stated_letter("所以AB和BC一样长，选B", 4), stated_letter("选择题：A或B", 4)
+    ('B', None)
     """
     found = stated_letter_at(text, n_choices, strict=strict)
     return found[1] if found else None

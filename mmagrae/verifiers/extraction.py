@@ -389,6 +389,7 @@ def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
     return cleaned
 
 
+_ATTACHED_UNIT_RE = re.compile(r"(?<![A-Za-z])(?:[cdmk]?m|ft|in)$")
 _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
 
 
@@ -531,9 +532,11 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         for m in _PAREN_LETTER_RE.finditer(visible):
             if ord(m.group(1).upper()) - ord("A") < len(choices):
                 last_letter = m
-    last_number = next(  # the last number that is not the "2" of "27 cm^{2}"
+    last_number = next(  # the last number that is not the "2" of "27 cm^{2}" or the "3" of "1000 dm3"
         (m for m in reversed(list(_NUMBER_RE.finditer(visible)))
-         if not _UNIT_POWER_BEFORE_RE.search(visible, max(0, m.start() - 8), m.start())), None)
+         if not _UNIT_POWER_BEFORE_RE.search(visible, max(0, m.start() - 8), m.start())
+         and not (m.group(0) in ("2", "3") and _ATTACHED_UNIT_RE.search(visible, max(0, m.start() - 3), m.start()))),
+        None)
     spans = math_spans(visible)
     span = spans[-1] if spans else None
     if span is not None and all(m is None or m.start() < span[1] for m in (last_letter, last_number)):

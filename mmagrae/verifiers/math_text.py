@@ -130,8 +130,8 @@ TRAILING_UNIT_RE = re.compile(
     r"(?:(?<=[\d}\])π°])\s*|\s+)(?:\\(?:text|mathrm)\s*\{\s*~?\s*)?(?:(?:square|cubic)\s+)?(?:"
     + _UNIT_WORDS
     + r")\}?"
-    r"(?:\s*\^\s*\{?[23]\}?|[²³])?$"
-    r"|\s+m(?:\s*\^\s*\{?[23]\}?|[²³])$"  # metres only with a power and a space: "30.25π m²", not "3m^2"
+    r"(?:\s*\^\s*\{?[23]\}?|[²³]|(?<=m)[23])?$"
+    r"|\s+m(?:\s*\^\s*\{?[23]\}?|[²³]|[23])$"  # metres only with a power and a space: "30.25π m²", not "3m^2"
 )
 
 

@@ -110,12 +110,9 @@ _UNITS = _UNIT_WORDS + (
     "°\\s*T|"  # a true bearing: "230° T"
     "平方厘米|平方分米|平方米|度|元|个"  # Chinese units besides math_text's lengths (We-Math's and MathVerse's options)
 )
+_POWER = r"(?:\s*\^\s*\{?[23]\}?|[²³]|(?<=m)[23]|(?<=ft)[23]|(?<=in)[23])"  # "cm^2", "cm²", "cm2", "dm3"
 _UNIT_TAIL_RE = re.compile(
-    r"\s*(?:(?:"
-    + _UNITS
-    + r")(?:\s*\^\s*\{?[23]\}?|[²³])?)(?:\s*(?:/|per)\s*(?:"
-    + _UNITS
-    + r")(?:\s*\^\s*\{?[23]\}?|[²³])?)?\s*$"
+    r"\s*(?:(?:" + _UNITS + r")" + _POWER + r"?)(?:\s*(?:/|per)\s*(?:" + _UNITS + r")" + _POWER + r"?)?\s*$"
 )
 _CURRENCY_PREFIX_RE = re.compile(r"^(?:US\s*\$|\$|€|£|¥|₹|USD\s*|EUR\s*|Rs\.?\s*)")
 _CURRENCY_SUFFIX_RE = re.compile(r"(?<=\d)\s*[$€£¥₹]$")

@@ -105,6 +105,17 @@ def given_verdict(row: Mapping[str, Any]) -> bool | None:
     return not isinstance(judgement, str) and judgement == 1
 
 
+_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")  # words, not LaTeX commands
+_STATEMENT_PROMPT = re.compile(r"^\s*(?i:complete the statement)\s*[.:]?\s*")
+
+
+def _sentence_key(text: str) -> str:
+    """A sentence gold or response compared as a judge reads it: case, spacing, markup and end punctuation
+    ignored ("(0, 0)" is "(0,0)")."""
+    text = re.sub(r"[$*`]|\\[()]|\.(?=\s|$)", "", text.lower())
+    return re.sub(r"\s+", "", text)
+
+
 _LOST_FRAC = re.compile(r"^\s*\{(\d+)\}\{(\d+)\}")
 
 
@@ -126,6 +137,10 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
         parts = piecewise_verdict(response, gold)  # "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"
     if parts is not None:
         return parts
+    if len(_WORD.findall(gold)) >= 6:  # "Complete the statement.Every point on the circle is exactly 5 units …"
+        stated = _sentence_key(_STATEMENT_PROMPT.sub("", gold))
+        return SampleVerdict(gold if stated in _sentence_key(response[-600:]) else None,
+                             stated in _sentence_key(response[-600:]))
     verdict = rules_verdict(response, gold)
     repaired = _LOST_FRAC.sub(r"\\frac{\1}{\2}", gold)  # "{8}{5} \pi": a \frac lost in the data
     if not verdict.correct and repaired != gold:

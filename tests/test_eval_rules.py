@@ -151,6 +151,12 @@ _FREE_FORM = [
     ("\\text { increasing } \\quad(-3,1) ; \\quad \\text { constant }(-\\infty,-3) \\cup(1, \\infty)",
      "It is increasing on (-3, 1) and constant on (-\\infty,-3) \\cup (1,\\infty).",
      "It is increasing on (-3, 1) and constant on (-\\infty,-3)."),
+    # a gold chain: every side after the name states it (testmini 599)
+    ("$y_2=(x+2)^3=y_1(x+2)$", "$$y_2 = (x+2)^3$$", "$$y_2 = (x+3)^3$$"),
+    # a sentence gold (testmini 459): the statement, completed
+    ("Complete the statement.Every point on the circle is exactly 5 units away from the point (0,0).",
+     "Every point on the circle is exactly **5** units away from the point (0, 0).",
+     "Every point on the circle is exactly 4 units away from the point (0, 0)."),
     # piecewise golds (MathVerse testmini 493, 494): every piece with its own condition
     ("When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$",
      "So $f(x)=\\begin{cases} -x+1, & x \\leq 3 \\\\ x-5, & x>3 \\end{cases}$",

@@ -515,6 +515,9 @@ def _final_values(pred: str, gold: str) -> list[tuple[str, str]]:
                 out.append((last, gold_value))
             if chain[-1][0] != "=" and len(chain) > 2:  # "≈": the exact value before it
                 out.append((chain[-2][1].strip(), gold_value))
+    gold_chain = _depth0_split(gold, _CHAIN_RE)
+    if len(gold_chain) > 2 and len(chain) > 1:  # a gold chain "y_2=(x+2)^3=y_1(x+2)": every side states it
+        out.extend((chain[-1][1].strip(), side.strip()) for _, side in gold_chain[1:-1])
     gold_rhs, pred_rhs = _FUNCTION_LHS_RE.match(gold), _FUNCTION_LHS_RE.match(pred)
     if gold_rhs and pred_rhs and "=" not in gold[gold_rhs.end():] and "=" not in pred[pred_rhs.end():]:
         out.append((pred[pred_rhs.end():].strip(), gold[gold_rhs.end():].strip()))

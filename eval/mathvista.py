@@ -237,8 +237,9 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
             return m.group(1)  # "There are 3 bars with values below 40.": the count, not the last number
         extraction = extract_answer(response)
         if item["answer_type"] in ("integer", "float") and extraction:
-            if _EQUATION.search(extraction) and (last := _EQUATION.split(extraction)[-1].strip()):
-                extraction = last  # "9x8 = 72", "f(4) = 4": GPT's extraction is the value
+            sides = _EQUATION.split(extraction)
+            if len(sides) > 1 and sides[-1].strip() and not _PLAIN_NUMBER.match(sides[0]):
+                extraction = sides[-1].strip()  # "9x8 = 72", "f(4) = 4": GPT's extraction is the value
             return number_answer(extraction, item["answer_type"])
         return extraction
     extraction = extract_answer(response, choices=list(choices))
@@ -342,7 +343,8 @@ def number_answer(extraction: str, answer_type: str) -> str:
 
 _SHORT_ANSWER = 200  # characters: a direct answer, not a worked solution
 _CONTINUATION = re.compile(r"\n\s*(?:Question|问题)\s*[:：]")
-_EQUATION = re.compile(r"=|≈|\\approx(?![a-zA-Z])")
+_EQUATION = re.compile(r"(?<![!<>=])=(?!=)|≈|\\approx(?![a-zA-Z])")  # not "!=", "<=", ">="
+_PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d[\d,]*(?:\.\d+)?\s*$")  # "12 = 3 × 4" states 12
 _MAX_EXPRESSION = 60  # longer text is prose, not a constant expression to evaluate
 
 

@@ -129,6 +129,9 @@ def named_option(response: str, choices: list[str]) -> str | None:
     return chr(ord("A") + found[0])  # duplicate option texts (a data error) are one answer: the first
 
 
+_NEGATIONS = {"not", "no", "never", "isn't", "aren't", "cannot", "can't", "neither", "nor", "n't"}
+
+
 def _words_within(small: str, big: str, gap: int = 1) -> bool:
     """Whether the words of ``small`` occur in ``big`` in order, with at most ``gap`` other words between two
     of them and none missing ("this is not a function" within "so this relation is not a function")."""
@@ -140,6 +143,8 @@ def _words_within(small: str, big: str, gap: int = 1) -> bool:
         while k < len(want) and i < len(words) and skipped <= gap:
             if words[i] == want[k]:
                 k, skipped = k + 1, 0
+            elif words[i] in _NEGATIONS:  # "the function is not increasing" does not state "… is increasing"
+                break
             else:
                 skipped += 1
             i += 1
@@ -231,9 +236,10 @@ def _letter_verdict(letter: str, gold: str, choices: list[str] | None):
     return rules_verdict(letter, gold, choices=choices)
 
 
-_HEDGE = re.compile(
-    r"(?i:\b(?:say|answer(?:\s+is)?|option|options|choice|choose|pick|select|be|either))\s+(?i:either\s+)?"
-    r"\(?([A-H])\)?\s*(?:,\s*\(?[A-H]\)?\s*)*(?i:or|/|and)\s+\(?([A-H])\)?(?![\w])"
+_HEDGE = re.compile(  # ends the sentence: "so I'd say C or D." (not "… C and D, and D is correct")
+    r"(?<!not )(?i:\b(?:say|answer(?:\s+is)?|option|options|choice|choose|pick|select|be|either))\s+(?i:either\s+)?"
+    r"(?:\*\*)?\(?([A-H])\)?(?:\*\*)?\s*(?:,\s*\(?[A-H]\)?\s*)*(?i:or|/|and)\s+(?:\*\*)?\(?([A-H])\)?(?:\*\*)?"
+    r"(?![\w])\W*$"
 )
 
 
@@ -279,6 +285,8 @@ def _last_sentence(response: str) -> str:
 _CLAUSE_CUT = re.compile(r"(?i),\s*(?:and\s+)?(?:so|thus|hence|therefore|which means)\b|\b(?:so|thus|hence|therefore)\b|[;:]")
 _NEGATION = re.compile(r"(?i)(?:\bnot|n't|\bno|\bnever|\bneither|\bnor)\s+(?:\w+\s+){0,1}$")
 _WORDS_OPTION = re.compile(r"[^\W\d_]{2,}(?: [^\W\d_]+){0,2}|[①-⑳]")  # "oliver", "north east", "②"
+_ANY_NEGATION = re.compile(r"(?i)\b(?:not|never|neither|nor|cannot)\b|n't\b")
+_ANSWER_WORD_END = re.compile(r"\s*(?:[,.!;]|$)")
 _ANSWER_WORDS = {"yes", "no", "none", "true", "false", "all", "both", "neither", "either"}
 
 
@@ -301,11 +309,17 @@ def word_option(response: str, choices: list[str]) -> str | None:
     short = [(i, _norm(c)) for i, c in enumerate(choices) if _WORDS_OPTION.fullmatch(_norm(c))]
     for scope in scopes:
         text = _norm(scope)
+        opening = re.match(r"([^\W\d_]+)\s*[,.!;]", text)
+        answer_words = {i for i, option in short if option in _ANSWER_WORDS and opening and opening.group(1) == option}
+        if len(answer_words) == 1:  # "No, it does not.": the answer word that opens the clause
+            return chr(ord("A") + answer_words.pop())
+        if _ANY_NEGATION.search(text):
+            return None  # "Oliver is definitely not the faster one": a negated clause names nothing
         hits = set()
         for i, option in short:
             for m in re.finditer(r"(?<![\w.])" + re.escape(option) + r"(?![\w]|\.\d)", text):
-                if option in _ANSWER_WORDS and text[: m.start()].strip(" ,"):
-                    continue
+                if option in _ANSWER_WORDS and (text[: m.start()].strip(" ,") or not _ANSWER_WORD_END.match(text, m.end())):
+                    continue  # "No, it does not." names No; "No doubt, …" and "there is no …" do not
                 if not _NEGATION.search(text[: m.start()]):
                     hits.add(i)
         named = {_exact(choices[i]) for i in hits}
@@ -425,7 +439,7 @@ _CONDITION = re.compile(rf"\b([a-z])\s*({_CMP})\s*(-?\d+(?:\.\d+)?)|(-?\d+(?:\.\
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _PIECE_END = r"(?=\s*(?:[,;&\n]|\\\\|\bwhen\b|\bfor\b|\bif\b|\band\b|\botherwise\b|\.(?:\s|$)|$))"
 _DEFINED = re.compile(rf"(?:\b[a-zA-Z]\s*\(\s*[a-z]\s*\)|\by)\s*=\s*(?!\\begin)([^=,;&\n]+?){_PIECE_END}")
-_CASE_ROW = re.compile(r"(?:\\begin\{cases\}|\n)\s*([^&\n]+?)\s*,?\s*&")  # rows of \begin{cases}, "\\" read as "\n"
+_CASE_ROW = re.compile(r"(?:\\begin\{cases\}|\n)[ \t]*([^&\s][^&\n]*?)[ \t]*,?[ \t]*&")  # rows, "\\" read as "\n"
 
 
 def _comparisons(text: str) -> str:
@@ -493,7 +507,8 @@ def piecewise_verdict(response: str, gold: str):
         pairs = _pairs(items, forward)
         shown = "; ".join(f"{v}{op}{n:g}: {e}" for (v, op, n), e in pairs.items()) or None
         stated = stated or shown
-        if all(c in pairs for c in gold_pairs):
+        overlapping = [c for c in pairs if c not in gold_pairs and any(c[0] == g[0] and c[2] == g[2] for g in gold_pairs)]
+        if all(c in pairs for c in gold_pairs) and not overlapping:  # "… and also x>=3: f(x)=x-5" contradicts
             stated = shown
             try:
                 if all(symbolic.expressions_equal(pairs[c], e)[0] for c, e in gold_pairs.items()):

@@ -176,3 +176,9 @@ def test_rules_extraction_after_a_few_shot_continuation():
     # ... but after a one-line answer it reads that answer, as the published verdicts show (idefics)
     short = "The answer is 8.\n\nQuestion: What is the value of the largest bar?\n\nQuestion: What is the"
     assert mv.rules_extraction(_free(response=short)) == "8"
+
+
+def test_rules_extraction_equation_value_only_after_a_name_or_expression():
+    assert mv.rules_extraction(_free(response="The answer is x != 5.")) == "x != 5"  # not an equation
+    assert mv.rules_extraction(_free(response="The answer is 3 = 5.")) == "3"  # a bare number states itself
+    assert mv.rules_extraction(_free(response="The answer is 12 = 3 \\times 4.")) == "12"

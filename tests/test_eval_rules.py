@@ -4,6 +4,7 @@ result files (synthetic items written for the test)."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -378,3 +379,33 @@ def test_word_option_and_hedges_are_read_from_the_last_sentence():
 def test_wemath_rules_weak_model_answers(option, answer, response, ok):
     row = {"ID": "2steps_1", "key": "2steps_1", "answer": answer, "option": option}
     assert wemath.judge(row, response, "rules").correct is ok, response
+
+
+def _mc(choices: str, answer: str) -> dict:
+    return {"question_type": "multi-choice", "answer": answer, "question": "Q?\nChoices:\n" + choices}
+
+
+_INCREASING = "A:The function is increasing\nB:The function is decreasing\nC:The function is constant"
+
+
+@pytest.mark.parametrize(
+    ("row", "response", "ok"),
+    [(_mc(_INCREASING, "A"), "Looking at the graph, the function is not increasing.", False),  # negated
+     (_mc(_INCREASING, "A"), "So the function is never increasing.", False),
+     (_mc(_INCREASING, "A"), "It rises everywhere, so the function is increasing.", True),
+     (_mc("A:The triangle is a right triangle\nB:The triangle is an obtuse triangle", "A"),
+      "No angle is 90°, so the triangle is not a right triangle.", False),
+     (_mc("A:Justin\nB:Oliver", "B"), "Oliver is definitely not the faster one.", False),
+     (_mc("A:Yes\nB:No", "B"), "No doubt, the triangles are congruent.", False),
+     (_mc("A:10 cm\nB:20 cm\nC:30 cm\nD:40 cm", "D"), "The perimeter is 40 cm, so it is not option A or B.", True)],
+)
+def test_review_cases_rules_mode(row, response, ok):
+    assert mathverse.judge(row, response, "rules").correct is ok, response
+
+
+def test_piecewise_extra_overlapping_piece_and_blank_runs_are_fast():
+    row = {"question_type": "free-form", "answer": "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"}
+    assert not mathverse.judge(row, "x<=3: f(x)=-x+1, x>3: f(x)=x-5 and also x>=3: f(x)=x-5", "rules").correct
+    start = time.perf_counter()
+    mathverse.judge(row, "\t \n" * 1000, "rules")  # no backtracking on blank runs
+    assert time.perf_counter() - start < 0.5

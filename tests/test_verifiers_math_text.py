@@ -528,3 +528,47 @@ def test_bearings_and_pi_before_a_variable(response: str, gold: str, expected: b
 )
 def test_a_letter_closing_the_response_is_the_choice(response: str, expected: bool) -> None:
     assert verify(response, "A", choices=["48 cm", "40 cm"]).correct is expected
+
+
+# A hostile review of round 5's readings: cheap outputs that must not be rewarded, and right answers that
+# must stay right.
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [(r"\boxed{x = 11 \approx 12}", "11", None, False),  # 11 does not round to 12: the chain is read as written
+     (r"\boxed{x = 11 \approx 12 \approx 13 \approx 14 \approx 15}", "x=14", None, False),
+     ("So x = 5 ≈ 7.", "5", None, False),
+     (r"\boxed{x = 13 \approx 5}", "A", ["5", "7", "9", "11"], False),
+     (r"\boxed{5: 7}", "7", None, False),  # a number is not a label
+     (r"\boxed{3, not: 5}", "5", None, False),
+     ("x: 9: 5", "A", ["5", "7", "9", "11"], False),
+     (r"\boxed{g(x) = 2x + 3}", "f(x)=2x+3", None, False),  # another function
+     (r"The answer is \boxed{12} (maybe \boxed{15}, if we include the endpoints).", "12", None, False),
+     (r"\boxed{A} (alternatively \boxed{B})", "A", ["1", "2"], False),
+     ("The answer is 5 (or 7).", "5", None, False),  # a correction or a hedge in parentheses is kept
+     ("5 (actually, it is 7).", "5", None, False),
+     ("So the length is 30 (or 20).", "C", ["10", "20", "30"], False),
+     ("We get 4x = 12 (hence x = 3).", "3", None, True),
+     ("After simplification we get 2x = 6 (so x = 3).", "3", None, True),
+     ("So the perimeter is 40 cm. The answer is 40 cm.\nB", "D", ["10 cm", "20 cm", "30 cm", "40 cm"], True),
+     ("It is 40 cm, which is option D.\nA", "D", ["10 cm", "20 cm", "30 cm", "40 cm"], True),
+     ("C\nD", "D", ["10 cm", "20 cm", "30 cm", "40 cm"], False),  # lone letters: a hedge
+     ("C or\nD", "D", ["10 cm", "20 cm", "30 cm", "40 cm"], False),
+     (r"The ship is \boxed{25} km from the port, on a bearing of N 30° E.", "25", None, True),
+     ("The ship is **25 km**, on a bearing of N 30° E.", "25", None, True),
+     ("Answer: B. The plane flies on a bearing of S 30° W.", "B", ["S 30° E", "S 60° W", "S 30° W"], True),
+     ("The answer is 5n + 4 m^2", "5n+4m^2", None, True),  # "m" of an expression, not metres
+     ("选项：A 错误，B 正确，C 错误，D 错误。", "A", ["1", "2", "3", "4"], False),  # Chinese: no verb, no statement
+     ("分析：答案 A 不正确。", "A", ["1", "2", "3", "4"], False),
+     ("故选D。（选项A，B，C均不符合题意）", "D", ["1", "2", "3", "4"], True),
+     ("答案是A，B", "A", ["1", "2", "3", "4"], False),
+     ("答案是A，也可能是B", "A", ["1", "2", "3", "4"], False)],
+)
+def test_review_cases(response, gold, choices, expected) -> None:
+    assert verify(response, gold, choices=choices).correct is expected, verify(response, gold, choices=choices)
+
+
+def test_stated_letter_scan_is_bounded() -> None:
+    start = time.perf_counter()
+    for text in ("答案是" * 33333, "故选" * 50000):
+        verify(text, "A", choices=["1", "2", "3", "4"])
+    assert time.perf_counter() - start < 1.0

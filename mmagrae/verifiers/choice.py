@@ -54,8 +54,12 @@ _STATED_LETTER = (
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
     r"(?=[ .,;:：!)\]}*$。，；）]|\\\)|$)"
 )
-_STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)|答案|选项|选")  # "答案是 C。", "故选B", "，选B"
-_STATED_CJK_RE = re.compile(r" ?(?:是|为|應為|应为|应该是|选|选择)? ?[（(]?" + _STATED_LETTER)
+_STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)|答案|选")  # "答案是 C。", "故选B", "，选B"
+_CJK_HEDGE = r"(?![，,、] ?[（(]?[A-H](?![A-Za-z])|[，,、]? ?(?:也可能是?|或者?是?|或) ?[（(]?[A-H])"  # "答案是A，B", "A，也可能是B": no statement
+_STATED_CJK_RE = {  # "答案" needs a verb or a colon ("答案 A 不正确" states nothing); "选" the letter itself
+    "答案": re.compile(r" ?(?:是|为|應為|应为|应该是|[:：]) ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),
+    "选": re.compile(r"(?:择)? ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),  # not "选项：A 错误"
+}
 _STATED_LOOSE_RE = re.compile(r"(?i: letter)?(?i: (?:is|would be|should be|will be))?" + _STATED_LETTER)
 _STATED_STRICT_RE = re.compile(  # a verb, a colon, or a bold label ("**Final Answer** B")
     r"(?i: letter)?(?:(?i: (?:is|would be|should be|will be))|(?= ?(?:\*\*)? ?[:：])|(?=\*\* ?[(\[]?[A-H]\b))"
@@ -63,6 +67,7 @@ _STATED_STRICT_RE = re.compile(  # a verb, a colon, or a bold label ("**Final An
 )
 _BLANKS_RE = re.compile(r"\s+")
 _OTHER_BLANKS_RE = re.compile(r"[^\S ]|  ")
+_STATED_SCAN_CHARS = 8000  # the last characters searched for a stated letter
 _STATED_WINDOW = 80  # characters read after the noun (a statement's lead and letter fit in well under that)
 
 
@@ -70,11 +75,12 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     """``(where its noun starts, letter)`` of the last "the correct option is X" statement whose letter is among
     the choices, or None."""
     rest = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
-    for noun in reversed(list(_STATED_NOUN_RE.finditer(text))):  # the last statement wins: read from the end
+    start = max(0, len(text) - _STATED_SCAN_CHARS)  # a statement is read near the end (bounded work)
+    for noun in reversed(list(_STATED_NOUN_RE.finditer(text, start))):  # the last statement wins
         window = text[noun.end(): noun.end() + _STATED_WINDOW]
         if _OTHER_BLANKS_RE.search(window):  # a newline, a tab or a blank run: collapse them to one space
             window = _BLANKS_RE.sub(" ", text[noun.end(): noun.end() + 4 * _STATED_WINDOW])[:_STATED_WINDOW]
-        m = (rest if noun.group(0).isascii() else _STATED_CJK_RE).match(window)
+        m = (rest if noun.group(0).isascii() else _STATED_CJK_RE[noun.group(0)]).match(window)
         if m is not None and (n_choices is None or ord(m.group(1)) - ord("A") < n_choices):
             return noun.start(), m.group(1)
     return None
@@ -93,8 +99,12 @@ def stated_letter(text: str, n_choices: int | None = None, *, strict: bool = Tru
     ('B', 'B')
     >>> stated_letter("所以纸帽底面周长为 4π cm。答案是 C。", 4), stated_letter("故选B", 4), stated_letter("答案：(D)", 4)
     ('C', 'B', 'D')
-    >>> stated_letter("所以AB和BC一样长，选B", 4), stated_letter("选择题：A或B", 4)
-    ('B', None)
+    >>> stated_letter("所以AB和BC一样长，选B", 4), stated_letter("选择题：A或B", 4), stated_letter("选项：A 错误，B 正确", 4)
+    ('B', None, None)
+    >>> stated_letter("答案是A，B", 4), stated_letter("答案是A，也可能是B", 4), stated_letter("分析：答案 A 不正确", 4)
+    (None, None, None)
+    >>> stated_letter("故选D。（选项A，B，C均不符合题意）", 4)
+    'D'
     """
     found = stated_letter_at(text, n_choices, strict=strict)
     return found[1] if found else None

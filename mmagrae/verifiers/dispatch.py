@@ -471,9 +471,25 @@ def _depth0_split(text: str, pattern: re.Pattern) -> list[tuple[str, str]]:
 
 _CHAIN_RE = re.compile(r"=|≈|\\approx(?![a-zA-Z])|≅")
 _COLON_RE = re.compile(r":\s")
-_FUNCTION_LHS_RE = re.compile(r"^\s*(?:y|[a-zA-Z]\s*\(\s*[a-z]\s*\))\s*=\s*(?=\S)")  # "y =", "g(x) ="
+_FUNCTION_LHS_RE = re.compile(r"^\s*(?:y|([a-zA-Z])\s*\(\s*[a-z]\s*\))\s*=\s*(?=\S)")  # "y =", "g(x) ="
+_LABEL_RE = re.compile(r"[A-Za-z]{2,}|^\s*\([^()]*\)\s*$")  # a label: "Final answer", "Using (2, −3)", "(2, −3)"
+_NEGATION_RE = re.compile(r"(?i)\b(?:not|no|never)\b|n't")
+_METRES_RE = re.compile(r"^(.*?\S)\s+m(?:\s*\^\s*\{?[23]\}?|[²³])$")
 _VARIABLE_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?$")
 _RATIO_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def _approximates(exact: str, rounded: str) -> bool:
+    """Whether ``rounded`` is ``exact`` rounded as written ("20/3 ≈ 6.67" yes; "11 ≈ 12" no): both read as
+    numbers, and they differ by at most half a unit of the rounded value's last decimal."""
+    deadline = Deadline(0.05)
+    try:
+        a, b = _read_number(exact.strip(), deadline), _read_number(rounded.strip(), deadline)
+    except VerifierTimeout:
+        return False
+    if a is None or b is None:
+        return False
+    return abs(a.value - b.value) <= Decimal(5) * Decimal(10) ** (-b.decimals - 1) * Decimal("1.000001")
 
 
 def _final_values(pred: str, gold: str) -> list[tuple[str, str]]:
@@ -488,38 +504,49 @@ def _final_values(pred: str, gold: str) -> list[tuple[str, str]]:
     - a ratio as a quotient ("1/64" for "1:64").
 
     >>> _final_values("A = ¼ × π × 11² = 30.25π m²", "\\frac{121 \\pi}{4}")
-    [('30.25π m²', '\\frac{121 \\pi}{4}')]
-    >>> _final_values("r = √(2A/θ) ≈ 24.4 cm", "r=24.4")
-    [('24.4 cm', '24.4'), ('√(2A/θ)', '24.4')]
+    [('30.25π', '\\frac{121 \\pi}{4}')]
+    >>> _final_values("r = √(2A/θ) ≈ 24.4 cm", "r=24.4"), _final_values("x = 20/3 ≈ 6.67", "6.67")
+    ([('24.4 cm', '24.4')], [('6.67', '6.67'), ('20/3', '6.67')])
+    >>> _final_values("x = 11 ≈ 12", "12")  # 11 does not round to 12: neither side is read
+    []
     """
     if len(pred) > MAX_ANSWER_CHARS:
         return []
     out: list[tuple[str, str]] = []
     original = pred
     colon = _depth0_split(pred, _COLON_RE)
-    if len(colon) > 1 and colon[-1][1].strip():
-        out.append((colon[-1][1].strip(), gold))
-        pred = colon[-1][1]
+    if len(colon) == 2 and colon[1][1].strip() and _LABEL_RE.search(colon[0][1]) \
+            and not _NEGATION_RE.search(colon[0][1]):  # "Using (2, −3): y = …"; not "5: 7" nor "3, not: 5"
+        out.append((colon[1][1].strip(), gold))
+        pred = colon[1][1]
     gold_value = _named_value(gold)
-    chain = _depth0_split(pred, _CHAIN_RE)
+    chain = [(c, part.replace("**", "")) for c, part in _depth0_split(pred, _CHAIN_RE)]  # "≈ **94.59**"
     names = (gold.partition("=")[0].strip(), chain[0][1].strip()) if gold_value != gold else ("", "")
     if names[0] and (
         not _NAME_LHS_RE.match(names[1])
         or _VARIABLE_RE.match(names[0]) and _VARIABLE_RE.match(names[1]) and names[0] != names[1]
     ):
         chain = chain[:1]  # "x = 2" and "2y + x = 6" do not state the gold "y = 6"
+    if len(chain) > 2 and chain[-1][0] != "=" and _read_number(chain[-2][1].strip(), Deadline(0.05)) is not None \
+            and not _approximates(chain[-2][1], chain[-1][1]):
+        chain = chain[:1]  # "x = 13 ≈ 5": a value that does not round to the last one; no reading of the chain
     if not _CHAIN_RE.search(gold_value):  # a value, not an equation
         if len(chain) > 1:
             last = chain[-1][1].replace("**", "").strip()
+            metres = _METRES_RE.match(last)
+            if metres and not re.search(r"(?<!\\)\b[A-Za-z]", metres.group(1).replace("\\pi", "")):
+                last = metres.group(1)  # "30.25π m²": metres after a constant (not the "m" of "5n + 4 m^2")
             if last:
                 out.append((last, gold_value))
-            if chain[-1][0] != "=" and len(chain) > 2:  # "≈": the exact value before it
-                out.append((chain[-2][1].strip(), gold_value))
+            if chain[-1][0] != "=" and len(chain) > 2 and _approximates(chain[-2][1], last):
+                out.append((chain[-2][1].strip(), gold_value))  # "≈": the exact value it rounds
     gold_chain = _depth0_split(gold, _CHAIN_RE)
     if len(gold_chain) > 2 and len(chain) > 1:  # a gold chain "y_2=(x+2)^3=y_1(x+2)": every side states it
         out.extend((chain[-1][1].strip(), side.strip()) for _, side in gold_chain[1:-1])
     gold_rhs, pred_rhs = _FUNCTION_LHS_RE.match(gold), _FUNCTION_LHS_RE.match(pred)
-    if gold_rhs and pred_rhs and "=" not in gold[gold_rhs.end():] and "=" not in pred[pred_rhs.end():]:
+    if gold_rhs and pred_rhs and "=" not in gold[gold_rhs.end():] and "=" not in pred[pred_rhs.end():] \
+            and (gold_rhs.group(1) is None or pred_rhs.group(1) is None or gold_rhs.group(1) == pred_rhs.group(1)):
+        # "y = …" for "g(x) = …"; but "g(x) = …" does not state "f(x) = …"
         out.append((pred[pred_rhs.end():].strip(), gold[gold_rhs.end():].strip()))
     ratio = _RATIO_RE.match(gold)
     if ratio:

@@ -72,10 +72,12 @@ class Extraction:
 # a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
 # "a = 62°.\n(The distance is √(3.2² + 5.9²) ≈ 6.7 km.)", "(Note: …)", "(i.e. −49/10)"; one level of nesting
 _REMARK_RE = re.compile(
-    r"\(\s*(?:i\.\s?e\.|e\.\s?g\.|[A-Za-z]{2,}[.,:]?\s|an?\s+[A-Za-z]{2,})[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}\)\s*\.?\s*$"
+    r"\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
+    r"without|with|the|this|that|these|which|where|rounded|in|since|because|as|using|here|assuming|an?|to|from|"
+    r"given|see|check|exact|exactly|in)\b[.,:]?\s)[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}\)\s*\.?\s*$"
 )
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
-_REMARK_KEEP_RE = re.compile(r"(?i)\banswer|\boption|\bchoice")
+_REMARK_KEEP_RE = re.compile(r"(?i)\banswer|\boption|\bchoice|\\boxed|\bor\b|\bactually\b|\bwait\b|\bbut\b")
 
 
 def drop_trailing_remark(text: str) -> str:
@@ -394,6 +396,8 @@ _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
 
 
 _CLAUSE_RE = re.compile(r"(?:,|;|:)\s+(?:(?:and|so|then|thus|hence|therefore|giving|i\.e\.)\s+)?|\b(?:so|thus|hence|therefore|and)\s+")
+_STATED_WORD_RE = re.compile(r"(?i)\b(?:answer|option|choice)")  # an answer stated before: not overridden
+_LONE_LETTER_END_RE = re.compile(r"(?:(?<![A-Za-z])[A-H]|\bor)\W*$")  # "C\nD", "C or\nD", "A? B? C? D."
 _CLOSING_LETTER_RE = re.compile(r"(?:^|[.。!?\n])\s*[(\[]?([A-H])[)\]]?\.?\s*$")
 _BEARING_RE = re.compile(
     r"(?<![A-Za-z])([NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|degrees?)?\s*[EW])(?![A-Za-z])[\s.$)]*$"
@@ -430,6 +434,16 @@ def _last_equation(text: str) -> str | None:
     return clause
 
 
+def _bearing(text: str) -> str | None:
+    """A compass bearing that ends the text ("N 40° E"), when it is the last sentence's only number."""
+    tail = text[-200:].replace("**", "")
+    m = _BEARING_RE.search(tail)
+    if m is None:
+        return None
+    cut = max((e.end() for e in _SENTENCE_END_RE.finditer(tail, 0, m.start())), default=0)
+    return m.group(1) if not re.search(r"\d", tail[cut : m.start()]) else None
+
+
 def extract(response: str, *, choices: list[str] | None = None, hedging: bool = True) -> Extraction:
     """Find the final answer; see the module docstring for the order. Never raises on a string input.
 
@@ -437,10 +451,6 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     """
     text = response[-MAX_RESPONSE_CHARS:]
     visible = drop_trailing_remark(strip_think(text))
-
-    bearing = _BEARING_RE.search(visible[-120:].replace("**", ""))
-    if bearing is not None:  # "… is **S 23.5° W**.": a compass bearing, not its number
-        return Extraction(bearing.group(1), "bearing")
 
     tags = _find_answer_tags(visible)
     if tags:
@@ -474,9 +484,15 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         stated = stated_letter_at(visible, len(choices))
         if stated is not None and (last_phrase is None or last_phrase.start() <= stated[0]):
             return Extraction(stated[1], "stated_letter")
-        closing = _CLOSING_LETTER_RE.search(visible[-40:])
-        if closing is not None and ord(closing.group(1)) - ord("A") < len(choices):
-            return Extraction(closing.group(1), "closing_letter")  # "12 × 4 = 48 cm. A": the letter alone
+        closing = _CLOSING_LETTER_RE.search(visible, max(0, len(visible) - 40))
+        if closing is not None and ord(closing.group(1)) - ord("A") < len(choices) and last_phrase is None:
+            before = visible[max(0, closing.start() - 200) : closing.start() + 1]
+            if not _STATED_WORD_RE.search(before) and not _LONE_LETTER_END_RE.search(before):
+                return Extraction(closing.group(1), "closing_letter")  # "12 × 4 = 48 cm. A": the letter alone
+
+    bearing = _bearing(visible)
+    if bearing is not None:  # "… is **S 23.5° W**.": a compass bearing, not its number
+        return Extraction(bearing, "bearing")
 
     phrase = _answer_after(visible, last_phrase)
     if phrase is not None:

@@ -131,7 +131,6 @@ TRAILING_UNIT_RE = re.compile(
     + _UNIT_WORDS
     + r")\}?"
     r"(?:\s*\^\s*\{?[23]\}?|[²³]|(?<=m)[23])?$"
-    r"|\s+m(?:\s*\^\s*\{?[23]\}?|[²³]|[23])$"  # metres only with a power and a space: "30.25π m²", not "3m^2"
 )
 
 

@@ -54,7 +54,8 @@ _STATED_LETTER = (
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
     r"(?=[ .,;:：!)\]}*$。，；）]|\\\)|$)"
 )
-_STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)|答案|选")  # "答案是 C。", "故选B", "，选B"
+_STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)")
+_STATED_NOUN_CJK_RE = re.compile(r"(?i:option|choice|answer)|答案|选")  # "答案是 C。", "故选B", "，选B"
 _CJK_HEDGE = r"(?![，,、] ?[（(]?[A-H](?![A-Za-z])|[，,、]? ?(?:也可能是?|或者?是?|或) ?[（(]?[A-H])"  # "答案是A，B", "A，也可能是B": no statement
 _STATED_CJK_RE = {  # "答案" needs a verb or a colon ("答案 A 不正确" states nothing); "选" the letter itself
     "答案": re.compile(r" ?(?:是|为|應為|应为|应该是|[:：]) ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),
@@ -76,7 +77,8 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     the choices, or None."""
     rest = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
     start = max(0, len(text) - _STATED_SCAN_CHARS)  # a statement is read near the end (bounded work)
-    for noun in reversed(list(_STATED_NOUN_RE.finditer(text, start))):  # the last statement wins
+    nouns = _STATED_NOUN_CJK_RE if ("答" in text or "选" in text) else _STATED_NOUN_RE  # the fast scan if no CJK
+    for noun in reversed(list(nouns.finditer(text, start))):  # the last statement wins
         window = text[noun.end(): noun.end() + _STATED_WINDOW]
         if _OTHER_BLANKS_RE.search(window):  # a newline, a tab or a blank run: collapse them to one space
             window = _BLANKS_RE.sub(" ", text[noun.end(): noun.end() + 4 * _STATED_WINDOW])[:_STATED_WINDOW]

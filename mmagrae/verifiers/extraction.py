@@ -89,7 +89,7 @@ def drop_trailing_remark(text: str) -> str:
     >>> drop_trailing_remark("The interval is (2, 5)."), drop_trailing_remark("So the answer is (B).")
     ('The interval is (2, 5).', 'So the answer is (B).')
     """
-    if not text.rstrip().endswith((")", ").")):
+    if not text[-64:].rstrip().endswith((")", ").")):
         return text
     m = _REMARK_RE.search(text, max(0, len(text) - 1200))
     if m is None or _REMARK_KEEP_RE.search(m.group(0)):
@@ -409,13 +409,19 @@ _EQUALS_RE = re.compile(r"=|≈|\\approx(?![a-zA-Z])")
 def _last_equation(text: str) -> str | None:
     """The equation that closes the last sentence ("…, and OD = ½·OA = \\sqrt{3}." -> "OD = ½·OA = \\sqrt{3}"),
     or None when the last clause is not one (a short one: the value a judge reads is its right side)."""
-    sentence = text.rstrip()[-300:]
+    sentence = text[-400:].rstrip()[-300:]
+    if "=" not in sentence and "≈" not in sentence and "approx" not in sentence:
+        return None
     cut = max((m.end() for m in _SENTENCE_END_RE.finditer(sentence[:-1])), default=0)
     sentence = sentence[cut:]
-    clause = sentence
-    for m in _CLAUSE_RE.finditer(sentence):
-        before = sentence[: m.start()]
-        if before.count("(") == before.count(")") and before.count("{") == before.count("}"):
+    if "=" not in sentence and "≈" not in sentence and "approx" not in sentence:
+        return None
+    clause, depth, scanned = sentence, 0, 0
+    for m in _CLAUSE_RE.finditer(sentence):  # the last clause cut outside brackets
+        part = sentence[scanned : m.start()]
+        depth += part.count("(") + part.count("{") - part.count(")") - part.count("}")
+        scanned = m.start()
+        if depth == 0:
             clause = sentence[m.end():]
     clause = clean_answer(clause)
     if (
@@ -437,6 +443,8 @@ def _last_equation(text: str) -> str | None:
 def _bearing(text: str) -> str | None:
     """A compass bearing that ends the text ("N 40° E"), when it is the last sentence's only number."""
     tail = text[-200:].replace("**", "")
+    if tail.rstrip(" \t\n.$)")[-1:] not in ("E", "W"):  # cheap test first: a bearing ends with E or W
+        return None
     m = _BEARING_RE.search(tail)
     if m is None:
         return None
@@ -539,7 +547,8 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1)):
         return Extraction(clean_answer(bold.group(1)), "bold")  # not a label ("**Final Answer**\n\n42")
 
-    end_tuple = _END_TUPLE_RE.search(visible, max(0, len(visible) - 200)) if not choices else None
+    end = visible.rstrip(" \t\n.!")[-1:]
+    end_tuple = _END_TUPLE_RE.search(visible, max(0, len(visible) - 200)) if not choices and end in (")", "]") else None
     if end_tuple is not None and re.search(r"\d", end_tuple.group(1)):  # "…, i.e. (-3, -3).": the point
         return Extraction(end_tuple.group(1), "tuple")
 

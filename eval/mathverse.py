@@ -116,6 +116,22 @@ def _sentence_key(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _sentence_states(response: str, sentence: str) -> bool:
+    """Whether the response's last line states ``sentence`` (compared by :func:`_sentence_key`), not followed by
+    more of a number or word ("… is 50" does not state "… is 5"), and without a negation or an "or" the
+    sentence does not have."""
+    lines = [line for line in response.strip().splitlines() if line.strip()]
+    if not lines:
+        return False
+    line, key = lines[-1], _sentence_key(sentence)
+    text = _sentence_key(line)
+    at = text.find(key)
+    if at < 0 or (at + len(key) < len(text) and text[at + len(key)].isalnum()):
+        return False
+    extra = re.compile(r"(?i)\b(?:not|no|never|false|or)\b|n't")
+    return len(extra.findall(line)) <= len(extra.findall(sentence))
+
+
 _LOST_FRAC = re.compile(r"^\s*\{(\d+)\}\{(\d+)\}")
 
 
@@ -138,9 +154,8 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     if parts is not None:
         return parts
     if len(_WORD.findall(gold)) >= 6:  # "Complete the statement.Every point on the circle is exactly 5 units …"
-        stated = _sentence_key(_STATEMENT_PROMPT.sub("", gold))
-        return SampleVerdict(gold if stated in _sentence_key(response[-600:]) else None,
-                             stated in _sentence_key(response[-600:]))
+        stated = _sentence_states(response, _STATEMENT_PROMPT.sub("", gold))
+        return SampleVerdict(gold if stated else None, stated)
     verdict = rules_verdict(response, gold)
     repaired = _LOST_FRAC.sub(r"\\frac{\1}{\2}", gold)  # "{8}{5} \pi": a \frac lost in the data
     if not verdict.correct and repaired != gold:

@@ -219,9 +219,11 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
     if not response.strip():
         return ""
     continued = _CONTINUATION.split(response)
-    if len(continued) > 1 and continued[-1].strip() and len(continued[0].strip()) > _SHORT_ANSWER:
+    if len(continued) > 1 and len(continued[0].strip()) > _SHORT_ANSWER and continued[-1].strip():
         # a few-shot continuation after a worked solution ("…答案:C\n\nQuestion: What is 9x8? … = 72"): GPT's
-        # extraction reads the end; after a one-line answer ("The answer is (C) 8.\n\nQuestion: …") the start
+        # extraction reads the end, even a bare question ("…The answer is B.\n\nQuestion: Completed"; the
+        # published verdicts follow it, 15 items of the Claude 2-shot files); after a one-line answer ("The answer
+        # is (C) 8.\n\nQuestion: …") it reads the start
         response = continued[-1]
     choices = item.get("choices")
     if item["question_type"] == "multi_choice" and response in (choices or []):
@@ -237,9 +239,7 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
             return m.group(1)  # "There are 3 bars with values below 40.": the count, not the last number
         extraction = extract_answer(response)
         if item["answer_type"] in ("integer", "float") and extraction:
-            sides = _EQUATION.split(extraction)
-            if len(sides) > 1 and sides[-1].strip() and not _PLAIN_NUMBER.match(sides[0]):
-                extraction = sides[-1].strip()  # "9x8 = 72", "f(4) = 4": GPT's extraction is the value
+            extraction = _equation_value(extraction)
             return number_answer(extraction, item["answer_type"])
         return extraction
     extraction = extract_answer(response, choices=list(choices))
@@ -342,9 +342,29 @@ def number_answer(extraction: str, answer_type: str) -> str:
 
 
 _SHORT_ANSWER = 200  # characters: a direct answer, not a worked solution
-_CONTINUATION = re.compile(r"\n\s*(?:Question|问题)\s*[:：]")
+_CONTINUATION = re.compile(r"(?m)^[ \t]*(?:Question|问题)[ \t]*[:：]")  # linear on blank runs
 _EQUATION = re.compile(r"(?<![!<>=])=(?!=)|≈|\\approx(?![a-zA-Z])")  # not "!=", "<=", ">="
-_PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d[\d,]*(?:\.\d+)?\s*$")  # "12 = 3 × 4" states 12
+_PLAIN_NUMBER = re.compile(r"^\s*[-+]?\$?\d[\d,]*(?:\.\d+)?\s*(?:%|[A-Za-z]+)?\s*$")  # "12", "50%", "12 apples"
+
+
+def _equation_value(extraction: str) -> str:
+    """The value an equation states, as GPT's extraction writes it: "9x8 = 72" -> "72", "x = 12 = 3 × 4" -> "12";
+    a left side that is itself a number states that number ("12 = 3 × 4", "50% = 0.5", "12 apples = 3 boxes"),
+    and "=" inside brackets ("12 (= 3 × 4)") or in "!=", "<=" is not an equation.
+
+    >>> _equation_value("9x8 = 72"), _equation_value("x = 12 = 3 × 4"), _equation_value("50% = 0.5")
+    ('72', '12', '50% = 0.5')
+    """
+    sides, depth, start = [], 0, 0
+    for i, ch in enumerate(extraction):
+        depth += (ch in "([{") - (ch in ")]}")
+        if depth == 0 and _EQUATION.match(extraction, i):
+            sides.append(extraction[start:i])
+            start = i + len(_EQUATION.match(extraction, i).group(0))
+    sides.append(extraction[start:])
+    if len(sides) < 2 or _PLAIN_NUMBER.match(sides[0]):
+        return extraction
+    return next((side.strip() for side in reversed(sides[1:]) if _PLAIN_NUMBER.match(side)), sides[-1].strip())
 _MAX_EXPRESSION = 60  # longer text is prose, not a constant expression to evaluate
 
 

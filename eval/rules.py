@@ -119,6 +119,7 @@ def named_option(response: str, choices: list[str]) -> str | None:
         inside = _is_statement(option) and (
             re.search(r"(?<!\w)" + re.escape(option) + r"(?!\w)", text)
             or _words_within(option, last)  # "this relation is not a function" for "This is not a function"
+            and len(_NEGATING.findall(last)) <= len(_NEGATING.findall(option))  # not "It is false that this is …"
         )
         if ends or inside:
             found.append(i)
@@ -129,6 +130,7 @@ def named_option(response: str, choices: list[str]) -> str | None:
     return chr(ord("A") + found[0])  # duplicate option texts (a data error) are one answer: the first
 
 
+_NEGATING = re.compile(r"(?i)\b(?:not|no|never|false|untrue|wrong|incorrect|cannot|neither|nor)\b|n't\b")
 _NEGATIONS = {"not", "no", "never", "isn't", "aren't", "cannot", "can't", "neither", "nor", "n't"}
 
 
@@ -268,8 +270,8 @@ def hedged_options(response: str, choices: list[str]) -> bool:
     cuts = list(_CLAUSE_CUT.finditer(last))
     clause = last[cuts[-1].end():] if cuts else last
     m = _OR_VALUES.search(clause)
-    if m is None:
-        return False
+    if m is None or any(" or " in _norm(c) and _norm(c) in _norm(clause) for c in choices):
+        return False  # "So it can be 2 or 3." names the option "2 or 3"
     named = [resolve_choice(m.group(k), choices)[0] for k in (1, 2)]
     return all(named) and named[0] != named[1]
 
@@ -285,7 +287,8 @@ def _last_sentence(response: str) -> str:
 _CLAUSE_CUT = re.compile(r"(?i),\s*(?:and\s+)?(?:so|thus|hence|therefore|which means)\b|\b(?:so|thus|hence|therefore)\b|[;:]")
 _NEGATION = re.compile(r"(?i)(?:\bnot|n't|\bno|\bnever|\bneither|\bnor)\s+(?:\w+\s+){0,1}$")
 _WORDS_OPTION = re.compile(r"[^\W\d_]{2,}(?: [^\W\d_]+){0,2}|[①-⑳]")  # "oliver", "north east", "②"
-_ANY_NEGATION = re.compile(r"(?i)\b(?:not|never|neither|nor|cannot)\b|n't\b")
+_ANY_NEGATION = re.compile(r"(?i)\b(?:not|never|neither|nor|cannot|wrong|incorrect|false|fails?|except)\b|n't\b")
+_DOUBT = re.compile(r"(?i)\b(?:whether|check|if|suppose|assume|unless)\b")
 _ANSWER_WORD_END = re.compile(r"\s*(?:[,.!;]|$)")
 _ANSWER_WORDS = {"yes", "no", "none", "true", "false", "all", "both", "neither", "either"}
 
@@ -303,7 +306,10 @@ def word_option(response: str, choices: list[str]) -> str | None:
     >>> word_option("So it is not an equilateral triangle.", ["Isosceles", "Equilateral"]), word_option("There is no solution.", ["Yes", "No"])
     (None, None)
     """
-    last = _last_sentence(response).rstrip(".!?。 ")
+    last = _last_sentence(response)
+    if last.rstrip(" *").endswith(("?", "？")) or _DOUBT.search(last):
+        return None  # "Is Oliver traveling faster?", "we need to check whether …": nothing chosen
+    last = last.rstrip(".!?。 ")
     cuts = list(_CLAUSE_CUT.finditer(last))
     scopes = ([last[cuts[-1].end():]] if cuts else []) + [last]
     short = [(i, _norm(c)) for i, c in enumerate(choices) if _WORDS_OPTION.fullmatch(_norm(c))]
@@ -357,7 +363,7 @@ def _names_an_option(extracted: str, choices: list[str] | None) -> bool:
 # on (-\infty, 1) \cup (3,4), decreasing on (1,3)"); a judge compares every part, so rules mode does too.
 _PART_LABEL = re.compile(r"(?i)\b(domain|range|increasing|decreasing|constant|local\s+(?:minimum|maximum))\b")
 _INTERVALS = re.compile(
-    r"[\[(][^\[\]()]{0,80}?[\])](?:\s*(?:\\cup|∪|\bU\b|\bor\b)\s*[\[(][^\[\]()]{0,80}?[\])])*"
+    r"[\[(][^\[\]()]{0,80}?[\])](?:\s*(?:\\cup|∪|\bU\b|\bor\b|\band\b)\s*[\[(][^\[\]()]{0,80}?[\])])*"
 )
 
 
@@ -419,7 +425,7 @@ def parts_verdict(response: str, gold: str):
         found = _INTERVALS.search(plain, mentions[-1].end(), mentions[-1].end() + 200)
         if found is None:
             return SampleVerdict("; ".join(stated) or None, False)
-        answer = re.sub(r"\s*(?:\bU\b|\bor\b)\s*", " ∪ ", found.group(0))
+        answer = re.sub(r"\s*(?:\bU\b|\bor\b|\band\b)\s*", " ∪ ", found.group(0))
         stated.append(f"{label}: {answer.strip()}")
         try:
             same = symbolic.expressions_equal(answer, value)[0]
@@ -439,7 +445,7 @@ _CONDITION = re.compile(rf"\b([a-z])\s*({_CMP})\s*(-?\d+(?:\.\d+)?)|(-?\d+(?:\.\
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _PIECE_END = r"(?=\s*(?:[,;&\n]|\\\\|\bwhen\b|\bfor\b|\bif\b|\band\b|\botherwise\b|\.(?:\s|$)|$))"
 _DEFINED = re.compile(rf"(?:\b[a-zA-Z]\s*\(\s*[a-z]\s*\)|\by)\s*=\s*(?!\\begin)([^=,;&\n]+?){_PIECE_END}")
-_CASE_ROW = re.compile(r"(?:\\begin\{cases\}|\n)[ \t]*([^&\s][^&\n]*?)[ \t]*,?[ \t]*&")  # rows, "\\" read as "\n"
+_CASE_ROW = re.compile(r"(?:\\begin\{cases\}|\n)[ \t]*([^&\s](?:[^&\n]*[^&\s])?)[ \t]*,?[ \t]*&")  # rows ("\\" is "\n")
 
 
 def _comparisons(text: str) -> str:
@@ -480,6 +486,14 @@ def _pairs(items: list[tuple[int, str, Any]], forward: bool) -> dict[Any, str]:
     return pairs
 
 
+def _extra_pieces(items: list[tuple[int, str, Any]], gold_pairs: dict) -> bool:
+    """Whether the response states a condition the gold has not, after its final statement of the gold's pieces
+    began ("… and also x>=3: f(x)=x-5", "Or possibly when x<=2, …"): more pieces than the answer has."""
+    last_seen = {c: pos for pos, kind, c in items if kind == "C" and c in gold_pairs}
+    start = min(last_seen.values(), default=0)
+    return any(kind == "C" and c not in gold_pairs for pos, kind, c in items if pos >= start)
+
+
 def piecewise_verdict(response: str, gold: str):
     r"""Rules-mode verdict for a piecewise gold (two or more conditions, each with its ``f(x)=`` value), or
     None for any other gold. Every gold piece must be stated with its condition, read in the last part of the
@@ -507,8 +521,7 @@ def piecewise_verdict(response: str, gold: str):
         pairs = _pairs(items, forward)
         shown = "; ".join(f"{v}{op}{n:g}: {e}" for (v, op, n), e in pairs.items()) or None
         stated = stated or shown
-        overlapping = [c for c in pairs if c not in gold_pairs and any(c[0] == g[0] and c[2] == g[2] for g in gold_pairs)]
-        if all(c in pairs for c in gold_pairs) and not overlapping:  # "… and also x>=3: f(x)=x-5" contradicts
+        if all(c in pairs for c in gold_pairs) and not _extra_pieces(items, gold_pairs):
             stated = shown
             try:
                 if all(symbolic.expressions_equal(pairs[c], e)[0] for c, e in gold_pairs.items()):

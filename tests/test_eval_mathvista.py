@@ -182,3 +182,16 @@ def test_rules_extraction_equation_value_only_after_a_name_or_expression():
     assert mv.rules_extraction(_free(response="The answer is x != 5.")) == "x != 5"  # not an equation
     assert mv.rules_extraction(_free(response="The answer is 3 = 5.")) == "3"  # a bare number states itself
     assert mv.rules_extraction(_free(response="The answer is 12 = 3 \\times 4.")) == "12"
+
+
+def test_rules_extraction_equation_sides_as_gpt_reads_them():
+    assert mv.rules_extraction(_free(response="The answer is 12 (= 3 × 4)")) == "12"
+    assert mv.rules_extraction(_free(response="The answer is x = 12 = 3 × 4")) == "12"
+    assert mv.rules_extraction(_free(response="Answer: 50% = 0.5")) == "50"
+    assert mv.rules_extraction(_free(response="So 12 apples = 3 boxes")) == "12"
+
+
+def test_continuation_scan_is_linear_on_blank_runs():
+    start = time.perf_counter()
+    mv.rules_extraction(_free(response="\n" * 100000 + "5"))
+    assert time.perf_counter() - start < 0.5

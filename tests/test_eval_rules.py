@@ -409,3 +409,40 @@ def test_piecewise_extra_overlapping_piece_and_blank_runs_are_fast():
     start = time.perf_counter()
     mathverse.judge(row, "\t \n" * 1000, "rules")  # no backtracking on blank runs
     assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize(
+    ("row", "response", "ok"),
+    [(_mc("A:Justin\nB:Oliver", "B"), "Is Oliver traveling faster?", False),  # a question chooses nothing
+     (_mc("A:Justin\nB:Oliver", "B"), "We need to check whether Oliver is faster.", False),
+     (_mc("A:This is a function\nB:This is not a function", "A"), "It is false that this relation is a function.", False),
+     (_mc("A:1\nB:2\nC:3\nD:2 or 3", "D"), "So it can be 2 or 3.", True),  # the option "2 or 3", not a hedge
+     ({"question_type": "free-form", "answer": "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"},
+      "When x<=3, f(x)=-x+1; when x>3, f(x)=x-5; when x>10, f(x)=7.", False),  # a piece the answer has not
+     ({"question_type": "free-form", "answer": "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"},
+      "Check x > 0 first. So when x<=3, f(x)=-x+1; when x>3, f(x)=x-5.", True),  # reasoning before is fine
+     ({"question_type": "free-form", "answer": "\\text { increasing } \\quad(-3,1) ; \\quad \\text { constant }(-\\infty,-3) \\cup(1, \\infty)"},
+      "Increasing on (-3, 1); constant on (-∞, -3) and (1, ∞).", True)],  # a union written with "and"
+)
+def test_second_review_rules_cases(row, response, ok):
+    assert mathverse.judge(row, response, "rules").correct is ok, response
+
+
+@pytest.mark.parametrize(
+    ("response", "ok"),
+    [("Every point on the circle is exactly 5 units from the center.", True),
+     ("It is not true that every point on the circle is exactly 5 units from the center.", False),
+     ("Every point on the circle is exactly 5 units from the center, or exactly 6 units from the center.", False),
+     ("Every point on the circle is exactly 5 units from the center.\n\nThe answer is 6", False),
+     ("Every point on the circle is exactly 50 units from the center.", False)],
+)
+def test_sentence_gold_is_the_last_line_stated(response, ok):
+    row = {"question_type": "free-form",
+           "answer": "Complete the statement. Every point on the circle is exactly 5 units from the center"}
+    assert mathverse.judge(row, response, "rules").correct is ok
+
+
+def test_wemath_negative_words_name_nothing():
+    row = {"ID": "x", "key": "x", "answer": "B", "option": "A. ①;B. ②;C. ③;D. ④"}
+    assert not wemath.judge(row, "So ② is wrong.", "rules").correct
+    assert not wemath.judge(row, "Only ② fails, so the rest hold.", "rules").correct

@@ -572,3 +572,40 @@ def test_stated_letter_scan_is_bounded() -> None:
     for text in ("答案是" * 33333, "故选" * 50000):
         verify(text, "A", choices=["1", "2", "3", "4"])
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [("So AB = BC.", "AB=BC=5", False),  # a gold chain's bare name is not its value
+     ("So x = y.", "x = y = 3", False),
+     ("So z = (x+2)^3.", "$y_2=(x+2)^3=y_1(x+2)$", False),  # another name
+     ("y = 2x + 3 m^2", "2x + 3", False),  # "m" after a variable is not metres ...
+     ("The volume is V = 12x² + 144x + 384 m³.", r"12x^2+144x+384 \mathrm{m}^3", True),  # ... unless the gold says so
+     ("So x = 4 (the result could also be 5).", "4", False),  # a hedge in a remark is kept
+     ("x = 4 (for the other root x = 5).", "4", False),
+     ("So x = 4 (the correct value is 5).", "5", True),  # a correction is read
+     ("The point is (1, 2) or (3, 4)", "(3,4)", False),
+     ("Either S 40° W. Or N 40° E.", r"N 40^\circ E", False),
+     ("The answer is 12 km. Direction: N 40 E", "12", True),
+     ("**Answer:** The compass bearing of R from P is **S 23.5° W**.", r"S 23.5 ^\circ W", True)],
+)
+def test_second_review_cases(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, verify(response, gold)
+
+
+@pytest.mark.parametrize(
+    ("text", "letter"),
+    [("我不选A。", None), ("所以不能选 A。", None), ("A不对，排除选A。", None), ("如果选A，那么面积是4，不符合。", None),
+     ("答案是B。不选A", "B"), ("答案是A。也可能是B。", None), ("答案是 A, 但也可能是 C", None), ("选A或选B", None)],
+)
+def test_chinese_letters_negated_or_hedged(text: str, letter) -> None:
+    from mmagrae.verifiers.choice import stated_letter
+
+    assert stated_letter(text, 4) == letter
+
+
+def test_new_scans_stay_fast_on_blank_runs_and_repeats() -> None:
+    start = time.perf_counter()
+    for text in ("m2" * 50000, "cm3 " * 25000, "(" * 50000, "= " * 50000, "≈ 1 " * 20000, "N 40° E. " * 10000):
+        verify(text, "5")
+    assert time.perf_counter() - start < 2.0

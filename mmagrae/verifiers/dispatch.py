@@ -474,6 +474,17 @@ _COLON_RE = re.compile(r":\s")
 _FUNCTION_LHS_RE = re.compile(r"^\s*(?:y|([a-zA-Z])\s*\(\s*[a-z]\s*\))\s*=\s*(?=\S)")  # "y =", "g(x) ="
 _LABEL_RE = re.compile(r"[A-Za-z]{2,}|^\s*\([^()]*\)\s*$")  # a label: "Final answer", "Using (2, −3)", "(2, −3)"
 _NEGATION_RE = re.compile(r"(?i)\b(?:not|no|never)\b|n't")
+_NAME_ONLY_RE = re.compile(r"^[A-Za-z∠△]+(?:_\{?\w+\}?)?$")  # "BC", "∠ABC": a name, not a value
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether two left sides name the same thing (spacing and ``_{…}`` braces ignored)."""
+    def key(text: str) -> str:
+        return re.sub(r"[\s{}]", "", text)
+    return key(a) == key(b)
+
+
+_GOLD_METRES_RE = re.compile(r"\\(?:mathrm|text)\s*\{\s*~?\s*m\s*\}\s*\^\s*\{?[23]\}?\s*$")
 _METRES_RE = re.compile(r"^(.*?\S)\s+m(?:\s*\^\s*\{?[23]\}?|[²³])$")
 _VARIABLE_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?$")
 _RATIO_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
@@ -534,15 +545,18 @@ def _final_values(pred: str, gold: str) -> list[tuple[str, str]]:
         if len(chain) > 1:
             last = chain[-1][1].replace("**", "").strip()
             metres = _METRES_RE.match(last)
-            if metres and not re.search(r"(?<!\\)\b[A-Za-z]", metres.group(1).replace("\\pi", "")):
-                last = metres.group(1)  # "30.25π m²": metres after a constant (not the "m" of "5n + 4 m^2")
+            if metres and (not re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", metres.group(1)))
+                           or _GOLD_METRES_RE.search(gold_value)):
+                last = metres.group(1)  # "30.25π m²", or metres the gold also has ("… \mathrm{m}^3"); not "5n + 4 m^2"
             if last:
                 out.append((last, gold_value))
             if chain[-1][0] != "=" and len(chain) > 2 and _approximates(chain[-2][1], last):
                 out.append((chain[-2][1].strip(), gold_value))  # "≈": the exact value it rounds
     gold_chain = _depth0_split(gold, _CHAIN_RE)
-    if len(gold_chain) > 2 and len(chain) > 1:  # a gold chain "y_2=(x+2)^3=y_1(x+2)": every side states it
-        out.extend((chain[-1][1].strip(), side.strip()) for _, side in gold_chain[1:-1])
+    if len(gold_chain) > 2 and len(chain) > 1 and _same_name(gold_chain[0][1], chain[0][1]):
+        # a gold chain "y_2=(x+2)^3=y_1(x+2)": each side that is a value or formula (not a bare name) states it
+        out.extend((chain[-1][1].strip(), side.strip()) for _, side in gold_chain[1:-1]
+                   if not _VARIABLE_RE.match(side.strip()) and not _NAME_ONLY_RE.match(side.strip()))
     gold_rhs, pred_rhs = _FUNCTION_LHS_RE.match(gold), _FUNCTION_LHS_RE.match(pred)
     if gold_rhs and pred_rhs and "=" not in gold[gold_rhs.end():] and "=" not in pred[pred_rhs.end():] \
             and (gold_rhs.group(1) is None or pred_rhs.group(1) is None or gold_rhs.group(1) == pred_rhs.group(1)):

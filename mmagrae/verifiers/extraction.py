@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -77,7 +78,11 @@ _REMARK_RE = re.compile(
     r"given|see|check|exact|exactly|in)\b[.,:]?\s)[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}\)\s*\.?\s*$"
 )
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
-_REMARK_KEEP_RE = re.compile(r"(?i)\banswer|\boption|\bchoice|\\boxed|\bor\b|\bactually\b|\bwait\b|\bbut\b")
+_REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
+    r"(?i)\banswer|\boption|\bchoice|\\boxed|\b(?:or|actually|wait|but|could|might|may|otherwise|other|instead|"
+    r"correct|should|fact|precise|precisely|alternatively|possibly|perhaps|maybe|either|rather|mistake|error|"
+    r"typo|sorry|oops|really|true)\b"
+)
 
 
 def drop_trailing_remark(text: str) -> str:
@@ -402,6 +407,7 @@ _CLOSING_LETTER_RE = re.compile(r"(?:^|[.。!?\n])\s*[(\[]?([A-H])[)\]]?\.?\s*$"
 _BEARING_RE = re.compile(
     r"(?<![A-Za-z])([NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|degrees?)?\s*[EW])(?![A-Za-z])[\s.$)]*$"
 )
+_BEARING_ANY_RE = re.compile(r"(?<![A-Za-z])[NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|degrees?)?\s*[EW](?![A-Za-z])")
 _CJK_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _EQUALS_RE = re.compile(r"=|≈|\\approx(?![a-zA-Z])")
 
@@ -446,9 +452,11 @@ def _bearing(text: str) -> str | None:
     if tail.rstrip(" \t\n.$)")[-1:] not in ("E", "W"):  # cheap test first: a bearing ends with E or W
         return None
     m = _BEARING_RE.search(tail)
-    if m is None:
-        return None
+    if m is None or _BEARING_ANY_RE.search(tail, 0, m.start()):
+        return None  # another bearing offered before it
     cut = max((e.end() for e in _SENTENCE_END_RE.finditer(tail, 0, m.start())), default=0)
+    if _STATED_WORD_RE.search(tail, 0, cut):
+        return None  # "The answer is 12 km. Direction: N 40 E": an answer stated in an earlier sentence
     return m.group(1) if not re.search(r"\d", tail[cut : m.start()]) else None
 
 
@@ -549,7 +557,8 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
 
     end = visible.rstrip(" \t\n.!")[-1:]
     end_tuple = _END_TUPLE_RE.search(visible, max(0, len(visible) - 200)) if not choices and end in (")", "]") else None
-    if end_tuple is not None and re.search(r"\d", end_tuple.group(1)):  # "…, i.e. (-3, -3).": the point
+    if end_tuple is not None and re.search(r"\d", end_tuple.group(1)) \
+            and not re.search(r"\bor\s*$", visible[max(0, end_tuple.start() - 12) : end_tuple.start()]):  # "…, i.e. (-3, -3).": the point
         return Extraction(end_tuple.group(1), "tuple")
 
     last_letter = None
@@ -558,7 +567,7 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
             if ord(m.group(1).upper()) - ord("A") < len(choices):
                 last_letter = m
     last_number = next(  # the last number that is not the "2" of "27 cm^{2}" or the "3" of "1000 dm3"
-        (m for m in reversed(list(_NUMBER_RE.finditer(visible)))
+        (m for m in itertools.islice(reversed(list(_NUMBER_RE.finditer(visible))), 64)
          if not _UNIT_POWER_BEFORE_RE.search(visible, max(0, m.start() - 8), m.start())
          and not (m.group(0) in ("2", "3") and _ATTACHED_UNIT_RE.search(visible, max(0, m.start() - 3), m.start()))),
         None)

@@ -609,3 +609,45 @@ def test_new_scans_stay_fast_on_blank_runs_and_repeats() -> None:
     for text in ("m2" * 50000, "cm3 " * 25000, "(" * 50000, "= " * 50000, "≈ 1 " * 20000, "N 40° E. " * 10000):
         verify(text, "5")
     assert time.perf_counter() - start < 2.0
+
+
+# Third review (RL exploits): one output must not be paid for two different golds.
+@pytest.mark.parametrize(
+    ("response", "golds_paid"),
+    [("So x = 14.45 ≈ 14.4.", ["14.4"]),  # a decimal before "≈" is not read (it would round to 14.5 too)
+     (r"The answer is $x = 2.45 \approx 2.4$.", ["2.4"]),
+     (r"\boxed{3 hours: 5 minutes}", ["3"]),  # a label has no number outside brackets
+     ("The answer is 12 kg: 5 kg.", ["12"]),
+     ("The answer is 3 (the second root is 5).", ["5"]),  # a remark that offers a value is kept
+     ("Thus the area is 3 cm² (a second possibility is 5).", ["5"])],
+)
+def test_one_output_one_gold(response: str, golds_paid: list[str]) -> None:
+    paid = [g for g in ("2.4", "2.5", "3", "5", "12", "14.4", "14.5") if verify(response, g).correct]
+    assert paid == golds_paid, (response, paid)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [("Thus AB = 9 cm ≈ 5 cm.", "B", False), ("Thus AB = 9 cm ≈ 5 cm.", "D", False),  # the values disagree
+     ("So the length is 3 cm.\nB", "B", False),  # a closing letter against the stated value
+     ("So the length is 5 cm.\nB", "B", True)],
+)
+def test_choice_chains_and_closing_letters(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold, choices=["3 cm", "5 cm", "7 cm", "9 cm"]).correct is expected
+
+
+@pytest.mark.parametrize(
+    "text", ["答案：A B C D", "答案是A 和 B。", "答案是A 还是 C", "答案是A 吗？", "答案是A。不对，答案不是A。", "若答案是A，则矛盾。",
+             "答案是 A，也许是 C", "选B还是选A"],
+)
+def test_chinese_hedges_questions_and_retractions_state_nothing(text: str) -> None:
+    from mmagrae.verifiers.choice import stated_letter
+
+    assert stated_letter(text, 4) is None
+
+
+def test_chinese_noun_scan_is_bounded() -> None:
+    start = time.perf_counter()
+    for text in ("选\n" * 33000, "选\t" * 50000, "选(\n" * 25000):
+        verify(text, "A", choices=["1", "2", "3", "4", "5"])
+    assert time.perf_counter() - start < 1.0

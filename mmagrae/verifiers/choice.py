@@ -58,9 +58,11 @@ _STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)")
 _STATED_NOUN_CJK_RE = re.compile(r"(?i:option|choice|answer)|答案|选")  # "答案是 C。", "故选B", "，选B"
 _CJK_HEDGE = (  # "答案是A，B", "A，也可能是B", "A。也可能是B", "A, 但也可能是 C", "选A或选B": no statement
     r"(?![，,、] ?[（(]?[A-H](?![A-Za-z])"
-    r"|[，,、。.]? ?(?:但是?|不过)? ?(?:也可能是?|也可以是?|或者?是?|或选?|还可能是?) ?[（(]?[A-H])"
+    r"|[，,、。.]? ?(?:但是?|不过)? ?(?:也可能是?|也可以是?|或者?是?|或选?|还可能是?|也许是?|可能是?|或许是?|和|与|及|还是选?) ?[（(]?[A-H]"
+    r"| +[（(]?[A-H](?![A-Za-z])| ?吗)"  # "答案：A B C D", "答案是A 吗？"
 )  # "答案是A，B", "A，也可能是B": no statement
-_CJK_NOT_CHOSEN = re.compile(r"(?:不|不能|不应|不该|排除|如果|若|别|假如|假设|或|或者)\s*$")  # "或选B": a hedge
+_CJK_NOUNS = 64  # Chinese nouns examined from the end (bounded work on "选\n" repeated)
+_CJK_NOT_CHOSEN = re.compile(r"(?:不|不能|不应|不该|排除|如果|若|别|假如|假设|或|或者|还是)\s*$")  # "或选B": a hedge
 _STATED_CJK_RE = {  # "答案" needs a verb or a colon ("答案 A 不正确" states nothing); "选" the letter itself
     "答案": re.compile(r" ?(?:是|为|應為|应为|应该是|[:：]) ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),
     "选": re.compile(r"(?:择)? ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),  # not "选项：A 错误"
@@ -82,12 +84,19 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     rest = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
     start = max(0, len(text) - _STATED_SCAN_CHARS)  # a statement is read near the end (bounded work)
     nouns = _STATED_NOUN_CJK_RE if ("答" in text or "选" in text) else _STATED_NOUN_RE  # the fast scan if no CJK
+    examined = 0
     for noun in reversed(list(nouns.finditer(text, start))):  # the last statement wins
         window = text[noun.end(): noun.end() + _STATED_WINDOW]
         if _OTHER_BLANKS_RE.search(window):  # a newline, a tab or a blank run: collapse them to one space
             window = _BLANKS_RE.sub(" ", text[noun.end(): noun.end() + 4 * _STATED_WINDOW])[:_STATED_WINDOW]
-        if noun.group(0) == "选" and _CJK_NOT_CHOSEN.search(text, max(0, noun.start() - 3), noun.start()):
-            continue  # "不选A", "排除选A", "如果选A": not chosen
+        if not noun.group(0).isascii():
+            if _CJK_NOT_CHOSEN.search(text, max(0, noun.start() - 3), noun.start()):
+                continue  # "不选A", "排除选A", "如果选A", "若答案是A": not chosen
+            if noun.group(0) == "答案" and text.startswith(("不是", "不为", "不应", "并非"), noun.end()):
+                return None  # "…答案不是A": the last statement takes the answer back
+            examined += 1
+            if examined > _CJK_NOUNS:
+                break
         m = (rest if noun.group(0).isascii() else _STATED_CJK_RE[noun.group(0)]).match(window)
         if m is not None and (n_choices is None or ord(m.group(1)) - ord("A") < n_choices):
             return noun.start(), m.group(1)

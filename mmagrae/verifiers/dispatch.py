@@ -425,12 +425,15 @@ def _verify(
             except symbolic.ParseError:
                 return False
 
-        ok, why = choice.choices_match(pred, gold_text, choices or [], equal=equal)
-        if not ok and why.endswith("matches no option"):  # "UT = 22.5 m", "ED = 20/3 ≈ 6.67": the value
-            for value, _ in _final_values(pred, gold_text):
-                if choice.resolve_choice(value, choices or [], equal=equal)[0]:
-                    ok, why = choice.choices_match(value, gold_text, choices or [], equal=equal)
-                    break
+        chained = _CHAIN_RE.search(pred) is not None and not choice.resolve_choice(pred, choices or [])[0]
+        readings = _final_values(pred, gold_text) if chained else []
+        named = next((v for v, _ in readings if choice.resolve_choice(v, choices or [], equal=equal)[0]), None)
+        if named is not None:  # "UT = 22.5 m", "ED = 20/3 ≈ 6.67": the value the chain ends with
+            ok, why = choice.choices_match(named, gold_text, choices or [], equal=equal)
+        elif chained and _CHAIN_RE.search(pred) and _inconsistent_chain(pred):
+            ok, why = False, "choice: the chain's values disagree"  # "AB = 9 cm ≈ 5 cm"
+        else:
+            ok, why = choice.choices_match(pred, gold_text, choices or [], equal=equal)
     elif kind == "list":
         element_kind = "text"
 
@@ -490,6 +493,13 @@ _VARIABLE_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?$")
 _RATIO_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 
 
+def _inconsistent_chain(pred: str) -> bool:
+    """A chain ending "a ≈ b" where a is a number that does not round to b ("AB = 9 cm ≈ 5 cm")."""
+    chain = _depth0_split(pred, _CHAIN_RE)
+    return len(chain) > 2 and chain[-1][0] != "=" and _read_number(chain[-2][1].strip(), Deadline(0.05)) is not None \
+        and not _approximates(chain[-2][1], chain[-1][1])
+
+
 def _approximates(exact: str, rounded: str) -> bool:
     """Whether ``rounded`` is ``exact`` rounded as written ("20/3 ≈ 6.67" yes; "11 ≈ 12" no): both read as
     numbers, and they differ by at most half a unit of the rounded value's last decimal."""
@@ -527,7 +537,8 @@ def _final_values(pred: str, gold: str) -> list[tuple[str, str]]:
     original = pred
     colon = _depth0_split(pred, _COLON_RE)
     if len(colon) == 2 and colon[1][1].strip() and _LABEL_RE.search(colon[0][1]) \
-            and not _NEGATION_RE.search(colon[0][1]):  # "Using (2, −3): y = …"; not "5: 7" nor "3, not: 5"
+            and not _NEGATION_RE.search(colon[0][1]) and not re.search(r"\d", re.sub(r"\([^()]*\)", "", colon[0][1])):
+        # "Using (2, −3): y = …"; not "5: 7", "3 hours: 5 minutes" nor "3, not: 5"
         out.append((colon[1][1].strip(), gold))
         pred = colon[1][1]
     gold_value = _named_value(gold)
@@ -550,8 +561,9 @@ def _final_values(pred: str, gold: str) -> list[tuple[str, str]]:
                 last = metres.group(1)  # "30.25π m²", or metres the gold also has ("… \mathrm{m}^3"); not "5n + 4 m^2"
             if last:
                 out.append((last, gold_value))
-            if chain[-1][0] != "=" and len(chain) > 2 and _approximates(chain[-2][1], last):
-                out.append((chain[-2][1].strip(), gold_value))  # "≈": the exact value it rounds
+            if chain[-1][0] != "=" and len(chain) > 2 and _approximates(chain[-2][1], last) \
+                    and parse_number(chain[-2][1]) is None:  # "≈": the exact value it rounds (not "14.45 ≈ 14.4")
+                out.append((chain[-2][1].strip(), gold_value))
     gold_chain = _depth0_split(gold, _CHAIN_RE)
     if len(gold_chain) > 2 and len(chain) > 1 and _same_name(gold_chain[0][1], chain[0][1]):
         # a gold chain "y_2=(x+2)^3=y_1(x+2)": each side that is a value or formula (not a bare name) states it

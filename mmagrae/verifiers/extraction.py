@@ -81,7 +81,7 @@ _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to
 _REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
     r"(?i)\banswer|\boption|\bchoice|\\boxed|\b(?:or|actually|wait|but|could|might|may|otherwise|other|instead|"
     r"correct|should|fact|precise|precisely|alternatively|possibly|perhaps|maybe|either|rather|mistake|error|"
-    r"typo|sorry|oops|really|true)\b"
+    r"typo|sorry|oops|really|true|second|final|result|also|too|valid|exact|end|possibilit\w*|roots?|both)\b"
 )
 
 
@@ -446,6 +446,20 @@ def _last_equation(text: str) -> str | None:
     return clause
 
 
+def _names_other_option(text: str, choices: list[str], letter: str) -> bool:
+    """Whether ``text`` states the value of an option other than ``letter``'s ("the length is 3 cm.\nB" with
+    A = 3 cm): then a closing letter contradicts it and is not read."""
+    words = f" {normalize_option(text)} "
+    index = ord(letter) - ord("A")
+    for i, option in enumerate(choices):
+        norm = normalize_option(str(option))
+        if i != index and norm and re.search(r"\d", norm) and re.search(
+            r"(?<![\w.])" + re.escape(norm) + r"(?![\w]|\.\d)", words
+        ):
+            return True
+    return False
+
+
 def _bearing(text: str) -> str | None:
     """A compass bearing that ends the text ("N 40° E"), when it is the last sentence's only number."""
     tail = text[-200:].replace("**", "")
@@ -503,7 +517,8 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         closing = _CLOSING_LETTER_RE.search(visible, max(0, len(visible) - 40))
         if closing is not None and ord(closing.group(1)) - ord("A") < len(choices) and last_phrase is None:
             before = visible[max(0, closing.start() - 200) : closing.start() + 1]
-            if not _STATED_WORD_RE.search(before) and not _LONE_LETTER_END_RE.search(before):
+            if not _STATED_WORD_RE.search(before) and not _LONE_LETTER_END_RE.search(before) \
+                    and not _names_other_option(before, choices, closing.group(1)):
                 return Extraction(closing.group(1), "closing_letter")  # "12 × 4 = 48 cm. A": the letter alone
 
     bearing = _bearing(visible)

@@ -225,6 +225,26 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     return verdict
 
 
+def letters_verdict(response: str, gold: str, n_choices: int | None):
+    r"""Rules-mode verdict for a gold of several letters ("C\nD", "Choose 2 answers"): the letters of the final
+    statement (the text after the last "answer" or "option(s)", else the last line) must be exactly the gold's.
+
+    >>> letters_verdict("C and D are both -tan θ.\nAnswer: C and D", "C\nD", 4).correct
+    True
+    >>> letters_verdict("Answer: C", "C\nD", 4).correct, letters_verdict("Answer: A, C and D", "C\nD", 4).correct
+    (False, False)
+    """
+    from eval.registry import SampleVerdict
+
+    gold_letters = set(re.findall(r"[A-H]", gold))
+    text = response.strip()
+    marks = list(re.finditer(r"(?i)\b(?:answers?|options?|choices?)\b", text))
+    final = text[marks[-1].end():] if marks else text.splitlines()[-1] if text else ""
+    letters = {m.group(1) for m in re.finditer(r"(?<![A-Za-z])\(?([A-H])\)?(?![A-Za-z])", final[:200])
+               if _in_range(m.group(1), n_choices)}
+    return SampleVerdict(", ".join(sorted(letters)) or None, bool(letters) and letters == gold_letters)
+
+
 def _letter_verdict(letter: str, gold: str, choices: list[str] | None):
     """The verdict for a chosen letter: against a letter gold as a letter (never an option's text "A"; options
     with the same text are one answer), else through the verifier with the choices."""

@@ -446,3 +446,15 @@ def test_wemath_negative_words_name_nothing():
     row = {"ID": "x", "key": "x", "answer": "B", "option": "A. ①;B. ②;C. ③;D. ④"}
     assert not wemath.judge(row, "So ② is wrong.", "rules").correct
     assert not wemath.judge(row, "Only ② fails, so the rest hold.", "rules").correct
+
+
+@pytest.mark.parametrize(
+    ("response", "ok"),
+    [("Option C: tan(2π−θ) = −tanθ. Option D: tan(π−θ) = −tanθ.\n\nAnswer: C and D", True),
+     ("**Answer:** C, D", True), ("The answers are (C) and (D).", True),
+     ("The answer is C.", False), ("Answer: A, C and D", False)],  # exactly the gold's letters
+)
+def test_mathverse_gold_of_several_letters(response, ok):
+    row = {"question_type": "multi-choice", "answer": "C\nD",
+           "question": "Which two are OPPOSITE of tan(θ)? Choose 2 answers:\nChoices:\nA:a\nB:b\nC:c\nD:d"}
+    assert mathverse.judge(row, response, "rules").correct is ok

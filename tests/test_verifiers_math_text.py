@@ -651,3 +651,12 @@ def test_chinese_noun_scan_is_bounded() -> None:
     for text in ("选\n" * 33000, "选\t" * 50000, "选(\n" * 25000):
         verify(text, "A", choices=["1", "2", "3", "4", "5"])
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [("$y + 3 = \\frac{3}{4}(x - 2)$, equivalently $y = \\frac{3}{4}x - \\frac{9}{2}$.", True),  # one answer twice
+     ("$y + 3 = \\frac{3}{4}(x - 2)$, equivalently $y = \\frac{3}{4}x - \\frac{7}{2}$.", False)],  # two answers
+)
+def test_one_answer_written_two_ways(response: str, expected: bool) -> None:
+    assert verify(response, r"$y+3=\frac{3}{4}(x-2)$").correct is expected

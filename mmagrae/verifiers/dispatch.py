@@ -487,6 +487,7 @@ def _same_name(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
+_PAIR_RE = re.compile(r",\s*(?:(?:or\s+)?equivalently,?\s*|i\.e\.,?\s*)?")
 _GOLD_METRES_RE = re.compile(r"\\(?:mathrm|text)\s*\{\s*~?\s*m\s*\}\s*\^\s*\{?[23]\}?\s*$")
 _METRES_RE = re.compile(r"^(.*?\S)\s+m(?:\s*\^\s*\{?[23]\}?|[²³])$")
 _VARIABLE_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?$")
@@ -498,6 +499,14 @@ def _inconsistent_chain(pred: str) -> bool:
     chain = _depth0_split(pred, _CHAIN_RE)
     return len(chain) > 2 and chain[-1][0] != "=" and _read_number(chain[-2][1].strip(), Deadline(0.05)) is not None \
         and not _approximates(chain[-2][1], chain[-1][1])
+
+
+def _same_value(a: str, b: str) -> bool:
+    """Whether two texts are the same answer by value (equations included), within a short time budget."""
+    try:
+        return symbolic.expressions_equal(a.strip(), b.strip(), Deadline(0.05))[0]
+    except (symbolic.ParseError, VerifierTimeout):
+        return False
 
 
 def _approximates(exact: str, rounded: str) -> bool:
@@ -574,6 +583,9 @@ def _final_values(pred: str, gold: str) -> list[tuple[str, str]]:
             and (gold_rhs.group(1) is None or pred_rhs.group(1) is None or gold_rhs.group(1) == pred_rhs.group(1)):
         # "y = …" for "g(x) = …"; but "g(x) = …" does not state "f(x) = …"
         out.append((pred[pred_rhs.end():].strip(), gold[gold_rhs.end():].strip()))
+    pair = _depth0_split(original, _PAIR_RE)
+    if len(pair) == 2 and not _PAIR_RE.search(gold) and _same_value(pair[0][1], pair[1][1]):
+        out.append((pair[0][1].strip(), gold))  # "y + 3 = ¾(x − 2), y = ¾x − 9/2": one answer written twice
     ratio = _RATIO_RE.match(gold)
     if ratio:
         value = _RATIO_RE.sub(r"\1/\2", chain[-1][1] if len(chain) > 1 else pred)

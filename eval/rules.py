@@ -219,10 +219,48 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
             return verdict
     verdict = rules_verdict(tail if tail is not None else response, gold, choices=choices)
     if choices and not (verdict.extracted is not None and _names_an_option(verdict.extracted, choices)):
-        letter = word_option(response, choices)  # "so Oliver is traveling faster", "an undefined slope"
+        # "so Oliver is traveling faster", "an undefined slope"; "rotate it 90° counterclockwise about Q"
+        letter = word_option(response, choices) or distinguished_option(response, choices)
         if letter is not None:
             return _letter_verdict(letter, gold, choices)
     return verdict
+
+
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
+_FILLER_OPTIONS = re.compile(r"(?i)no correct answer|cannot be determined|none of the above|neither of the above")
+
+
+def _tokens(text: str) -> set[str]:
+    """Words (lower case; a one-letter name keeps its case: point "P") and numbers of a text."""
+    return {t if len(t) == 1 and t.isalpha() else t.lower() for t in _TOKEN.findall(text.replace("°", " "))}
+
+
+def distinguished_option(response: str, choices: list[str]) -> str | None:
+    """The one statement option whose distinguishing words (those not in every statement option) all appear in
+    the last sentence, while every other option misses one of its own ("rotate it 90° counterclockwise about
+    Q" names "Rotating 90° counterclockwise around point Q", not "… clockwise around point Q" or "…
+    counterclockwise around point P"). None for a negated sentence, a question, or options that are not
+    statements.
+
+    >>> opts = ["Rotating 90° counterclockwise around point P", "Rotating 90° clockwise around point Q",
+    ...         "Rotating 90° counterclockwise around point Q", "No correct answer"]
+    >>> distinguished_option("So we rotate it 90° counterclockwise about Q.", opts)
+    'C'
+    >>> distinguished_option("So we rotate it 90° about Q.", opts), distinguished_option("It is not counterclockwise about Q.", opts)
+    (None, None)
+    """
+    statements = [(i, _tokens(c)) for i, c in enumerate(choices) if _is_statement(c) and not _FILLER_OPTIONS.search(c)]
+    if len(statements) < 2:
+        return None
+    last = _last_sentence(response)
+    if last.rstrip(" *").endswith(("?", "？")) or _ANY_NEGATION.search(last) or _DOUBT.search(last):
+        return None
+    said = _tokens(last)
+    common = set.intersection(*(t for _, t in statements))
+    named = [i for i, t in statements if (t - common) and (t - common) <= said]
+    if len(named) != 1:
+        return None
+    return chr(ord("A") + named[0])
 
 
 def letters_verdict(response: str, gold: str, n_choices: int | None):

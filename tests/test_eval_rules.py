@@ -458,3 +458,21 @@ def test_mathverse_gold_of_several_letters(response, ok):
     row = {"question_type": "multi-choice", "answer": "C\nD",
            "question": "Which two are OPPOSITE of tan(θ)? Choose 2 answers:\nChoices:\nA:a\nB:b\nC:c\nD:d"}
     assert mathverse.judge(row, response, "rules").correct is ok
+
+
+@pytest.mark.parametrize(
+    ("option", "answer", "response", "ok"),
+    [("A. Rotating 90° counterclockwise around point P; B. Rotating 90° clockwise around point Q; "
+      "C. Rotating 90° counterclockwise around point Q; D. No correct answer", "C",
+      "Step 3: so we rotate the shape 90° counterclockwise about Q.", True),
+     ("A. Rotating 90° counterclockwise around point P; B. Rotating 90° clockwise around point Q; "
+      "C. Rotating 90° counterclockwise around point Q; D. No correct answer", "C",
+      "Step 3: so we rotate the shape 90° about Q.", False),  # "counterclockwise" not said: no option
+     ("A. North by west 45°; B. South by east 45°; C. North by east 45°; D. South by west 45°; E. No correct answer",
+      "C", "Step 3: point C is 45° east of north from A. †Answer: North 45° East", True),  # URSA-8B's words
+     ("A. 40° north by east; B. 40° north by west; C. 50° north by east; D. 50° north by west; E. No correct answer",
+      "D", "Step 3: Point M is 50° north of west from point P. †Answer: 50° north of west", True)],
+)
+def test_wemath_statement_options_by_their_distinguishing_words(option, answer, response, ok):
+    row = {"ID": "x", "key": "x", "answer": answer, "option": option}
+    assert wemath.judge(row, response, "rules").correct is ok, response

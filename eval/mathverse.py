@@ -105,7 +105,7 @@ def given_verdict(row: Mapping[str, Any]) -> bool | None:
     return not isinstance(judgement, str) and judgement == 1
 
 
-_SEVERAL_LETTERS = re.compile(r"\s*[A-H](?:\s*[\n,;&]\s*[A-H])+\s*")
+_SEVERAL_LETTERS = re.compile(r"[A-H](?:[ \t]*[\n,;&][ \t\n]*[A-H])+")  # linear on blank runs
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")  # words, not LaTeX commands
 _STATEMENT_PROMPT = re.compile(r"^\s*(?i:complete the statement)\s*[.:]?\s*")
 
@@ -146,7 +146,7 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
         from eval.rules import choice_verdict, letters_verdict
 
         choices = parse_choices(str(row.get("question", "")))
-        if _SEVERAL_LETTERS.fullmatch(str(row["answer"])):  # "C\nD": "Choose 2 answers"
+        if _SEVERAL_LETTERS.fullmatch(str(row["answer"]).strip()):  # "C\nD": "Choose 2 answers"
             return letters_verdict(response, str(row["answer"]), len(choices) if choices else None)
         return choice_verdict(response, str(row["answer"]), choices)
     from eval.rules import parts_verdict, piecewise_verdict

@@ -226,6 +226,8 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     return verdict
 
 
+_NOT_CHOSEN = re.compile(r"(?i)\b(?:no|none|different|differs?|otherwise|ruled out|impossible|would|could|"
+                         r"instead|rather|but|unlike|excluded?|eliminated?)\b")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _FILLER_OPTIONS = re.compile(r"(?i)no correct answer|cannot be determined|none of the above|neither of the above")
 
@@ -253,8 +255,9 @@ def distinguished_option(response: str, choices: list[str]) -> str | None:
     if len(statements) < 2:
         return None
     last = _last_sentence(response)
-    if last.rstrip(" *").endswith(("?", "？")) or _ANY_NEGATION.search(last) or _DOUBT.search(last):
-        return None
+    if last.rstrip(" *").endswith(("?", "？")) or _ANY_NEGATION.search(last) or _DOUBT.search(last) \
+            or _NOT_CHOSEN.search(last):
+        return None  # "… gives a different figure", "… is ruled out", "… would be needed, but …"
     said = _tokens(last)
     common = set.intersection(*(t for _, t in statements))
     named = [i for i, t in statements if (t - common) and (t - common) <= said]
@@ -276,11 +279,19 @@ def letters_verdict(response: str, gold: str, n_choices: int | None):
 
     gold_letters = set(re.findall(r"[A-H]", gold))
     text = response.strip()
-    marks = list(re.finditer(r"(?i)\b(?:answers?|options?|choices?)\b", text))
+    marks = [m for m in re.finditer(r"(?i)\b(?:answers?|options?|choices?)\b", text)
+             if re.search(r"(?<![A-Za-z])[A-H](?![a-z])", text[m.end() : m.end() + 20])]  # followed by a letter
     final = text[marks[-1].end():] if marks else text.splitlines()[-1] if text else ""
-    letters = {m.group(1) for m in re.finditer(r"(?<![A-Za-z])\(?([A-H])\)?(?![A-Za-z])", final[:200])
-               if _in_range(m.group(1), n_choices)}
+    final = re.split(r"\n|(?<=[.!?])\s", final.strip(" :*"), maxsplit=1)[0][:200]  # the statement only
+    lead = re.split(r"[.!?\n]", text[max(0, marks[-1].start() - 120) : marks[-1].start()])[-1] if marks else ""
+    if any(r.search(final) or r.search(lead) for r in (_HEDGE_WORDS, _ANY_NEGATION, _DOUBT)):
+        return SampleVerdict(None, False)  # "C or D", "C; D is incorrect", "not sure whether … C and D"
+    letters = {ch for m in re.finditer(r"(?<![A-Za-z])\(?([A-H]{1,8})\)?(?![A-Za-z])", final) for ch in m.group(1)
+               if _in_range(ch, n_choices)}
     return SampleVerdict(", ".join(sorted(letters)) or None, bool(letters) and letters == gold_letters)
+
+
+_HEDGE_WORDS = re.compile(r"(?i)\b(?:or|maybe|perhaps|possibly|unsure|not sure)\b|\?")
 
 
 def _letter_verdict(letter: str, gold: str, choices: list[str] | None):

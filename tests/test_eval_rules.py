@@ -476,3 +476,36 @@ def test_mathverse_gold_of_several_letters(response, ok):
 def test_wemath_statement_options_by_their_distinguishing_words(option, answer, response, ok):
     row = {"ID": "x", "key": "x", "answer": answer, "option": option}
     assert wemath.judge(row, response, "rules").correct is ok, response
+
+
+@pytest.mark.parametrize(
+    ("response", "ok"),
+    [("The answer is C; D is incorrect.", False), ("Answer: C\n\nLet me double check D: D is also correct? No, D is wrong.", False),
+     ("Answer: C or D", False), ("I'm not sure whether the answer is C and D.", False),
+     ("Answer: CD", True), ("Answer: \\boxed{CD}", True), ("The answer is C and D. A quick check confirms it.", True),
+     ("Answer: C and D (both options give -tan θ)", True), ("Both C and D are correct answers.", True)],
+)
+def test_several_letters_review_cases(response, ok):
+    row = {"question_type": "multi-choice", "answer": "C\nD",
+           "question": "Q? Choose 2 answers:\nChoices:\nA:a\nB:b\nC:c\nD:d"}
+    assert mathverse.judge(row, response, "rules").correct is ok, response
+
+
+def test_several_letters_gold_check_is_linear():
+    row = {"question_type": "multi-choice", "answer": "A" + "\n" * 50000 + "!", "question": "Q?\nChoices:\nA:a\nB:b"}
+    start = time.perf_counter()
+    mathverse.judge(row, "A", "rules")
+    assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize(
+    "response",
+    ["Rotating 90° counterclockwise about Q gives a different figure.",
+     "There is no way to get it by a 90° counterclockwise rotation about Q.",
+     "Rotating counterclockwise about Q by 90° is ruled out.",
+     "A 90° counterclockwise turn about Q would be needed, but the image shows otherwise."],
+)
+def test_distinguished_option_not_read_from_rejections(response):
+    row = {"ID": "x", "key": "x", "answer": "C", "option": "A. Rotating 90° counterclockwise around point P;"
+           "B. Rotating 90° clockwise around point Q;C. Rotating 90° counterclockwise around point Q;D. No correct answer"}
+    assert not wemath.judge(row, response, "rules").correct

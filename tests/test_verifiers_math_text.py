@@ -660,3 +660,14 @@ def test_chinese_noun_scan_is_bounded() -> None:
 )
 def test_one_answer_written_two_ways(response: str, expected: bool) -> None:
     assert verify(response, r"$y+3=\frac{3}{4}(x-2)$").correct is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "gold"),
+    [("The answer is $100,100$", "100"), ("The total is 250,250 dollars.", "250"),  # thousands, not a pair
+     ("The population is $P = 500,500$", "500"), ("The answer is $x = 100,100$", "x=100"),
+     ("The answer is $y = 150000, y = 150010$", "y=150000"),  # two different constants
+     ("The answer is 40°, i.e. 40 rad", "40")],  # other units
+)
+def test_pairs_that_are_not_one_answer(response: str, gold: str) -> None:
+    assert not verify(response, gold).correct

@@ -487,7 +487,7 @@ def _same_name(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
-_PAIR_RE = re.compile(r",\s*(?:(?:or\s+)?equivalently,?\s*|i\.e\.,?\s*)?")
+_PAIR_RE = re.compile(r"(?<!\d),(?!\d)\s*(?:(?:or\s+)?equivalently,?\s*|i\.e\.,?\s*)?")  # not "100,100"
 _GOLD_METRES_RE = re.compile(r"\\(?:mathrm|text)\s*\{\s*~?\s*m\s*\}\s*\^\s*\{?[23]\}?\s*$")
 _METRES_RE = re.compile(r"^(.*?\S)\s+m(?:\s*\^\s*\{?[23]\}?|[²³])$")
 _VARIABLE_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?$")
@@ -502,7 +502,10 @@ def _inconsistent_chain(pred: str) -> bool:
 
 
 def _same_value(a: str, b: str) -> bool:
-    """Whether two texts are the same answer by value (equations included), within a short time budget."""
+    """Whether two texts are the same answer by value (equations included), within a short time budget; plain
+    numbers and "name = number" are not paired ("40°, i.e. 40 rad"; "y = 150000, y = 150010" differ exactly)."""
+    if any(parse_number(t) is not None or parse_number(t.rpartition("=")[2]) is not None for t in (a, b)):
+        return False
     try:
         return symbolic.expressions_equal(a.strip(), b.strip(), Deadline(0.05))[0]
     except (symbolic.ParseError, VerifierTimeout):

@@ -127,6 +127,9 @@ def _sentence_states(response: str, sentence: str) -> bool:
     line, key = lines[-1], _sentence_key(sentence)
     text = _sentence_key(line)
     at = text.find(key)
+    if at < 0 and len(text) >= 8 and key.endswith(text) \
+            and set(re.findall(r"\d+", key)) <= set(re.findall(r"\d+", text)):
+        at, key = 0, text  # "5 units away from the point (0, 0)": the completed end, with every value
     if at < 0 or (at + len(key) < len(text) and text[at + len(key)].isalnum()):
         return False
     extra = re.compile(r"(?i)\b(?:not|no|never|false|or)\b|n't")

@@ -509,3 +509,14 @@ def test_distinguished_option_not_read_from_rejections(response):
     row = {"ID": "x", "key": "x", "answer": "C", "option": "A. Rotating 90° counterclockwise around point P;"
            "B. Rotating 90° clockwise around point Q;C. Rotating 90° counterclockwise around point Q;D. No correct answer"}
     assert not wemath.judge(row, response, "rules").correct
+
+
+@pytest.mark.parametrize(
+    ("response", "ok"),
+    [("5 units away from the point (0, 0)", True), ("4 units away from the point (0, 0)", False),
+     ("(0, 0)", False), ("the point (0,0)", False)],  # the end of the statement only with every value
+)
+def test_sentence_gold_completed_end(response, ok):
+    row = {"question_type": "free-form",
+           "answer": "Complete the statement.Every point on the circle is exactly 5 units away from the point (0,0)."}
+    assert mathverse.judge(row, response, "rules").correct is ok

@@ -671,3 +671,16 @@ def test_one_answer_written_two_ways(response: str, expected: bool) -> None:
 )
 def test_pairs_that_are_not_one_answer(response: str, gold: str) -> None:
     assert not verify(response, gold).correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [("解：根据题意。\n答案：221^\\circ T", r"221 ^\circ T", None, True),  # Chinese answer phrase, any answer
+     ("答案：y \\le 5", r"$y \leq 5$", None, True), ("所以答案是 4。", "4", None, True), ("所以答案是 5。", "4", None, False),
+     ("答案：Yes", "A", ["Yes", "No"], True), ("分析：答案 A 不正确，所以答案是 B。", "B", ["1", "2"], True),
+     ("h = 0.4 m。\n答案：A（0.4 m）", "A", ["0.4", "0.6", "0.5"], True),  # a letter before its option in （）
+     ("\\boxed{The amplitude is 4.6}", "4.6", None, True), ("\\boxed{The amplitude is 9.2}", "4.6", None, False),
+     ("\\boxed{\\text{red and blue}}", "red and blue", None, True)],
+)
+def test_chinese_answer_phrase_and_boxed_sentences(response, gold, choices, expected) -> None:
+    assert verify(response, gold, choices=choices).correct is expected

@@ -52,7 +52,7 @@ _STATED_LETTER = (
     r" ?(?:\*\*)?[:：]? ?(?:\*\*|\$)? ?(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]? ?([A-H])(?>(?: ?[)\]>}])?)"
     r"(?! ?(?:,|/|(?i:or|and)\b) ?(?:\*\*)?[(\[]?[A-H](?>[)\]]?(?:\*\*)?)(?= ?(?:$|[.;!?)]|(?i:or)\b|,)))"
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
-    r"(?=[ .,;:：!)\]}*$。，；）]|\\\)|$)"
+    r"(?=[ .,;:：!)\]}*$。，；）（]|\\\)|$)"
 )
 _STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)")
 _STATED_NOUN_CJK_RE = re.compile(r"(?i:option|choice|answer)|答案|选")  # "答案是 C。", "故选B", "，选B"

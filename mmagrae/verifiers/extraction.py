@@ -256,6 +256,7 @@ def _find_answer_tags(text: str) -> list[str]:
 
 
 _PHRASE_RE = re.compile(
+    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|"  # "答案：221° T", "所以答案是 4"
     r"(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
     r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
     r"(?:\s*\*\*|\s*__)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?",
@@ -382,7 +383,10 @@ def _from_boxes(
         if joined is None:
             return Extraction(None, method, hedged=True, candidates=tuple(clean_answer(b) for b in boxes))
         return Extraction(joined, method)
-    return Extraction(clean_answer(boxes[-1]), method)
+    answer = clean_answer(boxes[-1])
+    if _command_free_words(answer) >= 3 and not choices and re.search(r"\d", answer):
+        answer = _sentence_answer(answer, choices)  # "\boxed{The amplitude is 4.6}": the value it states
+    return Extraction(answer, method)
 
 
 def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:

@@ -255,12 +255,14 @@ def _find_answer_tags(text: str) -> list[str]:
     return found
 
 
-_PHRASE_RE = re.compile(
-    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|"  # "答案：221° T", "所以答案是 4"
+_PHRASE_EN = (
     r"(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
     r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
-    r"(?:\s*\*\*|\s*__)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?",
-    re.IGNORECASE,
+    r"(?:\s*\*\*|\s*__)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?"
+)
+_PHRASE_RE = re.compile(_PHRASE_EN, re.IGNORECASE)
+_PHRASE_CJK_RE = re.compile(  # "答案：221° T", "所以答案是 4"; only for a text with 答案 (the scan costs)
+    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE
 )
 _HEDGE_WORDS_RE = re.compile(
     r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~)\s+", re.IGNORECASE
@@ -276,7 +278,7 @@ _BOLD_LABEL_RE = re.compile(r"\s*(?i:(?:the\s+)?(?:final\s+|correct\s+)?(?:answe
 def _last_phrase(text: str) -> re.Match | None:
     """The last "the answer is" phrase."""
     last = None
-    for m in _PHRASE_RE.finditer(text):
+    for m in (_PHRASE_CJK_RE if "答案" in text else _PHRASE_RE).finditer(text):
         last = m
     return last
 

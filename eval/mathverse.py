@@ -152,7 +152,7 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
         if _SEVERAL_LETTERS.fullmatch(str(row["answer"]).strip()):  # "C\nD": "Choose 2 answers"
             return letters_verdict(response, str(row["answer"]), len(choices) if choices else None)
         return choice_verdict(response, str(row["answer"]), choices)
-    from eval.rules import parts_verdict, piecewise_verdict
+    from eval.gold_forms import parts_verdict, piecewise_verdict
 
     gold = str(row["answer"])
     parts = parts_verdict(response, gold)  # "domain: [-4, 0) and range: (-3, 1]"

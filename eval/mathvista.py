@@ -355,13 +355,9 @@ def _equation_value(extraction: str) -> str:
     >>> _equation_value("9x8 = 72"), _equation_value("x = 12 = 3 × 4"), _equation_value("50% = 0.5")
     ('72', '12', '50% = 0.5')
     """
-    sides, depth, start = [], 0, 0
-    for i, ch in enumerate(extraction):
-        depth += (ch in "([{") - (ch in ")]}")
-        if depth == 0 and _EQUATION.match(extraction, i):
-            sides.append(extraction[start:i])
-            start = i + len(_EQUATION.match(extraction, i).group(0))
-    sides.append(extraction[start:])
+    from mmagrae.verifiers.math_text import split_outside_brackets
+
+    sides = [part for _, part in split_outside_brackets(extraction, _EQUATION)]
     if len(sides) < 2 or _PLAIN_NUMBER.match(sides[0]):
         return extraction
     return next((side.strip() for side in reversed(sides[1:]) if _PLAIN_NUMBER.match(side)), sides[-1].strip())

@@ -35,8 +35,11 @@ import re
 from dataclasses import dataclass
 
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
+from mmagrae.verifiers.endings import bearing, closing_letter, drop_trailing_remark, end_tuple
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
+    EQUALS_RE,
+    SENTENCE_END_RE,
     TRAILING_UNIT_RE,
     MathTail,
     _command_free_words,
@@ -45,6 +48,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
     _states_value,
     final_in_sentence,
     math_spans,
+    split_outside_brackets,
     trailing_math,
 )
 from mmagrae.verifiers.numeric import parse_number
@@ -68,41 +72,6 @@ class Extraction:
     method: str
     hedged: bool = False
     candidates: tuple[str, ...] = ()
-
-
-# a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
-# "a = 62°.\n(The distance is √(3.2² + 5.9²) ≈ 6.7 km.)", "(Note: …)", "(i.e. −49/10)"; one level of nesting
-_REMARK_RE = re.compile(
-    r"\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
-    r"without|with|the|this|that|these|which|where|rounded|in|since|because|as|using|here|assuming|an?|to|from|"
-    r"given|see|check|exact|exactly|in)\b[.,:]?\s)[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}\)\s*\.?\s*$"
-)
-_REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
-_REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
-    r"(?i)\banswer|\boption|\bchoice|\\boxed|\b(?:or|actually|wait|but|could|might|may|otherwise|other|instead|"
-    r"correct|should|fact|precise|precisely|alternatively|possibly|perhaps|maybe|either|rather|mistake|error|"
-    r"typo|sorry|oops|really|true|second|final|result|also|too|valid|exact|end|possibilit\w*|roots?|both)\b"
-)
-
-
-def drop_trailing_remark(text: str) -> str:
-    """``text`` without a parenthesised remark that follows its answer (the remark is not the answer): only
-    when the remark opens with a word, names no answer or option, and a value (a digit or math) precedes it.
-
-    >>> drop_trailing_remark("So the area is 30.25π m² (about 95.03 m²).")
-    'So the area is 30.25π m²'
-    >>> drop_trailing_remark("The interval is (2, 5)."), drop_trailing_remark("So the answer is (B).")
-    ('The interval is (2, 5).', 'So the answer is (B).')
-    """
-    if not text[-64:].rstrip().endswith((")", ").")):
-        return text
-    m = _REMARK_RE.search(text, max(0, len(text) - 1200))
-    if m is None or _REMARK_KEEP_RE.search(m.group(0)):
-        return text
-    head = text[: m.start()].rstrip()
-    if _REMARK_IS_ANSWER_RE.search(head):  # "the correct answer is (None of the above)": the answer itself
-        return text
-    return head if re.search(r"[\d$\\]", head[-300:]) else text
 
 
 def strip_think(text: str) -> str:
@@ -267,9 +236,6 @@ _PHRASE_CJK_RE = re.compile(  # "答案：221° T", "所以答案是 4"; only fo
 _HEDGE_WORDS_RE = re.compile(
     r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~)\s+", re.IGNORECASE
 )
-# the sentence ends at a period followed by a space/end (not a decimal point, not the last period of an
-# abbreviation such as "S.A." or "e.g."), or at a newline
-_SENTENCE_END_RE = re.compile(r"(?<!\.[A-Za-z])\.(?=\s|$)|\n")
 
 
 _BOLD_LABEL_RE = re.compile(r"\s*(?i:(?:the\s+)?(?:final\s+|correct\s+)?(?:answers?|solution|result))\s*")
@@ -305,7 +271,7 @@ def _answer_after(text: str, last: re.Match | None) -> str | None:
             end = rest.find("$", end + 1)
         if end != -1 and rest[1:end].strip():
             return rest[1:end]
-    m = _SENTENCE_END_RE.search(rest)
+    m = SENTENCE_END_RE.search(rest)
     candidate = rest[: m.start()] if m else rest
     return candidate if candidate.strip() else None
 
@@ -345,7 +311,6 @@ def clean_answer(answer: str) -> str:
 
 _BOLD_WINDOW_CHARS = 400
 _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
-_END_TUPLE_RE = re.compile(r"(?<![\w^_])([(\[][^()\[\]\n$]{1,60},[^()\[\]\n$]{1,60}[)\]])\s*[.!]?\s*$")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -407,15 +372,7 @@ _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
 
 
 _CLAUSE_RE = re.compile(r"(?:,|;|:)\s+(?:(?:and|so|then|thus|hence|therefore|giving|i\.e\.)\s+)?|\b(?:so|thus|hence|therefore|and)\s+")
-_STATED_WORD_RE = re.compile(r"(?i)\b(?:answer|option|choice)")  # an answer stated before: not overridden
-_LONE_LETTER_END_RE = re.compile(r"(?:(?<![A-Za-z])[A-H]|\bor)\W*$")  # "C\nD", "C or\nD", "A? B? C? D."
-_CLOSING_LETTER_RE = re.compile(r"(?:^|[.。!?\n])\s*[(\[]?([A-H])[)\]]?\.?\s*$")
-_BEARING_RE = re.compile(
-    r"(?<![A-Za-z])([NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|degrees?)?\s*[EW])(?![A-Za-z])[\s.$)]*$"
-)
-_BEARING_ANY_RE = re.compile(r"(?<![A-Za-z])[NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|degrees?)?\s*[EW](?![A-Za-z])")
 _CJK_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
-_EQUALS_RE = re.compile(r"=|≈|\\approx(?![a-zA-Z])")
 
 
 def _last_equation(text: str) -> str | None:
@@ -424,25 +381,18 @@ def _last_equation(text: str) -> str | None:
     sentence = text[-400:].rstrip()[-300:]
     if "=" not in sentence and "≈" not in sentence and "approx" not in sentence:
         return None
-    cut = max((m.end() for m in _SENTENCE_END_RE.finditer(sentence[:-1])), default=0)
+    cut = max((m.end() for m in SENTENCE_END_RE.finditer(sentence[:-1])), default=0)
     sentence = sentence[cut:]
     if "=" not in sentence and "≈" not in sentence and "approx" not in sentence:
         return None
-    clause, depth, scanned = sentence, 0, 0
-    for m in _CLAUSE_RE.finditer(sentence):  # the last clause cut outside brackets
-        part = sentence[scanned : m.start()]
-        depth += part.count("(") + part.count("{") - part.count(")") - part.count("}")
-        scanned = m.start()
-        if depth == 0:
-            clause = sentence[m.end():]
-    clause = clean_answer(clause)
+    clause = clean_answer(split_outside_brackets(sentence, _CLAUSE_RE)[-1][1])  # the last clause
     if (
-        not _EQUALS_RE.search(clause) or len(clause) > 120 or not re.search(r"\d|\\[a-z]", clause)
+        not EQUALS_RE.search(clause) or len(clause) > 120 or not re.search(r"\d|\\[a-z]", clause)
         or _CJK_RE.search(clause) or "$" in clause
         or any(clause.count(o) != clause.count(c) for o, c in ("()", "[]", "{}"))  # cut off, or a remark
     ):
         return None
-    sides = _EQUALS_RE.split(clause)
+    sides = EQUALS_RE.split(clause)
     value = TRAILING_UNIT_RE.sub("", sides[-1].strip())
     if _command_free_words(value) or _command_free_words(sides[0]) >= 2:
         return None  # "x = 2.5 is what we get", "The difference is 20 - 15 = 5": prose, not an equation
@@ -450,34 +400,6 @@ def _last_equation(text: str) -> str | None:
         clause = clause[len(sides[0]) - len(sides[0].lstrip()):]
         clause = clause[clause.index(sides[0].split()[-1]):]
     return clause
-
-
-def _names_other_option(text: str, choices: list[str], letter: str) -> bool:
-    """Whether ``text`` states the value of an option other than ``letter``'s ("the length is 3 cm.\nB" with
-    A = 3 cm): then a closing letter contradicts it and is not read."""
-    words = f" {normalize_option(text)} "
-    index = ord(letter) - ord("A")
-    for i, option in enumerate(choices):
-        norm = normalize_option(str(option))
-        if i != index and norm and re.search(r"\d", norm) and re.search(
-            r"(?<![\w.])" + re.escape(norm) + r"(?![\w]|\.\d)", words
-        ):
-            return True
-    return False
-
-
-def _bearing(text: str) -> str | None:
-    """A compass bearing that ends the text ("N 40° E"), when it is the last sentence's only number."""
-    tail = text[-200:].replace("**", "")
-    if tail.rstrip(" \t\n.$)")[-1:] not in ("E", "W"):  # cheap test first: a bearing ends with E or W
-        return None
-    m = _BEARING_RE.search(tail)
-    if m is None or _BEARING_ANY_RE.search(tail, 0, m.start()):
-        return None  # another bearing offered before it
-    cut = max((e.end() for e in _SENTENCE_END_RE.finditer(tail, 0, m.start())), default=0)
-    if _STATED_WORD_RE.search(tail, 0, cut):
-        return None  # "The answer is 12 km. Direction: N 40 E": an answer stated in an earlier sentence
-    return m.group(1) if not re.search(r"\d", tail[cut : m.start()]) else None
 
 
 def extract(response: str, *, choices: list[str] | None = None, hedging: bool = True) -> Extraction:
@@ -520,16 +442,13 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         stated = stated_letter_at(visible, len(choices))
         if stated is not None and (last_phrase is None or last_phrase.start() <= stated[0]):
             return Extraction(stated[1], "stated_letter")
-        closing = _CLOSING_LETTER_RE.search(visible, max(0, len(visible) - 40))
-        if closing is not None and ord(closing.group(1)) - ord("A") < len(choices) and last_phrase is None:
-            before = visible[max(0, closing.start() - 200) : closing.start() + 1]
-            if not _STATED_WORD_RE.search(before) and not _LONE_LETTER_END_RE.search(before) \
-                    and not _names_other_option(before, choices, closing.group(1)):
-                return Extraction(closing.group(1), "closing_letter")  # "12 × 4 = 48 cm. A": the letter alone
+        closing = closing_letter(visible, choices) if last_phrase is None else None
+        if closing is not None:
+            return Extraction(closing, "closing_letter")  # "12 × 4 = 48 cm. A": the letter alone
 
-    bearing = _bearing(visible)
-    if bearing is not None:  # "… is **S 23.5° W**.": a compass bearing, not its number
-        return Extraction(bearing, "bearing")
+    stated_bearing = bearing(visible)
+    if stated_bearing is not None:  # "… is **S 23.5° W**.": a compass bearing, not its number
+        return Extraction(stated_bearing, "bearing")
 
     phrase = _answer_after(visible, last_phrase)
     if phrase is not None:
@@ -576,11 +495,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1)):
         return Extraction(clean_answer(bold.group(1)), "bold")  # not a label ("**Final Answer**\n\n42")
 
-    end = visible.rstrip(" \t\n.!")[-1:]
-    end_tuple = _END_TUPLE_RE.search(visible, max(0, len(visible) - 200)) if not choices and end in (")", "]") else None
-    if end_tuple is not None and re.search(r"\d", end_tuple.group(1)) \
-            and not re.search(r"\bor\s*$", visible[max(0, end_tuple.start() - 12) : end_tuple.start()]):  # "…, i.e. (-3, -3).": the point
-        return Extraction(end_tuple.group(1), "tuple")
+    point = end_tuple(visible) if not choices else None
+    if point is not None:  # "…, i.e. (-3, -3).": the point
+        return Extraction(point, "tuple")
 
     last_letter = None
     if choices:

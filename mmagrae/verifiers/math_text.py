@@ -15,7 +15,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["math_spans", "final_in_sentence", "trailing_math", "MathTail", "TRAILING_UNIT_RE"]
+__all__ = [
+    "math_spans", "final_in_sentence", "trailing_math", "MathTail", "TRAILING_UNIT_RE", "SENTENCE_END_RE", "EQUALS_RE",
+    "split_outside_brackets",
+]  # fmt: skip
+
+# the sentence ends at a period followed by a space/end (not a decimal point, not the last period of an
+# abbreviation such as "S.A." or "e.g."), or at a newline
+SENTENCE_END_RE = re.compile(r"(?<!\.[A-Za-z])\.(?=\s|$)|\n")
+EQUALS_RE = re.compile(r"=|≈|\\approx(?![a-zA-Z])|≅")  # what joins the sides of a chain: "x = 20/3 ≈ 6.67"
+
+
+def split_outside_brackets(text: str, pattern: re.Pattern) -> list[tuple[str, str]]:
+    """``[(connector, part)]`` of ``text`` cut where ``pattern`` matches outside (), [] and {} (the first
+    connector is ""); one pass over the text.
+
+    >>> split_outside_brackets("f(a, b) = 2, so x = 3", re.compile(r",\\s"))
+    [('', 'f(a, b) = 2'), (', ', 'so x = 3')]
+    """
+    parts: list[tuple[str, str]] = []
+    depth, scanned, start, connector = 0, 0, 0, ""
+    for m in pattern.finditer(text):
+        for ch in text[scanned : m.start()]:
+            depth += (ch in "([{") - (ch in ")]}")
+        scanned = m.start()
+        if depth == 0:
+            parts.append((connector, text[start : m.start()]))
+            connector, start = m.group(0), m.end()
+    parts.append((connector, text[start:]))
+    return parts
 
 _NUMBER_RE = re.compile(
     r"[-−+]?\d+/[1-9]\d*(?![\d/]|[.,]\d)|[-−+]?\d+(?:[,\u2009\u202f]\d{3})*(?:\.\d+)?%?|[-−+]?\.\d+%?"

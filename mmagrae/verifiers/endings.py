@@ -1,0 +1,108 @@
+"""How a response ends, read before its last number (round 5): a closing remark in parentheses that is not
+the answer, a compass bearing, a letter alone closing the response, a point that ends the text. Each reader
+looks at a bounded tail of the text and is a pure function; ``extraction.extract`` decides where in its order
+each one applies (docs/VERIFIERS.md, "How a chain of thought ends")."""
+
+from __future__ import annotations
+
+import re
+
+from mmagrae.verifiers.choice import normalize_option
+from mmagrae.verifiers.math_text import SENTENCE_END_RE
+
+__all__ = ["drop_trailing_remark", "bearing", "closing_letter", "end_tuple"]
+
+# a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
+# "a = 62°.\n(The distance is √(3.2² + 5.9²) ≈ 6.7 km.)", "(Note: …)", "(i.e. −49/10)"; one level of nesting
+_REMARK_RE = re.compile(
+    r"\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
+    r"without|with|the|this|that|these|which|where|rounded|in|since|because|as|using|here|assuming|an?|to|from|"
+    r"given|see|check|exact|exactly|in)\b[.,:]?\s)[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}\)\s*\.?\s*$"
+)
+_REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
+_REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
+    r"(?i)\banswer|\boption|\bchoice|\\boxed|\b(?:or|actually|wait|but|could|might|may|otherwise|other|instead|"
+    r"correct|should|fact|precise|precisely|alternatively|possibly|perhaps|maybe|either|rather|mistake|error|"
+    r"typo|sorry|oops|really|true|second|final|result|also|too|valid|exact|end|possibilit\w*|roots?|both)\b"
+)
+
+
+def drop_trailing_remark(text: str) -> str:
+    """``text`` without a parenthesised remark that follows its answer (the remark is not the answer): only
+    when the remark opens with a word, names no answer or option, and a value (a digit or math) precedes it.
+
+    >>> drop_trailing_remark("So the area is 30.25π m² (about 95.03 m²).")
+    'So the area is 30.25π m²'
+    >>> drop_trailing_remark("The interval is (2, 5)."), drop_trailing_remark("So the answer is (B).")
+    ('The interval is (2, 5).', 'So the answer is (B).')
+    """
+    if not text[-64:].rstrip().endswith((")", ").")):
+        return text
+    m = _REMARK_RE.search(text, max(0, len(text) - 1200))
+    if m is None or _REMARK_KEEP_RE.search(m.group(0)):
+        return text
+    head = text[: m.start()].rstrip()
+    if _REMARK_IS_ANSWER_RE.search(head):  # "the correct answer is (None of the above)": the answer itself
+        return text
+    return head if re.search(r"[\d$\\]", head[-300:]) else text
+
+
+_STATED_WORD_RE = re.compile(r"(?i)\b(?:answer|option|choice)")  # an answer stated before: not overridden
+_LONE_LETTER_END_RE = re.compile(r"(?:(?<![A-Za-z])[A-H]|\bor)\W*$")  # "C\nD", "C or\nD", "A? B? C? D."
+_CLOSING_LETTER_RE = re.compile(r"(?:^|[.。!?\n])\s*[(\[]?([A-H])[)\]]?\.?\s*$")
+_BEARING = r"(?<![A-Za-z])[NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|degrees?)?\s*[EW](?![A-Za-z])"
+_BEARING_RE = re.compile(r"(" + _BEARING + r")[\s.$)]*$")  # one that ends the text
+_BEARING_ANY_RE = re.compile(_BEARING)
+_END_TUPLE_RE = re.compile(r"(?<![\w^_])([(\[][^()\[\]\n$]{1,60},[^()\[\]\n$]{1,60}[)\]])\s*[.!]?\s*$")
+
+
+def closing_letter(text: str, choices: list[str]) -> str | None:
+    """A letter alone closing the response after a sentence ("12 × 4 = 48 cm. A"), unless an answer, option
+    or choice was stated in the 200 characters before, another lone letter precedes it ("C\\nD"), or that text
+    states another option's value ("the length is 3 cm.\\nB" with A = 3 cm)."""
+    closing = _CLOSING_LETTER_RE.search(text, max(0, len(text) - 40))
+    if closing is None or ord(closing.group(1)) - ord("A") >= len(choices):
+        return None
+    before = text[max(0, closing.start() - 200) : closing.start() + 1]
+    if _STATED_WORD_RE.search(before) or _LONE_LETTER_END_RE.search(before) \
+            or _names_other_option(before, choices, closing.group(1)):
+        return None
+    return closing.group(1)
+
+
+def end_tuple(text: str) -> str | None:
+    """A point or interval with a number that ends the text ("…, i.e. (-3, -3)."), not offered after "or"."""
+    if text.rstrip(" \t\n.!")[-1:] not in (")", "]"):
+        return None
+    m = _END_TUPLE_RE.search(text, max(0, len(text) - 200))
+    if m is None or not re.search(r"\d", m.group(1)) or re.search(r"\bor\s*$", text[max(0, m.start() - 12) : m.start()]):
+        return None
+    return m.group(1)
+
+
+def _names_other_option(text: str, choices: list[str], letter: str) -> bool:
+    """Whether ``text`` states the value of an option other than ``letter``'s ("the length is 3 cm.\nB" with
+    A = 3 cm): then a closing letter contradicts it and is not read."""
+    words = f" {normalize_option(text)} "
+    index = ord(letter) - ord("A")
+    for i, option in enumerate(choices):
+        norm = normalize_option(str(option))
+        if i != index and norm and re.search(r"\d", norm) and re.search(
+            r"(?<![\w.])" + re.escape(norm) + r"(?![\w]|\.\d)", words
+        ):
+            return True
+    return False
+
+
+def bearing(text: str) -> str | None:
+    """A compass bearing that ends the text ("N 40° E"), when it is the last sentence's only number."""
+    tail = text[-200:].replace("**", "")
+    if tail.rstrip(" \t\n.$)")[-1:] not in ("E", "W"):  # cheap test first: a bearing ends with E or W
+        return None
+    m = _BEARING_RE.search(tail)
+    if m is None or _BEARING_ANY_RE.search(tail, 0, m.start()):
+        return None  # another bearing offered before it
+    cut = max((e.end() for e in SENTENCE_END_RE.finditer(tail, 0, m.start())), default=0)
+    if _STATED_WORD_RE.search(tail, 0, cut):
+        return None  # "The answer is 12 km. Direction: N 40 E": an answer stated in an earlier sentence
+    return m.group(1) if not re.search(r"\d", tail[cut : m.start()]) else None

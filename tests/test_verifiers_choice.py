@@ -93,6 +93,13 @@ CHOICE_CASES = [
     ("So the answer is A, B and C are both too large.", "A", ["1", "2", "3", "4"], True),
     ("**Final Answer**\n\nB", "B", ["1", "2", "3", "4"], True),
     ("**Answer**: C", "C", ["1", "2", "3", "4"], True),
+    # a capital letter with the option's text in parentheses right after it: "B(0.4 m)"
+    ("The answer is B(0.4 m)", "B", ["0.2 m", "0.4 m", "0.6 m"], True),
+    ("Answer: B(0.4 m).", "B", ["0.2 m", "0.4 m", "0.6 m"], True),
+    ("The answer is A(0.4 m)", "B", ["0.2 m", "0.4 m", "0.6 m"], False),  # letter and text disagree
+    ("The answer is A(0.4 m)", "A", ["0.2 m", "0.4 m", "0.6 m"], False),
+    ("The answer is f(0.4 m)", "B", ["0.2 m", "0.4 m", "0.6 m"], False),  # a function, not a letter
+    ("The answer is B(A)", "B", ["0.2 m", "0.4 m", "0.6 m"], False),  # two letters
 ]
 
 

@@ -31,8 +31,9 @@ __all__ = ["resolve_choice", "resolve_gold_choice", "choices_match", "is_refusal
 _LETTER_RE = re.compile(
     r"^(?:(?:option|choice|answer)\s*:?\s*)?[\(\[]?([A-Za-z])[\)\]]?\s*[.:)]?$", re.IGNORECASE
 )
-_LETTER_TEXT_RE = re.compile(
-    r"^(?:(?:option|choice)\s*:?\s*)?(?:\(([A-Za-z])\)|([A-Z])[.:)])\s*(.+)$", re.IGNORECASE | re.DOTALL
+_LETTER_TEXT_RE = re.compile(  # "(B) 145°", "B. 145°", "B: 145°", and "B(0.4 m)" (a capital letter only)
+    r"^(?:(?:option|choice)\s*:?\s*)?(?:\(([A-Za-z])\)\s*(.+)|([A-Z])[.:)]\s*(.+)|(?-i:([A-H]))\(([^()]+)\)\.?)$",
+    re.IGNORECASE | re.DOTALL,
 )
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 _REFUSAL_RE = re.compile(
@@ -191,10 +192,10 @@ def resolve_choice(
         return {index}, f"letter {m.group(1).upper()}"
     m = _LETTER_TEXT_RE.match(text)
     if m:
-        letter = m.group(1) or m.group(2)
+        letter = m.group(1) or m.group(3) or m.group(5)
         index = _letter_index(letter, len(options))
         if index is not None:
-            rest = m.group(3)
+            rest = m.group(2) or m.group(4) or m.group(6)
             other_letters = {x.upper() for x in _PAREN_LETTER_RE.findall(rest)} - {letter.upper()}
             if other_letters or (_LETTER_RE.match(rest.strip()) and rest.strip().upper() != letter.upper()):
                 return set(), "several letters"

@@ -261,6 +261,14 @@ def _score_generic(args: argparse.Namespace, extractor, data):
     bench = get(args.benchmark)
     items = list(data.items()) if isinstance(data, dict) else list(enumerate(data))
     rows = [row for _, row in items]
+    if args.mode != "official":  # rules and judge read the response; official may read given verdicts instead
+        missing = sum(1 for row in rows if "response" not in row)
+        if rows and missing == len(rows):
+            raise UserError(f"{args.input}: no item has a 'response' field (a results file has the model's "
+                            "responses; is this the benchmark's data file?)")
+        if missing:
+            print(f"[eval] warning: {missing} of {len(rows)} items have no 'response' field; they are scored as "
+                  "wrong (as an empty response)", file=sys.stderr)
     correct, scored = [], []
     for key, row in items:
         responses = row.get("response", "")

@@ -218,6 +218,22 @@ def test_eval_score_missing_field_names_the_item(tmp_path, capsys):
     assert "line 2: not UTF-8" in _error_line(capsys)
 
 
+def test_eval_score_of_a_file_without_responses(tmp_path, capsys):
+    """The benchmark's data file given as results: one line, nothing written. Some items without a response:
+    scored as wrong, counted in a warning."""
+    rows = [{"id": f"q{i}", "label": str(i)} for i in range(4)]
+    src = tmp_path / "data.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "c.json"
+    assert main(["eval", "score", "chartqa", "--input", str(src), "--mode", "rules", "--out", str(out)]) == 2
+    assert "no item has a 'response' field" in _error_line(capsys) and not out.exists()
+    rows[0]["response"] = "0"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["eval", "score", "chartqa", "--input", str(src), "--mode", "rules", "--out", str(out)]) == 0
+    assert "3 of 4 items have no 'response' field" in capsys.readouterr().err
+    assert json.loads(out.read_text())["accuracy"] == 25.0
+
+
 # --------------------------------------------------------------------------------------------- data convert
 def test_data_convert_wrong_layout_and_zero_rows_write_nothing(tmp_path, capsys):
     images_only = tmp_path / "pngs"

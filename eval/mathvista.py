@@ -244,12 +244,15 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
         return extraction
     extraction = extract_answer(response, choices=list(choices))
     if extraction and extraction not in choices:
+        # "Answer: 10 \\sqrt{3}" is the choice "10 \\sqrt { 3 }" (blanks aside), not the choice "10" it starts with
+        same = [c for c in choices if _bare(str(c)) == _bare(extraction)]
+        if len(same) == 1:
+            return same[0]
         # "no, there are not fewer ..." -> the choice the answer starts with ("No").
         lowered = extraction.lower()
-        for choice in choices:
-            word = str(choice).lower()
-            if lowered.startswith(word) and _ends_word(lowered, word):
-                return choice
+        starts = [c for c in choices if lowered.startswith(str(c).lower()) and _ends_word(lowered, str(c).lower())]
+        if starts:  # the longest: "quarter past, E" is "quarter past", not "quarter"
+            return max(starts, key=lambda c: len(str(c)))
     if not extraction or (extraction not in choices and not _LETTER_IN_PARENS.search(extraction)
                           and not re.fullmatch(r"\s*[A-Z]\s*", extraction)):
         from eval.rules import stated_letter
@@ -266,6 +269,13 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
         if not extraction:
             return response.strip()
     return extraction
+
+
+def _bare(text: str) -> str:
+    """An option's text as compared blank-insensitively (``10 \\sqrt { 3 }`` is ``10\\sqrt{3}``)."""
+    from mmagrae.verifiers.choice import normalize_option
+
+    return "".join(normalize_option(text).split())
 
 
 def _ends_word(text: str, prefix: str) -> bool:

@@ -156,6 +156,16 @@ def test_rules_mode_multiple_choice_named_in_prose_and_program_output():
     assert mv.rules_extraction(code) == "8"
 
 
+def test_rules_extraction_option_text_blank_insensitive_and_longest_choice_first():
+    item = {"question_type": "multi_choice", "answer_type": "text", "precision": None, "answer": "10 \\sqrt { 3 }",
+            "choices": ["5", "10", "10 \\sqrt { 3 }", "20"],
+            "response": "The hypotenuse is 20 and one leg is 10, so x = \\sqrt{300}.\n\nAnswer: 10 \\sqrt{3}"}
+    assert mv.rules_extraction(item) == "10 \\sqrt { 3 }"  # not "10", the choice it starts with
+    clock = {**item, "answer": "quarter", "choices": ["half", "quarter", "o'clock", "quarter to", "quarter past"],
+             "response": "It is 6:15.\n\nThe correct answer is: quarter past, E."}
+    assert mv.rules_extraction(clock) == "quarter past"
+
+
 def _free(answer_type="integer", response=""):
     return {"question_type": "free_form", "answer_type": answer_type, "choices": None, "precision": None,
             "unit": None, "answer": "1", "response": response}

@@ -684,3 +684,45 @@ def test_pairs_that_are_not_one_answer(response: str, gold: str) -> None:
 )
 def test_chinese_answer_phrase_and_boxed_sentences(response, gold, choices, expected) -> None:
     assert verify(response, gold, choices=choices).correct is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [  # an answer in \( \) that opens with a one-letter name is math, not a remark "(A …)" to drop
+        ("### Step 4\n$$3\\pi \\approx 9.4248$$\n\n**Answer:** \\( A = 3\\pi \\approx 9.4\\ \\text{cm}^2 \\)", "9.4", True),
+        ("**Answer:** \\( A = \\dfrac{\\pi}{25}\\ \\text{cm}^2 \\)", r"Area $=\frac{\pi}{25} \mathrm{~cm}^{2}$", True),
+        ("**Answer:** \\( A = 347.4248\\pi\\ \\text{cm}^2 \\)", "347.4248\\pi", True),
+        ("**Answer:** \\( A = 3\\pi \\approx 9.5\\ \\text{cm}^2 \\)", "9.4", False),
+        # a bold list label followed by a colon is not the answer; the sentence after the list is
+        ("1. **Tiny gray blocks**: none.\n2. **Purple things**: one cylinder.\n\nTotal objects left: 2", "2", True),
+        ("2. **Substitute into the formula**:\n   \\[ V = 288\\pi \\]\n3. **Calculate**:\n   \\[ V \\approx 904.78 \\]\n\n"
+         "Therefore, the volume of the cylinder is approximately 904.78 cubic centimeters.", "904.78", True),
+        ("- **2018**: Female = 20.92, Male = 21.43\n\nThe overall ratio of male to female is approximately 1.", "1", True),
+        ("So there are **3** groups.", "3", True),  # a bold value is still read
+        # a point or value in \( \) with a thin space "\," is not a pair
+        ("Thus, the spring is compressed by approximately \\( 1.2 \\, \\text{cm} \\).", "1.2", True),
+        # a count, not the bound it is compared with; a comparison clause after the value
+        ("Values below 30 are: 28, 22, 19, 25.\n\nThere are 4 values below 30.", "4", True),
+        ("So there are 3 apples and 4 pears, total 7", "7", True),
+        ("So w is 22. The hypotenuse of the triangle is 22 which is twice as long as 11.", "22", True),
+        ("So w is 20, which is less than 22.", "22", False),
+    ],
+)
+def test_markdown_labels_math_names_counts_and_comparisons(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [  # a Chinese last sentence: the value after its last word, Chinese units dropped
+        ("解：由图可知。\n\n所以圆心坐标为 (0, 0)，半径为 3。\n\n答：圆心的坐标是 (0, 0)。", "(0,0)", True),
+        ("cos45° = 4√3 / x\nx = 4√6\n\n所以 x 的精确值为 4√6。", "4\\sqrt{6}", True),
+        ("S = π × 50² = 2500π (cm²)。\n答：这个圆的面积是 2500π 平方厘米。", r"Area $=2500 \pi \mathrm{cm}^{2}$", True),
+        ("答：这个圆的面积是 2500π 平方厘米。", r"Area $=250 \pi \mathrm{cm}^{2}$", False),
+        ("面积约为 12.5 平方米。", "12.5", True),
+        ("计算得 x = 5。\n所以 x 的值可能为 4√6。", "4\\sqrt{6}", False),  # "可能": a hedge
+        ("答：不是 5。", "5", False),
+    ],
+)
+def test_chinese_last_sentence_value(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected

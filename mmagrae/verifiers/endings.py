@@ -10,14 +10,14 @@ import re
 from mmagrae.verifiers.choice import normalize_option
 from mmagrae.verifiers.math_text import SENTENCE_END_RE
 
-__all__ = ["drop_trailing_remark", "bearing", "closing_letter", "end_tuple"]
+__all__ = ["drop_trailing_remark", "drop_comparison_clause", "bearing", "closing_letter", "end_tuple", "there_are_count"]
 
 # a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
 # "a = 62°.\n(The distance is √(3.2² + 5.9²) ≈ 6.7 km.)", "(Note: …)", "(i.e. −49/10)"; one level of nesting
-_REMARK_RE = re.compile(
-    r"\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
+_REMARK_RE = re.compile(  # "\( A = 9.4 \)" is math, not a remark opening with the word "A"
+    r"(?<!\\)\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
     r"without|with|the|this|that|these|which|where|rounded|in|since|because|as|using|here|assuming|an?|to|from|"
-    r"given|see|check|exact|exactly|in)\b[.,:]?\s)[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}\)\s*\.?\s*$"
+    r"given|see|check|exact|exactly|in)\b[.,:]?\s)[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
 )
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
 _REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
@@ -47,13 +47,52 @@ def drop_trailing_remark(text: str) -> str:
     return head if re.search(r"[\d$\\]", head[-300:]) else text
 
 
+# "…, the hypotenuse is 22 which is twice as long as 11.": a comparison after the value, not the value
+_COMPARISON_CLAUSE_RE = re.compile(
+    r"(?<=[\d)}π°²³])\s*,?\s+(?i:which|that)\s+(?i:is|are|was|were)\s+[^.\n=]{0,80}?"
+    r"\b(?i:twice|half|times|more|less|greater|smaller|larger|longer|shorter|bigger|than)\b[^.\n=]{0,80}\.?\s*$"
+)
+# "There are 4 values below 30.": the count, not the bound; nothing after it states another value
+_THERE_ARE_RE = re.compile(
+    r"(?i)\bthere\s+(?:are|is|were|was|will\s+be)\s+(?:a\s+total\s+of\s+|exactly\s+|only\s+|just\s+)?"
+    r"(\d+)(?![.,]?\d)([^=≈\n.;:!?]*)\.?\s*$"
+)
+_STATES_AGAIN_RE = re.compile(  # another value stated after the count: "3 apples and 4 pears, total 7"
+    r"(?i)\b(?:is|are|was|were|so|thus|hence|therefore|equals?|gives?|makes?|or|and|total|plus|altogether)\b|,"
+)
+
+
+def drop_comparison_clause(text: str) -> str:
+    """``text`` without a closing clause that compares the value just stated with another number.
+
+    >>> drop_comparison_clause("the hypotenuse is 22 which is twice as long as 11.")
+    'the hypotenuse is 22'
+    """
+    m = _COMPARISON_CLAUSE_RE.search(text, max(0, len(text) - 200))
+    return text[: m.start()] if m is not None else text
+
+
+def there_are_count(text: str) -> str | None:
+    """The count in a last sentence "There are N …" whose rest states no other value.
+
+    >>> there_are_count("Values below 30 are: 28, 22, 19, 25.\n\nThere are 4 values below 30.")
+    '4'
+    """
+    m = _THERE_ARE_RE.search(text, max(0, len(text) - 200))
+    if m is None or _STATES_AGAIN_RE.search(m.group(2)):
+        return None
+    return m.group(1)
+
+
 _STATED_WORD_RE = re.compile(r"(?i)\b(?:answer|option|choice)")  # an answer stated before: not overridden
 _LONE_LETTER_END_RE = re.compile(r"(?:(?<![A-Za-z])[A-H]|\bor)\W*$")  # "C\nD", "C or\nD", "A? B? C? D."
 _CLOSING_LETTER_RE = re.compile(r"(?:^|[.。!?\n])\s*[(\[]?([A-H])[)\]]?\.?\s*$")
 _BEARING = r"(?<![A-Za-z])[NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|degrees?)?\s*[EW](?![A-Za-z])"
 _BEARING_RE = re.compile(r"(" + _BEARING + r")[\s.$)]*$")  # one that ends the text
 _BEARING_ANY_RE = re.compile(_BEARING)
-_END_TUPLE_RE = re.compile(r"(?<![\w^_])([(\[][^()\[\]\n$]{1,60},[^()\[\]\n$]{1,60}[)\]])\s*[.!]?\s*$")
+_END_TUPLE_RE = re.compile(  # not "\( 1.2 \, \text{cm} \)": math delimiters and a thin space
+    r"(?<![\w^_\\])([(\[][^()\[\]\n$]{1,60}(?<!\\),[^()\[\]\n$]{1,60}(?<!\\)[)\]])\s*[.!]?\s*$"
+)
 
 
 def closing_letter(text: str, choices: list[str]) -> str | None:

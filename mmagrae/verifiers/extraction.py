@@ -10,7 +10,8 @@ Order of precedence (the first that finds something wins):
    (markdown bold allowed).
 4. The whole response when it is short and not a sentence ("145°", "quarter to", "B"); the math after its prose
    words ("So we get \frac{1}{2}" gives ``\frac{1}{2}``).
-5. The last markdown-bold span in the last 400 characters ("there are **3** groups"), up to 40 characters.
+5. The last markdown-bold span in the last 400 characters ("there are **3** groups"), up to 40 characters, that is
+   not a label followed by a colon ("1. **Purple things**: there is one …").
 6. Bare math ending the text, taken whole ("the length is \frac{\sqrt{30}}{2}", "the range is [-3, 3]"; see
    ``trailing_math``), else the last math span, option letter "(B)" (only when choices are given) or number.
 
@@ -35,7 +36,14 @@ import re
 from dataclasses import dataclass
 
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
-from mmagrae.verifiers.endings import bearing, closing_letter, drop_trailing_remark, end_tuple
+from mmagrae.verifiers.endings import (
+    bearing,
+    closing_letter,
+    drop_comparison_clause,
+    drop_trailing_remark,
+    end_tuple,
+    there_are_count,
+)
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
     EQUALS_RE,
@@ -311,6 +319,7 @@ def clean_answer(answer: str) -> str:
 
 _BOLD_WINDOW_CHARS = 400
 _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
+_LABEL_COLON_RE = re.compile(r"[ \t]*[:：]")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -408,7 +417,7 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     hedging: several different boxes are hedging (a response); False joins them into a list (a gold answer).
     """
     text = response[-MAX_RESPONSE_CHARS:]
-    visible = drop_trailing_remark(strip_think(text))
+    visible = drop_comparison_clause(drop_trailing_remark(strip_think(text)))
 
     tags = _find_answer_tags(visible)
     if tags:
@@ -477,7 +486,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
             return Extraction(visible.strip(), "whole")
     if stripped and len(stripped) <= _SHORT_ANSWER_CHARS and "\n" not in stripped:
         if _command_free_words(stripped) < 3:
-            prose = _command_free_words(stripped) or "**" in stripped  # "So we get X", "x = **5**"
+            prose = (  # "So we get X", "x = **5**", "面积约为 12.5 平方米"
+                _command_free_words(stripped) or "**" in stripped or _CJK_RE.search(stripped) is not None
+            )
             tail = trailing_math(stripped) if prose else None
             if tail is not None and (
                 _is_formula(tail)
@@ -490,14 +501,19 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
             return Extraction(stripped, "whole")
 
     bold = None
-    for m in _BOLD_RE.finditer(visible[-_BOLD_WINDOW_CHARS:]):
-        bold = m
+    window = visible[-_BOLD_WINDOW_CHARS:]
+    for m in _BOLD_RE.finditer(window):
+        if not _LABEL_COLON_RE.match(window, m.end()):  # "1. **Purple things**: there is one": a list label
+            bold = m
     if bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1)):
         return Extraction(clean_answer(bold.group(1)), "bold")  # not a label ("**Final Answer**\n\n42")
 
     point = end_tuple(visible) if not choices else None
     if point is not None:  # "…, i.e. (-3, -3).": the point
         return Extraction(point, "tuple")
+    count = there_are_count(visible) if not choices else None
+    if count is not None:  # "There are 4 values below 30.": the count
+        return Extraction(count, "count")
 
     last_letter = None
     if choices:

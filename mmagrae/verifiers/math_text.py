@@ -124,6 +124,7 @@ def final_in_sentence(text: str) -> str | None:
 
 _TAIL_WINDOW_CHARS = 300
 _TAIL_MAX_CHARS = 200
+_CJK_CHAR_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff01-\uff0f\uff1a-\uff20]")  # words and punctuation
 _TAIL_WORD_RE = re.compile(
     r"(?<![\\A-Za-z0-9])[A-Za-z]{2,}(?:'[A-Za-z]+)?(?![A-Za-z0-9])"
 )  # not \cmd, not 2cm
@@ -134,7 +135,8 @@ _MATH_WORDS = frozenset(
 _POINT_NAME_RE = re.compile(r"[A-Z]{2,4}$")  # "AB", "ABCD": geometry names are math, not prose
 # a clause that hedges or negates: its trailing math is not a final answer ("it is not \frac12", "2 or \sqrt3")
 _CLAUSE_HEDGE_RE = re.compile(
-    r"\b(?:or|nor|not|no|never|cannot|maybe|perhaps|possibly|either|neither|unless|if|wrong|incorrect)\b|n't\b",
+    r"\b(?:or|nor|not|no|never|cannot|maybe|perhaps|possibly|either|neither|unless|if|wrong|incorrect)\b|n't\b"
+    r"|或|不是|不等于|不为|可能|也许|如果|假设|吗",
     re.IGNORECASE,
 )
 # the word just before the math makes it a bound or one end of a range, not the value ("at least \sqrt2")
@@ -151,7 +153,7 @@ _UNIT_WORDS = (
     "weeks?|months?|years?|inch|inches|ft|feet|foot|yd|yards?|miles?|mph|kph|kJ|kW|Pa|kPa|Hz|ml|mL|"
     "rad|radians?|deg|degrees?|units?|square units|liters?|litres?|meters?|metres?|centimeters?|millimeters?|"
     "kilometers?|kilograms?|grams?|cents?|dollars?|dm|decimeters?|decimetres?|centimetres?|millimetres?|"
-    "kilometres?|千米|公里|厘米|毫米|分米|米"
+    "kilometres?|(?:平方|立方)?(?:千米|公里|厘米|毫米|分米|米)|度|升|毫升|克|千克|元|秒|分钟|小时"
 )
 # a unit word that ends an answer ("\sqrt{3} cm", "2\pi \text{ meters}^2"): not part of the value
 TRAILING_UNIT_RE = re.compile(
@@ -225,6 +227,9 @@ def trailing_math(text: str) -> MathTail | None:
         word = w.group(0)
         if depths[w.start()] == 0 and word.lower() not in _MATH_WORDS and not _POINT_NAME_RE.match(word):
             cut = w.end()
+    for c in _CJK_CHAR_RE.finditer(s):  # Chinese prose ends the lead too ("答：圆心的坐标是 (0, 0)")
+        if depths[c.start()] == 0:
+            cut = max(cut, c.end())
     for close in ("$", "\\)", "\\]"):  # math after a delimited span ("$\Rightarrow$ \frac12"): after it
         end = s.rfind(close)
         cut = max(cut, end + len(close) if end != -1 else 0)
@@ -247,7 +252,7 @@ def trailing_math(text: str) -> MathTail | None:
     words = _TAIL_WORD_RE.findall(lead)
     if words and words[-1].lower() in _BOUND_WORDS:
         return None
-    clause = re.split(r"\.\s|[;!?]", lead)[-1]
+    clause = re.split(r"\.\s|[;!?。；！？]", lead)[-1]
     if _CLAUSE_HEDGE_RE.search(clause):
         return None
     return MathTail(tail, lead, unit)
@@ -276,7 +281,7 @@ def _states_value(lead: str) -> bool:
     """The prose before a number states it as the value: "we get", "x equals", "Length =", "Area:"."""
     lead = lead.rstrip()
     words = _TAIL_WORD_RE.findall(lead)
-    return lead.endswith(("=", ":")) or bool(words) and words[-1].lower() in _COPULAS
+    return (lead.endswith(("=", ":", "：", "是", "为", "為", "等于", "得")) or bool(words) and words[-1].lower() in _COPULAS)
 
 
 _FORMULA_RE = re.compile(

@@ -145,6 +145,9 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     if mode == "judge" and extractor is not None:
         extraction = extractor({**row, "response": response})
         return SampleVerdict(extraction, extraction is not None and extraction.strip() == row["answer"].strip())
+    from eval.rules import judged_text
+
+    response = judged_text(response)  # a reasoner's answer left inside <think>: a judge reads it
     if row.get("question_type") == "multi-choice":
         from eval.rules import choice_verdict, letters_verdict
 

@@ -218,6 +218,9 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
         response = item["execution"]
     if not response.strip():
         return ""
+    from eval.rules import judged_text
+
+    response = judged_text(response)  # a reasoner's answer left inside <think>: GPT's extraction reads it
     continued = _CONTINUATION.split(response) if ("Question" in response or "问题" in response) else [response]
     if len(continued) > 1 and len(continued[0].strip()) > _SHORT_ANSWER and continued[-1].strip():
         # a few-shot continuation after a worked solution ("…答案:C\n\nQuestion: What is 9x8? … = 72"): GPT's

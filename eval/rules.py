@@ -31,6 +31,23 @@ _LEADING = re.compile(r"^\s*(?:\*\*\s*)?(?:[<(\[{]\s*)?([A-H])(?:\s*[>)\]}]|\s*[
 _MARKER = re.compile(r"(?:^|[;\s])[ \t]{0,3}([A-H])[ \t]{0,3}[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
 
 
+def judged_text(response: str) -> str:
+    """The text a judge reads. The verifiers read only what is outside ``<think>…</think>`` (a training reward
+    for the final answer); a judge model reads everything, so when nothing is left outside the block (a reasoner
+    that put its ``\\boxed{}`` inside it, or never closed it) the thinking itself, without its tags, is read.
+
+    >>> judged_text("<think>9 + 3 = 12\\n\\\\boxed{12}</think>"), judged_text("<think>x</think> 5")
+    ('9 + 3 = 12\\n\\\\boxed{12}', '<think>x</think> 5')
+    """
+    if "think>" not in response:
+        return response
+    from mmagrae.verifiers.extraction import strip_think
+
+    if strip_think(response).strip():
+        return response
+    return response.replace("<think>", " ").replace("</think>", " ").strip()
+
+
 def _in_range(letter: str, n_choices: int | None) -> bool:
     return n_choices is None or ord(letter) - ord("A") < n_choices
 

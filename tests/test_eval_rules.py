@@ -520,3 +520,32 @@ def test_sentence_gold_completed_end(response, ok):
     row = {"question_type": "free-form",
            "answer": "Complete the statement.Every point on the circle is exactly 5 units away from the point (0,0)."}
     assert mathverse.judge(row, response, "rules").correct is ok
+
+
+def test_a_reasoners_answer_left_inside_think_is_read_as_a_judge_reads_it():
+    """The verifiers read only outside <think> (a training reward); a judge reads the whole response, so when
+    nothing is left outside the block, eval's rules modes read the thinking."""
+    from eval import mathverse, mathvista, wemath
+    from eval.rules import judged_text
+    from mmagrae.verifiers import verify
+
+    inside = "<think>\nDissatisfied 78%, satisfied 20%: 78/20 = 3.9\n\\boxed{3.9}\n</think>"
+    assert not verify(inside, "3.9").correct  # the training reward: no answer outside the thinking
+    assert judged_text(inside).endswith("\\boxed{3.9}")
+    assert judged_text("<think>\\boxed{2}</think> The answer is 3.") == "<think>\\boxed{2}</think> The answer is 3."
+    item = {"question_type": "free_form", "answer_type": "float", "choices": None, "precision": 1, "unit": None,
+            "answer": "3.9", "response": inside}
+    assert mvista_correct(mathvista, item)
+    unclosed = {**item, "question_type": "multi_choice", "answer_type": "text", "answer": "no",
+                "choices": ["yes", "no"], "response": "<think>\nSky Blue is larger than Web Maroon.\n\\boxed{B}"}
+    assert mvista_correct(mathvista, unclosed)
+    row = {"question_type": "free-form", "answer": "3.9", "question": "How many times?"}
+    assert mathverse.judge(row, inside, "rules").correct
+    assert not mathverse.judge(row, inside.replace("3.9}", "4.1}"), "rules").correct
+    we = {"answer": "B", "option": "A. 2 cm; B. 3 cm; C. 4 cm"}
+    assert wemath.judge(we, "<think>The side is 3 cm.\n<Answer>: B</think>", "rules").correct
+    assert not wemath.judge(we, "<think>The side is 2 cm.\n<Answer>: A</think>", "rules").correct
+
+
+def mvista_correct(mathvista, item) -> bool:
+    return mathvista.official_verdict(item, mathvista.rules_extraction(item))[1]

@@ -275,10 +275,12 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
 
 
 def _bare(text: str) -> str:
-    """An option's text as compared blank-insensitively (``10 \\sqrt { 3 }`` is ``10\\sqrt{3}``)."""
+    """An option's text as compared without the blanks next to symbols (``10 \\sqrt { 3 }`` is ``10\\sqrt{3}``)."""
     from mmagrae.verifiers.choice import normalize_option
 
-    return "".join(normalize_option(text).split())
+    # blanks next to a symbol go ("10 \\sqrt { 3 }" is "10\\sqrt{3}"); one between two digits or letters stays
+    # ("2 1/2" is not "21/2")
+    return re.sub(r"\s*(\W)\s*", r"\1", " ".join(normalize_option(text).split()))
 
 
 def _ends_word(text: str, prefix: str) -> bool:

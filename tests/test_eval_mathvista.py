@@ -164,6 +164,8 @@ def test_rules_extraction_option_text_blank_insensitive_and_longest_choice_first
     clock = {**item, "answer": "quarter", "choices": ["half", "quarter", "o'clock", "quarter to", "quarter past"],
              "response": "It is 6:15.\n\nThe correct answer is: quarter past, E."}
     assert mv.rules_extraction(clock) == "quarter past"
+    mixed = {**item, "answer": "2 1/2", "choices": ["2 1/2", "10", "21", "9"], "response": "So the value is 21/2"}
+    assert mv.rules_extraction(mixed) != "2 1/2"  # a blank between two digits is kept: 21/2 is not 2 1/2
 
 
 def _free(answer_type="integer", response=""):

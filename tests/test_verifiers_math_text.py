@@ -726,3 +726,78 @@ def test_markdown_labels_math_names_counts_and_comparisons(response: str, gold: 
 )
 def test_chinese_last_sentence_value(response: str, gold: str, expected: bool) -> None:
     assert verify(response, gold).correct is expected
+
+
+# The fifth hostile review (round 6): each finding on the readings above is a case here.
+_PRE = "解：根据题意，设所求为 x，由条件可得方程，整理后化简，经过计算可以得到结果。\n"
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [  # a comparison clause is dropped only from how the text ends: boxes, tags and answer phrases come first
+        ("The largest angle is 120°, which is twice the smallest angle, so the smallest angle is \\boxed{60^\\circ}.",
+         "60", True),
+        ("The area of the big square is 36, which is 4 times the small one, so the small square has area "
+         "<answer>9</answer>", "9", True),
+        ("The first number is 12, which is 3 times larger than the second number, so the answer is 4.", "4", True),
+        ("Mary has 15, John has 20 that is 5 more than Mary and the total is 35", "35", True),
+        ("\\boxed{12}, which is 3 times larger than \\boxed{4}.", "12", False),  # two boxes: hedging
+        # a count that hedges, or is the start of an expression, is not read as the count
+        ("Counting the cubes.\n\nThere are 3 to 4 cubes.", "3", False),
+        ("Counting the cubes in the image.\n\nThere are 3 cubes (maybe 4).", "3", False),
+        ("Counting the cubes.\n\nThere are 3 cubes but possibly 4.", "3", False),
+        ("Values below 30 are: 28, 22, 19, 25.\n\nThere are 4-5 values below 30.", "4", False),
+        ("The remaining pie: 1 - 2/3 = 1/3.\n\nThere is 1/3 of the pie left.", "1/3", True),
+        ("Each digit has 10 choices.\n\nThere are 10^6 possible codes.", "10", False),
+        ("Rows times columns.\n\nThere are 3 × 4 chairs.", "3", False),
+        ("We choose 2 out of 5.\n\nThere are 5 choose 2 ways", "5", False),
+        ("x = 17\n\nThere are 2 digits in 17.", "17", True),  # 17 is not a bound
+        ("Looking at stem 3: 0, 1, 6.\n\nTherefore, there is 1 block that has exactly 36 houses.", "1", True),
+        # a label bold ends the bold reading: no earlier bold is read past it
+        ("Let me count.\n\nI first thought it was **5**, but let me recount.\n\n**Recount**: there are 6 cubes.", "6",
+         True),
+        ("- Red cubes: **3**\n- Blue cubes: **5**\n- **Total**: 8 cubes", "8", True),
+        ("- Red cubes: **3**\n- Blue cubes: **5**\n- **Total**: 8 cubes", "5", False),
+    ],
+)
+def test_review_round6_english(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [("The area of the big square is 36, which is 4 times the small square, hence the answer is (A).", "A",
+      ["9", "36", "4", "12"], True),
+     ("Option A gives 12, which is larger than the true value, so the answer is B.", "12", ["12", "4", "6", "8"],
+      False)],
+)
+def test_review_round6_letters_after_a_comparison(response, gold, choices, expected) -> None:
+    assert verify(response, gold, choices=choices).correct is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [  # signs, operands, bounds, lists, negations and suppositions in Chinese state no value
+        (_PRE + "所以 x 为负 \\frac{1}{3}", "1/3", False), (_PRE + "所以 x 为正负 \\sqrt{3}", "\\sqrt{3}", False),
+        (_PRE + "所以温度为零下 \\frac{1}{2} 度", "1/2", False),
+        (_PRE + "因此 f(x) 的最小值是－\\frac{7}{2}", "7/2", False), (_PRE + "因此 f(x) 的最小值是－\\frac{7}{2}", "-7/2", True),
+        ("答：x＝－\\frac{1}{2}", "1/2", False), ("答：x＝－\\frac{1}{2}", "-1/2", True),
+        (_PRE + "所以 x 大于 \\frac{1}{2}。", "1/2", False), (_PRE + "所以 x 至少是 \\frac{1}{2}。", "1/2", False),
+        (_PRE + "所以 x 小于等于 \\sqrt{2}。", "\\sqrt{2}", False), ("答：x 至少为 10", "10", False),
+        (_PRE + "所以 x 不能是 \\frac{1}{2}。", "1/2", False), (_PRE + "所以答案不会是 \\sqrt{2}", "\\sqrt{2}", False),
+        (_PRE + "所以 x 绝非 \\sqrt{2}", "\\sqrt{2}", False), ("面积不会是 12 平方厘米", "12", False),
+        (_PRE + "所以 x 不是 \\frac{1}{3}", "3", False), (_PRE + "所以 x = \\frac{1}{2} 或 \\frac{1}{3}", "3", False),
+        (_PRE + "因此 x 不是 \\frac{1}{2} 而是 \\frac{1}{3}", "3", False),
+        (_PRE + "因此 x 的最大可能值为 \\frac{7}{2}。", "7/2", True),  # "possible", not a hedge
+        (_PRE + "所以，所有可能的 x 的和为 \\frac{7}{2}", "7/2", True),
+        (_PRE + "所以 x 等于 \\sqrt{3} 加 \\sqrt{2}", "\\sqrt{2}", False), (_PRE + "所以 x＝3＋\\sqrt{2}", "\\sqrt{2}", False),
+        (_PRE + "所以 x＝3＋\\sqrt{2}", "3+\\sqrt{2}", True),
+        (_PRE + "所以 x 的取值范围是 \\frac{1}{2} 到 \\frac{3}{2}", "3/2", False),
+        (_PRE + "所以 x 的取值为 \\frac{1}{2}、\\frac{1}{3}", "1/3", False),
+        (_PRE + "所以 x = \\frac{1}{2}，\\frac{1}{3}", "1/3", False),
+        (_PRE + "如果 x = 4，那么 y = \\sqrt{5}", "\\sqrt{5}", True), (_PRE + "如果 x = 4，那么 y = \\sqrt{5}", "5", False),
+        ("答：设 x 为 5", "5", False), ("答：若 x 为 5", "5", False),
+    ],
+)
+def test_review_round6_chinese(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected

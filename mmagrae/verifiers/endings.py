@@ -47,18 +47,25 @@ def drop_trailing_remark(text: str) -> str:
     return head if re.search(r"[\d$\\]", head[-300:]) else text
 
 
-# "…, the hypotenuse is 22 which is twice as long as 11.": a comparison after the value, not the value
+# "…, the hypotenuse is 22 which is twice as long as 11.": a comparison after the value, not the value; the
+# clause states nothing else (no box, tag, math, answer, option, conjunction or second verb)
 _COMPARISON_CLAUSE_RE = re.compile(
-    r"(?<=[\d)}π°²³])\s*,?\s+(?i:which|that)\s+(?i:is|are|was|were)\s+[^.\n=]{0,80}?"
-    r"\b(?i:twice|half|times|more|less|greater|smaller|larger|longer|shorter|bigger|than)\b[^.\n=]{0,80}\.?\s*$"
+    r"(?<=[\d)}π°²³])\s*,?\s+(?i:which|that)\s+(?i:is|are|was|were)\s+"
+    r"(?![^.\n]*\b(?i:answer|option|choice|so|hence|thus|therefore|and|but|then|is|are|was|were|equals?|gives?)\b)"
+    r"[^.\n=\\<>$()]{0,80}?"
+    r"\b(?i:twice|half|times|more|less|greater|smaller|larger|longer|shorter|bigger|than)\b[^.\n=\\<>$()]{0,80}\.?\s*$"
 )
-# "There are 4 values below 30.": the count, not the bound; nothing after it states another value
+# "There are 4 values below 30.": the count, not the bound; any other number in the rest is a bound
 _THERE_ARE_RE = re.compile(
     r"(?i)\bthere\s+(?:are|is|were|was|will\s+be)\s+(?:a\s+total\s+of\s+|exactly\s+|only\s+|just\s+)?"
-    r"(\d+)(?![.,]?\d)([^=≈\n.;:!?]*)\.?\s*$"
+    r"(\d+)(?= [A-Za-z])(?!\s+(?:to|or|and|choose|times|x|by|out|of)\b)([^=≈\n.;:!?()]*)\.?\s*$"
 )
-_STATES_AGAIN_RE = re.compile(  # another value stated after the count: "3 apples and 4 pears, total 7"
-    r"(?i)\b(?:is|are|was|were|so|thus|hence|therefore|equals?|gives?|makes?|or|and|total|plus|altogether)\b|,"
+_STATES_AGAIN_RE = re.compile(  # another value stated after the count, or a hedge: "3 apples and 4 pears, total 7"
+    r"(?i)\b(?:is|are|was|were|so|thus|hence|therefore|equals?|gives?|makes?|or|and|total|plus|altogether|"
+    r"maybe|possibly|perhaps|probably|but|to|about|around|approximately|roughly)\b|[,×/^*+\-−\\$]"
+)
+_BOUND_NUMBER_RE = re.compile(  # "below 30", "with 2", "exactly 36": the question's number, not another answer
+    r"(?i)\b(below|above|over|under|than|least|most|exceeding|exceeds?|exactly|with|has|have|having|containing)\s+\d+|\d+"
 )
 
 
@@ -75,12 +82,14 @@ def drop_comparison_clause(text: str) -> str:
 def there_are_count(text: str) -> str | None:
     """The count in a last sentence "There are N …" whose rest states no other value.
 
-    >>> there_are_count("Values below 30 are: 28, 22, 19, 25.\n\nThere are 4 values below 30.")
+    >>> there_are_count("Values below 30 are 28, 22, 19 and 25. There are 4 values below 30.")
     '4'
     """
     m = _THERE_ARE_RE.search(text, max(0, len(text) - 200))
     if m is None or _STATES_AGAIN_RE.search(m.group(2)):
         return None
+    if any(b.group(1) is None for b in _BOUND_NUMBER_RE.finditer(m.group(2))):
+        return None  # "There are 2 digits in 17.": a number that is not a bound
     return m.group(1)
 
 

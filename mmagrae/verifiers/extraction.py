@@ -10,8 +10,8 @@ Order of precedence (the first that finds something wins):
    (markdown bold allowed).
 4. The whole response when it is short and not a sentence ("145°", "quarter to", "B"); the math after its prose
    words ("So we get \frac{1}{2}" gives ``\frac{1}{2}``).
-5. The last markdown-bold span in the last 400 characters ("there are **3** groups"), up to 40 characters, that is
-   not a label followed by a colon ("1. **Purple things**: there is one …").
+5. The last markdown-bold span in the last 400 characters ("there are **3** groups"), up to 40 characters, unless
+   it is a label followed by a colon ("1. **Purple things**: there is one …"; then no bold is read).
 6. Bare math ending the text, taken whole ("the length is \frac{\sqrt{30}}{2}", "the range is [-3, 3]"; see
    ``trailing_math``), else the last math span, option letter "(B)" (only when choices are given) or number.
 
@@ -54,6 +54,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
     _is_formula,
     _is_number,
     _states_value,
+    chinese_withholds,
     final_in_sentence,
     math_spans,
     split_outside_brackets,
@@ -320,6 +321,7 @@ def clean_answer(answer: str) -> str:
 _BOLD_WINDOW_CHARS = 400
 _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
 _LABEL_COLON_RE = re.compile(r"[ \t]*[:：]")
+_FULL_WIDTH_MATH = str.maketrans("＋－＝＜＞０１２３４５６７８９", "+-=<>0123456789")  # "x＝－\frac{1}{2}"
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -417,7 +419,7 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     hedging: several different boxes are hedging (a response); False joins them into a list (a gold answer).
     """
     text = response[-MAX_RESPONSE_CHARS:]
-    visible = drop_comparison_clause(drop_trailing_remark(strip_think(text)))
+    visible = drop_trailing_remark(strip_think(text)).translate(_FULL_WIDTH_MATH)
 
     tags = _find_answer_tags(visible)
     if tags:
@@ -500,12 +502,18 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
                 )
             return Extraction(stripped, "whole")
 
+    # what follows is read from how the text ends, without a closing comparison ("… 22 which is twice 11.")
+    visible = drop_comparison_clause(visible)
+    if not choices and chinese_withholds(visible):  # "所以 x 不是 \frac{1}{3}": no number of it is the answer
+        return Extraction(None, "none")
     bold = None
     window = visible[-_BOLD_WINDOW_CHARS:]
     for m in _BOLD_RE.finditer(window):
-        if not _LABEL_COLON_RE.match(window, m.end()):  # "1. **Purple things**: there is one": a list label
-            bold = m
-    if bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1)):
+        bold = m
+    if (
+        bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1))
+        and not _LABEL_COLON_RE.match(window, bold.end())  # "1. **Purple things**: there is one": a list label
+    ):  # the last bold only: an earlier one ("I first thought **5**") is not read past a label
         return Extraction(clean_answer(bold.group(1)), "bold")  # not a label ("**Final Answer**\n\n42")
 
     point = end_tuple(visible) if not choices else None

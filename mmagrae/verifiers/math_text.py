@@ -124,7 +124,20 @@ def final_in_sentence(text: str) -> str | None:
 
 _TAIL_WINDOW_CHARS = 300
 _TAIL_MAX_CHARS = 200
-_CJK_CHAR_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff01-\uff0f\uff1a-\uff20]")  # words and punctuation
+# Chinese words and the full-width colon end a lead; full-width list marks and operators do not (a tail that
+# holds "，" or "、" is a list, and "＋－＝" are read as "+-=" by ``extraction.extract``)
+_CJK_CHAR_RE = re.compile(r"[\u3400-\u9fff\uff1a。]")
+_CJK_LIST_RE = re.compile(r"[，、；\u3000]")
+# the Chinese word before the math makes it a sign, an operand, a bound or one end of a range, not the value
+_CJK_BOUND_END_RE = re.compile(
+    r"(?:(?:负|正负|零下|加上?|减去?|乘以?|除以?|到|至|和|与|及|或者?)"
+    r"|(?:大于|小于|不超过|不少于|不小于|不大于|不低于|不高于|超过|低于|高于|少于|多于|至少|至多|最多|最少|不到|将近|接近)"
+    r"\s*(?:等于|是|为)?)\s*$"
+)
+# a Chinese clause that hedges, negates or supposes ("可能" as "possible" in "最大可能值" is not a hedge)
+_CJK_HEDGE_RE = re.compile(
+    r"或|不是|不等于|不为|不能|不会|不应|不该|不可能|绝非|并非|可能(?![的值性])|也许|大概|如果|假如|倘若|假设|若|设|吗"
+)
 _TAIL_WORD_RE = re.compile(
     r"(?<![\\A-Za-z0-9])[A-Za-z]{2,}(?:'[A-Za-z]+)?(?![A-Za-z0-9])"
 )  # not \cmd, not 2cm
@@ -135,8 +148,7 @@ _MATH_WORDS = frozenset(
 _POINT_NAME_RE = re.compile(r"[A-Z]{2,4}$")  # "AB", "ABCD": geometry names are math, not prose
 # a clause that hedges or negates: its trailing math is not a final answer ("it is not \frac12", "2 or \sqrt3")
 _CLAUSE_HEDGE_RE = re.compile(
-    r"\b(?:or|nor|not|no|never|cannot|maybe|perhaps|possibly|either|neither|unless|if|wrong|incorrect)\b|n't\b"
-    r"|或|不是|不等于|不为|可能|也许|如果|假设|吗",
+    r"\b(?:or|nor|not|no|never|cannot|maybe|perhaps|possibly|either|neither|unless|if|wrong|incorrect)\b|n't\b",
     re.IGNORECASE,
 )
 # the word just before the math makes it a bound or one end of a range, not the value ("at least \sqrt2")
@@ -233,6 +245,9 @@ def trailing_math(text: str) -> MathTail | None:
     for close in ("$", "\\)", "\\]"):  # math after a delimited span ("$\Rightarrow$ \frac12"): after it
         end = s.rfind(close)
         cut = max(cut, end + len(close) if end != -1 else 0)
+    cjk = _CJK_CHAR_RE.search(s) is not None
+    if cjk and (_CJK_BOUND_END_RE.search(s, 0, cut) or _CJK_LIST_RE.search(s, cut)):
+        return None  # "所以 x 为负 \frac{1}{3}", "x 大于 5", "x = \frac{1}{2}，\frac{1}{3}"
     tail = s[cut:].strip().lstrip(",:=≈").strip()
     lead = s[: len(s.rstrip()) - len(tail)]  # the prose and any ":" or "=" before the math
     if unit and not tail:  # "the answer is 12 meters" already cut at "meters": nothing left
@@ -252,10 +267,23 @@ def trailing_math(text: str) -> MathTail | None:
     words = _TAIL_WORD_RE.findall(lead)
     if words and words[-1].lower() in _BOUND_WORDS:
         return None
-    clause = re.split(r"\.\s|[;!?。；！？]", lead)[-1]
-    if _CLAUSE_HEDGE_RE.search(clause):
+    clause = re.split(r"\.\s|[;!?。；！？，]" if cjk else r"\.\s|[;!?]", lead)[-1]
+    if _CLAUSE_HEDGE_RE.search(clause) or (cjk and _CJK_HEDGE_RE.search(clause)):
         return None
     return MathTail(tail, lead, unit)
+
+
+def chinese_withholds(text: str) -> bool:
+    """Whether the last line is Chinese prose that states no value: its last clause hedges, negates or
+    supposes ("所以 x 不是 \\frac{1}{3}", "若 x 为 5"), or its math is a sign, an operand, a bound or a list
+    ("x 为负 \\frac{1}{3}", "x 大于 5", "\\frac{1}{2}、\\frac{1}{3}"). The extraction then reads no number of it."""
+    line = text[-_TAIL_WINDOW_CHARS:].rstrip().rstrip(".;!。").rstrip()
+    line = line[line.rfind("\n") + 1 :]
+    if _CJK_CHAR_RE.search(line) is None or trailing_math(line) is not None:
+        return False
+    clause = re.split(r"[。；！？，]", line)[-1]
+    return bool(_CJK_HEDGE_RE.search(clause) or _CJK_BOUND_END_RE.search(line[: max(
+        (m.end() for m in _CJK_CHAR_RE.finditer(line)), default=0)]) or _CJK_LIST_RE.search(line))
 
 
 def _bracket_balance(text: str) -> int:

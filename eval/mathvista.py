@@ -39,6 +39,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -274,13 +275,16 @@ def rules_extraction(item: Mapping[str, Any]) -> str | None:
     return extraction
 
 
+@functools.lru_cache(maxsize=8192)
 def _bare(text: str) -> str:
-    """An option's text as compared without the blanks next to symbols (``10 \\sqrt { 3 }`` is ``10\\sqrt{3}``)."""
+    """An option's text as compared without the blanks next to symbols (``10 \\sqrt { 3 }`` is ``10\\sqrt{3}``;
+    one blank between two digits or letters stays: "2 1/2" is not "21/2"). Cached: choices repeat."""
     from mmagrae.verifiers.choice import normalize_option
 
-    # blanks next to a symbol go ("10 \\sqrt { 3 }" is "10\\sqrt{3}"); one between two digits or letters stays
-    # ("2 1/2" is not "21/2")
-    return re.sub(r"\s*(\W)\s*", r"\1", " ".join(normalize_option(text).split()))
+    return _BLANKS_BY_SYMBOL.sub(r"\1", " ".join(normalize_option(text).split()))
+
+
+_BLANKS_BY_SYMBOL = re.compile(r"\s*(\W)\s*")
 
 
 def _ends_word(text: str, prefix: str) -> bool:

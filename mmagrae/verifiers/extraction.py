@@ -322,6 +322,7 @@ _BOLD_WINDOW_CHARS = 400
 _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
 _LABEL_COLON_RE = re.compile(r"[ \t]*[:：]")
 _FULL_WIDTH_MATH = str.maketrans("＋－＝＜＞０１２３４５６７８９", "+-=<>0123456789")  # "x＝－\frac{1}{2}"
+_FULL_WIDTH_MATH_RE = re.compile("[＋－＝＜＞０-９]")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -419,7 +420,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     hedging: several different boxes are hedging (a response); False joins them into a list (a gold answer).
     """
     text = response[-MAX_RESPONSE_CHARS:]
-    visible = drop_trailing_remark(strip_think(text)).translate(_FULL_WIDTH_MATH)
+    visible = drop_trailing_remark(strip_think(text))
+    if _FULL_WIDTH_MATH_RE.search(visible):
+        visible = visible.translate(_FULL_WIDTH_MATH)
 
     tags = _find_answer_tags(visible)
     if tags:

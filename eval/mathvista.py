@@ -380,6 +380,8 @@ def _equation_value(extraction: str) -> str:
     if len(sides) < 2 or _PLAIN_NUMBER.match(sides[0]):
         return extraction
     return next((side.strip() for side in reversed(sides[1:]) if _PLAIN_NUMBER.match(side)), sides[-1].strip())
+
+
 _MAX_EXPRESSION = 60  # longer text is prose, not a constant expression to evaluate
 
 

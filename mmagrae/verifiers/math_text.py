@@ -138,6 +138,12 @@ _CJK_BOUND_END_RE = re.compile(
 _CJK_HEDGE_RE = re.compile(
     r"或|不是|不等于|不为|不能|不会|不应|不该|不可能|绝非|并非|可能(?![的值性])|也许|大概|如果|假如|倘若|假设|若|设|吗"
 )
+_CJK_CLAUSE_END_RE = re.compile(r"[。；！？，]")
+
+
+def _cjk_hedges(text: str) -> bool:
+    """Whether the last Chinese clause of ``text`` hedges, negates or supposes ("所以 x 不是", "如果 x = 4")."""
+    return _CJK_HEDGE_RE.search(_CJK_CLAUSE_END_RE.split(text)[-1]) is not None
 _TAIL_WORD_RE = re.compile(
     r"(?<![\\A-Za-z0-9])[A-Za-z]{2,}(?:'[A-Za-z]+)?(?![A-Za-z0-9])"
 )  # not \cmd, not 2cm
@@ -268,7 +274,7 @@ def trailing_math(text: str) -> MathTail | None:
     if words and words[-1].lower() in _BOUND_WORDS:
         return None
     clause = re.split(r"\.\s|[;!?。；！？，]" if cjk else r"\.\s|[;!?]", lead)[-1]
-    if _CLAUSE_HEDGE_RE.search(clause) or (cjk and _CJK_HEDGE_RE.search(clause)):
+    if _CLAUSE_HEDGE_RE.search(clause) or (cjk and _cjk_hedges(clause)):
         return None
     return MathTail(tail, lead, unit)
 
@@ -281,9 +287,8 @@ def chinese_withholds(text: str) -> bool:
     line = line[line.rfind("\n") + 1 :]
     if _CJK_CHAR_RE.search(line) is None or trailing_math(line) is not None:
         return False
-    clause = re.split(r"[。；！？，]", line)[-1]
-    return bool(_CJK_HEDGE_RE.search(clause) or _CJK_BOUND_END_RE.search(line[: max(
-        (m.end() for m in _CJK_CHAR_RE.finditer(line)), default=0)]) or _CJK_LIST_RE.search(line))
+    last_word_end = max(m.end() for m in _CJK_CHAR_RE.finditer(line))
+    return bool(_cjk_hedges(line) or _CJK_BOUND_END_RE.search(line, 0, last_word_end) or _CJK_LIST_RE.search(line))
 
 
 def _bracket_balance(text: str) -> int:
@@ -309,7 +314,7 @@ def _states_value(lead: str) -> bool:
     """The prose before a number states it as the value: "we get", "x equals", "Length =", "Area:"."""
     lead = lead.rstrip()
     words = _TAIL_WORD_RE.findall(lead)
-    return (lead.endswith(("=", ":", "：", "是", "为", "為", "等于", "得")) or bool(words) and words[-1].lower() in _COPULAS)
+    return lead.endswith(("=", ":", "：", "是", "为", "為", "等于", "得")) or bool(words) and words[-1].lower() in _COPULAS
 
 
 _FORMULA_RE = re.compile(

@@ -72,8 +72,11 @@ def split_options(option: str) -> list[str]:
     a circled number inside an option stays in it); without markers, at every ``;``."""
     text = str(option)
     starts, expect = [], 0
-    for m in _MARKER.finditer(text):
+    markers = list(_MARKER.finditer(text))
+    for m, after in zip(markers, [*markers[1:], None], strict=False):
         if ord(m.group(1)) - ord("A") == expect:
+            if after is not None and after.group(1) == m.group(1) and not text[m.end():after.start()].strip(" \t;"):
+                continue  # "… then north to ;C.  ;C. First head …": the point C ends an option, the next C. starts one
             starts.append(m)
             expect += 1
     if not starts:
@@ -191,6 +194,33 @@ def answer_tail(response: str) -> str | None:
 _SHORT_TAIL = 200  # a longer text after the marker is reasoning, not the stated answer
 
 
+def marked_answer(response: str, choices: list[str] | None = None) -> tuple[str, bool] | None:
+    r"""The answer a response marks as final: its ``<answer>`` tag or its last ``\boxed{}`` outside
+    ``<think>`` (the verifiers' extraction), or the statement an answer-first response opens with, and whether
+    it comes after the last ``Answer`` marker; None when it marks none (or several different ones).
+
+    >>> marked_answer("<think>60° is option A</think><answer>C</answer>")
+    ('C', True)
+    >>> marked_answer("\\boxed{120^\\circ}. Answer: C"), marked_answer("so option A")
+    (('120^\\circ', False), None)
+    """
+    from mmagrae.verifiers.extraction import extract, opening_answer, strip_think
+
+    visible = strip_think(response)
+    if "answer>" not in response and "box" not in response:
+        opening = opening_answer(visible, choices)  # "The correct option is (B) 30°. To find this, …"
+        return (opening, True) if opening is not None else None
+    found = extract(visible, choices=choices)
+    if found.answer is None or found.method not in ("answer_tag", "boxed"):
+        return None
+    where = visible.rfind("<answer>") if found.method == "answer_tag" else visible.rfind("box")
+    answer = _TEXT_WRAPPER.sub(r"\1", found.answer)  # "\text{B. 30cm, 70cm, 100cm}": read as written
+    return answer, where > visible.rfind("Answer")
+
+
+_TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")
+
+
 def _is_statement(option: str) -> bool:
     """An option that is a statement in words (three words of two letters or more: "This is not a function"),
     not a formula ("EF + HG") or a value ("40 m")."""
@@ -210,9 +240,14 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     option is D"), a letter opening a short response, an option written out or named, and last the verifier
     on the tail (or the response)."""
     from eval.registry import rules_verdict
+    from mmagrae.verifiers.endings import drop_trailing_note
 
+    response = drop_trailing_note(response)  # "…option **B**.\n\nNote that option D (156π) would come from …"
     n = len(choices) if choices else None
     letter = None
+    marked = marked_answer(response, choices)
+    if marked is not None and (tail is None or marked[1]):  # "<answer>C</answer>" after "… which is option A"
+        tail = marked[0]
     if tail is not None:
         letter = leading_letter(tail, n)
         if letter is None and tail and len(tail) <= _SHORT_TAIL:

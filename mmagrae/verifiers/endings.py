@@ -10,7 +10,10 @@ import re
 from mmagrae.verifiers.choice import normalize_option
 from mmagrae.verifiers.math_text import SENTENCE_END_RE
 
-__all__ = ["drop_trailing_remark", "drop_comparison_clause", "bearing", "closing_letter", "end_tuple", "there_are_count"]
+__all__ = [
+    "drop_trailing_remark", "drop_trailing_note", "answer_first", "drop_comparison_clause", "bearing",
+    "closing_letter", "end_tuple", "there_are_count",
+]  # fmt: skip
 
 # a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
 # "a = 62°.\n(The distance is √(3.2² + 5.9²) ≈ 6.7 km.)", "(Note: …)", "(i.e. −49/10)"; one level of nesting
@@ -45,6 +48,67 @@ def drop_trailing_remark(text: str) -> str:
     if _REMARK_IS_ANSWER_RE.search(head):  # "the correct answer is (None of the above)": the answer itself
         return text
     return head if re.search(r"[\d$\\]", head[-300:]) else text
+
+
+# a closing paragraph that is a note, not the answer: "…, which is option **B**.\n\nNote that option D (156π) would
+# come from …" (kept when it answers or corrects)
+_NOTE_RE = re.compile(r"\n[ \t]*\n[ \t>*_]*(?:\((?=note\b))?(?i:note|n\.\s?b\.|remark|p\.\s?s\.)\b[^\n]{0,600}\s*$")
+_NOTE_KEEP_RE = re.compile(r"(?i)\banswer|\bcorrect|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror")
+
+
+def drop_trailing_note(text: str) -> str:
+    r"""``text`` without a closing "Note …" paragraph that follows a stated value (it explains, it does not
+    answer).
+
+    >>> drop_trailing_note("So the area is **65π**, option **B**.\n\nNote that option D (156π) uses the height.")
+    'So the area is **65π**, option **B**.'
+    >>> drop_trailing_note("So x = 4.\n\nNote: the final answer is 5.")
+    'So x = 4.\n\nNote: the final answer is 5.'
+    """
+    if "ote" not in text[-700:] and "emark" not in text[-700:] and "." not in text[-700:]:
+        return text
+    m = _NOTE_RE.search(text, max(0, len(text) - 700))
+    if m is None or _NOTE_KEEP_RE.search(m.group(0)):
+        return text
+    head = text[: m.start()].rstrip()
+    return head if re.search(r"[\d$\\]|\*\*", head[-300:]) else text
+
+
+# "The centre is (-3, -3).\n\nExplanation: …", "The answer is 12. This is because …": the answer is stated
+# first and explained after
+_EXPLAINS_RE = re.compile(
+    r"(?:(?<=[.!。):*$])[ \t]+|\n)[ \t>*#_]*(?i:here'?s why|here is why|here'?s how|here is how|"
+    r"to (?:find|get|see|show|check|verify|obtain|compute|calculate|work out|solve|determine) (?:this|that|it|why)\b|"
+    r"explanation\b|reasoning\b|justification\b|reason\s*:|why\s*:|this is because\b|that'?s because\b|"
+    r"because\b|let me explain\b|let me show\b)"
+)
+_OPENING_MAX_CHARS = 300
+_LIST_ITEM_RE = re.compile(r"(?m)^[ \t]*(?:[-*•]|\d+[.)])[ \t]")
+
+
+def answer_first(text: str) -> tuple[str, str] | None:
+    r"""``(opening, rest)`` when ``text`` opens with a short statement of its answer followed by the explanation
+    ("The centre of the circle is (-3, -3).\n\nExplanation: …"), else None.
+
+    >>> answer_first("The answer is 12. This is because 3 × 4 = 12, not 13.")
+    ('The answer is 12.', 'This is because 3 × 4 = 12, not 13.')
+    >>> answer_first("**B**\n\nExplanation: the other options are 3 and 5.")
+    ('**B**', 'Explanation: the other options are 3 and 5.')
+    >>> answer_first("Is it 5? Here's why it is not: …"), answer_first("We need the radius. Here's how: r = 5.")
+    (None, None)
+    """
+    head = text.lstrip()
+    m = _EXPLAINS_RE.search(head, 1, _OPENING_MAX_CHARS + 40)
+    if m is None:
+        return None
+    opening = head[: m.start()].strip()
+    if (
+        not opening or len(opening) > _OPENING_MAX_CHARS or "?" in opening or opening.count("\n") > 1
+        or opening.endswith(":") or _EXPLAINS_RE.match("\n" + opening) or _LIST_ITEM_RE.search(opening)
+        or not re.search(r"[\d$\\π√°]|\*\*", opening)
+    ):
+        return None  # a question, a heading, a list, or nothing stated: not an answer given first
+    return opening, head[m.start():].strip()
 
 
 # "…, the hypotenuse is 22 which is twice as long as 11.": a comparison after the value, not the value; the

@@ -37,9 +37,11 @@ from dataclasses import dataclass
 
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
 from mmagrae.verifiers.endings import (
+    answer_first,
     bearing,
     closing_letter,
     drop_comparison_clause,
+    drop_trailing_note,
     drop_trailing_remark,
     end_tuple,
     there_are_count,
@@ -57,6 +59,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
     chinese_withholds,
     final_in_sentence,
     math_spans,
+    or_hedged,
     split_outside_brackets,
     trailing_math,
 )
@@ -362,10 +365,19 @@ def _from_boxes(
         if joined is None:
             return Extraction(None, method, hedged=True, candidates=tuple(clean_answer(b) for b in boxes))
         return Extraction(joined, method)
-    answer = clean_answer(boxes[-1])
-    if _command_free_words(answer) >= 3 and not choices and re.search(r"\d", answer):
-        answer = _sentence_answer(answer, choices)  # "\boxed{The amplitude is 4.6}": the value it states
-    return Extraction(answer, method)
+    return Extraction(_marked_answer(boxes[-1], choices), method)
+
+
+def _marked_answer(content: str, choices: list[str] | None) -> str:
+    """A box's or an answer tag's content, cleaned; a sentence with a number gives the value it states
+    ("\boxed{The amplitude is 4.6}", "<answer>The amplitude is 6.5.</answer>")."""
+    answer = clean_answer(content)
+    if (
+        _command_free_words(answer) >= 3 and not choices and re.search(r"\d", answer)
+        and not re.match(r"[-−+.(\d]", answer)  # "1982 with an actual total income of …": the value comes first
+    ):
+        answer = _sentence_answer(answer, choices)
+    return answer
 
 
 def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
@@ -414,13 +426,24 @@ def _last_equation(text: str) -> str | None:
     return clause
 
 
+def opening_answer(visible: str, choices: list[str] | None = None) -> str | None:
+    """The opening statement of an answer-first response ("The answer is 12. This is because …"), unless the
+    explanation states an answer again ("… so the answer is 13", "the correct option is C")."""
+    first = answer_first(visible)
+    if first is None or _last_phrase(first[1]) is not None:
+        return None
+    if choices and stated_letter_at(first[1], len(choices)) is not None:
+        return None
+    return first[0]
+
+
 def extract(response: str, *, choices: list[str] | None = None, hedging: bool = True) -> Extraction:
     """Find the final answer; see the module docstring for the order. Never raises on a string input.
 
     hedging: several different boxes are hedging (a response); False joins them into a list (a gold answer).
     """
     text = response[-MAX_RESPONSE_CHARS:]
-    visible = drop_trailing_remark(strip_think(text))
+    visible = drop_trailing_remark(drop_trailing_note(strip_think(text)))
     if _FULL_WIDTH_MATH_RE.search(visible):
         visible = visible.translate(_FULL_WIDTH_MATH)
 
@@ -438,7 +461,7 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
         phrase = _phrase_answer(inner)
         if phrase is not None:
             return Extraction(clean_answer(phrase), "answer_tag")
-        return Extraction(clean_answer(inner), "answer_tag")
+        return Extraction(_marked_answer(inner, choices), "answer_tag")
 
     spans = boxed_spans(visible)
     boxed = _from_boxes(visible, "boxed", hedging, choices, spans)
@@ -451,6 +474,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if boxed is not None:
         return boxed
 
+    opening = opening_answer(visible, choices)
+    if opening is not None:  # "The centre is (-3, -3).\n\nExplanation: …": the answer stated first
+        visible = opening
     last_phrase = _last_phrase(visible)
     if choices:  # "So the correct option is D.": a stated letter, unless a later phrase states the answer
         stated = stated_letter_at(visible, len(choices))
@@ -553,6 +579,8 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if equation is not None:  # "With CE + ED = 10, ED = 20/3 ≈ 6.67.": the equation, not its last number
         return Extraction(equation, "equation")
     if last_number is not None:
+        if or_hedged(visible, last_number):  # "It is 3 or 4.": two values offered, no answer
+            return Extraction(None, "last_number", hedged=True)
         return Extraction(last_number.group(0), "last_number")
     return Extraction(None, "none")
 

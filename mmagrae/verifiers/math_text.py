@@ -102,8 +102,39 @@ def _command_free_words(text: str) -> int:
 _PLAIN_WORD_RE = re.compile(r"(?<![\\a-zA-Z])[A-Za-z]{2,}")
 
 
+# "3 or 4", "30° or 150°", "5, or maybe 6": two values offered, the second is no answer (not "12 cm, or 120 mm"
+# nor "2π, or about 6.28": the same value restated)
+_OR_BEFORE_RE = re.compile(
+    r"(\d+(?:\.\d+)?)\s?(°|%|[^\W\d_]{1,6}(?:\^?[23²³])?)?\s*,?\s+(?:or|或者?)(?:\s+(?:maybe|perhaps|possibly|even))?"
+    r"\s*[-−]?$"
+)
+_UNIT_AFTER_RE = re.compile(r"\s?(°|%|[^\W\d_]{1,6}(?:\^?[23²³])?)")
+
+
+def or_hedged(text: str, number: re.Match) -> bool:
+    """Whether ``number`` (a match in ``text``) is the second of two values offered with "or" ("It is 3 or 4",
+    "30° or 150°"), which a judge reads as no answer; a restatement in another unit is not ("12 cm, or 120 mm").
+
+    >>> or_hedged("It is 3 or 4.", list(_NUMBER_RE.finditer("It is 3 or 4."))[-1])
+    True
+    >>> t = "So it is 12 cm, or 120 mm."; or_hedged(t, list(_NUMBER_RE.finditer(t))[-1])
+    False
+    """
+    before = _OR_BEFORE_RE.search(text, max(0, number.start() - 40), number.start())
+    if before is None:
+        return False
+    unit_after = _UNIT_AFTER_RE.match(text, number.end())
+    first, second = before.group(2), unit_after.group(1) if unit_after else None
+    if first and second and first.lower() != second.lower() and first.lower() not in ("or", "and"):
+        return False  # "12 cm, or 120 mm": one value in two units
+    a, b = float(before.group(1)), float(number.group(0).replace(",", "").rstrip("%").replace("−", "-"))
+    a, b = (a / 100 if first == "%" else a), (b / 100 if number.group(0).endswith("%") or second == "%" else b)
+    return abs(a - b) > 1e-9 * max(1.0, abs(a))  # "0.5, or 50%": the same value twice
+
+
 def final_in_sentence(text: str) -> str | None:
-    """The last math span or number of a sentence ("The largest $n$ is 34." -> "34"), whichever is later."""
+    """The last math span or number of a sentence ("The largest $n$ is 34." -> "34"), whichever is later;
+    None when that number is offered with another ("It is 3 or 4")."""
     spans = math_spans(text)
     last_number = None
     i = 0  # spans are in order: one pass over numbers and spans together (linear)
@@ -119,6 +150,8 @@ def final_in_sentence(text: str) -> str | None:
         tail = trailing_math(text)  # "the length is \frac{\sqrt{30}}{2}": the expression, not its last number
         if tail is not None and _is_formula(tail):
             return tail.text
+    if last_number is not None and or_hedged(text, last_number):
+        return None
     return last_number.group(0) if last_number is not None else None
 
 

@@ -4,6 +4,8 @@ Order of precedence (the first that finds something wins):
 
 1. ``<answer>…</answer>`` (outside ``<think>``); inside it, a box or an answer phrase still wins over the rest.
 2. The last ``\boxed{…}`` / ``\fbox{…}`` outside ``<think>…</think>`` (nested and doubled boxes unwrapped).
+   Then, for an answer given first and explained after ("The answer is 12. This is because …"), only its
+   opening statement is read by the steps below (``endings.answer_first``).
 3. With choices, a stated option letter ("So the correct option is D.", "The correct option letter is D",
    "the correct choice is A, since …"; :func:`mmagrae.verifiers.choice.stated_letter`) unless a later
    "the answer is" phrase states the answer; then the last "the answer is …" / "Final Answer: …" phrase

@@ -39,6 +39,9 @@ EXPLAINED = "\n\nHere's why. Take the start as the origin: 2.90 + 12.08 = 14.98 
         ("The surface area is approximately **9.86 m²**.\n\nTo find this, add the two ends:\n\n1. **The curved"
          " surface**: 7.20 m²\n2. **The two ends**: 2.66 m²\n\nThe flat top is open, so it is not included.",
          "9.86", True),
+        # the explanation takes the opening back: read as before
+        ("The centre is (3, 3).\n\nExplanation: it touches both axes below and left of O. Actually, that is wrong:"
+         " the centre is (-3, -3).", "(-3,-3)", True),
         # the explanation states an answer again: it is read as before (the last statement)
         ("The answer is 12.\n\nExplanation: 3 × 5 = 15, so the answer is 15.", "15", True),
         # not an answer given first: a heading, a question, a list

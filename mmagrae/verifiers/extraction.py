@@ -428,12 +428,18 @@ def _last_equation(text: str) -> str | None:
     return clause
 
 
+_RETRACTS_RE = re.compile(
+    r"(?i)\b(?:actually|wait|oops|sorry|mistake|error|erred|correction|corrected|re-?check(?:ing)?|instead|rather|"
+    r"should be|should have|could be|might be|may be|maybe|perhaps|not sure|unsure|wrong|incorrect)\b"
+)
+
+
 def opening_answer(visible: str, choices: list[str] | None = None) -> str | None:
     """The opening statement of an answer-first response ("The answer is 12. This is because …"), unless the
     explanation states an answer again ("… so the answer is 13", "the correct option is C")."""
     first = answer_first(visible)
-    if first is None or _last_phrase(first[1]) is not None:
-        return None
+    if first is None or _last_phrase(first[1]) is not None or _RETRACTS_RE.search(first[1]):
+        return None  # "… Actually, I made an error: it should be 6.": the opening is not the final word
     if choices and stated_letter_at(first[1], len(choices)) is not None:
         return None
     return first[0]

@@ -75,7 +75,10 @@ def split_options(option: str) -> list[str]:
     markers = list(_MARKER.finditer(text))
     for m, after in zip(markers, [*markers[1:], None], strict=False):
         if ord(m.group(1)) - ord("A") == expect:
-            if after is not None and after.group(1) == m.group(1) and not text[m.end():after.start()].strip(" \t;"):
+            if (
+                after is not None and after.group(1) == m.group(1) and ";" in after.group(0)
+                and not text[m.end():after.start()].strip(" \t;")
+            ):
                 continue  # "… then north to ;C.  ;C. First head …": the point C ends an option, the next C. starts one
             starts.append(m)
             expect += 1
@@ -209,7 +212,9 @@ def marked_answer(response: str, choices: list[str] | None = None) -> tuple[str,
     visible = strip_think(response)
     if "answer>" not in response and "box" not in response:
         opening = opening_answer(visible, choices)  # "The correct option is (B) 30°. To find this, …"
-        return (opening, True) if opening is not None else None
+        if opening is None:
+            return None
+        return opening, visible.rfind("Answer") < len(opening)  # a later "<Answer>: C" decides (We-Math)
     found = extract(visible, choices=choices)
     if found.answer is None or found.method not in ("answer_tag", "boxed"):
         return None

@@ -27,7 +27,7 @@ EXPLAINED = "\n\nHere's why. Take the start as the origin: 2.90 + 12.08 = 14.98 
         ("The bearing to return to the starting point is **N 34° W**." + EXPLAINED
          + " To go back, travel the opposite way, which is N 34° W (about 26.7 km).", "N 34° W", True),
         ("The bearing to return is **N 34° W**." + EXPLAINED, "N 35° W", False),
-        ("The area of the circle is $2500\\pi \\text{ cm}^2$.\n\nTo find this, use $A = \\pi r^2$ with r = 50."
+        ("The area of the circle is $2500\\pi \\text{ cm}^2$.\n\nTo find this, use $A = \\pi r^2 = 2500\\pi$ with r = 50."
          " We keep the answer in terms of $\\pi$ (about 7853.98 cm²).", "2500\\pi", True),
         ("The centre of the circle is (-3, -3).\n\nExplanation: it touches both axes, so the centre is (-3, -3)"
          " and the radius is 3.", "(-3,-3)", True),
@@ -37,7 +37,8 @@ EXPLAINED = "\n\nHere's why. Take the start as the origin: 2.90 + 12.08 = 14.98 
         ("The answer is 12. This is because 3 × 4 = 12, not 13.", "12", True),
         ("The answer is 12. This is because 3 × 4 = 12, not 13.", "13", False),
         ("The surface area is approximately **9.86 m²**.\n\nTo find this, add the two ends:\n\n1. **The curved"
-         " surface**: 7.20 m²\n2. **The two ends**: 2.66 m²\n\nThe flat top is open, so it is not included.",
+         " surface**: 7.20 m²\n2. **The two ends**: 2.66 m²\n\n7.20 + 2.66 ≈ 9.86. The flat top is open, so it is"
+         " not included.",
          "9.86", True),
         # the explanation takes the opening back: read as before
         ("The centre is (3, 3).\n\nExplanation: it touches both axes below and left of O. Actually, that is wrong:"
@@ -120,8 +121,11 @@ MC_QUESTION = "If angle 1 = angle 3 and angle 2 = 60°, then angle 4 is ()\nChoi
         ("Angle 4 = 60°, which would be option A, but it is supplementary: 180° - 60° = 120°.\n\n"
          "The final answer is: $\\boxed{C}$", "C", True),
         ("They are supplementary, so angle 4 = 180° - 60° = 120°, not option A.\n\n\\boxed{120^\\circ}", "C", True),
-        ("The correct option is (C) 120°. To find this, note that option A (60°) would need equal angles,"
-         " which they are not.", "C", True),
+        ("The correct option is (C) 120°. To find this, note that angles 2 and 4 are supplementary:"
+         " 180° - 60° = 120°.", "C", True),
+        # an explanation that ends on another option: read as before (the last option named)
+        ("The correct option is (A) 60°. To find this, note the angles are supplementary: 180° - 60° = 120°,"
+         " which is option C.", "A", False),
         ("The correct option is (A) 60°. To find this, note the angles are equal.", "C", False),
     ],
 )
@@ -161,3 +165,73 @@ def test_a_point_named_like_an_option_marker_does_not_split_an_option() -> None:
         "go north to ;C.", "go west to ;C.", "go south to ;C.", "No correct answer"]
     assert split_options("A. There is an obtuse angle ∠AB;E.; B. There is an obtuse angle ∠AB;C.; C. None") == [
         "There is an obtuse angle ∠AB;E.", "There is an obtuse angle ∠AB;C.", "None"]
+
+
+# A seventh hostile review of these readings: each case below was read wrongly by their first version.
+_GIVENS = "AB = 5 and BC = 12. Because angle B is a right angle, AC = √(25 + 144) = 13."
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [
+        # a restated given is not an answer given first ("Because" opens no explanation of an answer)
+        *[(_GIVENS + end, "13", None, True) for end in
+          ("", "\n\n**Final Answer**\n13", "\n\nTherefore, AC = **13**.", "\n\n∴ AC = 13", "\n\n<Answer>: 13")],
+        ("The triangle has sides 3, 4 and 5. Because 3² + 4² = 5², its area is ½ × 3 × 4 = 6.", "5", None, False),
+        ("∠A = 40°. Because the triangle is isosceles, ∠B = ∠C = (180° − 40°)/2 = 70°.", "40", None, False),
+        ("Angle 2 = 60°. Because angle 4 is supplementary to angle 2, angle 4 = 120°, option C.", "A",
+         ["60°", "100°", "120°", "130°"], False),
+        ("We know $AB = 5$ because the triangle is isosceles, so the perimeter is $5 + 5 + 6 = 16$.", "16", None, True),
+        ("In the diagram, ∠1 = 50°. Here's how we find ∠2: ∠2 = 180° − 50° = 130°.", "130", None, True),
+        # an explanation that ends on a value it never arrives at: the opening is not read
+        ("The area is 12. Here's why: with base 6 and height 5, the area is 6 × 5 / 2 = 15.", "12", None, False),
+        ("x = 12. This is because 3 × 5 = 15, so x = 15.", "12", None, False),
+        # a sentence in tags with two values states neither
+        ("<answer>The correct value is 8, not 6.</answer>", "6", None, False),
+        ("<answer>The amplitude is 6.5 instead of 3.3</answer>", "3.3", None, False),
+        ("<answer>The perimeter is 24 cm for side 6 cm</answer>", "6", None, False),
+        ("<answer>The amplitude is 6.5 (midline y = 3.3)</answer>", "3.3", None, False),
+        # a note that hedges, converts, checks or re-reads the question is read
+        ("So x = 12.\n\nNote: x could also be 15.", "12", None, False),
+        ("So the sum is 45.\n\nNote: the question asks for the average, which is 45 / 5 = 9.", "9", None, True),
+        ("x = 4\n\nRemark. Checking: 2·4 + 1 = 9 ≠ 7, so x = 3.", "3", None, True),
+        ("So the area is 2400 cm².\n\nNote: since the question asks for square metres, this is 0.24 m².", "0.24",
+         None, True),
+        ("x = 4.\n\nN.B. the figure is not to scale, 2 cm here.", "4", None, True),
+        # a fraction, ratio, root or π value restated with "or" is one answer; "OR" and "or maybe even" hedge
+        ("The probability is 1/4, or 25%.", "25%", None, True),
+        ("The angle is π/2, or 90°.", "90", None, True),
+        ("The length is 7/2, or 3.5.", "3.5", None, True),
+        ("The ratio is 3:4, or 0.75.", "0.75", None, True),
+        ("So the side is √2, or 1.41.", "1.41", None, True),
+        ("So the count is 3 OR 4.", "4", None, False),
+        ("So it is 3, or maybe even 4.", "4", None, False),
+        ("<Answer>: <B. 31.4 cm>", "B", ["1", "31.4 cm", "3"], True),
+    ],
+)
+def test_seventh_review_cases(response: str, gold: str, choices: list[str] | None, expected: bool) -> None:
+    assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)
+
+
+@pytest.mark.parametrize(
+    ("response", "stated"),
+    [("<Thought process>: Angle 2 is 60°. Because angle 4 is supplementary, angle 4 = 120°. <Answer>: C", "C"),
+     ("**A. 60°**\n\nExplanation: angle 4 = 180° − 60° = 120°.\n\n<Answer>: C", "C")],
+)
+def test_we_math_answer_marker_beats_an_opening(response: str, stated: str) -> None:
+    row = {"option": "A. 60°;B. 100°;C. 120°;D. 130°"}
+    for gold in "AC":
+        assert wemath.judge({**row, "answer": gold}, response, "rules").correct is (gold == stated)
+
+
+def test_an_option_stated_first_and_another_concluded_is_read_as_before() -> None:
+    response = ("The correct option is (A) 60°. To find this, note the angles are supplementary: 180° − 60° = 120°,"
+                " which is option C.")
+    for gold, expected in (("A", False), ("C", True)):
+        row = {"question_type": "multi-choice", "answer": gold, "question": MC_QUESTION}
+        assert mathverse.judge(row, response, "rules").correct is expected
+
+
+def test_option_lists_with_a_letter_as_an_option_text() -> None:
+    assert split_options("A. 3;B. B.;C. 5") == ["3", "B.", "5"]
+    assert split_options("A. x;B. y;C. C. z;D. w") == ["x", "y", "C. z", "w"]

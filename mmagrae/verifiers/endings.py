@@ -52,8 +52,14 @@ def drop_trailing_remark(text: str) -> str:
 
 # a closing paragraph that is a note, not the answer: "…, which is option **B**.\n\nNote that option D (156π) would
 # come from …" (kept when it answers or corrects)
-_NOTE_RE = re.compile(r"\n[ \t]*\n[ \t>*_]*(?:\((?=note\b))?(?i:note|n\.\s?b\.|remark|p\.\s?s\.)\b[^\n]{0,600}\s*$")
-_NOTE_KEEP_RE = re.compile(r"(?i)\banswer|\bcorrect|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror")
+_NOTE_RE = re.compile(
+    r"\n[ \t]*\n[ \t>*_]*(?:\((?=note\b))?(?i:note\b|remark\b|n\.\s?b\.|p\.\s?s\.)[^\n]{0,600}\s*$"
+)
+_NOTE_KEEP_RE = re.compile(  # a note that answers, corrects, hedges, converts or re-reads the question is read
+    r"(?i)\banswer|\bcorrect|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror|\bsecond thought|\bcheck|"
+    r"\bcould|\bmight|\bmaybe|\bperhaps|\balso\b|\bor\b|\bask|\bwant|\bquestion|\bso\b|\btherefore|\bthus|\bhence|"
+    r"\bthis is|\bwhich is"
+)
 
 
 def drop_trailing_note(text: str) -> str:
@@ -76,11 +82,11 @@ def drop_trailing_note(text: str) -> str:
 
 # "The centre is (-3, -3).\n\nExplanation: …", "The answer is 12. This is because …": the answer is stated
 # first and explained after
-_EXPLAINS_RE = re.compile(
-    r"(?:(?<=[.!。):*$])[ \t]+|\n)[ \t>*#_]*(?i:here'?s why|here is why|here'?s how|here is how|"
-    r"to (?:find|get|see|show|check|verify|obtain|compute|calculate|work out|solve|determine) (?:this|that|it|why)\b|"
-    r"explanation\b|reasoning\b|justification\b|reason\s*:|why\s*:|this is because\b|that'?s because\b|"
-    r"because\b|let me explain\b|let me show\b)"
+_EXPLAINS_RE = re.compile(  # a cue that opens a sentence or a paragraph, capitalised (not "… because …")
+    r"(?:(?<=[.!。)*$])[ \t]+|\n)[ \t>*#_]*(?:Here'?s why|Here is why|Here’s why|"
+    r"To (?:find|get|see|show|check|verify|obtain|compute|calculate|work out|solve|determine) (?:this|that|it|why)\b|"
+    r"Explanation\b|EXPLANATION\b|Reasoning:|Justification:|Reason:|Why:|This is because\b|That'?s because\b|"
+    r"Let me explain\b)"
 )
 _OPENING_MAX_CHARS = 300
 _LIST_ITEM_RE = re.compile(r"(?m)^[ \t]*(?:[-*•]|\d+[.)])[ \t]")
@@ -94,7 +100,7 @@ def answer_first(text: str) -> tuple[str, str] | None:
     ('The answer is 12.', 'This is because 3 × 4 = 12, not 13.')
     >>> answer_first("**B**\n\nExplanation: the other options are 3 and 5.")
     ('**B**', 'Explanation: the other options are 3 and 5.')
-    >>> answer_first("Is it 5? Here's why it is not: …"), answer_first("We need the radius. Here's how: r = 5.")
+    >>> answer_first("Is it 5? Here's why it is not: …"), answer_first("AB = 5. Because AC = 13, BC = 12.")
     (None, None)
     """
     head = text.lstrip()

@@ -241,8 +241,8 @@ def _find_answer_tags(text: str) -> list[str]:
 _PHRASE_EN = (
     r"(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
     r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
-    r"(?:\s*\*\*|\s*__)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?"
-)
+    r"(?:\s*\*\*|\s*__|>)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?"
+)  # "<Answer>: 13" (We-Math's prompt) too
 _PHRASE_RE = re.compile(_PHRASE_EN, re.IGNORECASE)
 _PHRASE_CJK_RE = re.compile(  # "答案：221° T", "所以答案是 4"; only for a text with 答案 (the scan costs)
     r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE
@@ -274,6 +274,8 @@ def _answer_after(text: str, last: re.Match | None) -> str | None:
         return None
     rest = text[last.end() : last.end() + _PHRASE_MAX_CHARS]
     rest = rest.lstrip()
+    if rest.startswith("<") and (end := rest.find(">")) > 1 and "<" not in rest[1:end]:
+        return rest[1:end]  # "<Answer>: <B. 31.4 cm>" (We-Math's "<<option>>")
     if rest.startswith(("$$", "\\[", "\\(")):
         close = {"$$": "$$", "\\[": "\\]", "\\(": "\\)"}[rest[:2]]
         end = rest.find(close, 2)
@@ -377,9 +379,14 @@ def _marked_answer(content: str, choices: list[str] | None) -> str:
     if (
         _command_free_words(answer) >= 3 and not choices and re.search(r"\d", answer)
         and not re.match(r"[-−+.(\d]", answer)  # "1982 with an actual total income of …": the value comes first
+        and len(_NUMBER_RE.findall(_MATH_SPAN_RE.sub(" 0 ", answer))) == 1  # one value: not "8, not 6"
     ):
         answer = _sentence_answer(answer, choices)
     return answer
+
+
+# a math span, a command with its arguments or a root counts as one value ("6\sqrt{3}", "$\frac{1}{2}$", "6√3")
+_MATH_SPAN_RE = re.compile(r"\$[^$]*\$|\\\(.*?\\\)|\d*\s*\\[a-zA-Z]+(?:\s*\{[^{}]*\})*|\d*\s*√\s*\d+")
 
 
 def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
@@ -434,21 +441,53 @@ _RETRACTS_RE = re.compile(
 )
 
 
+def _option_of(answer: str, choices: list[str]) -> int | None:
+    """The index of the option ``answer`` names (its letter, its text or its value), or None."""
+    if len(answer) == 1 and 0 <= ord(answer) - ord("A") < len(choices):
+        return ord(answer) - ord("A")
+    value = parse_number(answer)
+    for i, choice in enumerate(choices):
+        if normalize_option(str(choice)) == normalize_option(answer):
+            return i
+        other = parse_number(str(choice))
+        if value is not None and other is not None and value.value == other.value:
+            return i
+    return None
+
+
 def opening_answer(visible: str, choices: list[str] | None = None) -> str | None:
     """The opening statement of an answer-first response ("The answer is 12. This is because …"), unless the
-    explanation states an answer again ("… so the answer is 13", "the correct option is C")."""
+    explanation states an answer again ("… so the answer is 13", "the correct option is C"), takes it back,
+    or ends on another value it never arrives at ("The area is 12. Here's why: 6 × 5 / 2 = 15.")."""
     first = answer_first(visible)
     if first is None or _last_phrase(first[1]) is not None or _RETRACTS_RE.search(first[1]):
         return None  # "… Actually, I made an error: it should be 6.": the opening is not the final word
-    if choices and stated_letter_at(first[1], len(choices)) is not None:
+    opening, rest = first
+    if choices and stated_letter_at(rest, len(choices)) is not None:
         return None
-    return first[0]
+    said = extract(opening, choices=choices, opening=False).answer
+    if said is None:
+        return None
+    concluded = extract(rest, choices=choices, opening=False).answer
+    if choices and concluded is not None:
+        said_option, concluded_option = _option_of(said, choices), _option_of(concluded, choices)
+        if concluded_option is not None and concluded_option != said_option:
+            return None  # "The correct option is (A) 60°. To find this, … = 120°, which is option C."
+        if said_option is not None:
+            said = str(choices[said_option])  # "(C)": the option's value, which the explanation reaches
+    if concluded is None or _same_answer(said, concluded):
+        return opening
+    numbers = set(_NUMBER_RE.findall(said))  # the explanation arrives at the value it opened with
+    return opening if numbers and numbers <= set(_NUMBER_RE.findall(rest)) else None
 
 
-def extract(response: str, *, choices: list[str] | None = None, hedging: bool = True) -> Extraction:
+def extract(
+    response: str, *, choices: list[str] | None = None, hedging: bool = True, opening: bool = True
+) -> Extraction:
     """Find the final answer; see the module docstring for the order. Never raises on a string input.
 
     hedging: several different boxes are hedging (a response); False joins them into a list (a gold answer).
+    opening: read an answer given first (``opening_answer``); False when reading the parts of one.
     """
     text = response[-MAX_RESPONSE_CHARS:]
     visible = drop_trailing_remark(drop_trailing_note(strip_think(text)))
@@ -482,9 +521,9 @@ def extract(response: str, *, choices: list[str] | None = None, hedging: bool = 
     if boxed is not None:
         return boxed
 
-    opening = opening_answer(visible, choices)
-    if opening is not None:  # "The centre is (-3, -3).\n\nExplanation: …": the answer stated first
-        visible = opening
+    first = opening_answer(visible, choices) if opening else None
+    if first is not None:  # "The centre is (-3, -3).\n\nExplanation: …": the answer stated first
+        visible = first
     last_phrase = _last_phrase(visible)
     if choices:  # "So the correct option is D.": a stated letter, unless a later phrase states the answer
         stated = stated_letter_at(visible, len(choices))

@@ -105,8 +105,8 @@ _PLAIN_WORD_RE = re.compile(r"(?<![\\a-zA-Z])[A-Za-z]{2,}")
 # "3 or 4", "30° or 150°", "5, or maybe 6": two values offered, the second is no answer (not "12 cm, or 120 mm"
 # nor "2π, or about 6.28": the same value restated)
 _OR_BEFORE_RE = re.compile(
-    r"(\d+(?:\.\d+)?)\s?(°|%|[^\W\d_]{1,6}(?:\^?[23²³])?)?\s*,?\s+(?:or|或者?)(?:\s+(?:maybe|perhaps|possibly|even))?"
-    r"\s*[-−]?$"
+    r"(?<![/:√^{\\\d.])(\d+(?:\.\d+)?)\s?(°|%|[^\W\d_]{1,6}(?:\^?[23²³])?)?\s*,?\s+(?i:or|或者?)"
+    r"(?:\s+(?i:maybe|perhaps|possibly|even))*\s*[-−]?$"
 )
 _UNIT_AFTER_RE = re.compile(r"\s?(°|%|[^\W\d_]{1,6}(?:\^?[23²³])?)")
 
@@ -125,6 +125,8 @@ def or_hedged(text: str, number: re.Match) -> bool:
         return False
     unit_after = _UNIT_AFTER_RE.match(text, number.end())
     first, second = before.group(2), unit_after.group(1) if unit_after else None
+    if first in ("π", "pi") or (first or "").startswith("\\"):
+        return False  # "2π, or 6.28": a restatement of an exact value
     if first and second and first.lower() != second.lower() and first.lower() not in ("or", "and"):
         return False  # "12 cm, or 120 mm": one value in two units
     a, b = float(before.group(1)), float(number.group(0).replace(",", "").rstrip("%").replace("−", "-"))

@@ -15,7 +15,9 @@ the same card as a Markdown block):
 The response cache (``responses.jsonl``) belongs to the card's :func:`cache_key` (model path and
 fingerprint, benchmark, split, prompt template, system prompt, image resizing, decoding, n, seed): a run whose
 key differs refuses with one line naming each differing setting (:func:`check_cache`). Each cached entry also
-carries its row's key (prompt text + image bytes), so an edited row is generated again instead of served.
+carries its row's key (prompt text + image bytes), so a row whose prompt changed is generated again instead of
+served. A run folder's scores also belong to its data: a run on another benchmark, split, data source or data
+hash is refused the same way (:func:`check_data`).
 
 ``mmagrae eval compare DIR_A DIR_B`` (:func:`compare`) prints both score tables side by side and every setting
 that differs.
@@ -30,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from eval.outputs import Outputs
 from mmagrae.preflight import UserError, read_json
 
 CARD_NAME = "eval_card.json"
@@ -213,11 +216,15 @@ def read_card(folder: str | Path, name: str = CARD_NAME) -> dict[str, Any] | Non
 
 def write_card(folder: str | Path, card: Mapping[str, Any], name: str = CARD_NAME) -> Path:
     path = Path(folder) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(card, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    outputs = Outputs()
+    add_card(outputs, path, card)
+    outputs.commit()
     return path
+
+
+def add_card(outputs: Outputs, path: Path, card: Mapping[str, Any]) -> None:
+    """Stage the card ``path`` in ``outputs`` (written with the command's other files)."""
+    outputs.add_json(path, card, indent=2, default=str, newline=True)
 
 
 def check_cache(folder: str | Path, card: Mapping[str, Any], cache_name: str = "responses.jsonl") -> None:
@@ -237,6 +244,34 @@ def check_cache(folder: str | Path, card: Mapping[str, Any], cache_name: str = "
     if diff:
         raise UserError(f"{folder} holds responses made with other settings ({_listed(diff)}); use another --out to "
                         "keep both, or delete that folder")
+
+
+# the rows a run folder's scores are about: another data set, split or benchmark is another run
+DATA_KEYS = ("benchmark", "split", "data.source", "data.hash")
+
+
+def check_data(folder: str | Path, card: Mapping[str, Any], hash_at: Callable[[int | None], str]) -> None:
+    """Refuse (one line naming each difference) an ``eval run`` into a folder whose card records other data:
+    another benchmark, split, data source or data hash. ``hash_at(limit)`` is this run's data hash with the
+    folder's ``--limit`` (called only when the limits differ), so changing ``--limit`` alone is allowed. A
+    relative ``data.source`` (cards of older versions) counts as the same when the data hash is. Touches
+    nothing."""
+    old = read_card(folder)
+    if old is None or old.get("command") != "eval run":
+        return
+    fo, fn = flatten(old), flatten(card)
+    diff = [(k, fo.get(k), fn.get(k)) for k in ("benchmark", "split") if fo.get(k) != fn.get(k)]
+    if not diff:
+        new_hash = fn.get("data.hash") if fo.get("data.limit") == fn.get("data.limit") else hash_at(fo.get("data.limit"))
+        if fo.get("data.hash") != new_hash:
+            diff.append(("data.hash", fo.get("data.hash"), new_hash))
+    old_source, new_source = fo.get("data.source"), fn.get("data.source")
+    legacy = isinstance(old_source, str) and not Path(old_source).is_absolute() and not diff
+    if old_source != new_source and not legacy:
+        diff.append(("data.source", old_source, new_source))
+    if diff:
+        raise UserError(f"{folder} holds results for other data ({_listed(diff)}); use another --out to keep both, "
+                        "or delete that folder")
 
 
 # ------------------------------------------------------------------------------------ eval score outputs
@@ -295,7 +330,8 @@ def check_score_outputs(card: Mapping[str, Any], files: Sequence[Path], *, sourc
         if source is not None and source.exists() and real == source.resolve():
             raise UserError(f"{path} is the --input file; name another file, so that the input is kept")
     old = card_of_scores(scores)
-    claimed = {(scores.parent / str(v)).resolve() for v in ((old or {}).get("outputs") or {}).values()}
+    claimed = {(scores.parent / str(v)).resolve() for k, v in ((old or {}).get("outputs") or {}).items()
+               if k != "judge_cache"}  # a judge cache is never an output to write over
     diff = differences(old, card, SCORING_KEYS) if old is not None else []
     for path, real in zip(files, resolved, strict=True):
         if not path.exists():
@@ -336,46 +372,80 @@ def markdown(card: Mapping[str, Any]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- compare
-def _scores(folder: Path, card: Mapping[str, Any]) -> dict[str, Any]:
-    outputs = card.get("outputs") or {}
+def _scores(folder: Path, card: Mapping[str, Any]) -> tuple[Path, dict[str, Any]]:
+    """The folder's scores file (the card's ``outputs.summary``/``outputs.scores``, else ``summary.json`` /
+    ``scores.json``) and its content; the first one found must be a JSON object."""
+    outputs = card.get("outputs") if isinstance(card.get("outputs"), Mapping) else {}
     for name in (outputs.get("summary"), outputs.get("scores"), "summary.json", "scores.json"):
-        if name and (folder / name).is_file():
+        if isinstance(name, str) and name and (folder / name).is_file():
             data = read_json(folder / name)
-            if isinstance(data, dict):
-                return data
+            if not isinstance(data, dict):
+                raise UserError(f"{folder / name}: not a scores file (expected a JSON object, got "
+                                f"{type(data).__name__})")
+            return folder / name, data
     raise UserError(f"{folder}: no scores file (summary.json / scores.json) next to {CARD_NAME}")
 
 
-def _table(scores: Mapping[str, Any]) -> dict[str, str]:
-    """``{row label: value}``: overall accuracy, pass@k, and every category value's accuracy."""
-    from eval.report import category_tables, overall
+def _number(value: Any, where: Path, field: str) -> float:
+    if not isinstance(value, bool) and isinstance(value, (int, float, str)):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise UserError(f"{where}: not a scores file ({field} is {_short(value)}, not a number)")
 
-    acc, correct, total = overall(scores)
-    table = {"accuracy": f"{float(acc):.2f} ({correct}/{total})"}
-    for k, v in (scores.get("pass@k") or {}).items():
-        table[f"pass@{k}"] = f"{float(v):.2f}"
+
+def _table(scores: Mapping[str, Any], where: Path) -> dict[str, str]:
+    """``{row label: value}``: overall accuracy, pass@k, and every category value's accuracy. A scores file of
+    another shape (a missing or ill-typed field) is a one-line :class:`UserError` naming ``where``."""
+    from eval.report import category_tables
+
+    def row_of(row: Any, field: str) -> str:
+        if not isinstance(row, Mapping):
+            raise UserError(f"{where}: not a scores file ({field} is {type(row).__name__}, not an object)")
+        prefix = f"{field}." if field else ""
+        for name in ("accuracy", "correct", "total"):
+            if name not in row:
+                raise UserError(f"{where}: not a scores file (no field {prefix + name!r})")
+        counts = [int(_number(row[name], where, prefix + name)) for name in ("correct", "total")]
+        return f"{_number(row['accuracy'], where, prefix + 'accuracy'):.2f} ({counts[0]}/{counts[1]})"
+
+    table = {"accuracy": row_of(scores["average"], "average") if "average" in scores else row_of(scores, "")}
+    pass_at = scores.get("pass@k") or {}
+    if not isinstance(pass_at, Mapping):
+        raise UserError(f"{where}: not a scores file (pass@k is {type(pass_at).__name__}, not an object)")
+    for k, v in pass_at.items():
+        table[f"pass@{k}"] = f"{_number(v, where, f'pass@k.{k}'):.2f}"
+    if "categories" in scores and not isinstance(scores["categories"], Mapping):
+        raise UserError(f"{where}: not a scores file (categories is {type(scores['categories']).__name__}, not an "
+                        "object)")
     for key, values in category_tables(scores).items():
+        if not isinstance(values, Mapping):
+            raise UserError(f"{where}: not a scores file (categories.{key} is {type(values).__name__}, not an "
+                            "object)")
         for value, row in values.items():
-            table[f"{key} / {value}"] = f"{float(row['accuracy']):.2f} ({row['correct']}/{row['total']})"
+            table[f"{key} / {value}"] = row_of(row, f"categories.{key}.{value}")
     return table
 
 
-def _card_and_scores(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """An eval output folder (its card and scores) or an ``eval score`` scores file (the card written for it)."""
+def _card_and_scores(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """An eval output folder (its card and score table) or an ``eval score`` scores file (the card written for
+    it)."""
     if path.is_file():
         card = card_of_scores(path)
         if card is None:
             raise UserError(f"{path}: no eval card for this scores file (written by mmagrae eval score)")
         scores = read_json(path)
         if not isinstance(scores, dict):
-            raise UserError(f"{path}: not a scores file (expected a JSON object)")
-        return card, scores
+            raise UserError(f"{path}: not a scores file (expected a JSON object, got {type(scores).__name__})")
+        return card, _table(scores, path)
     if not path.is_dir():
         raise UserError(f"{path} is neither an eval output folder nor a scores file")
     card = read_card(path)
     if card is None:
         raise UserError(f"{path} has no {CARD_NAME} (written by mmagrae eval run / eval score)")
-    return card, _scores(path, card)
+    where, scores = _scores(path, card)
+    return card, _table(scores, where)
 
 
 def compare(dir_a: str | Path, dir_b: str | Path) -> str:
@@ -384,7 +454,7 @@ def compare(dir_a: str | Path, dir_b: str | Path) -> str:
     folders = [Path(dir_a), Path(dir_b)]
     both = [_card_and_scores(f) for f in folders]
     cards = [card for card, _ in both]
-    tables = [_table(scores) for _, scores in both]
+    tables = [table for _, table in both]
     labels = list(dict.fromkeys([*tables[0], *tables[1]]))
     lines = [f"| | A: {folders[0]} | B: {folders[1]} | B − A |", "|---|---:|---:|---:|"]
     for label in labels:

@@ -13,7 +13,6 @@ Heavy imports (transformers, vllm) happen inside the command functions.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -71,6 +70,8 @@ def register(subparsers) -> None:
     s.add_argument("--results-out", default=None, help="also write the scored items (prediction, true_false)")
     s.add_argument("--data", default=None, help="benchmark data (local copy, as for eval run) to join lmms-eval "
                    "samples that lack their dataset rows, by doc_id")
+    s.add_argument("--split", default=None, help="the split of --data to join (default: the benchmark's first, "
+                   "as for eval run; e.g. testmini for MATH-V testmini outputs)")
     s.add_argument("--report", default=None, help="folder for the Markdown table and PNG charts")
     s.set_defaults(func=_score)
 
@@ -117,6 +118,57 @@ def _extractor(args: argparse.Namespace):
     return JudgeExtractor(args.judge_url, model=args.judge_model, cache_path=args.judge_cache)
 
 
+def _check_destinations(args: argparse.Namespace) -> None:
+    """Every path ``eval score`` writes can be written (a file, a folder, a writable place): one line naming the
+    option, before anything is read or written."""
+    from eval.outputs import check_file_destination, check_folder_destination
+
+    if args.mode == "judge" and not args.judge_url:
+        raise UserError("--mode judge needs --judge-url")
+    check_file_destination(args.out, "--out")
+    if args.results_out:
+        check_file_destination(args.results_out, "--results-out")
+    if args.report:
+        check_folder_destination(args.report, "--report")
+    if args.mode == "judge" and args.judge_cache:
+        check_file_destination(args.judge_cache, "--judge-cache")
+
+
+def _check_judge_cache(args: argparse.Namespace, outputs: dict[str, Path]) -> None:
+    """``--judge-cache`` is never the input, an output of this command (``outputs``: what -> path) or a file in
+    another run's folder (a folder with an eval card), unless it is that folder's own judge cache (a judge-mode
+    eval run's ``judge_cache.jsonl``, or one a card there lists). Whether an existing file is a judge cache is checked when
+    it is read (:func:`eval.judge.read_cache_file`). A new file beside this command's ``--out`` is allowed (the
+    scoring's card lists it)."""
+    if args.mode != "judge" or not args.judge_cache:
+        return
+    from eval.card import CARD_NAME, read_card
+
+    cache = Path(args.judge_cache)
+    real = cache.resolve()
+    if Path(args.input).exists() and real == Path(args.input).resolve():
+        raise UserError(f"--judge-cache {cache} is the --input file; name another file (a JSONL judge cache)")
+    for what, path in outputs.items():
+        if real == path.resolve():
+            raise UserError(f"--judge-cache {cache} is also {what} of this command; name another file")
+    if cache.name == CARD_NAME or cache.name.endswith("." + CARD_NAME):
+        raise UserError(f"--judge-cache {cache} is named like an eval card; name another file")
+    folder = real.parent
+    cards = [p for p in (folder / CARD_NAME, *sorted(folder.glob("*." + CARD_NAME))) if p.is_file()]
+    if not cards or (folder == Path(args.out).resolve().parent and not cache.exists()):
+        return  # no run's folder, or a new file beside this command's own outputs (its card lists it)
+    for path in cards:
+        card = read_card(folder, path.name) or {}
+        outputs = card.get("outputs") if isinstance(card.get("outputs"), dict) else {}
+        listed = outputs.get("judge_cache")
+        if card.get("command") == "eval run" and (card.get("scorer") or {}).get("mode") == "judge":
+            listed = "judge_cache.jsonl"  # an eval run in judge mode keeps its judge cache there
+        if isinstance(listed, str) and (folder / listed).resolve() == real:
+            return
+    raise UserError(f"--judge-cache {cache} is inside another run's folder ({folder} has {cards[0].name}); name a "
+                    "file outside it, or the judge cache that folder uses")
+
+
 def read_input(path: str) -> list[dict[str, Any]] | dict[str, dict[str, Any]]:
     """The items of a results file: a JSON list, a JSON object ``{id: item}``, or JSONL (one item a line).
 
@@ -151,13 +203,20 @@ def read_input(path: str) -> list[dict[str, Any]] | dict[str, dict[str, Any]]:
 
 
 def _split_rows(args: argparse.Namespace):
-    """Loader of the benchmark's default split from ``--data`` (None without it)."""
+    """Loader of ``--split`` (default: the benchmark's first) from ``--data`` (None without it)."""
+    split = getattr(args, "split", None)
     if not getattr(args, "data", None):
+        if split:
+            raise UserError("--split picks the split of --data; give --data too")
         return None
-    from eval.registry import get
+    from eval.registry import check_split, get
 
     bench = get(args.benchmark)
-    return lambda: bench.load(bench.splits[0], source=args.data)
+    try:
+        split = check_split(bench, split)
+    except ValueError as err:
+        raise UserError(f"--split: {err}") from None
+    return lambda: bench.load(split, source=args.data)
 
 
 def _item_id(item: dict[str, Any], fallback: Any) -> str:
@@ -182,11 +241,32 @@ def _check_mathvista(path: str, results: dict[str, dict[str, Any]], mode: str) -
 
 
 def _score(args: argparse.Namespace) -> int:
+    """``eval score``: every path checked first, then the input read and scored; the outputs (scores, scored
+    items, card, report) are written together at the end (:class:`eval.outputs.Outputs`), or not at all."""
     start = time.perf_counter()
-    extractor = _extractor(args)
+    _check_destinations(args)
+    from eval.card import add_card, check_report_folder, check_score_outputs, score_card_path
     from eval.formats import read_results_file  # our JSON layouts, lmms-eval samples, VLMEvalKit tables
+    from eval.outputs import Outputs
 
     data = read_results_file(args.benchmark, args.input, read_input, _split_rows(args))
+    card = _score_card(args, len(data))
+    out = Path(args.out)
+    card_path = score_card_path(out)
+    check_score_outputs(card, [out, *([Path(args.results_out)] if args.results_out else [])],
+                        source=Path(args.input))
+    report_card = None
+    produced = {"--out": out, "the eval card": card_path,
+                **({"--results-out": Path(args.results_out)} if args.results_out else {})}
+    if args.report:  # a report folder holds one scoring's report (the run's own folder is another run's)
+        report_card = {**card, "outputs": {"scores": os.path.relpath(out, args.report)}}
+        check_report_folder(Path(args.report), report_card)
+        if Path(args.report).resolve() == out.parent.resolve():
+            report_card = None  # the folder's card is this scoring's own
+        produced.update({"--report's card": Path(args.report) / "eval_card.json",
+                         "--report's scores.md": Path(args.report) / "scores.md"})
+    _check_judge_cache(args, produced)
+    extractor = _extractor(args)  # reads (and checks) an existing judge cache
     if args.benchmark == "mathvista":
         from eval import mathvista
 
@@ -202,31 +282,25 @@ def _score(args: argparse.Namespace) -> int:
                   f"({100 * agree['agreement']:.1f}%)")
     else:
         scored, scores = _score_generic(args, extractor, data)
-    card = _score_card(args, len(data))
-    from eval.card import check_report_folder, check_score_outputs, score_card_path, write_card
-
-    out = Path(args.out)
-    card_path = score_card_path(out)
-    check_score_outputs(card, [out, *([Path(args.results_out)] if args.results_out else [])],
-                        source=Path(args.input))
-    report_card = None
-    if args.report:  # a report folder holds one scoring's report (the run's own folder is another run's)
-        report_card = {**card, "outputs": {"scores": os.path.relpath(out, args.report)}}
-        check_report_folder(Path(args.report), report_card)
-        if Path(args.report).resolve() == out.parent.resolve():
-            report_card = None  # the folder's card is this scoring's own
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(scores, indent=4, ensure_ascii=False), encoding="utf-8")
+    if extractor is not None:  # a judge that failed some calls: said, and recorded with the scores
+        judged = extractor.summary()
+        card["scorer"]["judge_failures"] = judged["failures"]
+        if judged["failures"]:
+            scores.update(judge_failures=judged["failures"], judge_last_error=judged["last_error"])
+            print(f"[eval] warning: {judged['failures']} of {judged['calls']} judge calls failed (last error: "
+                  f"{judged['last_error']}); those responses extracted nothing and count as wrong", file=sys.stderr)
+    files = Outputs()
+    files.add_json(out, scores, indent=4)
     if args.results_out:
-        Path(args.results_out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.results_out).write_text(json.dumps(scored, indent=4, ensure_ascii=False), encoding="utf-8")
-    write_card(out.parent, card, card_path.name)
+        files.add_json(args.results_out, scored, indent=4)
+    add_card(files, card_path, card)
     if args.report:
-        from eval.report import write_reports
+        from eval.report import add_reports
 
         if report_card is not None:
-            write_card(args.report, report_card)
-        write_reports(scores, args.report, f"{args.benchmark} ({args.mode})", card=card)
+            add_card(files, Path(args.report) / "eval_card.json", report_card)
+        add_reports(files, scores, args.report, f"{args.benchmark} ({args.mode})", card=card)
+    files.commit()
     acc = scores["average"]["accuracy"] if "average" in scores else scores["accuracy"]
     print(f"[eval] {args.benchmark} {args.mode}: accuracy {acc}% -> {args.out} ({time.perf_counter() - start:.2f}s)",
           file=sys.stderr)
@@ -241,13 +315,15 @@ def _score_card(args: argparse.Namespace, items: int) -> dict[str, Any]:
     return new_card(
         command="eval score",
         model={"path": None, "fingerprint": None, "note": "scored from a results file"},
-        benchmark=get(args.benchmark).name, split=None,
+        benchmark=get(args.benchmark).name, split=getattr(args, "split", None),
         data={"source": str(Path(args.input).resolve()), "hash": file_hash(args.input), "rows": items},
         prompt=None, images=None, decoding=None, n=None, seed=None,
         scorer={"mode": args.mode, "judge_model": args.judge_model if args.mode == "judge" else None,
                 "judge_url": args.judge_url if args.mode == "judge" else None},
         outputs={"scores": Path(args.out).name,
-                 **({"results": os.path.relpath(args.results_out, Path(args.out).parent)} if args.results_out else {})},
+                 **({"results": os.path.relpath(args.results_out, Path(args.out).parent)} if args.results_out else {}),
+                 **({"judge_cache": os.path.relpath(args.judge_cache, Path(args.out).parent)}
+                    if args.mode == "judge" and args.judge_cache else {})},
     )
 
 

@@ -76,13 +76,7 @@ def read_table(path: str | Path) -> list[dict[str, Any]]:
         values = [list(r) for r in sheet.iter_rows(values_only=True)]
         book.close()
     else:
-        import csv
-
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise UserError(f"{path}: cannot read ({e})") from None
-        values = list(csv.reader(text.splitlines(), delimiter="\t" if path.suffix.lower() == ".tsv" else ","))
+        values = _read_delimited(path)
     values = [r for r in values if any(v not in (None, "") for v in r)]
     if len(values) < 2:
         raise UserError(f"{path}: no rows under the header")
@@ -95,10 +89,62 @@ def read_table(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _read_delimited(path: Path) -> list[list[str]]:
+    """The cells of a ``.tsv``/``.csv`` file. The csv module reads the text itself (``newline=""``), so a quoted
+    cell keeps its line breaks, and U+2028, NEL or a form feed inside a cell stays in the cell."""
+    import csv
+    import io
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:  # "\r\n" inside a quoted cell stays as written
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise UserError(f"{path}: cannot read ({e})") from None
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # a long response is one cell, not an error
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+    try:
+        return list(reader)
+    except csv.Error as e:
+        raise UserError(f"{path}: line {reader.line_num}: not a readable {path.suffix[1:]} row ({e})") from None
+
+
 # -------------------------------------------------------------------------------------------- lmms-eval
 def is_lmms_eval_samples(items: Sequence[Any]) -> bool:
-    return bool(items) and all(isinstance(it, Mapping) and "doc_id" in it
-                               and ("filtered_resps" in it or "resps" in it) for it in items[:5])
+    """Whether a results file is lmms-eval ``--log_samples`` output: its first sample has ``doc_id`` and
+    ``filtered_resps`` or ``resps`` (every other line is then checked by :func:`check_lmms_eval_samples`)."""
+    return bool(items) and isinstance(items[0], Mapping) and "doc_id" in items[0] \
+        and ("filtered_resps" in items[0] or "resps" in items[0])
+
+
+def check_lmms_eval_samples(path: str, items: Sequence[Mapping[str, Any]], names: Sequence[str]) -> None:
+    """Every sample has an integer ``doc_id`` (its row's position in the split; a string of digits is read as
+    one) used once, and ``filtered_resps`` or ``resps``; else a one-line :class:`UserError` naming the line."""
+    seen: dict[int, str] = {}
+    for item, name in zip(items, names, strict=True):
+        if "doc_id" not in item:
+            raise UserError(f"{path}: {name}: lmms-eval sample without 'doc_id'")
+        if "filtered_resps" not in item and "resps" not in item:
+            raise UserError(f"{path}: {name}: lmms-eval sample without 'filtered_resps' or 'resps'")
+        doc_id = item["doc_id"]
+        if isinstance(doc_id, str) and doc_id.strip().isdigit():
+            doc_id = int(doc_id)
+        if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 0:
+            raise UserError(f"{path}: {name}: doc_id {item['doc_id']!r} is not a row number (an integer ≥ 0)")
+        if doc_id in seen:
+            raise UserError(f"{path}: {seen[doc_id]} and {name} both have doc_id {doc_id}; each sample needs its "
+                            "own document")
+        seen[doc_id] = name
+
+
+def _item_names(path: str, count: int) -> list[str]:
+    """``line N`` for each item of a JSONL file (its non-blank lines, as read), else ``item i``."""
+    if path.endswith(".jsonl"):
+        from mmagrae.preflight import read_text
+
+        numbers = [n for n, line in enumerate(read_text(path).splitlines(), start=1) if line.strip()]
+        if len(numbers) == count:
+            return [f"line {n}" for n in numbers]
+    return [f"item {i}" for i in range(count)]
 
 
 def _response(value: Any) -> Any:
@@ -128,7 +174,7 @@ def from_lmms_eval(item: Mapping[str, Any], data_rows: Sequence[Mapping[str, Any
     ``data_rows[doc_id]``), then ``response``, ``target`` and the metric values."""
     row: dict[str, Any] = {}
     if data_rows is not None:
-        k = int(item["doc_id"])
+        k = int(item["doc_id"])  # checked by check_lmms_eval_samples
         if not 0 <= k < len(data_rows):
             raise UserError(f"doc_id {k} is outside the --data split ({len(data_rows)} rows)")
         row.update({key: v for key, v in data_rows[k].items() if key not in ("images", "decoded_image", "image")})
@@ -211,7 +257,11 @@ def normalise_row(bench: str, row: Mapping[str, Any]) -> dict[str, Any]:
     return r
 
 
-def _text(value: Any) -> str:
+def _text(value: Any) -> Any:
+    """A number or list read as text (``3.0`` -> ``"3"``); an object is left as it is, for
+    :func:`eval.checks.check_items` to name."""
+    if isinstance(value, Mapping):
+        return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -230,29 +280,54 @@ def read_results_file(bench: str, path: str, read_json_input: Callable[[str], An
         data: Any = read_table(path)
     else:
         data = read_json_input(path)
+    names = None
     if isinstance(data, list) and is_lmms_eval_samples(data):
+        names = _item_names(path, len(data))
+        check_lmms_eval_samples(path, data, names)
         needs_data = not _has_row(data[0]) and bench != "chartqa"
         rows = None
         if needs_data:
             if data_rows is None:
                 raise UserError(f"{path}: lmms-eval samples without the dataset rows ('doc'); pass --data with "
                                 f"the benchmark's local copy to join them by doc_id")
-            rows = data_rows()
-        try:
-            data = [from_lmms_eval(it, rows) for it in data]
-        except UserError as e:
-            raise UserError(f"{path}: {e}") from None
+            rows = _split_data(bench, data_rows)
+        samples, data = data, []
+        for it, name in zip(samples, names, strict=True):
+            try:
+                data.append(from_lmms_eval(it, rows))
+            except UserError as e:
+                raise UserError(f"{path}: {name}: {e}") from None
     elif isinstance(data, list) and data_rows is not None and data and all("answer" not in r for r in data[:5]):
-        data = join_by_id(path, data, data_rows())
+        data = join_by_id(path, data, _split_data(bench, data_rows))
+    from eval.checks import check_items
+
     if isinstance(data, dict):
-        return {k: normalise_row(bench, v) for k, v in data.items()}
-    return [normalise_row(bench, r) for r in data]
+        data = {k: normalise_row(bench, v) for k, v in data.items()}
+    else:
+        data = [normalise_row(bench, r) for r in data]
+    check_items(bench, path, data, names=names)
+    return data
+
+
+def _split_data(bench: str, data_rows: Callable[[], Sequence[Mapping[str, Any]]]) -> Sequence[Mapping[str, Any]]:
+    """The ``--data`` rows; a copy in another layout is one line, as for ``eval run``."""
+    try:
+        return data_rows()
+    except KeyError as err:
+        raise UserError(f"--data: not the {bench} layout (its rows have no field {err.args[0]!r}); docs/EVAL.md "
+                        "lists the layouts each benchmark reads") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UserError(f"--data: a file is not UTF-8 JSON ({' '.join(str(err).split())})") from None
 
 
 def join_by_id(path: str, items: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]) -> list[dict]:
     """Result items that hold only ``id`` and the model's fields (MATH-Vision's official ``outputs/*.jsonl``:
     ``id``, ``response``, ``model_answer``), completed with the dataset row of the same ``id``."""
-    by_id = {str(r.get("id")): r for r in rows}
+    by_id: dict[str, Mapping[str, Any]] = {}
+    for r in rows:
+        if str(r.get("id")) in by_id:
+            raise UserError(f"{path}: --data: two rows of the split have id {str(r.get('id'))!r}; items cannot be joined")
+        by_id[str(r.get("id"))] = r
     out = []
     for i, item in enumerate(items):
         key = str(item.get("id"))

@@ -6,9 +6,14 @@ problem's ``query`` and the model response, ending in ``Extracted answer:``), wh
 reuse. The official pipeline's shortcuts run first and never call the endpoint: an empty response extracts
 "", a response equal to a choice or a bare number is the extraction.
 
-Every call is cached (a JSONL file keyed by the SHA-256 of model + prompt), so a rerun or a resumed run asks
-nothing twice; failed calls are retried with exponential backoff and, after the last try, extract "" (the
-official script does the same on errors). Uses only the standard library (urllib).
+Every call is cached (a JSONL file keyed by the SHA-256 of model + prompt, one ``{"key", "extraction"}`` object
+a line; a file of anything else is refused with one line), so a rerun or a resumed run asks nothing twice.
+Failed calls are retried with exponential backoff (seconds: 0.5, 1, 2) and, after the last try, extract "" (the
+official script does the same on errors); they are counted (``failures``, ``last_error``) for the warning and
+the card. An endpoint that never answers stops the command: after ``fail_after`` failed calls in a row with no
+success ever (``stop_after`` in a row after some successes) :class:`JudgeUnavailable` names the URL and the last
+error. Until the first success, a failed call is not retried again, so a dead endpoint costs seconds. Uses
+only the standard library (urllib).
 
 Example::
 
@@ -27,6 +32,39 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from mmagrae.preflight import UserError
+
+
+class JudgeUnavailable(UserError):
+    """The judge endpoint does not answer: one line naming the URL and the last error."""
+
+
+def read_cache_file(path: Path) -> dict[str, str]:
+    """``key -> extraction`` of a judge cache file; a torn last line (a crash mid-write) is ignored, anything
+    else that is not a ``{"key": str, "extraction": str}`` line is a one-line :class:`UserError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not a judge cache (not UTF-8 text); name a new file or an earlier judge "
+                        "cache") from None
+    cache: dict[str, str] = {}
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            if number == len(lines):  # the last line with no newline: torn by a crash
+                continue
+            entry = None
+        if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
+                and isinstance(entry.get("extraction"), str)):
+            raise UserError(f"{path}: line {number} is not a judge cache entry ({{\"key\", \"extraction\"}}); "
+                            "name a new file or an earlier judge cache")
+        cache[entry["key"]] = entry["extraction"]
+    return cache
 
 DEMO_PROMPT = """Please read the following example. Then extract the answer from the model response and type it at the end of the prompt.
 
@@ -76,7 +114,8 @@ class JudgeExtractor:
 
     base_url: e.g. ``http://127.0.0.1:8000/v1``; model: the served model name; api_key: sent as a Bearer token
     if given; cache_path: JSONL cache (None: in memory only); retries: tries after the first; timeout_s: per
-    request; backoff_s: first retry delay (doubles each retry).
+    request; backoff_s: first retry delay (doubles each retry); fail_after: failed calls in a row, with no
+    success yet, that stop the command (:class:`JudgeUnavailable`); stop_after: the same after some successes.
     """
 
     def __init__(
@@ -88,24 +127,27 @@ class JudgeExtractor:
         cache_path: str | Path | None = None,
         retries: int = 3,
         timeout_s: float = 60.0,
-        backoff_s: float = 1.0,
+        backoff_s: float = 0.5,
         max_tokens: int = 64,
+        fail_after: int = 3,
+        stop_after: int = 10,
     ) -> None:
+        self.base_url = base_url
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model, self.api_key = model, api_key
         self.retries, self.timeout_s, self.backoff_s, self.max_tokens = retries, timeout_s, backoff_s, max_tokens
         self.cache_path = Path(cache_path) if cache_path else None
         self.cache: dict[str, str] = {}
         self.requests = 0  # HTTP requests sent (tries included)
+        self.calls = 0  # prompts sent to the endpoint (not served from the cache)
         self.failures = 0  # prompts that failed after every retry
+        self.successes = 0
+        self.in_a_row = 0  # failed prompts since the last success
+        self.last_error: str | None = None
+        self.fail_after, self.stop_after = fail_after, stop_after
         self._lock = threading.Lock()
-        if self.cache_path and self.cache_path.exists():
-            for line in self.cache_path.read_text(encoding="utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:  # a torn last line after a crash
-                    continue
-                self.cache[entry["key"]] = entry["extraction"]
+        if self.cache_path and self.cache_path.is_file():
+            self.cache.update(read_cache_file(self.cache_path))
 
     def __call__(self, item: Mapping[str, Any]) -> str:
         response = str(item.get("response") or "")
@@ -129,17 +171,42 @@ class JudgeExtractor:
             if key in self.cache:
                 return self.cache[key]
         text = self._request(prompt)
-        if text is None:
-            self.failures += 1
-            return ""  # not cached: a later run retries it
+        with self._lock:
+            self.calls += 1
+            if text is None:
+                self.failures += 1
+                self.in_a_row += 1
+                if self.successes == 0 and self.in_a_row >= self.fail_after:
+                    raise self._unavailable()
+                if self.in_a_row >= self.stop_after:
+                    raise JudgeUnavailable(f"judge {self.base_url} stopped answering: {self.in_a_row} calls in a "
+                                           f"row failed (last error: {self.last_error}); the answers so far are "
+                                           "cached, rerun to resume")
+                return ""  # not cached: a later run retries it
+            self.successes += 1
+            self.in_a_row = 0
         text = text.replace("Extracted answer:", "").strip()
         with self._lock:
             self.cache[key] = text
             if self.cache_path:
+                from eval.outputs import json_text
+
                 self.cache_path.parent.mkdir(parents=True, exist_ok=True)
                 with self.cache_path.open("a", encoding="utf-8") as f:
-                    f.write(json.dumps({"key": key, "extraction": text}, ensure_ascii=False) + "\n")
+                    f.write(json_text({"key": key, "extraction": text}) + "\n")
         return text
+
+    def _unavailable(self) -> JudgeUnavailable:
+        return JudgeUnavailable(f"judge {self.base_url}: {self.failures} calls failed and none succeeded (last "
+                                f"error: {self.last_error}); is an OpenAI-compatible server running at --judge-url?")
+
+    def summary(self) -> dict[str, Any]:
+        """What the endpoint did in this command: prompts sent, failed (extracted "" and scored as wrong), the
+        last error. Every call failed (fewer than ``fail_after``): :class:`JudgeUnavailable`, as no score of
+        this command comes from the judge."""
+        if self.failures and not self.successes:
+            raise self._unavailable()
+        return {"calls": self.calls, "failures": self.failures, "last_error": self.last_error}
 
     def _request(self, prompt: str) -> str | None:
         body = json.dumps({
@@ -152,15 +219,27 @@ class JudgeExtractor:
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         delay = self.backoff_s
-        for attempt in range(self.retries + 1):
+        # until the endpoint has answered once, a prompt that failed every retry means it is down: no more retries
+        retries = self.retries if self.successes or not self.failures else 0
+        for attempt in range(retries + 1):
             self.requests += 1
             try:
                 req = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
                 with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:  # noqa: S310 (user-given URL)
                     payload = json.loads(resp.read().decode("utf-8"))
-                return str(payload["choices"][0]["message"]["content"])
-            except (urllib.error.URLError, TimeoutError, OSError, KeyError, IndexError, ValueError):
-                if attempt < self.retries:
-                    time.sleep(delay)
-                    delay *= 2
+                content = payload["choices"][0]["message"]["content"]
+                if not isinstance(content, str):
+                    raise ValueError(f"the reply's message content is {type(content).__name__}, not text")
+                return content
+            except urllib.error.HTTPError as err:
+                self.last_error = f"HTTP {err.code} {err.reason}"
+                if 400 <= err.code < 500 and err.code not in (408, 429):
+                    break  # a wrong URL or model name: asking again gives the same answer
+            except (urllib.error.URLError, TimeoutError, OSError) as err:
+                self.last_error = str(getattr(err, "reason", None) or err) or type(err).__name__
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
+                self.last_error = f"not an OpenAI-compatible reply ({type(err).__name__}: {err})"
+            if attempt < retries:
+                time.sleep(delay)
+                delay *= 2
         return None

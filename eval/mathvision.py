@@ -21,13 +21,13 @@ Tables: per subject and level (the official ``_result.json`` keys).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from eval.loaders import choice_letters, image_paths, load_hub, read_parquet_rows
 from eval.registry import Benchmark, SampleVerdict, rules_verdict
+from mmagrae.preflight import UserError
 
 HF_DATASET_ID = "MathLLMs/MathVision"
 SPLITS = ("test", "testmini")
@@ -55,19 +55,47 @@ def load(split: str = "test", *, source: str | Path | None = None, limit: int | 
                 path = cand
                 break
         if path.suffix == ".jsonl":
-            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            rows = read_jsonl_rows(path)
             root = path.parent.parent if path.parent.name == "data" else path.parent
         else:
+            if path.is_dir() and not any(path.rglob("*.parquet")):
+                _no_split(path, split)
             rows, root = read_parquet_rows(path, split), None
     out = []
-    for r in rows[:limit]:
+    for number, r in enumerate(rows[:limit]):
         r = dict(r)
         decoded = r.pop("decoded_image", None)
         r["images"] = image_paths(root, r.get("image")) if root is not None else ([decoded] if decoded else [])
+        if r.get("id") is None:
+            where = f"{path}: line {r.pop('_line')}" if "_line" in r else f"{path}: row {number}"
+            raise UserError(f"{where}: missing field 'id'")
+        r.pop("_line", None)
         r["id"] = str(r["id"])
         r["options"] = list(r.get("options") or [])
         out.append(r)
     return out
+
+
+def read_jsonl_rows(path: Path) -> list[dict]:
+    """The rows of MATH-V's ``data/<split>.jsonl``, each with its line number as ``_line`` (for messages); a line
+    that is not JSON or not an object is a one-line :class:`UserError` naming the file and line."""
+    from mmagrae.preflight import iter_jsonl
+
+    rows = []
+    for number, value in iter_jsonl(path):
+        if not isinstance(value, dict):
+            raise UserError(f"{path}: line {number}: expected a JSON object (one row), got {type(value).__name__}")
+        rows.append({**value, "_line": number})
+    return rows
+
+
+def _no_split(folder: Path, split: str) -> None:
+    """A folder without ``<split>.jsonl`` (nor ``data/<split>.jsonl``) or Parquet: one line naming what is there."""
+    found = sorted(str(p.relative_to(folder)) for p in (*folder.glob("*.jsonl"), *folder.glob("data/*.jsonl")))
+    other = [Path(f).stem for f in found if Path(f).stem in SPLITS and Path(f).stem != split]
+    hint = f"; for that split pass --split {other[0]}" if other else ""
+    raise UserError(f"{folder}: no data/{split}.jsonl or {split}.jsonl for split {split!r} (found: "
+                    f"{', '.join(found) if found else 'no .jsonl or .parquet files'}){hint}")
 
 
 def prompt(row: Mapping[str, Any]) -> str:

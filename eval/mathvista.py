@@ -469,8 +469,17 @@ def load(split: str = "testmini", *, source: str | Path | None = None, limit: in
         elif (path / "data" / f"{split}.json").exists():
             path = path / "data" / f"{split}.json"
     if path.suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
-        items = list(data.values()) if isinstance(data, dict) else list(data)
+        from mmagrae.preflight import UserError, read_json
+
+        data = read_json(path)
+        if not isinstance(data, (dict, list)):
+            raise UserError(f"{path}: expected a JSON object {{pid: item}} or a list of items, got "
+                            f"{type(data).__name__}")
+        keyed = list(data.items()) if isinstance(data, dict) else list(enumerate(data))
+        bad = next((k for k, item in keyed if not isinstance(item, dict)), None)
+        if bad is not None:
+            raise UserError(f"{path}: item {bad}: expected a JSON object, got {type(dict(keyed)[bad]).__name__}")
+        items = [item for _, item in keyed]
         root = path.parent
         out = []
         for item in items[:limit]:

@@ -35,19 +35,21 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from eval import card as eval_card
 from eval import registry
 from eval.loaders import is_recipe_layout
-from eval.report import write_reports
+from eval.outputs import Outputs, json_text
+from eval.report import add_reports
+from eval.run_checks import check_config, check_eval_folder, check_model_loads  # noqa: F401 (re-exported)
 from eval.scoring import summarize
 from mmagrae.data.prompts import Prompt, build_prompts, chat_text
 from mmagrae.data.schema import ROW_COLUMNS
 from mmagrae.data.skips import SkipReport
-from mmagrae.preflight import UserError, check_data_source, check_model_path, check_output_dir
+from mmagrae.preflight import UserError
 from mmagrae.rollout.types import SamplingConfig
 
 
@@ -287,18 +289,20 @@ def _append(path: Path, entries: Sequence[Mapping[str, Any]]) -> None:
         if torn:  # a crash mid-write left a partial line: end it so the next entries parse
             f.write("\n")
         for e in entries:
-            f.write(json.dumps(e, ensure_ascii=False) + "\n")
+            f.write(json_text(e) + "\n")
         f.flush()
         os.fsync(f.fileno())
 
 
 # ------------------------------------------------------------------------------------------------------ run
 def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[..., str], cache_path: Path,
-             log: Callable[[str], None] = print, keys: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+             log: Callable[[str], None] = print, keys: Mapping[str, str] | None = None,
+             before_write: Callable[[], None] | None = None) -> dict[str, list[str]]:
     """Generate the missing responses (n per row) and append them to the cache; returns ``id -> responses``.
 
     ``keys`` (``id -> row key``) are stored with each entry and only matching entries are reused. Rows whose
     images are missing or unusable are skipped (absent from the result); one warning gives their count.
+    ``before_write`` is called before the first batch is stored (``eval run`` makes its folder there).
     """
     bench = registry.get(cfg.benchmark)
     cached = read_cache(cache_path, keys)
@@ -325,6 +329,8 @@ def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[..., st
             if keys is not None:
                 entry["key"] = keys[str(row["id"])]
             entries.append(entry)
+        if before_write is not None:
+            before_write()
         _append(cache_path, entries)
         done = min(b + cfg.batch_size, len(pending))
         log(f"[eval] generated {done}/{len(pending)} rows ({time.perf_counter() - start:.1f}s)")
@@ -356,8 +362,12 @@ def load_rows(bench: registry.Benchmark, cfg: RunConfig) -> list[dict]:
         raise UserError(f"{cfg.source} is a data_recipes folder (the row schema); evaluate it with --benchmark "
                         f"{' or '.join(registry.recipe_readers())}, or give {bench.name} its own layout "
                         "(docs/EVAL.md)")
+    from eval.checks import check_rows
+
     try:
-        return bench.load(cfg.split, source=cfg.source, limit=cfg.limit)
+        rows = bench.load(cfg.split, source=cfg.source, limit=cfg.limit)
+        check_rows(bench.name, where, rows)  # duplicate ids, rows without their answer: one line, nothing run
+        return rows
     except KeyError as err:
         raise UserError(f"{where}: not the {bench.name} layout (its rows have no field {err.args[0]!r}); "
                         "docs/EVAL.md lists the layouts each benchmark reads") from None
@@ -365,48 +375,6 @@ def load_rows(bench: registry.Benchmark, cfg: RunConfig) -> list[dict]:
         raise UserError(f"{where}: a file is not UTF-8 text ({err.reason} at byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise UserError(f"{where}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})") from None
-
-
-def check_config(cfg: RunConfig, *, need_model: bool = True) -> None:
-    """Every setting and path checked before anything loads; raises a one-line :class:`UserError`."""
-    try:
-        bench = registry.get(cfg.benchmark)
-        cfg.split = registry.check_split(bench, cfg.split)
-    except ValueError as err:
-        raise UserError(str(err)) from None
-    if cfg.mode not in ("rules", "judge"):
-        raise UserError(f"eval run scores generated responses with --mode rules or judge, not {cfg.mode!r}")
-    if cfg.mode == "judge" and not cfg.judge_url:
-        raise UserError("--mode judge needs --judge-url (an OpenAI-compatible endpoint)")
-    for name, value, low in (("--n", cfg.n, 1), ("--batch-size", cfg.batch_size, 1),
-                             ("--max-new-tokens", cfg.max_new_tokens, 1)):
-        if value < low:
-            raise UserError(f"{name} must be ≥ {low}, got {value}")
-    if cfg.temperature is not None and cfg.temperature < 0:
-        raise UserError(f"--temperature must be ≥ 0, got {cfg.temperature}")
-    if not 0 < cfg.top_p <= 1:
-        raise UserError(f"--top-p must be in (0, 1], got {cfg.top_p}")
-    if cfg.limit is not None and cfg.limit < 1:
-        raise UserError(f"--limit must be ≥ 1, got {cfg.limit}")
-    if need_model:
-        check_model_path(cfg.model, "--model")
-    check_data_source(cfg.source, "--data")
-    check_output_dir(cfg.out, "--out")
-    check_eval_folder(Path(cfg.out))
-
-
-def check_eval_folder(out: Path) -> None:
-    """``--out`` is new, empty, or an ``eval run`` output folder (its card): never a model, a training run or a
-    folder of other files, whose ``summary.json`` or reports would be written over. Touches nothing."""
-    if not out.is_dir() or not any(out.iterdir()):
-        return
-    card = eval_card.read_card(out)
-    if card is None:
-        raise UserError(f"--out {out} is not empty and is not an eval output folder (no {eval_card.CARD_NAME}); "
-                        "use a new folder so that nothing in it is written over")
-    if card.get("command") != "eval run":
-        raise UserError(f"--out {out} holds the results of `{card.get('command')}`, not of an eval run; use a new "
-                        "folder")
 
 
 def training_config(model: str) -> Path | None:
@@ -440,6 +408,12 @@ def resize_as_trained(cfg: RunConfig, log: Callable[[str], None] = print) -> str
     return str(config)
 
 
+def _source(cfg: RunConfig) -> str | None:
+    """``--data`` as an absolute path (a hub id as given)."""
+    local = Path(cfg.source).expanduser() if cfg.source else None
+    return str(local.resolve()) if local is not None and local.exists() else cfg.source
+
+
 def build_card(cfg: RunConfig, model: Mapping[str, Any], data_hash: str, rows: int,
                pixels_from: str | None = None) -> dict[str, Any]:
     """The eval card of a run (:mod:`eval.card`)."""
@@ -451,7 +425,7 @@ def build_card(cfg: RunConfig, model: Mapping[str, Any], data_hash: str, rows: i
         command="eval run",
         model={"path": model["path"], "fingerprint": model["fingerprint"], "files": model["files"]},
         benchmark=bench.name, split=cfg.split,
-        data={"source": cfg.source or bench.hf_id, "hash": data_hash, "rows": rows, "limit": cfg.limit},
+        data={"source": _source(cfg) or bench.hf_id, "hash": data_hash, "rows": rows, "limit": cfg.limit},
         prompt={"template": f"{bench.name} official prompt (eval/{bench.name}.py) in the model's chat template, "
                             "built by mmagrae.data.prompts as in training",
                 "system_prompt": cfg.system_prompt},
@@ -490,19 +464,31 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
     keys, data_hash = eval_card.row_keys(rows, bench.prompt)
     card = build_card(cfg, model, data_hash, len(rows), pixels_from)
     eval_card.check_cache(out, card)  # a cache of other settings: refuse, touch nothing
-    out.mkdir(parents=True, exist_ok=True)
-    eval_card.write_card(out, card)
-    (out / "run_config.json").write_text(json.dumps(asdict(cfg), indent=2), encoding="utf-8")
+    eval_card.check_data(out, card, lambda limit: eval_card.row_keys(
+        load_rows(bench, replace(cfg, limit=limit)), bench.prompt)[1])  # results for other data: the same
 
     if engine is None:  # 2. generate
+        check_model_loads(cfg.model)
         from mmagrae.console import quiet_libraries
 
         quiet_libraries()
         from mmagrae.rollout import build_engine
 
-        engine = build_engine(cfg.backend, cfg.model, dtype=cfg.dtype)
+        try:
+            engine = build_engine(cfg.backend, cfg.model, dtype=cfg.dtype)
+        except (OSError, ValueError) as err:  # unreadable weights, a config the architecture rejects
+            reason = " ".join(str(err).split())[:300]
+            raise UserError(f"--model {cfg.model} cannot be loaded: {reason}") from err
     fmt = formatter or chat_formatter(cfg.model, cfg.system_prompt)
-    responses = generate(cfg, rows, engine, fmt, out / "responses.jsonl", log, keys=keys)
+
+    def claim() -> None:  # the folder is made (and its card written) when the first responses are stored
+        if not (out / eval_card.CARD_NAME).is_file() or eval_card.read_card(out) != card:
+            first = Outputs()
+            eval_card.add_card(first, out / eval_card.CARD_NAME, card)
+            first.add_json(out / "run_config.json", asdict(cfg), indent=2)
+            first.commit()
+
+    responses = generate(cfg, rows, engine, fmt, out / "responses.jsonl", log, keys=keys, before_write=claim)
     skipped = len(rows) - sum(1 for r in rows if r["id"] in responses)
     rows = [r for r in rows if len(responses.get(r["id"], [])) >= cfg.n]
     if not rows:
@@ -518,14 +504,21 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
     verdicts, summary = score(cfg, rows, responses, extractor)
     if skipped:
         summary["skipped_rows"] = skipped
+    if extractor is not None:
+        judged = extractor.summary()
+        card["scorer"]["judge_failures"] = judged["failures"]
+        if judged["failures"]:
+            summary.update(judge_failures=judged["failures"], judge_last_error=judged["last_error"])
+            log(f"[eval] warning: {judged['failures']} of {judged['calls']} judge calls failed (last error: "
+                f"{judged['last_error']}); those responses extracted nothing and count as wrong")
     log(f"[eval] scored {sum(len(v) for v in verdicts)} samples in {time.perf_counter() - start:.2f}s: "
         f"accuracy {summary['accuracy']}%, pass@k {summary['pass@k']}")
 
-    with (out / "verdicts.jsonl").open("w", encoding="utf-8") as f:  # 4. write
-        for row, vs in zip(rows, verdicts, strict=True):
-            f.write(json.dumps({"id": row["id"], "extracted": [v.extracted for v in vs],
-                                "correct": [v.correct for v in vs]}, ensure_ascii=False) + "\n")
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    files = Outputs()  # 4. write: every file at once, or none
+    files.add_text(out / "verdicts.jsonl", "".join(
+        json_text({"id": row["id"], "extracted": [v.extracted for v in vs], "correct": [v.correct for v in vs]})
+        + "\n" for row, vs in zip(rows, verdicts, strict=True)))
+    files.add_json(out / "summary.json", summary, indent=2)
     scores: dict[str, Any] = summary
     if bench.name == "mathvista":
         from eval.mathvista import score_table
@@ -536,14 +529,19 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
             item.update(response=responses[row["id"]][0], extraction=vs[0].extracted or "",
                         true_false=vs[0].correct)
             official[row["id"]] = item
-        (out / "output_mathvista.json").write_text(json.dumps(official, indent=4, ensure_ascii=False, default=str),
-                                                   encoding="utf-8")
+        files.add_json(out / "output_mathvista.json", official, indent=4, default=str)
         scores = score_table(official)
         scores_md = {**scores, "pass@k": summary["pass@k"]}
     else:
         scores_md = summary
-    (out / "scores.json").write_text(json.dumps(scores, indent=4, ensure_ascii=False), encoding="utf-8")
-    reports = write_reports(scores_md, out, f"{bench.name} {cfg.split} ({cfg.mode})", card=card)
+    if summary.get("judge_failures"):
+        scores_md = {**scores_md, "judge_failures": summary["judge_failures"],
+                     "judge_last_error": summary["judge_last_error"]}
+    files.add_json(out / "scores.json", scores, indent=4)
+    reports = add_reports(files, scores_md, out, f"{bench.name} {cfg.split} ({cfg.mode})", card=card)
+    eval_card.add_card(files, out / eval_card.CARD_NAME, card)
+    files.add_json(out / "run_config.json", asdict(cfg), indent=2)
+    files.commit()
     log(f"[eval] wrote {out / 'scores.json'}, {out / eval_card.CARD_NAME}, {reports['markdown']} and "
         f"{len(reports['charts'])} charts")
     return summary

@@ -46,6 +46,7 @@ from typing import Any
 
 from eval.loaders import image_paths, load_hub, read_local_rows
 from eval.registry import Benchmark, SampleVerdict
+from mmagrae.preflight import UserError
 
 HF_DATASET_ID = "We-Math/We-Math"
 SPLITS = ("testmini",)
@@ -177,18 +178,21 @@ def set_knowledge_nodes(source: str | Path | Sequence[Mapping[str, Any]] | None)
     if source is None:
         _knowledge_nodes = None
         return None
+    where = "knowledge nodes"
     if isinstance(source, (str, Path)):
         import json
 
-        path = Path(source)
+        path = where = Path(source)
         try:
             source = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
-            raise ValueError(f"{path}: not a readable knowledge_structure_nodes.json ({e})") from None
+            raise UserError(f"{path}: not a readable {NODES_FILE} ({' '.join(str(e).split())})") from None
+    if not isinstance(source, Sequence) or isinstance(source, (str, bytes)):
+        raise UserError(f"{where}: expected a JSON list of nodes with 'full node' and 'root2'")
     pairs = []
     for i, node in enumerate(source):
         if not isinstance(node, Mapping) or "full node" not in node or "root2" not in node:
-            raise ValueError(f"knowledge nodes item {i}: needs 'full node' and 'root2'")
+            raise UserError(f"{where}: item {i}: needs 'full node' and 'root2'")
         pairs.append((str(node["full node"]).split("_")[-1], str(node["root2"])))
     _knowledge_nodes = pairs
     return pairs

@@ -136,7 +136,8 @@ def iter_jsonl(path: str | Path, text: str | None = None) -> Iterator[tuple[int,
     """``(line number, value)`` for each non-blank line of a JSONL file (1-based line numbers); a line that is
     not JSON is a :class:`UserError` naming the file and line."""
     text = read_text(path) if text is None else text
-    for number, line in enumerate(text.splitlines(), start=1):
+    # lines end at "\n" only: U+2028, NEL or a form feed inside a JSON string is part of its line
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

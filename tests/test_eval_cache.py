@@ -167,17 +167,31 @@ def test_out_is_never_a_training_run_a_model_or_another_commands_folder(tmp_path
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
-def test_an_edited_row_is_generated_again(tmp_path):
+def test_an_edited_row_is_generated_again(tmp_path, monkeypatch):
+    """Edited data is other data: the folder's results are kept and the run refused (its card's data.hash).
+    With the same data, a row whose prompt changed (a newer official prompt) is generated again, never served."""
+    from dataclasses import replace as with_fields
+
+    import eval.mathvista
+
     data = _mathvista(tmp_path / "data")
     cfg = _cfg(tmp_path, _model(tmp_path / "model"))
     run(cfg, engine=EchoEngine(), formatter=_fmt, log=lambda s: None)
-    items = json.loads((data / "testmini.json").read_text())
+    original = (data / "testmini.json").read_text()
+    items = json.loads(original)
     items["3"]["question"] = "What is 3+10?"
     (data / "testmini.json").write_text(json.dumps(items))
-    Image.new("RGB", (16, 16), (0, 0, 255)).save(data / "images" / "4.png")  # new pixels, same file name
+    before = _snapshot(tmp_path / "out")
+    with pytest.raises(UserError, match="holds results for other data .*data.hash"):
+        run(replace(cfg), engine=EchoEngine(), formatter=_fmt, log=lambda s: None)
+    assert _snapshot(tmp_path / "out") == before
+    (data / "testmini.json").write_text(original)
+    bench = eval.mathvista.BENCHMARK
+    monkeypatch.setattr(eval.mathvista, "BENCHMARK", with_fields(
+        bench, prompt=lambda row: bench.prompt(row) + (" (new wording)" if row["id"] == "3" else "")))
     engine = EchoEngine()
     run(replace(cfg), engine=engine, formatter=_fmt, log=lambda s: None)
-    assert sorted(engine.rows) == ["3", "4"]
+    assert engine.rows == ["3"]
     keys = {json.loads(line)["id"]: json.loads(line)["key"] for line in
             (tmp_path / "out" / "responses.jsonl").read_text().splitlines()}
     assert set(keys) == {"1", "2", "3", "4"}

@@ -1,0 +1,146 @@
+"""Writing eval outputs safely: text that any input can put in them, paths checked before anything is written,
+and all files of one command written together or not at all.
+
+- :func:`json_text` is ``json.dumps(..., ensure_ascii=False)`` with lone surrogates (``"\\ud800"`` is valid JSON,
+  but has no UTF-8 form) written as JSON escapes, so the output always encodes and reads back the same;
+  :func:`safe_text` does the same for Markdown (as ``\\ud800``).
+- :func:`check_file_destination` / :func:`check_folder_destination` refuse, with one line naming the option,
+  a path that cannot be written: a folder where a file is wanted, a file where a folder is wanted or on the
+  way to it, a location that is not writable. They touch nothing.
+- :class:`Outputs` collects a command's files in memory; :meth:`Outputs.commit` makes the folders, writes each
+  file to a temporary file beside it and only then replaces them all (``os.replace``). A failure while writing
+  removes the temporary files and the folders it made: a crash or a full disk never leaves half-written
+  outputs that block a rerun.
+
+Example::
+
+    >>> json_text({"response": "\\ud800 ok"})
+    '{"response": "\\\\ud800 ok"}'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from mmagrae.preflight import UserError
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+TEMP_MARK = ".mmagrae-tmp-"  # temporary files of an unfinished commit: ``.NAME.mmagrae-tmp-PID``
+
+
+def json_text(obj: Any, *, indent: int | None = None, default: Any = None) -> str:
+    """JSON text of ``obj`` (non-ASCII kept as is) that always encodes as UTF-8: lone surrogates, which can
+    only occur inside strings, become ``\\uXXXX`` escapes (read back as the same string)."""
+    text = json.dumps(obj, indent=indent, ensure_ascii=False, default=default)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def safe_text(text: str) -> str:
+    """``text`` with anything UTF-8 cannot encode (lone surrogates) written as a backslash escape."""
+    return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
+
+
+def _nearest_existing(path: Path) -> Path:
+    """The nearest of ``path`` and its parents that exists (as given: relative stays relative)."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_parent(path: Path, what: str) -> None:
+    here = _nearest_existing(path.parent)
+    if not here.is_dir():
+        raise UserError(f"{what} {path}: {here} is a file, not a folder")
+    if not os.access(here, os.W_OK | os.X_OK):
+        raise UserError(f"{what} {path}: cannot write in {here} (permission denied)")
+
+
+def check_file_destination(path: str | Path, what: str) -> None:
+    """One line (``what`` names the option, e.g. ``--out``) when ``path`` cannot become a file."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{what} {path} is a folder; name a file")
+    _check_parent(path, what)
+
+
+def check_folder_destination(path: str | Path, what: str) -> None:
+    """One line when ``path`` cannot be (or become) a folder: ``--report rp/x.json is a file, not a folder``."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{what} {path} is a file, not a folder")
+    if path.is_dir():
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise UserError(f"{what} {path}: cannot write in it (permission denied)")
+        return
+    _check_parent(path, what)
+
+
+def is_temp(path: Path) -> bool:
+    """Whether ``path`` is a temporary file an interrupted :meth:`Outputs.commit` left."""
+    return TEMP_MARK in path.name
+
+
+class Outputs:
+    """The files of one command, written together (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, bytes] = {}
+
+    def add_bytes(self, path: str | Path, data: bytes) -> None:
+        path = Path(path)
+        real = Path(os.path.abspath(path))
+        if any(Path(os.path.abspath(p)) == real for p in self.files):
+            raise UserError(f"{path}: two outputs of this command would be written to the same file; name them "
+                            "differently")
+        self.files[path] = data
+
+    def add_text(self, path: str | Path, text: str) -> None:
+        self.add_bytes(path, safe_text(text).encode("utf-8"))
+
+    def add_json(self, path: str | Path, obj: Any, *, indent: int | None = None, default: Any = None,
+                 newline: bool = False) -> None:
+        self.add_bytes(path, (json_text(obj, indent=indent, default=default) + ("\n" if newline else ""))
+                       .encode("utf-8"))
+
+    def commit(self) -> list[Path]:
+        """Write every file (see the module docstring); a failure is a one-line :class:`UserError` and leaves
+        nothing behind. Returns the paths written."""
+        made: list[Path] = []
+        temps: list[tuple[Path, Path]] = []
+        current = None
+        try:
+            for path in self.files:
+                current = path
+                missing = []
+                folder = Path(os.path.abspath(path.parent))
+                while not folder.exists():
+                    missing.append(folder)
+                    folder = folder.parent
+                for folder in reversed(missing):
+                    folder.mkdir()
+                    made.append(folder)
+            for path, data in self.files.items():
+                current = path
+                tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
+                temps.append((tmp, path))
+                with open(tmp, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+        except OSError as err:
+            for tmp, _ in temps:
+                tmp.unlink(missing_ok=True)
+            for folder in reversed(made):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+            reason = (err.strerror or str(err)).lower()
+            raise UserError(f"cannot write {current}: {reason}; nothing was written") from err
+        for tmp, path in temps:
+            os.replace(tmp, path)
+        return list(self.files)

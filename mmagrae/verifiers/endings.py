@@ -55,6 +55,7 @@ def drop_trailing_remark(text: str) -> str:
 _NOTE_RE = re.compile(
     r"\n[ \t]*\n[ \t>*_]*(?:\((?=note\b))?(?i:note\b|remark\b|n\.\s?b\.|p\.\s?s\.)[^\n]{0,600}\s*$"
 )
+_NOTE_WORDS = ("note", "remark", "n.b", "n. b", "p.s", "p. s")
 _NOTE_KEEP_RE = re.compile(  # a note that answers, corrects, hedges, converts or re-reads the question is read
     r"(?i)\banswer|\bcorrect|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror|\bsecond thought|\bcheck|"
     r"\bcould|\bmight|\bmaybe|\bperhaps|\balso\b|\bor\b|\bask|\bwant|\bquestion|\bso\b|\btherefore|\bthus|\bhence|"
@@ -71,8 +72,10 @@ def drop_trailing_note(text: str) -> str:
     >>> drop_trailing_note("So x = 4.\n\nNote: the final answer is 5.")
     'So x = 4.\n\nNote: the final answer is 5.'
     """
-    if "ote" not in text[-700:] and "emark" not in text[-700:] and "." not in text[-700:]:
-        return text
+    tail = text[-700:].rstrip()
+    last = max(tail.rfind("\n\n"), tail.rfind("\n \n"), tail.rfind("\n\t\n"))
+    if last < 0 or not tail[last:last + 16].lstrip(" \t\n>*_(").lower().startswith(_NOTE_WORDS):
+        return text  # the common case, cheaply: the last paragraph is no note
     m = _NOTE_RE.search(text, max(0, len(text) - 700))
     if m is None or _NOTE_KEEP_RE.search(m.group(0)):
         return text
@@ -82,13 +85,16 @@ def drop_trailing_note(text: str) -> str:
 
 # "The centre is (-3, -3).\n\nExplanation: …", "The answer is 12. This is because …": the answer is stated
 # first and explained after
-_EXPLAINS_RE = re.compile(  # a cue that opens a sentence or a paragraph, capitalised (not "… because …")
-    r"(?:(?<=[.!。)*$])[ \t]+|\n)[ \t>*#_]*(?:Here'?s why|Here is why|Here’s why|"
+# a cue that opens a sentence or a paragraph, capitalised (not "… because …"), and what may precede it
+_CUE_RE = re.compile(
+    r"Here'?s why|Here is why|Here’s why|"
     r"To (?:find|get|see|show|check|verify|obtain|compute|calculate|work out|solve|determine) (?:this|that|it|why)\b|"
     r"Explanation\b|EXPLANATION\b|Reasoning:|Justification:|Reason:|Why:|This is because\b|That'?s because\b|"
-    r"Let me explain\b)"
+    r"Let me explain\b"
 )
+_BEFORE_CUE_RE = re.compile(r"(?<=[.!。)*$])[ \t]+[ \t>*#_]*$|\n[ \t>*#_]*$")
 _OPENING_MAX_CHARS = 300
+_CUE_WORDS = ("Here", "To ", "Explanation", "EXPLANATION", "Reason", "Justification", "Why:", "because", "Let me")
 _LIST_ITEM_RE = re.compile(r"(?m)^[ \t]*(?:[-*•]|\d+[.)])[ \t]")
 
 
@@ -103,18 +109,26 @@ def answer_first(text: str) -> tuple[str, str] | None:
     >>> answer_first("Is it 5? Here's why it is not: …"), answer_first("AB = 5. Because AC = 13, BC = 12.")
     (None, None)
     """
-    head = text.lstrip()
-    m = _EXPLAINS_RE.search(head, 1, _OPENING_MAX_CHARS + 40)
-    if m is None:
+    window = text[: _OPENING_MAX_CHARS + 400].lstrip()[: _OPENING_MAX_CHARS + 40]  # no copy of a long text
+    if not any(cue in window for cue in _CUE_WORDS):  # the common case, cheaply
         return None
-    opening = head[: m.start()].strip()
+    head = text.lstrip()
+    cut = None
+    for cue in _CUE_RE.finditer(head, 1, _OPENING_MAX_CHARS + 40):
+        before = _BEFORE_CUE_RE.search(head, max(0, cue.start() - 12), cue.start())
+        if before is not None:
+            cut = before.start()
+            break
+    if cut is None:
+        return None
+    opening = head[:cut].strip()
     if (
         not opening or len(opening) > _OPENING_MAX_CHARS or "?" in opening or opening.count("\n") > 1
-        or opening.endswith(":") or _EXPLAINS_RE.match("\n" + opening) or _LIST_ITEM_RE.search(opening)
+        or opening.endswith(":") or _CUE_RE.match(opening.lstrip(" \t>*#_")) or _LIST_ITEM_RE.search(opening)
         or not re.search(r"[\d$\\π√°]|\*\*", opening)
     ):
         return None  # a question, a heading, a list, or nothing stated: not an answer given first
-    return opening, head[m.start():].strip()
+    return opening, head[cut:].strip()
 
 
 # "…, the hypotenuse is 22 which is twice as long as 11.": a comparison after the value, not the value; the

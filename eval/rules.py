@@ -207,7 +207,8 @@ def marked_answer(response: str, choices: list[str] | None = None) -> tuple[str,
     >>> marked_answer("\\boxed{120^\\circ}. Answer: C"), marked_answer("so option A")
     (('120^\\circ', False), None)
     """
-    from mmagrae.verifiers.extraction import extract, opening_answer, strip_think
+    from mmagrae.verifiers.extraction import extract, strip_think
+    from mmagrae.verifiers.opening import opening_answer
 
     visible = strip_think(response)
     if "answer>" not in response and "box" not in response:

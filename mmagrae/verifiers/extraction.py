@@ -39,7 +39,6 @@ from dataclasses import dataclass
 
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
 from mmagrae.verifiers.endings import (
-    answer_first,
     bearing,
     closing_letter,
     drop_comparison_clause,
@@ -66,6 +65,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
     trailing_math,
 )
 from mmagrae.verifiers.numeric import parse_number
+from mmagrae.verifiers.opening import opening_answer
 from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
 
 __all__ = [
@@ -433,52 +433,6 @@ def _last_equation(text: str) -> str | None:
         clause = clause[len(sides[0]) - len(sides[0].lstrip()):]
         clause = clause[clause.index(sides[0].split()[-1]):]
     return clause
-
-
-_RETRACTS_RE = re.compile(
-    r"(?i)\b(?:actually|wait|oops|sorry|mistake|error|erred|correction|corrected|re-?check(?:ing)?|instead|rather|"
-    r"should be|should have|could be|might be|may be|maybe|perhaps|not sure|unsure|wrong|incorrect)\b"
-)
-
-
-def _option_of(answer: str, choices: list[str]) -> int | None:
-    """The index of the option ``answer`` names (its letter, its text or its value), or None."""
-    if len(answer) == 1 and 0 <= ord(answer) - ord("A") < len(choices):
-        return ord(answer) - ord("A")
-    value = parse_number(answer)
-    for i, choice in enumerate(choices):
-        if normalize_option(str(choice)) == normalize_option(answer):
-            return i
-        other = parse_number(str(choice))
-        if value is not None and other is not None and value.value == other.value:
-            return i
-    return None
-
-
-def opening_answer(visible: str, choices: list[str] | None = None) -> str | None:
-    """The opening statement of an answer-first response ("The answer is 12. This is because …"), unless the
-    explanation states an answer again ("… so the answer is 13", "the correct option is C"), takes it back,
-    or ends on another value it never arrives at ("The area is 12. Here's why: 6 × 5 / 2 = 15.")."""
-    first = answer_first(visible)
-    if first is None or _last_phrase(first[1]) is not None or _RETRACTS_RE.search(first[1]):
-        return None  # "… Actually, I made an error: it should be 6.": the opening is not the final word
-    opening, rest = first
-    if choices and stated_letter_at(rest, len(choices)) is not None:
-        return None
-    said = extract(opening, choices=choices, opening=False).answer
-    if said is None:
-        return None
-    concluded = extract(rest, choices=choices, opening=False).answer
-    if choices and concluded is not None:
-        said_option, concluded_option = _option_of(said, choices), _option_of(concluded, choices)
-        if concluded_option is not None and concluded_option != said_option:
-            return None  # "The correct option is (A) 60°. To find this, … = 120°, which is option C."
-        if said_option is not None:
-            said = str(choices[said_option])  # "(C)": the option's value, which the explanation reaches
-    if concluded is None or _same_answer(said, concluded):
-        return opening
-    numbers = set(_NUMBER_RE.findall(said))  # the explanation arrives at the value it opened with
-    return opening if numbers and numbers <= set(_NUMBER_RE.findall(rest)) else None
 
 
 def extract(

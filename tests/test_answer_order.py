@@ -235,3 +235,21 @@ def test_an_option_stated_first_and_another_concluded_is_read_as_before() -> Non
 def test_option_lists_with_a_letter_as_an_option_text() -> None:
     assert split_options("A. 3;B. B.;C. 5") == ["3", "B.", "5"]
     assert split_options("A. x;B. y;C. C. z;D. w") == ["x", "y", "C. z", "w"]
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("So the angle is forty-five degrees.", "45", True),
+        ("So the angle is forty-five degrees.", "40", False),
+        ("The area is three hundred sixty square centimeters.", "360", True),
+        ("Hence the year is two thousand and five.", "2005", True),
+        ("So there is only one triangle.", "1", True),
+        ("I pick the second one.", "1", False),  # a pronoun, not a number
+        ("It is five or six.", "5", False),
+        ("There are two cubes and three spheres.", "3", False),  # two values
+        ("It is not three.", "3", False),
+    ],
+)
+def test_a_last_sentence_with_its_number_in_words(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected

@@ -9,10 +9,11 @@ import re
 
 from mmagrae.verifiers.choice import normalize_option
 from mmagrae.verifiers.math_text import SENTENCE_END_RE
+from mmagrae.verifiers.numeric import _NUMBER_WORD_RE, number_words_in
 
 __all__ = [
     "drop_trailing_remark", "drop_trailing_note", "answer_first", "drop_comparison_clause", "bearing",
-    "closing_letter", "end_tuple", "there_are_count",
+    "closing_letter", "end_tuple", "there_are_count", "worded_value",
 ]  # fmt: skip
 
 # a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
@@ -238,3 +239,39 @@ def bearing(text: str) -> str | None:
     if _STATED_WORD_RE.search(tail, 0, cut):
         return None  # "The answer is 12 km. Direction: N 40 E": an answer stated in an earlier sentence
     return m.group(1) if not re.search(r"\d", tail[cut : m.start()]) else None
+
+
+_WORDED_HEDGE_RE = re.compile(r"(?i)\b(?:or|to|between|maybe|perhaps|probably|not|no|than|least|most|about)\b")
+
+
+def worded_value(text: str) -> str | None:
+    """The one number a last sentence without digits writes in words ("So the angle is forty-five degrees." ->
+    ``45``, "The area is three hundred sixty square centimeters." -> ``360``); None when it writes none, several,
+    a bare "one" (a pronoun as often as a number), or hedges, bounds or negates ("five or six", "not three").
+
+    >>> worded_value("So the angle is forty-five degrees."), worded_value("I pick the second one.")
+    ('45', None)
+    >>> worded_value("It is five or six."), worded_value("Please provide the ages of the two people in text form.")
+    (None, None)
+    """
+    tail = text[-300:].rstrip()
+    cut = max((m.end() for m in SENTENCE_END_RE.finditer(tail[:-1])), default=0)
+    sentence = tail[cut:]
+    if any(ch.isdigit() for ch in sentence) or _WORDED_HEDGE_RE.search(sentence):
+        return None
+    values = set(number_words_in(sentence))
+    if len(values) != 1 or (values == {1} and not _STATED_ONE_RE.search(sentence)):
+        return None
+    first = _NUMBER_WORD_RE.search(sentence)
+    if len(sentence.split()) > 6 and not _STATES_BEFORE_RE.search(sentence, 0, first.start()):
+        return None  # "Please provide the ages of the two people": a number in passing, not a stated value
+    return str(values.pop())
+
+
+_STATES_BEFORE_RE = re.compile(
+    r"(?i)(?:\b(?:is|are|was|were|equals?|measures?|be|makes?|gives?|get|of)|[=:])\s+(?:only\s+|exactly\s+|just\s+)?$"
+)
+
+
+_STATED_ONE_RE = re.compile(r"(?i)\b(?:is|are|was|were|equals|has|have)\s+(?:only\s+|exactly\s+|just\s+)?one\b")
+

@@ -46,6 +46,7 @@ from mmagrae.verifiers.endings import (
     drop_trailing_remark,
     end_tuple,
     there_are_count,
+    worded_value,
 )
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
@@ -66,6 +67,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
 )
 from mmagrae.verifiers.numeric import parse_number
 from mmagrae.verifiers.opening import opening_answer
+from mmagrae.verifiers.think import strip_think
 from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
 
 __all__ = [
@@ -86,35 +88,6 @@ class Extraction:
     method: str
     hedged: bool = False
     candidates: tuple[str, ...] = ()
-
-
-def strip_think(text: str) -> str:
-    """Remove ``<think>…</think>`` blocks; text before a lone ``</think>`` and after a lone ``<think>`` too.
-
-    >>> strip_think("<think>a</think>b<think>c")
-    'b'
-    >>> strip_think("reasoning</think>final")
-    'final'
-    """
-    out: list[str] = []
-    pos = 0
-    while True:
-        start = text.find("<think>", pos)
-        end_tag = text.find("</think>", pos)
-        if end_tag != -1 and (start == -1 or end_tag < start):
-            # a closing tag without an opening one: the chat template opened it; drop what came before
-            out.clear()
-            pos = end_tag + len("</think>")
-            continue
-        if start == -1:
-            out.append(text[pos:])
-            break
-        out.append(text[pos:start])
-        end = text.find("</think>", start)
-        if end == -1:  # unclosed: the rest is thinking
-            break
-        pos = end + len("</think>")
-    return "".join(out)
 
 
 def _match_brace(text: str, open_index: int) -> int:
@@ -583,7 +556,8 @@ def extract(
         if or_hedged(visible, last_number):  # "It is 3 or 4.": two values offered, no answer
             return Extraction(None, "last_number", hedged=True)
         return Extraction(last_number.group(0), "last_number")
-    return Extraction(None, "none")
+    worded = worded_value(visible)  # "So the angle is forty-five degrees.": the number in words
+    return Extraction(worded, "number_words" if worded is not None else "none")
 
 
 def extract_answer(response: str, *, choices: list[str] | None = None) -> str | None:

@@ -190,21 +190,33 @@ def _words_to_int(text: str) -> int | None:
     return total + current if last in ("ones", "tens", "scale") else None
 
 
-_NUMBER_WORD_RE = re.compile(
-    r"\b(?:"
-    + "|".join(sorted([w for w in _ONES if w not in ("no", "none")] + list(_TENS), key=len, reverse=True))
-    + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?\b",
+_WORD = "|".join(sorted([w for w in _ONES if w not in ("no", "none")] + list(_TENS), key=len, reverse=True))
+_NUMBER_WORD_RE = re.compile(  # one number word, or a run of them with their scales ("three hundred sixty")
+    rf"\b(?:{_WORD})(?:(?:[- ]|\s+and\s+)(?:{_WORD}|hundred|thousand|million|billion)\b)*",
     re.IGNORECASE,
 )
 
 
+_ONE_WORD_RE = re.compile(rf"\b(?:{_WORD})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?\b", re.IGNORECASE)
+
+
 def number_words_in(text: str) -> list[int]:
-    """Values of the number words in a sentence ("There are five." -> [5]); digits are not included.
+    """Values of the number words in a sentence ("There are five." -> [5]); digits are not included. A run of
+    words that is one number is one value ("three hundred sixty" -> 360), else each word is ("one and two").
 
     >>> number_words_in("There are twenty-one cubes and one sphere")
     [21, 1]
+    >>> number_words_in("three hundred sixty square units"), number_words_in("one and two")
+    ([360], [1, 2])
     """
-    return [v for m in _NUMBER_WORD_RE.finditer(text) if (v := _words_to_int(m.group(0))) is not None]
+    out = []
+    for m in _NUMBER_WORD_RE.finditer(text):
+        whole = _words_to_int(m.group(0))
+        if whole is not None:
+            out.append(whole)
+        else:
+            out.extend(v for w in _ONE_WORD_RE.finditer(m.group(0)) if (v := _words_to_int(w.group(0))) is not None)
+    return out
 
 
 def _decimals_of(digits: str) -> int:

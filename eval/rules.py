@@ -39,6 +39,9 @@ def judged_text(response: str) -> str:
     >>> judged_text("<think>9 + 3 = 12\\n\\\\boxed{12}</think>"), judged_text("<think>x</think> 5")
     ('9 + 3 = 12\\n\\\\boxed{12}', '<think>x</think> 5')
     """
+    from mmagrae.verifiers.layouts import answer_layout
+
+    response = answer_layout(response)  # "| **Answer** | C |", "=> 12", "✅ B", "La respuesta es 6,3"
     if "think>" not in response:
         return response
     from mmagrae.verifiers.extraction import strip_think
@@ -211,7 +214,7 @@ def marked_answer(response: str, choices: list[str] | None = None) -> tuple[str,
     from mmagrae.verifiers.opening import opening_answer
 
     visible = strip_think(response)
-    if "answer>" not in response and "box" not in response:
+    if "answer>" not in response and "box" not in response and "{" not in response:
         opening = opening_answer(visible, choices)  # "The correct option is (B) 30°. To find this, …"
         if opening is None:
             return None
@@ -219,7 +222,10 @@ def marked_answer(response: str, choices: list[str] | None = None) -> tuple[str,
     found = extract(visible, choices=choices)
     if found.answer is None or found.method not in ("answer_tag", "boxed"):
         return None
-    where = visible.rfind("<answer>") if found.method == "answer_tag" else visible.rfind("box")
+    if found.method == "answer_tag" and "<answer>" not in visible:  # a JSON object's "answer" value
+        where = visible.rfind("}")
+    else:
+        where = visible.rfind("<answer>") if found.method == "answer_tag" else visible.rfind("box")
     answer = _TEXT_WRAPPER.sub(r"\1", found.answer)  # "\text{B. 30cm, 70cm, 100cm}": read as written
     return answer, where > visible.rfind("Answer")
 

@@ -31,8 +31,8 @@ __all__ = ["resolve_choice", "resolve_gold_choice", "choices_match", "is_refusal
 _LETTER_RE = re.compile(
     r"^(?:(?:option|choice|answer)\s*:?\s*)?[\(\[]?([A-Za-z])[\)\]]?\s*[.:)]?$", re.IGNORECASE
 )
-_LETTER_TEXT_RE = re.compile(  # "(B) 145°", "B. 145°", "B: 145°", and "B(0.4 m)" (a capital letter only)
-    r"^(?:(?:option|choice)\s*:?\s*)?(?:\(([A-Za-z])\)\s*(.+)|([A-Z])[.:)]\s*(.+)|(?-i:([A-H]))\(([^()]+)\)\.?)$",
+_LETTER_TEXT_RE = re.compile(  # "(B) 145°", "B. 145°", "B: 145°", "B(0.4 m)" and "B (0.4 m)" (a capital letter only)
+    r"^(?:(?:option|choice)\s*:?\s*)?(?:\(([A-Za-z])\)\s*(.+)|([A-Z])[.:)]\s*(.+)|(?-i:([A-H]))[ \t]?\(([^()]+)\)\.?)$",
     re.IGNORECASE | re.DOTALL,
 )
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")

@@ -48,6 +48,7 @@ from mmagrae.verifiers.endings import (
     there_are_count,
     worded_value,
 )
+from mmagrae.verifiers.layouts import answer_layout, json_answer
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
     EQUALS_RE,
@@ -212,16 +213,18 @@ def _find_answer_tags(text: str) -> list[str]:
 
 
 _PHRASE_EN = (
-    r"(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
+    r"(?:(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
     r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
     r"(?:\s*\*\*|\s*__|>)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?"
+    r"|^[ \t]*#{1,6}[ \t]*(?:final\s+answer|answer|result)[ \t]*(?=\n))"  # "#### Result\n12 cm"
 )  # "<Answer>: 13" (We-Math's prompt) too
-_PHRASE_RE = re.compile(_PHRASE_EN, re.IGNORECASE)
+_PHRASE_RE = re.compile(_PHRASE_EN, re.IGNORECASE | re.MULTILINE)
 _PHRASE_CJK_RE = re.compile(  # "答案：221° T", "所以答案是 4"; only for a text with 答案 (the scan costs)
-    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE
+    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE | re.MULTILINE
 )
 _HEDGE_WORDS_RE = re.compile(
-    r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~)\s+", re.IGNORECASE
+    r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely)\s+",
+    re.IGNORECASE,
 )
 
 
@@ -421,8 +424,9 @@ def extract(
     if _FULL_WIDTH_MATH_RE.search(visible):
         visible = visible.translate(_FULL_WIDTH_MATH)
 
-    tags = _find_answer_tags(visible)
-    if tags:
+    visible = answer_layout(visible)  # tables, "=> 12", "✅ B", other languages' phrases and decimal commas
+    tags = _find_answer_tags(visible) or ([found] if (found := json_answer(visible)) is not None else [])
+    if tags:  # <answer>…</answer>, or a JSON object's "answer" value
         tags = [t for t in tags if t.strip()] or tags
         if len(tags) > 1 and not _all_same(tags):
             return Extraction(
@@ -525,6 +529,9 @@ def extract(
     count = there_are_count(visible) if not choices else None
     if count is not None:  # "There are 4 values below 30.": the count
         return Extraction(count, "count")
+    worded = worded_value(visible)  # a last sentence without digits: "The remaining area is ninety-six."
+    if worded is not None:
+        return Extraction(worded, "number_words")
 
     last_letter = None
     if choices:
@@ -556,8 +563,7 @@ def extract(
         if or_hedged(visible, last_number):  # "It is 3 or 4.": two values offered, no answer
             return Extraction(None, "last_number", hedged=True)
         return Extraction(last_number.group(0), "last_number")
-    worded = worded_value(visible)  # "So the angle is forty-five degrees.": the number in words
-    return Extraction(worded, "number_words" if worded is not None else "none")
+    return Extraction(None, "none")
 
 
 def extract_answer(response: str, *, choices: list[str] | None = None) -> str | None:

@@ -190,6 +190,10 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
     if _disagrees(chain):
         chain = chain[:1]  # "x = 13 ≈ 5": a value that does not round to the last one; no reading of the chain
     if not EQUALS_RE.search(gold_value):  # a value, not an equation
+        alone = _METRES_RE.match(pred.strip()) if len(chain) == 1 else None
+        if alone and (not re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", alone.group(1)))
+                      or _GOLD_METRES_RE.search(gold_value)):
+            out.append((alone.group(1), gold_value))  # "121π/4 m²": metres, as in a chain's last side
         if len(chain) > 1:
             last = chain[-1][1].strip()
             metres = _METRES_RE.match(last)

@@ -216,11 +216,11 @@ _PHRASE_EN = (
     r"(?:(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
     r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
     r"(?:\s*\*\*|\s*__|>)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?"
-    r"|^[ \t]*#{1,6}[ \t]*(?:final\s+answer|answer|result)[ \t]*(?=\n))"  # "#### Result\n12 cm"
+    r")"
 )  # "<Answer>: 13" (We-Math's prompt) too
-_PHRASE_RE = re.compile(_PHRASE_EN, re.IGNORECASE | re.MULTILINE)
+_PHRASE_RE = re.compile(_PHRASE_EN, re.IGNORECASE)
 _PHRASE_CJK_RE = re.compile(  # "答案：221° T", "所以答案是 4"; only for a text with 答案 (the scan costs)
-    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE | re.MULTILINE
+    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE
 )
 _HEDGE_WORDS_RE = re.compile(
     r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely)\s+",

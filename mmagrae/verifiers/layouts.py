@@ -14,6 +14,7 @@ scanned and parsed as JSON data, never executed.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -31,22 +32,32 @@ def _key(name: str) -> str:
 def json_answer(text: str) -> str | None:
     """The value of the answer key ("answer", "final_answer", "result", "choice", …) of the last JSON object in
     ``text`` (bare or in a code block), or None."""
-    end = text.rfind("}")
-    if end == -1 or '"' not in text:
+    if '":' not in text and '" :' not in text:
         return None
-    start = text.rfind("{", max(0, end - _MAX_JSON_CHARS), end)
-    while start != -1:  # widen to the outermost object that parses
+    keys = list(_JSON_KEY_RE.finditer(text, max(0, len(text) - _MAX_JSON_CHARS)))
+    if not keys:
+        return None
+    decoder = json.JSONDecoder()
+    start = keys[-1].start()
+    for _ in range(4):  # the object holding the key, or one enclosing it
+        start = text.rfind("{", max(0, len(text) - _MAX_JSON_CHARS), start)
+        if start == -1:
+            return None
         try:
-            value = json.loads(text[start : end + 1])
+            value, _ = decoder.raw_decode(text, start)
         except (ValueError, RecursionError):
-            start = text.rfind("{", max(0, end - _MAX_JSON_CHARS), start)
             continue
         if isinstance(value, dict):
             for name, answer in reversed(list(value.items())):
                 if _key(str(name)) in _JSON_KEYS and isinstance(answer, (str, int, float)) and str(answer).strip():
                     return str(answer)
-        start = text.rfind("{", max(0, end - _MAX_JSON_CHARS), start)
     return None
+
+
+_JSON_KEY_RE = re.compile(
+    r'"\s*(?i:final[ _]?answer|answer|final|result|choice|option|final[ _]?choice|correct[ _]?(?:answer|option)|'
+    r'final[ _]?result|respuesta|r[ée]ponse|antwort|resposta|risposta)\s*"\s*:'
+)
 
 
 # "| **Answer** | | **B (60)** |": a table row labelled as the answer gives its last filled cell
@@ -55,6 +66,7 @@ _ANSWER_ROW_RE = re.compile(
 )
 # "- **Final:** C", "**Result:** 12 cm" opening a line: the answer marker the readers know
 _FINAL_LABEL_RE = re.compile(r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)(?:final(?:[ \t]+result)?|result)([ \t]*(?:\*\*|__)?[ \t]*[:：])")
+_HEADING_RE = re.compile(r"(?im)^[ \t]*#{1,6}[ \t]*(?:final[ \t]+answer|answer|result)[ \t]*(?=\n[^\n#]*\S[^\n]*\s*$)")
 _ARROW_RE = re.compile(r"(?m)^[ \t]*(?:=>|⟹|⇒|→)[ \t]*(\S[^\n]*)$")  # "=> 123" closing a derivation
 _ARROW_LETTER_RE = re.compile(r"(?:→|=>|⟹|⇒)[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?[ \t]*[.!]?(?:\*\*)?[ \t|]*$")
 _CHECK_RE = re.compile(r"(?m)^[ \t]*(?:(?:✅|✔️?|☑️?)[ \t]*\(?([A-H])\)?|\(?([A-H])\)?[ \t]*(?:✓|✔️?|✅))[ \t.]*$")  # "✅ D"
@@ -73,33 +85,50 @@ _DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d)")
 _SPACE_THOUSANDS_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?![\d,]))")
 
 
+@functools.lru_cache(maxsize=256)  # eval's rules read a response, then the verifier reads it again
 def answer_layout(text: str) -> str:
-    """``text`` with the layouts above rewritten; unchanged when it has none of them (the common case)."""
-    if "|" in text and (rows := list(_ANSWER_ROW_RE.finditer(text))):
+    """``text`` with the layouts above rewritten; unchanged when it has none of them (the common case). Each
+    layout is looked for where it closes a response (its last 400 characters), after a substring test."""
+    cut = max(0, len(text) - _END_CHARS)
+    end = text[cut:]
+    if "|" in end and (rows := list(_ANSWER_ROW_RE.finditer(end))):
         last = rows[-1]
         cells = [c.strip() for c in last.group(1).split("|") if c.strip()]
         if cells:
-            text = text[: last.start()] + "Answer: " + cells[-1] + text[last.end():]
-    if ("inal" in text or "esult" in text) and (labels := list(_FINAL_LABEL_RE.finditer(text))):
+            end = end[: last.start()] + "Answer: " + cells[-1] + end[last.end():]
+    if "#" in end and (heading := _HEADING_RE.search(end)):  # "#### Result\ns = 5 cm" closing the response
+        end = end[: heading.start()] + "Answer:" + end[heading.end():]
+    if ("inal" in end or "esult" in end) and (labels := list(_FINAL_LABEL_RE.finditer(end))):
         last = labels[-1]  # the closing label only ("3. **Result**: …" in a list of steps is none)
-        if sum(1 for line in text[last.end():].split("\n")[1:] if line.strip()) <= 1:
-            text = text[: last.start()] + last.group(1) + "Answer" + last.group(2) + text[last.end():]
-    if ">" in text or "→" in text:
-        arrows = list(_ARROW_RE.finditer(text))
-        if arrows and not text[arrows[-1].end():].strip():  # only when it closes the response
-            text = text[: arrows[-1].start()] + "Answer: " + arrows[-1].group(1) + text[arrows[-1].end():]
-    if (tail := text.rstrip()[-40:]) and (arrow := _ARROW_LETTER_RE.search(tail)):
-        text = text.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
-    if ("✓" in text or "✅" in text or "✔" in text or "☑" in text) and (checks := list(_CHECK_RE.finditer(text))):
+        if sum(1 for line in end[last.end():].split("\n")[1:] if line.strip()) <= 1:
+            end = end[: last.start()] + last.group(1) + "Answer" + last.group(2) + end[last.end():]
+    if ("=>" in end or "→" in end or "⟹" in end or "⇒" in end) and (arrows := list(_ARROW_RE.finditer(end))):
+        if not end[arrows[-1].end():].strip():  # only when it closes the response
+            end = end[: arrows[-1].start()] + "Answer: " + arrows[-1].group(1) + end[arrows[-1].end():]
+    if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
+        end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
+    if ("✓" in end or "✅" in end or "✔" in end or "☑" in end) and (checks := list(_CHECK_RE.finditer(end))):
         last = checks[-1]
-        text = text[: last.start()] + "Answer: " + (last.group(1) or last.group(2)) + text[last.end():]
-    words = {m.group(0).lower() for m in _EUROPEAN_RE.finditer(text[-3000:])}
+        end = end[: last.start()] + "Answer: " + (last.group(1) or last.group(2)) + end[last.end():]
+    text = text[:cut] + end
+    window = text[-300:]  # the closing sentences, where the answer and its number are
+    if not (_ACCENT_RE.search(window) or any(hint in window for hint in _EUROPEAN_HINTS)):  # the common case
+        return text
+    words = {m.group(0).lower() for m in _EUROPEAN_RE.finditer(window)}
     if words & _PHRASE_WORDS:
         for pattern, english in _EUROPEAN_PHRASES:
             text = pattern.sub(english, text)
     if len(words) >= 2 or words & _PHRASE_WORDS:  # a decimal comma language: "944,07", "34 159,095"
         text = _SPACE_THOUSANDS_RE.sub("", _DECIMAL_COMMA_RE.sub(_decimal_point, text))
     return text
+
+
+_END_CHARS = 400
+# an accented letter or one of these words is in any text of these languages; tested before the word regex
+_ACCENT_RE = re.compile("[éèáóíúñçãõäöüßàòùÉÈÁÓÍÚÑÇÜÖÄ]")
+_EUROPEAN_HINTS = (" es ", " est ", " ist ", " und ", " el ", " la ", " le ", " il ", " der ", " des ", " une ", " por ",
+                   " uma ", " della ", "onc,", "ntwort",
+                   "espuesta", "esposta", "isposta")
 
 
 def _decimal_point(m: re.Match) -> str:

@@ -270,8 +270,8 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
                     return verdict
     if letter is None:
         letter = stated_letter(response, n)
-    if letter is None and len(response.strip()) <= 40:
-        letter = leading_letter(response, n)
+    if letter is None and len(response.strip()) <= 40 and len(set(_CHECKED.findall(response))) < 2:
+        letter = leading_letter(response, n)  # not "A ✓\nB ✓": two letters checked
     if letter is None and choices and (hedged_letters(response, len(choices)) or hedged_options(response, choices)):
         from eval.registry import SampleVerdict
 
@@ -377,6 +377,9 @@ _HEDGE = re.compile(  # ends the sentence: "so I'd say C or D." (not "… C and 
     r"(?:\*\*)?\(?([A-H])\)?(?:\*\*)?\s*(?:,\s*\(?[A-H]\)?\s*)*(?i:or|/|and)\s+(?:\*\*)?\(?([A-H])\)?(?:\*\*)?"
     r"(?![\w])\W*$"
 )
+
+
+_CHECKED = re.compile(r"\b([A-H])\)?[ \t]*[✓✔✅]|[✓✔✅][ \t]*\(?([A-H])\b")
 
 
 def hedged_letters(response: str, n_choices: int) -> bool:

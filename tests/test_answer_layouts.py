@@ -49,6 +49,8 @@ def test_json_answer_reads_data_only() -> None:
         ("∠1 + ∠2 = 90°.\n✅ D", "D", True),
         ("10 × 4 = 40 cm²\nB ✓", "B", True),
         ("10 × 4 = 40 cm²\nB ✓", "D", False),
+        ("A ✓\nB ✓", "B", False),  # two letters checked: no answer
+        ("A ✓\nB ✓", "A", False),
     ],
 )
 def test_tables_labels_arrows_and_check_marks(response: str, gold: str, expected: bool) -> None:

@@ -109,7 +109,8 @@ def answer_layout(text: str) -> str:
         end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
     if ("✓" in end or "✅" in end or "✔" in end or "☑" in end) and (checks := list(_CHECK_RE.finditer(end))):
         last = checks[-1]
-        end = end[: last.start()] + "Answer: " + (last.group(1) or last.group(2)) + end[last.end():]
+        if len({m.group(1) or m.group(2) for m in _CHECK_RE.finditer(text)}) == 1:  # "✅ A … ✅ B": no answer
+            end = end[: last.start()] + "Answer: " + (last.group(1) or last.group(2)) + end[last.end():]
     text = text[:cut] + end
     window = text[-300:]  # the closing sentences, where the answer and its number are
     if not (_ACCENT_RE.search(window) or any(hint in window for hint in _EUROPEAN_HINTS)):  # the common case

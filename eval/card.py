@@ -280,6 +280,29 @@ SCORING_KEYS = ("command", "benchmark", "data.source", "data.hash", "scorer.mode
                 "scorer.judge_url")
 
 
+# the files an ``eval run`` writes in its folder (besides charts ``chart_*.png`` and ``output_*.json``)
+RUN_FILES = ("responses.jsonl", "verdicts.jsonl", "summary.json", "scores.json", "scores.md", "run_config.json",
+             "judge_cache.jsonl", CARD_NAME)
+
+
+def run_writes(name: str) -> bool:
+    """Whether ``eval run`` writes a file named ``name`` in its folder."""
+    return (name in RUN_FILES or (name.startswith("chart_") and name.endswith(".png"))
+            or (name.startswith("output_") and name.endswith(".json")))
+
+
+def _check_not_a_run_file(path: Path) -> None:
+    """An ``eval score`` output in an ``eval run`` folder: refused when the run lists it or writes a file of that
+    name (``summary.json``, ``verdicts.jsonl``, ...), so that neither replaces the other's results."""
+    card = read_card(path.parent)
+    if not card or card.get("command") != "eval run":
+        return
+    listed = card.get("outputs") if isinstance(card.get("outputs"), Mapping) else {}
+    if run_writes(path.name) or path.name in {str(v) for v in listed.values()}:
+        raise UserError(f"{path} is a file of the eval run in {path.parent} ({CARD_NAME}); name a file outside "
+                        "that folder, or another name")
+
+
 def _claims(card: Mapping[str, Any] | None, scores: Path) -> bool:
     """Whether ``card`` is an ``eval score`` card whose scores file is ``scores`` (a file in its folder)."""
     return bool(card) and card.get("command") == "eval score" and (card.get("outputs") or {}).get("scores") == scores.name
@@ -329,6 +352,7 @@ def check_score_outputs(card: Mapping[str, Any], files: Sequence[Path], *, sourc
             raise UserError(f"{path} is a folder; name a file for eval score's outputs (e.g. {path}/scores.json)")
         if source is not None and source.exists() and real == source.resolve():
             raise UserError(f"{path} is the --input file; name another file, so that the input is kept")
+        _check_not_a_run_file(path)
     old = card_of_scores(scores)
     claimed = {(scores.parent / str(v)).resolve() for k, v in ((old or {}).get("outputs") or {}).items()
                if k != "judge_cache"}  # a judge cache is never an output to write over
@@ -457,12 +481,14 @@ def compare(dir_a: str | Path, dir_b: str | Path) -> str:
     tables = [table for _, table in both]
     labels = list(dict.fromkeys([*tables[0], *tables[1]]))
     lines = [f"| | A: {folders[0]} | B: {folders[1]} | B − A |", "|---|---:|---:|---:|"]
+    from eval.report import md_cell
+
     for label in labels:
         a, b = tables[0].get(label, "—"), tables[1].get(label, "—")
         delta = "—"
         if a != "—" and b != "—":
             delta = f"{float(b.split()[0]) - float(a.split()[0]):+.2f}"
-        lines.append(f"| {label} | {a} | {b} | {delta} |")
+        lines.append(f"| {md_cell(label)} | {a} | {b} | {delta} |")  # a category value never forges a row
     diff = differences(cards[0], cards[1])
     lines += ["", f"Settings that differ ({len(diff)}):" if diff else "Settings: identical"]
     lines += [f"- {k}: {_short(a)} → {_short(b)}" for k, a, b in diff]

@@ -8,10 +8,12 @@ Results files (:func:`check_items`, after :func:`eval.formats.normalise_row`):
   response (wrong) and one warning counts such items. A dict, a boolean, an empty list, or a list holding
   anything but strings is an error naming the item.
 - The gold (``answer``; ChartQA ``label``) may be absent (the scorer then names the missing field) but not
-  ``null`` or an object: ``missing field 'answer'``.
+  ``null`` or ``[]`` (``missing field 'answer'``), an object, or a list where one answer is expected (only
+  ChartQA's ``label`` holds several).
 - Category fields (MathVerse ``problem_version``, MATH-V ``subject``, We-Math ``knowledge concept``, MathVista's
   metadata fields, ...) are text or numbers (lists of them where the benchmark counts an item under several
-  values); a dict is an error naming the item and the field.
+  values), checked as written (:data:`RAW_CATEGORY_FIELDS`) and as :func:`categories` reads them; anything
+  else is an error naming the item and the field. ChartQA's ``type`` is one of :data:`CHARTQA_TYPES`.
 - An id field holding an object or a list is an error; so are two items with the same id (``id``, ``pid``,
   ``sample_index``, ``question_id`` or ``index``, else the position, as ``eval score`` keys them), named
   both.
@@ -136,8 +138,14 @@ def _check_gold(bench: str, path: str, name: str, item: Mapping[str, Any]) -> No
     gold = item[field]
     if gold is None or (isinstance(gold, (list, tuple)) and any(g is None for g in gold)):
         raise UserError(f"{path}: {name}: missing field {field!r} (it is null)")
-    if isinstance(gold, Mapping):
-        raise UserError(f"{path}: {name}: field {field!r} must be text, got dict")
+    if isinstance(gold, (list, tuple)) and not gold:
+        raise UserError(f"{path}: {name}: missing field {field!r} (it is an empty list)")
+    if isinstance(gold, (list, tuple)) and bench != "chartqa":  # ChartQA alone keeps several gold labels
+        raise UserError(f"{path}: {name}: field {field!r} must be text (one answer), got a list")
+    many = gold if isinstance(gold, (list, tuple)) else [gold]
+    bad = next((g for g in many if not isinstance(g, (str, int, float)) or isinstance(g, bool)), None)
+    if bad is not None:
+        raise UserError(f"{path}: {name}: field {field!r} must be text, got {_kind(bad)}")
 
 
 def _check_categories(bench: str, path: str, name: str, item: Mapping[str, Any],
@@ -149,6 +157,7 @@ def _check_categories(bench: str, path: str, name: str, item: Mapping[str, Any],
         skills = (meta or {}).get("skills", item.get("skills"))
         if skills is not None and not (isinstance(skills, list) and all(isinstance(s, _SCALARS) for s in skills)):
             raise UserError(f"{path}: {name}: field 'skills' must be a list of texts, got {_kind(skills)}")
+    _check_raw_categories(bench, path, name, item)
     try:
         values = categories(item)
     except Exception:  # noqa: BLE001 - a missing or malformed field: the scorer names it
@@ -160,6 +169,52 @@ def _check_categories(bench: str, path: str, name: str, item: Mapping[str, Any],
         what = f"field {key!r}" if key in item or (bench == "mathvista" and key in (item.get("metadata") or {})) \
             else f"category {key!r}"
         raise UserError(f"{path}: {name}: {what} must be text, got {_kind(value)}")
+
+
+# The fields each benchmark files an item under, read as they are in the file (before categories() formats
+# them, e.g. MATH-V's ``level`` -> "level3"): True where a list of values is allowed.
+RAW_CATEGORY_FIELDS: dict[str, dict[str, bool]] = {
+    "mathvision": {"level": False, "subject": False},
+    "chartqa": {"type": False, "category": False, "split": False, "human_or_machine": False},
+    "mathverse": {"problem_version": False, "subject": False, "subfield": False},
+    "wemath": {"knowledge concept": False},
+    "geometry3k": {"problem_type_goal": True, "problem_type_graph": True},
+}
+CHARTQA_TYPES = ("human", "augmented", "human_test", "augmented_test", "human_val", "augmented_val",
+                 "human_train", "augmented_train")
+_TEXT_OR_NUMBER = (str, int, float)
+
+
+def _check_raw_categories(bench: str, path: str, name: str, item: Mapping[str, Any]) -> None:
+    """Category fields as written: text or numbers (lists of them where allowed); ChartQA ``type`` one of
+    :data:`CHARTQA_TYPES`."""
+    fields = RAW_CATEGORY_FIELDS.get(bench, {})
+    places: list[tuple[str, Mapping[str, Any]]] = [("", item)]
+    if bench == "mathverse":  # subject/subfield sit in metadata (or a category dict)
+        for key in ("metadata", "category"):
+            if isinstance(item.get(key), Mapping):
+                places.append((f"{key}.", item[key]))
+    for prefix, where in places:
+        for key, many in fields.items():
+            if key not in where or where[key] is None:
+                continue
+            value = where[key]
+            values = value if many and isinstance(value, (list, tuple)) else [value]
+            bad = next((v for v in values if not isinstance(v, _TEXT_OR_NUMBER) or isinstance(v, bool)), None)
+            if bad is not None:
+                got = f"a list holding {_kind(bad)}" if values is value else _kind(bad)
+                raise UserError(f"{path}: {name}: field {prefix + key!r} must be text or a number"
+                                + (" (or a list of them)" if many else "") + f", got {got}")
+    if bench == "chartqa" and "type" in item and item["type"] is not None:
+        kind = str(item["type"]).strip().lower()
+        if kind not in CHARTQA_TYPES:
+            raise UserError(f"{path}: {name}: field 'type' is {_short(item['type'])}; ChartQA's types are "
+                            "human_test and augmented_test (or human / augmented)")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_rows(bench: str, where: Any, rows: Sequence[Mapping[str, Any]]) -> None:

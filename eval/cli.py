@@ -47,6 +47,9 @@ def register(subparsers) -> None:
     r.add_argument("--mode", choices=("rules", "judge"), default="rules")
     r.add_argument("--judge-url", default=None, help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1")
     r.add_argument("--judge-model", default="default")
+    r.add_argument("--judge-timeout", type=float, default=30.0,
+                   help="seconds the judge has to answer one request (3 requests in a row without an answer stop "
+                        "the command)")
     r.add_argument("--system-prompt", default=None, help="system message (default: the chat template's)")
     r.add_argument("--min-pixels", type=int, default=None,
                    help="resize images to at least this many pixels as training does (data.min_pixels; default: "
@@ -66,6 +69,9 @@ def register(subparsers) -> None:
     s.add_argument("--judge-url", default=None)
     s.add_argument("--judge-model", default="default")
     s.add_argument("--judge-cache", default=None, help="JSONL cache of judge extractions")
+    s.add_argument("--judge-timeout", type=float, default=30.0,
+                   help="seconds the judge has to answer one request (3 requests in a row without an answer stop "
+                        "the command)")
     s.add_argument("--out", required=True, help="scores JSON (MathVista: the official scores_*.json layout)")
     s.add_argument("--results-out", default=None, help="also write the scored items (prediction, true_false)")
     s.add_argument("--data", default=None, help="benchmark data (local copy, as for eval run) to join lmms-eval "
@@ -90,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
                     source=args.source, limit=args.limit, n=args.n, batch_size=args.batch_size,
                     temperature=args.temperature, top_p=args.top_p, max_new_tokens=args.max_new_tokens,
                     seed=args.seed, dtype=args.dtype, mode=args.mode, judge_url=args.judge_url,
-                    judge_model=args.judge_model, system_prompt=args.system_prompt, min_pixels=args.min_pixels,
+                    judge_model=args.judge_model, judge_timeout=args.judge_timeout, system_prompt=args.system_prompt, min_pixels=args.min_pixels,
                     max_pixels=args.max_pixels, max_image_pixels=args.max_image_pixels or None)
     try:
         run(cfg)
@@ -103,8 +109,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from eval.card import compare
+    from eval.outputs import safe_text
 
-    print(compare(args.dir_a, args.dir_b))
+    print(safe_text(compare(args.dir_a, args.dir_b)))
     return 0
 
 
@@ -115,7 +122,8 @@ def _extractor(args: argparse.Namespace):
         raise UserError("--mode judge needs --judge-url")
     from eval.judge import JudgeExtractor
 
-    return JudgeExtractor(args.judge_url, model=args.judge_model, cache_path=args.judge_cache)
+    return JudgeExtractor(args.judge_url, model=args.judge_model, cache_path=args.judge_cache,
+                          timeout_s=args.judge_timeout)
 
 
 def _check_destinations(args: argparse.Namespace) -> None:
@@ -125,6 +133,8 @@ def _check_destinations(args: argparse.Namespace) -> None:
 
     if args.mode == "judge" and not args.judge_url:
         raise UserError("--mode judge needs --judge-url")
+    if not args.judge_timeout > 0:
+        raise UserError(f"--judge-timeout must be > 0 seconds, got {args.judge_timeout}")
     check_file_destination(args.out, "--out")
     if args.results_out:
         check_file_destination(args.results_out, "--results-out")
@@ -153,7 +163,17 @@ def _check_judge_cache(args: argparse.Namespace, outputs: dict[str, Path]) -> No
             raise UserError(f"--judge-cache {cache} is also {what} of this command; name another file")
     if cache.name == CARD_NAME or cache.name.endswith("." + CARD_NAME):
         raise UserError(f"--judge-cache {cache} is named like an eval card; name another file")
+    if args.report and real.parent == Path(args.report).resolve() and (
+            cache.name == "scores.md" or (cache.name.startswith("chart_") and cache.name.endswith(".png"))):
+        raise UserError(f"--judge-cache {cache} is a file --report writes; name another file")
     folder = real.parent
+    own = Path(args.out).resolve().parent
+    for above in folder.parents:  # a subfolder of another run's folder is that run's too
+        if above == own or above in own.parents:
+            continue  # a folder this command writes into too
+        if (above / CARD_NAME).is_file() or any(above.glob("*." + CARD_NAME)):
+            raise UserError(f"--judge-cache {cache} is inside another run's folder ({above} has an eval card); "
+                            "name a file outside it")
     cards = [p for p in (folder / CARD_NAME, *sorted(folder.glob("*." + CARD_NAME))) if p.is_file()]
     if not cards or (folder == Path(args.out).resolve().parent and not cache.exists()):
         return  # no run's folder, or a new file beside this command's own outputs (its card lists it)

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mmagrae.preflight import UserError
+from mmagrae.preflight import TOO_DEEP, UserError
 
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".tsv", ".csv")
 _LITERAL_FIELDS = ("metadata", "category", "choices", "options", "skills", "label")
@@ -53,9 +53,13 @@ def parse_literal(text: Any) -> Any:
         return json.loads(text)
     except ValueError:
         pass
+    except RecursionError:
+        raise UserError(TOO_DEEP) from None
     try:
         return ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+    except RecursionError:
+        raise UserError(TOO_DEEP) from None
+    except (ValueError, SyntaxError, TypeError, MemoryError):
         return text
 
 
@@ -126,8 +130,9 @@ def check_lmms_eval_samples(path: str, items: Sequence[Mapping[str, Any]], names
         if "filtered_resps" not in item and "resps" not in item:
             raise UserError(f"{path}: {name}: lmms-eval sample without 'filtered_resps' or 'resps'")
         doc_id = item["doc_id"]
-        if isinstance(doc_id, str) and doc_id.strip().isdigit():
-            doc_id = int(doc_id)
+        if isinstance(doc_id, str) and doc_id.strip().isascii() and doc_id.strip().isdigit() \
+                and len(doc_id.strip()) <= 18:  # "²" and "٣" are digits to str.isdigit but not to int()
+            doc_id = int(doc_id.strip())
         if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 0:
             raise UserError(f"{path}: {name}: doc_id {item['doc_id']!r} is not a row number (an integer ≥ 0)")
         if doc_id in seen:
@@ -200,7 +205,7 @@ def normalise_row(bench: str, row: Mapping[str, Any]) -> dict[str, Any]:
     r = dict(row)
     for key in _LITERAL_FIELDS:
         if key in r:
-            r[key] = parse_literal(r[key])
+            r[key] = _literal(key, r[key])
     if "response" not in r:
         for key in ("prediction", "model_answer" if bench == "mathverse" else None, "filtered_resps", "resps"):
             if key and key in r:
@@ -210,8 +215,8 @@ def normalise_row(bench: str, row: Mapping[str, Any]) -> dict[str, Any]:
         r["response"] = str(r["response"])
     if bench == "chartqa":
         gold = r.get("answer", r.get("target"))
-        if "label" not in r and gold is not None:  # no gold at all (or null): the scorer names the field
-            parsed = parse_literal(gold)  # VLMEvalKit may store the answers as a list literal
+        if "label" not in r and gold not in (None, []) and not isinstance(gold, Mapping):  # else checks name it
+            parsed = _literal("answer" if "answer" in r else "target", gold)  # VLMEvalKit may store the answers as a list literal
             if isinstance(parsed, list) and parsed and all(isinstance(x, str) for x in parsed):
                 gold = parsed
             r["label"] = gold if isinstance(gold, list) else [str(gold)]
@@ -257,10 +262,17 @@ def normalise_row(bench: str, row: Mapping[str, Any]) -> dict[str, Any]:
     return r
 
 
+def _literal(key: str, value: Any) -> Any:
+    try:
+        return parse_literal(value)
+    except UserError as e:
+        raise UserError(f"field {key!r}: {e}") from None
+
+
 def _text(value: Any) -> Any:
-    """A number or list read as text (``3.0`` -> ``"3"``); an object is left as it is, for
+    """A number read as text (``3.0`` -> ``"3"``); an object or a list is left as it is, for
     :func:`eval.checks.check_items` to name."""
-    if isinstance(value, Mapping):
+    if isinstance(value, (Mapping, list)):
         return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -299,14 +311,24 @@ def read_results_file(bench: str, path: str, read_json_input: Callable[[str], An
                 raise UserError(f"{path}: {name}: {e}") from None
     elif isinstance(data, list) and data_rows is not None and data and all("answer" not in r for r in data[:5]):
         data = join_by_id(path, data, _split_data(bench, data_rows))
-    from eval.checks import check_items
+    from eval.checks import check_items, item_id
 
-    if isinstance(data, dict):
-        data = {k: normalise_row(bench, v) for k, v in data.items()}
-    else:
-        data = [normalise_row(bench, r) for r in data]
+    try:
+        if isinstance(data, dict):
+            data = {k: _normalised(bench, v, f"item {k}") for k, v in data.items()}
+        else:
+            data = [_normalised(bench, r, names[i] if names else f"item {item_id(r, i)}") for i, r in enumerate(data)]
+    except UserError as e:
+        raise UserError(f"{path}: {e}") from None
     check_items(bench, path, data, names=names)
     return data
+
+
+def _normalised(bench: str, row: Mapping[str, Any], name: str) -> dict[str, Any]:
+    try:
+        return normalise_row(bench, row)
+    except UserError as e:
+        raise UserError(f"{name}: {e}") from None
 
 
 def _split_data(bench: str, data_rows: Callable[[], Sequence[Mapping[str, Any]]]) -> Sequence[Mapping[str, Any]]:

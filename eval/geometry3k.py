@@ -75,10 +75,10 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
 
 def categories(row: Mapping[str, Any]) -> dict[str, Any]:
     cats: dict[str, Any] = {}
-    if row.get("problem_type_goal"):
-        cats["goal"] = list(row["problem_type_goal"])
-    if row.get("problem_type_graph"):
-        cats["graph"] = list(row["problem_type_graph"])
+    for key, name in (("problem_type_goal", "goal"), ("problem_type_graph", "graph")):
+        value = row.get(key)
+        if value:  # a single value written as text counts as one value, not one per character
+            cats[name] = list(value) if isinstance(value, (list, tuple)) else [value]
     return cats or {"all": "all"}
 
 

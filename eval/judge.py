@@ -12,7 +12,11 @@ Failed calls are retried with exponential backoff (seconds: 0.5, 1, 2) and, afte
 official script does the same on errors); they are counted (``failures``, ``last_error``) for the warning and
 the card. An endpoint that never answers stops the command: after ``fail_after`` failed calls in a row with no
 success ever (``stop_after`` in a row after some successes) :class:`JudgeUnavailable` names the URL and the last
-error. Until the first success, a failed call is not retried again, so a dead endpoint costs seconds. Uses
+error. Until the first success, a failed call is not retried again, so a dead endpoint costs seconds; answers
+served from the cache count as successes (a rerun with a prompt that always fails warns, never refuses). A
+request is given ``timeout_s`` seconds (``--judge-timeout``, 30 by default); ``timeouts_after`` (3) requests in a
+row without an answer stop the command with one line naming the URL, so a hung endpoint costs at most about
+``3 × timeout_s``. Uses
 only the standard library (urllib).
 
 Example::
@@ -114,7 +118,8 @@ class JudgeExtractor:
 
     base_url: e.g. ``http://127.0.0.1:8000/v1``; model: the served model name; api_key: sent as a Bearer token
     if given; cache_path: JSONL cache (None: in memory only); retries: tries after the first; timeout_s: per
-    request; backoff_s: first retry delay (doubles each retry); fail_after: failed calls in a row, with no
+    request (``--judge-timeout``); timeouts_after: requests in a row without an answer within ``timeout_s`` that
+    stop the command (:class:`JudgeUnavailable`); backoff_s: first retry delay (doubles each retry); fail_after: failed calls in a row, with no
     success yet, that stop the command (:class:`JudgeUnavailable`); stop_after: the same after some successes.
     """
 
@@ -126,11 +131,12 @@ class JudgeExtractor:
         api_key: str | None = None,
         cache_path: str | Path | None = None,
         retries: int = 3,
-        timeout_s: float = 60.0,
+        timeout_s: float = 30.0,
         backoff_s: float = 0.5,
         max_tokens: int = 64,
         fail_after: int = 3,
         stop_after: int = 10,
+        timeouts_after: int = 3,
     ) -> None:
         self.base_url = base_url
         self.url = base_url.rstrip("/") + "/chat/completions"
@@ -142,7 +148,10 @@ class JudgeExtractor:
         self.calls = 0  # prompts sent to the endpoint (not served from the cache)
         self.failures = 0  # prompts that failed after every retry
         self.successes = 0
+        self.served = 0  # prompts answered from the cache: the endpoint answered them in an earlier run
         self.in_a_row = 0  # failed prompts since the last success
+        self.timeouts_in_a_row = 0  # requests in a row that got no answer within timeout_s
+        self.timeouts_after = timeouts_after
         self.last_error: str | None = None
         self.fail_after, self.stop_after = fail_after, stop_after
         self._lock = threading.Lock()
@@ -169,6 +178,7 @@ class JudgeExtractor:
         key = hashlib.sha256(f"{self.model}\n{prompt}".encode()).hexdigest()
         with self._lock:
             if key in self.cache:
+                self.served += 1
                 return self.cache[key]
         text = self._request(prompt)
         with self._lock:
@@ -176,7 +186,7 @@ class JudgeExtractor:
             if text is None:
                 self.failures += 1
                 self.in_a_row += 1
-                if self.successes == 0 and self.in_a_row >= self.fail_after:
+                if self.successes == 0 and self.served == 0 and self.in_a_row >= self.fail_after:
                     raise self._unavailable()
                 if self.in_a_row >= self.stop_after:
                     raise JudgeUnavailable(f"judge {self.base_url} stopped answering: {self.in_a_row} calls in a "
@@ -189,12 +199,30 @@ class JudgeExtractor:
         with self._lock:
             self.cache[key] = text
             if self.cache_path:
-                from eval.outputs import json_text
-
-                self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-                with self.cache_path.open("a", encoding="utf-8") as f:
-                    f.write(json_text({"key": key, "extraction": text}) + "\n")
+                self._store(key, text)
         return text
+
+    def _store(self, key: str, text: str) -> None:
+        """Append one entry to the cache file: a torn last line (a crash mid-write, an entry never finished) is cut
+        off first, so every line stays an entry; a write that fails (a full disk) is one line naming the file."""
+        from eval.outputs import json_text
+
+        path = self.cache_path
+        assert path is not None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_file() and path.stat().st_size > 0:
+                with path.open("r+b") as f:
+                    f.seek(-1, 2)
+                    if f.read(1) != b"\n":
+                        f.seek(0)
+                        f.truncate(f.read().rfind(b"\n") + 1)
+            with path.open("a", encoding="utf-8") as f:
+                f.write(json_text({"key": key, "extraction": text}) + "\n")
+        except OSError as err:
+            reason = (err.strerror or str(err)).lower()
+            raise UserError(f"cannot write the judge cache {path}: {reason}; the answers stored so far are kept, "
+                            "rerun to resume") from None
 
     def _unavailable(self) -> JudgeUnavailable:
         return JudgeUnavailable(f"judge {self.base_url}: {self.failures} calls failed and none succeeded (last "
@@ -204,7 +232,7 @@ class JudgeExtractor:
         """What the endpoint did in this command: prompts sent, failed (extracted "" and scored as wrong), the
         last error. Every call failed (fewer than ``fail_after``): :class:`JudgeUnavailable`, as no score of
         this command comes from the judge."""
-        if self.failures and not self.successes:
+        if self.failures and not self.successes and not self.served:
             raise self._unavailable()
         return {"calls": self.calls, "failures": self.failures, "last_error": self.last_error}
 
@@ -230,14 +258,26 @@ class JudgeExtractor:
                 content = payload["choices"][0]["message"]["content"]
                 if not isinstance(content, str):
                     raise ValueError(f"the reply's message content is {type(content).__name__}, not text")
+                self.timeouts_in_a_row = 0
                 return content
             except urllib.error.HTTPError as err:
+                self.timeouts_in_a_row = 0
                 self.last_error = f"HTTP {err.code} {err.reason}"
                 if 400 <= err.code < 500 and err.code not in (408, 429):
                     break  # a wrong URL or model name: asking again gives the same answer
             except (urllib.error.URLError, TimeoutError, OSError) as err:
                 self.last_error = str(getattr(err, "reason", None) or err) or type(err).__name__
+                if isinstance(err, TimeoutError) or isinstance(getattr(err, "reason", None), TimeoutError):
+                    self.timeouts_in_a_row += 1
+                    if self.timeouts_in_a_row >= self.timeouts_after:
+                        raise JudgeUnavailable(
+                            f"judge {self.base_url}: {self.timeouts_in_a_row} requests in a row got no answer within "
+                            f"{self.timeout_s:g} s (--judge-timeout); the answers so far are cached, rerun to "
+                            "resume") from None
+                else:
+                    self.timeouts_in_a_row = 0
             except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
+                self.timeouts_in_a_row = 0
                 self.last_error = f"not an OpenAI-compatible reply ({type(err).__name__}: {err})"
             if attempt < retries:
                 time.sleep(delay)

@@ -10,7 +10,8 @@ and all files of one command written together or not at all.
 - :class:`Outputs` collects a command's files in memory; :meth:`Outputs.commit` makes the folders, writes each
   file to a temporary file beside it and only then replaces them all (``os.replace``). A failure while writing
   removes the temporary files and the folders it made: a crash or a full disk never leaves half-written
-  outputs that block a rerun.
+  outputs that block a rerun. The eval card is renamed first, so a crash among the renames leaves a card that
+  claims the files (the rerun replaces them); temporary files a killed commit left are removed by the next.
 
 Example::
 
@@ -79,6 +80,36 @@ def check_folder_destination(path: str | Path, what: str) -> None:
     _check_parent(path, what)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Remove the temporary files of ``path`` (``.NAME.mmagrae-tmp-PID``) that an interrupted commit of another,
+    finished process left."""
+    folder = path.parent
+    if not folder.is_dir():
+        return
+    for tmp in folder.glob(f".{path.name}{TEMP_MARK}*"):
+        pid = tmp.name.rsplit(TEMP_MARK, 1)[-1]
+        if pid.isdecimal() and pid.isascii() and int(pid) != os.getpid() and not _alive(int(pid)):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+
+def _card_first(path: Path) -> int:
+    """Rename order: eval cards first, so a crash among the renames leaves a card that claims the files."""
+    return 0 if path.name == "eval_card.json" or path.name.endswith(".eval_card.json") else 1
+
+
 def is_temp(path: Path) -> bool:
     """Whether ``path`` is a temporary file an interrupted :meth:`Outputs.commit` left."""
     return TEMP_MARK in path.name
@@ -112,6 +143,8 @@ class Outputs:
         made: list[Path] = []
         temps: list[tuple[Path, Path]] = []
         current = None
+        for path in self.files:
+            remove_stale_temps(path)
         try:
             for path in self.files:
                 current = path
@@ -141,6 +174,13 @@ class Outputs:
                     pass
             reason = (err.strerror or str(err)).lower()
             raise UserError(f"cannot write {current}: {reason}; nothing was written") from err
-        for tmp, path in temps:
-            os.replace(tmp, path)
+        temps.sort(key=lambda pair: _card_first(pair[1]))
+        for number, (tmp, path) in enumerate(temps):
+            try:
+                os.replace(tmp, path)
+            except OSError as err:
+                for left, _ in temps[number:]:
+                    left.unlink(missing_ok=True)
+                reason = (err.strerror or str(err)).lower()
+                raise UserError(f"cannot write {path}: {reason}; rerun the same command") from err
         return list(self.files)

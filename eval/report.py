@@ -6,6 +6,7 @@ total}}}``) or MathVista's official score layout (categories at the top level); 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,19 @@ from eval.outputs import Outputs, safe_text
 _SCALARS = ("average", "accuracy", "correct", "total", "problems", "n", "pass@k", "categories", "benchmark",
             "split", "mode", "extra", "official", "rules_agreement", "skipped_rows", "judge_failures",
             "judge_last_error")
+
+
+def md_cell(value: Any) -> str:
+    """``value`` as the text of one Markdown table cell: ``|`` escaped as ``\\|``, and line breaks and other
+    control characters (``\\n``, ``\\r``, U+2028, NEL, ...) replaced by spaces, so that no value can end its row
+    or add one.
+
+    >>> print(md_cell("a | 9 |\\n| b"))
+    a \\| 9 \\| \\| b
+    """
+    text = str(value)
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    return text.replace("|", "\\|")
 
 
 def category_tables(scores: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -34,7 +48,7 @@ def markdown(scores: Mapping[str, Any], title: str = "Scores") -> str:
     acc, correct, total = overall(scores)
     lines = [f"# {title}", "", f"**Accuracy: {acc}%** ({correct}/{total})", ""]
     if scores.get("judge_failures"):
-        lines += [f"**Judge: {scores['judge_failures']} calls failed** (last error: {scores.get('judge_last_error')});"
+        lines += [f"**Judge: {scores['judge_failures']} calls failed** (last error: {md_cell(scores.get('judge_last_error'))});"
                   " their responses extracted nothing and count as wrong.", ""]
     if scores.get("pass@k"):
         lines += ["| k | pass@k (%) |", "|---:|---:|"] + [f"| {k} | {v:.2f} |" for k, v in scores["pass@k"].items()] + [""]
@@ -42,8 +56,10 @@ def markdown(scores: Mapping[str, Any], title: str = "Scores") -> str:
     if extra:
         lines += ["## Benchmark metrics", "", "```json", _json(extra), "```", ""]
     for key, table in category_tables(scores).items():
-        lines += [f"## {key}", "", f"| {key} | accuracy (%) | correct | total |", "|---|---:|---:|---:|"]
-        lines += [f"| {v} | {row['accuracy']} | {row['correct']} | {row['total']} |" for v, row in table.items()]
+        lines += [f"## {md_cell(key)}", "", f"| {md_cell(key)} | accuracy (%) | correct | total |",
+                  "|---|---:|---:|---:|"]
+        lines += [f"| {md_cell(v)} | {md_cell(row['accuracy'])} | {md_cell(row['correct'])} | {md_cell(row['total'])} |"
+                  for v, row in table.items()]
         lines.append("")
     return "\n".join(lines)
 

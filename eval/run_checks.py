@@ -41,6 +41,8 @@ def check_config(cfg: RunConfig, *, need_model: bool = True) -> None:
         raise UserError(f"--top-p must be in (0, 1], got {cfg.top_p}")
     if cfg.limit is not None and cfg.limit < 1:
         raise UserError(f"--limit must be ≥ 1, got {cfg.limit}")
+    if not cfg.judge_timeout > 0:
+        raise UserError(f"--judge-timeout must be > 0 seconds, got {cfg.judge_timeout}")
     check_images_and_dtype(cfg)
     if need_model:
         check_model_path(cfg.model, "--model")
@@ -72,9 +74,21 @@ def check_eval_folder(out: Path) -> None:
     if card is None:
         raise UserError(f"--out {out} is not empty and is not an eval output folder (no {eval_card.CARD_NAME}); "
                         "use a new folder so that nothing in it is written over")
+    if not isinstance(card.get("command"), str):
+        raise UserError(f"--out {out}: {eval_card.CARD_NAME} is not an eval card (no \"command\"); use a new folder")
     if card.get("command") != "eval run":
         raise UserError(f"--out {out} holds the results of `{card.get('command')}`, not of an eval run; use a new "
                         "folder")
+    for side in sorted(out.glob("*." + eval_card.CARD_NAME)):  # an eval score's card beside the run's
+        other = eval_card.read_card(out, side.name) or {}
+        listed = other.get("outputs") if isinstance(other.get("outputs"), dict) else {}
+        for what, name in listed.items():
+            if what == "judge_cache" or not isinstance(name, str):
+                continue
+            path = (out / name).resolve()
+            if path.parent == out.resolve() and eval_card.run_writes(path.name):
+                raise UserError(f"--out {out}: {path.name} is claimed by another scoring ({side.name}); an eval run "
+                                "there would write over it; use a new folder")
 
 
 def check_model_loads(model: str) -> None:

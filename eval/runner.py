@@ -85,6 +85,8 @@ class RunConfig:
     """scoring of generated responses: rules (mmagrae verifiers) or judge (OpenAI-compatible endpoint)"""
     judge_url: str | None = None
     judge_model: str = "default"
+    judge_timeout: float = 30.0
+    """seconds the judge has to answer one request; 3 requests in a row without an answer stop the run"""
     system_prompt: str | None = None
     """system message of the chat (None: the chat template's default)"""
     min_pixels: int | None = None
@@ -331,7 +333,12 @@ def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[..., st
             entries.append(entry)
         if before_write is not None:
             before_write()
-        _append(cache_path, entries)
+        try:
+            _append(cache_path, entries)
+        except OSError as err:
+            reason = (err.strerror or str(err)).lower()
+            raise UserError(f"cannot write {cache_path}: {reason}; the responses stored so far are kept, rerun to "
+                            "resume") from None
         done = min(b + cfg.batch_size, len(pending))
         log(f"[eval] generated {done}/{len(pending)} rows ({time.perf_counter() - start:.1f}s)")
     if problems:
@@ -481,8 +488,9 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
             raise UserError(f"--model {cfg.model} cannot be loaded: {reason}") from err
     fmt = formatter or chat_formatter(cfg.model, cfg.system_prompt)
 
-    def claim() -> None:  # the folder is made (and its card written) when the first responses are stored
-        if not (out / eval_card.CARD_NAME).is_file() or eval_card.read_card(out) != card:
+    def claim() -> None:  # the folder is made (and its card written) when the first responses are stored;
+        # an existing card stays until the new scores are written with their card (card and scores always match)
+        if not (out / eval_card.CARD_NAME).is_file():
             first = Outputs()
             eval_card.add_card(first, out / eval_card.CARD_NAME, card)
             first.add_json(out / "run_config.json", asdict(cfg), indent=2)
@@ -499,7 +507,8 @@ def run(cfg: RunConfig, *, engine=None, formatter: Callable[[str, int], str] | N
     if cfg.mode == "judge":
         from eval.judge import JudgeExtractor
 
-        extractor = JudgeExtractor(cfg.judge_url, model=cfg.judge_model, cache_path=out / "judge_cache.jsonl")
+        extractor = JudgeExtractor(cfg.judge_url, model=cfg.judge_model, cache_path=out / "judge_cache.jsonl",
+                                   timeout_s=cfg.judge_timeout)
     start = time.perf_counter()
     verdicts, summary = score(cfg, rows, responses, extractor)
     if skipped:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 EXIT_USER_ERROR = 2
+TOO_DEEP = "lists or objects nested too deeply to read (valid JSON, but deeper than Python's recursion limit)"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
@@ -144,6 +145,8 @@ def iter_jsonl(path: str | Path, text: str | None = None) -> Iterator[tuple[int,
             yield number, json.loads(line)
         except json.JSONDecodeError as err:
             raise UserError(f"{path}: line {number}: not valid JSON ({err.msg}, column {err.colno})") from None
+        except RecursionError:
+            raise UserError(f"{path}: line {number}: {TOO_DEEP}") from None
 
 
 def read_json(path: str | Path, text: str | None = None) -> Any:
@@ -155,3 +158,5 @@ def read_json(path: str | Path, text: str | None = None) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise UserError(f"{path}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})") from None
+    except RecursionError:
+        raise UserError(f"{path}: {TOO_DEEP}") from None

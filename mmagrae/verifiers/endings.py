@@ -241,6 +241,7 @@ def bearing(text: str) -> str | None:
     return m.group(1) if not re.search(r"\d", tail[cut : m.start()]) else None
 
 
+_DIGIT_RE = re.compile(r"\d")
 _WORDED_HEDGE_RE = re.compile(r"(?i)\b(?:or|to|between|maybe|perhaps|probably|not|no|than|least|most|about)\b")
 
 
@@ -257,7 +258,7 @@ def worded_value(text: str) -> str | None:
     tail = text[-300:].rstrip()
     cut = max((m.end() for m in SENTENCE_END_RE.finditer(tail[:-1])), default=0)
     sentence = tail[cut:]
-    if any(ch.isdigit() for ch in sentence) or _WORDED_HEDGE_RE.search(sentence):
+    if _DIGIT_RE.search(sentence) or _WORDED_HEDGE_RE.search(sentence):
         return None
     values = set(number_words_in(sentence))
     if len(values) != 1 or (values == {1} and not _STATED_ONE_RE.search(sentence)):

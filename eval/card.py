@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.outputs import Outputs
+from eval.report import md_cell
 from mmagrae.preflight import UserError, read_json
 
 CARD_NAME = "eval_card.json"
@@ -390,8 +391,7 @@ def markdown(card: Mapping[str, Any]) -> str:
     for key, value in flatten(card).items():
         if key.startswith("model.files"):
             continue
-        text = (_short(value) if value is not None else "—").replace("|", "\\|")
-        lines.append(f"| {key} | {text} |")
+        lines.append(f"| {key} | {md_cell(_short(value) if value is not None else '—')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -481,8 +481,6 @@ def compare(dir_a: str | Path, dir_b: str | Path) -> str:
     tables = [table for _, table in both]
     labels = list(dict.fromkeys([*tables[0], *tables[1]]))
     lines = [f"| | A: {folders[0]} | B: {folders[1]} | B − A |", "|---|---:|---:|---:|"]
-    from eval.report import md_cell
-
     for label in labels:
         a, b = tables[0].get(label, "—"), tables[1].get(label, "—")
         delta = "—"

@@ -205,20 +205,12 @@ class JudgeExtractor:
     def _store(self, key: str, text: str) -> None:
         """Append one entry to the cache file: a torn last line (a crash mid-write, an entry never finished) is cut
         off first, so every line stays an entry; a write that fails (a full disk) is one line naming the file."""
-        from eval.outputs import json_text
+        from eval.outputs import append_jsonl
 
         path = self.cache_path
         assert path is not None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_file() and path.stat().st_size > 0:
-                with path.open("r+b") as f:
-                    f.seek(-1, 2)
-                    if f.read(1) != b"\n":
-                        f.seek(0)
-                        f.truncate(f.read().rfind(b"\n") + 1)
-            with path.open("a", encoding="utf-8") as f:
-                f.write(json_text({"key": key, "extraction": text}) + "\n")
+            append_jsonl(path, [{"key": key, "extraction": text}])
         except OSError as err:
             reason = (err.strerror or str(err)).lower()
             raise UserError(f"cannot write the judge cache {path}: {reason}; the answers stored so far are kept, "

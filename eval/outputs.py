@@ -40,6 +40,24 @@ def json_text(obj: Any, *, indent: int | None = None, default: Any = None) -> st
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def append_jsonl(path: Path, entries: Any, *, sync: bool = False) -> None:
+    """Append one JSON line per entry to ``path`` (made if missing). A torn last line (a crash mid-write, an entry
+    never finished) is cut off first, so every line stays an entry. ``sync``: ``fsync`` before returning."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("r+b") as f:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":
+                f.seek(0)
+                f.truncate(f.read().rfind(b"\n") + 1)
+    with path.open("a", encoding="utf-8") as f:
+        for entry in entries:
+            f.write(json_text(entry) + "\n")
+        if sync:
+            f.flush()
+            os.fsync(f.fileno())
+
+
 def safe_text(text: str) -> str:
     """``text`` with anything UTF-8 cannot encode (lone surrogates) written as a backslash escape."""
     return text.encode("utf-8", errors="backslashreplace").decode("utf-8")

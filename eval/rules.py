@@ -253,6 +253,7 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     on the tail (or the response)."""
     from eval.registry import rules_verdict
     from mmagrae.verifiers.endings import drop_trailing_note
+    from mmagrae.verifiers.layouts import checked_letters
 
     response = drop_trailing_note(response)  # "…option **B**.\n\nNote that option D (156π) would come from …"
     n = len(choices) if choices else None
@@ -270,7 +271,7 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
                     return verdict
     if letter is None:
         letter = stated_letter(response, n)
-    if letter is None and len(response.strip()) <= 40 and len(set(_CHECKED.findall(response))) < 2:
+    if letter is None and len(response.strip()) <= 40 and len(checked_letters(response)) < 2:
         letter = leading_letter(response, n)  # not "A ✓\nB ✓": two letters checked
     if letter is None and choices and (hedged_letters(response, len(choices)) or hedged_options(response, choices)):
         from eval.registry import SampleVerdict
@@ -377,9 +378,6 @@ _HEDGE = re.compile(  # ends the sentence: "so I'd say C or D." (not "… C and 
     r"(?:\*\*)?\(?([A-H])\)?(?:\*\*)?\s*(?:,\s*\(?[A-H]\)?\s*)*(?i:or|/|and)\s+(?:\*\*)?\(?([A-H])\)?(?:\*\*)?"
     r"(?![\w])\W*$"
 )
-
-
-_CHECKED = re.compile(r"\b([A-H])\)?[ \t]*[✓✔✅]|[✓✔✅][ \t]*\(?([A-H])\b")
 
 
 def hedged_letters(response: str, n_choices: int) -> bool:

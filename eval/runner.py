@@ -32,7 +32,6 @@ Decoding defaults: greedy (temperature 0) when n = 1, temperature 1.0 when n > 1
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -42,7 +41,7 @@ from typing import Any
 from eval import card as eval_card
 from eval import registry
 from eval.loaders import is_recipe_layout
-from eval.outputs import Outputs, json_text
+from eval.outputs import Outputs, append_jsonl, json_text
 from eval.report import add_reports
 from eval.run_checks import check_config, check_eval_folder, check_model_loads  # noqa: F401 (re-exported)
 from eval.scoring import summarize
@@ -281,21 +280,6 @@ def read_cache(path: Path, keys: Mapping[str, str] | None = None) -> dict[str, l
     return cached
 
 
-def _append(path: Path, entries: Sequence[Mapping[str, Any]]) -> None:
-    torn = False
-    if path.exists() and path.stat().st_size > 0:
-        with path.open("rb") as f:
-            f.seek(-1, os.SEEK_END)
-            torn = f.read(1) != b"\n"
-    with path.open("a", encoding="utf-8") as f:
-        if torn:  # a crash mid-write left a partial line: end it so the next entries parse
-            f.write("\n")
-        for e in entries:
-            f.write(json_text(e) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-
-
 # ------------------------------------------------------------------------------------------------------ run
 def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[..., str], cache_path: Path,
              log: Callable[[str], None] = print, keys: Mapping[str, str] | None = None,
@@ -334,7 +318,7 @@ def generate(cfg: RunConfig, rows: Sequence[dict], engine, fmt: Callable[..., st
         if before_write is not None:
             before_write()
         try:
-            _append(cache_path, entries)
+            append_jsonl(cache_path, entries, sync=True)  # a torn line of a crash is cut first
         except OSError as err:
             reason = (err.strerror or str(err)).lower()
             raise UserError(f"cannot write {cache_path}: {reason}; the responses stored so far are kept, rerun to "

@@ -13,29 +13,7 @@ from PIL import Image
 from eval import formats
 from mmagrae.cli import main
 from mmagrae.preflight import UserError
-
-
-def _error_line(capsys) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err, "no error printed"
-    assert err[-1].startswith("error: "), err
-    assert not any("Traceback" in line for line in err)
-    return err[-1]
-
-
-def _write(path, data):
-    path.write_text(json.dumps(data) if not isinstance(data, str) else data, encoding="utf-8")
-    return path
-
-
-def _refused(tmp_path, capsys, bench, src, *extra, mode="rules") -> str:
-    """``eval score`` on ``src`` exits 2 with one line naming the file, and writes nothing."""
-    out = tmp_path / "out" / "scores.json"
-    assert main(["eval", "score", bench, "--input", str(src), "--mode", mode, "--out", str(out), *extra]) == 2
-    line = _error_line(capsys)
-    assert str(src) in line or str(tmp_path) in line or "--split" in line, line  # the input, or the file at fault
-    assert not (tmp_path / "out").exists()
-    return line
+from tests.eval_cli import error_line, refused, write
 
 
 def _scores(tmp_path, bench, src, *extra, mode="rules") -> dict:
@@ -62,8 +40,8 @@ def _chart(i: int, **extra):
     (True, "item 2: field 'response' must be text or a list of texts, got bool"),
 ])
 def test_mathvista_response_that_is_not_text_is_one_line(tmp_path, capsys, response, expected):
-    src = _write(tmp_path / "output.json", {"1": _mathvista("1"), "2": _mathvista("2", response=response)})
-    assert expected in _refused(tmp_path, capsys, "mathvista", src)
+    src = write(tmp_path / "output.json", {"1": _mathvista("1"), "2": _mathvista("2", response=response)})
+    assert expected in refused(tmp_path, capsys, "mathvista", src)
 
 
 @pytest.mark.parametrize("bench", ["chartqa", "mathvision", "geometry3k"])
@@ -77,13 +55,13 @@ def test_other_benchmarks_refuse_a_response_that_is_not_text(tmp_path, capsys, b
     row = {"chartqa": _chart(7), "mathvision": {"id": "7", "question": "q", "options": [], "answer": "12",
                                                  "level": 1, "subject": "algebra"},
            "geometry3k": {"id": "7", "problem": "q", "answer": "12"}}[bench]
-    src = _write(tmp_path / "r.json", [{**row, "response": response}])
-    assert f"item 7: {expected}" in _refused(tmp_path, capsys, bench, src)
+    src = write(tmp_path / "r.json", [{**row, "response": response}])
+    assert f"item 7: {expected}" in refused(tmp_path, capsys, bench, src)
 
 
 def test_null_response_is_an_empty_response_counted_in_a_warning(tmp_path, capsys):
     # before: null became the text "None", which matched the label "None"
-    src = _write(tmp_path / "r.json", [_chart(0, label=["None"], response=None), _chart(1)])
+    src = write(tmp_path / "r.json", [_chart(0, label=["None"], response=None), _chart(1)])
     scores = _scores(tmp_path, "chartqa", src)
     assert scores["correct"] == 1 and scores["total"] == 2
     assert "1 of 2 items have a null response" in capsys.readouterr().err
@@ -91,55 +69,55 @@ def test_null_response_is_an_empty_response_counted_in_a_warning(tmp_path, capsy
 
 # -------------------------------------------------------------------------------------- item 2: empty response list
 def test_empty_response_list_is_one_line(tmp_path, capsys):
-    src = _write(tmp_path / "r.json", [_chart(0), _chart(1, response=[])])
-    assert "item 1: field 'response' is an empty list (no samples)" in _refused(tmp_path, capsys, "chartqa", src)
+    src = write(tmp_path / "r.json", [_chart(0), _chart(1, response=[])])
+    assert "item 1: field 'response' is an empty list (no samples)" in refused(tmp_path, capsys, "chartqa", src)
 
 
 @pytest.mark.parametrize("resps", [[], [[]]])
 def test_lmms_eval_empty_filtered_resps_names_the_line(tmp_path, capsys, resps):
     lines = [{"doc_id": i, "target": "12", "filtered_resps": ["12"], "relaxed_human_split": 1.0} for i in range(3)]
     lines[2]["filtered_resps"] = resps
-    src = _write(tmp_path / "samples_chartqa.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
-    line = _refused(tmp_path, capsys, "chartqa", src, mode="official")
+    src = write(tmp_path / "samples_chartqa.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
+    line = refused(tmp_path, capsys, "chartqa", src, mode="official")
     assert "line 3: field 'response' is an empty list" in line
 
 
 # ------------------------------------------------------------------------------------------------ item 5: tables
 def test_tsv_and_csv_cells_keep_line_breaks_and_separators(tmp_path):
-    tsv = _write(tmp_path / "r.tsv", 'index\tquestion\tanswer\tprediction\n'
+    tsv = write(tmp_path / "r.tsv", 'index\tquestion\tanswer\tprediction\n'
                                      '0\tHow many?\t7\t"Answer: 7\n3 bars are taller."\n'
                                      '1\tHow many?\t12\tThe answer\u2028is 12\n')
     rows = formats.read_table(tsv)
     assert [r["prediction"] for r in rows] == ["Answer: 7\n3 bars are taller.", "The answer\u2028is 12"]
-    csv = _write(tmp_path / "r.csv", 'index,question,answer,prediction\r\n0,q,12,"The answer\x85is\x0c 12"\r\n'
+    csv = write(tmp_path / "r.csv", 'index,question,answer,prediction\r\n0,q,12,"The answer\x85is\x0c 12"\r\n'
                                      '1,q,5,"It is\r\n5"\r\n')
     assert [r["prediction"] for r in formats.read_table(csv)] == ["The answer\x85is\x0c 12", "It is\r\n5"]
 
 
 def test_tsv_with_a_line_break_inside_a_cell_is_scored_as_the_json_copy(tmp_path):
-    tsv = _write(tmp_path / "r.tsv", 'index\tquestion\tanswer\tprediction\n'
+    tsv = write(tmp_path / "r.tsv", 'index\tquestion\tanswer\tprediction\n'
                                      '0\tHow many?\t7\t"Answer: 7\n3 bars are taller."\n')
     assert _scores(tmp_path, "chartqa", tsv)["accuracy"] == 100.0
 
 
 # --------------------------------------------------------------------------------------- item 6: duplicate ids
 def test_duplicate_pids_in_a_mathvista_list_are_one_line(tmp_path, capsys):
-    src = _write(tmp_path / "output.json", [_mathvista("1"), _mathvista("2"), _mathvista("2")])
-    assert "items 1 and 2 (counting from 0) both have id '2'" in _refused(tmp_path, capsys, "mathvista", src,
+    src = write(tmp_path / "output.json", [_mathvista("1"), _mathvista("2"), _mathvista("2")])
+    assert "items 1 and 2 (counting from 0) both have id '2'" in refused(tmp_path, capsys, "mathvista", src,
                                                                           mode="official")
 
 
 def test_an_item_without_pid_colliding_with_another_pid_is_one_line(tmp_path, capsys):
     no_pid = {k: v for k, v in _mathvista("x").items() if k != "pid"}  # keyed by its position, 0
-    src = _write(tmp_path / "output.json", [no_pid, _mathvista("0")])
-    assert "items 0 and 1 (counting from 0) both have id '0'" in _refused(tmp_path, capsys, "mathvista", src)
+    src = write(tmp_path / "output.json", [no_pid, _mathvista("0")])
+    assert "items 0 and 1 (counting from 0) both have id '0'" in refused(tmp_path, capsys, "mathvista", src)
 
 
 def test_duplicate_index_in_a_table_and_ids_in_other_benchmarks(tmp_path, capsys):
-    tsv = _write(tmp_path / "r.tsv", "index\tquestion\tanswer\tprediction\n1\tq\t12\t12\n1\tq\t5\t5\n")
-    assert "both have id '1'" in _refused(tmp_path, capsys, "chartqa", tsv)
-    src = _write(tmp_path / "r.json", [_chart(3), _chart(3)])
-    assert "items 0 and 1 (counting from 0) both have id '3'" in _refused(tmp_path, capsys, "chartqa", src)
+    tsv = write(tmp_path / "r.tsv", "index\tquestion\tanswer\tprediction\n1\tq\t12\t12\n1\tq\t5\t5\n")
+    assert "both have id '1'" in refused(tmp_path, capsys, "chartqa", tsv)
+    src = write(tmp_path / "r.json", [_chart(3), _chart(3)])
+    assert "items 0 and 1 (counting from 0) both have id '3'" in refused(tmp_path, capsys, "chartqa", src)
 
 
 # ------------------------------------------------------------------------------- items 7 and 16: eval run datasets
@@ -181,7 +159,7 @@ def test_eval_run_bad_dataset_rows_are_one_line_before_anything_runs(tmp_path, c
     out = tmp_path / "ev"
     assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(model), "--data", str(data),
                  "--out", str(out)]) == 2
-    assert expected in _error_line(capsys)
+    assert expected in error_line(capsys)
     assert not out.exists()
 
 
@@ -197,7 +175,7 @@ def test_check_rows_allows_a_split_whose_answers_are_all_hidden():
 def _lmms(tmp_path, edit, name="samples_chartqa.jsonl"):
     lines = [{"doc_id": i, "target": "12", "filtered_resps": ["12"], "relaxed_human_split": 1.0} for i in range(7)]
     edit(lines[5])
-    return _write(tmp_path / name, "\n".join(json.dumps(x) for x in lines) + "\n")
+    return write(tmp_path / name, "\n".join(json.dumps(x) for x in lines) + "\n")
 
 
 @pytest.mark.parametrize("edit, expected", [
@@ -207,15 +185,15 @@ def _lmms(tmp_path, edit, name="samples_chartqa.jsonl"):
     (lambda x: x.update(doc_id=1), "line 2 and line 6 both have doc_id 1"),
 ])
 def test_every_lmms_eval_line_is_checked(tmp_path, capsys, edit, expected):
-    assert expected in _refused(tmp_path, capsys, "chartqa", _lmms(tmp_path, edit), mode="official")
+    assert expected in refused(tmp_path, capsys, "chartqa", _lmms(tmp_path, edit), mode="official")
 
 
 def test_lmms_eval_doc_id_not_a_number_with_data_is_one_line(tmp_path, capsys):
     (tmp_path / "MATH-V" / "data").mkdir(parents=True)
-    _write(tmp_path / "MATH-V" / "data" / "test.jsonl", json.dumps({"id": "1", "question": "q", "options": [],
+    write(tmp_path / "MATH-V" / "data" / "test.jsonl", json.dumps({"id": "1", "question": "q", "options": [],
                                                                    "answer": "3", "level": 1, "subject": "a"}))
-    src = _write(tmp_path / "samples.jsonl", json.dumps({"doc_id": "abc", "target": "3", "filtered_resps": ["3"]}))
-    line = _refused(tmp_path, capsys, "mathvision", src, "--data", str(tmp_path / "MATH-V"), mode="official")
+    src = write(tmp_path / "samples.jsonl", json.dumps({"doc_id": "abc", "target": "3", "filtered_resps": ["3"]}))
+    line = refused(tmp_path, capsys, "mathvision", src, "--data", str(tmp_path / "MATH-V"), mode="official")
     assert "line 1: doc_id 'abc' is not a row number" in line
 
 
@@ -223,7 +201,7 @@ def test_lmms_eval_doc_id_not_a_number_with_data_is_one_line(tmp_path, capsys):
 def _mathv_data(root, split="test", text=None):
     (root / "data").mkdir(parents=True)
     row = {"id": "1", "question": "q", "options": [], "answer": "3", "level": 1, "subject": "a"}
-    return _write(root / "data" / f"{split}.jsonl", text if text is not None else json.dumps(row) + "\n")
+    return write(root / "data" / f"{split}.jsonl", text if text is not None else json.dumps(row) + "\n")
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -233,20 +211,20 @@ def _mathv_data(root, split="test", text=None):
 ])
 def test_broken_data_rows_name_the_file_and_line(tmp_path, capsys, text, expected):
     _mathv_data(tmp_path / "MATH-V", text=text)
-    src = _write(tmp_path / "out.jsonl", json.dumps({"id": "1", "response": "3", "model_answer": "3"}))
-    assert expected in _refused(tmp_path, capsys, "mathvision", src, "--data", str(tmp_path / "MATH-V"),
+    src = write(tmp_path / "out.jsonl", json.dumps({"id": "1", "response": "3", "model_answer": "3"}))
+    assert expected in refused(tmp_path, capsys, "mathvision", src, "--data", str(tmp_path / "MATH-V"),
                                 mode="official")
 
 
 def test_data_without_the_split_names_the_files_found_and_split_joins_testmini(tmp_path, capsys):
     _mathv_data(tmp_path / "MATH-V", split="testmini")
-    src = _write(tmp_path / "out.jsonl", json.dumps({"id": "1", "response": "3", "model_answer": "3"}))
-    line = _refused(tmp_path, capsys, "mathvision", src, "--data", str(tmp_path / "MATH-V"), mode="official")
+    src = write(tmp_path / "out.jsonl", json.dumps({"id": "1", "response": "3", "model_answer": "3"}))
+    line = refused(tmp_path, capsys, "mathvision", src, "--data", str(tmp_path / "MATH-V"), mode="official")
     assert "found: data/testmini.jsonl" in line and "--split testmini" in line
     scores = _scores(tmp_path, "mathvision", src, "--data", str(tmp_path / "MATH-V"), "--split", "testmini",
                      mode="official")
     assert scores["correct"] == 1
-    assert "unknown split 'bogus'" in _refused(tmp_path, capsys, "mathvision", src, "--data",
+    assert "unknown split 'bogus'" in refused(tmp_path, capsys, "mathvision", src, "--data",
                                                str(tmp_path / "MATH-V"), "--split", "bogus")
 
 
@@ -259,11 +237,11 @@ def test_data_without_the_split_names_the_files_found_and_split_joins_testmini(t
 def test_corrupt_knowledge_nodes_beside_a_wemath_input(tmp_path, capsys, nodes, expected):
     from eval import wemath
 
-    _write(tmp_path / "knowledge_structure_nodes.json", nodes)
-    src = _write(tmp_path / "results.json", [{"ID": "1", "key": "2steps_1", "knowledge concept": "c1",
+    write(tmp_path / "knowledge_structure_nodes.json", nodes)
+    src = write(tmp_path / "results.json", [{"ID": "1", "key": "2steps_1", "knowledge concept": "c1",
                                               "option": "A. 1;B. 2", "answer": "A", "response": "<Answer>: A"}])
     try:
-        line = _refused(tmp_path, capsys, "wemath", src)
+        line = refused(tmp_path, capsys, "wemath", src)
     finally:
         wemath.set_knowledge_nodes(None)
     assert expected in line and str(tmp_path / "knowledge_structure_nodes.json") in line
@@ -281,15 +259,15 @@ def test_corrupt_knowledge_nodes_beside_a_wemath_input(tmp_path, capsys, nodes, 
     ("mathvista", _mathvista("1", metadata={"skills": [{"k": "v"}]}), "skills"),
 ])
 def test_a_category_field_holding_an_object_is_one_line(tmp_path, capsys, bench, row, field):
-    src = _write(tmp_path / "r.json", [{"response": "The answer is 3", **row}])
+    src = write(tmp_path / "r.json", [{"response": "The answer is 3", **row}])
     item = "item 0" if bench == "wemath" else "item 1"  # We-Math rows have no id: named by position
-    assert f"{item}: field {field!r} must be" in _refused(tmp_path, capsys, bench, src)
+    assert f"{item}: field {field!r} must be" in refused(tmp_path, capsys, bench, src)
 
 
 def test_list_categories_still_count_under_each_value(tmp_path):
     rows = [{"id": "1", "problem": "q", "answer": "3", "problem_type_goal": ["Length", "Angle"],
              "response": "The answer is 3"}]
-    scores = _scores(tmp_path, "geometry3k", _write(tmp_path / "g.json", rows))
+    scores = _scores(tmp_path, "geometry3k", write(tmp_path / "g.json", rows))
     assert set(scores["categories"]["goal"]) == {"Length", "Angle"}
 
 
@@ -304,10 +282,10 @@ def test_list_categories_still_count_under_each_value(tmp_path):
 ])
 def test_a_null_gold_is_a_missing_field(tmp_path, capsys, bench, row, field):
     # before: null was compared as the text "None", so "The answer is None" counted as right
-    src = _write(tmp_path / "r.json", [{**row, "response": "The answer is None", "extraction": "None"}])
+    src = write(tmp_path / "r.json", [{**row, "response": "The answer is None", "extraction": "None"}])
     item = "item 0" if bench == "wemath" else "item 1"  # We-Math rows have no id: named by position
     for mode in ("rules", "official"):
-        assert f"{item}: missing field {field!r}" in _refused(tmp_path, capsys, bench, src, mode=mode)
+        assert f"{item}: missing field {field!r}" in refused(tmp_path, capsys, bench, src, mode=mode)
 
 
 def test_check_items_unit():
@@ -327,8 +305,8 @@ def test_check_items_unit():
 def test_duplicate_ids_in_the_data_split_cannot_be_joined(tmp_path, capsys):
     row = {"id": "1", "question": "q", "options": [], "answer": "3", "level": 1, "subject": "a"}
     _mathv_data(tmp_path / "MATH-V", text=json.dumps(row) + "\n" + json.dumps({**row, "answer": "4"}) + "\n")
-    src = _write(tmp_path / "out.jsonl", json.dumps({"id": "1", "response": "3", "model_answer": "3"}))
-    line = _refused(tmp_path, capsys, "mathvision", src, "--data", str(tmp_path / "MATH-V"), mode="official")
+    src = write(tmp_path / "out.jsonl", json.dumps({"id": "1", "response": "3", "model_answer": "3"}))
+    line = refused(tmp_path, capsys, "mathvision", src, "--data", str(tmp_path / "MATH-V"), mode="official")
     assert "two rows of the split have id '1'" in line
 
 
@@ -341,7 +319,7 @@ def test_a_line_separator_inside_a_jsonl_string_stays_in_its_line(tmp_path):
 
 def test_the_eval_score_card_records_the_split(tmp_path):
     _mathv_data(tmp_path / "MATH-V", split="testmini")
-    src = _write(tmp_path / "out.jsonl", json.dumps({"id": "1", "response": "3", "model_answer": "3"}))
+    src = write(tmp_path / "out.jsonl", json.dumps({"id": "1", "response": "3", "model_answer": "3"}))
     _scores(tmp_path, "mathvision", src, "--data", str(tmp_path / "MATH-V"), "--split", "testmini", mode="official")
     card = json.loads((tmp_path / "eval_card.json").read_text())
     assert card["split"] == "testmini"

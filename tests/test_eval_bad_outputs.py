@@ -21,9 +21,9 @@ from eval.outputs import Outputs, json_text
 from eval.runner import RunConfig, run
 from mmagrae.cli import main
 from mmagrae.preflight import UserError
+from tests.eval_cli import error_line
 from tests.test_eval_cache import EchoEngine, _fmt, _mathvista, _model
 from tests.test_eval_judge import _items, _Server
-from tests.test_user_errors import _error_line
 
 
 @pytest.fixture(autouse=True)
@@ -130,7 +130,7 @@ def test_eval_score_that_fails_while_writing_can_be_rerun(tmp_path, capsys, monk
     real = os.fsync
     monkeypatch.setattr(eval_outputs.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "I/O error")))
     assert main(cmd) == 2
-    assert "nothing was written" in _error_line(capsys) and not (tmp_path / "rp").exists()
+    assert "nothing was written" in error_line(capsys) and not (tmp_path / "rp").exists()
     monkeypatch.setattr(eval_outputs.os, "fsync", real)
     assert main(cmd) == 0 and out.is_file() and items.is_file()
 
@@ -143,11 +143,11 @@ def test_report_that_is_a_file_is_refused_before_anything_is_written(tmp_path, c
     published.write_text("{}")
     assert main(["eval", "score", "mathvista", "--input", str(src), "--out", str(tmp_path / "rp" / "4.json"),
                  "--report", str(published)]) == 2
-    assert _error_line(capsys) == f"error: --report {published} is a file, not a folder"
+    assert error_line(capsys) == f"error: --report {published} is a file, not a folder"
     assert sorted(p.name for p in published.parent.iterdir()) == ["published.json"]
     assert main(["eval", "score", "mathvista", "--input", str(src), "--out", str(tmp_path / "new" / "4.json"),
                  "--report", str(published / "sub")]) == 2
-    assert f"{published} is a file, not a folder" in _error_line(capsys) and not (tmp_path / "new").exists()
+    assert f"{published} is a file, not a folder" in error_line(capsys) and not (tmp_path / "new").exists()
 
 
 def test_out_whose_parent_is_a_file_is_one_line(tmp_path, capsys):
@@ -158,7 +158,7 @@ def test_out_whose_parent_is_a_file_is_one_line(tmp_path, capsys):
         args = {"--out": str(tmp_path / "ok.json"), flag: str(blocker / "y.json")}
         assert main(["eval", "score", "mathvista", "--input", str(src),
                      *[x for k, v in args.items() for x in (k, v)]]) == 2
-        line = _error_line(capsys)
+        line = error_line(capsys)
         assert f"{flag} {blocker / 'y.json'}: {blocker} is a file, not a folder" in line
         assert not (tmp_path / "ok.json").exists() and not (tmp_path / "eval_card.json").exists()
 
@@ -176,7 +176,7 @@ def test_a_report_folder_that_cannot_be_made_leaves_nothing(tmp_path, capsys, mo
     out = tmp_path / "rp" / "s.json"
     assert main(["eval", "score", "mathvista", "--input", str(src), "--out", str(out),
                  "--report", str(tmp_path / "rp" / "report")]) == 2
-    assert "operation not permitted; nothing was written" in _error_line(capsys)
+    assert "operation not permitted; nothing was written" in error_line(capsys)
     assert not (tmp_path / "rp").exists()
 
 
@@ -188,7 +188,7 @@ def test_dead_judge_fails_fast_with_one_line_and_writes_nothing(tmp_path, capsys
     start = time.perf_counter()
     assert main(["eval", "score", "mathvista", "--input", str(src), "--mode", "judge", "--judge-url", url,
                  "--out", str(out)]) == 2
-    line = _error_line(capsys)
+    line = error_line(capsys)
     assert url in line and "refused" in line.lower() and "none succeeded" in line
     assert time.perf_counter() - start < 10 and not out.exists()
 
@@ -256,16 +256,16 @@ def test_judge_cache_is_never_the_input_or_an_output(tmp_path, capsys):
     src = _mathvista_results(tmp_path / "in.json")
     before = src.read_bytes()
     assert _judge_score(tmp_path, src, src, tmp_path / "s.json") == 2
-    assert "--judge-cache" in (line := _error_line(capsys)) and "is the --input file" in line
+    assert "--judge-cache" in (line := error_line(capsys)) and "is the --input file" in line
     assert src.read_bytes() == before and not (tmp_path / "s.json").exists()
     out = tmp_path / "o.json"
     assert _judge_score(tmp_path, src, out, out) == 2
-    assert "is also --out" in _error_line(capsys) and not out.exists()
+    assert "is also --out" in error_line(capsys) and not out.exists()
     items = tmp_path / "items.json"
     assert _judge_score(tmp_path, src, items, out, "--results-out", str(items)) == 2
-    assert "is also --results-out" in _error_line(capsys) and not items.exists()
+    assert "is also --results-out" in error_line(capsys) and not items.exists()
     assert _judge_score(tmp_path, src, tmp_path / "eval_card.json", out) == 2
-    assert "eval card" in _error_line(capsys)
+    assert "eval card" in error_line(capsys)
 
 
 def test_judge_cache_in_another_runs_folder_is_refused(tmp_path, capsys):
@@ -274,7 +274,7 @@ def test_judge_cache_in_another_runs_folder_is_refused(tmp_path, capsys):
     before = _files(run_dir)
     for name in ("scores.md", "verdicts.jsonl", "new.jsonl", "judge_cache.jsonl"):  # a rules run has no cache
         assert _judge_score(tmp_path, src, run_dir / name, tmp_path / "s.json") == 2
-        assert f"{run_dir} has eval_card.json" in _error_line(capsys)
+        assert f"{run_dir} has eval_card.json" in error_line(capsys)
     assert _files(run_dir) == before and not (tmp_path / "s.json").exists()
 
 
@@ -286,7 +286,7 @@ def test_an_existing_file_that_is_not_a_judge_cache_is_one_line(tmp_path, capsys
         cache = tmp_path / "c" / name
         cache.write_text(text)
         assert _judge_score(tmp_path, src, cache, tmp_path / "s.json") == 2
-        assert f"{cache}: line 1 is not a judge cache entry" in _error_line(capsys)
+        assert f"{cache}: line 1 is not a judge cache entry" in error_line(capsys)
         assert cache.read_text() == text and not (tmp_path / "s.json").exists()
 
 
@@ -323,7 +323,7 @@ def test_compare_on_a_corrupt_scores_file_is_one_line(tmp_path, capsys, summary,
     shutil.copytree(a, b)
     (b / "summary.json").write_text(json.dumps(summary))
     assert main(["eval", "compare", str(a), str(b)]) == 2
-    line = _error_line(capsys)
+    line = error_line(capsys)
     assert line.startswith(f"error: {b / 'summary.json'}: ") and expected in line
 
 
@@ -333,7 +333,7 @@ def test_compare_on_a_corrupt_eval_score_file(tmp_path, capsys):
     assert main(["eval", "score", "chartqa", "--input", str(src), "--mode", "rules", "--out", str(out)]) == 0
     out.write_text(json.dumps({"accuracy": None, "correct": 1, "total": 2}))
     assert main(["eval", "compare", str(out), str(out)]) == 2
-    assert f"{out}: not a scores file (accuracy is null, not a number)" in _error_line(capsys)
+    assert f"{out}: not a scores file (accuracy is null, not a number)" in error_line(capsys)
 
 
 # ------------------------------------------------------------------------- 15. eval run settings up front
@@ -350,7 +350,7 @@ def test_eval_run_bad_settings_are_one_line_and_leave_no_folder(tmp_path, capsys
     out = tmp_path / "ev"
     assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(_model(tmp_path / "model")),
                  "--data", str(tmp_path / "data"), "--out", str(out), *flags]) == 2
-    assert expected in _error_line(capsys) and not out.exists()
+    assert expected in error_line(capsys) and not out.exists()
 
 
 def test_a_model_that_cannot_load_is_one_line_and_touches_no_folder(tmp_path, capsys, no_model_loads):
@@ -360,7 +360,7 @@ def test_a_model_that_cannot_load_is_one_line_and_touches_no_folder(tmp_path, ca
     (bad / "config.json").write_text("{}")  # no model_type
     cmd = ["eval", "run", "--benchmark", "mathvista", "--model", str(bad), "--data", str(tmp_path / "data")]
     assert main([*cmd, "--out", str(tmp_path / "ev")]) == 2
-    line = _error_line(capsys)
+    line = error_line(capsys)
     assert f"--model {bad} cannot be loaded" in line and "model_type" in line
     assert not (tmp_path / "ev").exists()
     existing = _run(tmp_path, "old")  # a folder that existed before: left as it was

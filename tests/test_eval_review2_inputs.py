@@ -14,30 +14,13 @@ from eval.checks import check_items
 from eval.report import markdown, md_cell
 from mmagrae.cli import main
 from mmagrae.preflight import UserError, iter_jsonl, read_json
+from tests.eval_cli import error_line, refused, write
 
 DEEP = "[" * 100_000 + "]" * 100_000
 
 
-def _error_line(capsys) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err, "no error printed"
-    assert err[-1].startswith("error: "), err
-    assert not any("Traceback" in line for line in err)
-    return err[-1]
-
-
-def _write(path, data):
-    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
-    return path
-
-
 def _refused(tmp_path, capsys, bench, src, mode="rules") -> str:
-    out = tmp_path / "out" / "scores.json"
-    assert main(["eval", "score", bench, "--input", str(src), "--mode", mode, "--out", str(out)]) == 2
-    line = _error_line(capsys)
-    assert str(src) in line, line
-    assert not (tmp_path / "out").exists()
-    return line
+    return refused(tmp_path, capsys, bench, src, mode=mode, strict=True)
 
 
 def _chart(i: int, **extra):
@@ -52,15 +35,15 @@ def _mvis(i: int, **extra):
 
 # ------------------------------------------------------------------------------------ item 8: deeply nested JSON
 def test_deeply_nested_json_file_is_one_line(tmp_path, capsys):
-    src = _write(tmp_path / "deep.json", DEEP)
+    src = write(tmp_path / "deep.json", DEEP)
     assert "nested too deeply" in _refused(tmp_path, capsys, "chartqa", src)
-    ok = _write(tmp_path / "r.json", json.dumps([_chart(0)])[:-2] + ', "note": ' + "[" * 500 + "]" * 500 + "}]")
+    ok = write(tmp_path / "r.json", json.dumps([_chart(0)])[:-2] + ', "note": ' + "[" * 500 + "]" * 500 + "}]")
     assert main(["eval", "score", "chartqa", "--input", str(ok), "--mode", "rules",
                  "--out", str(tmp_path / "s.json")]) == 0  # nesting Python can read is still read
 
 
 def test_deeply_nested_jsonl_line_is_one_line_naming_the_line(tmp_path, capsys):
-    src = _write(tmp_path / "deep.jsonl", json.dumps(_chart(0)) + "\n" + DEEP + "\n")
+    src = write(tmp_path / "deep.jsonl", json.dumps(_chart(0)) + "\n" + DEEP + "\n")
     assert f"{src}: line 2: lists or objects nested too deeply" in _refused(tmp_path, capsys, "chartqa", src)
 
 
@@ -69,29 +52,29 @@ def test_deeply_nested_table_cell_is_one_line(tmp_path, capsys, suffix):
     sep = "\t" if suffix == ".tsv" else ","
     text = sep.join(["index", "question", "answer", "prediction", "category"]) + "\n" \
         + sep.join(["0", "q", "12", "12", DEEP]) + "\n"
-    src = _write(tmp_path / f"vlm{suffix}", text)
+    src = write(tmp_path / f"vlm{suffix}", text)
     assert "item 0: field 'category': lists or objects nested too deeply" in _refused(tmp_path, capsys, "chartqa",
                                                                                         src)
 
 
 def test_deeply_nested_cell_in_a_json_item_is_one_line(tmp_path, capsys):
-    src = _write(tmp_path / "r.json", [_chart(0, category=DEEP)])
+    src = write(tmp_path / "r.json", [_chart(0, category=DEEP)])
     assert "item 0: field 'category': lists or objects nested too deeply" in _refused(tmp_path, capsys, "chartqa",
                                                                                         src)
 
 
 def test_compare_on_a_deeply_nested_scores_file_is_one_line(tmp_path, capsys):
-    src = _write(tmp_path / "r.json", [_chart(0)])
+    src = write(tmp_path / "r.json", [_chart(0)])
     out = tmp_path / "s" / "scores.json"
     assert main(["eval", "score", "chartqa", "--input", str(src), "--mode", "rules", "--out", str(out)]) == 0
     capsys.readouterr()
     out.write_text(DEEP)
     assert main(["eval", "compare", str(out), str(out)]) == 2
-    assert f"{out}: lists or objects nested too deeply" in _error_line(capsys)
+    assert f"{out}: lists or objects nested too deeply" in error_line(capsys)
 
 
 def test_deep_json_readers_raise_user_errors(tmp_path):
-    path = _write(tmp_path / "d.json", DEEP)
+    path = write(tmp_path / "d.json", DEEP)
     with pytest.raises(UserError, match="nested too deeply"):
         read_json(path)
     with pytest.raises(UserError, match="line 1: lists or objects nested too deeply"):
@@ -110,7 +93,7 @@ def test_deep_json_readers_raise_user_errors(tmp_path):
 def test_lmms_eval_doc_id_that_is_not_ascii_digits_is_one_line(tmp_path, capsys, doc_id):
     lines = [{"doc_id": 0, "target": "12", "filtered_resps": ["12"], "relaxed_human_split": 1.0},
              {"doc_id": doc_id, "target": "12", "filtered_resps": ["12"], "relaxed_human_split": 1.0}]
-    src = _write(tmp_path / "samples.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
+    src = write(tmp_path / "samples.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
     assert f"{src}: line 2: doc_id" in _refused(tmp_path, capsys, "chartqa", src)
 
 
@@ -135,7 +118,7 @@ def test_lmms_eval_doc_id_unit():
      "item 1: field 'problem_type_goal' must be text or a number (or a list of them), got a list holding dict"),
 ])
 def test_a_category_value_of_the_wrong_kind_is_one_line(tmp_path, capsys, bench, row, expected):
-    src = _write(tmp_path / "r.json", [row])
+    src = write(tmp_path / "r.json", [row])
     assert expected in _refused(tmp_path, capsys, bench, src)
 
 
@@ -147,18 +130,18 @@ def test_a_category_value_of_the_wrong_kind_is_one_line(tmp_path, capsys, bench,
     ("chartqa", _chart(1, label=[{"k": "v"}]), "item 1: field 'label' must be text, got dict"),
 ])
 def test_an_empty_or_list_gold_is_one_line_in_every_mode(tmp_path, capsys, bench, row, expected, mode):
-    src = _write(tmp_path / "r.json", [row])
+    src = write(tmp_path / "r.json", [row])
     assert expected in _refused(tmp_path, capsys, bench, src, mode=mode)
 
 
 def test_chartqa_type_must_be_a_known_one(tmp_path, capsys):
     rows = [_chart(0, type="augmented_test"), _chart(1, type="HUMAN_TEST"), _chart(2, type="human")]
-    src = _write(tmp_path / "r.json", rows)
+    src = write(tmp_path / "r.json", rows)
     out = tmp_path / "s.json"
     assert main(["eval", "score", "chartqa", "--input", str(src), "--mode", "rules", "--out", str(out)]) == 0
     subsets = json.loads(out.read_text())["categories"]["subset"]
     assert subsets["augmented"]["total"] == 1 and subsets["human"]["total"] == 2
-    bad = _write(tmp_path / "bad.json", [*rows, _chart(3, type={"human": 1})])  # was counted as "human"
+    bad = write(tmp_path / "bad.json", [*rows, _chart(3, type={"human": 1})])  # was counted as "human"
     assert "item 3: field 'type' must be text or a number, got dict" in _refused(tmp_path, capsys, "chartqa", bad)
 
 
@@ -195,7 +178,7 @@ def test_a_category_value_cannot_forge_a_scores_md_row():
 
 def test_a_category_value_cannot_forge_rows_in_scores_md_or_compare(tmp_path, capsys):
     rows = [_mvis(0, subject="a | 99.00 (9/9) | x\n| accuracy"), _mvis(1, subject="b", response="5")]
-    src = _write(tmp_path / "r.json", rows)
+    src = write(tmp_path / "r.json", rows)
     out, report = tmp_path / "s" / "scores.json", tmp_path / "rep"
     assert main(["eval", "score", "mathvision", "--input", str(src), "--mode", "rules", "--out", str(out),
                  "--report", str(report)]) == 0

@@ -24,10 +24,10 @@ from eval.judge import JudgeExtractor, JudgeUnavailable, read_cache_file
 from eval.runner import RunConfig, run
 from mmagrae.cli import main
 from mmagrae.preflight import UserError
+from tests.eval_cli import error_line
 from tests.test_eval_bad_outputs import _files, _mathvista_results, _refused_url, _run
 from tests.test_eval_cache import EchoEngine, _fmt, _mathvista, _model
 from tests.test_eval_judge import _Server
-from tests.test_user_errors import _error_line
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +90,7 @@ def test_eval_score_refuses_a_file_an_eval_run_writes(tmp_path, capsys):
                                                                              str(run_dir / "verdicts.jsonl"))),
                        (run_dir / "output_mathvista.json", ()), (run_dir / "responses.jsonl", ())):
         assert main(["eval", "score", "mathvista", "--input", str(src), "--out", str(out), *extra]) == 2
-        assert "is a file of the eval run in" in _error_line(capsys)
+        assert "is a file of the eval run in" in error_line(capsys)
     assert _files(run_dir) == before and not (tmp_path / "s.json").exists()
 
 
@@ -126,7 +126,7 @@ def test_hung_judge_fails_after_a_few_timeouts_naming_the_url(tmp_path, capsys):
         src = _mathvista_results(tmp_path / "in.json")
         start = time.perf_counter()
         assert main(_judge_cmd(src, s.url, tmp_path / "s.json", "--judge-timeout", "0.3")) == 2
-        line = _error_line(capsys)
+        line = error_line(capsys)
         assert s.url in line and "no answer within 0.3 s" in line
         assert time.perf_counter() - start < 10 and len(s.requests) == 3
     finally:
@@ -178,17 +178,17 @@ def test_judge_cache_on_a_full_disk_is_one_line(tmp_path, capsys, monkeypatch):
         cache = tmp_path / "c.jsonl"
         _full_disk_on(monkeypatch, "c.jsonl")
         assert main(_judge_cmd(src, s.url, tmp_path / "s.json", "--judge-cache", str(cache))) == 2
-        line = _error_line(capsys)
+        line = error_line(capsys)
         assert str(cache) in line and "no space left" in line and not (tmp_path / "s.json").exists()
     finally:
         s.close()
 
 
 def test_eval_run_on_a_full_disk_is_one_line_and_resumes(tmp_path, monkeypatch):
-    def full(path, entries):
+    def full(path, entries, sync=False):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(eval.runner, "_append", full)
+    monkeypatch.setattr(eval.runner, "append_jsonl", full)
     with pytest.raises(UserError, match=r"cannot write .*responses.jsonl: no space left on device"):
         _run(tmp_path)
     monkeypatch.undo()
@@ -272,11 +272,11 @@ def test_judge_cache_naming_a_report_file_or_a_subfolder_of_a_run_is_refused(tmp
     for name in ("chart_source.png", "chart_skills.png"):
         assert main(_judge_cmd(src, _refused_url(), rp / "s.json", "--report", str(rp), "--judge-cache",
                                str(rp / name))) == 2
-        assert "is a file --report writes" in _error_line(capsys)
+        assert "is a file --report writes" in error_line(capsys)
     run_dir = _run(tmp_path)
     assert main(_judge_cmd(src, _refused_url(), tmp_path / "s.json", "--judge-cache",
                            str(run_dir / "sub" / "x.jsonl"))) == 2
-    assert f"inside another run's folder ({run_dir} has an eval card)" in _error_line(capsys)
+    assert f"inside another run's folder ({run_dir} has an eval card)" in error_line(capsys)
     assert not (run_dir / "sub").exists() and not rp.exists()
 
 

@@ -16,15 +16,7 @@ import pytest
 from PIL import Image
 
 from mmagrae.cli import main
-
-
-def _error_line(capsys) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err, "no error printed"
-    last = err[-1]
-    assert last.startswith("error: "), err
-    assert not any("Traceback" in line for line in err)
-    return last
+from tests.eval_cli import error_line
 
 
 def _png(width: int = 8, height: int = 8) -> bytes:
@@ -48,10 +40,10 @@ def test_yaml_syntax_error_names_the_file_and_line(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("trainer:\n  max_steps: [1\n")
     assert main(["config", str(bad)]) == 2
-    line = _error_line(capsys)
+    line = error_line(capsys)
     assert str(bad) in line and "line 3" in line and "unicode string" not in line
     assert main(["train", str(bad), f"trainer.output_dir={tmp_path / 'run'}"]) == 2
-    assert str(bad) in _error_line(capsys)
+    assert str(bad) in error_line(capsys)
     assert not (tmp_path / "run").exists()
 
 
@@ -71,11 +63,11 @@ def no_model_loads(monkeypatch):
 def test_train_missing_model_path_fails_fast_and_leaves_nothing(tmp_path, capsys, no_model_loads):
     out = tmp_path / "run"
     assert main(["train", "model.path=./no/such/model", f"trainer.output_dir={out}"]) == 2
-    assert "model.path ./no/such/model does not exist" in _error_line(capsys)
+    assert "model.path ./no/such/model does not exist" in error_line(capsys)
     assert not out.exists()
     (tmp_path / "notamodel").mkdir()
     assert main(["train", f"model.path={tmp_path / 'notamodel'}", f"trainer.output_dir={out}"]) == 2
-    assert "no config.json" in _error_line(capsys)
+    assert "no config.json" in error_line(capsys)
     assert not out.exists()
 
 
@@ -90,7 +82,7 @@ def test_train_bad_dataset_file_is_one_line(tmp_path, capsys, content, expected,
     data.write_bytes(content)
     out = tmp_path / "run"
     assert main(["train", f"data.train={data}", f"trainer.output_dir={out}"]) == 2
-    line = _error_line(capsys)
+    line = error_line(capsys)
     assert str(data) in line and expected in line
     assert not out.exists()
 
@@ -98,13 +90,13 @@ def test_train_bad_dataset_file_is_one_line(tmp_path, capsys, content, expected,
 def test_train_missing_dataset_and_empty_json_list(tmp_path, capsys, no_model_loads):
     out = tmp_path / "run"
     assert main(["train", f"data.train={tmp_path / 'nope.parquet'}", f"trainer.output_dir={out}"]) == 2
-    assert "data.train" in _error_line(capsys)
+    assert "data.train" in error_line(capsys)
     empty = tmp_path / "rows.json"
     empty.write_text("[]")
     assert main(["train", f"data.train={empty}", f"trainer.output_dir={out}"]) == 2
-    assert "has no rows" in _error_line(capsys)
+    assert "has no rows" in error_line(capsys)
     assert main(["train", f"data.val={tmp_path / 'val_missing'}", f"trainer.output_dir={out}"]) == 2
-    assert "data.val" in _error_line(capsys)
+    assert "data.val" in error_line(capsys)
     assert not out.exists()
 
 
@@ -147,16 +139,16 @@ def test_eval_run_missing_model_or_data_leaves_no_folder(tmp_path, capsys, no_mo
     out = tmp_path / "ev"
     assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(tmp_path / "nomodel"),
                  "--out", str(out)]) == 2
-    assert "--model" in _error_line(capsys) and not out.exists()
+    assert "--model" in error_line(capsys) and not out.exists()
     model = tmp_path / "model"
     model.mkdir()
     (model / "config.json").write_text("{}")
     assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(model), "--data",
                  str(tmp_path / "nodata"), "--out", str(out)]) == 2
-    assert "--data" in _error_line(capsys) and not out.exists()
+    assert "--data" in error_line(capsys) and not out.exists()
     assert main(["eval", "run", "--benchmark", "mathvista", "--model", str(model), "--mode", "judge",
                  "--out", str(out)]) == 2
-    assert "--judge-url" in _error_line(capsys) and not out.exists()
+    assert "--judge-url" in error_line(capsys) and not out.exists()
 
 
 @pytest.mark.parametrize("benchmark", ["mathvista", "mathverse", "wemath"])
@@ -169,7 +161,7 @@ def test_eval_run_wrong_layout_is_one_line(tmp_path, capsys, no_model_loads, ben
     (data / "testmini.json").write_text(json.dumps({"7": {"question": "no ids here"}}))  # {id: item}, wrong fields
     assert main(["eval", "run", "--benchmark", benchmark, "--model", str(model), "--data", str(data),
                  "--out", str(tmp_path / "ev")]) == 2
-    assert f"not the {benchmark} layout" in _error_line(capsys)
+    assert f"not the {benchmark} layout" in error_line(capsys)
     assert not (tmp_path / "ev").exists()
 
 
@@ -192,7 +184,7 @@ def test_eval_score_malformed_input(tmp_path, capsys, content, expected):
     src.write_text(content)
     out = tmp_path / "scores.json"
     assert main(["eval", "score", "mathvista", "--input", str(src), "--out", str(out)]) == 2
-    line = _error_line(capsys)
+    line = error_line(capsys)
     assert str(src) in line and expected in line
     assert not out.exists() and "accuracy" not in line
 
@@ -203,19 +195,19 @@ def test_eval_score_missing_field_names_the_item(tmp_path, capsys):
     src = tmp_path / "output.json"
     src.write_text(json.dumps({"1": _mathvista_item("1"), "17": item}))
     assert main(["eval", "score", "mathvista", "--input", str(src), "--out", str(tmp_path / "s.json")]) == 2
-    assert "item 17: missing field 'question_type'" in _error_line(capsys)
+    assert "item 17: missing field 'question_type'" in error_line(capsys)
     rows = tmp_path / "rows.jsonl"  # another benchmark, JSONL: the item's id is named
     rows.write_text(json.dumps({"id": "h-3", "response": "5"}) + "\n")
     assert main(["eval", "score", "chartqa", "--input", str(rows), "--mode", "rules",
                  "--out", str(tmp_path / "c.json")]) == 2
-    line = _error_line(capsys)
+    line = error_line(capsys)
     assert "item h-3: " in line and ("missing field" in line or "empty or malformed" in line)
     assert main(["eval", "score", "chartqa", "--input", str(rows), "--mode", "official",  # not scored as wrong
                  "--out", str(tmp_path / "c.json")]) == 2
-    assert "item h-3: missing field 'answer'" in _error_line(capsys) and not (tmp_path / "c.json").exists()
+    assert "item h-3: missing field 'answer'" in error_line(capsys) and not (tmp_path / "c.json").exists()
     rows.write_bytes(b'{"id": "a", "label": "1", "response": "1"}\n{"id": "b", "label": "\xff"}\n')
     assert main(["eval", "score", "chartqa", "--input", str(rows), "--out", str(tmp_path / "c.json")]) == 2
-    assert "line 2: not UTF-8" in _error_line(capsys)
+    assert "line 2: not UTF-8" in error_line(capsys)
 
 
 def test_eval_score_of_a_file_without_responses(tmp_path, capsys):
@@ -226,7 +218,7 @@ def test_eval_score_of_a_file_without_responses(tmp_path, capsys):
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "c.json"
     assert main(["eval", "score", "chartqa", "--input", str(src), "--mode", "rules", "--out", str(out)]) == 2
-    assert "no item has a 'response' field" in _error_line(capsys) and not out.exists()
+    assert "no item has a 'response' field" in error_line(capsys) and not out.exists()
     rows[0]["response"] = "0"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert main(["eval", "score", "chartqa", "--input", str(src), "--mode", "rules", "--out", str(out)]) == 0
@@ -241,16 +233,16 @@ def test_data_convert_wrong_layout_and_zero_rows_write_nothing(tmp_path, capsys)
     (images_only / "a.png").write_bytes(_png())
     out = tmp_path / "out"
     assert main(["data", "convert", "geometry3k", "--src", str(images_only), "--out", str(out)]) == 2
-    assert str(images_only) in _error_line(capsys)
+    assert str(images_only) in error_line(capsys)
     assert not out.exists()
     rows = tmp_path / "rows.jsonl"  # rows of another layout: every one is skipped
     rows.write_text(json.dumps({"text": "hello", "y": 1}) + "\n")
     assert main(["data", "convert", "chartqa", "--src", str(rows), "--out", str(out)]) == 2
-    line = _error_line(capsys)
+    line = error_line(capsys)
     assert "no usable rows" in line and "no query" in line
     assert not out.exists() or not list(out.glob("*.parquet"))
     assert main(["data", "convert", "geoqa", "--src", str(tmp_path / "missing"), "--out", str(out)]) == 2
-    assert "--src" in _error_line(capsys)
+    assert "--src" in error_line(capsys)
 
 
 def test_data_convert_map_to_missing_column_names_it(tmp_path, capsys):
@@ -259,7 +251,7 @@ def test_data_convert_map_to_missing_column_names_it(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["data", "convert", "local", "--src", str(rows), "--map", "problem=questoin,answer=label",
                  "--out", str(out)]) == 2
-    line = _error_line(capsys)
+    line = error_line(capsys)
     assert "problem=questoin" in line and "no such column" in line and "question" in line
     assert not out.exists()
 
@@ -284,7 +276,7 @@ def test_huge_image_skipped_in_data_convert_with_reason(tmp_path, capsys):
     # a lower limit on the command line skips the 8×8 image too
     assert main(["data", "convert", "local", "--src", str(src), "--map", "problem=question,answer=label,images=img",
                  "--max-image-pixels", "10", "--out", str(tmp_path / "out2")]) == 2
-    assert "image too large (8×8)" in _error_line(capsys)
+    assert "image too large (8×8)" in error_line(capsys)
 
 
 def test_huge_image_skipped_in_training_rows(tmp_path):
@@ -356,7 +348,7 @@ def test_tiny_model_never_writes_over_another_model(tmp_path, capsys):
     real.mkdir()
     (real / "config.json").write_text('{"model_type": "llama"}')
     assert main(["tiny-model", "--arch", "qwen2", "--out", str(real)]) == 2
-    assert "not empty and holds no tiny model" in _error_line(capsys)
+    assert "not empty and holds no tiny model" in error_line(capsys)
     assert sorted(p.name for p in real.iterdir()) == ["config.json"]
     assert (real / "config.json").read_text() == '{"model_type": "llama"}'
     tiny = tmp_path / "tiny"
@@ -392,11 +384,11 @@ def test_a_killed_tiny_model_build_leaves_no_half_model(tmp_path, monkeypatch):
 
 def test_one_line_for_missing_files_everywhere(tmp_path, capsys):
     assert main(["data", "inspect", str(tmp_path / "nothing")]) == 2
-    assert str(tmp_path / "nothing") in _error_line(capsys)
+    assert str(tmp_path / "nothing") in error_line(capsys)
     assert main(["eval", "compare", str(tmp_path), str(tmp_path)]) == 2
-    assert f"{tmp_path} has no eval_card.json" in _error_line(capsys)
+    assert f"{tmp_path} has no eval_card.json" in error_line(capsys)
     assert main(["eval", "compare", str(tmp_path / "a"), str(tmp_path)]) == 2
-    assert "is neither an eval output folder nor a scores file" in _error_line(capsys)
+    assert "is neither an eval output folder nor a scores file" in error_line(capsys)
 
 
 def test_help_lists_debug_flag(capsys):
@@ -411,15 +403,15 @@ def test_train_folder_without_the_split_and_offline_hub_ids(tmp_path, capsys, mo
     (folder / "test-00000-of-00001.parquet").write_bytes(b"")
     out = tmp_path / "run"
     assert main(["train", f"data.train={folder}", f"trainer.output_dir={out}"]) == 2
-    assert "data.train: no split 'train'" in _error_line(capsys) and not out.exists()
+    assert "data.train: no split 'train'" in error_line(capsys) and not out.exists()
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert main(["train", "data.train=someorg/not-cached", f"trainer.output_dir={out}"]) == 2
-    assert "Hub is offline" in _error_line(capsys)
+    assert "Hub is offline" in error_line(capsys)
     assert main(["train", "model.path=someorg/not-cached-model", f"trainer.output_dir={out}"]) == 2
-    assert "model.path someorg/not-cached-model" in _error_line(capsys) and not out.exists()
+    assert "model.path someorg/not-cached-model" in error_line(capsys) and not out.exists()
     (tmp_path / "afile").write_text("x")
     assert main(["data", "make", "counting", "--n", "2", "--out", str(tmp_path / "afile")]) == 2
-    assert "is a file, not a folder" in _error_line(capsys)
+    assert "is a file, not a folder" in error_line(capsys)
 
 
 def test_one_split_rule_for_every_local_reader(tmp_path):
@@ -482,10 +474,10 @@ def test_save_dataset_never_writes_an_empty_split(tmp_path, capsys):
     assert main(["data", "make", "counting", "--n", "2", "--out", str(out)]) == 0
     before = sorted(p.name for p in out.iterdir())
     assert main(["data", "make", "counting", "--n", "0", "--out", str(out)]) == 2
-    assert "holds another dataset (n: 2 → 0)" in _error_line(capsys)
+    assert "holds another dataset (n: 2 → 0)" in error_line(capsys)
     assert sorted(p.name for p in out.iterdir()) == before  # the old dataset is untouched
     assert main(["data", "make", "counting", "--n", "0", "--out", str(tmp_path / "none")]) == 2
-    assert "no rows in split(s) train" in _error_line(capsys) and not (tmp_path / "none").exists()
+    assert "no rows in split(s) train" in error_line(capsys) and not (tmp_path / "none").exists()
     with pytest.raises(UserError, match="test"):
         save_dataset({"train": make_dataset("counting", 1, seed=0), "test": make_dataset("counting", 0, seed=0)},
                      tmp_path / "x")
@@ -501,24 +493,24 @@ def test_data_commands_never_replace_another_dataset_or_foreign_files(tmp_path, 
     assert main(["data", "make", "counting", "--n", "3", "--seed", "0", "--out", str(out)]) == 0  # a re-run
     shard = next(out.glob("*.parquet")).read_bytes()
     assert main(["data", "make", "counting", "--n", "3", "--seed", "1", "--out", str(out)]) == 2
-    assert "holds another dataset (seed: 0 → 1)" in _error_line(capsys)
+    assert "holds another dataset (seed: 0 → 1)" in error_line(capsys)
     assert next(out.glob("*.parquet")).read_bytes() == shard
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "README.md").write_text("my notes")
     (mine / "table.parquet").write_bytes(b"PAR1")
     assert main(["data", "make", "counting", "--n", "3", "--out", str(mine)]) == 2
-    assert "holds no mmagrae dataset" in _error_line(capsys)
+    assert "holds no mmagrae dataset" in error_line(capsys)
     assert (mine / "README.md").read_text() == "my notes" and (mine / "table.parquet").read_bytes() == b"PAR1"
     (out / "extra-00000-of-00001.parquet").write_bytes(b"PAR1")  # a file someone put beside the dataset
     assert main(["data", "make", "counting", "--n", "3", "--seed", "0", "--out", str(out)]) == 2
-    assert "does not list (extra-00000-of-00001.parquet)" in _error_line(capsys)
+    assert "does not list (extra-00000-of-00001.parquet)" in error_line(capsys)
     src = tmp_path / "rows.jsonl"
     src.write_text(json.dumps({"question": "q", "label": "1"}) + "\n")
     conv = ["data", "convert", "local", "--src", str(src), "--map", "problem=question,answer=label"]
     assert main([*conv, "--out", str(tmp_path / "conv")]) == 0
     assert main([*conv, "--limit", "1", "--out", str(tmp_path / "conv")]) == 2
-    assert "holds another dataset (limit: None → 1)" in _error_line(capsys)
+    assert "holds another dataset (limit: None → 1)" in error_line(capsys)
 
 
 def test_data_writes_are_whole_and_never_take_foreign_arrow_or_own_src(tmp_path, capsys, monkeypatch):
@@ -553,7 +545,7 @@ def test_data_writes_are_whole_and_never_take_foreign_arrow_or_own_src(tmp_path,
     arrow.mkdir()
     (arrow / "mine.txt").write_text("precious")
     assert main(["data", "make", "counting", "--n", "4", "--test-n", "2", "--out", str(out), "--arrow-copy"]) == 2
-    assert "is not the Arrow copy of the dataset" in _error_line(capsys)
+    assert "is not the Arrow copy of the dataset" in error_line(capsys)
     assert (arrow / "mine.txt").read_text() == "precious"
     src = tmp_path / "rows.jsonl"
     src.write_text(json.dumps({"question": "q", "label": "1"}) + "\n")
@@ -566,7 +558,7 @@ def test_data_writes_are_whole_and_never_take_foreign_arrow_or_own_src(tmp_path,
     (folder / "train.jsonl").write_text(json.dumps({"question": "q", "label": "1"}) + "\n")
     assert main(["data", "convert", "local", "--map", "problem=question,answer=label", "--src", str(folder),
                  "--out", str(folder / "out")]) == 2
-    assert "is inside --src" in _error_line(capsys)
+    assert "is inside --src" in error_line(capsys)
 
 
 def test_ctrl_c_and_plot_without_metrics_are_one_line(tmp_path, capsys, monkeypatch):
@@ -583,7 +575,7 @@ def test_ctrl_c_and_plot_without_metrics_are_one_line(tmp_path, capsys, monkeypa
     run.mkdir()
     (run / "metrics.jsonl").write_text(json.dumps({"step": 1, "kind": "eval", "eval/accuracy": 0.5}) + "\n")
     assert main(["plot", str(run)]) == 2
-    assert "has no training metrics to plot" in _error_line(capsys)
+    assert "has no training metrics to plot" in error_line(capsys)
 
 
 def test_verify_writes_to_a_device_or_pipe_in_place(tmp_path, capsys):
@@ -628,7 +620,7 @@ def test_train_rows_that_are_not_objects(tmp_path, capsys, no_model_loads, name,
     data = tmp_path / name
     data.write_text(content)
     assert main(["train", f"data.train={data}", f"trainer.output_dir={tmp_path / 'run'}"]) == 2
-    assert expected in _error_line(capsys)
+    assert expected in error_line(capsys)
 
 
 def test_a_file_that_is_not_parquet_is_one_line_everywhere(tmp_path, capsys, no_model_loads):
@@ -638,13 +630,13 @@ def test_a_file_that_is_not_parquet_is_one_line_everywhere(tmp_path, capsys, no_
     (tmp_path / "model" / "config.json").write_text("{}")
     assert main(["eval", "run", "--benchmark", "geometry3k", "--model", str(tmp_path / "model"), "--data", str(bad),
                  "--out", str(tmp_path / "ev")]) == 2
-    assert "not a readable Parquet file" in _error_line(capsys) and not (tmp_path / "ev").exists()
+    assert "not a readable Parquet file" in error_line(capsys) and not (tmp_path / "ev").exists()
     rows = tmp_path / "rows.json"
     rows.write_text("[]")
     assert main(["eval", "run", "--benchmark", "chartqa", "--model", str(tmp_path / "model"), "--data", str(rows),
                  "--out", str(tmp_path / "ev")]) == 2
-    assert "expected a Parquet file here" in _error_line(capsys)
+    assert "expected a Parquet file here" in error_line(capsys)
     assert main(["data", "convert", "local", "--src", str(bad), "--out", str(tmp_path / "out")]) == 2
-    assert "not a readable Parquet file" in _error_line(capsys) and not (tmp_path / "out").exists()
+    assert "not a readable Parquet file" in error_line(capsys) and not (tmp_path / "out").exists()
     assert main(["train", f"data.train={bad}", f"trainer.output_dir={tmp_path / 'run'}"]) == 2
-    assert "not a readable Parquet file" in _error_line(capsys)
+    assert "not a readable Parquet file" in error_line(capsys)

@@ -18,15 +18,9 @@ import functools
 import json
 import re
 
-__all__ = ["answer_layout", "json_answer"]
+__all__ = ["answer_layout", "checked_letters", "json_answer"]
 
-_JSON_KEYS = {"answer", "finalanswer", "final", "result", "choice", "option", "finalchoice", "correctanswer",
-              "correctoption", "finalresult", "respuesta", "reponse", "réponse", "antwort", "resposta", "risposta"}
 _MAX_JSON_CHARS = 20_000
-
-
-def _key(name: str) -> str:
-    return re.sub(r"[\s_\-]", "", name.lower())
 
 
 def json_answer(text: str) -> str | None:
@@ -49,15 +43,17 @@ def json_answer(text: str) -> str | None:
             continue
         if isinstance(value, dict):
             for name, answer in reversed(list(value.items())):
-                if _key(str(name)) in _JSON_KEYS and isinstance(answer, (str, int, float)) and str(answer).strip():
+                if _KEY_NAME_RE.fullmatch(str(name)) and isinstance(answer, (str, int, float)) and str(answer).strip():
                     return str(answer)
     return None
 
 
-_JSON_KEY_RE = re.compile(
-    r'"\s*(?i:final[ _]?answer|answer|final|result|choice|option|final[ _]?choice|correct[ _]?(?:answer|option)|'
-    r'final[ _]?result|respuesta|r[ée]ponse|antwort|resposta|risposta)\s*"\s*:'
+_KEY_WORDS = (  # the keys that hold the answer: "answer", "final_answer", "Final Answer", "correct-option", …
+    r"(?:final[ _-]?)?(?:answer|choice|result)|final|option|correct[ _-]?(?:answer|option)|"
+    r"respuesta|r[ée]ponse|antwort|resposta|risposta"
 )
+_JSON_KEY_RE = re.compile(rf'"\s*(?i:{_KEY_WORDS})\s*"\s*:')
+_KEY_NAME_RE = re.compile(rf"\s*(?i:{_KEY_WORDS})\s*")
 
 
 # "| **Answer** | | **B (60)** |": a table row labelled as the answer gives its last filled cell
@@ -109,7 +105,7 @@ def answer_layout(text: str) -> str:
         end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
     if ("✓" in end or "✅" in end or "✔" in end or "☑" in end) and (checks := list(_CHECK_RE.finditer(end))):
         last = checks[-1]
-        if len({m.group(1) or m.group(2) for m in _CHECK_RE.finditer(text)}) == 1:  # "✅ A … ✅ B": no answer
+        if len(checked_letters(text)) == 1:  # "✅ A … ✅ B": no answer
             end = end[: last.start()] + "Answer: " + (last.group(1) or last.group(2)) + end[last.end():]
     text = text[:cut] + end
     window = text[-300:]  # the closing sentences, where the answer and its number are
@@ -130,6 +126,11 @@ _ACCENT_RE = re.compile("[éèáóíúñçãõäöüßàòùÉÈÁÓÍÚÑÇÜÖ
 _EUROPEAN_HINTS = (" es ", " est ", " ist ", " und ", " el ", " la ", " le ", " il ", " der ", " des ", " une ", " por ",
                    " uma ", " della ", "onc,", "ntwort",
                    "espuesta", "esposta", "isposta")
+
+
+def checked_letters(text: str) -> set[str]:
+    """The option letters a response marks with a check mark, each alone on its line ("✅ D", "B ✓")."""
+    return {m.group(1) or m.group(2) for m in _CHECK_RE.finditer(text)}
 
 
 def _decimal_point(m: re.Match) -> str:

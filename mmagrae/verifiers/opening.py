@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 
-from mmagrae.verifiers.choice import normalize_option, stated_letter_at
+from mmagrae.verifiers.choice import resolve_choice, stated_letter_at
 from mmagrae.verifiers.endings import answer_first
 from mmagrae.verifiers.math_text import _NUMBER_RE
-from mmagrae.verifiers.numeric import parse_number
 
 __all__ = ["opening_answer"]
 
@@ -21,17 +20,9 @@ _RETRACTS_RE = re.compile(
 
 
 def _option_of(answer: str, choices: list[str]) -> int | None:
-    """The index of the option ``answer`` names (its letter, its text or its value), or None."""
-    if len(answer) == 1 and 0 <= ord(answer) - ord("A") < len(choices):
-        return ord(answer) - ord("A")
-    value = parse_number(answer)
-    for i, choice in enumerate(choices):
-        if normalize_option(str(choice)) == normalize_option(answer):
-            return i
-        other = parse_number(str(choice))
-        if value is not None and other is not None and value.value == other.value:
-            return i
-    return None
+    """The one option ``answer`` names (its letter, text or value; ``choice.resolve_choice``), or None."""
+    named, _ = resolve_choice(answer, choices)
+    return next(iter(named)) if len(named) == 1 else None
 
 
 def opening_answer(visible: str, choices: list[str] | None = None) -> str | None:

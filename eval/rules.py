@@ -40,8 +40,10 @@ def judged_text(response: str) -> str:
     ('9 + 3 = 12\\n\\\\boxed{12}', '<think>x</think> 5')
     """
     from mmagrae.verifiers.layouts import answer_layout
+    from mmagrae.verifiers.runoff import drop_runoff
 
-    response = answer_layout(response)  # "| **Answer** | C |", "=> 12", "✅ B", "La respuesta es 6,3"
+    # "…</s>", an invented next "Question:", a loop cut; then "| **Answer** | C |", "=> 12", "✅ B", "La respuesta es 6,3"
+    response = answer_layout(drop_runoff(response))
     if "think>" not in response:
         return response
     from mmagrae.verifiers.extraction import strip_think
@@ -113,6 +115,20 @@ def _letter_with_its_option(response: str, choices: list[str]) -> str | None:
         return None
     rest = _LEADING.sub("", response, count=1)
     return letter if _norm(rest) == _norm(choices[ord(letter) - ord("A")]) else None
+
+
+def _opening_option(response: str, choices: list[str]) -> str | None:
+    """The letter of an option written out with its letter on the response's first line and explained after
+    ("D. AE\nBecause the perpendicular segment is the shortest."), unless another line opens with another
+    letter (an echoed option list) or the explanation ends by naming another option."""
+    head, _, rest = response.strip().partition("\n")
+    letter = _letter_with_its_option(head.strip(), choices)
+    if letter is None or not rest.strip():
+        return None
+    n = len(choices)
+    if any(leading_letter(line, n) not in (None, letter) for line in rest.split("\n")):
+        return None
+    return letter if named_option(rest, choices) in (None, letter) else None
 
 
 _OPERATOR_END_RE = re.compile(r"[-+*/×÷^·−]\s*$")
@@ -278,7 +294,8 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
 
         return SampleVerdict(None, False)  # "so I'd say C or D", "it can be 2 or 3 cm": no answer
     if letter is None and choices:
-        letter = _letter_with_its_option(response, choices) or named_option(response, choices)
+        letter = _letter_with_its_option(response, choices) or _opening_option(response, choices)
+        letter = letter or named_option(response, choices)
     if letter is not None:
         verdict = _letter_verdict(letter, gold, choices)
         if verdict.extracted is not None:

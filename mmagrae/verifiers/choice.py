@@ -56,7 +56,8 @@ _STATED_LETTER = (
     r"(?=[ .,;:：!)\]}*$。，；）（]|\\\)|$)"
 )
 _STATED_NOUN_RE = re.compile(r"(?i:option|choice|answer)")
-_STATED_NOUN_CJK_RE = re.compile(r"(?i:option|choice|answer)|答案|选")  # "答案是 C。", "故选B", "，选B"
+# "答案是 C。", "故选B", "，选B"; Japanese "答えは B です", "正解は C"
+_STATED_NOUN_CJK_RE = re.compile(r"(?i:option|choice|answer)|答案|选|答え|正解")
 _CJK_HEDGE = (  # "答案是A，B", "A，也可能是B", "A。也可能是B", "A, 但也可能是 C", "选A或选B": no statement
     r"(?![，,、] ?[（(]?[A-H](?![A-Za-z])"
     r"|[，,、。.]? ?(?:但是?|不过)? ?(?:也可能是?|也可以是?|或者?是?|或选?|还可能是?|也许是?|可能是?|或许是?|和|与|及|还是选?) ?[（(]?[A-H]"
@@ -66,8 +67,11 @@ _CJK_NOUNS = 64  # Chinese nouns examined from the end (bounded work on "选\n" 
 _CJK_NOT_CHOSEN = re.compile(r"(?:不|不能|不应|不该|排除|如果|若|别|假如|假设|或|或者|还是)\s*$")  # "或选B": a hedge
 _STATED_CJK_RE = {  # "答案" needs a verb or a colon ("答案 A 不正确" states nothing); "选" the letter itself
     "答案": re.compile(r" ?(?:是|为|應為|应为|应该是|[:：]) ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),
-    "选": re.compile(r"(?:择)? ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),  # not "选项：A 错误"
+    # "选B", "选择 C", "正确选项为B"; not "选项：A 错误"
+    "选": re.compile(r"(?:择|项 ?(?:是|为|应为|应该是))? ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),
+    "答え": re.compile(r" ?(?:は|[:：]) ?[（(]?" + _STATED_LETTER + r"(?! ?(?:か|または|或いは|と|、 ?[（(]?[A-H]))"),
 }
+_STATED_CJK_RE["正解"] = _STATED_CJK_RE["答え"]
 _STATED_LOOSE_RE = re.compile(r"(?i: letter)?(?i: (?:is|would be|should be|will be))?" + _STATED_LETTER)
 _STATED_STRICT_RE = re.compile(  # a verb, a colon, or a bold label ("**Final Answer** B")
     r"(?i: letter)?(?:(?i: (?:is|would be|should be|will be))|(?= ?(?:\*\*)? ?[:：])|(?=\*\* ?[(\[]?[A-H]\b))"
@@ -84,7 +88,7 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     the choices, or None."""
     rest = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
     start = max(0, len(text) - _STATED_SCAN_CHARS)  # a statement is read near the end (bounded work)
-    nouns = _STATED_NOUN_CJK_RE if ("答" in text or "选" in text) else _STATED_NOUN_RE  # the fast scan if no CJK
+    nouns = _STATED_NOUN_CJK_RE if ("答" in text or "选" in text or "正解" in text) else _STATED_NOUN_RE  # the fast scan if no CJK
     examined = 0
     for noun in reversed(list(nouns.finditer(text, start))):  # the last statement wins
         window = text[noun.end(): noun.end() + _STATED_WINDOW]
@@ -121,8 +125,10 @@ def stated_letter(text: str, n_choices: int | None = None, *, strict: bool = Tru
     ('B', None, None)
     >>> stated_letter("答案是A，B", 4), stated_letter("答案是A，也可能是B", 4), stated_letter("分析：答案 A 不正确", 4)
     (None, None, None)
-    >>> stated_letter("故选D。（选项A，B，C均不符合题意）", 4)
-    'D'
+    >>> stated_letter("故选D。（选项A，B，C均不符合题意）", 4), stated_letter("因此，正确选项为B。", 4)
+    ('D', 'B')
+    >>> stated_letter("よって、答えは B です。", 4), stated_letter("正解は C。", 4), stated_letter("答えは A か B", 4)
+    ('B', 'C', None)
     """
     found = stated_letter_at(text, n_choices, strict=strict)
     return found[1] if found else None

@@ -68,6 +68,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
 )
 from mmagrae.verifiers.numeric import parse_number
 from mmagrae.verifiers.opening import opening_answer
+from mmagrae.verifiers.runoff import drop_runoff
 from mmagrae.verifiers.think import strip_think
 from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
 
@@ -212,6 +213,7 @@ def _find_answer_tags(text: str) -> list[str]:
     return found
 
 
+_JA_COPULA_RE = re.compile(r"[ \t]*(?:です|である|となります|となる|になります|になる|だ)(?=[ \t]*[。．.]?[ \t]*(?:\n|$))")
 _PHRASE_EN = (
     r"(?:(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
     r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
@@ -219,8 +221,8 @@ _PHRASE_EN = (
     r")"
 )  # "<Answer>: 13" (We-Math's prompt) too
 _PHRASE_RE = re.compile(_PHRASE_EN, re.IGNORECASE)
-_PHRASE_CJK_RE = re.compile(  # "答案：221° T", "所以答案是 4"; only for a text with 答案 (the scan costs)
-    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE
+_PHRASE_CJK_RE = re.compile(  # "答案：221° T", "所以答案是 4", "答えは 12 cm です"; only for a text with 答案/答え/正解
+    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|(?:答え|正解)\s*(?:は|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE
 )
 _HEDGE_WORDS_RE = re.compile(
     r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely)\s+",
@@ -234,7 +236,7 @@ _BOLD_LABEL_RE = re.compile(r"\s*(?i:(?:the\s+)?(?:final\s+|correct\s+)?(?:answe
 def _last_phrase(text: str) -> re.Match | None:
     """The last "the answer is" phrase."""
     last = None
-    for m in (_PHRASE_CJK_RE if "答案" in text else _PHRASE_RE).finditer(text):
+    for m in (_PHRASE_CJK_RE if ("答案" in text or "答え" in text or "正解" in text) else _PHRASE_RE).finditer(text):
         last = m
     return last
 
@@ -420,9 +422,11 @@ def extract(
     opening: read an answer given first (``opening_answer``); False when reading the parts of one.
     """
     text = response[-MAX_RESPONSE_CHARS:]
-    visible = drop_trailing_remark(drop_trailing_note(strip_think(text)))
+    visible = drop_trailing_remark(drop_trailing_note(drop_runoff(strip_think(text))))
     if _FULL_WIDTH_MATH_RE.search(visible):
         visible = visible.translate(_FULL_WIDTH_MATH)
+    if "です" in visible or "る" in visible or "だ" in visible or "ます" in visible:  # "答えは 60° です。": the copula is not the answer
+        visible = _JA_COPULA_RE.sub("", visible)
 
     visible = answer_layout(visible)  # tables, "=> 12", "✅ B", other languages' phrases and decimal commas
     tags = _find_answer_tags(visible) or ([found] if (found := json_answer(visible)) is not None else [])

@@ -161,7 +161,7 @@ _TAIL_WINDOW_CHARS = 300
 _TAIL_MAX_CHARS = 200
 # Chinese words and the full-width colon end a lead; full-width list marks and operators do not (a tail that
 # holds "，" or "、" is a list, and "＋－＝" are read as "+-=" by ``extraction.extract``)
-_CJK_CHAR_RE = re.compile(r"[\u3400-\u9fff\uff1a。]")
+_CJK_CHAR_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff1a。]")  # kana too ("面積は 12 cm²")
 _CJK_LIST_RE = re.compile(r"[，、；\u3000]")
 # the Chinese word before the math makes it a sign, an operand, a bound or one end of a range, not the value
 _CJK_BOUND_END_RE = re.compile(
@@ -206,7 +206,8 @@ _UNIT_WORDS = (
     "weeks?|months?|years?|inch|inches|ft|feet|foot|yd|yards?|miles?|mph|kph|kJ|kW|Pa|kPa|Hz|ml|mL|"
     "rad|radians?|deg|degrees?|units?|square units|liters?|litres?|meters?|metres?|centimeters?|millimeters?|"
     "kilometers?|kilograms?|grams?|cents?|dollars?|dm|decimeters?|decimetres?|centimetres?|millimetres?|"
-    "kilometres?|(?:平方|立方)?(?:千米|公里|厘米|毫米|分米|米)|度|升|毫升|克|千克|元|秒|分钟|小时"
+    "kilometres?|(?:平方|立方)?(?:千米|公里|厘米|毫米|分米|米)|度|升|毫升|克|千克|元|秒|分钟|小时|"
+    "(?:平方|立方)?(?:センチ|ミリ|キロ)?メートル"
 )
 # a unit word that ends an answer ("\sqrt{3} cm", "2\pi \text{ meters}^2"): not part of the value
 TRAILING_UNIT_RE = re.compile(
@@ -349,7 +350,9 @@ def _states_value(lead: str) -> bool:
     """The prose before a number states it as the value: "we get", "x equals", "Length =", "Area:"."""
     lead = lead.rstrip()
     words = _TAIL_WORD_RE.findall(lead)
-    return lead.endswith(("=", ":", "：", "是", "为", "為", "等于", "得")) or bool(words) and words[-1].lower() in _COPULAS
+    if lead.endswith(("=", ":", "：", "是", "为", "為", "等于", "得", "は")):  # "面积是 12", "面積は 12 cm²"
+        return True
+    return bool(words) and words[-1].lower() in _COPULAS
 
 
 _FORMULA_RE = re.compile(

@@ -1,0 +1,111 @@
+"""Run-on text after the answer and Chinese/Japanese endings (round 8, found by an eighth held-out set of
+model-style responses: degenerate generations of small models, answers in Chinese and Japanese, an option
+written out first and explained after). Each case is written here by hand; the held-out responses are not in the
+repository."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval import mathverse, mathvista, wemath
+from eval.rules import judged_text
+from mmagrae.verifiers import extract_answer, verify
+from mmagrae.verifiers.runoff import drop_runoff
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["</s>", "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "<end_of_turn>", "<eos>",
+     "[INST]", "<|im_start|>user", "<｜end▁of▁sentence｜>", "<|user|>"],
+)
+def test_an_end_of_turn_token_ends_the_reply(token: str) -> None:
+    response = f"The inequality is y ≥ -2x - 6.{token}\n{token} Question: what is 3 + 4? Answer: 7"
+    assert drop_runoff(response) == "The inequality is y ≥ -2x - 6."
+    assert verify(response, "y \\geq -2x-6").correct
+    assert not verify(response, "7").correct
+
+
+def test_tokens_opening_the_text_and_echoed_prompts() -> None:
+    assert drop_runoff("</s> B</s>") == " B"  # nothing before it: a template's leftover, not the reply's end
+    assert drop_runoff("[INST] What is 2 + 3? [/INST] The answer is 5.</s>").strip() == "The answer is 5."
+    chatml = "<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\nThe answer is 5.<|im_end|>\n<|im_start|>user"
+    assert drop_runoff(chatml).strip() == "The answer is 5."
+    assert verify(chatml, "5").correct and not verify(chatml, "2").correct
+    # a reply-start token with nothing after it (a template's end) is not the reply's opening
+    assert verify("The true bearing of C from B is 221°T.[/INST]", "221").correct
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("sin θ = √3/2\nθ = 60°\nθ = 60°\nθ = 60°\nθ = 60°</s>", "sin θ = √3/2\nθ = 60°"),
+        ("B. 40°\n\n∠P = 40°\n∠P = 40°\n∠P = 40°\n∠P = 4", "B. 40°\n\n∠P = 40°"),  # the last copy cut off
+        ("B. 40°\n\n∠P = 40°\n\n∠P = 40°\n\n∠P = 4", "B. 40°\n\n∠P = 40°"),  # blank lines between the copies
+        ("x = 2. So the answer is 5. So the answer is 5. So the answer is 5. So the ans",
+         "x = 2. So the answer is 5."),  # sentences on one line
+        ("x = 1\nx = 2\nx = 3", "x = 1\nx = 2\nx = 3"),  # different lines: no loop
+        ("a = 4\nx = 5\nx = 5", "a = 4\nx = 5\nx = 5"),  # two copies are not a loop
+        ("x = 5\n---\n---\n---", "x = 5\n---\n---\n---"),  # a rule repeated is not a sentence
+    ],
+)
+def test_a_loop_becomes_one_copy(response: str, expected: str) -> None:
+    assert drop_runoff(response) == expected
+
+
+def test_a_cut_off_copy_is_not_the_answer() -> None:
+    looped = "∠P = 180° - 100° - 40°\n" + "∠P = 40°\n" * 5 + "∠P = 4"
+    assert verify(looped, "40").correct and not verify(looped, "4").correct
+    assert mathverse.judge({"question_type": "free-form", "answer": "60^\\circ", "question": "Find θ."},
+                           "θ = 60°\n" * 6 + "θ = 6", "rules").correct
+
+
+def test_an_invented_next_question_is_read_as_a_judge_reads_it() -> None:
+    """A small model that answers, then invents "Question: … Answer: …" pairs: GPT's extraction reads the last
+    answer (MathVista's published Claude 2-shot extractions do), so the response is not cut there."""
+    response = "So sin a = 20/29.\n\nQuestion: Find cos a.\nAnswer: cos a = -21/29."
+    assert drop_runoff(response) == response
+    assert verify(response, "-21/29").correct and not verify(response, "20/29").correct
+
+
+def test_judged_text_keeps_the_thinking_and_cuts_the_reply_only() -> None:
+    assert judged_text("<think>Question: 3?</think>Answer: 5</s>junk") == "<think>Question: 3?</think>Answer: 5"
+    assert judged_text("<think>\\boxed{7}</think></s>") == "\\boxed{7}"  # nothing outside: the thinking is read
+    row = {"pid": "1", "question_type": "free_form", "answer_type": "integer", "answer": "5", "precision": None,
+           "choices": None, "response": "The answer is 5.</s>\n</s>\nThe answer is 8."}
+    assert mathvista.rules_extraction(row) == "5"
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("D. AE\nBecause the perpendicular segment is the shortest.", "D", True),
+        ("D. AE\nBecause the perpendicular segment is the shortest.", "A", False),
+        ("D. AE\n\nThe perpendicular segment from A to BC is the shortest path.", "D", True),
+        ("A. AB\nB. AC\nC. AD\nD. AE\nThe perpendicular one is the shortest.", "A", False),  # an echoed option list
+        ("D. AE\nThe perpendicular one is the shortest, so it is AB.", "D", False),  # the explanation names another
+    ],
+)
+def test_an_option_written_out_first_then_explained(response: str, gold: str, expected: bool) -> None:
+    row = {"answer": gold, "option": "A. AB;B. AC;C. AD;D. AE; E. No correct answer"}
+    assert wemath.judge(row, response, "rules").correct is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [
+        ("因此，正确选项为B。", "B", ["1", "2", "3", "4"], True),
+        ("因此，正确选项为B。", "C", ["1", "2", "3", "4"], False),
+        ("选项：A 错误，B 正确", "B", ["1", "2", "3", "4"], False),  # a list of verdicts, no statement
+        ("よって、答えは B です。", "B", ["1", "2", "3", "4"], True),
+        ("正解は C。", "C", ["1", "2", "3", "4"], True),
+        ("答えは A か B です。", "A", ["1", "2", "3", "4"], False),  # a hedge
+        ("答えは 12 cm です。", "12", None, True),
+        ("したがって、面積は 12 cm² となる。", "12", None, True),
+        ("よって、∠ABC = 60° となります。", "60", None, True),
+        ("高さは 58 ミリメートルです。", "58", None, True),
+        ("高さは 58 ミリメートルです。", "5.8", None, False),
+        ("所以面积是 12 平方厘米。", "12", None, True),
+    ],
+)
+def test_chinese_and_japanese_endings(response: str, gold: str, choices: list[str] | None, expected: bool) -> None:
+    assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)

@@ -21,7 +21,18 @@ __all__ = [
 _REMARK_RE = re.compile(  # "\( A = 9.4 \)" is math, not a remark opening with the word "A"
     r"(?<!\\)\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
     r"without|with|the|this|that|these|which|where|rounded|in|since|because|as|using|here|assuming|an?|to|from|"
-    r"given|see|check|exact|exactly|in)\b[.,:]?\s)[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
+    r"given|see|check|exact|exactly|in|equivalently|if|each)\b[.,:]?\s|[=≈]\s*(?=[^\s)]))[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
+)
+# a precision note after the value: "(1 d.p.)", "(to 2 decimal places)", "(3 s.f.)", "(to the nearest metre)"
+_PRECISION_NOTE_RE = re.compile(
+    r"\s*\(\s*(?i:(?:correct\s+|rounded\s+)?(?:to\s+)?(?:\d+|one|two|three|four)\s*(?:d\.\s?p\.?|dp|s\.\s?f\.?|sf|"
+    r"decimal\s+places?|significant\s+(?:figures?|digits?))|(?:correct\s+|rounded\s+)?to\s+the\s+nearest\s+[\w ]{1,30})"
+    r"\s*\)"
+)
+# a supposition closing the last sentence after its value: "…, assuming the base edge in the diagram is 19 cm."
+_SUPPOSITION_RE = re.compile(
+    r"[,;—–]\s*(?i:assuming|provided(?:\s+that)?|given\s+that|supposing|if\s+(?:the|we|this|that|my|our|each))\b"
+    r"[^.\n]{0,200}\.?\s*$"
 )
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
 _REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
@@ -40,6 +51,15 @@ def drop_trailing_remark(text: str) -> str:
     >>> drop_trailing_remark("The interval is (2, 5)."), drop_trailing_remark("So the answer is (B).")
     ('The interval is (2, 5).', 'So the answer is (B).')
     """
+    if "(" in text[-400:] and ("." in text[-400:] or "nearest" in text[-400:]):  # "≈ 220.0 cm³ (1 d.p.)."
+        cut = max(0, len(text) - 400)
+        text = text[:cut] + _PRECISION_NOTE_RE.sub("", text[cut:])
+    if "," in text[-300:] or ";" in text[-300:] or "—" in text[-300:]:
+        supposed = _SUPPOSITION_RE.search(text, max(0, len(text) - 300))
+        if supposed is not None and not _REMARK_KEEP_RE.search(supposed.group(0)):
+            head = text[: supposed.start()].rstrip()
+            if re.search(r"[\d$\\]", head[-40:]):  # a value just before it: "So the volume is 399 cm³, assuming …"
+                return head
     if not text[-64:].rstrip().endswith((")", ").")):
         return text
     m = _REMARK_RE.search(text, max(0, len(text) - 1200))
@@ -48,7 +68,8 @@ def drop_trailing_remark(text: str) -> str:
     head = text[: m.start()].rstrip()
     if _REMARK_IS_ANSWER_RE.search(head):  # "the correct answer is (None of the above)": the answer itself
         return text
-    return head if re.search(r"[\d$\\]", head[-300:]) else text
+    stated = re.search(r"[\d$\\]", head[-300:]) or _NUMBER_WORD_RE.search(head[-80:])  # "x equals eleven (…)"
+    return head if stated else text
 
 
 # a closing paragraph that is a note, not the answer: "…, which is option **B**.\n\nNote that option D (156π) would
@@ -58,28 +79,52 @@ _NOTE_RE = re.compile(
 )
 _NOTE_WORDS = ("note", "remark", "n.b", "n. b", "p.s", "p. s")
 _NOTE_KEEP_RE = re.compile(  # a note that answers, corrects, hedges, converts or re-reads the question is read
-    r"(?i)\banswer|\bcorrect|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror|\bsecond thought|\bcheck|"
-    r"\bcould|\bmight|\bmaybe|\bperhaps|\balso\b|\bor\b|\bask|\bwant|\bquestion|\bso\b|\btherefore|\bthus|\bhence|"
-    r"\bthis is|\bwhich is"
+    r"(?i)\banswer|\bcorrect|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror|\bsecond thought|\bcould|\bmight|"
+    r"\bmaybe|\bperhaps|\bask|\bwant|\bquestion"
+)
+# ... and one that concludes ("so", "therefore", "also", "or", "this is"), unless it only supposes ("the maximum
+# would then be …", "if d were measured …") or sets another option aside ("option A lists …, but …")
+_NOTE_CONCLUDES_RE = re.compile(r"(?i)\bcheck|\balso\b|\bor\b|\bso\b|\btherefore|\bthus|\bhence|\bthis is|\bwhich is")
+_NOTE_SUPPOSES_RE = re.compile(
+    r"(?i)\bwould\b|\bwere\b|\bnot needed\b|\bisn'?t needed\b|^[^\w]*(?:note|remark)\b\W*(?:that\s+)?(?:options?|choices?)\s+\(?[A-H]\b"
+)
+# a closing check of the value just found: "Check: 4.5² + (9√3/2)² = 81 = 9² ✓" (read when it finds an error)
+_CHECK_RE = re.compile(
+    r"\n[ \t>*_#]*(?i:check|checking|verification|verify|sanity check|double[- ]check)(?:\*\*|__)?[ \t]*[:：—-]"
+    r"[^\n]{0,600}\s*$"
+)
+_CHECK_KEEP_RE = re.compile(
+    r"(?i)\banswer|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror|\bwrong|\bincorrect|\bshould|\binstead|"
+    r"\bnot (?:correct|right|match)|\bdoes(?:n't| not)|\bfails?\b|[✗✘❌≠]"
 )
 
 
 def drop_trailing_note(text: str) -> str:
-    r"""``text`` without a closing "Note …" paragraph that follows a stated value (it explains, it does not
-    answer).
+    r"""``text`` without a closing "Note …" paragraph, or a closing "Check: …" line, that follows a stated value
+    (it explains or verifies, it does not answer).
 
     >>> drop_trailing_note("So the area is **65π**, option **B**.\n\nNote that option D (156π) uses the height.")
     'So the area is **65π**, option **B**.'
     >>> drop_trailing_note("So x = 4.\n\nNote: the final answer is 5.")
     'So x = 4.\n\nNote: the final answer is 5.'
+    >>> drop_trailing_note("Summary: a = 9√3/2.\nCheck: 4.5² + (9√3/2)² = 81 = 9² ✓")
+    'Summary: a = 9√3/2.'
     """
     tail = text[-700:].rstrip()
     last = max(tail.rfind("\n\n"), tail.rfind("\n \n"), tail.rfind("\n\t\n"))
-    if last < 0 or not tail[last:last + 16].lstrip(" \t\n>*_(").lower().startswith(_NOTE_WORDS):
-        return text  # the common case, cheaply: the last paragraph is no note
-    m = _NOTE_RE.search(text, max(0, len(text) - 700))
-    if m is None or _NOTE_KEEP_RE.search(m.group(0)):
-        return text
+    if last >= 0 and tail[last:last + 16].lstrip(" \t\n>*_(").lower().startswith(_NOTE_WORDS):
+        m = _NOTE_RE.search(text, max(0, len(text) - 700))
+        if m is None:
+            return text
+        note = m.group(0).strip()
+        if _NOTE_KEEP_RE.search(note) or (_NOTE_CONCLUDES_RE.search(note) and not _NOTE_SUPPOSES_RE.search(note)):
+            return text
+    elif "heck" in tail or "erif" in tail:  # "Check:", "Verification:" (cheaply first)
+        m = _CHECK_RE.search(text, max(0, len(text) - 700))
+        if m is None or _CHECK_KEEP_RE.search(m.group(0)):
+            return text
+    else:
+        return text  # the common case: the response ends with neither
     head = text[: m.start()].rstrip()
     return head if re.search(r"[\d$\\]|\*\*", head[-300:]) else text
 

@@ -48,7 +48,7 @@ from mmagrae.verifiers.endings import (
     there_are_count,
     worded_value,
 )
-from mmagrae.verifiers.layouts import answer_layout, json_answer
+from mmagrae.verifiers.layouts import answer_layout, json_answer, program_output
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
     EQUALS_RE,
@@ -266,8 +266,12 @@ def _answer_after(text: str, last: re.Match | None) -> str | None:
         if end != -1 and rest[1:end].strip():
             return rest[1:end]
     m = SENTENCE_END_RE.search(rest)
-    candidate = rest[: m.start()] if m else rest
+    candidate = _FILLER_END_RE.sub("", rest[: m.start()] if m else rest)  # "229 m either way"
     return candidate if candidate.strip() else None
+
+
+_FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway|in\s+total|"
+                            r"altogether|in\s+all)\s*$")
 
 
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"), ("__", "__"), ("`", "`"))
@@ -422,7 +426,7 @@ def extract(
     opening: read an answer given first (``opening_answer``); False when reading the parts of one.
     """
     text = response[-MAX_RESPONSE_CHARS:]
-    visible = drop_trailing_remark(drop_trailing_note(drop_runoff(strip_think(text))))
+    visible = drop_trailing_remark(drop_trailing_note(program_output(drop_runoff(strip_think(text)))))
     if _FULL_WIDTH_MATH_RE.search(visible):
         visible = visible.translate(_FULL_WIDTH_MATH)
     if "です" in visible or "る" in visible or "だ" in visible or "ます" in visible:  # "答えは 60° です。": the copula is not the answer

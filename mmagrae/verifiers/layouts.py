@@ -18,7 +18,7 @@ import functools
 import json
 import re
 
-__all__ = ["answer_layout", "checked_letters", "json_answer"]
+__all__ = ["answer_layout", "checked_letters", "json_answer", "program_output"]
 
 _MAX_JSON_CHARS = 20_000
 
@@ -126,6 +126,38 @@ _ACCENT_RE = re.compile("[éèáóíúñçãõäöüßàòùÉÈÁÓÍÚÑÇÜÖ
 _EUROPEAN_HINTS = (" es ", " est ", " ist ", " und ", " el ", " la ", " le ", " il ", " der ", " des ", " une ", " por ",
                    " uma ", " della ", "onc,", "ntwort",
                    "espuesta", "esposta", "isposta")
+
+
+# a fenced block: its language tag and its body
+_FENCE_RE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n`]*\n(.*?)```", re.DOTALL)
+_OUTPUT_TAGS = {"output", "out", "stdout", "result", "results", "console", "text", "txt", "plaintext", "plain"}
+_CODE_TAGS = {"python", "py", "python3", "ipython", "sympy", "sage", "javascript", "js", "java", "c", "cpp", "c++",
+              "r", "matlab", "octave", "julia", "bash", "sh", "shell", "pseudo", "pseudocode", "code"}
+_CODE_RE = re.compile(  # an untagged block is a program only with one of these (not "DE = \sqrt{124}")
+    r"(?m)^[ \t]*(?:import\s|from\s+\w+\s+import\s|def\s|class\s|return\b|for\s.*\bin\b.*:\s*$)|\bprint\s*\(|"
+    r"\b(?:math|np|sp|sympy|numpy)\.\w"
+)
+
+
+def program_output(text: str) -> str:
+    """``text`` with its fenced program blocks left out and its output blocks as plain lines (a program of
+    thought: "```python … print(round(V, 1))```\n```output\n125.3\n```\nThe volume is about 125.3 cm³."):
+    the program is not read as math (``x**2``, ``V = (1/3) * l * w * h``) and is never run; what it printed,
+    as the response shows it, is read like any other line ("x**2" there is a power). A block without a tag is
+    a program only when it imports, defines, loops or prints; math in a bare fence (``\frac{CE}{AE} = …``) is
+    kept as it is. Unchanged without a fence (the common case)."""
+    if "```" not in text:
+        return text
+
+    def block(m: re.Match) -> str:
+        tag, body = m.group(1).lower(), m.group(2).strip()
+        if tag in _OUTPUT_TAGS:
+            return "\n" + body.replace("**", "^") + "\n"  # printed by a program: "x**2" is a power, not bold
+        if tag in _CODE_TAGS or (not tag and "\\" not in body and _CODE_RE.search(body)):
+            return "\n"
+        return m.group(0)
+
+    return _FENCE_RE.sub(block, text)
 
 
 def checked_letters(text: str) -> set[str]:

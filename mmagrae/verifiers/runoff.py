@@ -20,6 +20,7 @@ so a rule that cut it would move rules mode away from the judged numbers.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["drop_runoff"]
@@ -39,12 +40,14 @@ _REPLY_START_RE = re.compile(
 _SENTENCE_RE = re.compile(r"(?<=[.!?。])[ \t]+")
 
 
+@functools.lru_cache(maxsize=256)  # eval's rules read a response, then the verifier reads it again
 def drop_runoff(text: str) -> str:
     """``text`` without the run-on parts above (when ``text`` has a ``</think>``, only what follows it is read
     this way); unchanged when it has none (the common case: three substring tests)."""
     think = text.rfind("</think>")
     head, text = (text[: think + len("</think>")], text[think + len("</think>"):]) if think != -1 else ("", text)
-    if "<" in text or "[" in text:
+    if "</s>" in text or "<|" in text or "<｜" in text or "INST]" in text or "_of_turn>" in text or "<eos>" in text \
+            or "eoa" in text:  # one of them is in every token above
         reply = _REPLY_START_RE.search(text)
         if reply and text[reply.end():].strip():  # an echoed prompt ("[INST] … [/INST] 12"): its reply
             text = text[reply.end():]
@@ -53,9 +56,30 @@ def drop_runoff(text: str) -> str:
                 text = text[: m.start()].rstrip()
                 break
             text = text[m.end():]  # a token that opens the response (a template's leftover) is dropped
-    if "\n" in text.strip() or text.count(". ") >= 2:
+    if _may_loop(text):
         text = _drop_loop(text)
     return head + text
+
+
+def _may_loop(text: str) -> bool:
+    """A cheap test before :func:`_drop_loop`: the text ends in a copy, or a cut-off copy, of the line (or
+    sentence) before it."""
+    end = len(text.rstrip())
+    start = text.rfind("\n", 0, end) + 1
+    last = text[start:end].strip()
+    if not last:
+        return False
+    before = text[max(0, start - _LOOP_TAIL_CHARS):start].rstrip()
+    previous = before[before.rfind("\n") + 1:].strip()
+    if previous.startswith(last):
+        return True
+    if not (". " in last or "。" in last or "! " in last or "? " in last):
+        return False
+    sentences = _SENTENCE_RE.split(last)[-2:]
+    return len(sentences) == 2 and sentences[0].startswith(sentences[1])
+
+
+_LOOP_TAIL_CHARS = 2000
 
 
 def _drop_loop(text: str) -> str:

@@ -109,3 +109,53 @@ def test_an_option_written_out_first_then_explained(response: str, gold: str, ex
 )
 def test_chinese_and_japanese_endings(response: str, gold: str, choices: list[str] | None, expected: bool) -> None:
     assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)
+
+
+# ------------------------------------------------------------------ a ninth held-out set: programs, checks, words
+def test_a_program_of_thought_is_not_read_as_math_and_its_output_is() -> None:
+    code = ("```python\nimport math\nslant, l = 14, 3\nh = math.sqrt(slant**2 - (l/2)**2)\nV = (1/3) * l * 9 * h\n"
+            "print(round(V, 1))\n```\n")
+    assert verify(code + "```output\n125.3\n```\nThe volume is approximately 125.3 cm³.", "125.3").correct
+    assert verify(code + "```output\n125.3\n```", "125.3").correct  # the printed output is the answer
+    assert not verify(code + "```output\n125.3\n```", "2").correct  # not the "2" of "slant**2"
+    printed = "```python\nprint(ellipse)\n```\n```output\nEq(x**2/81 + y**2/9, 1)\n```\nIt is x²/81 + y²/9 = 1."
+    assert verify(printed, "\\frac{x^2}{81}+\\frac{y^2}{9}=1").correct  # "x**2" printed is a power, not bold
+    # a bare fence holding math, not a program, is read as before
+    assert verify("```\nDE = \\sqrt{124} = \\boxed{\\frac{20}{3}}\n```", "\\frac{20}{3}").correct
+    assert extract_answer("```\nn = 7\nprint(n - 4)\n```\nSo there are 3 left.") == "3"  # an untagged program
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("Summary: a = 9√3/2 ≈ 7.79.\n\nCheck: 9 cos 60° = 4.5, and 4.5² + (9√3/2)² = 81 = 9² ✓", "\\frac{9\\sqrt{3}}{2}",
+         True),
+        ("Step 4: So V_A : V_B = 1 : 64.\n\nCheck: 2304π ÷ 36π = 64. ✓", "1:64", True),
+        ("So x = 4.\nCheck: 3 × 4 = 12 ✓", "4", True),  # a check line right after the answer
+        ("So x = 4.\n\nCheck: 3 × 4 = 12, not 13, so the answer is 5.", "5", True),  # a check that corrects
+        ("4. The amplitude is 4.6.\n\nNote: the maximum would then be 1.2 + 4.6 = 5.8, so the period is 8π/3.", "4.6",
+         True),  # a note that supposes
+        ("So x = 4.\n\nNote: since 2 + 2 = 4, so x = 4.", "4", True),
+        ("d = 229 m.\n\nNote: along the path it is 229.29 m, so the answer is 229 m either way.", "229", True),
+        ("So V ≈ 220.0 cm³ (1 d.p.).", "220.0", True),  # a precision note is not the answer
+        ("AD ≈ 93.31 (2 d.p.)", "93.31", True),
+        ("So the volume is 399 cm³, assuming the base edge in the diagram is 19 cm.", "399", True),
+        ("So x = 4, if the triangle is right-angled, or 5 otherwise.", "4", False),  # a hedge is kept
+        ("its true bearing is 212°T (equivalently S32°W).", "212", True),
+        ("AG = 7√3 cm (= √147 cm).", "\\sqrt{147}", True),
+        ("The wooden block holds one hundred fifty cubic decimetres.", "150", True),
+        ("So ∠BCD and ∠DCF are each seventy-five degrees.", "75", True),
+        ("So the annulus covers twenty pi square centimetres (20π cm²).", "20\\pi", True),
+        ("So the annulus covers twenty pi square centimetres (20π cm²).", "20", False),
+    ],
+)
+def test_checks_notes_precision_and_words_after_the_answer(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+def test_an_option_ending_with_a_period_and_we_math_words() -> None:
+    row = {"answer": "D", "option": "A. 1 cm;B. 1.5 cm;C. 3.14 cm;D. 6.28 cm.; E. No correct answer"}
+    assert wemath.judge(row, "So BC is 6.28 centimetres long.", "rules").correct
+    assert not wemath.judge(row, "So BC is 3.14 centimetres long.", "rules").correct
+    row = {"answer": "C", "option": "A. 170;B. 120;C. 150;D. 1200; E. No correct answer"}
+    assert wemath.judge(row, "Its volume is 5 × 30.\n\nThe block holds one hundred fifty cubic decimetres.", "rules").correct

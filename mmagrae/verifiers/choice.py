@@ -173,6 +173,9 @@ def _text_matches(text: str, options: Sequence[str], equal: Callable[[str, str],
     return set()
 
 
+_FINAL_PERIOD_RE = re.compile(r"(?<=[^\d\s.])\.\s*$")
+
+
 def resolve_choice(
     answer: str, choices: Sequence[str], *, equal: Callable[[str, str], bool] | None = None
 ) -> tuple[set[int], str]:
@@ -183,7 +186,7 @@ def resolve_choice(
     >>> resolve_choice("\\\\text{(C)}", ["a", "b", "c"])
     ({2}, 'letter C')
     """
-    options = [str(c) for c in choices]
+    options = [_FINAL_PERIOD_RE.sub("", str(c)) for c in choices]  # We-Math's "D. 6.28 cm.": the option is "6.28 cm"
     text = normalize_math_text(answer).strip().replace("**", "").strip()
     if not text:
         return set(), "empty answer"

@@ -299,10 +299,18 @@ def worded_value(text: str) -> str | None:
     ('45', None)
     >>> worded_value("It is five or six."), worded_value("Please provide the ages of the two people in text form.")
     (None, None)
+    >>> worded_value("So the ring covers twenty pi square centimetres (20π cm²).")
+    '20π cm²'
+
     """
     tail = text[-300:].rstrip()
     cut = max((m.end() for m in SENTENCE_END_RE.finditer(tail[:-1])), default=0)
     sentence = tail[cut:]
+    written = _WRITTEN_AFTER_RE.search(sentence)  # "twenty pi square centimetres (20π cm²).": as written in math
+    if written is not None and _DIGIT_RE.search(written.group(1)) and not _DIGIT_RE.search(sentence[: written.start()]):
+        said = sentence[: written.start()]
+        if _NUMBER_WORD_RE.search(said) and not _WORDED_HEDGE_RE.search(said):
+            return written.group(1).strip()
     if _DIGIT_RE.search(sentence) or _WORDED_HEDGE_RE.search(sentence):
         return None
     values = set(number_words_in(sentence))
@@ -314,8 +322,11 @@ def worded_value(text: str) -> str | None:
     return str(values.pop())
 
 
-_STATES_BEFORE_RE = re.compile(
-    r"(?i)(?:\b(?:is|are|was|were|equals?|measures?|be|makes?|gives?|get|of)|[=:])\s+(?:only\s+|exactly\s+|just\s+)?$"
+_WRITTEN_AFTER_RE = re.compile(r"\(\s*([^()\n]{1,40}?)\s*\)\s*[.!]?\s*$")
+_STATES_BEFORE_RE = re.compile(  # "is", "holds", "takes up", "measuring", "are each" before the number
+    r"(?i)(?:\b(?:is|are|was|were|equals?|measures?|measuring|be|makes?|gives?|get|of|holds?|contains?|takes\s+up|"
+    r"covers?|weighs?|costs?|totals?|comes\s+to|works\s+out\s+to|amounts\s+to)|[=:])\s+"
+    r"(?:only\s+|exactly\s+|just\s+|each\s+|both\s+|about\s+|approximately\s+|roughly\s+)?$"
 )
 
 

@@ -123,6 +123,8 @@ def test_a_program_of_thought_is_not_read_as_math_and_its_output_is() -> None:
     # a bare fence holding math, not a program, is read as before
     assert verify("```\nDE = \\sqrt{124} = \\boxed{\\frac{20}{3}}\n```", "\\frac{20}{3}").correct
     assert extract_answer("```\nn = 7\nprint(n - 4)\n```\nSo there are 3 left.") == "3"  # an untagged program
+    for fence in ("```", "```python"):  # a program whose output is not shown states no answer
+        assert not verify(f"So:\n{fence}\nn = 7\nprint(n - 4)\n```", "4").correct
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ _PRECISION_NOTE_RE = re.compile(
 )
 # a supposition closing the last sentence after its value: "…, assuming the base edge in the diagram is 19 cm."
 _SUPPOSITION_RE = re.compile(
-    r"[,;—–]\s*(?i:assuming|provided(?:\s+that)?|given\s+that|supposing|if\s+(?:the|we|this|that|my|our|each))\b"
+    r"(?:[,;]|—|–)[ \t]?(?i:assuming|provided(?:\s+that)?|given\s+that|supposing|if\s+(?:the|we|this|that|my|our|each))\b"
     r"[^.\n]{0,200}\.?\s*$"
 )
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
@@ -51,10 +51,14 @@ def drop_trailing_remark(text: str) -> str:
     >>> drop_trailing_remark("The interval is (2, 5)."), drop_trailing_remark("So the answer is (B).")
     ('The interval is (2, 5).', 'So the answer is (B).')
     """
-    if "(" in text[-400:] and ("." in text[-400:] or "nearest" in text[-400:]):  # "≈ 220.0 cm³ (1 d.p.)."
-        cut = max(0, len(text) - 400)
-        text = text[:cut] + _PRECISION_NOTE_RE.sub("", text[cut:])
-    if "," in text[-300:] or ";" in text[-300:] or "—" in text[-300:]:
+    cut = max(0, len(text) - 120)
+    end = text[cut:]
+    if ")" in end and ("d.p" in end or "dp" in end or "s.f" in end or "sf" in end or "decimal" in end
+                       or "significant" in end or "nearest" in end):  # "≈ 220.0 cm³ (1 d.p.)."
+        text = text[:cut] + _PRECISION_NOTE_RE.sub("", end)
+    end = text[-300:]
+    if "ssum" in end or "rovided" in end or "iven that" in end or "uppos" in end or ", if" in end or "; if" in end \
+            or "— if" in end or "– if" in end:
         supposed = _SUPPOSITION_RE.search(text, max(0, len(text) - 300))
         if supposed is not None and not _REMARK_KEEP_RE.search(supposed.group(0)):
             head = text[: supposed.start()].rstrip()

@@ -234,9 +234,32 @@ _BOLD_LABEL_RE = re.compile(r"\s*(?i:(?:the\s+)?(?:final\s+|correct\s+)?(?:answe
 
 
 def _last_phrase(text: str) -> re.Match | None:
-    """The last "the answer is" phrase."""
+    """The last "the answer is" phrase. Every English phrase holds the word "answer": the phrase pattern is
+    tried only around its occurrences, from the last one back (a scan of the whole text costs five times more)."""
+    if "答案" in text or "答え" in text or "正解" in text:
+        return _last_match(_PHRASE_CJK_RE, text)
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): positions would not match
+        return _last_match(_PHRASE_RE, text)
+    i = lowered.rfind("answer")
+    while i != -1:
+        last = None
+        for m in _PHRASE_RE.finditer(text, max(0, i - _PHRASE_LEAD_CHARS), i + _PHRASE_TAIL_CHARS):
+            if m.start() <= i < m.end():
+                last = m
+        if last is not None:
+            return last
+        i = lowered.rfind("answer", 0, i)
+    return None
+
+
+_PHRASE_LEAD_CHARS = 48  # "the correct " / "final " before "answer"
+_PHRASE_TAIL_CHARS = 160  # " to the question ** is **:" after it
+
+
+def _last_match(pattern: re.Pattern, text: str) -> re.Match | None:
     last = None
-    for m in (_PHRASE_CJK_RE if ("答案" in text or "答え" in text or "正解" in text) else _PHRASE_RE).finditer(text):
+    for m in pattern.finditer(text):
         last = m
     return last
 
@@ -266,10 +289,13 @@ def _answer_after(text: str, last: re.Match | None) -> str | None:
         if end != -1 and rest[1:end].strip():
             return rest[1:end]
     m = SENTENCE_END_RE.search(rest)
-    candidate = _FILLER_END_RE.sub("", rest[: m.start()] if m else rest)  # "229 m either way"
+    candidate = rest[: m.start()] if m else rest
+    if candidate.rstrip().endswith(_FILLER_ENDS):  # "229 m either way"
+        candidate = _FILLER_END_RE.sub("", candidate)
     return candidate if candidate.strip() else None
 
 
+_FILLER_ENDS = ("way", "case", "cases", "regardless", "anyway", "total", "altogether", "all")
 _FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway|in\s+total|"
                             r"altogether|in\s+all)\s*$")
 

@@ -109,7 +109,7 @@ def answer_layout(text: str) -> str:
             end = end[: last.start()] + "Answer: " + (last.group(1) or last.group(2)) + end[last.end():]
     text = text[:cut] + end
     window = text[-300:]  # the closing sentences, where the answer and its number are
-    if not (_ACCENT_RE.search(window) or any(hint in window for hint in _EUROPEAN_HINTS)):  # the common case
+    if not (_ACCENT_RE.search(window) or _EUROPEAN_HINT_RE.search(window)):  # the common case
         return text
     words = {m.group(0).lower() for m in _EUROPEAN_RE.finditer(window)}
     if words & _PHRASE_WORDS:
@@ -126,6 +126,7 @@ _ACCENT_RE = re.compile("[éèáóíúñçãõäöüßàòùÉÈÁÓÍÚÑÇÜÖ
 _EUROPEAN_HINTS = (" es ", " est ", " ist ", " und ", " el ", " la ", " le ", " il ", " der ", " des ", " une ", " por ",
                    " uma ", " della ", "onc,", "ntwort",
                    "espuesta", "esposta", "isposta")
+_EUROPEAN_HINT_RE = re.compile("|".join(re.escape(hint) for hint in _EUROPEAN_HINTS))
 
 
 # a fenced block: its language tag and its body

@@ -37,6 +37,7 @@ _REPLY_START_RE = re.compile(
     r"\[/INST\]|<\|im_start\|>\s*assistant|<\|assistant\|>|<start_of_turn>\s*model|<｜Assistant｜>|"
     r"<\|start_header_id\|>\s*assistant\s*<\|end_header_id\|>"
 )
+_TOKEN_HINT_RE = re.compile(r"</s>|<\||<｜|INST\]|_of_turn>|<eos>|eoa")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。])[ \t]+")
 
 
@@ -46,8 +47,7 @@ def drop_runoff(text: str) -> str:
     this way); unchanged when it has none (the common case: three substring tests)."""
     think = text.rfind("</think>")
     head, text = (text[: think + len("</think>")], text[think + len("</think>"):]) if think != -1 else ("", text)
-    if "</s>" in text or "<|" in text or "<｜" in text or "INST]" in text or "_of_turn>" in text or "<eos>" in text \
-            or "eoa" in text:  # one of them is in every token above
+    if ("<" in text or "INST]" in text) and _TOKEN_HINT_RE.search(text):  # every token above has one of these
         reply = _REPLY_START_RE.search(text)
         if reply and text[reply.end():].strip():  # an echoed prompt ("[INST] … [/INST] 12"): its reply
             text = text[reply.end():]
@@ -63,20 +63,27 @@ def drop_runoff(text: str) -> str:
 
 def _may_loop(text: str) -> bool:
     """A cheap test before :func:`_drop_loop`: the text ends in a copy, or a cut-off copy, of the line (or
-    sentence) before it."""
-    end = len(text.rstrip())
-    start = text.rfind("\n", 0, end) + 1
+    sentence) before it. Reads only the last two lines (no copy of the text)."""
+    end = len(text)
+    while end and text[end - 1].isspace():
+        end -= 1
+    start = text.rfind("\n", max(0, end - _LOOP_TAIL_CHARS), end) + 1
     last = text[start:end].strip()
     if not last:
         return False
-    before = text[max(0, start - _LOOP_TAIL_CHARS):start].rstrip()
-    previous = before[before.rfind("\n") + 1:].strip()
-    if previous.startswith(last):
+    before = start - 1
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    previous = text[text.rfind("\n", max(0, before - _LOOP_TAIL_CHARS), before) + 1: before].strip()
+    if previous and previous.startswith(last):
         return True
-    if not (". " in last or "。" in last or "! " in last or "? " in last):
+    # the last sentence against the one before it ("So the answer is B. So the ans")
+    cut = max(last.rfind(". "), last.rfind("! "), last.rfind("? "), last.rfind("。"))
+    if cut <= 0:
         return False
-    sentences = _SENTENCE_RE.split(last)[-2:]
-    return len(sentences) == 2 and sentences[0].startswith(sentences[1])
+    end_sentence = last[cut + 1:].strip()
+    start = max(last.rfind(". ", 0, cut), last.rfind("! ", 0, cut), last.rfind("? ", 0, cut), last.rfind("。", 0, cut))
+    return bool(end_sentence) and last[start + 1: cut + 1].strip().startswith(end_sentence)
 
 
 _LOOP_TAIL_CHARS = 2000

@@ -128,7 +128,24 @@ def _opening_option(response: str, choices: list[str]) -> str | None:
     n = len(choices)
     if any(leading_letter(line, n) not in (None, letter) for line in rest.split("\n")):
         return None
-    return letter if named_option(rest, choices) in (None, letter) else None
+    if _EXPLANATION_DOUBTS_RE.search(rest) or named_option(rest, choices) not in (None, letter):
+        return None  # "Wait, AE is not perpendicular …", "Actually … none of the options match"
+    from mmagrae.verifiers.choice import resolve_choice
+    from mmagrae.verifiers.extraction import extract
+
+    concluded = extract(rest, choices=choices, opening=False).answer
+    if concluded is not None and re.search(r"\d", concluded):  # "A. 3 cm\n… r = 5 cm.": ends on another value
+        named, _ = resolve_choice(concluded, choices)
+        if named != {ord(letter) - ord("A")}:
+            return None
+    return letter
+
+
+_EXPLANATION_DOUBTS_RE = re.compile(
+    r"(?i)\b(?:wait|actually|oops|sorry|mistake|error|incorrect|wrong|not|no|none|n't|could|might|maybe|perhaps|"
+    r"unsure|would|only if|instead|rather|however|but|ruled out|rule out|too (?:small|large|big|short|long)|"
+    r"eliminat\w*|exclud\w*|impossible|cannot)\b|n't\b|\?"
+)
 
 
 _OPERATOR_END_RE = re.compile(r"[-+*/×÷^·−]\s*$")

@@ -161,3 +161,75 @@ def test_an_option_ending_with_a_period_and_we_math_words() -> None:
     assert not wemath.judge(row, "So BC is 3.14 centimetres long.", "rules").correct
     row = {"answer": "C", "option": "A. 170;B. 120;C. 150;D. 1200; E. No correct answer"}
     assert wemath.judge(row, "Its volume is 5 × 30.\n\nThe block holds one hundred fifty cubic decimetres.", "rules").correct
+
+
+# ------------------------------------------------------------------ a hostile review of these readings (round 8)
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # a reply token after the answer is a made-up next turn, not the reply
+        ("The answer is 8. [INST] What is 3+4? [/INST] 7", "8", True),
+        ("The answer is 8. [INST] What is 3+4? [/INST] 7", "7", False),
+        ("The answer is 8.<|im_start|>user\nWhat is 3+4?<|im_start|>assistant\n7", "8", True),
+        ("[INST] Find x if 2x + 3 = 11. Answer with a number. [/INST]", "11", False),  # an echoed prompt only
+        ("<|im_end|>\n<|im_start|>user\nSolve 2x = 10<|im_end|>\n<|im_start|>assistant\nx = 5", "5", True),
+        ("The answer is <s>5</s> 7.", "7", True),  # struck-through text, not an end-of-sequence token
+        ("```text\n**Final Answer:** 42\n```", "42", True),  # a text block is prose, not a program's output
+        # a check that corrects is read; one that sets the unknown gives that value
+        ("Solving 3x + 2 = 17 gives x = 4.\nCheck: 3(4) + 2 = 14, but we need 17, so x = 5.", "4", False),
+        ("Solving 3x + 2 = 17 gives x = 4.\nCheck: 3(4) + 2 = 14, but we need 17, so x = 5.", "5", True),
+        ("So the perimeter is 24 cm.\nVerification: 2(7 + 5) = 24 cm. Hmm, the sides are 7 and 6, so it is 26 cm.",
+         "24", False),
+        ("The hypotenuse is 10.\nDouble-check: √(6² + 8²) = 10. Oh, the legs are 5 and 12, giving 13.", "10", False),
+        ("Thus the length is 15 cm.\nVerification: 9² + 10² = 181, so the length is √181 cm.", "15", False),
+        ("2x + 5 = 17\n2x = 12\nVerification: x = 6 gives 2(6) + 5 = 17 ✓", "6", True),
+        ("Then 2w + 2(w + 3) = 26, so 4w = 20.\nCheck: w = 5, length 8, perimeter 2(5 + 8) = 26 ✓", "5", True),
+        # a supposition that goes on to another value, or holds the value, is read
+        ("Thus the speed is 12 km/h, if we ignore the 10-minute stop; with it, the speed is 10 km/h.", "12", False),
+        ("So x = 2, provided that x is positive; if negative, x = −3.", "2", False),
+        ("The minimum occurs at x = 2, if we complete the square as f(x) = (x − 2)² + 5, giving a minimum value of 5.",
+         "5", True),
+        # a remark that is the value, or another value, is read
+        ("Therefore the area is ½ × 6 × 4 (= 12 cm²).", "12", True),
+        ("So the minimum value is 3 (if x must be an integer, it is 4).", "3", False),
+        ("So the box holds twelve eggs (not 13).", "12", True),
+        # notes that correct are read
+        ("So the area is 9π.\n\nNote: the diagram's radius is 4, not 3, so the area would be 16π.", "9\\pi", False),
+        ("The answer is 5 per box, 20 in total.", "5", False),  # "in total" ends no phrase: 20 is read
+    ],
+)
+def test_review_of_the_round_8_readings(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("答えは B ではなく C です。", None), ("正解は B じゃなくて D です。", None),
+        ("最初は答えは B だと思いましたが、再計算すると C が正しいです。", None),
+        ("若正确选项为B，则∠1=40°，与已知矛盾。", None), ("假设正确选项为B，则周长为12，与题意不符。", None),
+        ("因此，正确选项为B。", "B"),
+    ],
+)
+def test_negated_and_supposed_cjk_options_state_nothing(response: str, expected: str | None) -> None:
+    from mmagrae.verifiers.choice import stated_letter
+
+    assert stated_letter(response, 4) == expected
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "D. AE\nWait, AE is not perpendicular to BC; the perpendicular from A is AD, which is the shortest.",
+        "D. AE\nActually none of the segments is perpendicular.",
+        "D. AE\nI'm not sure; it could also be AD depending on the figure.",
+        "D. AE\nThis would hold only if AE were perpendicular to BC.",
+        "D. AE\n  Too long: AE is slanted.\n  So D is ruled out.",
+    ],
+)
+def test_an_opening_option_taken_back_is_not_chosen(response: str) -> None:
+    row = {"answer": "D", "option": "A. AB;B. AC;C. AD;D. AE; E. No correct answer"}
+    assert not wemath.judge(row, response, "rules").correct
+    row = {"answer": "A", "option": "A. 3 cm;B. 4 cm;C. 5 cm;D. 6 cm; E. No correct answer"}
+    assert not wemath.judge(row, "A. 3 cm\nThe radius is half of 9 cm, i.e. 4.5 cm.", "rules").correct
+    assert wemath.judge(row, "A. 3 cm\nThe radius is half of the 6 cm diameter, so r = 3 cm.", "rules").correct

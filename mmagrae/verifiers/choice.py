@@ -63,12 +63,16 @@ _CJK_HEDGE = (  # "答案是A，B", "A，也可能是B", "A。也可能是B", "A
     r"| +[（(]?[A-H](?![A-Za-z])| ?吗)"  # "答案：A B C D", "答案是A 吗？"
 )  # "答案是A，B", "A，也可能是B": no statement
 _CJK_NOUNS = 64  # Chinese nouns examined from the end (bounded work on "选\n" repeated)
-_CJK_NOT_CHOSEN = re.compile(r"(?:不|不能|不应|不该|排除|如果|若|别|假如|假设|或|或者|还是)\s*$")  # "或选B": a hedge
+# "或选B", "若正确选项为B", "假设正确的选项是B": a hedge or a supposition, not a choice
+_CJK_NOT_CHOSEN = re.compile(r"(?:不|不能|不应|不该|排除|如果|若|别|假如|假设|或|或者|还是)\s*(?:正确的?|的)?\s*$")
 _STATED_CJK_RE = {  # "答案" needs a verb or a colon ("答案 A 不正确" states nothing); "选" the letter itself
     "答案": re.compile(r" ?(?:是|为|應為|应为|应该是|[:：]) ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),
     # "选B", "选择 C", "正确选项为B"; not "选项：A 错误"
     "选": re.compile(r"(?:择|项 ?(?:是|为|应为|应该是))? ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),
-    "答え": re.compile(r" ?(?:は|[:：]) ?[（(]?" + _STATED_LETTER + r"(?! ?(?:か|または|或いは|と|、 ?[（(]?[A-H]))"),
+    "答え": re.compile(  # not "答えは B ではなく C", "B じゃなくて", "B だと思いましたが", "A か B"
+        r" ?(?:は|[:：]) ?[（(]?" + _STATED_LETTER
+        + r"(?! ?(?:か|または|或いは|と|、 ?[（(]?[A-H]|では|じゃ|でな|だと|と思|かも))"
+    ),
 }
 _STATED_CJK_RE["正解"] = _STATED_CJK_RE["答え"]
 _STATED_LOOSE_RE = re.compile(r"(?i: letter)?(?i: (?:is|would be|should be|will be))?" + _STATED_LETTER)
@@ -93,7 +97,7 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
         if _OTHER_BLANKS_RE.search(window):  # a newline, a tab or a blank run: collapse them to one space
             window = _BLANKS_RE.sub(" ", text[noun_end: noun_end + 4 * _STATED_WINDOW])[:_STATED_WINDOW]
         if not noun.isascii():
-            if _CJK_NOT_CHOSEN.search(text, max(0, noun_start - 3), noun_start):
+            if _CJK_NOT_CHOSEN.search(text, max(0, noun_start - 6), noun_start):
                 continue  # "不选A", "排除选A", "如果选A", "若答案是A": not chosen
             if noun == "答案" and text.startswith(("不是", "不为", "不应", "并非"), noun_end):
                 return None  # "…答案不是A": the last statement takes the answer back

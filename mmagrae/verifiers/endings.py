@@ -21,7 +21,7 @@ __all__ = [
 _REMARK_RE = re.compile(  # "\( A = 9.4 \)" is math, not a remark opening with the word "A"
     r"(?<!\\)\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
     r"without|with|the|this|that|these|which|where|rounded|in|since|because|as|using|here|assuming|an?|to|from|"
-    r"given|see|check|exact|exactly|in|equivalently|if|each)\b[.,:]?\s|[=≈]\s*(?=[^\s)]))[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
+    r"given|see|check|exact|exactly|in|equivalently|if|each|not)\b[.,:]?\s|[=≈]\s*(?=[^\s)]))[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
 )
 # a precision note after the value: "(1 d.p.)", "(to 2 decimal places)", "(3 s.f.)", "(to the nearest metre)"
 _PRECISION_NOTE_RE = re.compile(
@@ -32,8 +32,11 @@ _PRECISION_NOTE_RE = re.compile(
 # a supposition closing the last sentence after its value: "…, assuming the base edge in the diagram is 19 cm."
 _SUPPOSITION_RE = re.compile(
     r"(?:[,;]|—|–)[ \t]?(?i:assuming|provided(?:\s+that)?|given\s+that|supposing|if\s+(?:the|we|this|that|my|our|each))\b"
-    r"[^.\n]{0,200}\.?\s*$"
+    r"[^.;\n]{0,200}\.?\s*$"
 )
+_SUPPOSITION_STATES_RE = re.compile(r"[=≈]|(?i:\b(?:giving|gives|so|hence|thus|therefore|then|which|it is|it's)\b)")
+_UNEVALUATED_RE = re.compile(r"[×*+÷/·]|\d\s*[-−]\s*\d|(?<![A-Za-z])[a-z](?![A-Za-z])|π[a-z]")  # "½ × 6 × 4", "πr²"
+_IF_STATES_RE = re.compile(r"(?i)\b(?:it is|it's|it would be|would be|then|becomes|is|gives?)\s+[-−]?\d")
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
 _REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
     r"(?i)\banswer|\boption|\bchoice|\\boxed|\b(?:or|actually|wait|but|could|might|may|otherwise|other|instead|"
@@ -60,7 +63,8 @@ def drop_trailing_remark(text: str) -> str:
     if "ssum" in end or "rovided" in end or "iven that" in end or "uppos" in end or ", if" in end or "; if" in end \
             or "— if" in end or "– if" in end:
         supposed = _SUPPOSITION_RE.search(text, max(0, len(text) - 300))
-        if supposed is not None and not _REMARK_KEEP_RE.search(supposed.group(0)):
+        if supposed is not None and not (_REMARK_KEEP_RE.search(supposed.group(0))
+                                         or _SUPPOSITION_STATES_RE.search(supposed.group(0))):
             head = text[: supposed.start()].rstrip()
             if re.search(r"[\d$\\]", head[-40:]):  # a value just before it: "So the volume is 399 cm³, assuming …"
                 return head
@@ -72,6 +76,11 @@ def drop_trailing_remark(text: str) -> str:
     head = text[: m.start()].rstrip()
     if _REMARK_IS_ANSWER_RE.search(head):  # "the correct answer is (None of the above)": the answer itself
         return text
+    opening = m.group(0)[1:].lstrip()[:13].lower()
+    if opening.startswith(("=", "≈", "equivalently")) and _UNEVALUATED_RE.search(re.split(r"=|\bis\b|:", head)[-1]):
+        return text  # "the area is ½ × 6 × 4 (= 12 cm²)": the remark is the value
+    if opening.startswith("if") and _IF_STATES_RE.search(m.group(0)):
+        return text  # "3 (if x must be an integer, it is 4)": another value
     stated = re.search(r"[\d$\\]", head[-300:]) or _NUMBER_WORD_RE.search(head[-80:])  # "x equals eleven (…)"
     return head if stated else text
 
@@ -90,17 +99,27 @@ _NOTE_KEEP_RE = re.compile(  # a note that answers, corrects, hedges, converts o
 # would then be …", "if d were measured …") or sets another option aside ("option A lists …, but …")
 _NOTE_CONCLUDES_RE = re.compile(r"(?i)\bcheck|\balso\b|\bor\b|\bso\b|\btherefore|\bthus|\bhence|\bthis is|\bwhich is")
 _NOTE_SUPPOSES_RE = re.compile(
-    r"(?i)\bwould\b|\bwere\b|\bnot needed\b|\bisn'?t needed\b|^[^\w]*(?:note|remark)\b\W*(?:that\s+)?(?:options?|choices?)\s+\(?[A-H]\b"
+    r"(?i)\bwould\b|\bwere\b|\bnot needed\b|\bisn'?t needed\b|"
+    r"^[^\w]*(?:note|remark)\b\W*(?:that\s+)?(?:options?|choices?)\s+\(?[A-H]\b(?=.*(?:\bbut\b|\bnot\b|n't\b|\bwould\b))"
+)
+# ... unless it corrects all the same ("the radius is 4, not 3, so the area would be 16π", "using 2 h instead") or
+# prefers the option it names ("so C fits the question better")
+_NOTE_CORRECTS_RE = re.compile(
+    r"(?i)\bnot\b(?!\s+needed)|n't\b(?!\s+needed)|\binstead\b|\bswapped\b|\bbetter\b|\bfits\b|\bchoose\b|\bpick\b"
 )
 # a closing check of the value just found: "Check: 4.5² + (9√3/2)² = 81 = 9² ✓" (read when it finds an error)
 _CHECK_RE = re.compile(
     r"\n[ \t>*_#]*(?i:check|checking|verification|verify|sanity check|double[- ]check)(?:\*\*|__)?[ \t]*[:：—-]"
     r"[^\n]{0,600}\s*$"
 )
-_CHECK_KEEP_RE = re.compile(
-    r"(?i)\banswer|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror|\bwrong|\bincorrect|\bshould|\binstead|"
-    r"\bnot (?:correct|right|match)|\bdoes(?:n't| not)|\bfails?\b|[✗✘❌≠]"
+_CHECK_KEEP_RE = re.compile(  # a check that corrects, doubts or concludes anew is read
+    r"(?i)\banswer|\bfinal|\\boxed|\bactually|\bwait|\bhmm|\boh\b|\boops|\bbut\b|\bhowever|\bmistake|\berror|\bwrong|"
+    r"\bincorrect|\bshould|\binstead|\bnot (?:correct|right|match|equal)|\b(?:does|is|do|are)(?:n't| not)\b|\bfails?\b|"
+    r"\bgiving\b|\bso (?:the|it|its|we|this|that|[a-z]\b)|\boption|\bchoice|[✗✘❌≠]"
 )
+# a check that opens by setting the unknown ("Verification: x = 6 gives 2(6) + 5 = 17 ✓") may be the only place
+# the value is stated: read as before
+_CHECK_SETS_RE = re.compile(r"[^:：—-]*[:：—-]\s*([A-Za-z]\w?\s*=\s*[-−]?\d+(?:\.\d+)?)\s*(?:gives|in|into|:|,|→|⇒|=>)")
 
 
 def drop_trailing_note(text: str) -> str:
@@ -121,12 +140,15 @@ def drop_trailing_note(text: str) -> str:
         if m is None:
             return text
         note = m.group(0).strip()
-        if _NOTE_KEEP_RE.search(note) or (_NOTE_CONCLUDES_RE.search(note) and not _NOTE_SUPPOSES_RE.search(note)):
+        if _NOTE_KEEP_RE.search(note) or (_NOTE_CONCLUDES_RE.search(note) and (
+                not _NOTE_SUPPOSES_RE.search(note) or _NOTE_CORRECTS_RE.search(note))):
             return text
     elif "heck" in tail or "erif" in tail:  # "Check:", "Verification:" (cheaply first)
         m = _CHECK_RE.search(text, max(0, len(text) - 700))
         if m is None or _CHECK_KEEP_RE.search(m.group(0)):
             return text
+        if setting := _CHECK_SETS_RE.match(m.group(0).strip()):  # the value it checks is the answer: keep that
+            return text[: m.start()].rstrip() + "\n" + setting.group(1).strip()
     else:
         return text  # the common case: the response ends with neither
     head = text[: m.start()].rstrip()
@@ -311,7 +333,8 @@ def worded_value(text: str) -> str | None:
     cut = max((m.end() for m in SENTENCE_END_RE.finditer(tail[:-1])), default=0)
     sentence = tail[cut:]
     written = _WRITTEN_AFTER_RE.search(sentence)  # "twenty pi square centimetres (20π cm²).": as written in math
-    if written is not None and _DIGIT_RE.search(written.group(1)) and not _DIGIT_RE.search(sentence[: written.start()]):
+    if (written is not None and _DIGIT_RE.search(written.group(1)) and not _DIGIT_RE.search(sentence[: written.start()])
+            and not _NOT_A_VALUE_RE.search(written.group(1))):  # not "(not 13)", "(twice 12)", "(see Fig. 1)"
         said = sentence[: written.start()]
         if _NUMBER_WORD_RE.search(said) and not _WORDED_HEDGE_RE.search(said):
             return written.group(1).strip()
@@ -326,6 +349,9 @@ def worded_value(text: str) -> str | None:
     return str(values.pop())
 
 
+_NOT_A_VALUE_RE = re.compile(
+    r"(?i)\b(?:not|no|or|twice|half|times|than|about|approximately|maybe|from|see|step|fig|figure|each|per|of|and)\b"
+)
 _WRITTEN_AFTER_RE = re.compile(r"\(\s*([^()\n]{1,40}?)\s*\)\s*[.!]?\s*$")
 _STATES_BEFORE_RE = re.compile(  # "is", "holds", "takes up", "measuring", "are each" before the number
     r"(?i)(?:\b(?:is|are|was|were|equals?|measures?|measuring|be|makes?|gives?|get|of|holds?|contains?|takes\s+up|"

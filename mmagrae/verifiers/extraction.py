@@ -295,9 +295,8 @@ def _answer_after(text: str, last: re.Match | None) -> str | None:
     return candidate if candidate.strip() else None
 
 
-_FILLER_ENDS = ("way", "case", "cases", "regardless", "anyway", "total", "altogether", "all")
-_FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway|in\s+total|"
-                            r"altogether|in\s+all)\s*$")
+_FILLER_ENDS = ("way", "case", "cases", "regardless", "anyway")  # not "in total" ("5 per box, 20 in total")
+_FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway)\s*$")
 
 
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"), ("__", "__"), ("`", "`"))

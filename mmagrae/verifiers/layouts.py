@@ -131,7 +131,7 @@ _EUROPEAN_HINT_RE = re.compile("|".join(re.escape(hint) for hint in _EUROPEAN_HI
 
 # a fenced block: its language tag and its body
 _FENCE_RE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n`]*\n(.*?)```", re.DOTALL)
-_OUTPUT_TAGS = {"output", "out", "stdout", "result", "results", "console", "text", "txt", "plaintext", "plain"}
+_OUTPUT_TAGS = {"output", "out", "stdout", "result", "results", "console"}  # not "text": prose and Markdown
 _CODE_TAGS = {"python", "py", "python3", "ipython", "sympy", "sage", "javascript", "js", "java", "c", "cpp", "c++",
               "r", "matlab", "octave", "julia", "bash", "sh", "shell", "pseudo", "pseudocode", "code"}
 _CODE_RE = re.compile(  # an untagged block is a program only with one of these (not "DE = \sqrt{124}")
@@ -142,7 +142,8 @@ _CODE_RE = re.compile(  # an untagged block is a program only with one of these 
 
 def program_output(text: str) -> str:
     """``text`` with its fenced program blocks left out and its output blocks as plain lines (a program of
-    thought: "```python … print(round(V, 1))```\n```output\n125.3\n```\nThe volume is about 125.3 cm³."):
+    thought: "```python … print(round(V, 1))```\n```output\n125.3\n```\nThe volume is about 125.3 cm³."; tags
+    ``output``, ``out``, ``stdout``, ``result(s)``, ``console``):
     the program is not read as math (``x**2``, ``V = (1/3) * l * w * h``) and is never run; what it printed,
     as the response shows it, is read like any other line ("x**2" there is a power). A block without a tag is
     a program only when it imports, defines, loops or prints; math in a bare fence (``\frac{CE}{AE} = …``) is

@@ -2,8 +2,8 @@ r"""Run-on text after a response's answer (round 8, found by an eighth held-out 
 stopped model writes once it has answered, which an extraction must not read as the answer.
 
 - an end-of-turn token and all after it (``</s>``, ``<|im_end|>``, ``<|eot_id|>``, ``[INST]``, …: the model
-  should have stopped there), and an echoed prompt before the reply's opening token (``[/INST]``,
-  ``<|im_start|>assistant``);
+  should have stopped there); a response that opens with the user's turn is an echoed prompt, read from the
+  reply's opening token (``[/INST]``, ``<|im_start|>assistant``) on, and is no answer without one;
 - a loop: the same line or sentence repeated to the token limit, whose last copy is cut off mid-way
   ("∠P = 40°" five times, then "∠P = 4").
 
@@ -29,14 +29,22 @@ __all__ = ["drop_runoff"]
 # Phi, Gemma, DeepSeek, GLM, InternLM, MiniCPM, LLaVA's "</s>")
 _TURN_END_RE = re.compile(
     r"</s>|<\|(?:im_end|endoftext|eot_id|end_of_text|end|end_of_sentence|user|observation)\|>|<end_of_turn>|<eos>|"
-    r"<\|im_start\|>\s*(?:user|system)|<start_of_turn>\s*user|<\|start_header_id\|>\s*user|\[INST\]|<\|?eoa\|?>|"
+    r"<\|im_start\|>\s*(?:user|system)|<start_of_turn>\s*user|<\|start_header_id\|>\s*user|\[/?INST\]|<\|?eoa\|?>|"
     r"<｜end▁of▁sentence｜>|<｜User｜>"
+)
+# an echoed prompt opens with the user's (or the system's) turn, perhaps after a begin-of-text token
+_PROMPT_START_RE = re.compile(
+    r"\s*(?:<s>|<\|begin_of_text\|>|<bos>|<｜begin▁of▁sentence｜>)?\s*(?:\[INST\]|<\|im_start\|>\s*(?:user|system)|"
+    r"<start_of_turn>\s*user|<\|start_header_id\|>\s*(?:user|system)|<\|user\|>|<\|system\|>|<｜User｜>)"
 )
 # the reply's opening in an echoed prompt: what comes before it is the prompt
 _REPLY_START_RE = re.compile(
     r"\[/INST\]|<\|im_start\|>\s*assistant|<\|assistant\|>|<start_of_turn>\s*model|<｜Assistant｜>|"
     r"<\|start_header_id\|>\s*assistant\s*<\|end_header_id\|>"
 )
+# end-of-turn tokens the template left before the reply
+_LEFTOVER_RE = re.compile(r"^(?:\s*(?:</s>|<\|(?:im_end|endoftext|eot_id|end_of_text|end)\|>|<eos>|<end_of_turn>))+")
+_STRUCK_RE = re.compile(r"(?<=\S)[ \t]*<(s|del|strike)>[^<>\n]{1,80}</\1>")  # struck-through text mid-line, not a BOS
 _TOKEN_HINT_RE = re.compile(r"</s>|<\||<｜|INST\]|_of_turn>|<eos>|eoa")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。])[ \t]+")
 
@@ -48,9 +56,10 @@ def drop_runoff(text: str) -> str:
     think = text.rfind("</think>")
     head, text = (text[: think + len("</think>")], text[think + len("</think>"):]) if think != -1 else ("", text)
     if ("<" in text or "INST]" in text) and _TOKEN_HINT_RE.search(text):  # every token above has one of these
-        reply = _REPLY_START_RE.search(text)
-        if reply and text[reply.end():].strip():  # an echoed prompt ("[INST] … [/INST] 12"): its reply
-            text = text[reply.end():]
+        text = _STRUCK_RE.sub("", _LEFTOVER_RE.sub("", text))  # "<|im_end|>\n<|im_start|>user …", "is <s>5</s> 7"
+        if _PROMPT_START_RE.match(text):  # an echoed prompt ("[INST] … [/INST] 12"): its reply, perhaps none
+            reply = _REPLY_START_RE.search(text)
+            text = text[reply.end():] if reply else ""
         while m := _TURN_END_RE.search(text):
             if text[: m.start()].strip():
                 text = text[: m.start()].rstrip()

@@ -68,6 +68,9 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
 )
 from mmagrae.verifiers.numeric import parse_number
 from mmagrae.verifiers.opening import opening_answer
+from mmagrae.verifiers.phrases import answer_after as _answer_after
+from mmagrae.verifiers.phrases import last_phrase as _last_phrase
+from mmagrae.verifiers.phrases import phrase_answer as _phrase_answer
 from mmagrae.verifiers.runoff import drop_runoff
 from mmagrae.verifiers.think import strip_think
 from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
@@ -78,7 +81,6 @@ __all__ = [
     "drop_trailing_remark",
 ]  # fmt: skip
 
-_PHRASE_MAX_CHARS = 300
 _SHORT_ANSWER_CHARS = 60
 
 
@@ -214,16 +216,6 @@ def _find_answer_tags(text: str) -> list[str]:
 
 
 _JA_COPULA_RE = re.compile(r"[ \t]*(?:です|である|となります|となる|になります|になる|だ)(?=[ \t]*[。．.]?[ \t]*(?:\n|$))")
-_PHRASE_EN = (
-    r"(?:(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
-    r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
-    r"(?:\s*\*\*|\s*__|>)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?"
-    r")"
-)  # "<Answer>: 13" (We-Math's prompt) too
-_PHRASE_RE = re.compile(_PHRASE_EN, re.IGNORECASE)
-_PHRASE_CJK_RE = re.compile(  # "答案：221° T", "所以答案是 4", "答えは 12 cm です"; only for a text with 答案/答え/正解
-    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|(?:答え|正解)\s*(?:は|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE
-)
 _HEDGE_WORDS_RE = re.compile(
     r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely)\s+",
     re.IGNORECASE,
@@ -231,72 +223,6 @@ _HEDGE_WORDS_RE = re.compile(
 
 
 _BOLD_LABEL_RE = re.compile(r"\s*(?i:(?:the\s+)?(?:final\s+|correct\s+)?(?:answers?|solution|result))\s*")
-
-
-def _last_phrase(text: str) -> re.Match | None:
-    """The last "the answer is" phrase. Every English phrase holds the word "answer": the phrase pattern is
-    tried only around its occurrences, from the last one back (a scan of the whole text costs five times more)."""
-    if "答案" in text or "答え" in text or "正解" in text:
-        return _last_match(_PHRASE_CJK_RE, text)
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): positions would not match
-        return _last_match(_PHRASE_RE, text)
-    i = lowered.rfind("answer")
-    while i != -1:
-        last = None
-        for m in _PHRASE_RE.finditer(text, max(0, i - _PHRASE_LEAD_CHARS), i + _PHRASE_TAIL_CHARS):
-            if m.start() <= i < m.end():
-                last = m
-        if last is not None:
-            return last
-        i = lowered.rfind("answer", 0, i)
-    return None
-
-
-_PHRASE_LEAD_CHARS = 48  # "the correct " / "final " before "answer"
-_PHRASE_TAIL_CHARS = 160  # " to the question ** is **:" after it
-
-
-def _last_match(pattern: re.Pattern, text: str) -> re.Match | None:
-    last = None
-    for m in pattern.finditer(text):
-        last = m
-    return last
-
-
-def _phrase_answer(text: str) -> str | None:
-    """The answer after the last "the answer is" phrase."""
-    return _answer_after(text, _last_phrase(text))
-
-
-def _answer_after(text: str, last: re.Match | None) -> str | None:
-    """The answer after the phrase ``last`` (None: no phrase, no answer)."""
-    if last is None:
-        return None
-    rest = text[last.end() : last.end() + _PHRASE_MAX_CHARS]
-    rest = rest.lstrip()
-    if rest.startswith("<") and (end := rest.find(">")) > 1 and "<" not in rest[1:end]:
-        return rest[1:end]  # "<Answer>: <B. 31.4 cm>" (We-Math's "<<option>>")
-    if rest.startswith(("$$", "\\[", "\\(")):
-        close = {"$$": "$$", "\\[": "\\]", "\\(": "\\)"}[rest[:2]]
-        end = rest.find(close, 2)
-        if end != -1 and rest[2:end].strip():
-            return rest[2:end]
-    elif rest.startswith("$"):
-        end = rest.find("$", 1)
-        while end > 0 and rest[end - 1] == "\\":  # "\$" is a dollar sign, not the closing delimiter
-            end = rest.find("$", end + 1)
-        if end != -1 and rest[1:end].strip():
-            return rest[1:end]
-    m = SENTENCE_END_RE.search(rest)
-    candidate = rest[: m.start()] if m else rest
-    if candidate.rstrip().endswith(_FILLER_ENDS):  # "229 m either way"
-        candidate = _FILLER_END_RE.sub("", candidate)
-    return candidate if candidate.strip() else None
-
-
-_FILLER_ENDS = ("way", "case", "cases", "regardless", "anyway")  # not "in total" ("5 per box, 20 in total")
-_FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway)\s*$")
 
 
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"), ("__", "__"), ("`", "`"))

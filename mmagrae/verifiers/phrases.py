@@ -1,0 +1,92 @@
+"""The answer phrase ("the answer is", "Final Answer:", "答案是", "答えは") and the answer that follows it: the
+phrase readers of ``extraction.extract``, in their own module (round 8)."""
+
+from __future__ import annotations
+
+import re
+
+from mmagrae.verifiers.math_text import SENTENCE_END_RE
+
+__all__ = ["answer_after", "last_phrase", "phrase_answer"]
+
+_PHRASE_MAX_CHARS = 300
+_PHRASE_EN = (
+    r"(?:(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
+    r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem))?"
+    r"(?:\s*\*\*|\s*__|>)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?"
+    r")"
+)  # "<Answer>: 13" (We-Math's prompt) too
+_PHRASE_RE = re.compile(_PHRASE_EN, re.IGNORECASE)
+_PHRASE_CJK_RE = re.compile(  # "答案：221° T", "所以答案是 4", "答えは 12 cm です"; only for a text with 答案/答え/正解
+    r"(?:最终|所以|因此|故)?答案\s*(?:应该?是|是|为|[:：])\s*|(?:答え|正解)\s*(?:は|[:：])\s*|" + _PHRASE_EN, re.IGNORECASE
+)
+
+
+def last_phrase(text: str) -> re.Match | None:
+    """The last "the answer is" phrase (a match object), or None. Every English phrase holds the word "answer": the phrase pattern is
+    tried only around its occurrences, from the last one back (a scan of the whole text costs five times more)."""
+    if "答案" in text or "答え" in text or "正解" in text:
+        return _last_match(_PHRASE_CJK_RE, text)
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): positions would not match
+        return _last_match(_PHRASE_RE, text)
+    i = lowered.rfind("answer")
+    while i != -1:
+        last = None
+        for m in _PHRASE_RE.finditer(text, max(0, i - _PHRASE_LEAD_CHARS), i + _PHRASE_TAIL_CHARS):
+            if m.start() <= i < m.end():
+                last = m
+        if last is not None:
+            return last
+        i = lowered.rfind("answer", 0, i)
+    return None
+
+
+_PHRASE_LEAD_CHARS = 48  # "the correct " / "final " before "answer"
+_PHRASE_TAIL_CHARS = 160  # " to the question ** is **:" after it
+
+
+def _last_match(pattern: re.Pattern, text: str) -> re.Match | None:
+    last = None
+    for m in pattern.finditer(text):
+        last = m
+    return last
+
+
+def phrase_answer(text: str) -> str | None:
+    """The answer after the last "the answer is" phrase.
+
+    >>> phrase_answer("The answer is 5? No. So the final answer is 12 cm. Done."), phrase_answer("答えは 12 cm です")
+    ('12 cm', '12 cm です')
+    """
+    return answer_after(text, last_phrase(text))
+
+
+def answer_after(text: str, last: re.Match | None) -> str | None:
+    """The answer after the phrase ``last`` (None: no phrase, no answer)."""
+    if last is None:
+        return None
+    rest = text[last.end() : last.end() + _PHRASE_MAX_CHARS]
+    rest = rest.lstrip()
+    if rest.startswith("<") and (end := rest.find(">")) > 1 and "<" not in rest[1:end]:
+        return rest[1:end]  # "<Answer>: <B. 31.4 cm>" (We-Math's "<<option>>")
+    if rest.startswith(("$$", "\\[", "\\(")):
+        close = {"$$": "$$", "\\[": "\\]", "\\(": "\\)"}[rest[:2]]
+        end = rest.find(close, 2)
+        if end != -1 and rest[2:end].strip():
+            return rest[2:end]
+    elif rest.startswith("$"):
+        end = rest.find("$", 1)
+        while end > 0 and rest[end - 1] == "\\":  # "\$" is a dollar sign, not the closing delimiter
+            end = rest.find("$", end + 1)
+        if end != -1 and rest[1:end].strip():
+            return rest[1:end]
+    m = SENTENCE_END_RE.search(rest)
+    candidate = rest[: m.start()] if m else rest
+    if candidate.rstrip().endswith(_FILLER_ENDS):  # "229 m either way"
+        candidate = _FILLER_END_RE.sub("", candidate)
+    return candidate if candidate.strip() else None
+
+
+_FILLER_ENDS = ("way", "case", "cases", "regardless", "anyway")  # not "in total" ("5 per box, 20 in total")
+_FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway)\s*$")

@@ -335,12 +335,18 @@ def number_answer(extraction: str, answer_type: str) -> str:
 
     >>> number_answer("zero", "integer"), number_answer("4/5", "float"), number_answer("4/5", "integer")
     ('0', '0.8', '4/5')
-    >>> number_answer("0.5^2", "float"), number_answer("No", "integer")
-    ('0.25', 'No')
+    >>> number_answer("0.5^2", "float"), number_answer("No", "integer"), number_answer("1:2", "float")
+    ('0.25', 'No', '0.5')
     """
     from mmagrae.verifiers.numeric import parse_number
     from mmagrae.verifiers.symbolic.compare import constant_value
 
+    ratio = _RATIO.fullmatch(extraction.strip())
+    if ratio is not None and float(ratio.group(2)) != 0:  # "1:2" is the quotient 0.5, not its first number
+        value = Fraction(ratio.group(1)) / Fraction(ratio.group(2))
+        if answer_type == "integer" and value.denominator != 1:
+            return extraction
+        return str(value.numerator) if value.denominator == 1 else repr(float(value))
     text = leading_number(extraction)
     try:
         float(text)
@@ -360,6 +366,7 @@ def number_answer(extraction: str, answer_type: str) -> str:
     return str(value.numerator) if value.denominator == 1 else repr(float(value))
 
 
+_RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)")
 _SHORT_ANSWER = 200  # characters: a direct answer, not a worked solution
 _CONTINUATION = re.compile(r"(?m)^[ \t]*(?:Question|问题)[ \t]*[:：]")  # linear on blank runs
 _EQUATION = re.compile(r"(?<![!<>=])=(?!=)|≈|\\approx(?![a-zA-Z])")  # not "!=", "<=", ">="

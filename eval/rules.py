@@ -39,11 +39,13 @@ def judged_text(response: str) -> str:
     >>> judged_text("<think>9 + 3 = 12\\n\\\\boxed{12}</think>"), judged_text("<think>x</think> 5")
     ('9 + 3 = 12\\n\\\\boxed{12}', '<think>x</think> 5')
     """
+    from mmagrae.verifiers.closings import drop_closings
     from mmagrae.verifiers.layouts import answer_layout
     from mmagrae.verifiers.runoff import drop_runoff
 
-    # "…</s>", an invented next "Question:", a loop cut; then "| **Answer** | C |", "=> 12", "✅ B", "La respuesta es 6,3"
-    response = answer_layout(drop_runoff(response))
+    # "…</s>", a loop cut; "Confidence: 92%", a description of the figure, "…, i.e. twice the radius of 4" dropped;
+    # then "| **Answer** | C |", "=> 12", "✅ B", "La respuesta es 6,3"
+    response = answer_layout(drop_closings(drop_runoff(response)))
     if "think>" not in response:
         return response
     from mmagrae.verifiers.extraction import strip_think

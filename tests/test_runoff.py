@@ -233,3 +233,57 @@ def test_an_opening_option_taken_back_is_not_chosen(response: str) -> None:
     row = {"answer": "A", "option": "A. 3 cm;B. 4 cm;C. 5 cm;D. 6 cm; E. No correct answer"}
     assert not wemath.judge(row, "A. 3 cm\nThe radius is half of 9 cm, i.e. 4.5 cm.", "rules").correct
     assert wemath.judge(row, "A. 3 cm\nThe radius is half of the 6 cm diameter, so r = 3 cm.", "rules").correct
+
+
+# ------------------------------------------------------------------ a tenth held-out set: closings, letters, ratios
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("Step 4: Cost = 21 × £37 = £777. ✓\n\nThe fence will cost £777.\nConfidence: 92%", "777", True),
+        ("Step 3: 12 × 12 = 144, so V = 144 cm³. [Step 3 correct]\n\nThe volume is 144 cm³.\nScore: 1", "144", True),
+        ("Answer: The ratio of A to B is 1 : 64.\n\nLet me verify: 64 × 36 = 2304, so the ratio is consistent. "
+         "Verification passed.\nConfidence: 97%", "1:64", True),
+        ("Distance ≈ 8.246\n\nLet me verify: 8.246² ≈ 67.996, very close to 68. ✓ Verification passed.", "8.246", True),
+        ("x = 4.\n\nLet me verify: 3(4) + 2 = 14, but we need 17, so x = 5.", "5", True),  # a check that corrects
+        ("So the volume of Sphere A is 36π cm³.\n\nThe figure also shows that Sphere B is much larger; its volume "
+         "would be 4³ = 64 times larger.", "36\\pi", True),
+        ("The period of the function is 4π.\n\nThe graph also shows the midline at (13 + 2.4)/2 = 7.7.", "4\\pi", True),
+        ("So the perimeter is approximately 257.73 m. The diagram shows the reflex angle of 344° marked.", "257.73",
+         True),
+        ("f'(x) = 2x - 2 = 0 at x = 1.\nThe graph shows f decreasing on (-∞, 1).", "1", False),  # may be the answer
+        ("The diameter is 8 units, i.e. twice the radius of 4.", "8", True),
+        ("So d ≈ 11.8 km, i.e. the helicopter is about 11.8 kilometres (≈ 11 800 m) from X.", "11.8", True),
+        ("So the first maximum point for x ≥ 0 is (315°, 1), i.e. x = 315°, y = 1.", "(315°, 1)", True),
+        ("The centre is at x = -3, y = -3, i.e. (-3, -3).", "(-3,-3)", True),
+        ("The radius is half of 9 cm, i.e. 4.5 cm.", "4.5", True),  # the value after an operation
+        ("The exact area is 121π/4 m², i.e. 30.25π m².", "\\frac{121\\pi}{4}", True),
+        ("So the exact length of AG is √147 cm (which can also be written as 7√3 cm).", "\\sqrt{147}", True),
+        ("So the exact area is 9π cm² (which is about 28.27 cm² if evaluated, but in exact form the answer is 9π cm²).",
+         "9\\pi", True),
+        ("Answer: h = 15 (km)", "h=15", True),
+        ("The ratio of the volumes is 1 : 64.", "1:64", True),
+        ("So the polynomial is x³ + 12x² + 48x + 64.", "x^{3}+12 x^{2}+48 x+64", True),
+    ],
+)
+def test_closings_restatements_and_forms(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        ("It has exactly one real solution, so B is the answer.", "B"),
+        ("Option C is correct.", "C"), ("(D) is the correct answer.", "D"),
+        ("None of the options A, B, C, D is correct.", None),
+        ("C is correct only if x > 0.", None), ("Is B correct?", None),
+    ],
+)
+def test_a_letter_stated_before_its_verb(response: str, expected: str | None) -> None:
+    from mmagrae.verifiers.choice import stated_letter
+
+    assert stated_letter(response, 4) == expected
+
+
+def test_mathvista_reads_a_ratio_as_its_quotient() -> None:
+    assert mathvista.number_answer("1:2", "float") == "0.5" and mathvista.number_answer("3:1", "integer") == "3"
+    assert mathvista.number_answer("1:3", "integer") == "1:3"  # not a whole number: left for the normalisation

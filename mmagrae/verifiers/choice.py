@@ -89,8 +89,32 @@ _STATED_WINDOW = 80  # characters read after the noun (a statement's lead and le
 def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = True) -> tuple[int, str] | None:
     """``(where its noun starts, letter)`` of the last "the correct option is X" statement whose letter is among
     the choices, or None."""
-    rest = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
     start = max(0, len(text) - _STATED_SCAN_CHARS)  # a statement is read near the end (bounded work)
+    found = _noun_statement(text, start, n_choices, strict)
+    if " is " in text:  # "…, so B is the answer.", "Option C is correct": the letter before its verb
+        for m in reversed(list(_LETTER_IS_ANSWER_RE.finditer(text, found[0] if found else start))):
+            letter = m.group(1)
+            before = text[max(0, m.start() - 48): m.start()]
+            if _LISTED_OR_DENIED_RE.search(before):
+                continue  # "none of the options A, B, C, D is correct"
+            if n_choices is None or ord(letter) - ord("A") < n_choices:
+                return m.start(), letter
+    return found
+
+
+# "B is the answer", "(C) is the correct option", "Option D is correct" (not "… is correct only if", "… is correct?")
+_LETTER_IS_ANSWER_RE = re.compile(
+    r"(?<![\w(])(?:(?i:option|choice)\s+)?\(?([A-H])\)?\s+is\s+(?:the\s+(?:(?:correct|right|best|final)\s+)?"
+    r"(?:answer|option|choice)|(?:correct|right))\b(?![^\n.]{0,12}\b(?:only|if|when|unless)\b)(?!\s*\?)"
+)
+
+
+_LISTED_OR_DENIED_RE = re.compile(r"(?i)(?:[,&/]|\band|\bor|\bnor)\s*$|\b(?:none|neither|nor|not|no|if|whether)\b[^.\n]*$")
+
+
+def _noun_statement(text: str, start: int, n_choices: int | None, strict: bool) -> tuple[int, str] | None:
+    """The last "the correct option is X" statement from ``start`` on (see :func:`stated_letter_at`)."""
+    rest = _STATED_STRICT_RE if strict else _STATED_LOOSE_RE
     examined = 0
     for noun_start, noun_end, noun in _nouns_from_the_end(text, start):  # the last statement wins
         window = text[noun_end: noun_end + _STATED_WINDOW]
@@ -144,6 +168,8 @@ def stated_letter(text: str, n_choices: int | None = None, *, strict: bool = Tru
     ('B', None, None)
     >>> stated_letter("答案是A，B", 4), stated_letter("答案是A，也可能是B", 4), stated_letter("分析：答案 A 不正确", 4)
     (None, None, None)
+    >>> stated_letter("It has one solution, so B is the answer.", 4), stated_letter("(C) is correct only if x > 0.", 4)
+    ('B', None)
     >>> stated_letter("故选D。（选项A，B，C均不符合题意）", 4), stated_letter("因此，正确选项为B。", 4)
     ('D', 'B')
     >>> stated_letter("よって、答えは B です。", 4), stated_letter("正解は C。", 4), stated_letter("答えは A か B", 4)

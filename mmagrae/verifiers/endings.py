@@ -21,7 +21,7 @@ __all__ = [
 _REMARK_RE = re.compile(  # "\( A = 9.4 \)" is math, not a remark opening with the word "A"
     r"(?<!\\)\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
     r"without|with|the|this|that|these|which|where|rounded|in|since|because|as|using|here|assuming|an?|to|from|"
-    r"given|see|check|exact|exactly|in|equivalently|if|each|not)\b[.,:]?\s|[=≈]\s*(?=[^\s)]))[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
+    r"given|see|check|exact|exactly|in|equivalently|if|each|not|or\s+equivalently)\b[.,:]?\s|[=≈]\s*(?=[^\s)]))[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
 )
 # a precision note after the value: "(1 d.p.)", "(to 2 decimal places)", "(3 s.f.)", "(to the nearest metre)"
 _PRECISION_NOTE_RE = re.compile(
@@ -35,7 +35,9 @@ _SUPPOSITION_RE = re.compile(
     r"[^.;\n]{0,200}\.?\s*$"
 )
 _SUPPOSITION_STATES_RE = re.compile(r"[=≈]|(?i:\b(?:giving|gives|so|hence|thus|therefore|then|which|it is|it's)\b)")
-_UNEVALUATED_RE = re.compile(r"[×*+÷/·]|\d\s*[-−]\s*\d|(?<![A-Za-z])[a-z](?![A-Za-z])|π[a-z]")  # "½ × 6 × 4", "πr²"
+_RESTATES_RE = re.compile(r"(?i)(?:which\s+(?:can|may)\s+(?:also\s+)?be\s+written|or\s+equivalently|equivalently|i\.\s?e\.)"
+                          r"(?![^)]*\b(?:or|not|answer|option)\b)")
+_UNEVALUATED_RE = re.compile(r"[×*+÷·]|\d\s*[-−]\s*\d|(?<![A-Za-z])[a-z](?![A-Za-z])|π[a-z]")  # "½ × 6 × 4", "πr²"
 _IF_STATES_RE = re.compile(r"(?i)\b(?:it is|it's|it would be|would be|then|becomes|is|gives?)\s+[-−]?\d")
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
 _REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
@@ -71,8 +73,8 @@ def drop_trailing_remark(text: str) -> str:
     if not text[-64:].rstrip().endswith((")", ").")):
         return text
     m = _REMARK_RE.search(text, max(0, len(text) - 1200))
-    if m is None or _REMARK_KEEP_RE.search(m.group(0)):
-        return text
+    if m is None or (_REMARK_KEEP_RE.search(m.group(0)) and not _RESTATES_RE.match(m.group(0)[1:].lstrip())):
+        return text  # (a restatement, "(which can also be written as 7√3 cm)", is dropped all the same)
     head = text[: m.start()].rstrip()
     if _REMARK_IS_ANSWER_RE.search(head):  # "the correct answer is (None of the above)": the answer itself
         return text
@@ -109,14 +111,19 @@ _NOTE_CORRECTS_RE = re.compile(
 )
 # a closing check of the value just found: "Check: 4.5² + (9√3/2)² = 81 = 9² ✓" (read when it finds an error)
 _CHECK_RE = re.compile(
-    r"\n[ \t>*_#]*(?i:check|checking|verification|verify|sanity check|double[- ]check)(?:\*\*|__)?[ \t]*[:：—-]"
+    r"\n[ \t>*_#]*(?i:check|checking|verification|verify|verifying|sanity check|double[- ]check|"
+    r"let(?: me|'s| us) (?:verify|check|double[- ]check))(?:\*\*|__)?[ \t]*[:：—-]"
     r"[^\n]{0,600}\s*$"
 )
-_CHECK_KEEP_RE = re.compile(  # a check that corrects, doubts or concludes anew is read
+_CHECK_KEEP_RE = re.compile(  # a check that corrects or doubts is read
     r"(?i)\banswer|\bfinal|\\boxed|\bactually|\bwait|\bhmm|\boh\b|\boops|\bbut\b|\bhowever|\bmistake|\berror|\bwrong|"
     r"\bincorrect|\bshould|\binstead|\bnot (?:correct|right|match|equal)|\b(?:does|is|do|are)(?:n't| not)\b|\bfails?\b|"
-    r"\bgiving\b|\bso (?:the|it|its|we|this|that|[a-z]\b)|\boption|\bchoice|[✗✘❌≠]"
+    r"[✗✘❌≠]"
 )
+# ... and one that concludes anew ("so the length is √181 cm", "giving 13", "which matches option C"), unless it
+# only confirms ("so the ratio is consistent. Verification passed.", "✓")
+_CHECK_CONCLUDES_RE = re.compile(r"(?i)\bgiving\b|\bso (?:the|it|its|we|this|that|[a-z]\b)|\boption|\bchoice")
+_CHECK_CONFIRMS_RE = re.compile(r"(?i)[✓✔✅]|\bconsistent\b|\bconfirm|\bverified\b|\bpassed\b|\bchecks out\b")
 # a check that opens by setting the unknown ("Verification: x = 6 gives 2(6) + 5 = 17 ✓") may be the only place
 # the value is stated: read as before
 _CHECK_SETS_RE = re.compile(r"[^:：—-]*[:：—-]\s*([A-Za-z]\w?\s*=\s*[-−]?\d+(?:\.\d+)?)\s*(?:gives|in|into|:|,|→|⇒|=>)")
@@ -145,7 +152,8 @@ def drop_trailing_note(text: str) -> str:
             return text
     elif "heck" in tail or "erif" in tail:  # "Check:", "Verification:" (cheaply first)
         m = _CHECK_RE.search(text, max(0, len(text) - 700))
-        if m is None or _CHECK_KEEP_RE.search(m.group(0)):
+        if m is None or _CHECK_KEEP_RE.search(m.group(0)) or (
+                _CHECK_CONCLUDES_RE.search(m.group(0)) and not _CHECK_CONFIRMS_RE.search(m.group(0))):
             return text
         if setting := _CHECK_SETS_RE.match(m.group(0).strip()):  # the value it checks is the answer: keep that
             return text[: m.start()].rstrip() + "\n" + setting.group(1).strip()

@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass
 
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
+from mmagrae.verifiers.closings import drop_closings
 from mmagrae.verifiers.endings import (
     bearing,
     closing_letter,
@@ -51,6 +52,7 @@ from mmagrae.verifiers.endings import (
 from mmagrae.verifiers.layouts import answer_layout, json_answer, program_output
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
+    _UNIT_WORDS,
     EQUALS_RE,
     SENTENCE_END_RE,
     TRAILING_UNIT_RE,
@@ -253,9 +255,16 @@ def clean_answer(answer: str) -> str:
             s = s[1:].strip()
         if s.startswith("\\displaystyle"):
             s = s[len("\\displaystyle") :].strip()
+        if s.endswith(")") and s.count(")") > s.count("(") + s.count("["):  # "9π cm²)" (not "[2, \infty)")
+            s = s[:-1].strip()
+        if s.endswith(")") and (unit := _PAREN_UNIT_RE.search(s)) and unit.start() > 0:  # "h = 15 (km)"
+            s = s[: unit.start()].strip()
         if s == before:
             break
     return s
+
+
+_PAREN_UNIT_RE = re.compile(r"\s*\(\s*(?:" + _UNIT_WORDS + r"|m|g|l|L)(?:\^?[23²³])?\s*\)$")
 
 
 _BOLD_WINDOW_CHARS = 400
@@ -377,7 +386,7 @@ def extract(
     opening: read an answer given first (``opening_answer``); False when reading the parts of one.
     """
     text = response[-MAX_RESPONSE_CHARS:]
-    visible = drop_trailing_remark(drop_trailing_note(program_output(drop_runoff(strip_think(text)))))
+    visible = drop_trailing_remark(drop_trailing_note(drop_closings(program_output(drop_runoff(strip_think(text))))))
     if _FULL_WIDTH_MATH_RE.search(visible):
         visible = visible.translate(_FULL_WIDTH_MATH)
     if "です" in visible or "る" in visible or "だ" in visible or "ます" in visible:  # "答えは 60° です。": the copula is not the answer

@@ -179,6 +179,7 @@ _CJK_CLAUSE_END_RE = re.compile(r"[。；！？，]")
 def _cjk_hedges(text: str) -> bool:
     """Whether the last Chinese clause of ``text`` hedges, negates or supposes ("所以 x 不是", "如果 x = 4")."""
     return _CJK_HEDGE_RE.search(_CJK_CLAUSE_END_RE.split(text)[-1]) is not None
+_RESTATING_RE = re.compile(r"\bi\.\s?e\.,?|,\s*that is,?")
 _TAIL_WORD_RE = re.compile(
     r"(?<![\\A-Za-z0-9])[A-Za-z]{2,}(?:'[A-Za-z]+)?(?![A-Za-z0-9])"
 )  # not \cmd, not 2cm
@@ -281,6 +282,10 @@ def trailing_math(text: str) -> MathTail | None:
         word = w.group(0)
         if depths[w.start()] == 0 and word.lower() not in _MATH_WORDS and not _POINT_NAME_RE.match(word):
             cut = w.end()
+    if "i.e" in s or ", that is" in s:  # "…, i.e. 30.25π m²": the restated value after it, as after a word
+        for m in _RESTATING_RE.finditer(s):
+            if depths[m.start()] == 0:
+                cut = max(cut, m.end())
     for c in _CJK_CHAR_RE.finditer(s):  # Chinese prose ends the lead too ("答：圆心的坐标是 (0, 0)")
         if depths[c.start()] == 0:
             cut = max(cut, c.end())
@@ -355,14 +360,20 @@ def _states_value(lead: str) -> bool:
     return bool(words) and words[-1].lower() in _COPULAS
 
 
-_FORMULA_RE = re.compile(
-    r"\\[a-zA-Z{]|[π√∞^=<>≤≥≠]|[\d)}]\s*[-+*/]\s*[\d(\\a-zA-Z{]|[(\[{][^()\[\]{}]*,[^()\[\]{}]*[)\]}]"
+_FORMULA_RE = re.compile(  # "x³ + 12x²": a letter's power in superscript is algebra too
+    r"\\[a-zA-Z{]|[π√∞^=<>≤≥≠]|[\d)}²³]\s*[-+*/]\s*[\d(\\a-zA-Z{]|[(\[{][^()\[\]{}]*,[^()\[\]{}]*[)\]}]|"
+    r"(?<!\d )(?<![A-Za-z])[a-zA-Z][²³]"  # not a unit after its number ("60.21 m²")
 )
+_RATIO_RE = re.compile(r"\d+(?:\.\d+)?\s*:\s*\d+(?:\.\d+)?")
 
 
 def _is_formula(tail: MathTail) -> bool:
     """Clearly math (a command, π, an operator between operands, a relation, an interval or tuple), and not a
-    plain number or a computation ending in one: "B12", "1:2", "2A" are not taken out of their words."""
+    plain number or a computation ending in one: "B12", "1:2", "2A" are not taken out of their words, except a
+    ratio that the words call one ("The ratio of A to B is 1 : 64")."""
+    if _RATIO_RE.fullmatch(tail.text.strip()):  # "The ratio of A to B is 1 : 64" (not a label "Ratio: 3:5")
+        lead = tail.lead.lower()
+        return "ratio" in lead and re.search(r"\b(?:is|are|equals|be)\s*$|=\s*$", lead.rstrip()) is not None
     return not _plain_number_tail(tail) and _FORMULA_RE.search(tail.text) is not None
 
 

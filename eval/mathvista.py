@@ -342,7 +342,8 @@ def number_answer(extraction: str, answer_type: str) -> str:
     from mmagrae.verifiers.symbolic.compare import constant_value
 
     ratio = _RATIO.fullmatch(extraction.strip())
-    if ratio is not None and float(ratio.group(2)) != 0:  # "1:2" is the quotient 0.5, not its first number
+    clock = ratio is not None and len(ratio.group(2)) == 2 and float(ratio.group(1)) <= 24 and float(ratio.group(2)) < 60
+    if ratio is not None and not clock and float(ratio.group(2)) != 0:  # "1:2" is 0.5 ("10:05" is a time)
         value = Fraction(ratio.group(1)) / Fraction(ratio.group(2))
         if answer_type == "integer" and value.denominator != 1:
             return extraction

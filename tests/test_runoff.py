@@ -287,3 +287,54 @@ def test_a_letter_stated_before_its_verb(response: str, expected: str | None) ->
 def test_mathvista_reads_a_ratio_as_its_quotient() -> None:
     assert mathvista.number_answer("1:2", "float") == "0.5" and mathvista.number_answer("3:1", "integer") == "3"
     assert mathvista.number_answer("1:3", "integer") == "1:3"  # not a whole number: left for the normalisation
+
+
+# ------------------------------------------------------------------ a hostile review of the set-10 readings
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("Correct: 6 × 3 = 18 points, wrong: 4 × 1 = 4 points.\nScore = 18 − 4 = 14", "14", True),  # a score asked
+        ("So the points are 440 − 347.\n**Score:** 93", "93", True),
+        ("So the total tail area is 0.05.\nConfidence level: 95%", "95%", True),  # a statistics answer
+        ("First attempt gave x = 12.\nAnswer verified: x = 15", "12", False),
+        ("So the period is 2π. The graph shows one full cycle over [0, π], giving period π.", "\\pi", True),
+        ("There are 3 red apples and 2 green apples. The image shows 5 apples in total.", "5", True),
+        ("The side of the square is 4 cm. The figure's perimeter is 16 cm.", "16", True),
+        ("So the vertex is (2, 7). From the graph, the maximum value is 7.", "7", True),
+        ("r = 4 cm, i.e. the diameter measures 8 cm.", "4", False),  # another value, stated with a verb
+        ("The discount is $15, that is, 25 percent of the original price.", "15", False),
+        ("So the total is 7 × 8 = 54.\nLet me double-check: 7 × 8 = 56, not 54; recomputed and verified, so the total is 56.",
+         "54", False),
+        ("Solving x² = 16 gives x = 4.\nLet me check: x = -4 also satisfies (-4)² = 16 ✓, so the solutions are x = 4 and "
+         "x = -4.", "4", False),
+        ("The rectangle is 6 by 4.\nLet's check: 6 × 4 = 24 ✓ matches the given area, so the perimeter is 2(6 + 4) = 20.",
+         "20", True),
+        ("Hence the answer is \\boxed{\\log(m)}.", "\\log(m)", True),  # an argument, not a unit
+    ],
+)
+def test_review_of_the_set_10_readings(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "One might think B is the answer, since the side doubles, but the area quadruples.\n\n**D**",
+        "A common mistake is to think B is correct because 2 + 2 = 4. Here the sum is 6, which is (D).",
+        "B is the answer... wait, no. Recomputing, 3 × 2 = 6, so it's D.",
+        "Initially I thought B is the answer, but 2 × 3 = 6.\n\nD",
+        "Set A has 3 elements and set B is correct as written. The union has 6 elements, (D).",
+    ],
+)
+def test_a_letter_before_its_verb_that_is_not_the_choice(response: str) -> None:
+    assert verify(response, "D", choices=["3", "4", "5", "6"]).correct, extract_answer(response, choices=["3", "4", "5", "6"])
+
+
+def test_angle_b_is_right_states_no_letter() -> None:
+    from mmagrae.verifiers.choice import stated_letter
+
+    assert stated_letter("In triangle ABC, angle B is right, so AC is the hypotenuse.", 4) is None
+
+
+def test_clock_times_are_not_ratios() -> None:
+    assert mathvista.number_answer("10:05", "integer") == "10" and mathvista.number_answer("1:64", "float") == "0.015625"

@@ -95,21 +95,28 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
         for m in reversed(list(_LETTER_IS_ANSWER_RE.finditer(text, found[0] if found else start))):
             letter = m.group(1)
             before = text[max(0, m.start() - 48): m.start()]
-            if _LISTED_OR_DENIED_RE.search(before):
-                continue  # "none of the options A, B, C, D is correct"
+            if _LISTED_OR_DENIED_RE.search(before) or _LETTER_AFTER_RE.search(text, m.end()):
+                continue  # "none of the options A, B, C, D is correct"; "B is the answer… wait, no. … D"
             if n_choices is None or ord(letter) - ord("A") < n_choices:
                 return m.start(), letter
     return found
 
 
 # "B is the answer", "(C) is the correct option", "Option D is correct" (not "… is correct only if", "… is correct?")
-_LETTER_IS_ANSWER_RE = re.compile(
+_LETTER_IS_ANSWER_RE = re.compile(  # not "angle B is right", "B is correct only if …", "B is correct?"
     r"(?<![\w(])(?:(?i:option|choice)\s+)?\(?([A-H])\)?\s+is\s+(?:the\s+(?:(?:correct|right|best|final)\s+)?"
-    r"(?:answer|option|choice)|(?:correct|right))\b(?![^\n.]{0,12}\b(?:only|if|when|unless)\b)(?!\s*\?)"
+    r"(?:answer|option|choice)|correct)\b(?![^\n.]{0,12}\b(?:only|if|when|unless)\b)(?!\s*\?)(?![.…]{2})"
 )
+# ... read only when nothing after it names another letter or takes it back ("B is the answer... wait, no. … D")
+_LETTER_AFTER_RE = re.compile(r"(?<![A-Za-z])\(?[A-H]\)?(?![A-Za-z])|(?i:\b(?:wait|but|however|actually|hmm|no,|mistake)\b)")
 
 
-_LISTED_OR_DENIED_RE = re.compile(r"(?i)(?:[,&/]|\band|\bor|\bnor)\s*$|\b(?:none|neither|nor|not|no|if|whether)\b[^.\n]*$")
+_LISTED_OR_DENIED_RE = re.compile(  # "none of A, B, C, D is correct", "One might think B is the answer", "C. B is correct"
+    r"(?i)(?:[,&/]|\band|\bor|\bnor)\s*$|(?:^|\s)[A-H][.)]\s*$|[\"“'‘]\s*$|"
+    r"\b(?:none|neither|nor|not|no|if|whether|think|thinks|thought|claims?|claimed|might|mistake|assume|assuming|"
+    r"suppose|supposing|guess|initially|at first|seems?|seemed|would|could)\b[^.\n]*$|"
+    r"\b(?:set|point|angle|side|line|vertex|segment|triangle|part|case|figure|graph|region|step|statement|row|column)\s*$"
+)
 
 
 def _noun_statement(text: str, start: int, n_choices: int | None, strict: bool) -> tuple[int, str] | None:

@@ -20,9 +20,10 @@ __all__ = ["drop_closings"]
 
 # a self-assessment line: "Confidence: 92%", "Score: 1", "Verification passed.", "(verified)"
 _META_LINE_RE = re.compile(
-    r"\n[ \t>*_#-]*(?:(?i:confidence(?:\s+level)?|certainty|self[- ]?score|score|reward)\s*(?:\*\*)?\s*[:：=]\s*[^\n]{0,40}|"
-    r"(?i:verification|check|all\s+steps?|answer)\s+(?:passed|complete[d]?|successful|verified|confirmed)[^\n]{0,40}|"
-    r"\(?(?i:verified)\)?\.?)[ \t]*$"
+    r"\n[ \t>*_#-]*(?:(?i:confidence|certainty)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?:\d{1,3}(?:\.\d+)?\s*%|(?i:high|medium|low|"
+    r"very high))|(?i:self[- ]?score|score|reward)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?:0(?:\.\d+)?|1(?:\.0+)?|\d+\s*/\s*\d+)|"
+    r"(?i:verification|check|all\s+steps?)\s+(?:passed|complete[d]?|successful|verified|confirmed)[^\n\d=]{0,40}|"
+    r"\(?(?i:verified)\)?\.?)[ \t*]*\.?[ \t]*$"
 )
 # a closing sentence that describes the figure: "The graph also shows …", "In the figure, …", "The image shows …"
 _DESCRIBES_RE = re.compile(
@@ -30,16 +31,25 @@ _DESCRIBES_RE = re.compile(
     r"(?:figure|graph|diagram|image|picture|plot|drawing|sketch|illustration)s?\b"
 )
 _DESCRIPTION_KEEP_RE = re.compile(
-    r"(?i)\banswer|\bfinal|\btherefore|\bthus|\bhence|\bso\b|\boption|\bchoice|\bcorrect|\bactually|\bwait|\bmistake"
+    r"(?i)\banswer|\bfinal|\btherefore|\bthus|\bhence|\bso\b|\boption|\bchoice|\bcorrect|\bactually|\bwait|\bmistake|"
+    r"\bgiving\b|\bgives\b"
+)
+# a description that states a value ("The image shows 5 apples in total.", "the maximum value is 7") may be the
+# answer: only one that adds something ("also") or states no value is dropped
+_DESCRIPTION_STATES_RE = re.compile(
+    r"(?:\b(?:is|are|was|were|equals?|shows?|has|have|measures?|totals?|reaches)\b|[=≈:])\s*(?:[A-Za-z'’]+\s+){0,3}?"
+    r"[-−]?[\d√π]"
 )
 # "…, i.e. twice the radius of 4.", "…, that is, 11 800 m", "…, which can also be written as …" after the value
 _RESTATED_RE = re.compile(
-    r"(?:(?:,|;|\s)\s*i\.\s?e\.|[,;]\s*(?:that\s+is|which\s+(?:can|may)\s+(?:also\s+)?be\s+written(?:\s+as)?|"
-    r"or\s+equivalently|equivalently))[,:]?[ \t]+[^\n]{1,160}?[.!]?\s*$"
+    r"(?:(?:,|;|\s)\s*i\.\s?e\.|[,;]\s*(?:that\s+is|(?P<rewrite>which\s+(?:can|may)\s+(?:also\s+)?be\s+written(?:\s+as)?|"
+    r"or\s+equivalently|equivalently)))[,:]?[ \t]+(?P<body>[^\n]{1,160}?)[.!]?\s*$"
 )
 _RESTATED_KEEP_RE = re.compile(
     r"(?i)\banswer|\boption|\bchoice|\bfinal|\bcorrect|\bnot\b|\bor\b|\brather|\bactually|\\boxed|<answer>"
 )
+_STATED_NUMBER_RE = re.compile(r"\b(?:is|are|measures?|equals?|becomes|=)\s+(?:about\s+|approximately\s+|exactly\s+)?"
+                               r"[-−]?(\d+(?:\.\d+)?)")
 _OPERATION_RE = re.compile(
     r"[×*+÷·/^]|\d\s*[-−]\s*\d|(?i:\b(?:half|twice|double|triple|times|of|sum|difference|product|quotient|minus|plus)\b)"
 )
@@ -71,11 +81,15 @@ def drop_closings(text: str) -> str:
         if restated is not None and not _RESTATED_KEEP_RE.search(restated.group(0)):
             head = text[: restated.start()].rstrip()
             clause = head[max(head.rfind(". "), head.rfind("\n")) + 1:]  # the value is stated in digits there
-            in_words = len(_WORD_RE.findall(restated.group(0).split(None, 1)[-1])) >= 3
+            restatement = restated.group("body")
+            in_words = len(_WORD_RE.findall(restatement)) >= 3 and not re.match(r"[-−]?[\d$\\π√(]", restatement)
+            # a restatement that states another value with a verb is the answer: "r = 4 cm, i.e. the diameter
+            # measures 8 cm"; "i.e. the helicopter is about 11.8 kilometres" restates the 11.8 before it
+            states = [n for n in _STATED_NUMBER_RE.findall(restatement) if n not in head[-60:]]
             stated = re.split(r"=|\bis\b|\bare\b|:", clause)[-1]  # "half of 9 cm, i.e. 4.5 cm": the value is after
-            restatement = restated.group(0).split(None, 1)[-1]
-            if (re.search(r"[\d$\\π√]", clause) and _VALUE_END_RE.search(head[-12:])
-                    and not _OPERATION_RE.search(stated) and (in_words or _ASSIGNMENTS_RE.search(restatement))):
+            if (re.search(r"[\d$\\π√]", clause) and _VALUE_END_RE.search(head[-12:]) and not states
+                    and not _OPERATION_RE.search(stated) and (in_words or restated.group("rewrite")
+                                                             or _ASSIGNMENTS_RE.search(restatement))):
                 return head  # (math restating the value is kept: "x = -3, y = -3, i.e. (-3, -3)", "40°, i.e. 40 rad")
     return text
 
@@ -87,7 +101,8 @@ def _drop_description(text: str) -> str:
     cut = None
     for start in reversed(starts):
         sentence = stripped[start:]
-        if not _DESCRIBES_RE.match(sentence) or _DESCRIPTION_KEEP_RE.search(sentence):
+        if not _DESCRIBES_RE.match(sentence) or _DESCRIPTION_KEEP_RE.search(sentence) or (
+                " also " not in sentence and _DESCRIPTION_STATES_RE.search(sentence)):
             break
         cut = start
     if cut is None or not _stated_value(stripped[:cut]):

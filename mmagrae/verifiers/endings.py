@@ -117,8 +117,8 @@ _CHECK_RE = re.compile(
 )
 _CHECK_KEEP_RE = re.compile(  # a check that corrects or doubts is read
     r"(?i)\banswer|\bfinal|\\boxed|\bactually|\bwait|\bhmm|\boh\b|\boops|\bbut\b|\bhowever|\bmistake|\berror|\bwrong|"
-    r"\bincorrect|\bshould|\binstead|\bnot (?:correct|right|match|equal)|\b(?:does|is|do|are)(?:n't| not)\b|\bfails?\b|"
-    r"[✗✘❌≠]"
+    r"\bincorrect|\bshould|\binstead|\bnot (?:correct|right|match|equal)|\bnot\s+[-−]?\d|\brecomput|"
+    r"\b(?:does|is|do|are)(?:n't| not)\b|\bfails?\b|[✗✘❌≠]"
 )
 # ... and one that concludes anew ("so the length is √181 cm", "giving 13", "which matches option C"), unless it
 # only confirms ("so the ratio is consistent. Verification passed.", "✓")
@@ -127,6 +127,13 @@ _CHECK_CONFIRMS_RE = re.compile(r"(?i)[✓✔✅]|\bconsistent\b|\bconfirm|\bver
 # a check that opens by setting the unknown ("Verification: x = 6 gives 2(6) + 5 = 17 ✓") may be the only place
 # the value is stated: read as before
 _CHECK_SETS_RE = re.compile(r"[^:：—-]*[:：—-]\s*([A-Za-z]\w?\s*=\s*[-−]?\d+(?:\.\d+)?)\s*(?:gives|in|into|:|,|→|⇒|=>)")
+
+
+def _concludes_another_value(check: str, head: str) -> bool:
+    """A check that confirms and then concludes a value not stated before it ("✓, so the perimeter is 20")."""
+    after = check[check.lower().rfind("so ") :] if "so " in check.lower() else ""
+    stated = set(re.findall(r"[-−]?\d+(?:\.\d+)?", head[-300:].replace("−", "-")))
+    return any(n not in stated for n in re.findall(r"[-−]?\d+(?:\.\d+)?", after.replace("−", "-")))
 
 
 def drop_trailing_note(text: str) -> str:
@@ -152,8 +159,9 @@ def drop_trailing_note(text: str) -> str:
             return text
     elif "heck" in tail or "erif" in tail:  # "Check:", "Verification:" (cheaply first)
         m = _CHECK_RE.search(text, max(0, len(text) - 700))
-        if m is None or _CHECK_KEEP_RE.search(m.group(0)) or (
-                _CHECK_CONCLUDES_RE.search(m.group(0)) and not _CHECK_CONFIRMS_RE.search(m.group(0))):
+        check = m.group(0) if m is not None else ""
+        if m is None or _CHECK_KEEP_RE.search(check) or (_CHECK_CONCLUDES_RE.search(check) and (
+                not _CHECK_CONFIRMS_RE.search(check) or _concludes_another_value(check, text[: m.start()]))):
             return text
         if setting := _CHECK_SETS_RE.match(m.group(0).strip()):  # the value it checks is the answer: keep that
             return text[: m.start()].rstrip() + "\n" + setting.group(1).strip()

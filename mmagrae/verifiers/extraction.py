@@ -264,7 +264,7 @@ def clean_answer(answer: str) -> str:
     return s
 
 
-_PAREN_UNIT_RE = re.compile(r"\s*\(\s*(?:" + _UNIT_WORDS + r"|m|g|l|L)(?:\^?[23²³])?\s*\)$")
+_PAREN_UNIT_RE = re.compile(r"\s+\(\s*(?:" + _UNIT_WORDS + r")(?:\^?[23²³])?\s*\)$")  # not "\log(m)", "f(g)"
 
 
 _BOLD_WINDOW_CHARS = 400

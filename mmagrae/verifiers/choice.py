@@ -91,7 +91,9 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     the choices, or None."""
     start = max(0, len(text) - _STATED_SCAN_CHARS)  # a statement is read near the end (bounded work)
     found = _noun_statement(text, start, n_choices, strict)
-    if " is " in text:  # "…, so B is the answer.", "Option C is correct": the letter before its verb
+    if "is correct" in text or "is the " in text and (  # "…, so B is the answer.", "Option C is correct"
+            "is the answer" in text or "is the correct" in text or "is the right" in text or "is the best" in text
+            or "is the final" in text or "is the option" in text or "is the choice" in text):
         for m in reversed(list(_LETTER_IS_ANSWER_RE.finditer(text, found[0] if found else start))):
             letter = m.group(1)
             before = text[max(0, m.start() - 48): m.start()]

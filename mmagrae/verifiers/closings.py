@@ -14,6 +14,7 @@ Each is dropped only after a stated value and only when it answers, corrects or 
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["drop_closings"]
@@ -23,7 +24,7 @@ _META_LINE_RE = re.compile(
     r"\n[ \t>*_#-]*(?:(?i:confidence|certainty)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?:\d{1,3}(?:\.\d+)?\s*%|(?i:high|medium|low|"
     r"very high))|(?i:self[- ]?score|score|reward)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(?:0(?:\.\d+)?|1(?:\.0+)?|\d+\s*/\s*\d+)|"
     r"(?i:verification|check|all\s+steps?)\s+(?:passed|complete[d]?|successful|verified|confirmed)[^\n\d=]{0,40}|"
-    r"\(?(?i:verified)\)?\.?)[ \t*]*\.?[ \t]*$"
+    r"\(?(?i:verified)\)?\.?)[ \t*]*\.?\s*$"
 )
 # a closing sentence that describes the figure: "The graph also shows …", "In the figure, …", "The image shows …"
 _DESCRIBES_RE = re.compile(
@@ -59,6 +60,7 @@ _VALUE_END_RE = re.compile(r"(?:[\dπ√)°²³}]|\d\s*(?:[a-zA-Z]{1,3}[²³]?|u
 _SENTENCE_START_RE = re.compile(r"(?:(?<=[.!?])[ \t]+|\n[ \t]*)(?=\S)")
 
 
+@functools.lru_cache(maxsize=256)  # eval's rules read a response, then the verifier reads it again
 def drop_closings(text: str) -> str:
     """``text`` without the closing lines, figure descriptions and restatements above; unchanged when it has
     none (the common case: a few substring tests on its end)."""
@@ -66,10 +68,9 @@ def drop_closings(text: str) -> str:
         before = text
         tail = text[-300:]
         if ":" in tail or "erif" in tail or "assed" in tail:
-            stripped = text.rstrip()
-            meta = _META_LINE_RE.search(stripped, max(0, len(stripped) - 120))
-            if meta is not None and _stated_value(stripped[: meta.start()]):
-                text = stripped[: meta.start()].rstrip()
+            meta = _META_LINE_RE.search(text, max(0, len(text) - 160))
+            if meta is not None and _stated_value(text[max(0, meta.start() - 300): meta.start()]):
+                text = text[: meta.start()].rstrip()
         if "figure" in tail or "graph" in tail or "diagram" in tail or "image" in tail or "picture" in tail \
                 or "plot" in tail or "drawing" in tail or "sketch" in tail or "illustration" in tail:
             text = _drop_description(text)
@@ -96,6 +97,15 @@ def drop_closings(text: str) -> str:
 
 def _drop_description(text: str) -> str:
     """The text without its closing sentences that describe the figure (after a value, answering nothing)."""
+    end = len(text)
+    while end and text[end - 1].isspace():
+        end -= 1
+    last = max(text.rfind(". ", 0, end - 1), text.rfind("\n", 0, end - 1), text.rfind("! ", 0, end - 1),
+               text.rfind("? ", 0, end - 1)) + 1
+    while last < end and text[last].isspace():
+        last += 1
+    if not _DESCRIBES_RE.match(text, last):  # the last sentence describes nothing (cheaply, the common case)
+        return text
     stripped = text.rstrip()
     starts = [m.end() for m in _SENTENCE_START_RE.finditer(stripped, max(0, len(stripped) - 600))]
     cut = None

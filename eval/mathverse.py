@@ -156,11 +156,13 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
             return letters_verdict(response, str(row["answer"]), len(choices) if choices else None)
         return choice_verdict(response, str(row["answer"]), choices)
     from eval.gold_forms import parts_verdict, piecewise_verdict
+    from mmagrae.verifiers.endings import drop_trailing_note
 
     gold = str(row["answer"])
-    parts = parts_verdict(response, gold)  # "domain: [-4, 0) and range: (-3, 1]"
+    stated = drop_trailing_note(response)  # a closing "Let me verify: … increasing-then-decreasing …" is no part
+    parts = parts_verdict(stated, gold)  # "domain: [-4, 0) and range: (-3, 1]"
     if parts is None:
-        parts = piecewise_verdict(response, gold)  # "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"
+        parts = piecewise_verdict(stated, gold)  # "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"
     if parts is not None:
         return parts
     if len(_WORD.findall(gold)) >= 6:  # "Complete the statement.Every point on the circle is exactly 5 units …"

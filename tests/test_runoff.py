@@ -338,3 +338,12 @@ def test_angle_b_is_right_states_no_letter() -> None:
 
 def test_clock_times_are_not_ratios() -> None:
     assert mathvista.number_answer("10:05", "integer") == "10" and mathvista.number_answer("1:64", "float") == "0.015625"
+
+
+def test_a_closing_check_is_no_labelled_part() -> None:
+    row = {"question_type": "free-form", "question": "q",
+           "answer": "\\text { increasing on }(-\\infty, 1) \\cup(3,4) \\text {, decreasing on }(1,3) \\cup(4, \\infty)"}
+    response = ("Answer:\nIncreasing on (−∞, 1) ∪ (3, 4)\nDecreasing on (1, 3) ∪ (4, ∞)\n\nLet me verify: the turning "
+                "points are local maxima, consistent with increasing-then-decreasing on each branch. Verification passed.")
+    assert mathverse.judge(row, response, "rules").correct
+    assert not mathverse.judge(row, response.replace("(3, 4)\n", "(3, 5)\n"), "rules").correct

@@ -41,11 +41,12 @@ def judged_text(response: str) -> str:
     """
     from mmagrae.verifiers.closings import drop_closings
     from mmagrae.verifiers.layouts import answer_layout
+    from mmagrae.verifiers.markup import plain_markup
     from mmagrae.verifiers.runoff import drop_runoff
 
     # "…</s>", a loop cut; "Confidence: 92%", a description of the figure, "…, i.e. twice the radius of 4" dropped;
     # then "| **Answer** | C |", "=> 12", "✅ B", "La respuesta es 6,3"
-    response = answer_layout(drop_closings(drop_runoff(response)))
+    response = answer_layout(drop_closings(plain_markup(drop_runoff(response))))  # HTML, other scripts
     if "think>" not in response:
         return response
     from mmagrae.verifiers.extraction import strip_think
@@ -229,7 +230,8 @@ def answer_tail(response: str) -> str | None:
     """
     if "Answer" not in response:
         return None
-    return re.sub(r"[<>]|\*\*", " ", response.rsplit("Answer", 1)[-1]).strip().lstrip(":：").strip()
+    tail = re.sub(r"[<>]|\*\*", " ", response.rsplit("Answer", 1)[-1]).strip().lstrip(":：").strip()
+    return re.sub(r'^[*_\s]*["“`]([A-H])["”`]', r"\1", tail)  # '***Answer:*** "A" (Yes)': the quoted letter
 
 
 _SHORT_TAIL = 200  # a longer text after the marker is reasoning, not the stated answer

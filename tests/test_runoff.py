@@ -347,3 +347,44 @@ def test_a_closing_check_is_no_labelled_part() -> None:
                 "points are local maxima, consistent with increasing-then-decreasing on each branch. Verification passed.")
     assert mathverse.judge(row, response, "rules").correct
     assert not mathverse.judge(row, response.replace("(3, 4)\n", "(3, 5)\n"), "rules").correct
+
+
+# ------------------------------------------------------------------ an eleventh held-out set: markup and scripts
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("<p>Total volume = 162&pi; + 32&pi; = 194&pi; &asymp; <b>609.47 cm<sup>3</sup></b></p>", "609.47", True),
+        ("<p>10 &middot; f(7) + 9 &middot; g(&minus;1) = &minus;10 + 9 = <b>&minus;1</b></p>", "-1", True),
+        ("<p>Inequality: <b>y &gt; &minus;3x</b></p>", "y>-3 x", True),
+        ("<p><b>x = 4&radic;6</b></p>", "4\\sqrt{6}", True),
+        ("<p>Answer: <b>A. 25&pi;</b></p>", "A", True),
+        ('"From the graph, x is about 4.83.\\n\\nRounded: x \\u2248 5\\n\\nFinal answer: 5"', "5", True),  # JSON-escaped
+        ("**Perimeter ≈ `18.89 cm`**", "18.89", True),
+        ('***Answer: "A"***', "A", True),
+        ("**Answer:** a = 9√3⁄2", "\\frac{9\\sqrt{3}}{2}", True),  # a fraction slash
+        ("Rounded, the answer you should get is 113.10 cm³. Did you get that? Great job!", "113.10", True),
+        ("So what is x? Did you get (90°, 5)? Great — that's the first maximum.", "(90°, 5)", True),
+        ("Вычисляем объём.\nОтвет: V ≈ 874,93 см³", "874.93", True),
+        ("Làm tròn đến một chữ số thập phân:\n**Đáp án: BC ≈ 4,4 m**", "4.4", True),
+        ("겉넓이 = 2940π ≈ 9236.28\n\n답: 약 9236.28 m²", "9236.28", True),
+        ("शेष पानी: 63πx³ + 66πx² + 15πx\n\nउत्तर: 63πx³ + 66πx² + 15πx लीटर", "63\\pi x^3+66\\pi x^2+15\\pi x", True),
+        ("Точки (5,4) и (2,3) лежат на прямой.\nОтвет: (5,4)", "(5,4)", True),  # a pair keeps its comma
+    ],
+)
+def test_markup_and_other_scripts(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [
+        ("삼각형 OAB에서 … 따라서 OA의 최댓값은 10√2 입니다.\n\n정답은 D입니다.", "D", ["5", "10", "10√3", "10√2"], True),
+        ("Vậy hệ số phải lớn hơn 0,85.\n\nĐáp án: C", "C", ["0.80", "0.83", "0.87", "0.90"], True),
+        ("الحل: مساحة الجزء المظلل = R² − r² = 20\nالإجابة: أ", "A", ["20π", "40π", "200π", "10π"], True),
+        ("Jawaban: B", "B", ["1", "2", "3", "4"], True),
+        ("Cevap: B", "C", ["1", "2", "3", "4"], False),
+        ("Did you pick (B)? Great — the planes meet at 10,000 meters.", "B", ["9,000", "10,000", "11,000", "12,000"], True),
+    ],
+)
+def test_option_letters_in_other_scripts(response: str, gold: str, choices: list[str], expected: bool) -> None:
+    assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)

@@ -10,7 +10,7 @@ import pytest
 MODULES = [
     "verdict", "extraction", "math_text", "numeric", "choice", "symbolic", "symbolic.lexer", "symbolic.parser",
     "symbolic.evaluate", "symbolic.compare", "symbolic.nodes", "chart", "lists", "dispatch", "batch", "rewards", "cli",
-    "endings", "readings", "think", "opening", "layouts", "runoff", "phrases", "closings",
+    "endings", "readings", "think", "opening", "layouts", "runoff", "phrases", "closings", "markup",
 ]  # fmt: skip
 
 

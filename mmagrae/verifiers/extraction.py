@@ -50,6 +50,7 @@ from mmagrae.verifiers.endings import (
     worded_value,
 )
 from mmagrae.verifiers.layouts import answer_layout, json_answer, program_output
+from mmagrae.verifiers.markup import plain_markup
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
     _UNIT_WORDS,
@@ -219,7 +220,8 @@ def _find_answer_tags(text: str) -> list[str]:
 
 _JA_COPULA_RE = re.compile(r"[ \t]*(?:です|である|となります|となる|になります|になる|だ)(?=[ \t]*[。．.]?[ \t]*(?:\n|$))")
 _HEDGE_WORDS_RE = re.compile(
-    r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely)\s+",
+    r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely|"
+    r"약|대략|около|примерно|khoảng|sekitar|kira-kira|yaklaşık|लगभग|حوالي)\s+",  # "약 9236.28 m²", "около 12"
     re.IGNORECASE,
 )
 
@@ -255,6 +257,14 @@ def clean_answer(answer: str) -> str:
             s = s[1:].strip()
         if s.startswith("\\displaystyle"):
             s = s[len("\\displaystyle") :].strip()
+        if "`" in s:  # "Perimeter ≈ `18.89 cm`"
+            s = s.replace("`", "").strip()
+        if s[:1] in "\"“" and len(s) > 2 and (m := _QUOTED_RE.match(s)):  # "\"B\" (108)", "“A”": the quoted answer
+            s = (m.group(1) + " " + m.group(2).strip().strip("*_")).strip()
+        elif s.endswith('"') and s.count('"') == 1:  # a JSON string's closing quote left on the answer
+            s = s[:-1].strip()
+        if _OTHER_SCRIPT_END_RE.search(s) and _OTHER_SCRIPT_END_RE.sub("", s).strip():  # "… 15πx लीटर", "874.93 см³"
+            s = _OTHER_SCRIPT_END_RE.sub("", s).strip()
         if s.endswith(")") and s.count(")") > s.count("(") + s.count("["):  # "9π cm²)" (not "[2, \infty)")
             s = s[:-1].strip()
         if s.endswith(")") and (unit := _PAREN_UNIT_RE.search(s)) and unit.start() > 0:  # "h = 15 (km)"
@@ -264,14 +274,16 @@ def clean_answer(answer: str) -> str:
     return s
 
 
+_QUOTED_RE = re.compile(r'["“]([^"“”]{1,40})["”]\s*(.*)$')
+_OTHER_SCRIPT_END_RE = re.compile(r"\s+[\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AF]+[²³]?\.?$")
 _PAREN_UNIT_RE = re.compile(r"\s+\(\s*(?:" + _UNIT_WORDS + r")(?:\^?[23²³])?\s*\)$")  # not "\log(m)", "f(g)"
 
 
 _BOLD_WINDOW_CHARS = 400
 _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
 _LABEL_COLON_RE = re.compile(r"[ \t]*[:：]")
-_FULL_WIDTH_MATH = str.maketrans("＋－＝＜＞０１２３４５６７８９", "+-=<>0123456789")  # "x＝－\frac{1}{2}"
-_FULL_WIDTH_MATH_RE = re.compile("[＋－＝＜＞０-９]")
+_FULL_WIDTH_MATH = str.maketrans("＋－＝＜＞０１２３４５６７８９⁄", "+-=<>0123456789/")  # "x＝－\frac{1}{2}", "9√3⁄2"
+_FULL_WIDTH_MATH_RE = re.compile("[＋－＝＜＞０-９⁄]")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -386,7 +398,8 @@ def extract(
     opening: read an answer given first (``opening_answer``); False when reading the parts of one.
     """
     text = response[-MAX_RESPONSE_CHARS:]
-    visible = drop_trailing_remark(drop_trailing_note(drop_closings(program_output(drop_runoff(strip_think(text))))))
+    visible = drop_runoff(strip_think(text))
+    visible = drop_trailing_remark(drop_trailing_note(drop_closings(program_output(plain_markup(visible)))))
     if _FULL_WIDTH_MATH_RE.search(visible):
         visible = visible.translate(_FULL_WIDTH_MATH)
     if "です" in visible or "る" in visible or "だ" in visible or "ます" in visible:  # "答えは 60° です。": the copula is not the answer

@@ -1,0 +1,99 @@
+r"""Markup and scripts around an answer (round 8, found by an eleventh held-out set): responses rendered as HTML
+(``<p>The angle is <b>45&deg;</b>.</p>``), responses that are a JSON-escaped string (``"…\nFinal answer: 5"``),
+a tutor's "Did you get (B)? Great", and answer phrases in Russian, Korean, Vietnamese, Arabic, Hindi,
+Indonesian and Turkish with their decimal commas. :func:`plain_markup` rewrites them into the plain forms the
+extraction reads; HTML entities are decoded by the standard library (``html.unescape``), tags are only removed or
+turned into line breaks and powers, and a JSON string is only decoded as data (``json.loads``), never run.
+
+>>> plain_markup("<p>Total = 194&pi; &asymp; <b>609.47 cm<sup>3</sup></b></p>")
+'Total = 194π ≈ 609.47 cm^3'
+>>> plain_markup("Вычисляем…\nОтвет: V ≈ 874,93 см³")
+'Вычисляем…\nAnswer: V ≈ 874.93 см³'
+>>> plain_markup("So what is 4 × √2? Did you get (A) 4√2? Great — that's the right choice!")
+"So what is 4 × √2? Answer: (A) 4√2. Great — that's the right choice!"
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+
+__all__ = ["plain_markup"]
+
+# the HTML a chat UI renders: block tags become line breaks, <sup>/<sub> powers and indices, the rest is dropped
+_HTML_TAG_RE = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|b|strong|i|em|u|span|sup|sub|h[1-6]|table|tr|td|th|tbody|thead|code|pre|font|small|"
+    r"big|center|blockquote|hr|mark|s|del|ins)(?:\s[^<>]{0,200})?/?>",
+    re.IGNORECASE,
+)
+_HTML_BREAK_RE = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|hr)(?:\s[^<>]{0,200})?/?>", re.I)
+_HTML_SUP_RE = re.compile(r"<sup>\s*([^<>]{1,20}?)\s*</sup>", re.IGNORECASE)
+_HTML_SUB_RE = re.compile(r"<sub>\s*([^<>]{1,20}?)\s*</sub>", re.IGNORECASE)
+_ENTITY_RE = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+
+# answer phrases of other scripts and languages, as the English one the extraction reads
+_PHRASES = (
+    r"Ответ|ответ|Правильный ответ|Đáp án(?: đúng)?|Đáp số|Trả lời|정답|답|الإجابة(?: الصحيحة)?|الجواب|उत्तर|सही उत्तर|"
+    r"Jawaban(?: yang benar)?|Cevap|Doğru cevap|Yanıt"
+)
+_PHRASE_RE = re.compile(rf"(?:^|(?<=[\s*>#(]))(?:{_PHRASES})(?:\s*(?:은|는|:|：|-|—|=|là|adalah|est)\s*)", re.MULTILINE)
+_KOREAN_IS_RE = re.compile(r"(?<![A-Za-z])([A-H])\s*(?:입니다|이다|예요|이에요|번입니다|번)")  # "정답은 D입니다"
+_ARABIC_LETTERS = {"أ": "A", "ا": "A", "ب": "B", "ج": "C", "د": "D", "هـ": "E", "ه": "E"}
+_ARABIC_LETTER_RE = re.compile(r"(Answer:\s*)(هـ|[أابجده])(?![\u0600-\u06FF])")
+# a script whose numbers may use a decimal comma: Cyrillic, Vietnamese, Turkish, Indonesian
+_COMMA_SCRIPT_RE = re.compile(r"[\u0400-\u04FF]|[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]|\b(?:ve|dan|yang)\b")
+_DECIMAL_COMMA_RE = re.compile(r"(?<![\d,])(\d{1,6}),(\d{1,4})(?![\d,])")
+# a tutor's question answered by its praise: "Did you get (90°, 5)? Great — …"
+_DID_YOU_RE = re.compile(
+    r"(?i)\bdid you (?:get|pick|choose|find|obtain|end up with|say)\s+(?!(?:that|it|this|the same|so|right)\W)"
+    r"([^?\n]{1,80}?)\?\s*"
+    r"(?=(?:great|good|correct|yes|right|well done|nice|excellent|perfect|awesome|that's (?:it|right|correct))\b)"
+)
+
+
+@functools.lru_cache(maxsize=256)  # eval's rules read a response, then the verifier reads it again
+def plain_markup(text: str) -> str:
+    """``text`` with the markup and phrases above made plain; unchanged when it has none (the common case: a
+    few substring tests)."""
+    if text[:1] == '"' and text.rstrip()[-1:] == '"' and "\\n" in text:  # a JSON-escaped string, whole
+        try:
+            decoded = json.loads(text.strip())
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, str):
+            text = decoded
+    if "<" in text and _HTML_TAG_RE.search(text):
+        text = _HTML_SUP_RE.sub(r"^\1", text)
+        text = _HTML_SUB_RE.sub(r"_\1", text)
+        text = _HTML_BREAK_RE.sub("\n", text)
+        text = _HTML_TAG_RE.sub("", text)
+        text = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text).strip()
+    if "&" in text and _ENTITY_RE.search(text):
+        text = html.unescape(text).replace("\u00a0", " ")
+    if "id you" in text:
+        text = _DID_YOU_RE.sub(r"Answer: \1. ", text)
+    if not text.isascii() or "Jawaban" in text or "Cevap" in text:  # (Indonesian and Turkish need no accent)
+        text = _other_scripts(text)
+    return text
+
+
+def _other_scripts(text: str) -> str:
+    """Answer phrases of other languages as "Answer:", their option letters as Latin ones, decimal commas."""
+    if _PHRASE_RE.search(text):
+        text = _PHRASE_RE.sub("Answer: ", text)
+        text = _KOREAN_IS_RE.sub(r"\1", text)
+        text = _ARABIC_LETTER_RE.sub(lambda m: m.group(1) + _ARABIC_LETTERS[m.group(2)], text)
+    if "," in text and _COMMA_SCRIPT_RE.search(text):
+        text = _DECIMAL_COMMA_RE.sub(_decimal_point, text)
+    return text
+
+
+def _decimal_point(m: re.Match) -> str:
+    """A decimal comma becomes a point, except inside a pair ("(5,4)", "[2,3]")."""
+    before = m.string[m.start() - 1] if m.start() else ""
+    after = m.string[m.end()] if m.end() < len(m.string) else ""
+    if before in "([" and after in ")]":
+        return m.group(0)
+    return m.group(1) + "." + m.group(2)

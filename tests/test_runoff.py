@@ -388,3 +388,35 @@ def test_markup_and_other_scripts(response: str, gold: str, expected: bool) -> N
 )
 def test_option_letters_in_other_scripts(response: str, gold: str, choices: list[str], expected: bool) -> None:
     assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)
+
+
+# ------------------------------------------------------------------ a hostile review of the markup readings
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("We’ve added the three sections: 400 + 500 + 350 = 1,250.\n\nAnswer: 1,250", "1250", True),  # "we've"
+        ("I’ve solved it: the solution set is {2,3}.", "\\{2, 3\\}", True),
+        ("Did you get 12? Great, but that's only one face … the surface area is 72 cm².", "12", False),
+        ("Did you get 2x + 3 = 11? Good. Then subtract and halve: x = 4.", "4", True),
+        ("A common mistake: the answer you get is 20 if you forget to halve. Correct area = 10.", "10", True),
+        ('"Since x \\neq 0, we divide: x = \\boxed{\\frac{3}{4}}"', "\\frac{3}{4}", True),  # LaTeX, not JSON
+        ("<p>Area = 6 &times; 4 = <del>20</del> <b>24</b></p>", "24", True),  # struck through: not said
+        ("<p>The n-th term is 2<sup>n+1</sup>.</p>", "2^{n+1}", True),
+        ("<p>The n-th term is 2<sup>n+1</sup>.</p>", "2^n+1", False),
+        ("<p>The total is <b>4050</b><sup>*</sup></p>", "4050", True),  # a footnote mark
+        ("Đáp án: 5 không", "5", False),  # "not 5"
+        ("정답: 12 이상", "12", False), ("Ответ: 10 тысяч", "10", False), ("उत्तर: 5 नहीं", "5", False),
+        ("Ответ: V ≈ 452.389 куб. ед.", "452.389", True),
+    ],
+)
+def test_review_of_the_markup_readings(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+def test_review_of_the_markup_letters() -> None:
+    choices = ["10", "12", "14", "16"]
+    assert verify("따라서 정답은 D가 아니라 B입니다.", "B", choices=choices).correct
+    assert not verify("الإجابة: ب و د", "B", choices=choices).correct  # two letters
+    assert verify("الإجابة: ب = 12 سم", "B", choices=["10 سم", "12 سم", "14 سم", "16 سم"]).correct
+    row = {"answer": "B", "option": "A. 20;B. 24;C. 10;D. 12"}
+    assert not wemath.judge(row, "<b>Answer:</b> <del>B</del> <b>A</b>", "rules").correct

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from mmagrae.verifiers.math_text import OTHER_SCRIPT_UNIT_RE
 from mmagrae.verifiers.numeric import normalize_math_text, parse_number
 from mmagrae.verifiers.verdict import GoldAnswerError
 
@@ -240,7 +241,8 @@ def resolve_choice(
     >>> resolve_choice("\\\\text{(C)}", ["a", "b", "c"])
     ({2}, 'letter C')
     """
-    options = [_FINAL_PERIOD_RE.sub("", str(c)) for c in choices]  # We-Math's "D. 6.28 cm.": the option is "6.28 cm"
+    # We-Math's "D. 6.28 cm.": the option is "6.28 cm"; "12 سم", "12 см": a unit in another script is a unit
+    options = [OTHER_SCRIPT_UNIT_RE.sub("", _FINAL_PERIOD_RE.sub("", str(c))) or str(c) for c in choices]
     text = normalize_math_text(answer).strip().replace("**", "").strip()
     if not text:
         return set(), "empty answer"

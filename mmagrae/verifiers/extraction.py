@@ -69,6 +69,9 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
     split_outside_brackets,
     trailing_math,
 )
+from mmagrae.verifiers.math_text import (
+    OTHER_SCRIPT_UNIT_RE as _OTHER_SCRIPT_END_RE,
+)
 from mmagrae.verifiers.numeric import parse_number
 from mmagrae.verifiers.opening import opening_answer
 from mmagrae.verifiers.phrases import answer_after as _answer_after
@@ -265,6 +268,8 @@ def clean_answer(answer: str) -> str:
             s = s[:-1].strip()
         if _OTHER_SCRIPT_END_RE.search(s) and _OTHER_SCRIPT_END_RE.sub("", s).strip():  # "… 15πx लीटर", "874.93 см³"
             s = _OTHER_SCRIPT_END_RE.sub("", s).strip()
+        if (named := _OTHER_SCRIPT_NAME_RE.match(s)) is not None:  # "ب = 12": a side named in another script
+            s = named.group(1).strip()
         if s.endswith(")") and s.count(")") > s.count("(") + s.count("["):  # "9π cm²)" (not "[2, \infty)")
             s = s[:-1].strip()
         if s.endswith(")") and (unit := _PAREN_UNIT_RE.search(s)) and unit.start() > 0:  # "h = 15 (km)"
@@ -275,7 +280,7 @@ def clean_answer(answer: str) -> str:
 
 
 _QUOTED_RE = re.compile(r'["“]([^"“”]{1,40})["”]\s*(.*)$')
-_OTHER_SCRIPT_END_RE = re.compile(r"\s+[\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AF]+[²³]?\.?$")
+_OTHER_SCRIPT_NAME_RE = re.compile(r"[\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AF]{1,3}\s*=\s*([^=]+)$")
 _PAREN_UNIT_RE = re.compile(r"\s+\(\s*(?:" + _UNIT_WORDS + r")(?:\^?[23²³])?\s*\)$")  # not "\log(m)", "f(g)"
 
 

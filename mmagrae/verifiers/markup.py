@@ -29,8 +29,13 @@ _HTML_TAG_RE = re.compile(
     re.IGNORECASE,
 )
 _HTML_BREAK_RE = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|hr)(?:\s[^<>]{0,200})?/?>", re.I)
-_HTML_SUP_RE = re.compile(r"<sup>\s*([^<>]{1,20}?)\s*</sup>", re.IGNORECASE)
-_HTML_SUB_RE = re.compile(r"<sub>\s*([^<>]{1,20}?)\s*</sub>", re.IGNORECASE)
+_HTML_SUP_RE = re.compile(r"<sup>\s*((?:(?!</?sup)[^\n]){1,60}?)\s*</sup>", re.IGNORECASE)
+_HTML_SUB_RE = re.compile(r"<sub>\s*((?:(?!</?sub)[^\n]){1,40}?)\s*</sub>", re.IGNORECASE)
+_HTML_STRUCK_RE = re.compile(r"<(del|s|strike)>[^<>]{0,200}</\1>", re.IGNORECASE)  # struck-through: not said
+_INLINE_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,100}>")
+_FOOTNOTE_RE = re.compile(r"[*†‡§]+|\[?\d{1,2}\]|\(\d{1,2}\)")
+_LATEX_AFTER_ESCAPE_RE = re.compile(r"(?<!\\)\\[ntbfr][a-z]")  # "\\neq", "\\times", "\\boxed", "\\frac", "\\right"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ENTITY_RE = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 
 # answer phrases of other scripts and languages, as the English one the extraction reads
@@ -38,13 +43,17 @@ _PHRASES = (
     r"Ответ|ответ|Правильный ответ|Đáp án(?: đúng)?|Đáp số|Trả lời|정답|답|الإجابة(?: الصحيحة)?|الجواب|उत्तर|सही उत्तर|"
     r"Jawaban(?: yang benar)?|Cevap|Doğru cevap|Yanıt"
 )
-_PHRASE_RE = re.compile(rf"(?:^|(?<=[\s*>#(]))(?:{_PHRASES})(?:\s*(?:은|는|:|：|-|—|=|là|adalah|est)\s*)", re.MULTILINE)
-_KOREAN_IS_RE = re.compile(r"(?<![A-Za-z])([A-H])\s*(?:입니다|이다|예요|이에요|번입니다|번)")  # "정답은 D입니다"
+_PHRASE_RE = re.compile(rf"(?:^|(?<=[\s*>#(]))(?:{_PHRASES})(?:\s*(?:은|는|:|：|=|là|adalah)\s*)", re.MULTILINE)
+_KOREAN_NOT_BUT_RE = re.compile(r"(?<![A-Za-z])[A-H]\s*(?:가|이)\s*아니(?:라|고)\s*([A-H])")  # "D가 아니라 B": B
+_KOREAN_IS_RE = re.compile(  # "정답은 D입니다", "12개입니다": the letter or number without its ending
+    r"(?<![A-Za-z])([A-H]|\d+(?:\.\d+)?)\s*(?:개|명)?\s*(?:입니다|이다|예요|이에요)"
+)
 _ARABIC_LETTERS = {"أ": "A", "ا": "A", "ب": "B", "ج": "C", "د": "D", "هـ": "E", "ه": "E"}
-_ARABIC_LETTER_RE = re.compile(r"(Answer:\s*)(هـ|[أابجده])(?![\u0600-\u06FF])")
+_ARABIC_LETTER_RE = re.compile(r"(Answer:\s*)(هـ|[أابجده])(?=\s*(?:$|[.\n،,)؛]))(?!\s*[،,]?\s*و\s)")  # not "ب و د"
 # a script whose numbers may use a decimal comma: Cyrillic, Vietnamese, Turkish, Indonesian
-_COMMA_SCRIPT_RE = re.compile(r"[\u0400-\u04FF]|[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]|\b(?:ve|dan|yang)\b")
-_DECIMAL_COMMA_RE = re.compile(r"(?<![\d,])(\d{1,6}),(\d{1,4})(?![\d,])")
+# a script whose numbers use a decimal comma, by several of its letters: Cyrillic, Vietnamese, Turkish
+_COMMA_SCRIPT_RE = re.compile(r"[\u0400-\u04FF]|[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]|[ğış]")
+_DECIMAL_COMMA_RE = re.compile(r"(?<![\d,])(\d{1,6}),(\d{1,2}|\d{4})(?![\d,])")  # not "1,250": thousands
 # a tutor's question answered by its praise: "Did you get (90°, 5)? Great — …"
 _DID_YOU_RE = re.compile(
     r"(?i)\bdid you (?:get|pick|choose|find|obtain|end up with|say)\s+(?!(?:that|it|this|the same|so|right)\W)"
@@ -57,23 +66,24 @@ _DID_YOU_RE = re.compile(
 def plain_markup(text: str) -> str:
     """``text`` with the markup and phrases above made plain; unchanged when it has none (the common case: a
     few substring tests)."""
-    if text[:1] == '"' and text.rstrip()[-1:] == '"' and "\\n" in text:  # a JSON-escaped string, whole
-        try:
+    if text[:1] == '"' and text.rstrip()[-1:] == '"' and "\\n" in text and not _LATEX_AFTER_ESCAPE_RE.search(text):
+        try:  # a JSON-escaped string, whole ("…\\nFinal answer: 5"); not LaTeX such as "\\neq", "\\times"
             decoded = json.loads(text.strip())
         except ValueError:
             decoded = None
-        if isinstance(decoded, str):
+        if isinstance(decoded, str) and not _CONTROL_RE.search(decoded):
             text = decoded
     if "<" in text and _HTML_TAG_RE.search(text):
-        text = _HTML_SUP_RE.sub(r"^\1", text)
-        text = _HTML_SUB_RE.sub(r"_\1", text)
+        text = _HTML_STRUCK_RE.sub("", text)
+        text = _HTML_SUP_RE.sub(_power, text)
+        text = _HTML_SUB_RE.sub(lambda m: "_{" + _INLINE_TAG_RE.sub("", m.group(1)) + "}", text)
         text = _HTML_BREAK_RE.sub("\n", text)
         text = _HTML_TAG_RE.sub("", text)
         text = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text).strip()
     if "&" in text and _ENTITY_RE.search(text):
         text = html.unescape(text).replace("\u00a0", " ")
     if "id you" in text:
-        text = _DID_YOU_RE.sub(r"Answer: \1. ", text)
+        text = _DID_YOU_RE.sub(_did_you, text)
     if not text.isascii() or "Jawaban" in text or "Cevap" in text:  # (Indonesian and Turkish need no accent)
         text = _other_scripts(text)
     return text
@@ -81,19 +91,56 @@ def plain_markup(text: str) -> str:
 
 def _other_scripts(text: str) -> str:
     """Answer phrases of other languages as "Answer:", their option letters as Latin ones, decimal commas."""
+    comma_script = "," in text and len(_COMMA_SCRIPT_RE.findall(text[-2000:])) >= 4  # before "Ответ" is replaced
     if _PHRASE_RE.search(text):
-        text = _PHRASE_RE.sub("Answer: ", text)
-        text = _KOREAN_IS_RE.sub(r"\1", text)
+        text = _PHRASE_RE.sub(_phrase, text)
+        text = _KOREAN_IS_RE.sub(r"\1", _KOREAN_NOT_BUT_RE.sub(r"\1", text))
         text = _ARABIC_LETTER_RE.sub(lambda m: m.group(1) + _ARABIC_LETTERS[m.group(2)], text)
-    if "," in text and _COMMA_SCRIPT_RE.search(text):
+    if comma_script:
         text = _DECIMAL_COMMA_RE.sub(_decimal_point, text)
     return text
+
+
+def _phrase(m: re.Match) -> str:
+    """The phrase as "Answer: ", unless its line negates ("Đáp án: 5 không", "Ответ: нет"): then left as it is."""
+    line = m.string[m.end(): m.string.find("\n", m.end()) if "\n" in m.string[m.end():] else len(m.string)]
+    return m.group(0) if _NEGATION_RE.search(line) else "Answer: "
+
+
+_NEGATION_RE = re.compile(r"(?i)(?<!\w)(?:không|нет|не|아님|아니|아닙니다|नहीं|değil|bukan|tidak|ليس|لا)(?!\w)")
+
+
+def _power(m: re.Match) -> str:
+    """``<sup>n+1</sup>`` as ``^{n+1}`` (tags inside dropped); a footnote mark (``*``, ``[1]``) as nothing."""
+    inner = _INLINE_TAG_RE.sub("", m.group(1)).strip()
+    if _FOOTNOTE_RE.fullmatch(inner):
+        return ""
+    return "^" + inner if len(inner) == 1 else "^{" + inner + "}"
+
+
+def _did_you(m: re.Match) -> str:
+    """A tutor's "Did you get X? Great" states X, unless what follows takes it back ("Great, but …") or goes on
+    to another value ("Did you get 2x + 3 = 11? Good. Then … x = 4")."""
+    rest = m.string[m.end(): m.end() + 200]
+    said = set(re.findall(r"\d+(?:\.\d+)?", m.group(1)))
+    if _TAKEN_BACK_RE.search(rest) or any(n not in said for n in _LATER_VALUE_RE.findall(rest)):
+        return m.group(0)
+    return "Answer: " + m.group(1) + ". "
+
+
+_LATER_VALUE_RE = re.compile(r"(?:=|\bis\b|\bare\b)\s*[-−]?(\d+(?:\.\d+)?)")
+
+
+_TAKEN_BACK_RE = re.compile(
+    r"(?i)^[^\n]{0,20}\?|\b(?:but|however|though|then you|wrong|mistake|forgot|actually|instead|only|not|correct would|"
+    r"would be|try again|almost|close)\b"
+)
 
 
 def _decimal_point(m: re.Match) -> str:
     """A decimal comma becomes a point, except inside a pair ("(5,4)", "[2,3]")."""
     before = m.string[m.start() - 1] if m.start() else ""
     after = m.string[m.end()] if m.end() < len(m.string) else ""
-    if before in "([" and after in ")]":
+    if before in "([{" and after in ")]}":
         return m.group(0)
     return m.group(1) + "." + m.group(2)

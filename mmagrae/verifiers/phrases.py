@@ -12,7 +12,7 @@ __all__ = ["answer_after", "last_phrase", "phrase_answer"]
 _PHRASE_MAX_CHARS = 300
 _PHRASE_EN = (
     r"(?:(?:final\s+answers?|the\s+(?:correct\s+|final\s+)?answers?|answers?)"
-    r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem)|\s+(?:you|we)\s+(?:should\s+)?(?:get|have|find|obtain))?"
+    r"(?:\s+(?:to|for)\s+(?:the|this)\s+(?:question|problem)|\s+you\s+should\s+(?:get|have|find|obtain)|\s+we\s+(?:should\s+)?(?:get|find|obtain))?"
     r"(?:\s*\*\*|\s*__|>)?\s*(?:is|are|:|=|：|would\s+be|should\s+be)\s*(?:\*\*|__)?\s*:?"
     r")"
 )  # "<Answer>: 13" (We-Math's prompt) too

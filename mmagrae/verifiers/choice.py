@@ -228,6 +228,14 @@ def _text_matches(text: str, options: Sequence[str], equal: Callable[[str, str],
     return set()
 
 
+def _plain_option(option: str) -> str:
+    """An option without a closing period and without a unit in another script (cheaply: most are ASCII)."""
+    option = _FINAL_PERIOD_RE.sub("", option) if option.rstrip().endswith(".") else option
+    if not option.isascii():
+        option = OTHER_SCRIPT_UNIT_RE.sub("", option) or option
+    return option
+
+
 _FINAL_PERIOD_RE = re.compile(r"(?<=[^\d\s.])\.\s*$")
 
 
@@ -242,7 +250,7 @@ def resolve_choice(
     ({2}, 'letter C')
     """
     # We-Math's "D. 6.28 cm.": the option is "6.28 cm"; "12 سم", "12 см": a unit in another script is a unit
-    options = [OTHER_SCRIPT_UNIT_RE.sub("", _FINAL_PERIOD_RE.sub("", str(c))) or str(c) for c in choices]
+    options = [_plain_option(str(c)) for c in choices]
     text = normalize_math_text(answer).strip().replace("**", "").strip()
     if not text:
         return set(), "empty answer"

@@ -266,10 +266,11 @@ def clean_answer(answer: str) -> str:
             s = (m.group(1) + " " + m.group(2).strip().strip("*_")).strip()
         elif s.endswith('"') and s.count('"') == 1:  # a JSON string's closing quote left on the answer
             s = s[:-1].strip()
-        if _OTHER_SCRIPT_END_RE.search(s) and _OTHER_SCRIPT_END_RE.sub("", s).strip():  # "… 15πx लीटर", "874.93 см³"
-            s = _OTHER_SCRIPT_END_RE.sub("", s).strip()
-        if (named := _OTHER_SCRIPT_NAME_RE.match(s)) is not None:  # "ب = 12": a side named in another script
-            s = named.group(1).strip()
+        if not s.isascii() and _OTHER_SCRIPT_RE.search(s):  # (cheaply: most answers are ASCII or Latin)
+            if _OTHER_SCRIPT_END_RE.search(s) and _OTHER_SCRIPT_END_RE.sub("", s).strip():  # "… लीटर", "874.93 см³"
+                s = _OTHER_SCRIPT_END_RE.sub("", s).strip()
+            if (named := _OTHER_SCRIPT_NAME_RE.match(s)) is not None:  # "ب = 12": a side named in another script
+                s = named.group(1).strip()
         if s.endswith(")") and s.count(")") > s.count("(") + s.count("["):  # "9π cm²)" (not "[2, \infty)")
             s = s[:-1].strip()
         if s.endswith(")") and (unit := _PAREN_UNIT_RE.search(s)) and unit.start() > 0:  # "h = 15 (km)"
@@ -280,6 +281,7 @@ def clean_answer(answer: str) -> str:
 
 
 _QUOTED_RE = re.compile(r'["“]([^"“”]{1,40})["”]\s*(.*)$')
+_OTHER_SCRIPT_RE = re.compile(r"[\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AF]")
 _OTHER_SCRIPT_NAME_RE = re.compile(r"[\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AF]{1,3}\s*=\s*([^=]+)$")
 _PAREN_UNIT_RE = re.compile(r"\s+\(\s*(?:" + _UNIT_WORDS + r")(?:\^?[23²³])?\s*\)$")  # not "\log(m)", "f(g)"
 

@@ -44,6 +44,7 @@ _PHRASES = (
     r"Jawaban(?: yang benar)?|Cevap|Doğru cevap|Yanıt"
 )
 _PHRASE_RE = re.compile(rf"(?:^|(?<=[\s*>#(]))(?:{_PHRASES})(?:\s*(?:은|는|:|：|=|là|adalah)\s*)", re.MULTILINE)
+_SCRIPT_RE = re.compile(r"[\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AFđĐăâêôơưğış]")  # one of them, cheaply
 _KOREAN_NOT_BUT_RE = re.compile(r"(?<![A-Za-z])[A-H]\s*(?:가|이)\s*아니(?:라|고)\s*([A-H])")  # "D가 아니라 B": B
 _KOREAN_IS_RE = re.compile(  # "정답은 D입니다", "12개입니다": the letter or number without its ending
     r"(?<![A-Za-z])([A-H]|\d+(?:\.\d+)?)\s*(?:개|명)?\s*(?:입니다|이다|예요|이에요)"
@@ -84,8 +85,8 @@ def plain_markup(text: str) -> str:
         text = html.unescape(text).replace("\u00a0", " ")
     if "id you" in text:
         text = _DID_YOU_RE.sub(_did_you, text)
-    if not text.isascii() or "Jawaban" in text or "Cevap" in text:  # (Indonesian and Turkish need no accent)
-        text = _other_scripts(text)
+    if not text.isascii() and _SCRIPT_RE.search(text) or "Jawaban" in text or "Cevap" in text:
+        text = _other_scripts(text)  # (Indonesian and Turkish phrases need no letter of their own)
     return text
 
 

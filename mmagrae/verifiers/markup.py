@@ -9,6 +9,8 @@ turned into line breaks and powers, and a JSON string is only decoded as data (`
 'Total = 194π ≈ 609.47 cm^3'
 >>> plain_markup("Вычисляем…\nОтвет: V ≈ 874,93 см³")
 'Вычисляем…\nAnswer: V ≈ 874.93 см³'
+>>> plain_markup("<Thought process>: 2r = 16 <Answer>: <B>")  # We-Math's format, not HTML
+'<Thought process>: 2r = 16 <Answer>: <B>'
 >>> plain_markup("So what is 4 × √2? Did you get (A) 4√2? Great — that's the right choice!")
 "So what is 4 × √2? Answer: (A) 4√2. Great — that's the right choice!"
 """
@@ -23,15 +25,14 @@ import re
 __all__ = ["plain_markup"]
 
 # the HTML a chat UI renders: block tags become line breaks, <sup>/<sub> powers and indices, the rest is dropped
-_HTML_TAG_RE = re.compile(
-    r"</?(?:p|div|br|li|ul|ol|b|strong|i|em|u|span|sup|sub|h[1-6]|table|tr|td|th|tbody|thead|code|pre|font|small|"
-    r"big|center|blockquote|hr|mark|s|del|ins)(?:\s[^<>]{0,200})?/?>",
-    re.IGNORECASE,
+_HTML_TAG_RE = re.compile(  # one-letter tags in lower case only: We-Math's "<Answer>: <B>" is an option letter
+    r"</?(?:(?i:p|div|br|li|ul|ol|strong|em|span|sup|sub|h[1-6]|table|tr|td|th|tbody|thead|code|pre|font|small|"
+    r"big|center|blockquote|hr|mark|del|ins)|b|i|u|s)(?:\s[^<>]{0,200})?/?>"
 )
 _HTML_BREAK_RE = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|hr)(?:\s[^<>]{0,200})?/?>", re.I)
 _HTML_SUP_RE = re.compile(r"<sup>\s*((?:(?!</?sup)[^\n]){1,60}?)\s*</sup>", re.IGNORECASE)
 _HTML_SUB_RE = re.compile(r"<sub>\s*((?:(?!</?sub)[^\n]){1,40}?)\s*</sub>", re.IGNORECASE)
-_HTML_STRUCK_RE = re.compile(r"<(del|s|strike)>[^<>]{0,200}</\1>", re.IGNORECASE)  # struck-through: not said
+_HTML_STRUCK_RE = re.compile(r"<(del|s|strike|DEL|STRIKE)>[^<>]{0,200}</\1>")  # struck-through: not said
 _INLINE_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,100}>")
 _FOOTNOTE_RE = re.compile(r"[*†‡§]+|\[?\d{1,2}\]|\(\d{1,2}\)")
 _LATEX_AFTER_ESCAPE_RE = re.compile(r"(?<!\\)\\[ntbfr][a-z]")  # "\\neq", "\\times", "\\boxed", "\\frac", "\\right"

@@ -1,5 +1,12 @@
 r"""Find the final answer in a model response.
 
+Before anything is read, what is not the answer is set aside, in this order: ``<think>`` blocks
+(``think.strip_think``); run-on text after an end-of-turn token or a loop (``runoff.drop_runoff``); HTML,
+a JSON-escaped string and other scripts' answer phrases (``markup.plain_markup``); program blocks
+(``layouts.program_output``); closing self-checks, figure descriptions and restatements
+(``closings.drop_closings``); closing notes and checks (``endings.drop_trailing_note``) and remarks
+(``endings.drop_trailing_remark``).
+
 Order of precedence (the first that finds something wins):
 
 1. ``<answer>…</answer>`` (outside ``<think>``); inside it, a box or an answer phrase still wins over the rest.

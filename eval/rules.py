@@ -133,13 +133,12 @@ def _opening_option(response: str, choices: list[str]) -> str | None:
         return None
     if _EXPLANATION_DOUBTS_RE.search(rest) or named_option(rest, choices) not in (None, letter):
         return None  # "Wait, AE is not perpendicular …", "Actually … none of the options match"
-    from mmagrae.verifiers.choice import resolve_choice
     from mmagrae.verifiers.extraction import extract
+    from mmagrae.verifiers.opening import option_of
 
     concluded = extract(rest, choices=choices, opening=False).answer
     if concluded is not None and re.search(r"\d", concluded):  # "A. 3 cm\n… r = 5 cm.": ends on another value
-        named, _ = resolve_choice(concluded, choices)
-        if named != {ord(letter) - ord("A")}:
+        if option_of(concluded, choices) != ord(letter) - ord("A"):
             return None
     return letter
 

@@ -62,6 +62,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
     _NUMBER_RE,
     _UNIT_WORDS,
     EQUALS_RE,
+    OTHER_SCRIPTS,
     SENTENCE_END_RE,
     TRAILING_UNIT_RE,
     MathTail,
@@ -288,8 +289,8 @@ def clean_answer(answer: str) -> str:
 
 
 _QUOTED_RE = re.compile(r'["“]([^"“”]{1,40})["”]\s*(.*)$')
-_OTHER_SCRIPT_RE = re.compile(r"[\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AF]")
-_OTHER_SCRIPT_NAME_RE = re.compile(r"[\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AF]{1,3}\s*=\s*([^=]+)$")
+_OTHER_SCRIPT_RE = re.compile(f"[{OTHER_SCRIPTS}]")
+_OTHER_SCRIPT_NAME_RE = re.compile(f"[{OTHER_SCRIPTS}]{{1,3}}" + r"\s*=\s*([^=]+)$")
 _PAREN_UNIT_RE = re.compile(r"\s+\(\s*(?:" + _UNIT_WORDS + r")(?:\^?[23²³])?\s*\)$")  # not "\log(m)", "f(g)"
 
 

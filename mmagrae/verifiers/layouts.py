@@ -175,4 +175,9 @@ def _decimal_point(m: re.Match) -> str:
         i -= 1
     while j < len(text) and text[j].isdigit():
         j += 1
-    return "," if i > 0 and text[i - 1] in "([" and j < len(text) and text[j] in ")]" else "."
+    return "," if in_pair(text, i, j) else "."
+
+
+def in_pair(text: str, start: int, end: int, opens: str = "([", closes: str = ")]") -> bool:
+    """Whether ``text[start:end]`` (a number with its comma) is all that a bracket pair holds: "(5,4)"."""
+    return start > 0 and text[start - 1] in opens and end < len(text) and text[end] in closes

@@ -22,6 +22,9 @@ import html
 import json
 import re
 
+from mmagrae.verifiers.layouts import in_pair
+from mmagrae.verifiers.math_text import OTHER_SCRIPTS
+
 __all__ = ["plain_markup"]
 
 # the HTML a chat UI renders: block tags become line breaks, <sup>/<sub> powers and indices, the rest is dropped
@@ -45,7 +48,7 @@ _PHRASES = (
     r"Jawaban(?: yang benar)?|Cevap|Doğru cevap|Yanıt"
 )
 _PHRASE_RE = re.compile(rf"(?:^|(?<=[\s*>#(]))(?:{_PHRASES})(?:\s*(?:은|는|:|：|=|là|adalah)\s*)", re.MULTILINE)
-_SCRIPT_RE = re.compile(r"[\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AFđĐăâêôơưğış]")  # one of them, cheaply
+_SCRIPT_RE = re.compile(f"[{OTHER_SCRIPTS}đĐăâêôơưğış]")  # one of them (and Vietnamese, Turkish), cheaply
 _KOREAN_NOT_BUT_RE = re.compile(r"(?<![A-Za-z])[A-H]\s*(?:가|이)\s*아니(?:라|고)\s*([A-H])")  # "D가 아니라 B": B
 _KOREAN_IS_RE = re.compile(  # "정답은 D입니다", "12개입니다": the letter or number without its ending
     r"(?<![A-Za-z])([A-H]|\d+(?:\.\d+)?)\s*(?:개|명)?\s*(?:입니다|이다|예요|이에요)"
@@ -140,9 +143,5 @@ _TAKEN_BACK_RE = re.compile(
 
 
 def _decimal_point(m: re.Match) -> str:
-    """A decimal comma becomes a point, except inside a pair ("(5,4)", "[2,3]")."""
-    before = m.string[m.start() - 1] if m.start() else ""
-    after = m.string[m.end()] if m.end() < len(m.string) else ""
-    if before in "([{" and after in ")]}":
-        return m.group(0)
-    return m.group(1) + "." + m.group(2)
+    """A decimal comma becomes a point, except inside a pair or set ("(5,4)", "{2,5}")."""
+    return m.group(0) if in_pair(m.string, m.start(), m.end(), "([{", ")]}") else m.group(1) + "." + m.group(2)

@@ -210,6 +210,8 @@ _UNIT_WORDS = (
     "kilometres?|(?:平方|立方)?(?:千米|公里|厘米|毫米|分米|米)|度|升|毫升|克|千克|元|秒|分钟|小时|"
     "(?:平方|立方)?(?:センチ|ミリ|キロ)?メートル"
 )
+# Cyrillic, Arabic, Devanagari and Hangul: scripts whose words may close an answer (units, names)
+OTHER_SCRIPTS = "\u0400-\u04FF\u0600-\u06FF\u0900-\u097F\uAC00-\uD7AF"
 OTHER_SCRIPT_UNIT_RE = re.compile(  # a unit in another script ("874.93 см³", "… लीटर"); not "12 이상", "5 नहीं"
     r"\s*(?:(?:кв\.\s*|куб\.\s*)?(?:мм|см|дм|км|м|кг|г|мл|л|с|мин|ч|градус(?:ов|а)?|руб|ед)|куб|кв|मीटर|सेमी|मिमी|किमी|लीटर|"
     r"किलोग्राम|ग्राम|डिग्री|미터|센티미터|밀리미터|킬로미터|리터|도|سم|متر|لتر|درجة)[²³]?\.?$"

@@ -11,7 +11,7 @@ from mmagrae.verifiers.choice import resolve_choice, stated_letter_at
 from mmagrae.verifiers.endings import answer_first
 from mmagrae.verifiers.math_text import _NUMBER_RE
 
-__all__ = ["opening_answer"]
+__all__ = ["opening_answer", "option_of"]
 
 _RETRACTS_RE = re.compile(
     r"(?i)\b(?:actually|wait|oops|sorry|mistake|error|erred|correction|corrected|re-?check(?:ing)?|instead|rather|"
@@ -19,7 +19,7 @@ _RETRACTS_RE = re.compile(
 )
 
 
-def _option_of(answer: str, choices: list[str]) -> int | None:
+def option_of(answer: str, choices: list[str]) -> int | None:
     """The one option ``answer`` names (its letter, text or value; ``choice.resolve_choice``), or None."""
     named, _ = resolve_choice(answer, choices)
     return next(iter(named)) if len(named) == 1 else None
@@ -46,7 +46,7 @@ def opening_answer(visible: str, choices: list[str] | None = None) -> str | None
         return None
     concluded = extract(rest, choices=choices, opening=False).answer
     if choices and concluded is not None:
-        said_option, concluded_option = _option_of(said, choices), _option_of(concluded, choices)
+        said_option, concluded_option = option_of(said, choices), option_of(concluded, choices)
         if concluded_option is not None and concluded_option != said_option:
             return None  # "The correct option is (A) 60°. To find this, … = 120°, which is option C."
         if said_option is not None:

@@ -107,6 +107,7 @@ def given_verdict(row: Mapping[str, Any]) -> bool | None:
 
 _SEVERAL_LETTERS = re.compile(r"[A-H](?:[ \t]*[\n,;&][ \t\n]*[A-H])+")  # linear on blank runs
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")  # words, not LaTeX commands
+_WORD_GOLD = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]+){0,2}")  # a free-form gold in words: "even", "neither", "Yes"
 _STATEMENT_PROMPT = re.compile(r"^\s*(?i:complete the statement)\s*[.:]?\s*")
 
 
@@ -172,6 +173,11 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     repaired = _LOST_FRAC.sub(r"\\frac{\1}{\2}", gold)  # "{8}{5} \pi": a \frac lost in the data
     if not verdict.correct and repaired != gold:
         return rules_verdict(response, repaired)
+    if not verdict.correct and _WORD_GOLD.fullmatch(gold.strip()):  # "even": "So the function is even."
+        from eval.rules import word_option
+
+        if word_option(response, [gold.strip()]) == "A":  # named by the last sentence, not negated or doubted
+            return SampleVerdict(gold.strip(), True)
     return verdict
 
 

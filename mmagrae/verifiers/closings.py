@@ -4,6 +4,9 @@ a VLM's description of the figure after the answer ("The graph also shows the mi
 restatement clause ("…, i.e. twice the radius of 4", "…, which can also be written y = (49 − x²)^(1/2)").
 Each is dropped only after a stated value and only when it answers, corrects or hedges nothing.
 
+Round 9 (a twelfth held-out set): a self-consistency or multi-agent response that closes on no decision
+("Votes: C×2, B×2 — tie, no consensus reached.") answers nothing, whatever its samples answered (:func:`undecided`).
+
 >>> drop_closings("The fence will cost £777.\nConfidence: 92%")
 'The fence will cost £777.'
 >>> drop_closings("So the period is 4π.\n\nThe graph also shows the midline at (13 + 2.4)/2 = 7.7.")
@@ -17,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["drop_closings"]
+__all__ = ["drop_closings", "undecided"]
 
 # a self-assessment line: "Confidence: 92%", "Score: 1", "Verification passed.", "(verified)"
 _META_LINE_RE = re.compile(
@@ -57,6 +60,45 @@ _OPERATION_RE = re.compile(
 _ASSIGNMENTS_RE = re.compile(r"[A-Za-z]\s*=\s*[^,=]+,\s*[A-Za-z]\s*=")
 _WORD_RE = re.compile(r"(?<![\\\w])[A-Za-z]{3,}(?!\w)")
 _VALUE_END_RE = re.compile(r"(?:[\dπ√)°²³}]|\d\s*(?:[a-zA-Z]{1,3}[²³]?|units?|metres?|meters?|degrees?))\s*$")
+# a closing line that reports no decision among samples or agents ("tie, no majority reached", "the agents
+# disagree"), unless it then decides ("tie broken in favour of C", "so we go with B")
+_UNDECIDED_RE = re.compile(
+    r"(?i)\bno\s+(?:clear\s+)?(?:consensus|majority|agreement|decision|winner)\b|\b(?:is|are|was|were|it'?s|a|an)\s+"
+    r"(?:(?:exact|even|2[-–]2|two[- ]way)\s+)?(?:tie|tied|split|deadlock(?:ed)?)\b|\btied\b|\btie\s+between\b|"
+    r"\b(?:could\s*n[o']t|can\s*n[o']t|did\s*n[o']t|do\s+not|don't)\s+(?:reach\s+|come\s+to\s+)?(?:agree|consensus|a\s+decision)|"
+    r"\bundecided\b|\binconclusive\b|\bunresolved\b|\b(?:agents?|samples?|solutions?|paths?)\s+disagree\b"
+)
+_DECIDES_RE = re.compile(
+    r"(?i)\bbr(?:eak|oke|oken)\b|tie-?break|\bin\s+favou?r\b|\bwins?\b|\bwon\b|\bgo(?:ing)?\s+with\b|\b(?:choose|chose|"
+    r"pick|picked|select|selected|settle[ds]?\s+on|final\s+answer|answer\s+is|therefore|so\s+the)\b"
+)
+
+
+def undecided(text: str) -> bool:
+    r"""Whether the response's last line reports that its samples or agents reached no decision.
+
+    >>> undecided("Agent A: 12 cm\nAgent B: 14 cm\nThe agents are tied; no consensus was reached.")
+    True
+    >>> undecided("Votes: C×2, D×2 — tie broken by a fifth sample: C."), undecided("Majority answer: 12")
+    (False, False)
+    """
+    tail = text.rstrip()[-300:]
+    line = tail[tail.rfind("\n") + 1:]
+    lowered = line.lower()
+    if not any(hint in lowered for hint in _UNDECIDED_HINTS):  # the common case: a few substring tests
+        return False
+    return (bool(_UNDECIDED_RE.search(line)) and not _DECIDES_RE.search(line)
+            and bool(_ENSEMBLE_RE.search(text, max(0, len(text) - 800))))
+
+
+_UNDECIDED_HINTS = ("tie", "no ", "split", "deadlock", "agree", "decided", "inconclusive", "unresolved")
+# samples, agents or votes in the closing part: what a self-consistency or debate output has, a check has not
+_ENSEMBLE_RE = re.compile(
+    r"(?i)\b(?:agents?|samples?|solutions?|paths?|votes?|voting|tally|consensus|majority|runs?|attempts?|models?|"
+    r"experts?|debaters?|judges?|reasoners?)\b(?:\s*\d|\s*[A-D]\b|[ \t]*[:(])"
+)
+
+
 _SENTENCE_START_RE = re.compile(r"(?:(?<=[.!?])[ \t]+|\n[ \t]*)(?=\S)")
 
 

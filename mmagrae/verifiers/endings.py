@@ -9,11 +9,11 @@ import re
 
 from mmagrae.verifiers.choice import normalize_option
 from mmagrae.verifiers.math_text import SENTENCE_END_RE
-from mmagrae.verifiers.numeric import _NUMBER_WORD_RE, number_words_in
+from mmagrae.verifiers.numeric import _NUMBER_WORD_RE, _SPOKEN_RE, number_words_in, spoken_values
 
 __all__ = [
     "drop_trailing_remark", "drop_trailing_note", "answer_first", "drop_comparison_clause", "bearing",
-    "closing_letter", "end_tuple", "there_are_count", "worded_value",
+    "closing_letter", "end_tuple", "spoken_value", "there_are_count", "worded_value",
 ]  # fmt: skip
 
 # a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
@@ -354,7 +354,11 @@ def worded_value(text: str) -> str | None:
         said = sentence[: written.start()]
         if _NUMBER_WORD_RE.search(said) and not _WORDED_HEDGE_RE.search(said):
             return written.group(1).strip()
-    if _DIGIT_RE.search(sentence) or _WORDED_HEDGE_RE.search(sentence):
+    if _DIGIT_RE.search(sentence):
+        return None
+    if _SPOKEN_HINT_RE.search(sentence) and spoken_values(sentence):  # "one hundred twenty-two point five two"
+        return spoken_value(sentence)
+    if _WORDED_HEDGE_RE.search(sentence):
         return None
     values = set(number_words_in(sentence))
     if len(values) != 1 or (values == {1} and not _STATED_ONE_RE.search(sentence)):
@@ -363,6 +367,34 @@ def worded_value(text: str) -> str | None:
     if len(sentence.split()) > 6 and not _STATES_BEFORE_RE.search(sentence, 0, first.start()):
         return None  # "Please provide the ages of the two people": a number in passing, not a stated value
     return str(values.pop())
+
+
+_SPOKEN_HINT_RE = re.compile(r"(?i)\b(?:point|pi|over|divided\s+by|root|negative|minus)\b")
+_ROUNDED_RE = re.compile(  # "(correct) to two decimal places", "rounded to the nearest tenth": how, not what
+    r"(?i),?\s*\b(?:(?:correct|rounded|accurate|exact)\s+)?to\s+(?:the\s+nearest\s+\w+|\w+\s+(?:decimal\s+places?|"
+    r"significant\s+(?:figures?|digits?)|d\.?\s?p\.?))"
+)
+_APPROX_BEFORE_RE = re.compile(r"(?i)\b(?:about|approximately|roughly|around|nearly)\s+$")
+
+
+def spoken_value(sentence: str) -> str | None:
+    """The one value a last sentence says aloud (``numeric.spoken_values``), or None when it says several, hedges
+    or says another number too. "about" just before the value is an approximation, not a hedge."""
+    plain = _ROUNDED_RE.sub("", sentence)
+    values = spoken_values(plain)
+    if len(set(values)) != 1 or plain.rstrip(" .*").endswith("?"):
+        return None
+    spoken = [m for m in _SPOKEN_RE.finditer(plain) if spoken_values(m.group(0))]
+    rest, end = "", 0
+    for m in spoken:
+        lead = plain[end : m.start()]
+        rest += lead[: len(lead) - len(a.group(0))] if (a := _APPROX_BEFORE_RE.search(lead)) else lead
+        rest += " "
+        end = m.end()
+    rest += plain[end:]
+    if _WORDED_HEDGE_RE.search(rest) or number_words_in(rest):
+        return None  # "between two and three point five", "the two sides are one point five"
+    return values[0]
 
 
 _NOT_A_VALUE_RE = re.compile(

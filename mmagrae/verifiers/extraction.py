@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass
 
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
-from mmagrae.verifiers.closings import drop_closings
+from mmagrae.verifiers.closings import drop_closings, undecided
 from mmagrae.verifiers.endings import (
     bearing,
     closing_letter,
@@ -53,6 +53,7 @@ from mmagrae.verifiers.endings import (
     drop_trailing_note,
     drop_trailing_remark,
     end_tuple,
+    spoken_value,
     there_are_count,
     worded_value,
 )
@@ -421,6 +422,8 @@ def extract(
         visible = _JA_COPULA_RE.sub("", visible)
 
     visible = answer_layout(visible)  # tables, "=> 12", "✅ B", other languages' phrases and decimal commas
+    if undecided(visible):
+        return Extraction(None, "undecided", hedged=True)  # "Votes: C×2, B×2; no consensus": samples, no answer
     tags = _find_answer_tags(visible) or ([found] if (found := json_answer(visible)) is not None else [])
     if tags:  # <answer>…</answer>, or a JSON object's "answer" value
         tags = [t for t in tags if t.strip()] or tags
@@ -467,6 +470,8 @@ def extract(
     phrase = _answer_after(visible, last_phrase)
     if phrase is not None:
         cleaned = _sentence_answer(clean_answer(phrase), choices)
+        if cleaned and not choices and not any(c.isdigit() for c in cleaned) and (said := spoken_value(cleaned)):
+            cleaned = said  # "The answer is three pi over two radians."
         if cleaned:
             return Extraction(cleaned, "phrase")
 

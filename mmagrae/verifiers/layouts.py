@@ -61,8 +61,16 @@ _ANSWER_ROW_RE = re.compile(
     r"(?im)^[ \t]*\|[ \t]*(?:\*\*|__)?[ \t]*(?:final[ \t]+answer|answer|final|result)[ \t]*(?:\*\*|__)?[ \t]*:?[ \t]*\|(.*)$"
 )
 # "- **Final:** C", "**Result:** 12 cm" opening a line: the answer marker the readers know
-_FINAL_LABEL_RE = re.compile(r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)(?:final(?:[ \t]+result)?|result)([ \t]*(?:\*\*|__)?[ \t]*[:：])")
+_FINAL_LABEL_RE = re.compile(  # and a self-consistency's "Consensus: B", "Final (consensus):", "Majority vote: 12"
+    r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)(?:final(?:[ \t]+(?:result|consensus|verdict))?(?:[ \t]*\(consensus\))?|result|"
+    r"consensus|majority(?:[ \t]+vote)?)([ \t]*(?:\*\*|__)?[ \t]*[:：])"
+)
 _HEADING_RE = re.compile(r"(?im)^[ \t]*#{1,6}[ \t]*(?:final[ \t]+answer|answer|result)[ \t]*(?=\n[^\n#]*\S[^\n]*\s*$)")
+# "#### 12", "#### C": GSM8K's answer marker as the last line (MetaMath, WizardMath), a value, not a heading
+_GSM8K_RE = re.compile(
+    r"(?m)^[ \t]*####[ \t]+(?!(?i:step|part|case|solution|answer|final|result|method|check|verif|summary|conclusion))"
+    r"(\(?[A-H]\)?\.?|[^\n]{0,60}\d[^\n:]{0,60}?)[ \t]*\Z"
+)
 _ARROW_RE = re.compile(r"(?m)^[ \t]*(?:=>|⟹|⇒|→)[ \t]*(\S[^\n]*)$")  # "=> 123" closing a derivation
 _ARROW_LETTER_RE = re.compile(r"(?:→|=>|⟹|⇒)[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?[ \t]*[.!]?(?:\*\*)?[ \t|]*$")
 _CHECK_RE = re.compile(r"(?m)^[ \t]*(?:(?:✅|✔️?|☑️?)[ \t]*\(?([A-H])\)?|\(?([A-H])\)?[ \t]*(?:✓|✔️?|✅))[ \t.]*$")  # "✅ D"
@@ -94,14 +102,16 @@ def answer_layout(text: str) -> str:
             end = end[: last.start()] + "Answer: " + cells[-1] + end[last.end():]
     if "#" in end and (heading := _HEADING_RE.search(end)):  # "#### Result\ns = 5 cm" closing the response
         end = end[: heading.start()] + "Answer:" + end[heading.end():]
-    if ("inal" in end or "esult" in end) and (labels := list(_FINAL_LABEL_RE.finditer(end))):
+    if ("inal" in end or "esult" in end or "onsensus" in end or "ajority" in end) and (labels := list(_FINAL_LABEL_RE.finditer(end))):
         last = labels[-1]  # the closing label only ("3. **Result**: …" in a list of steps is none)
         if sum(1 for line in end[last.end():].split("\n")[1:] if line.strip()) <= 1:
             end = end[: last.start()] + last.group(1) + "Answer" + last.group(2) + end[last.end():]
     if ("=>" in end or "→" in end or "⟹" in end or "⇒" in end) and (arrows := list(_ARROW_RE.finditer(end))):
         if not end[arrows[-1].end():].strip():  # only when it closes the response
             end = end[: arrows[-1].start()] + "Answer: " + arrows[-1].group(1) + end[arrows[-1].end():]
-    if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
+    if "####" in end and (marker := _GSM8K_RE.search(end)):  # "#### 12" closing the response: GSM8K's answer line
+        end = end[: marker.start()] + "Answer: " + marker.group(1)
+    if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail or "⇒" in tail or "⟹" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
         end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
     if ("✓" in end or "✅" in end or "✔" in end or "☑" in end) and (checks := list(_CHECK_RE.finditer(end))):
         last = checks[-1]
@@ -140,6 +150,11 @@ _CODE_RE = re.compile(  # an untagged block is a program only with one of these 
 )
 
 
+# a pasted interactive session: Python's ">>> " (and "... " continuations), Mathematica's "In[1]:= ", MATLAB's ">> "
+_REPL_INPUT_RE = re.compile(r"(?m)^[ \t]*(?:>>>|In\[\d+\]:=|>>(?=[ \t]+\w[^\n]*[=(;]))")  # MATLAB's only with code
+_REPL_OUTPUT_RE = re.compile(r"(?m)^[ \t]*Out\[\d+\](?://\w+)?=[ \t]*")
+
+
 def program_output(text: str) -> str:
     """``text`` with its fenced program blocks left out and its output blocks as plain lines (a program of
     thought: "```python … print(round(V, 1))```\n```output\n125.3\n```\nThe volume is about 125.3 cm³."; tags
@@ -147,7 +162,11 @@ def program_output(text: str) -> str:
     the program is not read as math (``x**2``, ``V = (1/3) * l * w * h``) and is never run; what it printed,
     as the response shows it, is read like any other line ("x**2" there is a power). A block without a tag is
     a program only when it imports, defines, loops or prints; math in a bare fence (``\frac{CE}{AE} = …``) is
-    kept as it is. Unchanged without a fence (the common case)."""
+    kept as it is. A pasted interactive session is read the same way (round 9): its input lines (``>>> …`` and
+    their ``... `` continuations, Mathematica's ``In[1]:= …``, MATLAB's ``>> …``) are left out, its output lines
+    (``Out[1]= 12``, ``ans =`` and the value) are kept. Unchanged without a fence or a prompt (the common case)."""
+    if (">>" in text or "In[" in text) and _REPL_INPUT_RE.search(text):  # a pasted session: its output lines stay
+        text = _repl_output(text)
     if "```" not in text:
         return text
 
@@ -160,6 +179,20 @@ def program_output(text: str) -> str:
         return m.group(0)
 
     return _FENCE_RE.sub(block, text)
+
+
+def _repl_output(text: str) -> str:
+    """A pasted session's output lines without its input lines; in an output line (up to the next blank line)
+    "x**2" is a power, not bold."""
+    lines, session, typed = [], False, False
+    for line in text.split("\n"):
+        if _REPL_INPUT_RE.match(line) or (typed and line.lstrip().startswith("... ")):  # "... " continues input
+            session = typed = True
+            continue
+        typed = False
+        session = session and bool(line.strip())
+        lines.append(_REPL_OUTPUT_RE.sub("", line).replace("**", "^") if session else line)
+    return "\n".join(lines)
 
 
 def checked_letters(text: str) -> set[str]:

@@ -1,7 +1,9 @@
 r"""Markup and scripts around an answer (round 8, found by an eleventh held-out set): responses rendered as HTML
 (``<p>The angle is <b>45&deg;</b>.</p>``), responses that are a JSON-escaped string (``"…\nFinal answer: 5"``),
 a tutor's "Did you get (B)? Great", and answer phrases in Russian, Korean, Vietnamese, Arabic, Hindi,
-Indonesian and Turkish with their decimal commas. :func:`plain_markup` rewrites them into the plain forms the
+Indonesian and Turkish with their decimal commas; and (round 9, a twelfth held-out set) Unicode math: letters in
+the mathematical alphabets (``𝑓(𝑥)``, read as ``f(x)``), fractions in superscript and subscript digits
+(``−³⁄₂𝑥``), thin spaces between digit groups (``1 520.53``) and the signs ``∴``/``∵``. :func:`plain_markup` rewrites them into the plain forms the
 extraction reads; HTML entities are decoded by the standard library (``html.unescape``), tags are only removed or
 turned into line breaks and powers, and a JSON string is only decoded as data (``json.loads``), never run.
 
@@ -13,6 +15,8 @@ turned into line breaks and powers, and a JSON string is only decoded as data (`
 '<Thought process>: 2r = 16 <Answer>: <B>'
 >>> plain_markup("So what is 4 × √2? Did you get (A) 4√2? Great — that's the right choice!")
 "So what is 4 × √2? Answer: (A) 4√2. Great — that's the right choice!"
+>>> plain_markup("∴ 𝑓(𝑥) = −³⁄₂𝑥 + 3, area ≈ 1\u2009520.53 cm²")
+'Therefore, f(x) = −\\frac{3}{2}x + 3, area ≈ 1520.53 cm²'
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import functools
 import html
 import json
 import re
+import unicodedata
 
 from mmagrae.verifiers.layouts import in_pair
 from mmagrae.verifiers.math_text import OTHER_SCRIPTS
@@ -89,9 +94,40 @@ def plain_markup(text: str) -> str:
         text = html.unescape(text).replace("\u00a0", " ")
     if "id you" in text:
         text = _DID_YOU_RE.sub(_did_you, text)
+    if not text.isascii() and _UNICODE_MATH_RE.search(text):
+        text = _unicode_math(text)
+    if (tail := max(0, len(text) - 300)) >= 0 and _SPACED_THOUSANDS_RE.search(text, tail):  # "≈ 1 520.53 cm²"
+        text = text[:tail] + _SPACED_THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text[tail:])
     if not text.isascii() and _SCRIPT_RE.search(text) or "Jawaban" in text or "Cevap" in text:
         text = _other_scripts(text)  # (Indonesian and Turkish phrases need no letter of their own)
     return text
+
+
+# letters and digits of the mathematical alphabets (𝑥, 𝐀, 𝟏, 𝜋), "³⁄₂", "1 520", "∴", "∵"
+_MATH_ALPHABET_RE = re.compile("[\U0001D400-\U0001D7FF]")
+_SMALL_FRACTION_RE = re.compile("([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[⁄/]([₀₁₂₃₄₅₆₇₈₉]+)")
+_THIN_THOUSANDS_RE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))")  # not "5 cm": digits both sides
+_UNICODE_MATH_RE = re.compile("[\U0001D400-\U0001D7FF∴∵]|[⁰¹²³⁴⁵⁶⁷⁸⁹][⁄/][₀-₉]|\\d[\u2009\u202f\u00a0]\\d")
+# digit groups set apart by plain spaces, as SI writes them, where a value is stated: "≈ 1 520.53", "is 12 345"
+_SPACED_THOUSANDS_RE = re.compile(
+    r"((?:[=≈]|\b(?:is|are|of|about|approximately))[ \t]*)(\d{1,3}(?: \d{3})+(?:\.\d+)?)(?![\d,]|\.\d| \d)"
+)
+_SMALL_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
+_THEREFORE_RE = re.compile(r"∴\s*")
+_BECAUSE_RE = re.compile(r"∵\s*")
+
+
+def _unicode_math(text: str) -> str:
+    r"""Unicode math as plain text: mathematical-alphabet letters as their letters (NFKC: "𝑥" -> "x"), a fraction
+    in small digits as ``\frac`` ("³⁄₂" -> ``\frac{3}{2}``), thin and no-break spaces between digit groups
+    dropped ("1 520.53" -> "1520.53"), and "∴"/"∵" as "Therefore,"/"Because"."""
+    text = _MATH_ALPHABET_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    text = _SMALL_FRACTION_RE.sub(
+        lambda m: "\\frac{" + m.group(1).translate(_SMALL_DIGITS) + "}{" + m.group(2).translate(_SMALL_DIGITS) + "}",
+        text,
+    )
+    text = _THIN_THOUSANDS_RE.sub("", text)
+    return _BECAUSE_RE.sub("Because ", _THEREFORE_RE.sub("Therefore, ", text))
 
 
 def _other_scripts(text: str) -> str:

@@ -4,6 +4,8 @@ stopped model writes once it has answered, which an extraction must not read as 
 - an end-of-turn token and all after it (``</s>``, ``<|im_end|>``, ``<|eot_id|>``, ``[INST]``, …: the model
   should have stopped there); a response that opens with the user's turn is an echoed prompt, read from the
   reply's opening token (``[/INST]``, ``<|im_start|>assistant``) on, and is no answer without one;
+- Math-Shepherd's step tag ``ки`` (a token its process reward model scores, written after every step: "The
+  answer is: 12 ки"), standalone only, never inside a word ("точки");
 - a loop: the same line or sentence repeated to the token limit, whose last copy is cut off mid-way
   ("∠P = 40°" five times, then "∠P = 4").
 
@@ -47,6 +49,7 @@ _LEFTOVER_RE = re.compile(r"^(?:\s*(?:</s>|<\|(?:im_end|endoftext|eot_id|end_of_
 _STRUCK_RE = re.compile(r"(?<=\S)[ \t]*<(s|del|strike)>[^<>\n]{1,80}</\1>")  # struck-through text mid-line, not a BOS
 _TOKEN_HINT_RE = re.compile(r"</s>|<\||<｜|INST\]|_of_turn>|<eos>|eoa")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。])[ \t]+")
+_STEP_TAG_RE = re.compile(r"[ \t]*(?<!\w)ки(?!\w)")  # Math-Shepherd's step tag, a token of its own
 
 
 @functools.lru_cache(maxsize=256)  # eval's rules read a response, then the verifier reads it again
@@ -65,6 +68,8 @@ def drop_runoff(text: str) -> str:
                 text = text[: m.start()].rstrip()
                 break
             text = text[m.end():]  # a token that opens the response (a template's leftover) is dropped
+    if "ки" in text:
+        text = _STEP_TAG_RE.sub("", text)
     if _may_loop(text):
         text = _drop_loop(text)
     return head + text

@@ -1,0 +1,147 @@
+"""Round 9 readings, found by a twelfth held-out set (math-tuned LMs' fixed endings, read-aloud answers,
+grounding VLMs, pasted computer-algebra sessions, Unicode math, self-consistency and multi-agent outputs).
+Every case is written here by hand; the held-out responses are not in the repository."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval import mathverse, wemath
+from mmagrae.verifiers import extract_answer, verify
+from mmagrae.verifiers.closings import undecided
+from mmagrae.verifiers.numeric import spoken_values
+from mmagrae.verifiers.runoff import drop_runoff
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # Math-Shepherd's step tag after every step, the last one included
+        ("Step 1: A = (2x)(36 − x²) ки\nStep 2: The answer is: A(x) = 72x − 2x^3 ки", "72 x-2 x^3", True),
+        ("Step 1: 3 × 4 = 12 ки\nStep 2: The answer is: 12 ки", "13", False),
+        # GSM8K's answer line
+        ("Natalia sold 48 + 24 = 72 clips.\n#### 72", "72", True),
+        ("Natalia sold 48 + 24 = 72 clips.\n#### 72", "48", False),
+        ("#### Step 3\nx = 5", "5", True),  # a heading, then the value
+        ("The area is 12.\n#### Final Answer", "12", True),  # a closing heading states nothing
+        # a pasted Python session: its input lines are a program, not the answer; its output is read
+        (">>> import math\n>>> math.sqrt(9**2 + 19**2)\n21.02379604162864\n>>> 0.5 * 21.02 * 9\n94.59\n\n"
+         "The area of the divider is 94.59 cm².", "94.59", True),
+        (">>> H = Eq(y**2/16 - x**2/25, 1)\n>>> H\nEq(-x**2/25 + y**2/16, 1)\n\nSo the hyperbola is\n"
+         "y²/16 − x²/25 = 1", "\\frac{y^2}{16}-\\frac{x^2}{25}=1", True),
+        ("In[1]:= N[4 Pi 11^2]\nOut[1]= 1520.53\n\nSo the area is about 1520.53 cm².", "1520.53", True),
+        (">> r = 5;\n>> V = pi*r^2*4\nV =\n  314.1593", "314.16", True),
+        (">>> def f(x):\n...     return x**2\n>>> f(3)\n9", "9", True),
+        (">>> 2 * 3.14 * 5\n31.400000000000002", "31.4", True),
+    ],
+)
+def test_fixed_endings_and_sessions(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # mathematical-alphabet letters, fractions in small digits, "∴"
+        ("cos has its max at 𝑥 = −2 ⇒ 𝑐 = 4π\n\n∴ 𝑓(𝑥) = 3 cos(2π𝑥 + 4π) − 6", "3 \\cos (2 \\pi x+4 \\pi)-6", True),
+        ("Slope 𝑚 = −³⁄₂, 𝑏 = 3\n\n∴ 𝑓(𝑥) = −³⁄₂𝑥 + 3", "$-\\frac{3}{2}x+3$", True),
+        ("Slope 𝑚 = −³⁄₂, 𝑏 = 3\n\n∴ 𝑓(𝑥) = −²⁄₃𝑥 + 3", "$-\\frac{3}{2}x+3$", False),
+        ("P = (−²¹⁄₂₉, ²⁰⁄₂₉), r = 1\n\n∴ sin 𝑎 = 𝑦⁄𝑟 = ²⁰⁄₂₉", "$\\frac{20}{29}$", True),
+        ("∴ 𝑦²⁄9 − (𝑥 + 1)²⁄9 = 1", "\\frac{y^2}{9}-\\frac{(x+1)^2}{9}=1", True),
+        ("∵ AB = AC ∴ ∠B = ∠C = 70°", "70", True),
+        # digit groups set apart by thin, narrow no-break or plain spaces where a value is stated
+        ("𝑆 = 484π\n  ≈ 1 520.530 8…\n\n∴ Surface area ≈ 1\u2009520.53 cm²", "1520.53", True),
+        ("∴ Surface area ≈ 1\u202f520.53 cm²", "1520.53", True),
+        ("∴ Surface area ≈ 1 520.53 cm²", "1520.53", True),
+        ("∴ Surface area ≈ 1 520.53 cm²", "520.53", False),
+        ("The sides are 5 cm and 12 cm, so the area is 30 cm².", "30", True),  # "5 cm": not digit groups
+        # an arrow to the option after the value
+        ("∴ AB = 7 ⇒ C", "C", True),
+        ("∴ Area = 2π m² ⟹ B", "C", False),
+    ],
+)
+def test_unicode_math(response: str, gold: str, expected: bool) -> None:
+    choices = ["1", "7", "2π m²", "4"] if gold in "ABCD" else None
+    assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("So the surface area of the cone is about one hundred twenty-two point five two square centimetres.",
+         "122.52", True),
+        ("So to two decimal places the volume is one hundred sixty-nine point six five cubic centimetres.", "169.65", True),
+        ("So Y is sixty-nine point three zero degrees, correct to two decimal places.", "69.30", True),
+        ("So the area is three hundred forty-seven point four two four eight pi square centimetres.",
+         "347.4248 \\pi", True),
+        ("So the area is three hundred forty-seven point four two four eight square centimetres.",
+         "347.4248 \\pi", False),  # pi left out
+        ("So the height is the square root of three divided by two.", "\\frac{\\sqrt{3}}{2}", True),
+        ("So the answer is three pi over two radians.", "\\frac{3\\pi}{2}", True),
+        ("So x is negative four.", "-4", True),
+        ("So x is negative four.", "4", False),
+        ("It is somewhere between two and three point five.", "3.5", False),  # a range, not a value
+        ("The two sides are one point five each.", "1.5", False),  # another number said too
+        ("Is it three point five?", "3.5", False),  # a question
+        ("Maybe it's three point five or four.", "3.5", False),
+        ("There are two sequences with negative Influence Scores.", "2", True),  # "negative" is a word here
+    ],
+)
+def test_read_aloud_values(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+def test_spoken_values_are_only_those_said_as_math() -> None:
+    assert spoken_values("There are twenty-one cubes") == []  # an integer alone is number_words_in's
+    assert spoken_values("zero point oh five") == ["0.05"]
+    assert spoken_values("pi over four") == []  # no number word before pi: not read
+    assert spoken_values("one pi") == ["π"]
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("Path 1: r = 3, area 9π → B\nPath 2: r = 3 → B\nPath 3: r = 4 → C\n\nVote count: B: 2, C: 1\n"
+         "Consensus: B (9π cm²)", "B", True),
+        ("Agent A: 12 cm\nAgent B: 14 cm\nAgent C: 12 cm\n\nMajority vote: 12 cm", "12", True),
+        ("Agent A: 12 cm\nAgent B: 14 cm\nAgent C: 12 cm\n\nMajority vote: 12 cm", "14", False),
+        ("Solution 1: 12\nSolution 2: 12\n\nFinal (consensus): 12", "12", True),
+        # no decision: no answer, whatever the samples answered
+        ("Agent A: 678.5 → C\nAgent B: 667 → B\nAgent C: 678.5 → C\nAgent D: 667 → B\n\nVotes: C×2, B×2\n"
+         "The agents are tied between B (667) and C (678.5); no consensus was reached.", "C", False),
+        ("Sample 1: 2 dm (C)\nSample 2: 3 dm (D)\n\nTally: C×1, D×1 — tie, no majority reached.", "C", False),
+        ("Agent A: 12\nAgent B: 14\n\nThe agents could not agree.", "12", False),
+        ("Sample 1: C\nSample 2: D\n\nTie broken by a third sample.\nConsensus: C", "C", True),
+        # a check that finds values not agreeing is no vote
+        ("AD ≈ 93.31 (2 d.p.).\n\nCheck: BC = 48.64 and also BC = 37.08. These don't agree exactly because the data"
+         " are rounded, giving 93.31.", "93.31", True),
+    ],
+)
+def test_self_consistency_outputs(response: str, gold: str, expected: bool) -> None:
+    choices = ["667", "9π cm²", "678.5", "3 dm"] if gold in "ABCD" else None
+    assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)
+
+
+def test_step_tag_only_as_a_token() -> None:
+    assert drop_runoff("Шаг 1: 3 точки ки\nОтвет: 3 точки ки") == "Шаг 1: 3 точки\nОтвет: 3 точки"  # not in "точки"
+
+
+def test_undecided_needs_samples_or_agents() -> None:
+    assert undecided("Agent A: 12\nAgent B: 14\nNo consensus.")
+    assert not undecided("The two triangles are tied together at B, so the answer is 12.")
+    assert not undecided("Check: these don't agree exactly, the data are rounded.")  # no samples
+    assert not undecided("Agent A: 12\nAgent B: 14\nTied at first, but after discussion we go with 12.")
+
+
+def test_we_math_and_mathverse_with_these_endings() -> None:
+    row = {"answer": "C", "option": "A. ① and ②; B. ② and ③; C. ① and ③; D. ② only"}
+    assert wemath.judge(row, "Triangles ① and ③ have right angles.\n#### C", "rules").correct
+    assert not wemath.judge(row, "Sample 1: C\nSample 2: D\n\nTally: C×1, D×1 — tie, no majority reached.",
+                            "rules").correct
+    word = {"question": "Determine whether the graphed function is even, odd, or neither.", "answer": "even",
+            "question_type": "free-form"}
+    assert mathverse.judge(word, "All three paths agree.\nFinal (consensus): the function is even.", "rules").correct
+    assert mathverse.judge(word, "So the function is even.", "rules").correct
+    for wrong in ("The function is odd.", "Final answer: the function is not even.", "It is neither even nor odd.",
+                  "Is the function even?"):
+        assert not mathverse.judge(word, wrong, "rules").correct, wrong

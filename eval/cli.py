@@ -98,8 +98,11 @@ def _run(args: argparse.Namespace) -> int:
                     seed=args.seed, dtype=args.dtype, mode=args.mode, judge_url=args.judge_url,
                     judge_model=args.judge_model, judge_timeout=args.judge_timeout, system_prompt=args.system_prompt, min_pixels=args.min_pixels,
                     max_pixels=args.max_pixels, max_image_pixels=args.max_image_pixels or None)
+    from eval.outputs import hold_folders
+
     try:
-        run(cfg)
+        with hold_folders([("--out", args.out)]):  # a second command into this folder stops at once
+            run(cfg)
     except KeyboardInterrupt:  # every finished batch is in responses.jsonl already
         print(f"\n[eval] interrupted; run the same command to resume from {Path(args.out) / 'responses.jsonl'}",
               file=sys.stderr)
@@ -133,8 +136,8 @@ def _check_destinations(args: argparse.Namespace) -> None:
 
     if args.mode == "judge" and not args.judge_url:
         raise UserError("--mode judge needs --judge-url")
-    if not args.judge_timeout > 0:
-        raise UserError(f"--judge-timeout must be > 0 seconds, got {args.judge_timeout}")
+    if not 0 < args.judge_timeout <= 86400:  # NaN and inf too: a socket timeout must be a finite time
+        raise UserError(f"--judge-timeout must be more than 0 and at most 86400 seconds, got {args.judge_timeout}")
     check_file_destination(args.out, "--out")
     if args.results_out:
         check_file_destination(args.results_out, "--results-out")
@@ -265,6 +268,20 @@ def _score(args: argparse.Namespace) -> int:
     items, card, report) are written together at the end (:class:`eval.outputs.Outputs`), or not at all."""
     start = time.perf_counter()
     _check_destinations(args)
+    from eval.outputs import hold_folders
+
+    folders = [("--out", Path(args.out).parent)]
+    if args.results_out:
+        folders.append(("--results-out", Path(args.results_out).parent))
+    if args.report:
+        folders.append(("--report", Path(args.report)))
+    unique = {os.path.realpath(f): (w, f) for w, f in reversed(folders)}  # one lock a folder, the first option's name
+    with hold_folders(sorted(unique.values(), key=lambda wf: os.path.realpath(wf[1]))):  # one order: no deadlock
+        return _score_held(args, start)
+
+
+def _score_held(args: argparse.Namespace, start: float) -> int:
+    """``eval score`` once its output folders are held."""
     from eval.card import add_card, check_report_folder, check_score_outputs, score_card_path
     from eval.formats import read_results_file  # our JSON layouts, lmms-eval samples, VLMEvalKit tables
     from eval.outputs import Outputs

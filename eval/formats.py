@@ -32,6 +32,7 @@ MathVista ``choices``/``pid``), keeping any field the file already has.
 from __future__ import annotations
 
 import ast
+import datetime
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -56,11 +57,16 @@ def parse_literal(text: Any) -> Any:
     except RecursionError:
         raise UserError(TOO_DEEP) from None
     try:
-        return ast.literal_eval(text)
+        value = ast.literal_eval(text)
     except RecursionError:
         raise UserError(TOO_DEEP) from None
     except (ValueError, SyntaxError, TypeError, MemoryError):
         return text
+    try:  # a set, bytes, a complex number or a tuple key: not data JSON can hold, so the text as written
+        json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        return text
+    return value
 
 
 # ------------------------------------------------------------------------------------------------ tables
@@ -87,10 +93,20 @@ def read_table(path: str | Path) -> list[dict[str, Any]]:
     header = [str(h) if h is not None else "" for h in values[0]]
     if "prediction" not in header:
         raise UserError(f"{path}: no 'prediction' column (columns: {', '.join(h for h in header if h)})")
+    twice = next((h for i, h in enumerate(header) if h and h in header[:i]), None)
+    if twice is not None:  # a dict of the row would keep the last one and drop the other silently
+        raise UserError(f"{path}: the column {twice!r} appears twice in the header")
     rows = []
     for r in values[1:]:
-        rows.append({h: v for h, v in zip(header, r, strict=False) if h})
+        rows.append({h: _cell(v) for h, v in zip(header, r, strict=False) if h})
     return rows
+
+
+def _cell(value: Any) -> Any:
+    """A spreadsheet cell as JSON can hold it: a date or time (openpyxl reads them as ``datetime``) as ISO text."""
+    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+        return str(value) if isinstance(value, datetime.timedelta) else value.isoformat()
+    return value
 
 
 def _read_delimited(path: Path) -> list[list[str]]:
@@ -146,7 +162,7 @@ def _item_names(path: str, count: int) -> list[str]:
     if path.endswith(".jsonl"):
         from mmagrae.preflight import read_text
 
-        numbers = [n for n, line in enumerate(read_text(path).splitlines(), start=1) if line.strip()]
+        numbers = [n for n, line in enumerate(read_text(path).split("\n"), start=1) if line.strip()]
         if len(numbers) == count:
             return [f"line {n}" for n in numbers]
     return [f"item {i}" for i in range(count)]
@@ -216,10 +232,14 @@ def normalise_row(bench: str, row: Mapping[str, Any]) -> dict[str, Any]:
     if bench == "chartqa":
         gold = r.get("answer", r.get("target"))
         if "label" not in r and gold not in (None, []) and not isinstance(gold, Mapping):  # else checks name it
-            parsed = _literal("answer" if "answer" in r else "target", gold)  # VLMEvalKit may store the answers as a list literal
-            if isinstance(parsed, list) and parsed and all(isinstance(x, str) for x in parsed):
-                gold = parsed
-            r["label"] = gold if isinstance(gold, list) else [str(gold)]
+            key = "answer" if "answer" in r else "target"
+            parsed = _literal(key, gold)  # VLMEvalKit may store the answers as a list literal
+            if isinstance(parsed, list) and (not parsed or any(x is None for x in parsed)):
+                r[key] = parsed  # "[]", "[None]": no gold, which the checks name (never the text "[]")
+            else:
+                if isinstance(parsed, list) and all(isinstance(x, str) for x in parsed):
+                    gold = parsed
+                r["label"] = gold if isinstance(gold, list) else [str(gold)]
         if "type" not in r and "relaxed_augmented_split" in r:
             r["type"] = "augmented_test"
         elif "type" not in r and "relaxed_human_split" in r:

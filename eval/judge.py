@@ -59,8 +59,8 @@ def read_cache_file(path: Path) -> dict[str, str]:
             continue
         try:
             entry = json.loads(line)
-        except json.JSONDecodeError:
-            if number == len(lines):  # the last line with no newline: torn by a crash
+        except (ValueError, RecursionError) as err:  # not JSON, nested too deeply, a number too long
+            if number == len(lines) and isinstance(err, json.JSONDecodeError):  # the last line, torn by a crash
                 continue
             entry = None
         if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
@@ -268,7 +268,7 @@ class JudgeExtractor:
                             "resume") from None
                 else:
                     self.timeouts_in_a_row = 0
-            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as err:
                 self.timeouts_in_a_row = 0
                 self.last_error = f"not an OpenAI-compatible reply ({type(err).__name__}: {err})"
             if attempt < retries:

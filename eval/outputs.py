@@ -12,6 +12,10 @@ and all files of one command written together or not at all.
   removes the temporary files and the folders it made: a crash or a full disk never leaves half-written
   outputs that block a rerun. The eval card is renamed first, so a crash among the renames leaves a card that
   claims the files (the rerun replaces them); temporary files a killed commit left are removed by the next.
+- :func:`hold_folders` keeps two commands from writing into one folder at once (two ``eval score`` runs with one
+  ``--out``, an ``eval score`` into a running ``eval run``'s folder): the second stops with one line before it
+  reads anything. The lock is ``fcntl.flock`` on a file in the temporary folder, released by the kernel when its
+  holder exits, however it exits: a killed command never leaves a folder locked.
 
 Example::
 
@@ -21,9 +25,13 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +86,24 @@ def _check_parent(path: Path, what: str) -> None:
         raise UserError(f"{what} {path}: cannot write in {here} (permission denied)")
 
 
+def _check_names(path: Path, what: str, room: int) -> None:
+    """Every part of ``path`` fits the file system's name limit, with ``room`` bytes to spare for the names made
+    beside it (``.NAME.mmagrae-tmp-PID``, ``STEM.eval_card.json``)."""
+    for i, part in enumerate(path.parts):
+        size = len(os.fsencode(part)) + (room if i == len(path.parts) - 1 else 0)
+        if size > _NAME_MAX:
+            raise UserError(f"{what} {path}: the name {part[:40]!r}… is too long ({len(os.fsencode(part))} bytes; "
+                            f"at most {_NAME_MAX - (room if i == len(path.parts) - 1 else 0)} here)")
+
+
+_NAME_MAX = 255  # bytes in one file name on Linux and macOS file systems
+_NAME_ROOM = 40  # for the temporary and side-card names made from an output's name
+
+
 def check_file_destination(path: str | Path, what: str) -> None:
     """One line (``what`` names the option, e.g. ``--out``) when ``path`` cannot become a file."""
     path = Path(path)
+    _check_names(path, what, _NAME_ROOM)
     if path.is_dir():
         raise UserError(f"{what} {path} is a folder; name a file")
     _check_parent(path, what)
@@ -89,6 +112,7 @@ def check_file_destination(path: str | Path, what: str) -> None:
 def check_folder_destination(path: str | Path, what: str) -> None:
     """One line when ``path`` cannot be (or become) a folder: ``--report rp/x.json is a file, not a folder``."""
     path = Path(path)
+    _check_names(path, what, 0)
     if path.exists() and not path.is_dir():
         raise UserError(f"{what} {path} is a file, not a folder")
     if path.is_dir():
@@ -96,6 +120,32 @@ def check_folder_destination(path: str | Path, what: str) -> None:
             raise UserError(f"{what} {path}: cannot write in it (permission denied)")
         return
     _check_parent(path, what)
+
+
+@contextlib.contextmanager
+def hold_folders(folders: Iterable[tuple[str, str | Path]]) -> Iterator[None]:
+    """Hold the output folders ``(option, folder)`` of one command while it runs; a folder another mmagrae
+    command holds is a one-line :class:`UserError` naming the option (nothing read or written yet)."""
+    import fcntl
+
+    locks = Path(tempfile.gettempdir()) / f"mmagrae-locks-{os.getuid()}"
+    held = []
+    try:
+        locks.mkdir(mode=0o700, exist_ok=True)
+        for what, folder in folders:
+            real = os.path.abspath(os.path.realpath(folder))
+            name = hashlib.sha256(os.fsencode(real)).hexdigest()[:32] + ".lock"
+            handle = open(locks / name, "a+")  # noqa: SIM115 (held open until the command ends)
+            held.append(handle)
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UserError(f"{what} {folder}: another mmagrae command is writing into this folder now; wait "
+                                "for it to finish, or name another folder") from None
+        yield
+    finally:
+        for handle in held:
+            handle.close()  # closing releases the lock
 
 
 def _alive(pid: int) -> bool:
@@ -184,7 +234,10 @@ class Outputs:
                     os.fsync(f.fileno())
         except OSError as err:
             for tmp, _ in temps:
-                tmp.unlink(missing_ok=True)
+                try:
+                    tmp.unlink(missing_ok=True)
+                except OSError:  # a name the file system refuses was never made
+                    pass
             for folder in reversed(made):
                 try:
                     folder.rmdir()

@@ -41,8 +41,8 @@ def check_config(cfg: RunConfig, *, need_model: bool = True) -> None:
         raise UserError(f"--top-p must be in (0, 1], got {cfg.top_p}")
     if cfg.limit is not None and cfg.limit < 1:
         raise UserError(f"--limit must be ≥ 1, got {cfg.limit}")
-    if not cfg.judge_timeout > 0:
-        raise UserError(f"--judge-timeout must be > 0 seconds, got {cfg.judge_timeout}")
+    if not 0 < cfg.judge_timeout <= 86400:  # NaN and inf too: a socket timeout must be a finite time
+        raise UserError(f"--judge-timeout must be more than 0 and at most 86400 seconds, got {cfg.judge_timeout}")
     check_images_and_dtype(cfg)
     if need_model:
         check_model_path(cfg.model, "--model")

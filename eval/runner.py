@@ -268,11 +268,14 @@ def read_cache(path: Path, keys: Mapping[str, str] | None = None) -> dict[str, l
     """
     cached: dict[str, list[str]] = {}
     if path.exists():
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        # lines end at "\n" only: a response holding U+2028, NEL or a form feed (written as is) stays one entry
+        for line in path.read_text(encoding="utf-8", errors="replace").split("\n"):
+            if not line.strip():
+                continue
             try:
                 entry = json.loads(line)
                 row_id, responses = str(entry["id"]), list(entry["responses"])
-            except (json.JSONDecodeError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 continue
             if keys is not None and entry.get("key") != keys.get(row_id):
                 continue

@@ -185,7 +185,7 @@ def set_knowledge_nodes(source: str | Path | Sequence[Mapping[str, Any]] | None)
         path = where = Path(source)
         try:
             source = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, RecursionError) as e:  # RecursionError: nested deeper than Python reads
             raise UserError(f"{path}: not a readable {NODES_FILE} ({' '.join(str(e).split())})") from None
     if not isinstance(source, Sequence) or isinstance(source, (str, bytes)):
         raise UserError(f"{where}: expected a JSON list of nodes with 'full node' and 'root2'")

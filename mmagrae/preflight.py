@@ -20,11 +20,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 EXIT_USER_ERROR = 2
+TOO_LONG = "a number too long to read (more than 4,300 digits)"
 TOO_DEEP = "lists or objects nested too deeply to read (valid JSON, but deeper than Python's recursion limit)"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
@@ -120,11 +122,20 @@ def check_output_dir(path: str | Path, what: str = "output folder") -> None:
 def read_text(path: str | Path, what: str = "file") -> str:
     """A UTF-8 text file, or a one-line :class:`UserError` (missing, a folder, not UTF-8: with the byte offset)."""
     p = Path(path)
-    if not p.exists():
-        raise UserError(f"{what} {p} does not exist")
-    if p.is_dir():
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        raise UserError(f"{what} {p} does not exist") from None
+    except OSError as err:  # a name too long, a loop of links, no permission on the way
+        raise UserError(f"{what} {p}: {(err.strerror or str(err)).lower()}") from None
+    if stat.S_ISDIR(mode):
         raise UserError(f"{what} {p} is a folder, not a file")
-    data = p.read_bytes()
+    if not stat.S_ISREG(mode):  # a FIFO would block, /dev/zero never ends
+        raise UserError(f"{what} {p} is not a regular file (a pipe, socket or device)")
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise UserError(f"{what} {p}: cannot read it ({(err.strerror or str(err)).lower()})") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -147,6 +158,8 @@ def iter_jsonl(path: str | Path, text: str | None = None) -> Iterator[tuple[int,
             raise UserError(f"{path}: line {number}: not valid JSON ({err.msg}, column {err.colno})") from None
         except RecursionError:
             raise UserError(f"{path}: line {number}: {TOO_DEEP}") from None
+        except ValueError:  # an integer of more than 4,300 digits (Python's limit on int(str))
+            raise UserError(f"{path}: line {number}: {TOO_LONG}") from None
 
 
 def read_json(path: str | Path, text: str | None = None) -> Any:
@@ -155,8 +168,30 @@ def read_json(path: str | Path, text: str | None = None) -> Any:
     if not text.strip():
         raise UserError(f"{path}: the file is empty")
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as err:
         raise UserError(f"{path}: line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})") from None
     except RecursionError:
         raise UserError(f"{path}: {TOO_DEEP}") from None
+    except _DuplicateKey as err:
+        raise UserError(f"{path}: the key {err.args[0]!r} appears twice in one object (one would replace the "
+                        "other)") from None
+    except ValueError:  # an integer of more than 4,300 digits (Python's limit on int(str))
+        raise UserError(f"{path}: {TOO_LONG}") from None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice: ``json.loads`` would keep the last and drop the other silently
+    (two MathVista items under one pid)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key[:80])
+            seen.add(key)
+    return obj

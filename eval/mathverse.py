@@ -173,12 +173,41 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     repaired = _LOST_FRAC.sub(r"\\frac{\1}{\2}", gold)  # "{8}{5} \pi": a \frac lost in the data
     if not verdict.correct and repaired != gold:
         return rules_verdict(response, repaired)
-    if not verdict.correct and _WORD_GOLD.fullmatch(gold.strip()):  # "even": "So the function is even."
-        from eval.rules import word_option
-
-        if word_option(response, [gold.strip()]) == "A":  # named by the last sentence, not negated or doubted
-            return SampleVerdict(gold.strip(), True)
+    if not verdict.correct and _WORD_GOLD.fullmatch(gold.strip()) and _states_word(response, gold.strip()):
+        return SampleVerdict(gold.strip(), True)  # "even": "So the function is even."
     return verdict
+
+
+def _states_word(response: str, word: str) -> bool:
+    """Whether the response's last sentence ends by stating ``word`` (a free-form gold in words): "So the function
+    is even.", "the function is neither (even nor odd).", "so the series converges."; not when the sentence negates,
+    doubts or offers another ("is either even or odd", "probably even", "odd, even though …", "cannot be even").
+
+    >>> _states_word("f(-x) = f(x) for all x, so the function is even.", "even")
+    True
+    >>> [_states_word(r, "even") for r in ("It is odd, even though it looks symmetric.", "It is probably even.",
+    ...                                   "It is either even or odd.", "Is it even?")]
+    [False, False, False, False]
+    """
+    from eval.rules import _last_sentence
+
+    last = _last_sentence(response).strip().rstrip(" *")
+    if not last or last.endswith(("?", "？")):
+        return False
+    stated = re.search(  # "… is even.", "… is neither even nor odd.", or the word closing it: "the series converges."
+        r"(?i)(?:^|\s)(?:an?\s+|the\s+)?" + re.escape(word)
+        + (r"(?:\s+\w+\s+nor\s+\w+)?" if word.lower() == "neither" else "")
+        + r"(?:\s+(?:function|one|answer))?\s*[.!]?$", last)
+    if stated is None:
+        return False
+    said = last[: stated.start()] + " " + last[stated.end():]  # the gold's own "no", "neither", "nor" are no doubt
+    return _WORD_DOUBT.search(said) is None
+
+
+_WORD_DOUBT = re.compile(
+    r"(?i)\b(?:not|no|never|neither|nor|either|or|maybe|perhaps|probably|possibly|might|could|cannot|think|believe|"
+    r"guess|unsure|whether|if|unless|seems?|appears?|looks?|rather|than|instead|versus|vs)\b|n't\b"
+)
 
 
 def subject_subfield(row: Mapping[str, Any]) -> tuple[str, str]:

@@ -94,7 +94,7 @@ def test_read_aloud_values(response: str, gold: str, expected: bool) -> None:
 def test_spoken_values_are_only_those_said_as_math() -> None:
     assert spoken_values("There are twenty-one cubes") == []  # an integer alone is number_words_in's
     assert spoken_values("zero point oh five") == ["0.05"]
-    assert spoken_values("pi over four") == []  # no number word before pi: not read
+    assert spoken_values("pi over four") == ["π/4"]
     assert spoken_values("one pi") == ["π"]
 
 
@@ -145,3 +145,65 @@ def test_we_math_and_mathverse_with_these_endings() -> None:
     for wrong in ("The function is odd.", "Final answer: the function is not even.", "It is neither even nor odd.",
                   "Is the function even?"):
         assert not mathverse.judge(word, wrong, "rules").correct, wrong
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [  # the hostile review of these readings: wrong answers they first accepted, right ones they first rejected
+        ("I think it might be three point five.", "3.5", False),
+        ("It can't be three point five since the side must be an integer.", "3.5", False),
+        ("So the area is three point five squared.", "3.5", False),
+        ("So the volume is four pi squared.", "4\\pi", False),
+        ("So y equals negative two point five minus x.", "-2.5", False),
+        ("The total is twelve over two weeks.", "6", False),
+        ("So the answer is just over three point five.", "3.5", False),
+        ("The trip takes three point five hours.", "3.5", True),
+        ("The answer is pi over two.", "\\frac{\\pi}{2}", True),
+        ("So the probability is twelve point five percent.", "0.125", True),
+        ("Agent A: 12\nAgent B: 12\nConsensus: 12\nWait, Agent B was right after all: 14.", "12", False),
+        ("Majority: 12 of 20 students chose the bus.\nSo the fraction is 3/5.", "3/5", True),
+        ("Consensus: all three methods give the same slope.\nSo m = 2.", "2", True),
+        ("The area is 24 cm².\n\n#### 3. Conclusion", "24", True),
+        ("The total is 72 clips.\n#### Why 72 and not 48?", "72", True),
+        ("x = 2\n### Final answer: 12", "12", True),
+        ("So far 3.\n## Step 4: The answer is 12", "12", True),
+        ("Part (a): 12\n#### Part (b) 15", "15", True),
+        ("∴ x = 5 ∵ 2x = 10", "10", False),
+        ("∴ x = 5 ∵ 2x = 10", "5", True),
+        ("Solution: Draw the diagonal AC.\nThe square is split into 2 triangles, each of area 8.", "8", True),
+        ("Solution: Let the runs be r.\nThe two teams are tied, each scoring 7 runs.", "7", True),
+        ("Agent A: 12\nAgent B: 14\nTied, but B's calculation is right, so 14.", "14", True),
+        ("Agent A: 12\nAgent B: 14\nIt's a tie; we take 14 (checked by substitution).", "14", True),
+        ("Agent A: 12\nAgent B: 14\nNo majority; 14 is correct by direct check.", "14", True),
+        ("Agent A: 12\nAgent B: 14\nVotes: 12×2, 14×2 — tied between 12 and 14.", "14", False),
+        (">>> 2 + 3\n5\n**Answer: 5**", "5", True),
+        (">>> 6*7\n42\nSo the answer is **42**.", "42", True),
+        ("Solving gives:\n>> x = 5", "5", True),
+        (">> Hence the area is (1/2)(6)(8) = 24", "24", True),
+        (">>> a = 3\n... then doubling gives 6, so the answer is 6.", "6", True),
+        ("The missing numbers are 3 125", "3125", False),  # plain spaces without decimals: two numbers
+    ],
+)
+def test_review_cases(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+@pytest.mark.parametrize(
+    ("gold", "response", "expected"),
+    [
+        ("even", "f(-x) = -f(x), so it is odd, with an even number of zeros.", False),
+        ("even", "The function is odd, even though its graph looks symmetric.", False),
+        ("even", "I believe the function is probably even.", False),
+        ("even", "The function is either even or odd.", False),
+        ("even", "The function cannot be even.", False),
+        ("increasing", "The function is decreasing on (0, 2) and increasing on (2, 5).", False),
+        ("neither", "So the function is neither even nor odd.", True),
+        ("neither", "Since f(-x) ≠ ±f(x), the function is neither.", True),
+        ("converges", "The terms go to 0 like 1/n^2, so the series converges.", True),
+        ("no real roots", "There are no real roots.", True),
+        ("Yes", "Not sure; yes, probably.", False),
+    ],
+)
+def test_mathverse_word_golds(gold: str, response: str, expected: bool) -> None:
+    row = {"question": "Is the function even, odd, or neither?", "answer": gold, "question_type": "free-form"}
+    assert mathverse.judge(row, response, "rules").correct is expected

@@ -87,16 +87,29 @@ def undecided(text: str) -> bool:
     lowered = line.lower()
     if not any(hint in lowered for hint in _UNDECIDED_HINTS):  # the common case: a few substring tests
         return False
-    return (bool(_UNDECIDED_RE.search(line)) and not _DECIDES_RE.search(line)
-            and bool(_ENSEMBLE_RE.search(text, max(0, len(text) - 800))))
+    phrases = list(_UNDECIDED_RE.finditer(line))
+    if not phrases or _DECIDES_RE.search(line):
+        return False
+    after = line[phrases[-1].end():]
+    said = set(_VALUE_AFTER_RE.findall(after))
+    if len(said) == 1 or (said and _DECIDES_AFTER_RE.search(after)):
+        return False  # decided after it ("It's a tie; we take 14", "Tied, but B's is right, so 14"; not "tied: B, C")
+    closing = text[-1500:]
+    members = {m.group(1).lower() + m.group(2).upper() for m in _MEMBER_RE.finditer(closing)}
+    return len(members) >= 2 or bool(_VOTES_RE.search(closing))
 
 
 _UNDECIDED_HINTS = ("tie", "no ", "split", "deadlock", "agree", "decided", "inconclusive", "unresolved")
-# samples, agents or votes in the closing part: what a self-consistency or debate output has, a check has not
-_ENSEMBLE_RE = re.compile(
-    r"(?i)\b(?:agents?|samples?|solutions?|paths?|votes?|voting|tally|consensus|majority|runs?|attempts?|models?|"
-    r"experts?|debaters?|judges?|reasoners?)\b(?:\s*\d|\s*[A-D]\b|[ \t]*[:(])"
+# the members of a self-consistency or debate output ("Agent A", "Sample 2", "Solution path 3"; two at least) or
+# its votes: what such an output has and a solution that just says "Solution:" or "the teams are tied" has not
+_MEMBER_RE = re.compile(
+    r"(?i)\b(agent|sample|solution|path|run|attempt|model|expert|debater|judge|reasoner|candidate)s?\s*#?\s*"
+    r"(\d{1,2}|[A-H])\b"
 )
+_VOTES_RE = re.compile(r"(?i)\b(?:votes?|voting|tally|majority\s+vote)\b")
+_VALUE_AFTER_RE = re.compile(r"\d+(?:\.\d+)?|(?<![\w'])[A-H](?![\w'])")  # values or options said after the tie
+_DECIDES_AFTER_RE = re.compile(r"(?i)\b(?:but|so|hence|thus|therefore|take|taking|correct|right|after|re-?check\w*|"
+                               r"verified|checked|confirm\w*)\b")
 
 
 _SENTENCE_START_RE = re.compile(r"(?:(?<=[.!?])[ \t]+|\n[ \t]*)(?=\S)")

@@ -379,7 +379,9 @@ _APPROX_BEFORE_RE = re.compile(r"(?i)\b(?:about|approximately|roughly|around|nea
 
 def spoken_value(sentence: str) -> str | None:
     """The one value a last sentence says aloud (``numeric.spoken_values``), or None when it says several, hedges
-    or says another number too. "about" just before the value is an approximation, not a hedge."""
+    ("I think it might be …", "just over …"), says another number too, or goes on to an operation ("three point five
+    squared", "… plus x"). "about" just before the value is an approximation, not a hedge; "to two decimal places"
+    says how it was rounded."""
     plain = _ROUNDED_RE.sub("", sentence)
     values = spoken_values(plain)
     if len(set(values)) != 1 or plain.rstrip(" .*").endswith("?"):
@@ -388,13 +390,28 @@ def spoken_value(sentence: str) -> str | None:
     rest, end = "", 0
     for m in spoken:
         lead = plain[end : m.start()]
-        rest += lead[: len(lead) - len(a.group(0))] if (a := _APPROX_BEFORE_RE.search(lead)) else lead
-        rest += " "
+        rest += (lead[: len(lead) - len(a.group(0))] if (a := _APPROX_BEFORE_RE.search(lead)) else lead) + " NUM "
+        if _OPERATION_AFTER_RE.match(plain, m.end()) or (m.group("bnum") and _DURING_RE.match(plain, m.end())):
+            return None  # "three point five squared", "negative two point five minus x", "twelve over two weeks"
         end = m.end()
     rest += plain[end:]
-    if _WORDED_HEDGE_RE.search(rest) or number_words_in(rest):
+    if _SPOKEN_HEDGE_RE.search(rest) or number_words_in(rest):
         return None  # "between two and three point five", "the two sides are one point five"
-    return values[0]
+    return values[0] + ("%" if _PERCENT_AFTER_RE.match(plain, spoken[-1].end()) else "")
+
+
+# what makes a said value no answer: a hedge, a bound, a negation, a range ("NUM to", "to NUM") or a supposition
+_SPOKEN_HEDGE_RE = re.compile(
+    r"(?i)\b(?:or|maybe|perhaps|probably|possibly|not|no|never|between|might|could|can'?t|cannot|couldn'?t|think|"
+    r"believe|guess|suppose|assume|if|unless|whether|either|least|most|than|over|under|above|below|more|less|"
+    r"almost|nearly|around\s+NUM\s+to)\b|n't\b|\bNUM\s+to\b|\bto\s+NUM\b"
+)
+# an operation or an unknown right after the value: the value is part of an expression, not the answer
+_OPERATION_AFTER_RE = re.compile(
+    r"(?i)\s*(?:squared|cubed|plus|minus|times|multiplied|divided|over|to\s+the|[a-z](?![\w']))"
+)
+_PERCENT_AFTER_RE = re.compile(r"(?i)\s*per\s?cent\b")  # "twelve point five percent"
+_DURING_RE = re.compile(r"(?i)\s*(?:hours?|days?|weeks?|months?|years?|minutes?|seconds?)\b")  # "over two weeks"
 
 
 _NOT_A_VALUE_RE = re.compile(

@@ -62,14 +62,21 @@ _ANSWER_ROW_RE = re.compile(
 )
 # "- **Final:** C", "**Result:** 12 cm" opening a line: the answer marker the readers know
 _FINAL_LABEL_RE = re.compile(  # and a self-consistency's "Consensus: B", "Final (consensus):", "Majority vote: 12"
-    r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)(?:final(?:[ \t]+(?:result|consensus|verdict))?(?:[ \t]*\(consensus\))?|result|"
+    r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)(?:final(?:[ \t]+(?:result|consensus))?(?:[ \t]*\(consensus\))?|result|"
     r"consensus|majority(?:[ \t]+vote)?)([ \t]*(?:\*\*|__)?[ \t]*[:：])"
 )
+_VOTE_LABEL_RE = re.compile(r"(?i)consensus|majority")
 _HEADING_RE = re.compile(r"(?im)^[ \t]*#{1,6}[ \t]*(?:final[ \t]+answer|answer|result)[ \t]*(?=\n[^\n#]*\S[^\n]*\s*$)")
 # "#### 12", "#### C": GSM8K's answer marker as the last line (MetaMath, WizardMath), a value, not a heading
+_SECTION_WORDS = (r"(?:(?i:step|part|case|solution|method|check|verif|summary|conclusion|why|how|note|explanation|"
+                  r"example|question|problem|exercise|round)|\d+[.)][ \t]+[A-Za-z])")
+_HEADING_WORDS = rf"(?:(?i:answer|final|result)|{_SECTION_WORDS})"
 _GSM8K_RE = re.compile(
-    r"(?m)^[ \t]*####[ \t]+(?!(?i:step|part|case|solution|answer|final|result|method|check|verif|summary|conclusion))"
-    r"(\(?[A-H]\)?\.?|[^\n]{0,60}\d[^\n:]{0,60}?)[ \t]*\Z"
+    rf"(?m)^[ \t]*####[ \t]+(?!{_HEADING_WORDS})(\(?[A-H]\)?\.?|[^\n?]{{0,60}}\d[^\n:?]{{0,60}}?)[ \t]*\Z"
+)
+# a section heading closing the response, with nothing under it ("#### 3. Conclusion", "#### Why 72?"): no answer
+_TRAILING_HEADING_RE = re.compile(  # a title only: "### Step 4: The answer is 12" states the answer and stays
+    rf"\n[ \t]*#{{1,6}}[ \t]+(?:\d+[.)][ \t]+)?(?:{_SECTION_WORDS}(?![^\n]*(?::|\bis\b|\d))|[^\n]*\?[ \t]*$)[^\n]*\s*\Z"
 )
 _ARROW_RE = re.compile(r"(?m)^[ \t]*(?:=>|⟹|⇒|→)[ \t]*(\S[^\n]*)$")  # "=> 123" closing a derivation
 _ARROW_LETTER_RE = re.compile(r"(?:→|=>|⟹|⇒)[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?[ \t]*[.!]?(?:\*\*)?[ \t|]*$")
@@ -104,13 +111,16 @@ def answer_layout(text: str) -> str:
         end = end[: heading.start()] + "Answer:" + end[heading.end():]
     if ("inal" in end or "esult" in end or "onsensus" in end or "ajority" in end) and (labels := list(_FINAL_LABEL_RE.finditer(end))):
         last = labels[-1]  # the closing label only ("3. **Result**: …" in a list of steps is none)
-        if sum(1 for line in end[last.end():].split("\n")[1:] if line.strip()) <= 1:
+        after = sum(1 for line in end[last.end():].split("\n")[1:] if line.strip())
+        if after <= (0 if _VOTE_LABEL_RE.search(last.group(0)) else 1):  # "Consensus:" only as the last line
             end = end[: last.start()] + last.group(1) + "Answer" + last.group(2) + end[last.end():]
     if ("=>" in end or "→" in end or "⟹" in end or "⇒" in end) and (arrows := list(_ARROW_RE.finditer(end))):
         if not end[arrows[-1].end():].strip():  # only when it closes the response
             end = end[: arrows[-1].start()] + "Answer: " + arrows[-1].group(1) + end[arrows[-1].end():]
     if "####" in end and (marker := _GSM8K_RE.search(end)):  # "#### 12" closing the response: GSM8K's answer line
         end = end[: marker.start()] + "Answer: " + marker.group(1)
+    elif "#" in end and (heading := _TRAILING_HEADING_RE.search(end)) and end[: heading.start()].strip():
+        end = end[: heading.start()]
     if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail or "⇒" in tail or "⟹" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
         end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
     if ("✓" in end or "✅" in end or "✔" in end or "☑" in end) and (checks := list(_CHECK_RE.finditer(end))):
@@ -151,7 +161,11 @@ _CODE_RE = re.compile(  # an untagged block is a program only with one of these 
 
 
 # a pasted interactive session: Python's ">>> " (and "... " continuations), Mathematica's "In[1]:= ", MATLAB's ">> "
-_REPL_INPUT_RE = re.compile(r"(?m)^[ \t]*(?:>>>|In\[\d+\]:=|>>(?=[ \t]+\w[^\n]*[=(;]))")  # MATLAB's only with code
+_REPL_INPUT_RE = re.compile(r"(?m)^[ \t]*(?:>>>|In\[\d+\]:=)")
+_MATLAB_INPUT_RE = re.compile(r"(?m)^[ \t]*>>(?=[ \t]+\w[^\n]*[=(;])")  # only where MATLAB printed something:
+_MATLAB_OUTPUT_RE = re.compile(r"(?m)^[ \t]*(?:ans|[A-Za-z]\w{0,20})[ \t]*=[ \t]*$")  # "ans =" over its value
+_CONTINUATION_RE = re.compile(r"[ \t]*\.\.\.(?:[ \t]{2,}|[ \t]*[)\]}]|[ \t]*$)")  # "...     return x**2"
+_POWER_STARS_RE = re.compile(r"(?<=[\w)\]])\*\*(?=[\w(])")  # "x**2" in a program's output, not "**42**"
 _REPL_OUTPUT_RE = re.compile(r"(?m)^[ \t]*Out\[\d+\](?://\w+)?=[ \t]*")
 
 
@@ -165,8 +179,9 @@ def program_output(text: str) -> str:
     kept as it is. A pasted interactive session is read the same way (round 9): its input lines (``>>> …`` and
     their ``... `` continuations, Mathematica's ``In[1]:= …``, MATLAB's ``>> …``) are left out, its output lines
     (``Out[1]= 12``, ``ans =`` and the value) are kept. Unchanged without a fence or a prompt (the common case)."""
-    if (">>" in text or "In[" in text) and _REPL_INPUT_RE.search(text):  # a pasted session: its output lines stay
-        text = _repl_output(text)
+    if (">>" in text or "In[" in text) and (_REPL_INPUT_RE.search(text) or (
+            _MATLAB_INPUT_RE.search(text) and _MATLAB_OUTPUT_RE.search(text))):  # a session: its output lines stay
+        text = _repl_output(text, matlab=_MATLAB_OUTPUT_RE.search(text) is not None)
     if "```" not in text:
         return text
 
@@ -181,17 +196,18 @@ def program_output(text: str) -> str:
     return _FENCE_RE.sub(block, text)
 
 
-def _repl_output(text: str) -> str:
-    """A pasted session's output lines without its input lines; in an output line (up to the next blank line)
-    "x**2" is a power, not bold."""
+def _repl_output(text: str, matlab: bool) -> str:
+    """A pasted session's output lines without its input lines (MATLAB's ``>>`` lines only with ``matlab``); in an
+    output line (up to the next blank line) "x**2" is a power, not bold; "**42**" stays bold."""
     lines, session, typed = [], False, False
     for line in text.split("\n"):
-        if _REPL_INPUT_RE.match(line) or (typed and line.lstrip().startswith("... ")):  # "... " continues input
+        if _REPL_INPUT_RE.match(line) or (matlab and _MATLAB_INPUT_RE.match(line)) or (
+                typed and _CONTINUATION_RE.match(line)):  # "...     return x": input continued, not prose
             session = typed = True
             continue
         typed = False
         session = session and bool(line.strip())
-        lines.append(_REPL_OUTPUT_RE.sub("", line).replace("**", "^") if session else line)
+        lines.append(_POWER_STARS_RE.sub("^", _REPL_OUTPUT_RE.sub("", line)) if session else line)
     return "\n".join(lines)
 
 

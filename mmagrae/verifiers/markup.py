@@ -96,7 +96,8 @@ def plain_markup(text: str) -> str:
         text = _DID_YOU_RE.sub(_did_you, text)
     if not text.isascii() and _UNICODE_MATH_RE.search(text):
         text = _unicode_math(text)
-    if (tail := max(0, len(text) - 300)) >= 0 and _SPACED_THOUSANDS_RE.search(text, tail):  # "≈ 1 520.53 cm²"
+    tail = max(0, len(text) - 300)  # the closing sentences, where the answer is
+    if _SPACED_THOUSANDS_RE.search(text, tail):  # "≈ 1 520.53 cm²"
         text = text[:tail] + _SPACED_THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text[tail:])
     if not text.isascii() and _SCRIPT_RE.search(text) or "Jawaban" in text or "Cevap" in text:
         text = _other_scripts(text)  # (Indonesian and Turkish phrases need no letter of their own)
@@ -108,12 +109,14 @@ _MATH_ALPHABET_RE = re.compile("[\U0001D400-\U0001D7FF]")
 _SMALL_FRACTION_RE = re.compile("([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[⁄/]([₀₁₂₃₄₅₆₇₈₉]+)")
 _THIN_THOUSANDS_RE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))")  # not "5 cm": digits both sides
 _UNICODE_MATH_RE = re.compile("[\U0001D400-\U0001D7FF∴∵]|[⁰¹²³⁴⁵⁶⁷⁸⁹][⁄/][₀-₉]|\\d[\u2009\u202f\u00a0]\\d")
-# digit groups set apart by plain spaces, as SI writes them, where a value is stated: "≈ 1 520.53", "is 12 345"
+# digit groups set apart by plain spaces, as SI writes them, where a value with decimals is stated: "≈ 1 520.53"
+# (not "are 3 125" or "= 4 500": plain spaces without decimals may part two numbers)
 _SPACED_THOUSANDS_RE = re.compile(
-    r"((?:[=≈]|\b(?:is|are|of|about|approximately))[ \t]*)(\d{1,3}(?: \d{3})+(?:\.\d+)?)(?![\d,]|\.\d| \d)"
+    r"((?:[=≈]|\b(?:is|are|of|about|approximately))[ \t]*)(\d{1,3}(?: \d{3})+\.\d+)(?![\d,]|\.\d| \d)"
 )
 _SMALL_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
 _THEREFORE_RE = re.compile(r"∴\s*")
+_REASON_AFTER_RE = re.compile(r"(∴[^∵\n]*?)[ \t,;]*∵[^\n]*")
 _BECAUSE_RE = re.compile(r"∵\s*")
 
 
@@ -127,6 +130,7 @@ def _unicode_math(text: str) -> str:
         text,
     )
     text = _THIN_THOUSANDS_RE.sub("", text)
+    text = _REASON_AFTER_RE.sub(r"\1", text)  # "∴ x = 5 ∵ 2x = 10": the reason given after the result is no answer
     return _BECAUSE_RE.sub("Because ", _THEREFORE_RE.sub("Therefore, ", text))
 
 

@@ -222,10 +222,10 @@ def number_words_in(text: str) -> list[int]:
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                 "seven": "7", "eight": "8", "nine": "9"}
 _INT_WORDS = rf"(?:{_WORD})(?:(?:[- ]|\s+and\s+)(?:{_WORD}|hundred|thousand|million|billion)\b)*"
-_SPOKEN = (  # "negative", "the square root of", the integer, "point" and its digits, "pi"
-    rf"(?:(?P<{{p}}neg>negative|minus)\s+)?(?:(?P<{{p}}root>(?:the\s+)?square\s+root\s+of)\s+)?"
-    rf"(?P<{{p}}int>{_INT_WORDS})(?:\s+point(?P<{{p}}dec>(?:\s+(?:{'|'.join(_DIGIT_WORDS)})\b)+))?"
-    r"(?P<{p}pi>\s+pi\b)?"
+_SPOKEN = (  # "negative", "the square root of", the integer, "point" and its digits, "pi" (or "pi" alone)
+    rf"(?P<{{p}}num>(?:(?P<{{p}}neg>negative|minus)\s+)?(?:(?P<{{p}}root>(?:the\s+)?square\s+root\s+of)\s+)?"
+    rf"(?:(?P<{{p}}int>{_INT_WORDS})(?:\s+point(?P<{{p}}dec>(?:\s+(?:{'|'.join(_DIGIT_WORDS)})\b)+))?"
+    r"(?P<{p}pi>\s+pi\b)?|(?P<{p}pialone>pi)\b))"
 )
 _SPOKEN_RE = re.compile(  # one spoken value, perhaps a quotient ("three pi over two")
     r"\b" + _SPOKEN.format(p="a") + r"(?:\s+(?:over|divided\s+by)\s+" + _SPOKEN.format(p="b") + r")?",
@@ -242,6 +242,8 @@ def spoken_values(text: str) -> list[str]:
     ['122.52']
     >>> spoken_values("It is three hundred forty-seven point four two four eight pi, or three pi over two.")
     ['347.4248π', '3π/2']
+    >>> spoken_values("pi over two"), spoken_values("negative zero point five")
+    (['π/2'], ['-0.5'])
     >>> spoken_values("the height is the square root of three divided by two"), spoken_values("negative zero point five")
     (['√3/2'], ['-0.5'])
     """
@@ -250,15 +252,17 @@ def spoken_values(text: str) -> list[str]:
         first = _spoken(m, "a")
         if first is None:
             continue
-        second = _spoken(m, "b") if m.group("bint") else ""
+        second = _spoken(m, "b") if m.group("bnum") else ""
         if second is None:
             continue
-        if second or m.group("adec") or m.group("api") or m.group("aroot") or m.group("aneg"):
+        if second or m.group("adec") or m.group("api") or m.group("apialone") or m.group("aroot") or m.group("aneg"):
             out.append(first + ("/" + second if second else ""))
     return out
 
 
 def _spoken(m: re.Match, p: str) -> str | None:
+    if m.group(p + "pialone"):
+        return ("-" if m.group(p + "neg") else "") + ("√π" if m.group(p + "root") else "π")
     whole = _words_to_int(m.group(p + "int"))
     if whole is None:
         return None

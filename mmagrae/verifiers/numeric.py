@@ -225,7 +225,7 @@ _INT_WORDS = rf"(?:{_WORD})(?:(?:[- ]|\s+and\s+)(?:{_WORD}|hundred|thousand|mill
 _SPOKEN = (  # "negative", "the square root of", the integer, "point" and its digits, "pi" (or "pi" alone)
     rf"(?P<{{p}}num>(?:(?P<{{p}}neg>negative|minus)\s+)?(?:(?P<{{p}}root>(?:the\s+)?square\s+root\s+of)\s+)?"
     rf"(?:(?P<{{p}}int>{_INT_WORDS})(?:\s+point(?P<{{p}}dec>(?:\s+(?:{'|'.join(_DIGIT_WORDS)})\b)+))?"
-    r"(?P<{p}pi>\s+pi\b)?|(?P<{p}pialone>pi)\b))"
+    r"(?P<{p}pi>\s+pi\b)?|(?<!\\)(?P<{p}pialone>pi)\b))"  # not LaTeX's "\pi"
 )
 _SPOKEN_RE = re.compile(  # one spoken value, perhaps a quotient ("three pi over two")
     r"\b" + _SPOKEN.format(p="a") + r"(?:\s+(?:over|divided\s+by)\s+" + _SPOKEN.format(p="b") + r")?",

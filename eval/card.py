@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -411,12 +412,25 @@ def _scores(folder: Path, card: Mapping[str, Any]) -> tuple[Path, dict[str, Any]
 
 
 def _number(value: Any, where: Path, field: str) -> float:
+    """``value`` (a number, or a string of one) as a finite float; NaN, infinities (``Infinity``, ``"inf"``,
+    ``1e400``), numbers beyond a float (a 400-digit integer) and anything else are a one-line UserError."""
+    number = None
     if not isinstance(value, bool) and isinstance(value, (int, float, str)):
         try:
-            return float(value)
-        except ValueError:
+            number = float(value)
+        except (ValueError, OverflowError):
             pass
-    raise UserError(f"{where}: not a scores file ({field} is {_short(value)}, not a number)")
+    if number is None or not math.isfinite(number):
+        raise UserError(f"{where}: not a scores file ({field} is {_short(value)}, not a number)")
+    return number
+
+
+def _count(value: Any, where: Path, field: str) -> int:
+    """``value`` as a count: a finite whole number (``3`` or ``3.0``), else a one-line UserError."""
+    number = _number(value, where, field)
+    if not number.is_integer():
+        raise UserError(f"{where}: not a scores file ({field} is {_short(value)}, not a whole number)")
+    return int(number)
 
 
 def _table(scores: Mapping[str, Any], where: Path) -> dict[str, str]:
@@ -431,7 +445,7 @@ def _table(scores: Mapping[str, Any], where: Path) -> dict[str, str]:
         for name in ("accuracy", "correct", "total"):
             if name not in row:
                 raise UserError(f"{where}: not a scores file (no field {prefix + name!r})")
-        counts = [int(_number(row[name], where, prefix + name)) for name in ("correct", "total")]
+        counts = [_count(row[name], where, prefix + name) for name in ("correct", "total")]
         return f"{_number(row['accuracy'], where, prefix + 'accuracy'):.2f} ({counts[0]}/{counts[1]})"
 
     table = {"accuracy": row_of(scores["average"], "average") if "average" in scores else row_of(scores, "")}
@@ -484,8 +498,8 @@ def compare(dir_a: str | Path, dir_b: str | Path) -> str:
     for label in labels:
         a, b = tables[0].get(label, "—"), tables[1].get(label, "—")
         delta = "—"
-        if a != "—" and b != "—":
-            delta = f"{float(b.split()[0]) - float(a.split()[0]):+.2f}"
+        if a != "—" and b != "—" and math.isfinite(change := float(b.split()[0]) - float(a.split()[0])):
+            delta = f"{change:+.2f}"
         lines.append(f"| {md_cell(label)} | {a} | {b} | {delta} |")  # a category value never forges a row
     diff = differences(cards[0], cards[1])
     lines += ["", f"Settings that differ ({len(diff)}):" if diff else "Settings: identical"]

@@ -1,0 +1,50 @@
+"""Eval cards and ``mmagrae eval compare`` on hostile inputs: non-finite or huge numbers in a scores file, a
+card of another shape, gold data given to ``eval score --data``, folder names that are Markdown, and a folder
+in the way of the card."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mmagrae.cli import main
+from tests.eval_cli import error_line
+
+CARD = {"card_version": 1, "command": "eval score", "benchmark": "mathvista", "outputs": {"scores": "scores.json"}}
+
+
+def _scored(folder, scores: str, card=None):
+    """An ``eval score`` folder with ``scores`` (JSON text, as is) and a card claiming it."""
+    folder.mkdir(parents=True)
+    (folder / "scores.json").write_text(scores)
+    (folder / "eval_card.json").write_text(json.dumps(card or CARD))
+    return folder
+
+
+@pytest.mark.parametrize("scores, expected", [
+    ('{"accuracy": 50, "correct": NaN, "total": 2}', "correct is NaN, not a number"),
+    ('{"accuracy": 50, "correct": Infinity, "total": 2}', "correct is Infinity, not a number"),
+    ('{"accuracy": 50, "correct": "inf", "total": 2}', "correct is inf, not a number"),
+    ('{"accuracy": 50, "correct": 1, "total": 1e400}', "total is Infinity, not a number"),
+    ('{"accuracy": 50, "correct": 1' + "0" * 400 + ', "total": 2}', "correct is 1000"),
+    ('{"accuracy": 50, "correct": 1.5, "total": 2}', "correct is 1.5, not a whole number"),
+    ('{"accuracy": "1e999", "correct": 1, "total": 2}', "accuracy is 1e999, not a number"),
+    ('{"accuracy": 50, "correct": 1, "total": 2, "pass@k": {"2": NaN}}', "pass@k.2 is NaN, not a number"),
+])
+def test_compare_refuses_non_finite_or_huge_numbers_with_one_line(tmp_path, capsys, scores, expected):
+    a = _scored(tmp_path / "a", '{"accuracy": 50, "correct": 1, "total": 2}')
+    b = _scored(tmp_path / "b", scores)
+    assert main(["eval", "compare", str(a), str(b)]) == 2
+    line = error_line(capsys)
+    assert line.startswith(f"error: {b / 'scores.json'}: not a scores file (") and expected in line
+
+
+def test_compare_never_prints_nan_or_inf(tmp_path, capsys):
+    a = _scored(tmp_path / "a", '{"accuracy": -1.7e308, "correct": 1, "total": 2, "pass@k": {"2": 3.0}}')
+    b = _scored(tmp_path / "b", '{"accuracy": 1.7e308, "correct": 1, "total": 2, "pass@k": {"2": "4"}}')
+    assert main(["eval", "compare", str(a), str(b)]) == 0
+    rows = capsys.readouterr().out.lower().splitlines()[2:]  # below the header, which names the folders
+    assert "| pass@2 | 3.00 | 4.00 | +1.00 |" in rows
+    assert rows[0].endswith("| — |")  # B − A beyond a float
+    assert not any("nan" in row or "inf" in row for row in rows)

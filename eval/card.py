@@ -205,14 +205,23 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+# the card's sections: each is an object, or null where it does not apply (an ``eval score`` card's ``decoding``)
+SECTIONS = ("model", "data", "prompt", "images", "decoding", "scorer", "outputs", "versions")
+
+
 def read_card(folder: str | Path, name: str = CARD_NAME) -> dict[str, Any] | None:
-    """The card ``folder/name`` (None when there is none); a file that is not a JSON object is a UserError."""
+    """The card ``folder/name`` (None when there is none). A file that is not a JSON object, or whose sections
+    (``outputs``, ``scorer``, ...) are not objects, is a one-line UserError: such a folder is refused, never
+    written into."""
     path = Path(folder) / name
     if not path.is_file():
         return None
     card = read_json(path)
     if not isinstance(card, dict):
         raise UserError(f"{path}: not an eval card (expected a JSON object)")
+    for key in SECTIONS:
+        if card.get(key) is not None and not isinstance(card[key], dict):
+            raise UserError(f"{path}: not an eval card ({key!r} is a {type(card[key]).__name__}, not an object)")
     return card
 
 

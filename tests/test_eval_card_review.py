@@ -48,3 +48,26 @@ def test_compare_never_prints_nan_or_inf(tmp_path, capsys):
     assert "| pass@2 | 3.00 | 4.00 | +1.00 |" in rows
     assert rows[0].endswith("| — |")  # B − A beyond a float
     assert not any("nan" in row or "inf" in row for row in rows)
+
+
+def _chartqa(path):
+    rows = [{"id": str(i), "query": "q", "label": ["12"], "type": "human_test", "response": r}
+            for i, r in enumerate(("12", "7"))]
+    path.write_text(json.dumps(rows))
+    return path
+
+
+@pytest.mark.parametrize("section, value, kind", [("outputs", ["x"], "list"), ("outputs", "scores.json", "str"),
+                                                   ("scorer", [1], "list")])
+def test_a_card_of_another_shape_is_one_line_and_its_folder_is_never_written(tmp_path, capsys, section, value, kind):
+    bad = _scored(tmp_path / "bad", '{"accuracy": 50, "correct": 1, "total": 2}', {**CARD, section: value})
+    before = {p.name: p.read_bytes() for p in bad.iterdir()}
+    a = _scored(tmp_path / "a", '{"accuracy": 50, "correct": 1, "total": 2}')
+    expected = f"error: {bad / 'eval_card.json'}: not an eval card ({section!r} is a {kind}, not an object)"
+    for other in (bad, bad / "scores.json"):
+        assert main(["eval", "compare", str(a), str(other)]) == 2
+        assert error_line(capsys) == expected
+    src = _chartqa(tmp_path / "in.json")
+    assert main(["eval", "score", "chartqa", "--input", str(src), "--out", str(bad / "s2.json")]) == 2
+    assert error_line(capsys) == expected
+    assert {p.name: p.read_bytes() for p in bad.iterdir()} == before

@@ -137,6 +137,11 @@ def row_keys(rows: Sequence[Mapping[str, Any]], prompt: Callable[[Mapping[str, A
     return keys, "sha256:" + data.hexdigest()
 
 
+def data_hash(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The data hash of :func:`row_keys` alone (every field, images and videos): ``data.hash`` of the same rows."""
+    return row_keys(rows, lambda _row: "")[1]
+
+
 def file_hash(path: str | Path) -> str:
     return "sha256:" + _sha256_file(Path(path))
 
@@ -206,7 +211,7 @@ def _short(value: Any) -> str:
 
 
 # the card's sections: each is an object, or null where it does not apply (an ``eval score`` card's ``decoding``)
-SECTIONS = ("model", "data", "prompt", "images", "decoding", "scorer", "outputs", "versions")
+SECTIONS = ("model", "data", "gold", "prompt", "images", "decoding", "scorer", "outputs", "versions")
 
 
 def read_card(folder: str | Path, name: str = CARD_NAME) -> dict[str, Any] | None:
@@ -287,8 +292,9 @@ def check_data(folder: str | Path, card: Mapping[str, Any], hash_at: Callable[[i
 
 # ------------------------------------------------------------------------------------ eval score outputs
 # what makes two scorings the same: re-running one may replace its own files, nothing else
-SCORING_KEYS = ("command", "benchmark", "data.source", "data.hash", "scorer.mode", "scorer.judge_model",
-                "scorer.judge_url")
+# (``gold``: the ``--data`` rows an input without gold answers was joined with, and ``split`` their split)
+SCORING_KEYS = ("command", "benchmark", "split", "data.source", "data.hash", "gold.source", "gold.hash",
+                "scorer.mode", "scorer.judge_model", "scorer.judge_url")
 
 
 # the files an ``eval run`` writes in its folder (besides charts ``chart_*.png`` and ``output_*.json``)

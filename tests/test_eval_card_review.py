@@ -71,3 +71,43 @@ def test_a_card_of_another_shape_is_one_line_and_its_folder_is_never_written(tmp
     assert main(["eval", "score", "chartqa", "--input", str(src), "--out", str(bad / "s2.json")]) == 2
     assert error_line(capsys) == expected
     assert {p.name: p.read_bytes() for p in bad.iterdir()} == before
+
+
+def _mathv(root, answer, split="test"):
+    """A MATH-V copy (``data/<split>.jsonl``) whose one row has gold ``answer``."""
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    row = {"id": "1", "question": "q", "options": [], "answer": answer, "level": 1, "subject": "a"}
+    (root / "data" / f"{split}.jsonl").write_text(json.dumps(row) + "\n")
+    return root
+
+
+def test_eval_score_records_the_gold_data_and_never_rescores_with_other_gold_in_place(tmp_path, capsys):
+    """MATH-V outputs hold no gold: the --data rows joined to them are on the card (path, hash, split), are part
+    of what makes two scorings the same, and show in eval compare."""
+    src = tmp_path / "out.jsonl"
+    src.write_text(json.dumps({"id": "1", "response": "3", "model_answer": "3"}) + "\n")
+    first, other = _mathv(tmp_path / "MV", "3"), _mathv(tmp_path / "MV4", "4")
+    _mathv(first, "3", split="testmini")
+
+    def score(data, out, *extra):
+        return main(["eval", "score", "mathvision", "--input", str(src), "--mode", "official", "--data", str(data),
+                     "--out", str(out), *extra])
+
+    p, q = tmp_path / "p" / "s.json", tmp_path / "q" / "s.json"
+    assert score(first, p) == 0 and score(other, q) == 0
+    card = json.loads((p.parent / "eval_card.json").read_text())
+    assert card["split"] == "test" and card["gold"]["source"] == str(first.resolve())
+    assert card["gold"]["hash"].startswith("sha256:") and card["gold"]["rows"] == 1
+    capsys.readouterr()
+    assert main(["eval", "compare", str(p.parent), str(q.parent)]) == 0
+    out = capsys.readouterr().out
+    assert "Settings that differ (2):" in out and "- gold.hash: sha256:" in out and "- gold.source: " in out
+
+    kept = p.read_bytes()
+    assert score(other, p) == 2  # other gold answers: another scoring, never written over this one
+    line = error_line(capsys)
+    assert line.startswith(f"error: {p} holds the outputs of another scoring (") and "gold.hash: " in line
+    assert score(first, p, "--split", "testmini") == 2
+    assert "split: test → testmini" in error_line(capsys)
+    assert p.read_bytes() == kept
+    assert score(first, p) == 0  # the same scoring again replaces its own files

@@ -407,7 +407,7 @@ def markdown(card: Mapping[str, Any]) -> str:
     for key, value in flatten(card).items():
         if key.startswith("model.files"):
             continue
-        lines.append(f"| {key} | {md_cell(_short(value) if value is not None else '—')} |")
+        lines.append(f"| {md_cell(key)} | {md_cell(_short(value) if value is not None else '—')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -509,14 +509,15 @@ def compare(dir_a: str | Path, dir_b: str | Path) -> str:
     cards = [card for card, _ in both]
     tables = [table for _, table in both]
     labels = list(dict.fromkeys([*tables[0], *tables[1]]))
-    lines = [f"| | A: {folders[0]} | B: {folders[1]} | B − A |", "|---|---:|---:|---:|"]
+    # every cell and value is md_cell'd: a folder name, category or setting never ends its row or forges one
+    lines = [f"| | A: {md_cell(folders[0])} | B: {md_cell(folders[1])} | B − A |", "|---|---:|---:|---:|"]
     for label in labels:
         a, b = tables[0].get(label, "—"), tables[1].get(label, "—")
         delta = "—"
         if a != "—" and b != "—" and math.isfinite(change := float(b.split()[0]) - float(a.split()[0])):
             delta = f"{change:+.2f}"
-        lines.append(f"| {md_cell(label)} | {a} | {b} | {delta} |")  # a category value never forges a row
+        lines.append(f"| {md_cell(label)} | {a} | {b} | {delta} |")
     diff = differences(cards[0], cards[1])
     lines += ["", f"Settings that differ ({len(diff)}):" if diff else "Settings: identical"]
-    lines += [f"- {k}: {_short(a)} → {_short(b)}" for k, a, b in diff]
+    lines += [f"- {md_cell(k)}: {md_cell(_short(a))} → {md_cell(_short(b))}" for k, a, b in diff]
     return "\n".join(lines)

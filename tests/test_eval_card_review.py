@@ -111,3 +111,18 @@ def test_eval_score_records_the_gold_data_and_never_rescores_with_other_gold_in_
     assert "split: test → testmini" in error_line(capsys)
     assert p.read_bytes() == kept
     assert score(first, p) == 0  # the same scoring again replaces its own files
+
+
+def test_compare_escapes_folder_names_and_settings_in_the_markdown(tmp_path, capsys):
+    from eval.card import markdown
+
+    a = _scored(tmp_path / "x|y", '{"accuracy": 50, "correct": 1, "total": 2}',
+                {**CARD, "data": {"source": "/a|b\n| forged | row |"}, "odd|key\n": 1})
+    b = _scored(tmp_path / "n\nl", '{"accuracy": 50, "correct": 1, "total": 2}')
+    assert main(["eval", "compare", str(a), str(b)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"| | A: {tmp_path}/x\\|y | B: {tmp_path}/n l | B − A |"
+    assert lines[2] == "| accuracy | 50.00 (1/2) | 50.00 (1/2) | +0.00 |"
+    assert "- data.source: /a\\|b \\| forged \\| row \\| → null" in lines
+    assert "- odd\\|key : 1 → null" in lines
+    assert "| odd\\|key  | 1 |" in markdown({"odd|key\n": 1}).splitlines()

@@ -216,9 +216,11 @@ SECTIONS = ("model", "data", "gold", "prompt", "images", "decoding", "scorer", "
 
 def read_card(folder: str | Path, name: str = CARD_NAME) -> dict[str, Any] | None:
     """The card ``folder/name`` (None when there is none). A file that is not a JSON object, or whose sections
-    (``outputs``, ``scorer``, ...) are not objects, is a one-line UserError: such a folder is refused, never
-    written into."""
+    (``outputs``, ``scorer``, ...) are not objects, or a folder of that name, is a one-line UserError: such a
+    folder is refused, never written into."""
     path = Path(folder) / name
+    if path.is_dir():
+        raise UserError(f"{path} is a folder where an eval card belongs; it is in the way: remove or rename it")
     if not path.is_file():
         return None
     card = read_json(path)

@@ -126,3 +126,29 @@ def test_compare_escapes_folder_names_and_settings_in_the_markdown(tmp_path, cap
     assert "- data.source: /a\\|b \\| forged \\| row \\| → null" in lines
     assert "- odd\\|key : 1 → null" in lines
     assert "| odd\\|key  | 1 |" in markdown({"odd|key\n": 1}).splitlines()
+
+
+@pytest.mark.parametrize("name", ["eval_card.json", "s.eval_card.json"])
+def test_a_folder_in_the_way_of_the_card_says_to_move_it_and_nothing_is_written(tmp_path, capsys, name):
+    out = tmp_path / "o"
+    (out / name).mkdir(parents=True)
+    if name != "eval_card.json":  # the folder's card is another scoring's: this one's card goes beside it
+        (out / "eval_card.json").write_text(json.dumps({**CARD, "outputs": {"scores": "other.json"}}))
+    src = _chartqa(tmp_path / "in.json")
+    assert main(["eval", "score", "chartqa", "--input", str(src), "--out", str(out / "s.json")]) == 2
+    line = error_line(capsys)
+    assert line == f"error: {out / name} is a folder where an eval card belongs; it is in the way: remove or rename it"
+    assert not (out / "s.json").exists() and (out / name).is_dir()
+
+
+def test_outputs_refuse_a_folder_in_the_way_before_writing_anything(tmp_path):
+    from eval.outputs import Outputs
+    from mmagrae.preflight import UserError
+
+    (tmp_path / "scores.md").mkdir()
+    files = Outputs()
+    files.add_text(tmp_path / "eval_card.json", "{}")
+    files.add_text(tmp_path / "scores.md", "# scores")
+    with pytest.raises(UserError, match="scores.md: a folder of that name is in the way; remove or rename it"):
+        files.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.md"]

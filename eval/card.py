@@ -10,7 +10,9 @@ the same card as a Markdown block):
 - ``prompt``: the ``template`` (the benchmark's official prompt and the model's chat template) and the
   ``system_prompt``; ``images``: the resizing (``min_pixels``/``max_pixels``, or the processor's own);
 - ``decoding``: backend, dtype, temperature, top_p, max_new_tokens; ``n`` and ``seed``;
-- ``scorer``: mode, judge model and endpoint; ``versions`` of mmagrae, transformers, vLLM, torch, Python.
+- ``scorer``: mode, judge model and endpoint; ``versions`` of mmagrae, transformers, vLLM, torch, Python;
+- ``gold`` (``eval score`` only): the ``--data`` rows an input without gold answers was joined with
+  (``source``, ``hash`` as :func:`data_hash`, ``rows``), else null.
 
 The response cache (``responses.jsonl``) belongs to the card's :func:`cache_key` (model path and
 fingerprint, benchmark, split, prompt template, system prompt, image resizing, decoding, n, seed): a run whose

@@ -10,7 +10,9 @@ the same card as a Markdown block):
 - ``prompt``: the ``template`` (the benchmark's official prompt and the model's chat template) and the
   ``system_prompt``; ``images``: the resizing (``min_pixels``/``max_pixels``, or the processor's own);
 - ``decoding``: backend, dtype, temperature, top_p, max_new_tokens; ``n`` and ``seed``;
-- ``scorer``: mode, judge model and endpoint; ``versions`` of mmagrae, transformers, vLLM, torch, Python.
+- ``scorer``: mode, judge model and endpoint; ``versions`` of mmagrae, transformers, vLLM, torch, Python;
+- ``gold`` (``eval score`` only): the ``--data`` rows an input without gold answers was joined with
+  (``source``, ``hash`` as :func:`data_hash`, ``rows``), else null.
 
 The response cache (``responses.jsonl``) belongs to the card's :func:`cache_key` (model path and
 fingerprint, benchmark, split, prompt template, system prompt, image resizing, decoding, n, seed): a run whose
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -136,6 +139,11 @@ def row_keys(rows: Sequence[Mapping[str, Any]], prompt: Callable[[Mapping[str, A
     return keys, "sha256:" + data.hexdigest()
 
 
+def data_hash(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The data hash of :func:`row_keys` alone (every field, images and videos): ``data.hash`` of the same rows."""
+    return row_keys(rows, lambda _row: "")[1]
+
+
 def file_hash(path: str | Path) -> str:
     return "sha256:" + _sha256_file(Path(path))
 
@@ -204,14 +212,25 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+# the card's sections: each is an object, or null where it does not apply (an ``eval score`` card's ``decoding``)
+SECTIONS = ("model", "data", "gold", "prompt", "images", "decoding", "scorer", "outputs", "versions")
+
+
 def read_card(folder: str | Path, name: str = CARD_NAME) -> dict[str, Any] | None:
-    """The card ``folder/name`` (None when there is none); a file that is not a JSON object is a UserError."""
+    """The card ``folder/name`` (None when there is none). A file that is not a JSON object, or whose sections
+    (``outputs``, ``scorer``, ...) are not objects, or a folder of that name, is a one-line UserError: such a
+    folder is refused, never written into."""
     path = Path(folder) / name
+    if path.is_dir():
+        raise UserError(f"{path} is a folder where an eval card belongs; it is in the way: remove or rename it")
     if not path.is_file():
         return None
     card = read_json(path)
     if not isinstance(card, dict):
         raise UserError(f"{path}: not an eval card (expected a JSON object)")
+    for key in SECTIONS:
+        if card.get(key) is not None and not isinstance(card[key], dict):
+            raise UserError(f"{path}: not an eval card ({key!r} is a {type(card[key]).__name__}, not an object)")
     return card
 
 
@@ -277,8 +296,9 @@ def check_data(folder: str | Path, card: Mapping[str, Any], hash_at: Callable[[i
 
 # ------------------------------------------------------------------------------------ eval score outputs
 # what makes two scorings the same: re-running one may replace its own files, nothing else
-SCORING_KEYS = ("command", "benchmark", "data.source", "data.hash", "scorer.mode", "scorer.judge_model",
-                "scorer.judge_url")
+# (``gold``: the ``--data`` rows an input without gold answers was joined with, and ``split`` their split)
+SCORING_KEYS = ("command", "benchmark", "split", "data.source", "data.hash", "gold.source", "gold.hash",
+                "scorer.mode", "scorer.judge_model", "scorer.judge_url")
 
 
 # the files an ``eval run`` writes in its folder (besides charts ``chart_*.png`` and ``output_*.json``)
@@ -391,7 +411,7 @@ def markdown(card: Mapping[str, Any]) -> str:
     for key, value in flatten(card).items():
         if key.startswith("model.files"):
             continue
-        lines.append(f"| {key} | {md_cell(_short(value) if value is not None else '—')} |")
+        lines.append(f"| {md_cell(key)} | {md_cell(_short(value) if value is not None else '—')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -411,12 +431,25 @@ def _scores(folder: Path, card: Mapping[str, Any]) -> tuple[Path, dict[str, Any]
 
 
 def _number(value: Any, where: Path, field: str) -> float:
+    """``value`` (a number, or a string of one) as a finite float; NaN, infinities (``Infinity``, ``"inf"``,
+    ``1e400``), numbers beyond a float (a 400-digit integer) and anything else are a one-line UserError."""
+    number = None
     if not isinstance(value, bool) and isinstance(value, (int, float, str)):
         try:
-            return float(value)
-        except ValueError:
+            number = float(value)
+        except (ValueError, OverflowError):
             pass
-    raise UserError(f"{where}: not a scores file ({field} is {_short(value)}, not a number)")
+    if number is None or not math.isfinite(number):
+        raise UserError(f"{where}: not a scores file ({field} is {_short(value)}, not a number)")
+    return number
+
+
+def _count(value: Any, where: Path, field: str) -> int:
+    """``value`` as a count: a finite whole number (``3`` or ``3.0``), else a one-line UserError."""
+    number = _number(value, where, field)
+    if not number.is_integer():
+        raise UserError(f"{where}: not a scores file ({field} is {_short(value)}, not a whole number)")
+    return int(number)
 
 
 def _table(scores: Mapping[str, Any], where: Path) -> dict[str, str]:
@@ -431,7 +464,7 @@ def _table(scores: Mapping[str, Any], where: Path) -> dict[str, str]:
         for name in ("accuracy", "correct", "total"):
             if name not in row:
                 raise UserError(f"{where}: not a scores file (no field {prefix + name!r})")
-        counts = [int(_number(row[name], where, prefix + name)) for name in ("correct", "total")]
+        counts = [_count(row[name], where, prefix + name) for name in ("correct", "total")]
         return f"{_number(row['accuracy'], where, prefix + 'accuracy'):.2f} ({counts[0]}/{counts[1]})"
 
     table = {"accuracy": row_of(scores["average"], "average") if "average" in scores else row_of(scores, "")}
@@ -480,14 +513,15 @@ def compare(dir_a: str | Path, dir_b: str | Path) -> str:
     cards = [card for card, _ in both]
     tables = [table for _, table in both]
     labels = list(dict.fromkeys([*tables[0], *tables[1]]))
-    lines = [f"| | A: {folders[0]} | B: {folders[1]} | B − A |", "|---|---:|---:|---:|"]
+    # every cell and value is md_cell'd: a folder name, category or setting never ends its row or forges one
+    lines = [f"| | A: {md_cell(folders[0])} | B: {md_cell(folders[1])} | B − A |", "|---|---:|---:|---:|"]
     for label in labels:
         a, b = tables[0].get(label, "—"), tables[1].get(label, "—")
         delta = "—"
-        if a != "—" and b != "—":
-            delta = f"{float(b.split()[0]) - float(a.split()[0]):+.2f}"
-        lines.append(f"| {md_cell(label)} | {a} | {b} | {delta} |")  # a category value never forges a row
+        if a != "—" and b != "—" and math.isfinite(change := float(b.split()[0]) - float(a.split()[0])):
+            delta = f"{change:+.2f}"
+        lines.append(f"| {md_cell(label)} | {a} | {b} | {delta} |")
     diff = differences(cards[0], cards[1])
     lines += ["", f"Settings that differ ({len(diff)}):" if diff else "Settings: identical"]
-    lines += [f"- {k}: {_short(a)} → {_short(b)}" for k, a, b in diff]
+    lines += [f"- {md_cell(k)}: {md_cell(_short(a))} → {md_cell(_short(b))}" for k, a, b in diff]
     return "\n".join(lines)

@@ -225,13 +225,16 @@ def read_input(path: str) -> list[dict[str, Any]] | dict[str, dict[str, Any]]:
     return data
 
 
-def _split_rows(args: argparse.Namespace):
-    """Loader of ``--split`` (default: the benchmark's first) from ``--data`` (None without it)."""
+def _split_rows(args: argparse.Namespace, gold: dict[str, Any]):
+    """Loader of ``--split`` (default: the benchmark's first) from ``--data`` (None without it). Once called,
+    ``gold`` holds what the card records of the gold answers read: the split, and the data's absolute path,
+    rows and hash (the hash ``eval run`` records in ``data.hash``)."""
     split = getattr(args, "split", None)
     if not getattr(args, "data", None):
         if split:
             raise UserError("--split picks the split of --data; give --data too")
         return None
+    from eval.card import data_hash
     from eval.registry import check_split, get
 
     bench = get(args.benchmark)
@@ -239,7 +242,15 @@ def _split_rows(args: argparse.Namespace):
         split = check_split(bench, split)
     except ValueError as err:
         raise UserError(f"--split: {err}") from None
-    return lambda: bench.load(split, source=args.data)
+
+    def load():
+        rows = bench.load(split, source=args.data)
+        local = Path(args.data).expanduser()
+        gold.update(split=split, source=str(local.resolve()) if local.exists() else args.data,
+                    hash=data_hash(rows), rows=len(rows))
+        return rows
+
+    return load
 
 
 def _item_id(item: dict[str, Any], fallback: Any) -> str:
@@ -286,8 +297,9 @@ def _score_held(args: argparse.Namespace, start: float) -> int:
     from eval.formats import read_results_file  # our JSON layouts, lmms-eval samples, VLMEvalKit tables
     from eval.outputs import Outputs
 
-    data = read_results_file(args.benchmark, args.input, read_input, _split_rows(args))
-    card = _score_card(args, len(data))
+    gold: dict[str, Any] = {}  # the --data rows joined to the input, once read
+    data = read_results_file(args.benchmark, args.input, read_input, _split_rows(args, gold))
+    card = _score_card(args, len(data), gold)
     out = Path(args.out)
     card_path = score_card_path(out)
     check_score_outputs(card, [out, *([Path(args.results_out)] if args.results_out else [])],
@@ -344,16 +356,18 @@ def _score_held(args: argparse.Namespace, start: float) -> int:
     return 0
 
 
-def _score_card(args: argparse.Namespace, items: int) -> dict[str, Any]:
-    """The eval card of ``eval score``: the results file stands for the model and decoding (unknown here)."""
+def _score_card(args: argparse.Namespace, items: int, gold: dict[str, Any]) -> dict[str, Any]:
+    """The eval card of ``eval score``: the results file stands for the model and decoding (unknown here);
+    ``gold``: the ``--data`` rows the items were joined with (``{}``: none, the input holds its gold)."""
     from eval.card import file_hash, new_card
     from eval.registry import get
 
     return new_card(
         command="eval score",
         model={"path": None, "fingerprint": None, "note": "scored from a results file"},
-        benchmark=get(args.benchmark).name, split=getattr(args, "split", None),
+        benchmark=get(args.benchmark).name, split=gold.get("split", getattr(args, "split", None)),
         data={"source": str(Path(args.input).resolve()), "hash": file_hash(args.input), "rows": items},
+        gold={k: gold[k] for k in ("source", "hash", "rows")} if gold else None,
         prompt=None, images=None, decoding=None, n=None, seed=None,
         scorer={"mode": args.mode, "judge_model": args.judge_model if args.mode == "judge" else None,
                 "judge_url": args.judge_url if args.mode == "judge" else None},

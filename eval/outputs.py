@@ -7,8 +7,9 @@ and all files of one command written together or not at all.
 - :func:`check_file_destination` / :func:`check_folder_destination` refuse, with one line naming the option,
   a path that cannot be written: a folder where a file is wanted, a file where a folder is wanted or on the
   way to it, a location that is not writable. They touch nothing.
-- :class:`Outputs` collects a command's files in memory; :meth:`Outputs.commit` makes the folders, writes each
-  file to a temporary file beside it and only then replaces them all (``os.replace``). A failure while writing
+- :class:`Outputs` collects a command's files in memory; :meth:`Outputs.commit` refuses (one line) when a folder
+  stands where a file goes, then makes the folders, writes each file to a temporary file beside it and only then
+  replaces them all (``os.replace``). A failure while writing
   removes the temporary files and the folders it made: a crash or a full disk never leaves half-written
   outputs that block a rerun. The eval card is renamed first, so a crash among the renames leaves a card that
   claims the files (the rerun replaces them); temporary files a killed commit left are removed by the next.
@@ -211,6 +212,10 @@ class Outputs:
         made: list[Path] = []
         temps: list[tuple[Path, Path]] = []
         current = None
+        for path in self.files:
+            if path.is_dir():  # no rerun can replace a folder with a file
+                raise UserError(f"cannot write {path}: a folder of that name is in the way; remove or rename it "
+                                "(nothing was written)")
         for path in self.files:
             remove_stale_temps(path)
         try:

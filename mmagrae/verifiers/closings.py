@@ -82,11 +82,12 @@ def undecided(text: str) -> bool:
     >>> undecided("Votes: C×2, D×2 — tie broken by a fifth sample: C."), undecided("Majority answer: 12")
     (False, False)
     """
-    tail = text.rstrip()[-300:]
+    tail = text[-400:].rstrip()[-300:]  # no copy of a long text
     line = tail[tail.rfind("\n") + 1:]
     lowered = line.lower()
-    if not any(hint in lowered for hint in _UNDECIDED_HINTS):  # the common case: a few substring tests
-        return False
+    if not ("tie" in lowered or "no " in lowered or "agree" in lowered or "decided" in lowered or "split" in lowered
+            or "deadlock" in lowered or "inconclusive" in lowered or "unresolved" in lowered):
+        return False  # the common case: a few substring tests
     phrases = list(_UNDECIDED_RE.finditer(line))
     if not phrases or _DECIDES_RE.search(line):
         return False
@@ -99,7 +100,6 @@ def undecided(text: str) -> bool:
     return len(members) >= 2 or bool(_VOTES_RE.search(closing))
 
 
-_UNDECIDED_HINTS = ("tie", "no ", "split", "deadlock", "agree", "decided", "inconclusive", "unresolved")
 # the members of a self-consistency or debate output ("Agent A", "Sample 2", "Solution path 3"; two at least) or
 # its votes: what such an output has and a solution that just says "Solution:" or "the teams are tied" has not
 _MEMBER_RE = re.compile(

@@ -97,7 +97,7 @@ def plain_markup(text: str) -> str:
     if not text.isascii() and _UNICODE_MATH_RE.search(text):
         text = _unicode_math(text)
     tail = max(0, len(text) - 300)  # the closing sentences, where the answer is
-    if _SPACED_THOUSANDS_RE.search(text, tail):  # "≈ 1 520.53 cm²"
+    if _spaced_group(text, tail) and _SPACED_THOUSANDS_RE.search(text, tail):  # "≈ 1 520.53 cm²"
         text = text[:tail] + _SPACED_THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text[tail:])
     if not text.isascii() and _SCRIPT_RE.search(text) or "Jawaban" in text or "Cevap" in text:
         text = _other_scripts(text)  # (Indonesian and Turkish phrases need no letter of their own)
@@ -108,7 +108,7 @@ def plain_markup(text: str) -> str:
 _MATH_ALPHABET_RE = re.compile("[\U0001D400-\U0001D7FF]")
 _SMALL_FRACTION_RE = re.compile("([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[⁄/]([₀₁₂₃₄₅₆₇₈₉]+)")
 _THIN_THOUSANDS_RE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))")  # not "5 cm": digits both sides
-_UNICODE_MATH_RE = re.compile("[\U0001D400-\U0001D7FF∴∵]|[⁰¹²³⁴⁵⁶⁷⁸⁹][⁄/][₀-₉]|\\d[\u2009\u202f\u00a0]\\d")
+_UNICODE_MATH_RE = re.compile("[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉]")  # one character class: a fast scan
 # digit groups set apart by plain spaces, as SI writes them, where a value with decimals is stated: "≈ 1 520.53"
 # (not "are 3 125" or "= 4 500": plain spaces without decimals may part two numbers)
 _SPACED_THOUSANDS_RE = re.compile(
@@ -118,6 +118,17 @@ _SMALL_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆�
 _THEREFORE_RE = re.compile(r"∴\s*")
 _REASON_AFTER_RE = re.compile(r"(∴[^∵\n]*?)[ \t,;]*∵[^\n]*")
 _BECAUSE_RE = re.compile(r"∵\s*")
+
+
+def _spaced_group(text: str, start: int) -> bool:
+    """A cheap test before ``_SPACED_THOUSANDS_RE``: a digit, a space and three digits before a decimal point
+    ("1 520.53") from ``start`` on (``str.find`` over the points; a pattern scan costs ten times more)."""
+    i = text.find(".", start + 5)
+    while i != -1:
+        if text[i - 4] == " " and text[i - 3 : i].isdigit() and text[i - 5].isdigit():
+            return True
+        i = text.find(".", i + 1)
+    return False
 
 
 def _unicode_math(text: str) -> str:

@@ -307,8 +307,10 @@ RUN_FILES = ("responses.jsonl", "verdicts.jsonl", "summary.json", "scores.json",
 
 
 def run_writes(name: str) -> bool:
-    """Whether ``eval run`` writes a file named ``name`` in its folder."""
-    return (name in RUN_FILES or (name.startswith("chart_") and name.endswith(".png"))
+    """Whether ``eval run`` writes a file named ``name`` in its folder; letter case aside, since a case-insensitive
+    file system (macOS, Windows) would make ``Summary.json`` the run's ``summary.json``."""
+    name = name.casefold()
+    return (name in {f.casefold() for f in RUN_FILES} or (name.startswith("chart_") and name.endswith(".png"))
             or (name.startswith("output_") and name.endswith(".json")))
 
 
@@ -319,7 +321,7 @@ def _check_not_a_run_file(path: Path) -> None:
     if not card or card.get("command") != "eval run":
         return
     listed = card.get("outputs") if isinstance(card.get("outputs"), Mapping) else {}
-    if run_writes(path.name) or path.name in {str(v) for v in listed.values()}:
+    if run_writes(path.name) or path.name.casefold() in {str(v).casefold() for v in listed.values()}:
         raise UserError(f"{path} is a file of the eval run in {path.parent} ({CARD_NAME}); name a file outside "
                         "that folder, or another name")
 

@@ -132,7 +132,8 @@ def _kind(value: Any) -> str:
 def _check_gold(bench: str, path: str, name: str, item: Mapping[str, Any]) -> None:
     field = gold_field(bench)
     if field == "label" and "label" not in item:
-        field = "answer"  # ChartQA's gold as written by other tools (normalise_row makes it the label)
+        field = "answer" if "answer" in item or "target" not in item else "target"  # ChartQA's gold as other
+        # tools write it (VLMEvalKit's answer, lmms-eval's target; normalise_row makes it the label)
     if field not in item:
         return  # the scorer names the missing field when it reads it
     gold = item[field]

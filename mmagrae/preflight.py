@@ -137,7 +137,7 @@ def read_text(path: str | Path, what: str = "file") -> str:
     except OSError as err:
         raise UserError(f"{what} {p}: cannot read it ({(err.strerror or str(err)).lower()})") from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte-order mark (Windows editors write one) is not part of the text
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise UserError(f"{p}: line {line}: not UTF-8 text (byte 0x{data[err.start]:02x} at offset "

@@ -145,3 +145,38 @@ def test_a_resumed_cache_keeps_responses_with_line_separators(tmp_path):
     cache = tmp_path / "responses.jsonl"
     append_jsonl(cache, [{"id": "1", "responses": ["a\u2028b\x85c\x0cd = 12"]}, {"id": "2", "responses": ["7"]}])
     assert read_cache(cache) == {"1": ["a\u2028b\x85c\x0cd = 12"], "2": ["7"]}
+
+
+def test_a_byte_order_mark_is_read_in_every_format(tmp_path):
+    src = tmp_path / "bom.json"
+    src.write_bytes(b"\xef\xbb\xbf" + json.dumps([_chart(0)]).encode())
+    assert main(["eval", "score", "chartqa", "--input", str(src), "--out", str(tmp_path / "o" / "s.json")]) == 0
+    src = tmp_path / "bom.jsonl"
+    src.write_bytes(b"\xef\xbb\xbf" + json.dumps(_chart(0)).encode() + b"\n")
+    assert main(["eval", "score", "chartqa", "--input", str(src), "--out", str(tmp_path / "p" / "s.json")]) == 0
+
+
+def test_a_null_target_is_named_as_the_file_writes_it(tmp_path, capsys):
+    lines = [{"doc_id": 0, "target": "12", "filtered_resps": ["12"]}, {"doc_id": 1, "target": None,
+                                                                     "filtered_resps": ["3"]}]
+    src = write(tmp_path / "s.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
+    assert f"{src}: line 2: missing field 'target' (it is null)" in refused(tmp_path, capsys, "chartqa", src,
+                                                                            mode="official")
+
+
+def test_two_data_rows_with_one_id_blame_the_data(tmp_path, capsys):
+    data = tmp_path / "MV" / "data"
+    data.mkdir(parents=True)
+    row = {"question": "q", "options": [], "answer": "7", "level": 1, "subject": "algebra", "image": "", "id": "1"}
+    (data / "test.jsonl").write_text(json.dumps(row) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
+    src = write(tmp_path / "lm.jsonl", '{"doc_id": 0, "filtered_resps": ["7"]}\n{"doc_id": 1, "filtered_resps": ["7"]}\n')
+    assert main(["eval", "score", "mathvision", "--input", str(src), "--data", str(tmp_path / "MV"),
+                 "--out", str(tmp_path / "o" / "s.json")]) == 2
+    assert error_line(capsys).startswith("error: --data: rows 0 and 1 of the split (counting from 0) both have id '1'")
+
+
+def test_run_file_names_are_compared_without_case():
+    from eval.card import run_writes
+
+    assert run_writes("Summary.json") and run_writes("VERDICTS.jsonl") and run_writes("Chart_x.PNG")
+    assert not run_writes("scores_b.json")

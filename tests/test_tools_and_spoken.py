@@ -182,6 +182,10 @@ def test_we_math_and_mathverse_with_these_endings() -> None:
         (">> Hence the area is (1/2)(6)(8) = 24", "24", True),
         (">>> a = 3\n... then doubling gives 6, so the answer is 6.", "6", True),
         ("The missing numbers are 3 125", "3125", False),  # plain spaces without decimals: two numbers
+        ("three over x", "3", False),  # a number in words beside an operation or unknown is an expression
+        ("three x", "3", False),
+        ("two pi", "2", False),
+        ("The answer is three apples.", "3", True),
     ],
 )
 def test_review_cases(response: str, gold: str, expected: bool) -> None:

@@ -88,14 +88,18 @@ def read_number(text: str, deadline: Deadline) -> Number | None:
     # "7 because ...", "1982 with an income of $931,441"; not "3 or 4", "5 cm and 10 cm", "2 to 3"
     if m and m.group(2) and not _SECOND_ANSWER_RE.search(m.group(2)):
         return parse_number(m.group(1))
-    if not _ANY_NUMBER_RE.search(text) and len(text) <= 200:
-        words = numeric.number_words_in(text)  # "There are five." but not "five or six"
+    if not _ANY_NUMBER_RE.search(text) and len(text) <= 200 and not _WORDED_MATH_RE.search(text):
+        words = numeric.number_words_in(text)  # "There are five." but not "five or six", "three x", "three over x"
         if len(set(words)) == 1:
             return Number(Decimal(words[0]), 0, True)
     return None
 
 
 _COLON_RE = re.compile(r":\s")
+# an operation or an unknown beside a number in words: an expression ("three x", "two pi over three"), not a number
+_WORDED_MATH_RE = re.compile(
+    r"(?i)\b(?:over|plus|minus|times|squared|cubed|divided|multiplied|power|root|pi)\b|(?<![\w'’])[b-hj-zB-HJ-Z](?![\w'’])"
+)
 _FUNCTION_LHS_RE = re.compile(r"^\s*(?:y|([a-zA-Z])\s*\(\s*[a-z]\s*\))\s*=\s*(?=\S)")  # "y =", "g(x) ="
 _LABEL_RE = re.compile(r"[A-Za-z]{2,}|^\s*\([^()]*\)\s*$")  # a label: "Final answer", "Using (2, −3)", "(2, −3)"
 _NEGATION_RE = re.compile(r"(?i)\b(?:not|no|never)\b|n't")

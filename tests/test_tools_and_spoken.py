@@ -211,3 +211,56 @@ def test_review_cases(response: str, gold: str, expected: bool) -> None:
 def test_mathverse_word_golds(gold: str, response: str, expected: bool) -> None:
     row = {"question": "Is the function even, odd, or neither?", "answer": gold, "question_type": "free-form"}
     assert mathverse.judge(row, response, "rules").correct is expected
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [  # a thirteenth held-out set: summary labels, emoji, LaTeX decorations, other tags, CSV, bold sentences
+        ("Working: l² = 466, l = √466 ≈ 21.587 m\n\nBottom line: l ≈ 21.6 m (1 d.p.).", "21.6", True),
+        ("Short answer: H ≈ 19 m.\n\nLong answer: Sally stands 20 m from the tree at 43°, so H = 20 tan 43° ≈ 18.65,"
+         " which rounds to 19.", "19", True),
+        ("Short answer: H ≈ 19 m.\n\nLong answer: … so the answer is 18.", "19", False),
+        ("The pairs give 74, 40, 30, 26 and 24.\n\nIn short: **one possible value of p is 24**.", "24", True),
+        ("cos θ = √2/2\n\n💡 cos 45° = √2/2\n\n👉 θ = 45° ✔️", "45", True),
+        ("⚖️ Weight ≈ 63.313 g\n\n✔️ Final answer: **63.3 g** (1 d.p.) 💪", "63.3", True),
+        ("r = √595.37 ≈ 24.40 cm\n\n✔️ r ≈ 24.4 cm (1 d.p.) 🎉", "24.4", True),
+        ("🎯 Answer: 12", "13", False),
+        ("Work.\n\n**The true bearing of C from B is 221°T.**", "221 ^\\circ T", True),
+        ("**The area is 12 cm².**", "12", True),
+        ("Therefore, **the perimeter is 24 cm**.", "24", True),
+        ("Therefore, **the perimeter is 24 cm**.", "26", False),
+        ("$$\\underline{\\textbf{768 cm}^2}\\qquad\\blacksquare$$", "768", True),
+        ("$$\\text{Answer: } \\underline{\\textbf{32 cm}^3}$$", "32", True),
+        ("\\colorbox{yellow}{$12$}", "12", True),
+        ("<solution>\nThe boundary is y = 5, shaded below.\n</solution>\n<final>y ≤ 5</final>", "y \\leq 5", True),
+        ("<solution>\nThe boundary is y = 5, shaded below.\n</solution>\n<final>y ≥ 5</final>", "y \\leq 5", False),
+        ("answer,unit\n12,cm", "12", True),
+        ("g(x) = (x + 2)² + 1\n\n(Expanded: g(x) = x² + 4x + 5.)", "g(x)=(x+2)^2+1", True),
+        ("The question asks for the exact area, so the answer is\n\n**Area = 25π/4 mm²** (≈ 19.63 mm²)",
+         "\\frac{25 \\pi}{4}", True),
+        ("The question asks for the domain. So:\n\n**Domain of f: [−5, −3) ∪ (−3, 5]**", "[-5,-3) \\cup(-3,5]", True),
+    ],
+)
+def test_summaries_emoji_and_decorations(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("final_answer: 'B'", "B", True),
+        ("TL;DR: **B (6)**\n\nWhy: every side is 1 and there are six sides, so the perimeter is 6.", "B", True),
+        ("<reasoning>\n12.5 / 5 = 15 / TQ, TQ = 6; check 5/7 ✓\n</reasoning>\n<result>B</result>", "B", True),
+        ("<result>\n  <edge>4 cm</edge>\n  <surface_area>96 cm²</surface_area>\n  <option>C</option>\n</result>", "C",
+         True),
+        ("radius,height,option\n1,6.28,B", "B", True),
+        ("radius,height,option\n1,6.28,B", "C", False),
+        ("• PC = √3\n\n👉 B: √3", "B", True),
+        ("$$\\therefore\\ \\text{angles remaining} = 4 \\implies \\fbox{B}$$", "B", True),
+    ],
+)
+def test_letters_in_tags_tables_and_arrows(response: str, gold: str, expected: bool) -> None:
+    choices = ["1", "6", "96", "6.28"] if gold != "B" or "PC" not in response else ["1", "√3", "2", "3"]
+    if "angles" in response:
+        choices = ["3", "4", "5", "6"]
+    assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)

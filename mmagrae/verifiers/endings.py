@@ -21,7 +21,8 @@ __all__ = [
 _REMARK_RE = re.compile(  # "\( A = 9.4 \)" is math, not a remark opening with the word "A"
     r"(?<!\\)\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
     r"without|with|the|this|that|these|which|where|rounded|in|since|because|as|using|here|assuming|an?|to|from|"
-    r"given|see|check|exact|exactly|in|equivalently|if|each|not|or\s+equivalently)\b[.,:]?\s|[=≈]\s*(?=[^\s)]))[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
+    r"given|see|check|exact|exactly|in|equivalently|if|each|not|or\s+equivalently|expanded|simplified|factored|"
+    r"factori[sz]ed)\b[.,:]?\s|[=≈]\s*(?=[^\s)]))[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
 )
 # a precision note after the value: "(1 d.p.)", "(to 2 decimal places)", "(3 s.f.)", "(to the nearest metre)"
 _PRECISION_NOTE_RE = re.compile(
@@ -79,7 +80,8 @@ def drop_trailing_remark(text: str) -> str:
     if _REMARK_IS_ANSWER_RE.search(head):  # "the correct answer is (None of the above)": the answer itself
         return text
     opening = m.group(0)[1:].lstrip()[:13].lower()
-    if opening.startswith(("=", "≈", "equivalently")) and _UNEVALUATED_RE.search(re.split(r"=|\bis\b|:", head)[-1]):
+    value = re.split(r"=|\bis\b|:", head)[-1].replace("**", "")  # "**Area = 25π/4 mm²**": bold, not a product
+    if opening.startswith(("=", "≈", "equivalently")) and _UNEVALUATED_RE.search(value):
         return text  # "the area is ½ × 6 × 4 (= 12 cm²)": the remark is the value
     if opening.startswith("if") and _IF_STATES_RE.search(m.group(0)):
         return text  # "3 (if x must be an integer, it is 4)": another value

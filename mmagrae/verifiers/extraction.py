@@ -216,18 +216,29 @@ def _unwrap_boxes(content: str) -> str:
 
 
 def _find_answer_tags(text: str) -> list[str]:
-    found = []
-    pos = 0
-    while True:
-        start = text.find("<answer>", pos)
-        if start == -1:
-            break
-        end = text.find("</answer>", start)
-        if end == -1:
-            break
-        found.append(text[start + len("<answer>") : end])
-        pos = end + len("</answer>")
-    return found
+    """What the ``<answer>`` tags hold; failing those, the tags other formats close with (``<final_answer>``,
+    ``<final>``, ``<result>``; not ``<solution>``, which holds the working)."""
+    for name in _ANSWER_TAG_NAMES:
+        if f"<{name}>" not in text:
+            continue
+        found = []
+        pos = 0
+        while True:
+            start = text.find(f"<{name}>", pos)
+            if start == -1:
+                break
+            end = text.find(f"</{name}>", start)
+            if end == -1:
+                break
+            found.append(text[start + len(name) + 2 : end])
+            pos = end + len(name) + 3
+        if found:
+            inner = _find_answer_tags(found[-1]) if "</" in found[-1] else []  # <result>…<option>C</option></result>
+            return inner or found
+    return []
+
+
+_ANSWER_TAG_NAMES = ("answer", "final_answer", "final-answer", "final", "result", "Answer", "ANSWER", "option", "choice")
 
 
 _JA_COPULA_RE = re.compile(r"[ \t]*(?:です|である|となります|となる|になります|になる|だ)(?=[ \t]*[。．.]?[ \t]*(?:\n|$))")
@@ -280,6 +291,14 @@ def clean_answer(answer: str) -> str:
                 s = _OTHER_SCRIPT_END_RE.sub("", s).strip()
             if (named := _OTHER_SCRIPT_NAME_RE.match(s)) is not None:  # "ب = 12": a side named in another script
                 s = named.group(1).strip()
+        if s[-1:] in _CHECK_MARKS and s.rstrip("".join(_CHECK_MARKS)).strip():  # "θ = 45° ✔": the value, checked
+            s = s.rstrip("".join(_CHECK_MARKS)).strip()
+        if s[:1] in _CHECK_MARKS and s.lstrip("".join(_CHECK_MARKS)).strip():  # "✔ r ≈ 24.4 cm"
+            s = s.lstrip("".join(_CHECK_MARKS)).strip()
+        if s.count("$$") == 1 and (s.endswith("$$") or s.startswith("$$")):  # "32 cm^3$$": a display's lone end
+            s = s.replace("$$", "").strip()
+        if s[:1] == "'" and s[-1:] == "'" and 2 < len(s) <= 42 and "'" not in s[1:-1]:  # YAML's "answer: 'B'"
+            s = s[1:-1].strip()
         if s.endswith(")") and s.count(")") > s.count("(") + s.count("["):  # "9π cm²)" (not "[2, \infty)")
             s = s[:-1].strip()
         if s.endswith(")") and (unit := _PAREN_UNIT_RE.search(s)) and unit.start() > 0:  # "h = 15 (km)"
@@ -300,6 +319,11 @@ _BOLD_RE = re.compile(r"\*\*(?=[^\s*])([^*\n]{0,39}[^\s*])\*\*")
 _LABEL_COLON_RE = re.compile(r"[ \t]*[:：]")
 _FULL_WIDTH_MATH = str.maketrans("＋－＝＜＞０１２３４５６７８９⁄", "+-=<>0123456789/")  # "x＝－\frac{1}{2}", "9√3⁄2"
 _FULL_WIDTH_MATH_RE = re.compile("[＋－＝＜＞０-９⁄]")
+# a closing line that is one bold sentence of three words or more ("**The bearing of C from B is 221°T.**")
+_BOLD_SENTENCE_RE = re.compile(  # prose, not "**D = 13.37 cm**" or "**Area: 12**" (read as the bold they are)
+    r"(?:^|\n)([ \t]*)(?:\*\*|__)((?:[^*_\n=:≈\\]+?\s){2,}[^*_\n=:≈\\]+?)(?:\*\*|__)([.!]?)[ \t]*\s*$"
+)
+_CHECK_MARKS = ("✔", "✓", "✅", "☑", " ")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -422,6 +446,8 @@ def extract(
         visible = _JA_COPULA_RE.sub("", visible)
 
     visible = answer_layout(visible)  # tables, "=> 12", "✅ B", other languages' phrases and decimal commas
+    if visible.rstrip(" \t\n.!")[-2:] in ("**", "__") and (bold := _BOLD_SENTENCE_RE.search(visible)):
+        visible = visible[: bold.start(1)] + bold.group(2) + bold.group(3)  # "**The area is 12 cm².**": a sentence
     if undecided(visible):
         return Extraction(None, "undecided", hedged=True)  # "Votes: C×2, B×2; no consensus": samples, no answer
     tags = _find_answer_tags(visible) or ([found] if (found := json_answer(visible)) is not None else [])
@@ -522,7 +548,10 @@ def extract(
         bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1))
         and not _LABEL_COLON_RE.match(window, bold.end())  # "1. **Purple things**: there is one": a list label
     ):  # the last bold only: an earlier one ("I first thought **5**") is not read past a label
-        return Extraction(clean_answer(bold.group(1)), "bold")  # not a label ("**Final Answer**\n\n42")
+        said = clean_answer(bold.group(1))  # not a label ("**Final Answer**\n\n42")
+        if "=" not in said and "≈" not in said and "\\" not in said:  # "**the perimeter is 24 cm**": its value
+            said = _sentence_answer(said, choices)
+        return Extraction(said, "bold")
 
     point = end_tuple(visible) if not choices else None
     if point is not None:  # "…, i.e. (-3, -3).": the point

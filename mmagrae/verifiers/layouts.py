@@ -66,6 +66,16 @@ _FINAL_LABEL_RE = re.compile(  # and a self-consistency's "Consensus: B", "Final
     r"consensus|majority(?:[ \t]+vote)?)([ \t]*(?:\*\*|__)?[ \t]*[:：])"
 )
 _VOTE_LABEL_RE = re.compile(r"(?i)consensus|majority")
+_CSV_RE = re.compile(r"(?:^|\n)[ \t]*((?:\"?[A-Za-z_][\w ]{0,30}\"?[ \t]*,[ \t]*)+\"?[A-Za-z_][\w ]{0,30}\"?)[ \t]*\n"
+                     r"[ \t]*([^\n,]{1,40}(?:,[^\n,]{0,40})+)[ \t]*\s*$")  # a header of names, then one row
+# a summary label with its value on the same line, opening or closing the response: the answer label it stands for;
+# "Long answer:" opens the explanation of a "Short answer:" given first
+_SUMMARY_HINTS = ("TL", "ottom line", "n short", "ummary", "ey result", "ong answer", "um up", "Tl;")
+_SUMMARY_LABEL_RE = re.compile(
+    r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)(?:TL;?[ \t]?DR|bottom[ \t]+line|in[ \t]+short|key[ \t]+result|"
+    r"in[ \t]+summary|summary|to[ \t]+sum[ \t]+up)([ \t]*(?:\*\*|__)?[ \t]*[:：][ \t]*)(?=\S)"
+)
+_LONG_ANSWER_RE = re.compile(r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)long[ \t]+answer([ \t]*(?:\*\*|__)?[ \t]*[:：])")
 _HEADING_RE = re.compile(r"(?im)^[ \t]*#{1,6}[ \t]*(?:final[ \t]+answer|answer|result)[ \t]*(?=\n[^\n#]*\S[^\n]*\s*$)")
 # "#### 12", "#### C": GSM8K's answer marker as the last line (MetaMath, WizardMath), a value, not a heading
 _SECTION_WORDS = (r"(?:(?i:step|part|case|solution|method|check|verif|summary|conclusion|why|how|note|explanation|"
@@ -79,7 +89,10 @@ _TRAILING_HEADING_RE = re.compile(  # a title only: "### Step 4: The answer is 1
     rf"\n[ \t]*#{{1,6}}[ \t]+(?:\d+[.)][ \t]+)?(?:{_SECTION_WORDS}(?![^\n]*(?::|\bis\b|\d))|[^\n]*\?[ \t]*$)[^\n]*\s*\Z"
 )
 _ARROW_RE = re.compile(r"(?m)^[ \t]*(?:=>|⟹|⇒|→)[ \t]*(\S[^\n]*)$")  # "=> 123" closing a derivation
-_ARROW_LETTER_RE = re.compile(r"(?:→|=>|⟹|⇒)[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?[ \t]*[.!]?(?:\*\*)?[ \t|]*$")
+_ARROW_LETTER_RE = re.compile(
+    r"(?:→|=>|⟹|⇒|\\(?:implies|Rightarrow|Longrightarrow|to)(?![A-Za-z]))[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?"
+    r"[ \t]*[.!]?(?:\*\*)?[ \t|$]*$"
+)
 _CHECK_RE = re.compile(r"(?m)^[ \t]*(?:(?:✅|✔️?|☑️?)[ \t]*\(?([A-H])\)?|\(?([A-H])\)?[ \t]*(?:✓|✔️?|✅))[ \t.]*$")  # "✅ D"
 _EUROPEAN_RE = re.compile(
     r"(?i)\b(?:el|los|las|es|del|por|para|une|des|est|donc|avec|dans|ist|und|der|das|nicht|mit|liegt|quindi|"
@@ -100,6 +113,8 @@ _SPACE_THOUSANDS_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?![\d,]))")
 def answer_layout(text: str) -> str:
     """``text`` with the layouts above rewritten; unchanged when it has none of them (the common case). Each
     layout is looked for where it closes a response (its last 400 characters), after a substring test."""
+    if any(hint in text for hint in _SUMMARY_HINTS):  # "TL;DR: 12", "Bottom line: …", "Short answer: … Long answer: …"
+        text = _LONG_ANSWER_RE.sub(r"\1Explanation\2", _SUMMARY_LABEL_RE.sub(r"\1Answer\2", text))
     cut = max(0, len(text) - _END_CHARS)
     end = text[cut:]
     if "|" in end and (rows := list(_ANSWER_ROW_RE.finditer(end))):
@@ -117,11 +132,17 @@ def answer_layout(text: str) -> str:
     if ("=>" in end or "→" in end or "⟹" in end or "⇒" in end) and (arrows := list(_ARROW_RE.finditer(end))):
         if not end[arrows[-1].end():].strip():  # only when it closes the response
             end = end[: arrows[-1].start()] + "Answer: " + arrows[-1].group(1) + end[arrows[-1].end():]
+    if "," in end and (row := _CSV_RE.search(end)):  # "answer,unit\n12,cm" closing the response: a CSV row
+        names = [n.strip().strip('"').lower() for n in row.group(1).split(",")]
+        cells = [c.strip().strip('"') for c in row.group(2).split(",")]
+        keys = [i for i, n in enumerate(names) if _KEY_NAME_RE.fullmatch(n)]
+        if len(names) == len(cells) and len(keys) == 1 and cells[keys[0]]:
+            end = end[: row.start()] + "\nAnswer: " + cells[keys[0]]
     if "####" in end and (marker := _GSM8K_RE.search(end)):  # "#### 12" closing the response: GSM8K's answer line
         end = end[: marker.start()] + "Answer: " + marker.group(1)
     elif "#" in end and (heading := _TRAILING_HEADING_RE.search(end)) and end[: heading.start()].strip():
         end = end[: heading.start()]
-    if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail or "⇒" in tail or "⟹" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
+    if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail or "⇒" in tail or "⟹" in tail or "\\" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
         end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
     if ("✓" in end or "✅" in end or "✔" in end or "☑" in end) and (checks := list(_CHECK_RE.finditer(end))):
         last = checks[-1]

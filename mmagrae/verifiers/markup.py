@@ -94,6 +94,8 @@ def plain_markup(text: str) -> str:
         text = html.unescape(text).replace("\u00a0", " ")
     if "id you" in text:
         text = _DID_YOU_RE.sub(_did_you, text)
+    if "\\" in text and any(command in text for command in _DECORATIONS):
+        text = _latex_decorations(text)
     if not text.isascii() and _UNICODE_MATH_RE.search(text):
         text = _unicode_math(text)
     tail = max(0, len(text) - 300)  # the closing sentences, where the answer is
@@ -108,7 +110,11 @@ def plain_markup(text: str) -> str:
 _MATH_ALPHABET_RE = re.compile("[\U0001D400-\U0001D7FF]")
 _SMALL_FRACTION_RE = re.compile("([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[⁄/]([₀₁₂₃₄₅₆₇₈₉]+)")
 _THIN_THOUSANDS_RE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))")  # not "5 cm": digits both sides
-_UNICODE_MATH_RE = re.compile("[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉]")  # one character class: a fast scan
+_UNICODE_MATH_RE = re.compile(  # one character class (a fast scan), with the emoji of chat-app styles
+    "[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉\U0001F300-\U0001FAFF\ufe0f➡]"
+)
+_POINTING_RE = re.compile("(?m)^([ \t>*_-]*)(?:👉|➡\ufe0f?|👇)[ \t]*(?=\\S)")  # "👉 B: √3": an arrow to the answer
+_EMOJI_RE = re.compile("[\U0001F300-\U0001FAFF\ufe0f\u200d][ \t]?")  # "🎯", "💪", "✔️"'s variation selector
 # digit groups set apart by plain spaces, as SI writes them, where a value with decimals is stated: "≈ 1 520.53"
 # (not "are 3 125" or "= 4 500": plain spaces without decimals may part two numbers)
 _SPACED_THOUSANDS_RE = re.compile(
@@ -118,6 +124,26 @@ _SMALL_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆�
 _THEREFORE_RE = re.compile(r"∴\s*")
 _REASON_AFTER_RE = re.compile(r"(∴[^∵\n]*?)[ \t,;]*∵[^\n]*")
 _BECAUSE_RE = re.compile(r"∵\s*")
+
+
+# LaTeX that decorates an answer: emphasis and frames around it, an end-of-proof mark after it, "\text{Answer: }"
+_DECORATIONS = ("underline", "textbf", "mathbf", "fbox", "framebox", "colorbox", "square", "Box", "qed", "text{")
+_BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"  # a braced group, two levels of nesting inside
+_FRAME_RE = re.compile(r"\\(?:underline|textbf|mathbf|boldsymbol|fbox|framebox|emph|textit)\s*" + _BRACED)
+_COLORBOX_RE = re.compile(r"\\colorbox\s*\{[^{}]*\}\s*" + _BRACED)
+_END_MARK_RE = re.compile(r"(?:\\q?quad|\\hfill|\\,|~)*\s*\\(?:blacksquare|square|Box|qed|qedsymbol)\b")
+_TEXT_PHRASE_RE = re.compile(r"(?i)\\text(?:bf|rm|it)?\s*\{\s*((?:the\s+)?(?:final\s+)?answer\s*(?:is)?\s*:?)\s*\}")
+
+
+def _latex_decorations(text: str) -> str:
+    r"""LaTeX decorations as plain math: ``\underline{\textbf{32 cm}^3}`` as ``32 cm^3``, ``\colorbox{yellow}{$12$}``
+    as ``$12$``, an end-of-proof mark (``\qquad\blacksquare``) dropped, ``\text{Answer: }`` as ``Answer: ``."""
+    for _ in range(3):  # frames inside frames: "\underline{\textbf{…}}"
+        before = text
+        text = _COLORBOX_RE.sub(r"\1", _FRAME_RE.sub(r"\1", text))
+        if text == before:
+            break
+    return _TEXT_PHRASE_RE.sub(r"\1 ", _END_MARK_RE.sub("", text))
 
 
 def _spaced_group(text: str, start: int) -> bool:
@@ -134,7 +160,11 @@ def _spaced_group(text: str, start: int) -> bool:
 def _unicode_math(text: str) -> str:
     r"""Unicode math as plain text: mathematical-alphabet letters as their letters (NFKC: "𝑥" -> "x"), a fraction
     in small digits as ``\frac`` ("³⁄₂" -> ``\frac{3}{2}``), thin and no-break spaces between digit groups
-    dropped ("1 520.53" -> "1520.53"), and "∴"/"∵" as "Therefore,"/"Because"."""
+    dropped ("1 520.53" -> "1520.53"), "∴"/"∵" as "Therefore,"/"Because", a pointing emoji opening a line as
+    an arrow ("👉 B: √3" -> "→ B: √3") and other pictographs dropped."""
+    if "👉" in text or "➡" in text or "👇" in text:
+        text = _POINTING_RE.sub(r"\1→ ", text)
+    text = _EMOJI_RE.sub("", text)  # pictographs say nothing of the answer ("🎯 Answer: 12", "63.3 g 💪")
     text = _MATH_ALPHABET_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
     text = _SMALL_FRACTION_RE.sub(
         lambda m: "\\frac{" + m.group(1).translate(_SMALL_DIGITS) + "}{" + m.group(2).translate(_SMALL_DIGITS) + "}",

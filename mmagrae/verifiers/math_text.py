@@ -302,6 +302,8 @@ def trailing_math(text: str) -> MathTail | None:
     if cjk and (_CJK_BOUND_END_RE.search(s, 0, cut) or _CJK_LIST_RE.search(s, cut)):
         return None  # "所以 x 为负 \frac{1}{3}", "x 大于 5", "x = \frac{1}{2}，\frac{1}{3}"
     tail = s[cut:].strip().lstrip(",:=≈").strip()
+    if (named := _NAMED_BY_LETTER_RE.match(tail)) is not None:  # "Domain of f: [−5, 5]": the value, not "f:"
+        tail = tail[named.end():]
     lead = s[: len(s.rstrip()) - len(tail)]  # the prose and any ":" or "=" before the math
     if unit and not tail:  # "the answer is 12 meters" already cut at "meters": nothing left
         return None
@@ -324,6 +326,9 @@ def trailing_math(text: str) -> MathTail | None:
     if _CLAUSE_HEDGE_RE.search(clause) or (cjk and _cjk_hedges(clause)):
         return None
     return MathTail(tail, lead, unit)
+
+
+_NAMED_BY_LETTER_RE = re.compile(r"[A-Za-z][ \t]*[:：][ \t]+(?=\S)")
 
 
 def chinese_withholds(text: str) -> bool:

@@ -244,7 +244,10 @@ def _split_rows(args: argparse.Namespace, gold: dict[str, Any]):
         raise UserError(f"--split: {err}") from None
 
     def load():
+        from eval.checks import check_rows
+
         rows = bench.load(split, source=args.data)
+        check_rows(bench.name, f"--data {args.data}", rows)  # two rows with one id: the data's fault, named so
         local = Path(args.data).expanduser()
         gold.update(split=split, source=str(local.resolve()) if local.exists() else args.data,
                     hash=data_hash(rows), rows=len(rows))

@@ -354,16 +354,12 @@ def _normalised(bench: str, row: Mapping[str, Any], name: str) -> dict[str, Any]
 def _split_data(bench: str, data_rows: Callable[[], Sequence[Mapping[str, Any]]]) -> Sequence[Mapping[str, Any]]:
     """The ``--data`` rows; a copy in another layout is one line, as for ``eval run``."""
     try:
-        rows = data_rows()
+        return data_rows()
     except KeyError as err:
         raise UserError(f"--data: not the {bench} layout (its rows have no field {err.args[0]!r}); docs/EVAL.md "
                         "lists the layouts each benchmark reads") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise UserError(f"--data: a file is not UTF-8 JSON ({' '.join(str(err).split())})") from None
-    from eval.checks import check_rows
-
-    check_rows(bench, "--data", rows)  # two rows with one id: the data's fault, named as such (not the input's)
-    return rows
 
 
 def join_by_id(path: str, items: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]) -> list[dict]:

@@ -307,7 +307,7 @@ def test_duplicate_ids_in_the_data_split_cannot_be_joined(tmp_path, capsys):
     _mathv_data(tmp_path / "MATH-V", text=json.dumps(row) + "\n" + json.dumps({**row, "answer": "4"}) + "\n")
     src = write(tmp_path / "out.jsonl", json.dumps({"id": "1", "response": "3", "model_answer": "3"}))
     line = refused(tmp_path, capsys, "mathvision", src, "--data", str(tmp_path / "MATH-V"), mode="official")
-    assert "two rows of the split have id '1'" in line
+    assert "rows 0 and 1 of the split (counting from 0) both have id '1'" in line
 
 
 def test_a_line_separator_inside_a_jsonl_string_stays_in_its_line(tmp_path):

@@ -264,3 +264,47 @@ def test_letters_in_tags_tables_and_arrows(response: str, gold: str, expected: b
     if "angles" in response:
         choices = ["3", "4", "5", "6"]
     assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [  # the hostile review of round 9b's readings, and negated, bounded or asked last numbers
+        ("Summary: base = 6, height = 4\n\nThe area is then ½ · 6 · 4 = 12.", "12", True),
+        ("Summary: base = 6, height = 4\n\nThe area is then ½ · 6 · 4 = 12.", "4", False),
+        ("Key result: AB = 10\n\nAdding the other sides, 10 + 6 + 8 = 24, so the perimeter is 24.", "24", True),
+        ("TL;DR: 12\n\nWait, let me double-check: 7 + 8 = 15, not 12. So the total is 15.", "12", False),
+        ("In short: we use Pythagoras.\n\nc = √(9 + 16) = 5", "5", True),
+        ("<result>36</result>\nFinal answer: 6", "6", True),
+        ("<result>36</result>\nFinal answer: 6", "36", False),
+        ("<result>x = 3</result>\n\nThen y = 2x + 1 = 7.\n\nFinal answer: 7", "3", False),
+        ("**The area is not 12 cm².**", "12", False),
+        ("**The area is at least 12.**", "12", False),
+        ("**I am not sure, but it might be 12.**", "12", False),
+        ("The ratio is 12/16 (Simplified: 2/3)", "3/4", False),
+        ("Answer: 12 🚫", "12", False),
+        ("Answer: 12\n👉 But if the base were 8, the area would be 16.", "12", True),
+        ("The area is not 12 cm².", "12", False),
+        ("Maybe 12? Not sure.", "12", False),
+        ("Is it 12? Yes, the area is 12.", "12", True),
+        ("In the given data, 3 people lifted at least 46 pounds.", "3", True),
+        ("There are three objects preferred by more than 7 people in at least one category.", "3", True),
+        ("So a total of 10 players scored more than 2 runs last season.", "10", True),
+    ],
+)
+def test_second_review_cases(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract_answer(response)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("I'll pick <option>B</option>.\n\nHmm, B gives 4 but we need 5, so the answer is C.", "C", True),
+        ("<option>A</option> 3\n<option>B</option> 4\n<option>C</option> 5\n\nThe answer is B.", "B", True),
+        ("The answer is 5 (option C).\n\nThe shortest route is $A \\to D$", "D", False),
+        ("The answer is (D) 6, since $A \\Rightarrow B$", "B", False),
+        ("Hence \\fbox{C}", "C", True),
+    ],
+)
+def test_second_review_letters(response: str, gold: str, expected: bool) -> None:
+    choices = ["3", "4", "5", "6"]
+    assert verify(response, gold, choices=choices).correct is expected, extract_answer(response, choices=choices)

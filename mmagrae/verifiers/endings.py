@@ -21,7 +21,7 @@ __all__ = [
 _REMARK_RE = re.compile(  # "\( A = 9.4 \)" is math, not a remark opening with the word "A"
     r"(?<!\\)\(\s*(?:i\.\s?e\.|e\.\s?g\.|(?i:about|approx(?:imately|\.)?|roughly|around|nearly|almost|note|for|"
     r"without|with|the|this|that|these|which|where|rounded|in|since|because|as|using|here|assuming|an?|to|from|"
-    r"given|see|check|exact|exactly|in|equivalently|if|each|not|or\s+equivalently|expanded|simplified|factored|"
+    r"given|see|check|exact|exactly|in|equivalently|if|each|not|or\s+equivalently|expanded|factored|"
     r"factori[sz]ed)\b[.,:]?\s|[=≈]\s*(?=[^\s)]))[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
 )
 # a precision note after the value: "(1 d.p.)", "(to 2 decimal places)", "(3 s.f.)", "(to the nearest metre)"

@@ -81,7 +81,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
 from mmagrae.verifiers.math_text import (
     OTHER_SCRIPT_UNIT_RE as _OTHER_SCRIPT_END_RE,
 )
-from mmagrae.verifiers.numeric import parse_number
+from mmagrae.verifiers.numeric import number_words_in, parse_number
 from mmagrae.verifiers.opening import opening_answer
 from mmagrae.verifiers.phrases import answer_after as _answer_after
 from mmagrae.verifiers.phrases import last_phrase as _last_phrase
@@ -216,8 +216,9 @@ def _unwrap_boxes(content: str) -> str:
 
 
 def _find_answer_tags(text: str) -> list[str]:
-    """What the ``<answer>`` tags hold; failing those, the tags other formats close with (``<final_answer>``,
-    ``<final>``, ``<result>``; not ``<solution>``, which holds the working)."""
+    """What the ``<answer>`` tags hold; failing those, the tag other formats close the response with
+    (``<final_answer>``, ``<final>``, ``<result>``, one ``<option>``; not ``<solution>``, which holds the working; not
+    a ``<result>`` that text follows, a tool's result)."""
     for name in _ANSWER_TAG_NAMES:
         if f"<{name}>" not in text:
             continue
@@ -232,6 +233,9 @@ def _find_answer_tags(text: str) -> list[str]:
                 break
             found.append(text[start + len(name) + 2 : end])
             pos = end + len(name) + 3
+        if found and name != "answer":  # other tags only as the response's close, and one option tag only
+            if text[pos:].strip() or (name in ("option", "choice") and len(found) > 1):
+                continue  # "<result>36</result>\nFinal answer: 6": a tool's result; a list of <option>s
         if found:
             inner = _find_answer_tags(found[-1]) if "</" in found[-1] else []  # <result>…<option>C</option></result>
             return inner or found
@@ -322,6 +326,11 @@ _FULL_WIDTH_MATH_RE = re.compile("[＋－＝＜＞０-９⁄]")
 # a closing line that is one bold sentence of three words or more ("**The bearing of C from B is 221°T.**")
 _BOLD_SENTENCE_RE = re.compile(  # prose, not "**D = 13.37 cm**" or "**Area: 12**" (read as the bold they are)
     r"(?:^|\n)([ \t]*)(?:\*\*|__)((?:[^*_\n=:≈\\]+?\s){2,}[^*_\n=:≈\\]+?)(?:\*\*|__)([.!]?)[ \t]*\s*$"
+)
+# what keeps a bold sentence whole (no value read from it): a negation, a bound, a hedge or a second value
+_PROSE_DOUBT_RE = re.compile(
+    r"(?i)\b(?:not|no|never|neither|nor|cannot|least|most|greater|less|more|fewer|below|above|over|under|maybe|"
+    r"might|could|perhaps|probably|unsure|or|and|wrong|incorrect)\b|n't\b"
 )
 _CHECK_MARKS = ("✔", "✓", "✅", "☑", " ")
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
@@ -446,7 +455,8 @@ def extract(
         visible = _JA_COPULA_RE.sub("", visible)
 
     visible = answer_layout(visible)  # tables, "=> 12", "✅ B", other languages' phrases and decimal commas
-    if visible.rstrip(" \t\n.!")[-2:] in ("**", "__") and (bold := _BOLD_SENTENCE_RE.search(visible)):
+    if (visible.rstrip(" \t\n.!")[-2:] in ("**", "__") and (bold := _BOLD_SENTENCE_RE.search(visible))
+            and not _PROSE_DOUBT_RE.search(bold.group(2))):
         visible = visible[: bold.start(1)] + bold.group(2) + bold.group(3)  # "**The area is 12 cm².**": a sentence
     if undecided(visible):
         return Extraction(None, "undecided", hedged=True)  # "Votes: C×2, B×2; no consensus": samples, no answer
@@ -549,7 +559,8 @@ def extract(
         and not _LABEL_COLON_RE.match(window, bold.end())  # "1. **Purple things**: there is one": a list label
     ):  # the last bold only: an earlier one ("I first thought **5**") is not read past a label
         said = clean_answer(bold.group(1))  # not a label ("**Final Answer**\n\n42")
-        if "=" not in said and "≈" not in said and "\\" not in said:  # "**the perimeter is 24 cm**": its value
+        if (not window[bold.end():].strip(" \t\n.!*_") and "=" not in said and "≈" not in said and "\\" not in said
+                and not _PROSE_DOUBT_RE.search(said)):  # "Therefore, **the perimeter is 24 cm**.": its value
             said = _sentence_answer(said, choices)
         return Extraction(said, "bold")
 
@@ -592,8 +603,49 @@ def extract(
     if last_number is not None:
         if or_hedged(visible, last_number):  # "It is 3 or 4.": two values offered, no answer
             return Extraction(None, "last_number", hedged=True)
+        withheld = _withheld(visible, last_number)
+        if withheld == "bound":  # "3 people lifted at least 46 pounds": the count before the restated bound;
+            stated = _stated_before_bound(visible, last_number)  # without one, the bound ("at least 9 feet": 9)
+            return Extraction(stated or last_number.group(0), "last_number")
+        if withheld:  # "The area is not 12 cm².", "Maybe 12? Not sure."
+            return Extraction(None, "last_number", hedged=True)
         return Extraction(last_number.group(0), "last_number")
     return Extraction(None, "none")
+
+
+def _withheld(text: str, number: re.Match) -> str | None:
+    """How the last number is not stated: "negated" ("The area is not 12 cm²."), "asked" ("Maybe 12? Not
+    sure."), "bound" ("It is at least 12.", "3 people lifted at least 46 pounds"), or None (stated)."""
+    before = _WITHHELD_BEFORE_RE.search(text, max(0, number.start() - 40), number.start())
+    if before is not None:
+        return "bound" if before.group("bound") else "negated"
+    asked = _ASKED_AFTER_RE.match(text, number.end())
+    if asked is not None and (not text[asked.end():].strip(" \t\n*_.!") or _DOUBT_AFTER_RE.match(text, asked.end())):
+        return "asked"
+    return None
+
+
+def _stated_before_bound(text: str, number: re.Match) -> str | None:
+    """The one value the sentence states before a bound it restates ("3 people lifted at least 46 pounds" -> 3,
+    "There are three objects preferred by more than 7 people" -> 3), or None."""
+    start = max((m.end() for m in SENTENCE_END_RE.finditer(text, max(0, number.start() - 300), number.start())),
+                default=max(0, number.start() - 300))
+    bound = _WITHHELD_BEFORE_RE.search(text, max(0, number.start() - 40), number.start())
+    lead = text[start : bound.start() if bound else number.start()]
+    numbers = [m.group(0) for m in _NUMBER_RE.finditer(lead)]
+    if len(set(numbers)) == 1:
+        return numbers[0]
+    words = number_words_in(lead) if not numbers else []
+    return str(words[0]) if len(set(words)) == 1 else None
+
+
+_WITHHELD_BEFORE_RE = re.compile(
+    r"(?i)(?:(?P<bound>\bat\s+least|\bat\s+most|\bmore\s+than|\bless\s+than|\bgreater\s+than|\bfewer\s+than|"
+    r"\bover|\bunder|\bbelow|\babove)|\bnot|n't|\bnever|\bother\s+than|\binstead\s+of|\brather\s+than|\bexcept)\s+"
+    r"(?:equal\s+to\s+|be\s+|exactly\s+|quite\s+)?[$(\\*]*\s*[-−]?$"
+)
+_ASKED_AFTER_RE = re.compile(r"[^.!?\n]{0,30}\?")  # "Maybe 12?": the number's sentence is a question
+_DOUBT_AFTER_RE = re.compile(r"(?i)\s*(?:\W*\s*)?(?:not\s+sure|unsure|no\s+idea|i\s+don'?t\s+know|maybe|perhaps|or\s+not)\b")
 
 
 def extract_answer(response: str, *, choices: list[str] | None = None) -> str | None:

@@ -72,9 +72,10 @@ _CSV_RE = re.compile(r"(?:^|\n)[ \t]*((?:\"?[A-Za-z_][\w ]{0,30}\"?[ \t]*,[ \t]*
 # "Long answer:" opens the explanation of a "Short answer:" given first
 _SUMMARY_HINTS = ("TL", "ottom line", "n short", "ummary", "ey result", "ong answer", "um up", "Tl;")
 _SUMMARY_LABEL_RE = re.compile(
-    r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)(?:TL;?[ \t]?DR|bottom[ \t]+line|in[ \t]+short|key[ \t]+result|"
-    r"in[ \t]+summary|summary|to[ \t]+sum[ \t]+up)([ \t]*(?:\*\*|__)?[ \t]*[:：][ \t]*)(?=\S)"
+    r"(?i)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)(?:TL;?[ \t]?DR|bottom[ \t]+line|in[ \t]+short|key[ \t]+result|"
+    r"in[ \t]+summary|summary|to[ \t]+sum[ \t]+up|short[ \t]+answer)([ \t]*(?:\*\*|__)?[ \t]*[:：][ \t]*)(?=\S)"
 )
+_EXPLAINED_RE = re.compile(r"(?im)^[ \t>*_#-]*(?:\*\*|__)?[ \t]*(?:long[ \t]+answer|why|explanation|reasoning|here'?s[ \t]+why)\b")
 _LONG_ANSWER_RE = re.compile(r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)long[ \t]+answer([ \t]*(?:\*\*|__)?[ \t]*[:：])")
 _HEADING_RE = re.compile(r"(?im)^[ \t]*#{1,6}[ \t]*(?:final[ \t]+answer|answer|result)[ \t]*(?=\n[^\n#]*\S[^\n]*\s*$)")
 # "#### 12", "#### C": GSM8K's answer marker as the last line (MetaMath, WizardMath), a value, not a heading
@@ -90,7 +91,7 @@ _TRAILING_HEADING_RE = re.compile(  # a title only: "### Step 4: The answer is 1
 )
 _ARROW_RE = re.compile(r"(?m)^[ \t]*(?:=>|⟹|⇒|→)[ \t]*(\S[^\n]*)$")  # "=> 123" closing a derivation
 _ARROW_LETTER_RE = re.compile(
-    r"(?:→|=>|⟹|⇒|\\(?:implies|Rightarrow|Longrightarrow|to)(?![A-Za-z]))[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?"
+    r"(?<![A-Z][ \t])(?<![A-Z])(?:→|=>|⟹|⇒|\\(?:implies|Rightarrow|Longrightarrow)(?![A-Za-z]))[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?"
     r"[ \t]*[.!]?(?:\*\*)?[ \t|$]*$"
 )
 _CHECK_RE = re.compile(r"(?m)^[ \t]*(?:(?:✅|✔️?|☑️?)[ \t]*\(?([A-H])\)?|\(?([A-H])\)?[ \t]*(?:✓|✔️?|✅))[ \t.]*$")  # "✅ D"
@@ -114,7 +115,7 @@ def answer_layout(text: str) -> str:
     """``text`` with the layouts above rewritten; unchanged when it has none of them (the common case). Each
     layout is looked for where it closes a response (its last 400 characters), after a substring test."""
     if any(hint in text for hint in _SUMMARY_HINTS):  # "TL;DR: 12", "Bottom line: …", "Short answer: … Long answer: …"
-        text = _LONG_ANSWER_RE.sub(r"\1Explanation\2", _SUMMARY_LABEL_RE.sub(r"\1Answer\2", text))
+        text = _summary_labels(text)
     cut = max(0, len(text) - _END_CHARS)
     end = text[cut:]
     if "|" in end and (rows := list(_ANSWER_ROW_RE.finditer(end))):
@@ -215,6 +216,24 @@ def program_output(text: str) -> str:
         return m.group(0)
 
     return _FENCE_RE.sub(block, text)
+
+
+def _summary_labels(text: str) -> str:
+    """A summary label on the last line is the answer label ("…\n\nBottom line: l ≈ 21.6 m" -> "Answer: …"); on the
+    first line, followed by its explanation ("TL;DR: **B (5)**\n\nWhy: …", "Short answer: … Long answer: …"), it is
+    dropped, so that the opening is read as an answer given first (``opening.opening_answer``, which checks it
+    against the explanation); anywhere else ("Summary: base = 6, height = 4" before the working) it is left."""
+    body = text.rstrip()
+    last = body.rfind("\n") + 1
+    if (closing := _SUMMARY_LABEL_RE.match(body, last)) is not None and not closing.group(0).lower().lstrip(
+            " \t>*_#-").startswith("short"):
+        return body[:last] + closing.group(1) + "Answer" + closing.group(2) + body[closing.end():]
+    start = len(text) - len(text.lstrip())
+    opening = _SUMMARY_LABEL_RE.match(text, start)
+    if opening is not None and "\n" in text[opening.end():] and _EXPLAINED_RE.search(text, opening.end()):
+        text = text[: opening.start()] + opening.group(1) + text[opening.end():]
+        return _LONG_ANSWER_RE.sub(r"\1Explanation\2", text)
+    return text
 
 
 def _repl_output(text: str, matlab: bool) -> str:

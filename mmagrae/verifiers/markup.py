@@ -113,8 +113,11 @@ _THIN_THOUSANDS_RE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))")
 _UNICODE_MATH_RE = re.compile(  # one character class (a fast scan), with the emoji of chat-app styles
     "[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉\U0001F300-\U0001FAFF\ufe0f➡]"
 )
-_POINTING_RE = re.compile("(?m)^([ \t>*_-]*)(?:👉|➡\ufe0f?|👇)[ \t]*(?=\\S)")  # "👉 B: √3": an arrow to the answer
-_EMOJI_RE = re.compile("[\U0001F300-\U0001FAFF\ufe0f\u200d][ \t]?")  # "🎯", "💪", "✔️"'s variation selector
+_POINTING_RE = re.compile("(?m)^([ \t>*_-]*)(?:👉|➡\ufe0f?|👇)[ \t]*(?=\\S)([^\n]*)")  # "👉 B: √3": an arrow to it
+_POINTING_KEEP_RE = re.compile(r"(?i)\b(?:if|but|would|could|mistake|wrong|not|error|instead|common)\b|n't\b")
+# decorative emoji, dropped: a target, a flex, sparkles, a party, a bulb, a ruler, … and "✔️"'s variation selector;
+# not those that say something of a value ("🚫", "❌", "🤷", "🤔", "👎"), which stay and keep it from being read
+_EMOJI_RE = re.compile("(?:[🎯💪✨🎉🥳💡📐📏🧮📝📌🔍🔎⚖🙂😊😀😄👍🔥💯🙌⭐🌟🏁🚀📊📈🔢🧠👀✏]|\ufe0f|\u200d)[ \t]?")
 # digit groups set apart by plain spaces, as SI writes them, where a value with decimals is stated: "≈ 1 520.53"
 # (not "are 3 125" or "= 4 500": plain spaces without decimals may part two numbers)
 _SPACED_THOUSANDS_RE = re.compile(
@@ -127,9 +130,9 @@ _BECAUSE_RE = re.compile(r"∵\s*")
 
 
 # LaTeX that decorates an answer: emphasis and frames around it, an end-of-proof mark after it, "\text{Answer: }"
-_DECORATIONS = ("underline", "textbf", "mathbf", "fbox", "framebox", "colorbox", "square", "Box", "qed", "text{")
+_DECORATIONS = ("underline", "textbf", "mathbf", "colorbox", "square", "Box", "qed", "text{")
 _BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"  # a braced group, two levels of nesting inside
-_FRAME_RE = re.compile(r"\\(?:underline|textbf|mathbf|boldsymbol|fbox|framebox|emph|textit)\s*" + _BRACED)
+_FRAME_RE = re.compile(r"\\(?:underline|textbf|mathbf|boldsymbol|emph|textit)\s*" + _BRACED)
 _COLORBOX_RE = re.compile(r"\\colorbox\s*\{[^{}]*\}\s*" + _BRACED)
 _END_MARK_RE = re.compile(r"(?:\\q?quad|\\hfill|\\,|~)*\s*\\(?:blacksquare|square|Box|qed|qedsymbol)\b")
 _TEXT_PHRASE_RE = re.compile(r"(?i)\\text(?:bf|rm|it)?\s*\{\s*((?:the\s+)?(?:final\s+)?answer\s*(?:is)?\s*:?)\s*\}")
@@ -144,6 +147,12 @@ def _latex_decorations(text: str) -> str:
         if text == before:
             break
     return _TEXT_PHRASE_RE.sub(r"\1 ", _END_MARK_RE.sub("", text))
+
+
+def _pointing(m: re.Match) -> str:
+    """A pointing emoji opening a line as an arrow to what follows ("👉 θ = 45°"), unless the line supposes,
+    warns or corrects ("👉 But if the base were 8, …", "👉 Common mistake: …"): then it is only dropped."""
+    return m.group(1) + ("" if _POINTING_KEEP_RE.search(m.group(2)) else "→ ") + m.group(2)
 
 
 def _spaced_group(text: str, start: int) -> bool:
@@ -163,8 +172,8 @@ def _unicode_math(text: str) -> str:
     dropped ("1 520.53" -> "1520.53"), "∴"/"∵" as "Therefore,"/"Because", a pointing emoji opening a line as
     an arrow ("👉 B: √3" -> "→ B: √3") and other pictographs dropped."""
     if "👉" in text or "➡" in text or "👇" in text:
-        text = _POINTING_RE.sub(r"\1→ ", text)
-    text = _EMOJI_RE.sub("", text)  # pictographs say nothing of the answer ("🎯 Answer: 12", "63.3 g 💪")
+        text = _POINTING_RE.sub(_pointing, text)
+    text = _EMOJI_RE.sub("", text)  # decorations say nothing of the answer ("🎯 Answer: 12", "63.3 g 💪")
     text = _MATH_ALPHABET_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
     text = _SMALL_FRACTION_RE.sub(
         lambda m: "\\frac{" + m.group(1).translate(_SMALL_DIGITS) + "}{" + m.group(2).translate(_SMALL_DIGITS) + "}",

@@ -289,6 +289,8 @@ def test_letters_in_tags_tables_and_arrows(response: str, gold: str, expected: b
         ("In the given data, 3 people lifted at least 46 pounds.", "3", True),
         ("There are three objects preferred by more than 7 people in at least one category.", "3", True),
         ("So a total of 10 players scored more than 2 runs last season.", "10", True),
+        (">>> area\n**24** square units", "24", True),
+        ("**24** square units", "25", False),
     ],
 )
 def test_second_review_cases(response: str, gold: str, expected: bool) -> None:

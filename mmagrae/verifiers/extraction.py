@@ -544,7 +544,7 @@ def extract(
                 return Extraction(
                     clean_answer(tail.text + (" " + tail.unit if tail.unit else "")), "math_tail"
                 )
-            return Extraction(stripped, "whole")
+            return Extraction(stripped.replace("**", "").strip() if "**" in stripped else stripped, "whole")  # "**24** cm²"
 
     # what follows is read from how the text ends, without a closing comparison ("… 22 which is twice 11.")
     visible = drop_comparison_clause(visible)

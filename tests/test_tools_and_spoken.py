@@ -291,6 +291,10 @@ def test_letters_in_tags_tables_and_arrows(response: str, gold: str, expected: b
         ("So a total of 10 players scored more than 2 runs last season.", "10", True),
         (">>> area\n**24** square units", "24", True),
         ("**24** square units", "25", False),
+        ("Short answer: l ≈ 21.6 m. Long answer:\n\nThe string is the hypotenuse.\n\nl = √466 ≈ 21.587 m\n\n"
+         "Bottom line: l ≈ 21.6 m (1 d.p.).", "21.6", True),
+        ("The area is 12, but it could also be 15.", "12", False),
+        ("So x = 4 is the only possible value.", "4", True),
     ],
 )
 def test_second_review_cases(response: str, gold: str, expected: bool) -> None:
@@ -305,6 +309,8 @@ def test_second_review_cases(response: str, gold: str, expected: bool) -> None:
         ("The answer is 5 (option C).\n\nThe shortest route is $A \\to D$", "D", False),
         ("The answer is (D) 6, since $A \\Rightarrow B$", "B", False),
         ("Hence \\fbox{C}", "C", True),
+        ("I'll go with C (5), but D (6) is possible too", "C", False),
+        ("I'll go with C (5), but D (6) is possible too", "D", False),
     ],
 )
 def test_second_review_letters(response: str, gold: str, expected: bool) -> None:

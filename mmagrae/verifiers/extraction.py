@@ -327,6 +327,11 @@ _FULL_WIDTH_MATH_RE = re.compile("[＋－＝＜＞０-９⁄]")
 _BOLD_SENTENCE_RE = re.compile(  # prose, not "**D = 13.37 cm**" or "**Area: 12**" (read as the bold they are)
     r"(?:^|\n)([ \t]*)(?:\*\*|__)((?:[^*_\n=:≈\\]+?\s){2,}[^*_\n=:≈\\]+?)(?:\*\*|__)([.!]?)[ \t]*\s*$"
 )
+# a closing sentence that offers a second answer: "…, but D (100°) is possible too", "it could also be 12"
+_ALSO_POSSIBLE_RE = re.compile(
+    r"(?i)\bbut\b[^.\n]{0,60}\b(?:is|are|seems?)\s+(?:also\s+|equally\s+)?(?:possible|plausible)\b[^.\n]*[.!]?\s*$|"
+    r"\b(?:could|might|may)\s+(?:also|equally)\s+be\b[^.\n]{0,60}[.!]?\s*$"
+)
 # what keeps a bold sentence whole (no value read from it): a negation, a bound, a hedge or a second value
 _PROSE_DOUBT_RE = re.compile(
     r"(?i)\b(?:not|no|never|neither|nor|cannot|least|most|greater|less|more|fewer|below|above|over|under|maybe|"
@@ -458,6 +463,8 @@ def extract(
     if (visible.rstrip(" \t\n.!")[-2:] in ("**", "__") and (bold := _BOLD_SENTENCE_RE.search(visible))
             and not _PROSE_DOUBT_RE.search(bold.group(2))):
         visible = visible[: bold.start(1)] + bold.group(2) + bold.group(3)  # "**The area is 12 cm².**": a sentence
+    if ("ossible" in visible[-200:] or "also be" in visible[-200:]) and _ALSO_POSSIBLE_RE.search(visible[-200:]):
+        return Extraction(None, "hedged", hedged=True)  # "I'll go with C (80°), but D (100°) is possible too"
     if undecided(visible):
         return Extraction(None, "undecided", hedged=True)  # "Votes: C×2, B×2; no consensus": samples, no answer
     tags = _find_answer_tags(visible) or ([found] if (found := json_answer(visible)) is not None else [])

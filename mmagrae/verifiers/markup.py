@@ -111,7 +111,7 @@ _MATH_ALPHABET_RE = re.compile("[\U0001D400-\U0001D7FF]")
 _SMALL_FRACTION_RE = re.compile("([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[⁄/]([₀₁₂₃₄₅₆₇₈₉]+)")
 _THIN_THOUSANDS_RE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))")  # not "5 cm": digits both sides
 _UNICODE_MATH_RE = re.compile(  # one character class (a fast scan), with the emoji of chat-app styles
-    "[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉\U0001F300-\U0001FAFF\ufe0f➡]"
+    "[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉\U0001F300-\U0001FAFF\ufe0f➡✨✏⚖]"
 )
 _POINTING_RE = re.compile("(?m)^([ \t>*_-]*)(?:👉|➡\ufe0f?|👇)[ \t]*(?=\\S)([^\n]*)")  # "👉 B: √3": an arrow to it
 _POINTING_KEEP_RE = re.compile(r"(?i)\b(?:if|but|would|could|mistake|wrong|not|error|instead|common)\b|n't\b")

@@ -111,6 +111,15 @@ MB = 1_000_000
         "The answer is" + " " * MB + "x",  # the stated-letter reading over a long blank run
         "Answer\n" + "\n" * MB + "B",
         "the correct option is " * (MB // 22),
+        " " * MB + "TL",  # round 9: a summary label after a long blank run
+        "TL;DR:" + " " * MB + "x",
+        "**" + "word " * (MB // 5) + "x**y**",  # a bold sentence that never closes
+        "∴" + " " * MB,
+        " " * MB + "ки",
+        "<result>" * (MB // 8),
+        "\\underline{" * (MB // 11),
+        "one point " * (MB // 10),
+        "Agent A: 1\n" * (MB // 11) + "tie",
     ],
     ids=lambda r: repr(r[:12]),
 )

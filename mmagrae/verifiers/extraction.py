@@ -325,7 +325,7 @@ _FULL_WIDTH_MATH = str.maketrans("＋－＝＜＞０１２３４５６７８９�
 _FULL_WIDTH_MATH_RE = re.compile("[＋－＝＜＞０-９⁄]")
 # a closing line that is one bold sentence of three words or more ("**The bearing of C from B is 221°T.**")
 _BOLD_SENTENCE_RE = re.compile(  # prose, not "**D = 13.37 cm**" or "**Area: 12**" (read as the bold they are)
-    r"(?:^|\n)([ \t]*)(?:\*\*|__)((?:[^*_\n=:≈\\]+?\s){2,}[^*_\n=:≈\\]+?)(?:\*\*|__)([.!]?)[ \t]*\s*$"
+    r"(?:^|\n)([ \t]*)(?:\*\*|__)([^*_\n=:≈\\]{5,300})(?:\*\*|__)([.!]?)[ \t]*$"
 )
 # a closing sentence that offers a second answer: "…, but D (100°) is possible too", "it could also be 12"
 _ALSO_POSSIBLE_RE = re.compile(
@@ -460,8 +460,9 @@ def extract(
         visible = _JA_COPULA_RE.sub("", visible)
 
     visible = answer_layout(visible)  # tables, "=> 12", "✅ B", other languages' phrases and decimal commas
-    if (visible.rstrip(" \t\n.!")[-2:] in ("**", "__") and (bold := _BOLD_SENTENCE_RE.search(visible))
-            and not _PROSE_DOUBT_RE.search(bold.group(2))):
+    if (visible.rstrip(" \t\n.!")[-2:] in ("**", "__")
+            and (bold := _BOLD_SENTENCE_RE.search(visible, max(0, len(visible.rstrip()) - 320)))
+            and len(bold.group(2).split()) >= 3 and not _PROSE_DOUBT_RE.search(bold.group(2))):
         visible = visible[: bold.start(1)] + bold.group(2) + bold.group(3)  # "**The area is 12 cm².**": a sentence
     if ("ossible" in visible[-200:] or "also be" in visible[-200:]) and _ALSO_POSSIBLE_RE.search(visible[-200:]):
         return Extraction(None, "hedged", hedged=True)  # "I'll go with C (80°), but D (100°) is possible too"

@@ -72,11 +72,11 @@ _CSV_RE = re.compile(r"(?:^|\n)[ \t]*((?:\"?[A-Za-z_][\w ]{0,30}\"?[ \t]*,[ \t]*
 # "Long answer:" opens the explanation of a "Short answer:" given first
 _SUMMARY_HINTS = ("TL", "ottom line", "n short", "ummary", "ey result", "ong answer", "um up", "Tl;")
 _SUMMARY_LABEL_RE = re.compile(
-    r"(?im)^([ \t>*_#-]*(?:\*\*|__)?[ \t]*)(?:TL;?[ \t]?DR|bottom[ \t]+line|in[ \t]+short|key[ \t]+result|"
+    r"(?im)^([ \t>*_#-]*)(?:TL;?[ \t]?DR|bottom[ \t]+line|in[ \t]+short|key[ \t]+result|"
     r"in[ \t]+summary|summary|to[ \t]+sum[ \t]+up|short[ \t]+answer)([ \t]*(?:\*\*|__)?[ \t]*[:：][ \t]*)(?=\S)"
 )
-_EXPLAINED_RE = re.compile(r"(?im)^[ \t>*_#-]*(?:\*\*|__)?[ \t]*(?:long[ \t]+answer|why|explanation|reasoning|here'?s[ \t]+why)\b")
-_LONG_ANSWER_RE = re.compile(r"(?i)((?:^|(?<=[\s.>*_#-]))(?:\*\*|__)?[ \t]*)long[ \t]+answer([ \t]*(?:\*\*|__)?[ \t]*[:：])")
+_EXPLAINED_RE = re.compile(r"(?im)^[ \t>*_#-]*(?:long[ \t]+answer|why|explanation|reasoning|here'?s[ \t]+why)\b")
+_LONG_ANSWER_RE = re.compile(r"(?i)(?<![A-Za-z])long[ \t]+answer(?=[ \t]*(?:\*\*|__)?[ \t]*[:：])")  # (no blank run first)
 _HEADING_RE = re.compile(r"(?im)^[ \t]*#{1,6}[ \t]*(?:final[ \t]+answer|answer|result)[ \t]*(?=\n[^\n#]*\S[^\n]*\s*$)")
 # "#### 12", "#### C": GSM8K's answer marker as the last line (MetaMath, WizardMath), a value, not a heading
 _SECTION_WORDS = (r"(?:(?i:step|part|case|solution|method|check|verif|summary|conclusion|why|how|note|explanation|"
@@ -223,7 +223,7 @@ def _summary_labels(text: str) -> str:
     first line, followed by its explanation ("TL;DR: **B (5)**\n\nWhy: …", "Short answer: … Long answer: …"), it is
     dropped, so that the opening is read as an answer given first (``opening.opening_answer``, which checks it
     against the explanation); anywhere else ("Summary: base = 6, height = 4" before the working) it is left."""
-    text = _LONG_ANSWER_RE.sub(r"\1Explanation\2", text)  # "Long answer:" is never the answer's label
+    text = _LONG_ANSWER_RE.sub("Explanation", text)  # "Long answer:" is never the answer's label
     body = text.rstrip()
     last = body.rfind("\n") + 1
     if (closing := _SUMMARY_LABEL_RE.match(body, last)) is not None and not closing.group(0).lower().lstrip(

@@ -125,7 +125,7 @@ _SPACED_THOUSANDS_RE = re.compile(
 )
 _SMALL_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
 _THEREFORE_RE = re.compile(r"∴\s*")
-_REASON_AFTER_RE = re.compile(r"(∴[^∵\n]*?)[ \t,;]*∵[^\n]*")
+
 _BECAUSE_RE = re.compile(r"∵\s*")
 
 
@@ -147,6 +147,13 @@ def _latex_decorations(text: str) -> str:
         if text == before:
             break
     return _TEXT_PHRASE_RE.sub(r"\1 ", _END_MARK_RE.sub("", text))
+
+
+def _reason_dropped(line: str) -> str:
+    """A line "∴ result ∵ reason" without its reason (a "∵" before the "∴" opens the line's reasoning: kept)."""
+    therefore = line.find("∴")
+    because = line.find("∵", therefore + 1) if therefore != -1 else -1
+    return line[:because].rstrip(" \t,;") if because != -1 else line
 
 
 def _pointing(m: re.Match) -> str:
@@ -180,7 +187,8 @@ def _unicode_math(text: str) -> str:
         text,
     )
     text = _THIN_THOUSANDS_RE.sub("", text)
-    text = _REASON_AFTER_RE.sub(r"\1", text)  # "∴ x = 5 ∵ 2x = 10": the reason given after the result is no answer
+    if "∴" in text and "∵" in text:  # "∴ x = 5 ∵ 2x = 10": the reason given after the result is no answer
+        text = "\n".join(_reason_dropped(line) for line in text.split("\n"))
     return _BECAUSE_RE.sub("Because ", _THEREFORE_RE.sub("Therefore, ", text))
 
 

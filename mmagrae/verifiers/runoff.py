@@ -49,7 +49,7 @@ _LEFTOVER_RE = re.compile(r"^(?:\s*(?:</s>|<\|(?:im_end|endoftext|eot_id|end_of_
 _STRUCK_RE = re.compile(r"(?<=\S)[ \t]*<(s|del|strike)>[^<>\n]{1,80}</\1>")  # struck-through text mid-line, not a BOS
 _TOKEN_HINT_RE = re.compile(r"</s>|<\||<｜|INST\]|_of_turn>|<eos>|eoa")
 _SENTENCE_RE = re.compile(r"(?<=[.!?。])[ \t]+")
-_STEP_TAG_RE = re.compile(r"[ \t]*(?<!\w)ки(?!\w)")  # Math-Shepherd's step tag, a token of its own
+_STEP_TAG_RE = re.compile(r"[ \t]?(?<!\w)ки(?!\w)")  # Math-Shepherd's step tag, a token of its own
 
 
 @functools.lru_cache(maxsize=256)  # eval's rules read a response, then the verifier reads it again

@@ -219,6 +219,8 @@ def _find_answer_tags(text: str) -> list[str]:
     """What the ``<answer>`` tags hold; failing those, the tag other formats close the response with
     (``<final_answer>``, ``<final>``, ``<result>``, one ``<option>``; not ``<solution>``, which holds the working; not
     a ``<result>`` that text follows, a tool's result)."""
+    if "<" not in text:  # the common case
+        return []
     for name in _ANSWER_TAG_NAMES:
         if f"<{name}>" not in text:
             continue
@@ -299,7 +301,7 @@ def clean_answer(answer: str) -> str:
             s = s.rstrip("".join(_CHECK_MARKS)).strip()
         if s[:1] in _CHECK_MARKS and s.lstrip("".join(_CHECK_MARKS)).strip():  # "✔ r ≈ 24.4 cm"
             s = s.lstrip("".join(_CHECK_MARKS)).strip()
-        if s.count("$$") == 1 and (s.endswith("$$") or s.startswith("$$")):  # "32 cm^3$$": a display's lone end
+        if (s.endswith("$$") or s.startswith("$$")) and s.count("$$") == 1:  # "32 cm^3$$": a display's lone end
             s = s.replace("$$", "").strip()
         if s[:1] == "'" and s[-1:] == "'" and 2 < len(s) <= 42 and "'" not in s[1:-1]:  # YAML's "answer: 'B'"
             s = s[1:-1].strip()
@@ -460,7 +462,7 @@ def extract(
         visible = _JA_COPULA_RE.sub("", visible)
 
     visible = answer_layout(visible)  # tables, "=> 12", "✅ B", other languages' phrases and decimal commas
-    if (visible.rstrip(" \t\n.!")[-2:] in ("**", "__")
+    if (visible[-400:].rstrip(" \t\n.!")[-2:] in ("**", "__")
             and (bold := _BOLD_SENTENCE_RE.search(visible, max(0, len(visible.rstrip()) - 320)))
             and len(bold.group(2).split()) >= 3 and not _PROSE_DOUBT_RE.search(bold.group(2))):
         visible = visible[: bold.start(1)] + bold.group(2) + bold.group(3)  # "**The area is 12 cm².**": a sentence

@@ -68,9 +68,8 @@ _FINAL_LABEL_RE = re.compile(  # and a self-consistency's "Consensus: B", "Final
 _VOTE_LABEL_RE = re.compile(r"(?i)consensus|majority")
 _CSV_RE = re.compile(r"(?:^|\n)[ \t]*((?:\"?[A-Za-z_][\w ]{0,30}\"?[ \t]*,[ \t]*)+\"?[A-Za-z_][\w ]{0,30}\"?)[ \t]*\n"
                      r"[ \t]*([^\n,]{1,40}(?:,[^\n,]{0,40})+)[ \t]*\s*$")  # a header of names, then one row
-# a summary label with its value on the same line, opening or closing the response: the answer label it stands for;
-# "Long answer:" opens the explanation of a "Short answer:" given first
-_SUMMARY_HINTS = ("TL", "ottom line", "n short", "ummary", "ey result", "ong answer", "um up", "Tl;")
+# a summary label with its value on the same line, opening or closing the response (tested with an anchored match
+# on the first and the last line only); "Long answer:" opens the explanation of a "Short answer:" given first
 _SUMMARY_LABEL_RE = re.compile(
     r"(?im)^([ \t>*_#-]*)(?:TL;?[ \t]?DR|bottom[ \t]+line|in[ \t]+short|key[ \t]+result|"
     r"in[ \t]+summary|summary|to[ \t]+sum[ \t]+up|short[ \t]+answer)([ \t]*(?:\*\*|__)?[ \t]*[:：][ \t]*)(?=\S)"
@@ -114,7 +113,9 @@ _SPACE_THOUSANDS_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?![\d,]))")
 def answer_layout(text: str) -> str:
     """``text`` with the layouts above rewritten; unchanged when it has none of them (the common case). Each
     layout is looked for where it closes a response (its last 400 characters), after a substring test."""
-    if any(hint in text for hint in _SUMMARY_HINTS):  # "TL;DR: 12", "Bottom line: …", "Short answer: … Long answer: …"
+    first = text[: 80].lstrip()  # a summary label opens or closes the response: "TL;DR: 12", "Bottom line: …"
+    closing = text[-300:].rstrip()
+    if _SUMMARY_LABEL_RE.match(first) or _SUMMARY_LABEL_RE.match(closing, closing.rfind("\n") + 1):
         text = _summary_labels(text)
     cut = max(0, len(text) - _END_CHARS)
     end = text[cut:]
@@ -133,7 +134,9 @@ def answer_layout(text: str) -> str:
     if ("=>" in end or "→" in end or "⟹" in end or "⇒" in end) and (arrows := list(_ARROW_RE.finditer(end))):
         if not end[arrows[-1].end():].strip():  # only when it closes the response
             end = end[: arrows[-1].start()] + "Answer: " + arrows[-1].group(1) + end[arrows[-1].end():]
-    if "," in end and (row := _CSV_RE.search(end)):  # "answer,unit\n12,cm" closing the response: a CSV row
+    lines = end.rstrip().rsplit("\n", 2)
+    last_line = lines[-1]
+    if len(lines) > 1 and "," in last_line and "," in lines[-2] and (row := _CSV_RE.search(end)):  # "answer,unit\n12,cm"
         names = [n.strip().strip('"').lower() for n in row.group(1).split(",")]
         cells = [c.strip().strip('"') for c in row.group(2).split(",")]
         keys = [i for i, n in enumerate(names) if _KEY_NAME_RE.fullmatch(n)]
@@ -141,7 +144,7 @@ def answer_layout(text: str) -> str:
             end = end[: row.start()] + "\nAnswer: " + cells[keys[0]]
     if "####" in end and (marker := _GSM8K_RE.search(end)):  # "#### 12" closing the response: GSM8K's answer line
         end = end[: marker.start()] + "Answer: " + marker.group(1)
-    elif "#" in end and (heading := _TRAILING_HEADING_RE.search(end)) and end[: heading.start()].strip():
+    elif last_line.lstrip()[:1] == "#" and (heading := _TRAILING_HEADING_RE.search(end)) and end[: heading.start()].strip():
         end = end[: heading.start()]
     if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail or "⇒" in tail or "⟹" in tail or "\\" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
         end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to

@@ -94,11 +94,11 @@ def plain_markup(text: str) -> str:
         text = html.unescape(text).replace("\u00a0", " ")
     if "id you" in text:
         text = _DID_YOU_RE.sub(_did_you, text)
-    if "\\" in text and any(command in text for command in _DECORATIONS):
+    if "\\" in (foot := text[-400:]) and _DECORATION_RE.search(foot):  # where answers are
         text = _latex_decorations(text)
-    if not text.isascii() and _UNICODE_MATH_RE.search(text):
+    if not (foot := text[-600:]).isascii() and _UNICODE_MATH_RE.search(foot):  # near the answer: then all of it
         text = _unicode_math(text)
-    tail = max(0, len(text) - 300)  # the closing sentences, where the answer is
+    tail = max(0, len(text) - 150)  # the closing sentences, where the answer is
     if _spaced_group(text, tail) and _SPACED_THOUSANDS_RE.search(text, tail):  # "≈ 1 520.53 cm²"
         text = text[:tail] + _SPACED_THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text[tail:])
     if not text.isascii() and _SCRIPT_RE.search(text) or "Jawaban" in text or "Cevap" in text:
@@ -130,7 +130,7 @@ _BECAUSE_RE = re.compile(r"∵\s*")
 
 
 # LaTeX that decorates an answer: emphasis and frames around it, an end-of-proof mark after it, "\text{Answer: }"
-_DECORATIONS = ("underline", "textbf", "mathbf", "colorbox", "square", "Box", "qed", "text{")
+_DECORATION_RE = re.compile(r"\\(?:underline|textbf|mathbf|colorbox|square|Box|qed|text\s*\{)")
 _BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"  # a braced group, two levels of nesting inside
 _FRAME_RE = re.compile(r"\\(?:underline|textbf|mathbf|boldsymbol|emph|textit)\s*" + _BRACED)
 _COLORBOX_RE = re.compile(r"\\colorbox\s*\{[^{}]*\}\s*" + _BRACED)

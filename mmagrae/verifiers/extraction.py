@@ -466,7 +466,8 @@ def extract(
             and (bold := _BOLD_SENTENCE_RE.search(visible, max(0, len(visible.rstrip()) - 320)))
             and len(bold.group(2).split()) >= 3 and not _PROSE_DOUBT_RE.search(bold.group(2))):
         visible = visible[: bold.start(1)] + bold.group(2) + bold.group(3)  # "**The area is 12 cm².**": a sentence
-    if ("ossible" in visible[-200:] or "also be" in visible[-200:]) and _ALSO_POSSIBLE_RE.search(visible[-200:]):
+    closing = visible[-200:]
+    if ("ossible" in closing or "also be" in closing) and _ALSO_POSSIBLE_RE.search(closing):
         return Extraction(None, "hedged", hedged=True)  # "I'll go with C (80°), but D (100°) is possible too"
     if undecided(visible):
         return Extraction(None, "undecided", hedged=True)  # "Votes: C×2, B×2; no consensus": samples, no answer

@@ -146,7 +146,7 @@ def answer_layout(text: str) -> str:
         end = end[: marker.start()] + "Answer: " + marker.group(1)
     elif last_line.lstrip()[:1] == "#" and (heading := _TRAILING_HEADING_RE.search(end)) and end[: heading.start()].strip():
         end = end[: heading.start()]
-    if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail or "⇒" in tail or "⟹" in tail or "\\" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
+    if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail or "⇒" in tail or "⟹" in tail or "ightarrow" in tail or "implies" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
         end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
     if ("✓" in end or "✅" in end or "✔" in end or "☑" in end) and (checks := list(_CHECK_RE.finditer(end))):
         last = checks[-1]

@@ -127,8 +127,11 @@ def check_folder_destination(path: str | Path, what: str) -> None:
 def hold_folders(folders: Iterable[tuple[str, str | Path]]) -> Iterator[None]:
     """Hold the output folders ``(option, folder)`` of one command while it runs; a folder another mmagrae
     command holds is a one-line :class:`UserError` naming the option (nothing read or written yet)."""
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): the checks before writing are all there is
+        yield
+        return
     locks = Path(tempfile.gettempdir()) / f"mmagrae-locks-{os.getuid()}"
     held = []
     try:

@@ -447,11 +447,16 @@ def _number(value: Any, where: Path, field: str) -> float:
 
 
 def _count(value: Any, where: Path, field: str) -> int:
-    """``value`` as a count: a finite whole number (``3`` or ``3.0``), else a one-line UserError."""
+    """``value`` as a count: a whole number (``3`` or ``3.0``) from 0 to 10¹², else a one-line UserError."""
     number = _number(value, where, field)
     if not number.is_integer():
         raise UserError(f"{where}: not a scores file ({field} is {_short(value)}, not a whole number)")
+    if not 0 <= number <= _MAX_COUNT:  # no benchmark has a negative count or a trillion items
+        raise UserError(f"{where}: not a scores file ({field} is {_short(value)}, not a count of items)")
     return int(number)
+
+
+_MAX_COUNT = 10**12
 
 
 def _table(scores: Mapping[str, Any], where: Path) -> dict[str, str]:

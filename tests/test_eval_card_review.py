@@ -31,6 +31,8 @@ def _scored(folder, scores: str, card=None):
     ('{"accuracy": 50, "correct": 1.5, "total": 2}', "correct is 1.5, not a whole number"),
     ('{"accuracy": "1e999", "correct": 1, "total": 2}', "accuracy is 1e999, not a number"),
     ('{"accuracy": 50, "correct": 1, "total": 2, "pass@k": {"2": NaN}}', "pass@k.2 is NaN, not a number"),
+    ('{"accuracy": 50, "correct": 1e300, "total": 2}', "correct is 1e+300, not a count of items"),
+    ('{"accuracy": 50, "correct": -1, "total": 2}', "correct is -1, not a count of items"),
 ])
 def test_compare_refuses_non_finite_or_huge_numbers_with_one_line(tmp_path, capsys, scores, expected):
     a = _scored(tmp_path / "a", '{"accuracy": 50, "correct": 1, "total": 2}')

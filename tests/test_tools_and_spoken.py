@@ -286,6 +286,11 @@ def test_letters_in_tags_tables_and_arrows(response: str, gold: str, expected: b
         ("The area is not 12 cm².", "12", False),
         ("Maybe 12? Not sure.", "12", False),
         ("Is it 12? Yes, the area is 12.", "12", True),
+        ("The area is 12 cm², not 13 cm².", "12", True),  # a value set aside after the stated one
+        ("The area is 12 cm², not 13 cm².", "13", False),
+        ("It has 12 sides, not 10.", "12", True),
+        ("We get 12 rather than 13.", "12", True),
+        ("Therefore, the wall needs to be at least 9 feet long.", "9", True),
         ("In the given data, 3 people lifted at least 46 pounds.", "3", True),
         ("There are three objects preferred by more than 7 people in at least one category.", "3", True),
         ("So a total of 10 players scored more than 2 runs last season.", "10", True),

@@ -615,10 +615,12 @@ def extract(
         if or_hedged(visible, last_number):  # "It is 3 or 4.": two values offered, no answer
             return Extraction(None, "last_number", hedged=True)
         withheld = _withheld(visible, last_number)
-        if withheld == "bound":  # "3 people lifted at least 46 pounds": the count before the restated bound;
-            stated = _stated_before_bound(visible, last_number)  # without one, the bound ("at least 9 feet": 9)
-            return Extraction(stated or last_number.group(0), "last_number")
-        if withheld:  # "The area is not 12 cm².", "Maybe 12? Not sure."
+        if withheld in ("bound", "negated"):  # "3 people lifted at least 46 pounds", "The area is 12, not 13.":
+            stated = _stated_before_bound(visible, last_number)  # the value the sentence states before it;
+            if stated or withheld == "negated":  # without one, a bound gives its number ("at least 9 feet": 9) and
+                return Extraction(stated, "last_number", hedged=stated is None)  # a negation none ("is not 12")
+            return Extraction(last_number.group(0), "last_number")
+        if withheld:  # "Maybe 12? Not sure."
             return Extraction(None, "last_number", hedged=True)
         return Extraction(last_number.group(0), "last_number")
     return Extraction(None, "none")
@@ -637,8 +639,9 @@ def _withheld(text: str, number: re.Match) -> str | None:
 
 
 def _stated_before_bound(text: str, number: re.Match) -> str | None:
-    """The one value the sentence states before a bound it restates ("3 people lifted at least 46 pounds" -> 3,
-    "There are three objects preferred by more than 7 people" -> 3), or None."""
+    """The one value the sentence states before a bound it restates or a value it sets aside ("3 people lifted at
+    least 46 pounds" -> 3, "There are three objects preferred by more than 7 people" -> 3, "The area is 12 cm²,
+    not 13 cm²." -> 12), or None."""
     start = max((m.end() for m in SENTENCE_END_RE.finditer(text, max(0, number.start() - 300), number.start())),
                 default=max(0, number.start() - 300))
     bound = _WITHHELD_BEFORE_RE.search(text, max(0, number.start() - 40), number.start())

@@ -232,6 +232,7 @@ def test_mathverse_word_golds(gold: str, response: str, expected: bool) -> None:
         ("$$\\underline{\\textbf{768 cm}^2}\\qquad\\blacksquare$$", "768", True),
         ("$$\\text{Answer: } \\underline{\\textbf{32 cm}^3}$$", "32", True),
         ("\\colorbox{yellow}{$12$}", "12", True),
+        ("Hence $x = 5$. $\\qquad\\blacksquare$", "5", True),  # an end-of-proof mark in its own math
         ("<solution>\nThe boundary is y = 5, shaded below.\n</solution>\n<final>y ≤ 5</final>", "y \\leq 5", True),
         ("<solution>\nThe boundary is y = 5, shaded below.\n</solution>\n<final>y ≥ 5</final>", "y \\leq 5", False),
         ("answer,unit\n12,cm", "12", True),

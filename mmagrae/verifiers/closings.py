@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["drop_closings", "undecided"]
+__all__ = ["drop_closings", "offers_second_answer", "undecided"]
 
 # a self-assessment line: "Confidence: 92%", "Score: 1", "Verification passed.", "(verified)"
 _META_LINE_RE = re.compile(
@@ -72,6 +72,20 @@ _DECIDES_RE = re.compile(
     r"(?i)\bbr(?:eak|oke|oken)\b|tie-?break|\bin\s+favou?r\b|\bwins?\b|\bwon\b|\bgo(?:ing)?\s+with\b|\b(?:choose|chose|"
     r"pick|picked|select|selected|settle[ds]?\s+on|final\s+answer|answer\s+is|therefore|so\s+the)\b"
 )
+
+
+# a closing sentence that offers a second answer: "…, but D (100°) is possible too", "it could also be 12"
+_ALSO_POSSIBLE_RE = re.compile(
+    r"(?i)\bbut\b[^.\n]{0,60}\b(?:is|are|seems?)\s+(?:also\s+|equally\s+)?(?:possible|plausible)\b[^.\n]*[.!]?\s*$|"
+    r"\b(?:could|might|may)\s+(?:also|equally)\s+be\b[^.\n]{0,60}[.!]?\s*$"
+)
+
+
+def offers_second_answer(text: str) -> bool:
+    """Whether the closing sentence offers a second answer beside the one it gives ("I'll go with C (80°), but D
+    (100°) is possible too", "it could also be 15"): then no answer."""
+    closing = text[-200:]
+    return ("ossible" in closing or "also be" in closing) and _ALSO_POSSIBLE_RE.search(closing) is not None
 
 
 def undecided(text: str) -> bool:

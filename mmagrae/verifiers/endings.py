@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 
 from mmagrae.verifiers.choice import normalize_option
-from mmagrae.verifiers.math_text import SENTENCE_END_RE
+from mmagrae.verifiers.math_text import _NUMBER_RE, SENTENCE_END_RE
 from mmagrae.verifiers.numeric import _NUMBER_WORD_RE, _SPOKEN_RE, number_words_in, spoken_values
 
 __all__ = [
     "drop_trailing_remark", "drop_trailing_note", "answer_first", "drop_comparison_clause", "bearing",
-    "closing_letter", "end_tuple", "spoken_value", "there_are_count", "worded_value",
+    "closing_letter", "end_tuple", "set_aside", "spoken_value", "there_are_count", "worded_value",
 ]  # fmt: skip
 
 # a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
@@ -429,3 +429,38 @@ _STATES_BEFORE_RE = re.compile(  # "is", "holds", "takes up", "measuring", "are 
 
 _STATED_ONE_RE = re.compile(r"(?i)\b(?:is|are|was|were|equals|has|have)\s+(?:only\s+|exactly\s+|just\s+)?one\b")
 
+
+def set_aside(text: str, number: re.Match) -> tuple[bool, str | None]:
+    """Whether the last number (a match in ``text``) is not stated as the answer, and what is instead:
+
+    - negated: "The area is not 12 cm²." -> ``(True, None)``; "The area is 12 cm², not 13 cm²." -> ``(True, "12")``;
+    - asked: "Maybe 12? Not sure." -> ``(True, None)``;
+    - a bound: "3 people lifted at least 46 pounds" -> ``(True, "3")`` (as GPT's extraction reads it), and alone,
+      "the wall needs to be at least 9 feet long" -> ``(True, "9")``;
+    - stated -> ``(False, None)``.
+
+    >>> t = "The area is 12 cm², not 13 cm²."; set_aside(t, list(_NUMBER_RE.finditer(t))[-1])
+    (True, '12')
+    """
+    before = _SET_ASIDE_BEFORE_RE.search(text, max(0, number.start() - 40), number.start())
+    if before is None:
+        asked = _ASKED_AFTER_RE.match(text, number.end())
+        doubted = asked is not None and (not text[asked.end():].strip(" \t\n*_.!")
+                                         or _DOUBT_AFTER_RE.match(text, asked.end()) is not None)
+        return doubted, None
+    start = max((m.end() for m in SENTENCE_END_RE.finditer(text, max(0, number.start() - 300), number.start())),
+                default=max(0, number.start() - 300))
+    lead = text[start : before.start()]  # what the sentence states before the bound or the negation
+    numbers = {m.group(0) for m in _NUMBER_RE.finditer(lead)}
+    words = set(number_words_in(lead)) if not numbers else set()
+    stated = numbers.pop() if len(numbers) == 1 else str(words.pop()) if len(words) == 1 else None
+    return True, stated or (number.group(0) if before.group("bound") else None)
+
+
+_SET_ASIDE_BEFORE_RE = re.compile(
+    r"(?i)(?:(?P<bound>\bat\s+least|\bat\s+most|\bmore\s+than|\bless\s+than|\bgreater\s+than|\bfewer\s+than|"
+    r"\bover|\bunder|\bbelow|\babove)|\bnot|n't|\bnever|\bother\s+than|\binstead\s+of|\brather\s+than|\bexcept)\s+"
+    r"(?:equal\s+to\s+|be\s+|exactly\s+|quite\s+)?[$(\\*]*\s*[-−]?$"
+)
+_ASKED_AFTER_RE = re.compile(r"[^.!?\n]{0,30}\?")  # "Maybe 12?": the number's sentence is a question
+_DOUBT_AFTER_RE = re.compile(r"(?i)\s*(?:\W*\s*)?(?:not\s+sure|unsure|no\s+idea|i\s+don'?t\s+know|maybe|perhaps|or\s+not)\b")

@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass
 
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
-from mmagrae.verifiers.closings import drop_closings, undecided
+from mmagrae.verifiers.closings import drop_closings, offers_second_answer, undecided
 from mmagrae.verifiers.endings import (
     bearing,
     closing_letter,
@@ -53,11 +53,12 @@ from mmagrae.verifiers.endings import (
     drop_trailing_note,
     drop_trailing_remark,
     end_tuple,
+    set_aside,
     spoken_value,
     there_are_count,
     worded_value,
 )
-from mmagrae.verifiers.layouts import answer_layout, json_answer, program_output
+from mmagrae.verifiers.layouts import answer_layout, answer_tags, json_answer, program_output
 from mmagrae.verifiers.markup import plain_markup
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
@@ -81,7 +82,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
 from mmagrae.verifiers.math_text import (
     OTHER_SCRIPT_UNIT_RE as _OTHER_SCRIPT_END_RE,
 )
-from mmagrae.verifiers.numeric import number_words_in, parse_number
+from mmagrae.verifiers.numeric import parse_number
 from mmagrae.verifiers.opening import opening_answer
 from mmagrae.verifiers.phrases import answer_after as _answer_after
 from mmagrae.verifiers.phrases import last_phrase as _last_phrase
@@ -215,38 +216,6 @@ def _unwrap_boxes(content: str) -> str:
     return content
 
 
-def _find_answer_tags(text: str) -> list[str]:
-    """What the ``<answer>`` tags hold; failing those, the tag other formats close the response with
-    (``<final_answer>``, ``<final>``, ``<result>``, one ``<option>``; not ``<solution>``, which holds the working; not
-    a ``<result>`` that text follows, a tool's result)."""
-    if "<" not in text:  # the common case
-        return []
-    for name in _ANSWER_TAG_NAMES:
-        if f"<{name}>" not in text:
-            continue
-        found = []
-        pos = 0
-        while True:
-            start = text.find(f"<{name}>", pos)
-            if start == -1:
-                break
-            end = text.find(f"</{name}>", start)
-            if end == -1:
-                break
-            found.append(text[start + len(name) + 2 : end])
-            pos = end + len(name) + 3
-        if found and name != "answer":  # other tags only as the response's close, and one option tag only
-            if text[pos:].strip() or (name in ("option", "choice") and len(found) > 1):
-                continue  # "<result>36</result>\nFinal answer: 6": a tool's result; a list of <option>s
-        if found:
-            inner = _find_answer_tags(found[-1]) if "</" in found[-1] else []  # <result>…<option>C</option></result>
-            return inner or found
-    return []
-
-
-_ANSWER_TAG_NAMES = ("answer", "final_answer", "final-answer", "final", "result", "Answer", "ANSWER", "option", "choice")
-
-
 _JA_COPULA_RE = re.compile(r"[ \t]*(?:です|である|となります|となる|になります|になる|だ)(?=[ \t]*[。．.]?[ \t]*(?:\n|$))")
 _HEDGE_WORDS_RE = re.compile(
     r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely|"
@@ -297,10 +266,8 @@ def clean_answer(answer: str) -> str:
                 s = _OTHER_SCRIPT_END_RE.sub("", s).strip()
             if (named := _OTHER_SCRIPT_NAME_RE.match(s)) is not None:  # "ب = 12": a side named in another script
                 s = named.group(1).strip()
-        if s[-1:] in _CHECK_MARKS and s.rstrip("".join(_CHECK_MARKS)).strip():  # "θ = 45° ✔": the value, checked
-            s = s.rstrip("".join(_CHECK_MARKS)).strip()
-        if s[:1] in _CHECK_MARKS and s.lstrip("".join(_CHECK_MARKS)).strip():  # "✔ r ≈ 24.4 cm"
-            s = s.lstrip("".join(_CHECK_MARKS)).strip()
+        if s and (s[0] in _CHECK_MARKS or s[-1] in _CHECK_MARKS) and s.strip(_CHECK_MARKS):  # "✔ r ≈ 24.4 cm ✔"
+            s = s.strip(_CHECK_MARKS)
         if (s.endswith("$$") or s.startswith("$$")) and s.count("$$") == 1:  # "32 cm^3$$": a display's lone end
             s = s.replace("$$", "").strip()
         if s[:1] == "'" and s[-1:] == "'" and 2 < len(s) <= 42 and "'" not in s[1:-1]:  # YAML's "answer: 'B'"
@@ -329,17 +296,12 @@ _FULL_WIDTH_MATH_RE = re.compile("[＋－＝＜＞０-９⁄]")
 _BOLD_SENTENCE_RE = re.compile(  # prose, not "**D = 13.37 cm**" or "**Area: 12**" (read as the bold they are)
     r"(?:^|\n)([ \t]*)(?:\*\*|__)([^*_\n=:≈\\]{5,300})(?:\*\*|__)([.!]?)[ \t]*$"
 )
-# a closing sentence that offers a second answer: "…, but D (100°) is possible too", "it could also be 12"
-_ALSO_POSSIBLE_RE = re.compile(
-    r"(?i)\bbut\b[^.\n]{0,60}\b(?:is|are|seems?)\s+(?:also\s+|equally\s+)?(?:possible|plausible)\b[^.\n]*[.!]?\s*$|"
-    r"\b(?:could|might|may)\s+(?:also|equally)\s+be\b[^.\n]{0,60}[.!]?\s*$"
-)
 # what keeps a bold sentence whole (no value read from it): a negation, a bound, a hedge or a second value
 _PROSE_DOUBT_RE = re.compile(
     r"(?i)\b(?:not|no|never|neither|nor|cannot|least|most|greater|less|more|fewer|below|above|over|under|maybe|"
     r"might|could|perhaps|probably|unsure|or|and|wrong|incorrect)\b|n't\b"
 )
-_CHECK_MARKS = ("✔", "✓", "✅", "☑", " ")
+_CHECK_MARKS = "✔✓✅☑ "
 _PAREN_LETTER_RE = re.compile(r"\(([A-Za-z])\)")
 
 
@@ -463,15 +425,14 @@ def extract(
 
     visible = answer_layout(visible)  # tables, "=> 12", "✅ B", other languages' phrases and decimal commas
     if (visible[-400:].rstrip(" \t\n.!")[-2:] in ("**", "__")
-            and (bold := _BOLD_SENTENCE_RE.search(visible, max(0, len(visible.rstrip()) - 320)))
+            and (bold := _BOLD_SENTENCE_RE.search(visible, max(0, len(visible) - 400)))
             and len(bold.group(2).split()) >= 3 and not _PROSE_DOUBT_RE.search(bold.group(2))):
         visible = visible[: bold.start(1)] + bold.group(2) + bold.group(3)  # "**The area is 12 cm².**": a sentence
-    closing = visible[-200:]
-    if ("ossible" in closing or "also be" in closing) and _ALSO_POSSIBLE_RE.search(closing):
-        return Extraction(None, "hedged", hedged=True)  # "I'll go with C (80°), but D (100°) is possible too"
+    if offers_second_answer(visible):  # "I'll go with C (80°), but D (100°) is possible too"
+        return Extraction(None, "hedged", hedged=True)
     if undecided(visible):
         return Extraction(None, "undecided", hedged=True)  # "Votes: C×2, B×2; no consensus": samples, no answer
-    tags = _find_answer_tags(visible) or ([found] if (found := json_answer(visible)) is not None else [])
+    tags = answer_tags(visible) or ([found] if (found := json_answer(visible)) is not None else [])
     if tags:  # <answer>…</answer>, or a JSON object's "answer" value
         tags = [t for t in tags if t.strip()] or tags
         if len(tags) > 1 and not _all_same(tags):
@@ -614,52 +575,11 @@ def extract(
     if last_number is not None:
         if or_hedged(visible, last_number):  # "It is 3 or 4.": two values offered, no answer
             return Extraction(None, "last_number", hedged=True)
-        withheld = _withheld(visible, last_number)
-        if withheld in ("bound", "negated"):  # "3 people lifted at least 46 pounds", "The area is 12, not 13.":
-            stated = _stated_before_bound(visible, last_number)  # the value the sentence states before it;
-            if stated or withheld == "negated":  # without one, a bound gives its number ("at least 9 feet": 9) and
-                return Extraction(stated, "last_number", hedged=stated is None)  # a negation none ("is not 12")
-            return Extraction(last_number.group(0), "last_number")
-        if withheld:  # "Maybe 12? Not sure."
-            return Extraction(None, "last_number", hedged=True)
+        withheld, stated = set_aside(visible, last_number)  # "is not 12", "Maybe 12? Not sure.", "12, not 13"
+        if withheld:
+            return Extraction(stated, "last_number", hedged=stated is None)
         return Extraction(last_number.group(0), "last_number")
     return Extraction(None, "none")
-
-
-def _withheld(text: str, number: re.Match) -> str | None:
-    """How the last number is not stated: "negated" ("The area is not 12 cm²."), "asked" ("Maybe 12? Not
-    sure."), "bound" ("It is at least 12.", "3 people lifted at least 46 pounds"), or None (stated)."""
-    before = _WITHHELD_BEFORE_RE.search(text, max(0, number.start() - 40), number.start())
-    if before is not None:
-        return "bound" if before.group("bound") else "negated"
-    asked = _ASKED_AFTER_RE.match(text, number.end())
-    if asked is not None and (not text[asked.end():].strip(" \t\n*_.!") or _DOUBT_AFTER_RE.match(text, asked.end())):
-        return "asked"
-    return None
-
-
-def _stated_before_bound(text: str, number: re.Match) -> str | None:
-    """The one value the sentence states before a bound it restates or a value it sets aside ("3 people lifted at
-    least 46 pounds" -> 3, "There are three objects preferred by more than 7 people" -> 3, "The area is 12 cm²,
-    not 13 cm²." -> 12), or None."""
-    start = max((m.end() for m in SENTENCE_END_RE.finditer(text, max(0, number.start() - 300), number.start())),
-                default=max(0, number.start() - 300))
-    bound = _WITHHELD_BEFORE_RE.search(text, max(0, number.start() - 40), number.start())
-    lead = text[start : bound.start() if bound else number.start()]
-    numbers = [m.group(0) for m in _NUMBER_RE.finditer(lead)]
-    if len(set(numbers)) == 1:
-        return numbers[0]
-    words = number_words_in(lead) if not numbers else []
-    return str(words[0]) if len(set(words)) == 1 else None
-
-
-_WITHHELD_BEFORE_RE = re.compile(
-    r"(?i)(?:(?P<bound>\bat\s+least|\bat\s+most|\bmore\s+than|\bless\s+than|\bgreater\s+than|\bfewer\s+than|"
-    r"\bover|\bunder|\bbelow|\babove)|\bnot|n't|\bnever|\bother\s+than|\binstead\s+of|\brather\s+than|\bexcept)\s+"
-    r"(?:equal\s+to\s+|be\s+|exactly\s+|quite\s+)?[$(\\*]*\s*[-−]?$"
-)
-_ASKED_AFTER_RE = re.compile(r"[^.!?\n]{0,30}\?")  # "Maybe 12?": the number's sentence is a question
-_DOUBT_AFTER_RE = re.compile(r"(?i)\s*(?:\W*\s*)?(?:not\s+sure|unsure|no\s+idea|i\s+don'?t\s+know|maybe|perhaps|or\s+not)\b")
 
 
 def extract_answer(response: str, *, choices: list[str] | None = None) -> str | None:

@@ -239,6 +239,38 @@ def _summary_labels(text: str) -> str:
     return text
 
 
+def answer_tags(text: str) -> list[str]:
+    """What the ``<answer>`` tags hold; failing those, the tag other formats close the response with
+    (``<final_answer>``, ``<final>``, ``<result>``, one ``<option>``; not ``<solution>``, which holds the working; not
+    a ``<result>`` that text follows, a tool's result)."""
+    if "<" not in text:  # the common case
+        return []
+    for name in _ANSWER_TAG_NAMES:
+        if f"<{name}>" not in text:
+            continue
+        found = []
+        pos = 0
+        while True:
+            start = text.find(f"<{name}>", pos)
+            if start == -1:
+                break
+            end = text.find(f"</{name}>", start)
+            if end == -1:
+                break
+            found.append(text[start + len(name) + 2 : end])
+            pos = end + len(name) + 3
+        if found and name != "answer":  # other tags only as the response's close, and one option tag only
+            if text[pos:].strip() or (name in ("option", "choice") and len(found) > 1):
+                continue  # "<result>36</result>\nFinal answer: 6": a tool's result; a list of <option>s
+        if found:
+            inner = answer_tags(found[-1]) if "</" in found[-1] else []  # <result>…<option>C</option></result>
+            return inner or found
+    return []
+
+
+_ANSWER_TAG_NAMES = ("answer", "final_answer", "final-answer", "final", "result", "Answer", "ANSWER", "option", "choice")
+
+
 def _repl_output(text: str, matlab: bool) -> str:
     """A pasted session's output lines without its input lines (MATLAB's ``>>`` lines only with ``matlab``); in an
     output line (up to the next blank line) "x**2" is a power, not bold; "**42**" stays bold."""

@@ -130,7 +130,7 @@ _BECAUSE_RE = re.compile(r"∵\s*")
 
 
 # LaTeX that decorates an answer: emphasis and frames around it, an end-of-proof mark after it, "\text{Answer: }"
-_DECORATION_RE = re.compile(r"\\(?:underline|textbf|mathbf|colorbox|square|Box|qed|text\s*\{)")
+_DECORATION_RE = re.compile(r"\\(?:underline|textbf|mathbf|colorbox|(?:black)?square|Box|qed|text\s*\{)")
 _BRACED = r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"  # a braced group, two levels of nesting inside
 _FRAME_RE = re.compile(r"\\(?:underline|textbf|mathbf|boldsymbol|emph|textit)\s*" + _BRACED)
 _COLORBOX_RE = re.compile(r"\\colorbox\s*\{[^{}]*\}\s*" + _BRACED)

@@ -5,7 +5,8 @@ restatement clause ("…, i.e. twice the radius of 4", "…, which can also be w
 Each is dropped only after a stated value and only when it answers, corrects or hedges nothing.
 
 Round 9 (a twelfth held-out set): a self-consistency or multi-agent response that closes on no decision
-("Votes: C×2, B×2 — tie, no consensus reached.") answers nothing, whatever its samples answered (:func:`undecided`).
+("Votes: C×2, B×2 — tie, no consensus reached.") answers nothing, whatever its samples answered (:func:`undecided`);
+nor does a closing sentence that offers a second answer ("…, but D is possible too"; :func:`offers_second_answer`).
 
 >>> drop_closings("The fence will cost £777.\nConfidence: 92%")
 'The fence will cost £777.'

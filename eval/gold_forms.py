@@ -15,6 +15,10 @@ _INTERVALS = re.compile(
     r"[\[(][^\[\]()]{0,80}?[\])](?:\s*(?:\\cup|∪|\bU\b|\bor\b|\band\b)\s*[\[(][^\[\]()]{0,80}?[\])])*"
 )
 
+_NAMED_AFTER = re.compile(  # intervals named after they are stated: "so (−∞, 1] is the domain"
+    r"(?:" + _INTERVALS.pattern + r")(?=\s+(?:is|are|gives|forms?|makes?)\s+(?:(?:the|its|our|their)\s+)?$)"
+)
+
 
 def _plain(text: str) -> str:
     r"""``\text { increasing on }(1,3)`` -> ``increasing on (1,3)``: text wrappers, sizing and spacing commands
@@ -50,8 +54,8 @@ def labelled_parts(text: str) -> list[tuple[str, str]]:
 def parts_verdict(response: str, gold: str):
     r"""Rules-mode verdict for a gold in labelled parts (:func:`labelled_parts`), or None for any other gold.
 
-    Each part is looked up in the response after the last mention of its label (the final statement wins):
-    the intervals that follow it must equal the gold's, by value. The extraction reports every part found.
+    Each part is looked up in the response at the last mention of its label (the final statement wins): the
+    intervals that follow it, or that it names ("so (−∞, 1] is the domain"), must equal the gold's, by value. The extraction reports every part found.
 
     >>> parts_verdict("So the domain is $[-4,0)$ and the range is $(-3,1]$.", "domain: [-4, 0) and range: (-3, 1]").correct
     True
@@ -71,7 +75,8 @@ def parts_verdict(response: str, gold: str):
         mentions = [m for m in _PART_LABEL.finditer(plain) if re.sub(r"\s+", " ", m.group(1).lower()) == label]
         if not mentions:
             return SampleVerdict("; ".join(stated) or None, False)
-        found = _INTERVALS.search(plain, mentions[-1].end(), mentions[-1].end() + 200)
+        before = _NAMED_AFTER.search(plain, max(0, mentions[-1].start() - 200), mentions[-1].start())
+        found = before or _INTERVALS.search(plain, mentions[-1].end(), mentions[-1].end() + 200)  # "(−∞, 1] is the domain"
         if found is None:
             return SampleVerdict("; ".join(stated) or None, False)
         answer = re.sub(r"\s*(?:\bU\b|\bor\b|\band\b)\s*", " ∪ ", found.group(0))

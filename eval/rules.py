@@ -27,7 +27,10 @@ from __future__ import annotations
 import re
 
 # (no two blank runs side by side: a long blank response must not make the match quadratic)
-_LEADING = re.compile(r"^\s*(?:\*\*\s*)?(?:[<(\[{]\s*)?([A-H])(?:\s*[>)\]}]|\s*[.:：,](?!\d)|\s*$|\s+(?![A-Za-z]))")
+_LEADING = re.compile(  # not "C = πd": a circumference, not the option
+    r"^\s*(?:\*\*\s*)?(?:[<(\[{]\s*)?([A-H])(?:\s*[>)\]}]|\s*[.:：,](?!\d)|\s*$|\s+(?![A-Za-z=≈<>+*/×÷^−-]))"
+)
+_CLOSING_BOLD_LETTER = re.compile(r"\n[ \t]*(?:\*\*|__)[ \t]*\(?([A-H])\)?[ \t]*(?:\*\*|__)[ \t.]*$")
 _MARKER = re.compile(r"(?:^|[;\s])[ \t]{0,3}([A-H])[ \t]{0,3}[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
 
 
@@ -307,6 +310,8 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
                     return verdict
     if letter is None:
         letter = stated_letter(response, n)
+    if letter is None and (closing := _CLOSING_BOLD_LETTER.search(response[-40:])) and _in_range(closing.group(1), n):
+        letter = closing.group(1)  # "- D. No correct answer ✗ (A works)\n\n**A**": the letter set alone at the end
     if letter is None and len(response.strip()) <= 40 and len(checked_letters(response)) < 2:
         letter = leading_letter(response, n)  # not "A ✓\nB ✓": two letters checked
     if letter is None and choices and (hedged_letters(response, len(choices)) or hedged_options(response, choices)):

@@ -94,7 +94,8 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     found = _noun_statement(text, start, n_choices, strict)
     if "is correct" in text or "is the " in text and (  # "…, so B is the answer.", "Option C is correct"
             "is the answer" in text or "is the correct" in text or "is the right" in text or "is the best" in text
-            or "is the final" in text or "is the option" in text or "is the choice" in text):
+            or "is the final" in text or "is the option" in text or "is the choice" in text
+            or "is the statement" in text):
         for m in reversed(list(_LETTER_IS_ANSWER_RE.finditer(text, found[0] if found else start))):
             letter = m.group(1)
             before = text[max(0, m.start() - 48): m.start()]
@@ -105,10 +106,10 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     return found
 
 
-# "B is the answer", "(C) is the correct option", "Option D is correct" (not "… is correct only if", "… is correct?")
+# "B is the answer", "(C) is the correct option", "Option D is correct", "B is the statement that …" (not "… is correct only if", "… is correct?")
 _LETTER_IS_ANSWER_RE = re.compile(  # not "angle B is right", "B is correct only if …", "B is correct?"
     r"(?<![\w(])(?:(?i:option|choice)\s+)?\(?([A-H])\)?\s+is\s+(?:the\s+(?:(?:correct|right|best|final)\s+)?"
-    r"(?:answer|option|choice)|correct)\b(?![^\n.]{0,12}\b(?:only|if|when|unless)\b)(?!\s*\?)(?![.…]{2})"
+    r"(?:answer|option|choice|statement)|correct)\b(?![^\n.]{0,12}\b(?:only|if|when|unless)\b)(?!\s*\?)(?![.…]{2})"
 )
 # ... read only when nothing after it names another letter or takes it back ("B is the answer... wait, no. … D")
 _LETTER_AFTER_RE = re.compile(r"(?<![A-Za-z])\(?[A-H]\)?(?![A-Za-z])|(?i:\b(?:wait|but|however|actually|hmm|no,|mistake)\b)")

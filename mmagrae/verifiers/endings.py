@@ -24,11 +24,21 @@ _REMARK_RE = re.compile(  # "\( A = 9.4 \)" is math, not a remark opening with t
     r"given|see|check|exact|exactly|in|equivalently|if|each|not|or\s+equivalently|expanded|factored|"
     r"factori[sz]ed)\b[.,:]?\s|[=≈]\s*(?=[^\s)]))[^()\n]{0,300}(?:\([^()\n]{0,60}\)[^()\n]{0,300}){0,4}(?<!\\)\)\s*\.?\s*$"
 )
-# a precision note after the value: "(1 d.p.)", "(to 2 decimal places)", "(3 s.f.)", "(to the nearest metre)"
+# a precision note after the value: "(1 d.p.)", "(to 2 decimal places)", "(3 s.f.)", "(to the nearest metre)",
+# "(nearest metre)", "(exact, 3 s.f.)", "(exact, no rounding)"
+_PRECISION_TERM = (
+    r"(?:correct\s+|rounded\s+)?(?:to\s+)?(?:\d+|one|two|three|four)\s*(?:d\.\s?p\.?|dp|s\.\s?f\.?|sf|"
+    r"decimal\s+places?|significant\s+(?:figures?|digits?))|(?:(?:correct\s+|rounded\s+)?to\s+)?(?:the\s+)?"
+    r"nearest\s+[\w ]{1,30}?|exact(?:ly)?|exact\s+value|no\s+rounding|unrounded|not\s+rounded"
+)
 _PRECISION_NOTE_RE = re.compile(
-    r"\s*\(\s*(?i:(?:correct\s+|rounded\s+)?(?:to\s+)?(?:\d+|one|two|three|four)\s*(?:d\.\s?p\.?|dp|s\.\s?f\.?|sf|"
-    r"decimal\s+places?|significant\s+(?:figures?|digits?))|(?:correct\s+|rounded\s+)?to\s+the\s+nearest\s+[\w ]{1,30})"
-    r"\s*\)"
+    r"\s*\(\s*(?i:" + _PRECISION_TERM + r")(?:\s*[,;]\s*(?i:" + _PRECISION_TERM + r"))*\s*\)"
+)
+# ... or a clause after it: "V ≈ 2854.54 cm³ (≈ 2.85454 × 10³ cm³), correct to two decimal places."
+_PRECISION_CLAUSE_RE = re.compile(
+    r"(?i)(?<=[\d)$}²³%°a-z])[ \t]*,[ \t]*(?:(?:correct|rounded|accurate)\s+)?to\s+(?:the\s+nearest\s+\w+|"
+    r"(?:\d+|one|two|three|four)\s+(?:decimal\s+places?|significant\s+(?:figures?|digits?)|d\.\s?p\.?|s\.\s?f\.?))"
+    r"[ \t]*[.!]?[ \t]*$"
 )
 # a supposition closing the last sentence after its value: "…, assuming the base edge in the diagram is 19 cm."
 _SUPPOSITION_RE = re.compile(
@@ -59,9 +69,10 @@ def drop_trailing_remark(text: str) -> str:
     """
     cut = max(0, len(text) - 120)
     end = text[cut:]
-    if ")" in end and ("d.p" in end or "dp" in end or "s.f" in end or "sf" in end or "decimal" in end
-                       or "significant" in end or "nearest" in end):  # "≈ 220.0 cm³ (1 d.p.)."
-        text = text[:cut] + _PRECISION_NOTE_RE.sub("", end)
+    if ("d.p" in end or "dp" in end or "s.f" in end or "sf" in end or "decimal" in end or "significant" in end
+            or "nearest" in end or "exact" in end or "round" in end):  # "≈ 220.0 cm³ (1 d.p.)."
+        end = _PRECISION_CLAUSE_RE.sub("", end) if "," in end else end
+        text = text[:cut] + (_PRECISION_NOTE_RE.sub("", end) if ")" in end else end)
     end = text[-300:]
     if "ssum" in end or "rovided" in end or "iven that" in end or "uppos" in end or ", if" in end or "; if" in end \
             or "— if" in end or "– if" in end:
@@ -80,7 +91,7 @@ def drop_trailing_remark(text: str) -> str:
     if _REMARK_IS_ANSWER_RE.search(head):  # "the correct answer is (None of the above)": the answer itself
         return text
     opening = m.group(0)[1:].lstrip()[:13].lower()
-    value = re.split(r"=|\bis\b|:", head)[-1].replace("**", "")  # "**Area = 25π/4 mm²**": bold, not a product
+    value = re.split(r"=|≈|\bis\b|:|\n", head)[-1].replace("**", "")  # "**Area = 25π/4 mm²**": bold, not a product
     if opening.startswith(("=", "≈", "equivalently")) and _UNEVALUATED_RE.search(value):
         return text  # "the area is ½ × 6 × 4 (= 12 cm²)": the remark is the value
     if opening.startswith("if") and _IF_STATES_RE.search(m.group(0)):

@@ -58,7 +58,14 @@ from mmagrae.verifiers.endings import (
     there_are_count,
     worded_value,
 )
-from mmagrae.verifiers.layouts import answer_layout, answer_tags, json_answer, program_output
+from mmagrae.verifiers.inverted import drop_justification, value_first
+from mmagrae.verifiers.layouts import (
+    answer_layout,
+    answer_tags,
+    emphasis_in_prose,
+    json_answer,
+    program_output,
+)
 from mmagrae.verifiers.markup import plain_markup
 from mmagrae.verifiers.math_text import (  # re-exported: public names stay importable from here
     _NUMBER_RE,
@@ -218,7 +225,7 @@ def _unwrap_boxes(content: str) -> str:
 
 _JA_COPULA_RE = re.compile(r"[ \t]*(?:です|である|となります|となる|になります|になる|だ)(?=[ \t]*[。．.]?[ \t]*(?:\n|$))")
 _HEDGE_WORDS_RE = re.compile(
-    r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely|"
+    r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely|#{1,6}|>|"
     r"약|대략|около|примерно|khoảng|sekitar|kira-kira|yaklaşık|लगभग|حوالي)\s+",  # "약 9236.28 m²", "около 12"
     re.IGNORECASE,
 )
@@ -417,7 +424,7 @@ def extract(
     """
     text = response[-MAX_RESPONSE_CHARS:]
     visible = drop_runoff(strip_think(text))
-    visible = drop_trailing_remark(drop_trailing_note(drop_closings(program_output(plain_markup(visible)))))
+    visible = drop_trailing_remark(drop_justification(drop_trailing_note(drop_closings(program_output(plain_markup(visible))))))
     if _FULL_WIDTH_MATH_RE.search(visible):
         visible = visible.translate(_FULL_WIDTH_MATH)
     if "です" in visible or "る" in visible or "だ" in visible or "ます" in visible:  # "答えは 60° です。": the copula is not the answer
@@ -529,6 +536,7 @@ def extract(
     if (
         bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1))
         and not _LABEL_COLON_RE.match(window, bold.end())  # "1. **Purple things**: there is one": a list label
+        and not emphasis_in_prose(window, bold.start(), bold.end())  # "The **area** is 12 cm²": a word stressed
     ):  # the last bold only: an earlier one ("I first thought **5**") is not read past a label
         said = clean_answer(bold.group(1))  # not a label ("**Final Answer**\n\n42")
         if (not window[bold.end():].strip(" \t\n.!*_") and "=" not in said and "≈" not in said and "\\" not in said
@@ -536,12 +544,10 @@ def extract(
             said = _sentence_answer(said, choices)
         return Extraction(said, "bold")
 
-    point = end_tuple(visible) if not choices else None
-    if point is not None:  # "…, i.e. (-3, -3).": the point
-        return Extraction(point, "tuple")
-    count = there_are_count(visible) if not choices else None
-    if count is not None:  # "There are 4 values below 30.": the count
-        return Extraction(count, "count")
+    # "…, i.e. (-3, -3).": the point; "There are 4 values below 30.": the count; "(2, −2) is the midpoint.": the value
+    for reader, method in () if choices else ((end_tuple, "tuple"), (there_are_count, "count"), (value_first, "value_first")):
+        if (found := reader(visible)) is not None:
+            return Extraction(found, method)
     worded = worded_value(visible)  # a last sentence without digits: "The remaining area is ninety-six."
     if worded is not None:
         return Extraction(worded, "number_words")

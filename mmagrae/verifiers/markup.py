@@ -35,11 +35,13 @@ __all__ = ["plain_markup"]
 # the HTML a chat UI renders: block tags become line breaks, <sup>/<sub> powers and indices, the rest is dropped
 _HTML_TAG_RE = re.compile(  # one-letter tags in lower case only: We-Math's "<Answer>: <B>" is an option letter
     r"</?(?:(?i:p|div|br|li|ul|ol|strong|em|span|sup|sub|h[1-6]|table|tr|td|th|tbody|thead|code|pre|font|small|"
-    r"big|center|blockquote|hr|mark|del|ins)|b|i|u|s)(?:\s[^<>]{0,200})?/?>"
+    r"big|center|blockquote|hr|mark|del|ins|details|summary)|b|i|u|s)(?:\s[^<>]{0,200})?/?>"
 )
-_HTML_BREAK_RE = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|hr)(?:\s[^<>]{0,200})?/?>", re.I)
+_HTML_BREAK_RE = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|hr|details)(?:\s[^<>]{0,200})?/?>", re.I)
 _HTML_SUP_RE = re.compile(r"<sup>\s*((?:(?!</?sup)[^\n]){1,60}?)\s*</sup>", re.IGNORECASE)
 _HTML_SUB_RE = re.compile(r"<sub>\s*((?:(?!</?sub)[^\n]){1,40}?)\s*</sub>", re.IGNORECASE)
+# a folded answer: "<details><summary>Answer</summary>\n\n**B. Cylinder**\n</details>" as "Answer: **B. Cylinder**"
+_SUMMARY_LABEL_RE = re.compile(r"(?i)<summary>\s*((?:the\s+)?(?:final\s+)?(?:answer|result|solution))\s*:?\s*</summary>\s*")
 _HTML_STRUCK_RE = re.compile(r"<(del|s|strike|DEL|STRIKE)>[^<>]{0,200}</\1>")  # struck-through: not said
 _INLINE_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,100}>")
 _FOOTNOTE_RE = re.compile(r"[*†‡§]+|\[?\d{1,2}\]|\(\d{1,2}\)")
@@ -85,6 +87,8 @@ def plain_markup(text: str) -> str:
             text = decoded
     if "<" in text and _HTML_TAG_RE.search(text):
         text = _HTML_STRUCK_RE.sub("", text)
+        if "<summary>" in text:
+            text = _SUMMARY_LABEL_RE.sub(r"\1: ", text)
         text = _HTML_SUP_RE.sub(_power, text)
         text = _HTML_SUB_RE.sub(lambda m: "_{" + _INLINE_TAG_RE.sub("", m.group(1)) + "}", text)
         text = _HTML_BREAK_RE.sub("\n", text)

@@ -103,6 +103,9 @@ _WORDED_MATH_RE = re.compile(
 _FUNCTION_LHS_RE = re.compile(r"^\s*(?:y|([a-zA-Z])\s*\(\s*[a-z]\s*\))\s*=\s*(?=\S)")  # "y =", "g(x) ="
 _LABEL_RE = re.compile(r"[A-Za-z]{2,}|^\s*\([^()]*\)\s*$")  # a label: "Final answer", "Using (2, −3)", "(2, −3)"
 _NEGATION_RE = re.compile(r"(?i)\b(?:not|no|never)\b|n't")
+_NAMED_RIGHT_RE = re.compile(  # a bare name: "x", "θ", "\\theta", "AB", "y_1", "h(x)", "∠ABC"
+    r"^\s*(?:[A-Za-z]{1,3}|[α-ωΑ-Ω]|\\[a-zA-Z]+|∠[A-Z]{1,3})(?:_\{?\w+\}?)?(?:\s*\(\s*[a-z]\s*\))?\s*$"
+)
 _NAME_ONLY_RE = re.compile(r"^[A-Za-z∠△]+(?:_\{?\w+\}?)?$")  # "BC", "∠ABC": a name, not a value
 
 
@@ -183,6 +186,10 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
         # "Using (2, −3): y = …"; not "5: 7", "3 hours: 5 minutes" nor "3, not: 5"
         out.append((colon[1][1].strip(), gold))
         pred = colon[1][1]
+    sides = split_outside_brackets(pred, EQUALS_RE)
+    if len(sides) == 2 and sides[1][0] == "=" and _NAMED_RIGHT_RE.match(sides[1][1]) \
+            and not _NAMED_RIGHT_RE.match(sides[0][1]):  # "60° = θ", "3.5 cos(…) − 0.5 = h(x)": the name on the right
+        pred = sides[1][1].strip() + " = " + sides[0][1].strip()
     gold_value = named_value(gold)
     chain = [(c, part.replace("**", "")) for c, part in split_outside_brackets(pred, EQUALS_RE)]  # "≈ **94.59**"
     names = (gold.partition("=")[0].strip(), chain[0][1].strip()) if gold_value != gold else ("", "")

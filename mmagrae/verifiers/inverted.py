@@ -1,0 +1,85 @@
+r"""Answers stated the other way round (round 10, found by a fourteenth held-out set): the value first and what
+it is after ("(2, −2) is the midpoint of each diagonal.", "So 36 is what we get for the area."), and a value
+followed by why it holds ("θ = 60° because sine of 60° is √3/2.", "So 18.89 cm is the perimeter, since it is
+the 4.89 cm arc plus two 7 cm radii."). A reversed equation ("60° = θ") is read in
+``readings.final_values``. Pure functions over a bounded tail of the text.
+
+>>> value_first("The diagonals cross at the centre. (2, −2) is the midpoint of each diagonal.")
+'(2, −2)'
+>>> drop_justification("So θ = 60° because sine of 60° is exactly √3/2.")
+'So θ = 60°'
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["drop_justification", "value_first"]
+
+# a closing clause that says why: ", since it is made up of …", " because sine of 60° is …"
+_JUSTIFICATION_RE = re.compile(  # inside the sentence: not "… 4.5. Since the question asks …, it is 4."
+    r"(?<![.!?:])(?:[ \t]*[,;]|[ \t]*[—–])?[ \t]+(?:because|since)\b([^\n]{1,300})$"
+)
+# ... unless it concludes, answers, corrects or hedges: then it is read as before
+_JUSTIFICATION_KEEP_RE = re.compile(
+    r"(?i)\b(?:answer|option|choice|final|so|therefore|hence|thus|actually|wait|but|however|maybe|perhaps|"
+    r"instead|rather|correct|wrong|mistake)\b|\\boxed|\?"
+)
+_CONFIRMS_RE = re.compile(r"(?i)\bchecks?\s+out\b|\bconsistent\b|\bconfirm|\bverif|\bholds\b|[✓✔]")
+_HEAD_SENTENCE_END_RE = re.compile(r"(?<!\.[A-Za-z])[.!?](?=\s)(?!\s*\$)")  # sentences, not lines: "$$…$$\n\nand"
+_STATES_VALUE_RE = re.compile(r"[\d$\\=≈π√°]")
+_NEGATED_RE = re.compile(r"(?i)\b(?:not|never|no|cannot)\b|n't\b|\bif\b")
+
+
+def drop_justification(text: str) -> str:
+    """``text`` without a closing "because …"/"since …" clause that follows a stated value in its sentence; the
+    text is returned unchanged when the clause concludes, hedges or computes another value without confirming
+    the first, or the sentence before it states no value or is negated ("It can't be 12 because …")."""
+    tail_start = max(0, len(text) - 400)
+    if "ecause" not in text[tail_start:] and "ince" not in text[tail_start:]:
+        return text
+    m = _JUSTIFICATION_RE.search(text, tail_start)
+    if m is None:
+        return text
+    why = m.group(1)
+    if _JUSTIFICATION_KEEP_RE.search(why) or _HEAD_SENTENCE_END_RE.search(why.rstrip(" .!")):
+        return text
+    if ("=" in why or "equals" in why) and not _CONFIRMS_RE.search(why):
+        return text  # "is 6 units, because … 1 + 3 + 2 + 2 + 3 = 10 cm": it computes anew (GPT's extraction reads 10)
+    head = text[: m.start()]
+    start = max((s.end() for s in _HEAD_SENTENCE_END_RE.finditer(head, max(0, len(head) - 300))),
+                default=max(0, len(head) - 300))
+    sentence = head[start:]
+    if not _STATES_VALUE_RE.search(sentence) or _NEGATED_RE.search(sentence):
+        return text
+    return head.rstrip()
+
+
+# the last sentence opening with its value: "(2, −2) is the midpoint …", "So 12 cm is the length of AB.", "The
+# value 12 is obtained."
+_VALUE = (
+    r"\([^()\n]{1,40}\)|\[[^\[\]\n]{1,40}[\])]|\$[^$\n]{1,60}\$|"
+    r"[-−]?\d[\d,]*(?:\.\d+)?(?:\s*(?:π|√\d+))?(?:\s*(?:°|%|cm|mm|km|m|units?|sq\.?\s*\w+)(?:\^?[23²³])?)?"
+)
+_VALUE_FIRST_RE = re.compile(
+    r"(?i)[\s*_>-]*(?:(?:so|thus|hence|therefore|then|finally|and)\b,?\s*)?(?:the\s+(?:value|number|result)\s+)?"
+    r"(" + _VALUE + r")[*_]*\s+(?:(?:is|are|was|would\s+be|must\s+be)\s+(?:(?:exactly|precisely|indeed|then)\s+)?"
+    r"(?:the|our|its|their|what|how)\b|is\s+(?:obtained|found|reached))([^\d\n]{0,120})$"
+)
+_VALUE_FIRST_DOUBT_RE = re.compile(  # "12 is the one we would get if …", "3 is not the …", "is it 4?"
+    r"(?i)\b(?:not|never|if|would|could|might|maybe|perhaps|or|wrong|incorrect|mistake|question|asked)\b|n't\b|\?"
+)
+_LAST_SENTENCE_RE = re.compile(r"(?<!\.[A-Za-z])(?<!\d)[.!?](?=\s)|\n")
+
+
+def value_first(text: str) -> str | None:
+    """The value that opens the last sentence when the sentence says what it is ("(2, −2) is the midpoint of
+    each diagonal."), or None: the rest must state no other number and neither doubt nor suppose."""
+    tail = text[-300:].rstrip(" \t\n.!*_")
+    if " is " not in tail and " are " not in tail and " was " not in tail and " be " not in tail:
+        return None
+    start = max((m.end() for m in _LAST_SENTENCE_RE.finditer(tail)), default=0)
+    m = _VALUE_FIRST_RE.match(tail, start)
+    if m is None or not re.search(r"\d", m.group(1)) or _VALUE_FIRST_DOUBT_RE.search(m.group(2)):
+        return None
+    return m.group(1).strip("$ ")

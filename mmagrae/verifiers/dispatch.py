@@ -253,6 +253,8 @@ def _is_value_list(text: str) -> bool:
 
 
 def _text_equal(pred: str, gold: str) -> bool:
+    if "_" in gold and "_" in pred and symbolic.canonical_text(pred) == symbolic.canonical_text(gold):
+        return True  # "4210_7" for "4210_{7}": a number in base 7
     return choice.normalize_option(pred) == choice.normalize_option(gold)
 
 

@@ -44,6 +44,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from mmagrae.verifiers.boxes import boxed_spans, find_boxed
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
 from mmagrae.verifiers.closings import drop_closings, offers_second_answer, undecided
 from mmagrae.verifiers.endings import (
@@ -96,7 +97,7 @@ from mmagrae.verifiers.phrases import last_phrase as _last_phrase
 from mmagrae.verifiers.phrases import phrase_answer as _phrase_answer
 from mmagrae.verifiers.runoff import drop_runoff
 from mmagrae.verifiers.think import strip_think
-from mmagrae.verifiers.verdict import MAX_ANSWER_CHARS, MAX_RESPONSE_CHARS
+from mmagrae.verifiers.verdict import MAX_RESPONSE_CHARS
 
 __all__ = [
     "Extraction", "extract", "extract_answer", "find_boxed", "boxed_spans", "math_spans", "math_span_list",
@@ -115,68 +116,6 @@ class Extraction:
     method: str
     hedged: bool = False
     candidates: tuple[str, ...] = ()
-
-
-def _match_brace(text: str, open_index: int) -> int:
-    """Index of the ``}`` closing the ``{`` at ``open_index``, or -1. Escaped braces ``\\{`` are skipped."""
-    depth = 0
-    i = open_index
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
-
-
-_BOX_RE = re.compile(r"\\(?:boxed|fbox)\b")
-
-
-def find_boxed(text: str) -> list[str]:
-    r"""Contents of the top-level ``\boxed{…}`` / ``\fbox{…}`` groups, in order, each with inner boxes unwrapped.
-
-    Linear time: scanning resumes after each closed box and stops at an unclosed one.
-
-    >>> find_boxed(r"a \boxed{1} b \fbox{\boxed{2}} \boxed 3")
-    ['1', '2', '3']
-    """
-    return [content for _, _, content in boxed_spans(text)]
-
-
-def boxed_spans(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, content)`` of each top-level box (see ``find_boxed``)."""
-    found: list[tuple[int, int, str]] = []
-    pos = 0
-    while True:
-        m = _BOX_RE.search(text, pos)
-        if m is None:
-            break
-        j = m.end()
-        while j < len(text) and text[j] == " ":
-            j += 1
-        if j < len(text) and text[j] == "{":
-            end = _match_brace(text, j)
-            if end == -1:
-                break
-            content = text[j + 1 : end]
-            pos = end + 1
-        else:  # \boxed 5 : one token
-            m2 = re.compile(r"[^\s$]+").match(text, j)
-            if m2 is None:
-                pos = j
-                continue
-            content = m2.group(0)
-            pos = m2.end()
-        found.append((m.start(), pos, _unwrap_boxes(content)))
-    return found
 
 
 # between two boxes of one list answer: "\boxed{1}, \boxed{2}", "\boxed{a} \quad \text{and} \quad \boxed{b}"
@@ -205,27 +144,10 @@ def math_span_list(text: str, spans: list[tuple[int, int, str]], *, gold: bool =
     return ", ".join(clean_answer(c) for _, _, c in spans)
 
 
-def _unwrap_boxes(content: str) -> str:
-    if len(content) > MAX_ANSWER_CHARS:  # too long to be judged anyway; keep the scan linear
-        return content
-    for _ in range(64):
-        stripped = content.strip()
-        m = _BOX_RE.match(stripped)
-        if not m:
-            break
-        j = m.end()
-        while j < len(stripped) and stripped[j] == " ":
-            j += 1
-        if j < len(stripped) and stripped[j] == "{" and _match_brace(stripped, j) == len(stripped) - 1:
-            content = stripped[j + 1 : -1]
-        else:
-            break
-    return content
-
-
 _JA_COPULA_RE = re.compile(r"[ \t]*(?:です|である|となります|となる|になります|になる|だ)(?=[ \t]*[。．.]?[ \t]*(?:\n|$))")
 _HEDGE_WORDS_RE = re.compile(
     r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely|#{1,6}|>|"
+    r"for sure|definitely|certainly|surely|clearly|"
     r"약|대략|около|примерно|khoảng|sekitar|kira-kira|yaklaşık|लगभग|حوالي)\s+",  # "약 9236.28 m²", "около 12"
     re.IGNORECASE,
 )
@@ -283,9 +205,20 @@ def clean_answer(answer: str) -> str:
             s = s[:-1].strip()
         if s.endswith(")") and (unit := _PAREN_UNIT_RE.search(s)) and unit.start() > 0:  # "h = 15 (km)"
             s = s[: unit.start()].strip()
+        if s[:1] == "(" and s[-1:] == ")" and "=" in s and s.count("(") == 1:  # "réponse est (35 + 70 = 105)."
+            s = s[1:-1].strip()
+        if s[:1] in "ABCDEFGH(" and (m := _LETTER_REJECTS_RE.match(s)):  # "D, it can't be A or B", "B。不是 A"
+            s = m.group(1)
         if s == before:
             break
     return s
+
+
+_LETTER_REJECTS_RE = re.compile(  # a letter, then the others rejected: its answer is the letter
+    r"\(?([A-H])\)?[ \t]*[.,;:。，]?[ \t]*\(?[ \t]*(?i:not|non|nicht|no|never|it\s+(?:can'?t|cannot|couldn'?t|isn'?t|is\s+not)\s+be|"
+    r"it\s+doesn'?t\s+make\s+sense\s+for\s+it\s+to\s+be|不是|而不是|并非)[ \t]*\(?[A-H]\)?"
+    r"(?:[ \t]*(?:,|or|and|nor|或|和|、)[ \t]*\(?[A-H]\)?)*[ \t]*\)?[ \t.。!]*$"
+)
 
 
 _QUOTED_RE = re.compile(r'["“]([^"“”]{1,40})["”]\s*(.*)$')
@@ -370,6 +303,9 @@ _MATH_SPAN_RE = re.compile(r"\$[^$]*\$|\\\(.*?\\\)|\d*\s*\\[a-zA-Z]+(?:\s*\{[^{}
 
 def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
     """An answer phrase that is a sentence gives its last math span or number ("The largest $n$ is 34")."""
+    if cleaned and not choices and _CJK_RE.search(cleaned) and any(c.isdigit() for c in cleaned):
+        tail = trailing_math(_CJK_END_RE.sub("", cleaned))  # "每份应该是 (\frac{2}{5}) 吨", "一共有858颗糖果": its value
+        return clean_answer(tail.text if tail is not None and _is_formula(tail) else final_in_sentence(cleaned) or cleaned)
     if cleaned and _command_free_words(cleaned) >= 3 and not choices:
         return clean_answer(final_in_sentence(cleaned) or cleaned)
     if cleaned and _command_free_words(cleaned) and not choices:  # "the interval [0, 1)": the interval
@@ -385,6 +321,7 @@ _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
 
 _CLAUSE_RE = re.compile(r"(?:,|;|:)\s+(?:(?:and|so|then|thus|hence|therefore|giving|i\.e\.)\s+)?|\b(?:so|thus|hence|therefore|and)\s+")
 _CJK_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_CJK_END_RE = re.compile(r"\s*[\u3000-\u9fff]+$")  # the unit or noun after a value: "吨", "颗糖果"
 
 
 def _last_equation(text: str) -> str | None:
@@ -523,7 +460,8 @@ def extract(
                 return Extraction(
                     clean_answer(tail.text + (" " + tail.unit if tail.unit else "")), "math_tail"
                 )
-            return Extraction(stripped.replace("**", "").strip() if "**" in stripped else stripped, "whole")  # "**24** cm²"
+            if not (_CJK_RE.search(stripped) and any(c.isdigit() for c in stripped)):  # "…一共有858颗糖果": read on
+                return Extraction(stripped.replace("**", "").strip() if "**" in stripped else stripped, "whole")  # "**24** cm²"
 
     # what follows is read from how the text ends, without a closing comparison ("… 22 which is twice 11.")
     visible = drop_comparison_clause(visible)
@@ -539,6 +477,7 @@ def extract(
         and not emphasis_in_prose(window, bold.start(), bold.end())  # "The **area** is 12 cm²": a word stressed
     ):  # the last bold only: an earlier one ("I first thought **5**") is not read past a label
         said = clean_answer(bold.group(1))  # not a label ("**Final Answer**\n\n42")
+        said = _sentence_answer(said, choices) if _CJK_RE.search(said) else said  # "**858颗**糖果": its value
         if (not window[bold.end():].strip(" \t\n.!*_") and "=" not in said and "≈" not in said and "\\" not in said
                 and not _PROSE_DOUBT_RE.search(said)):  # "Therefore, **the perimeter is 24 cm**.": its value
             said = _sentence_answer(said, choices)

@@ -163,6 +163,9 @@ _TAIL_MAX_CHARS = 200
 # holds "，" or "、" is a list, and "＋－＝" are read as "+-=" by ``extraction.extract``)
 _CJK_CHAR_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff1a。]")  # kana too ("面積は 12 cm²")
 _CJK_LIST_RE = re.compile(r"[，、；\u3000]")
+_CJK_VALUES_RE = re.compile(  # values listed: "\frac{1}{2}、\frac{1}{3}" (not "因此，一共有858颗糖果": a clause)
+    r"[\d}）)$]\s*[，、；\u3000]\s*[-−\d\\$(（]"
+)
 # the Chinese word before the math makes it a sign, an operand, a bound or one end of a range, not the value
 _CJK_BOUND_END_RE = re.compile(
     r"(?:(?:负|正负|零下|加上?|减去?|乘以?|除以?|到|至|和|与|及|或者?)"
@@ -340,7 +343,7 @@ def chinese_withholds(text: str) -> bool:
     if _CJK_CHAR_RE.search(line) is None or trailing_math(line) is not None:
         return False
     last_word_end = max(m.end() for m in _CJK_CHAR_RE.finditer(line))
-    return bool(_cjk_hedges(line) or _CJK_BOUND_END_RE.search(line, 0, last_word_end) or _CJK_LIST_RE.search(line))
+    return bool(_cjk_hedges(line) or _CJK_BOUND_END_RE.search(line, 0, last_word_end) or _CJK_VALUES_RE.search(line))
 
 
 def _bracket_balance(text: str) -> int:

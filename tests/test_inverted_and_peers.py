@@ -1,0 +1,144 @@
+"""Round 10 readings: answers stated the other way round and Markdown around them (found by a fourteenth held-out
+set), and cases of other checkers' own test suites (Chinese prose without an answer phrase, a letter followed by
+the letters it rules out, a base-n subscript). Every case is written here by hand; neither the held-out responses
+nor the peers' test files are in the repository."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval import rules
+from eval.gold_forms import parts_verdict
+from mmagrae.verifiers import extract, extract_answer, verify
+from mmagrae.verifiers.inverted import drop_justification, value_first
+from mmagrae.verifiers.layouts import emphasis_in_prose
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # the value first, then what it is
+        ("x = 2, y = −2.\n\n(2, −2) is the midpoint of each diagonal.", "(2,-2)", True),
+        ("x = 2, y = −2.\n\n(2, −2) is the midpoint of each diagonal.", "(2,2)", False),
+        ("Area = 6 × 6 = 36.\nSo 36 is what we get for the area.", "36", True),
+        ("So 12 cm is the length of AB.", "12", True),
+        ("The value 12 is obtained.", "12", True),
+        # a reversed equation: the name on the right
+        ("Since sin θ = √3/2, it follows that 60° = θ.", "60^\\circ", True),
+        ("Since sin θ = √3/2, it follows that 60° = θ.", "30^\\circ", False),
+        ("So 3.5 cos((2/3)x + 4π/3) − 0.5 = h(x).", "3.5 \\cos \\left(\\frac{2}{3} x+\\frac{4 \\pi}{3}\\right)-0.5", True),
+        ("Hence 12 = AB.", "12", True),
+        ("So 4 = x.", "5", False),
+        # a justification after the value is not read
+        ("θ = 60° because sine of 60° is exactly √3/2 and the angle is acute.", "60^\\circ", True),
+        ("So 18.89 cm is the perimeter of the sector (correct to two decimal places), since it is made up of the "
+         "4.89 cm arc plus the two 7 cm radii.", "18.89", True),
+        ("So the hyperbola is\n\n$$\\frac{(x+3)^2}{25}-\\frac{(y+3)^2}{25}=1,$$\n\nand this is its equation because "
+         "the vertices check out: y = −3 gives x = 2 or x = −8.", "\\frac{(x+3)^2}{25}-\\frac{(y+3)^2}{25}=1", True),
+        # ... unless it computes anew (GPT's extraction reads the new value), or the sentence is negated
+        ("The perimeter is 6 units, because its sides add up: 1 + 3 + 2 + 2 + 3 = 10 cm.", "10", True),
+        ("It can't be 12 because the area is 13.", "12", False),
+        # a sentence opening with "Since" is no justification of the one before it
+        ("The smallest bar is around 4.5. Since the question asks for an integer, the smallest value is 4.", "4", True),
+    ],
+)
+def test_answers_stated_the_other_way_round(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract(response)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # Markdown around the answer: headings, blockquotes, folded <details>
+        ("Total = 360 + 174\n\n---\n\n## Final answer\n### 534 cm²", "534 \\mathrm{cm}^2", True),
+        ("Total = 360 + 174\n\n---\n\n## Final answer\n### 543 cm²", "534 \\mathrm{cm}^2", False),
+        ("h ≈ 9.07 m\n\n---\n\n> **Answer:** h ≈ **9 m** (nearest metre)", "9", True),
+        ("Only the rectangle rolls into a cylinder.\n\n<details><summary>Answer</summary>\n\n**B. Cylinder**\n\n"
+         "</details>", "B", True),
+        # precision notes and clauses after the value
+        ("So SA = 2 × 144 = 288 m², i.e. 2.88 × 10² m² (exact, 3 s.f.).", "288", True),
+        ("V = (4/3) × π × 681.472 ≈ 2854.543…\n\nV ≈ 2854.54 cm³ (≈ 2.85454 × 10³ cm³), correct to two decimal "
+         "places.", "2854.54", True),
+        ("The answer is 12, correct to the nearest cm.", "12", True),
+        ("Round 3.14159 to two decimal places.", "3.14159", True),  # a question's own clause is left alone
+        # a word stressed in prose is not the answer; a bold word closing the statement still is
+        ("The **area** is 12 cm^2", "12", True),
+        ("- 045° T — that would put P north-**east** of A. ✗\n- 360° − 45° = 315° T — north-west. ✓\n\n"
+         "**The true bearing of P from A is 315° T.**", "315", True),
+        ("So the shape is a **cylinder**.", "cylinder", True),
+        ("It rolls into a **cylinder** of height 20.", "cylinder", True),
+    ],
+)
+def test_markdown_and_precision_notes(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract(response)
+
+
+def test_readers_return_none_when_they_do_not_apply() -> None:
+    assert value_first("3 is not the answer.") is None
+    assert value_first("Is 4 the answer?") is None
+    assert value_first("The area is 12.") is None
+    assert value_first("So 12 is the area we would get if x were 2.") is None
+    assert drop_justification("Since 2x = 10, x = 5.") == "Since 2x = 10, x = 5."
+    assert drop_justification("The answer follows since x = 5.") == "The answer follows since x = 5."
+    assert drop_justification("x = 5 because, actually, x = 6.") == "x = 5 because, actually, x = 6."
+    assert extract("3 because " * 5000).answer is not None  # long input: bounded work, no error
+    text = "The **area** is 12"
+    assert emphasis_in_prose(text, 4, 12) and not emphasis_in_prose("**Area** is 12", 0, 8)
+
+
+def test_multiple_choice_letters() -> None:
+    # "C = πd" opens a short response: a circumference, not option C; the letter alone at the end is read
+    choices = ["18.6", "19.5", "37.7", "39.0"]
+    assert rules.choice_verdict("C = πd\n= π × 6.2\n= 19.478…\n≈ 19.5\nB", "B", choices).correct
+    # a closing bold letter after an elimination list that writes out the other options
+    checked = ("Checking the options:\n- A. 5, 3 → a 5 cm × 3 cm strip ✓\n- B. 5, 5 → the square cut out ✗\n"
+               "- C. 3, 3 → not a square ✗\n- D. No correct answer ✗ (A works)\n\n**A**")
+    options = ["5, 3", "5, 5", "3, 3", "No correct answer"]
+    assert rules.choice_verdict(checked, "A", options).correct
+    assert not rules.choice_verdict(checked, "D", options).correct
+    # "B is the statement that …"
+    said = "At t = 90 both are at 10,000 m.\n\nB is the statement that describes the intersection point."
+    assert rules.choice_verdict(said, "B", ["one was higher", "same height at 10,000 m", "f(t)=0", "f=g"]).correct
+
+
+def test_labelled_parts_named_after_their_intervals() -> None:
+    gold = "domain: (-\\infty, 1] and range: [0, \\infty)"
+    right = ("Every x up to 1 is used, so (−∞, 1] is the domain.\n\nThe lowest y is 0 (at the endpoint), so "
+             "[0, ∞) is the range.")
+    assert parts_verdict(right, gold).correct
+    assert not parts_verdict(right.replace("1] is", "2] is"), gold).correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # Chinese prose without an answer phrase: the sentence's value (no spaces to count words by)
+        ("因此，弗兰克一共有**858颗**糖果。", "858", True),
+        ("所以，他们从阿肯色州比赛中卖出的T恤赚了8722美元。", "8722", True),
+        ("所以一共有3 + 10 = 13只鸟和鹳鸟。", "13", True),
+        ("因此，水池中水将在300分钟内被放完。", "300", True),
+        ("答案：每份应该是 (\\frac{2}{5}) 吨。", "2/5", True),
+        ("计划的比例为13/28", "13/28", True),
+        ("所以 x 不是 3。", "3", False),  # negated: still no answer
+        ("所以 x 为 \\frac{1}{2}、\\frac{1}{3}", "\\frac{1}{2}", False),  # two values listed
+        # a letter, then the letters it rules out
+        ("The answer is for sure D, it can't be A or B", "D", True),
+        ("The answer: D, it doesn't make sense for it to be A or B", "D", True),
+        ("D. it can't be A or B", "D", True),
+        ("B。 不是 A", "B", True),
+        ("réponse est C non A", "C", True),
+        ("The answer is D (not A or B).", "D", True),
+        ("The answer is D or not A.", "D", False),  # "or": no answer
+        # a chain in parentheses, a base-n subscript with or without braces
+        ("réponse est (35 + 70 = 105).", "105", True),
+        ("4210_7", "4210_{7}", True),
+        ("4210_8", "4210_{7}", False),
+    ],
+)
+def test_peer_suite_forms(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract(response)
+
+
+def test_definitely_is_not_part_of_the_answer() -> None:
+    assert extract_answer("So the answer is definitely no, there are none.", choices=["Yes", "No"]) is not None
+    assert verify("So the answer is definitely no, there are none.", "No", choices=["Yes", "No"]).correct

@@ -129,6 +129,16 @@ def test_labelled_parts_named_after_their_intervals() -> None:
         ("réponse est C non A", "C", True),
         ("The answer is D (not A or B).", "D", True),
         ("The answer is D or not A.", "D", False),  # "or": no answer
+        # a box taken back by a correction before the next: the last box (a hedge is still no answer)
+        ("First I thought it was \\boxed{A}, but then I realized it is \\boxed{B}", "B", True),
+        ("I got \\boxed{3}. Actually, recomputing the side gives \\boxed{4}.", "4", True),
+        ("I got \\boxed{3}. Actually, recomputing the side gives \\boxed{4}.", "3", False),
+        ("\\boxed{3}. Actually, \\boxed{5} works too.", "5", False),
+        ("\\boxed{3} or maybe \\boxed{5}", "5", False),
+        # one value in brackets (Geometry3K-style answers); an interval stays an interval
+        ("The ratio is [1/2].", "0.5", True),
+        ("[45 degrees]", "45", True),
+        ("[2, 5]", "2", False),
         # a chain in parentheses, a base-n subscript with or without braces
         ("réponse est (35 + 70 = 105).", "105", True),
         ("4210_7", "4210_{7}", True),

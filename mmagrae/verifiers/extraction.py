@@ -265,12 +265,24 @@ def _all_same(items: list[str]) -> bool:
     return True
 
 
+# between the last two boxes, a correction: the first is taken back and the last one is the answer
+_CORRECTION_RE = re.compile(
+    r"(?i)\b(?:wait|actually|oops|correction|on second thought|i made an? (?:mistake|error)|that(?:'s| is| was) "
+    r"(?:wrong|incorrect|a mistake)|(?:but|however),? (?:then )?(?:i |we )?(?:realiz|notic|recheck|re-check)\w*)"
+)
+
+_ALSO_RE = re.compile(r"(?i)\b(?:also|too|either|as well|both|or)\b")
+
+
 def _from_boxes(
     text: str, method: str, hedging: bool, choices: list[str] | None, spans: list[tuple[int, int, str]]
 ) -> Extraction | None:
     if not spans:
         return None
     boxes = [c for _, _, c in spans]
+    if (len(boxes) > 1 and _CORRECTION_RE.search(text, spans[-2][1], spans[-1][0]) and not _all_same(boxes)
+            and not _ALSO_RE.search(text, spans[-2][1])):  # not "\boxed{3}. Actually, \boxed{5} works too"
+        return Extraction(_marked_answer(boxes[-1], choices), method)  # "\boxed{A}, but then I realized it is \boxed{B}"
     if len(boxes) > 1 and not _all_same(boxes):
         joined = None if choices else math_span_list(text, spans)
         if joined is None and not hedging:  # a gold: boxes side by side are a list, else its last box counts

@@ -167,7 +167,8 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
       "r=24.4" is read as 24.4);
     - the text after a label's colon ("Using (2, −3): y = \frac{3}{4}x - \frac{9}{2}");
     - a function's right side against the gold's ("y = (x+4)^2 - 5" for "g(x)=(x + 4)^2 - 5");
-    - a ratio as a quotient ("1/64" for "1:64").
+    - a ratio as a quotient ("1/64" for "1:64");
+    - one value in brackets as that value ("[45 degrees]", Geometry3K's answer form; not an interval).
 
     >>> final_values("A = ¼ × π × 11² = 30.25π m²", "\\frac{121 \\pi}{4}")
     [('30.25π', '\\frac{121 \\pi}{4}')]
@@ -226,6 +227,9 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
             and (gold_rhs.group(1) is None or pred_rhs.group(1) is None or gold_rhs.group(1) == pred_rhs.group(1)):
         # "y = …" for "g(x) = …"; but "g(x) = …" does not state "f(x) = …"
         out.append((pred[pred_rhs.end():].strip(), gold[gold_rhs.end():].strip()))
+    bare = original.strip()
+    if bare[:1] == "[" and bare[-1:] == "]" and bare.count("[") == 1 and "," not in bare and ";" not in bare:
+        out.append((bare[1:-1].strip(), gold))  # "[45 degrees]": one value in brackets (Geometry3K-style answers)
     pair = split_outside_brackets(original, _PAIR_RE)
     if len(pair) == 2 and not _PAIR_RE.search(gold) and _same_value(pair[0][1], pair[1][1]):
         out.append((pair[0][1].strip(), gold))  # "y + 3 = ¾(x − 2), y = ¾x − 9/2": one answer written twice

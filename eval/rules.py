@@ -28,7 +28,7 @@ import re
 
 # (no two blank runs side by side: a long blank response must not make the match quadratic)
 _LEADING = re.compile(  # not "C = πd": a circumference, not the option
-    r"^\s*(?:\*\*\s*)?(?:[<(\[{]\s*)?([A-H])(?:\s*[>)\]}]|\s*[.:：,](?!\d)|\s*$|\s+(?![A-Za-z=≈<>+*/×÷^−-]))"
+    r"^\s*(?:\*\*\s*)?(?:[<(\[{]\s*)?([A-H])(?:\s*[>)\]}]|\s*[.:：,](?!\d)|\s*$|\s+(?![A-Za-z=≈]))"
 )
 _CLOSING_BOLD_LETTER = re.compile(r"\n[ \t]*(?:\*\*|__)[ \t]*\(?([A-H])\)?[ \t]*(?:\*\*|__)[ \t.]*$")
 _MARKER = re.compile(r"(?:^|[;\s])[ \t]{0,3}([A-H])[ \t]{0,3}[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too

@@ -109,7 +109,8 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
 # "B is the answer", "(C) is the correct option", "Option D is correct", "B is the statement that …" (not "… is correct only if", "… is correct?")
 _LETTER_IS_ANSWER_RE = re.compile(  # not "angle B is right", "B is correct only if …", "B is correct?"
     r"(?<![\w(])(?:(?i:option|choice)\s+)?\(?([A-H])\)?\s+is\s+(?:the\s+(?:(?:correct|right|best|final)\s+)?"
-    r"(?:answer|option|choice|statement)|correct)\b(?![^\n.]{0,12}\b(?:only|if|when|unless)\b)(?!\s*\?)(?![.…]{2})"
+    r"(?:answer|option|choice|statement(?![^.\n]*\b(?:false|incorrect|wrong|not|contradicts?|fails?|verify|check|"
+    r"untrue)\b|[^.\n]*n't\b))|correct)\b(?![^\n.]{0,12}\b(?:only|if|when|unless)\b)(?!\s*\?)(?![.…]{2})"
 )
 # ... read only when nothing after it names another letter or takes it back ("B is the answer... wait, no. … D")
 _LETTER_AFTER_RE = re.compile(r"(?<![A-Za-z])\(?[A-H]\)?(?![A-Za-z])|(?i:\b(?:wait|but|however|actually|hmm|no,|mistake)\b)")

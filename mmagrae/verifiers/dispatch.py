@@ -252,9 +252,18 @@ def _is_value_list(text: str) -> bool:
     return len(items) > 1 and all(parse_number(x) is not None or symbolic.looks_symbolic(x) for x in items)
 
 
+_BASE_N_RE = re.compile(r"([0-9A-Za-z]+)_\{?(\d{1,2})\}?")
+
+
+def _is_base_n(digits: str, base: str) -> bool:
+    """Whether ``digits_{base}`` is a number in that base (not a name: "V_1", "P_{A}")."""
+    return 2 <= int(base) <= 36 and all(int(d, 36) < int(base) for d in digits)
+
+
 def _text_equal(pred: str, gold: str) -> bool:
-    if "_" in gold and "_" in pred and symbolic.canonical_text(pred) == symbolic.canonical_text(gold):
-        return True  # "4210_7" for "4210_{7}": a number in base 7
+    if "_" in gold and (a := _BASE_N_RE.fullmatch(pred.strip())) and (b := _BASE_N_RE.fullmatch(gold.strip())):
+        if _is_base_n(*a.groups()) and _is_base_n(*b.groups()):  # "4210_7" for "4210_{7}", "1A_{16}" for "1a_{16}"
+            return a.group(1).lower() == b.group(1).lower() and int(a.group(2)) == int(b.group(2))
     return choice.normalize_option(pred) == choice.normalize_option(gold)
 
 

@@ -81,6 +81,7 @@ from mmagrae.verifiers.math_text import (  # re-exported: public names stay impo
     _is_number,
     _states_value,
     chinese_withholds,
+    cjk_states_value,
     final_in_sentence,
     math_spans,
     or_hedged,
@@ -146,7 +147,7 @@ def math_span_list(text: str, spans: list[tuple[int, int, str]], *, gold: bool =
 
 _JA_COPULA_RE = re.compile(r"[ \t]*(?:です|である|となります|となる|になります|になる|だ)(?=[ \t]*[。．.]?[ \t]*(?:\n|$))")
 _HEDGE_WORDS_RE = re.compile(
-    r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely|#{1,6}|>|"
+    r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely|#{1,6}|"
     r"for sure|definitely|certainly|surely|clearly|"
     r"약|대략|около|примерно|khoảng|sekitar|kira-kira|yaklaşık|लगभग|حوالي)\s+",  # "약 9236.28 m²", "около 12"
     re.IGNORECASE,
@@ -205,7 +206,7 @@ def clean_answer(answer: str) -> str:
             s = s[:-1].strip()
         if s.endswith(")") and (unit := _PAREN_UNIT_RE.search(s)) and unit.start() > 0:  # "h = 15 (km)"
             s = s[: unit.start()].strip()
-        if s[:1] == "(" and s[-1:] == ")" and "=" in s and s.count("(") == 1:  # "réponse est (35 + 70 = 105)."
+        if s[:1] == "(" and s[-1:] == ")" and "=" in s and s.count("(") == 1 and "," not in s:  # "est (35 + 70 = 105)."
             s = s[1:-1].strip()
         if s[:1] in "ABCDEFGH(" and (m := _LETTER_REJECTS_RE.match(s)):  # "D, it can't be A or B", "B。不是 A"
             s = m.group(1)
@@ -316,6 +317,8 @@ _MATH_SPAN_RE = re.compile(r"\$[^$]*\$|\\\(.*?\\\)|\d*\s*\\[a-zA-Z]+(?:\s*\{[^{}
 def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
     """An answer phrase that is a sentence gives its last math span or number ("The largest $n$ is 34")."""
     if cleaned and not choices and _CJK_RE.search(cleaned) and any(c.isdigit() for c in cleaned):
+        if not cjk_states_value(cleaned):
+            return cleaned  # "答案：不是 5", "3到5之间", "3或4": read as it is (no value of it is the answer)
         tail = trailing_math(_CJK_END_RE.sub("", cleaned))  # "每份应该是 (\frac{2}{5}) 吨", "一共有858颗糖果": its value
         return clean_answer(tail.text if tail is not None and _is_formula(tail) else final_in_sentence(cleaned) or cleaned)
     if cleaned and _command_free_words(cleaned) >= 3 and not choices:
@@ -472,8 +475,9 @@ def extract(
                 return Extraction(
                     clean_answer(tail.text + (" " + tail.unit if tail.unit else "")), "math_tail"
                 )
-            if not (_CJK_RE.search(stripped) and any(c.isdigit() for c in stripped)):  # "…一共有858颗糖果": read on
-                return Extraction(stripped.replace("**", "").strip() if "**" in stripped else stripped, "whole")  # "**24** cm²"
+            if not (_CJK_RE.search(stripped) and any(c.isdigit() for c in stripped) and cjk_states_value(stripped)):
+                return Extraction(stripped.replace("**", "").strip() if "**" in stripped else stripped, "whole")  # (else
+            # "…一共有858颗糖果": read on, for its value)
 
     # what follows is read from how the text ends, without a closing comparison ("… 22 which is twice 11.")
     visible = drop_comparison_clause(visible)
@@ -489,7 +493,8 @@ def extract(
         and not emphasis_in_prose(window, bold.start(), bold.end())  # "The **area** is 12 cm²": a word stressed
     ):  # the last bold only: an earlier one ("I first thought **5**") is not read past a label
         said = clean_answer(bold.group(1))  # not a label ("**Final Answer**\n\n42")
-        said = _sentence_answer(said, choices) if _CJK_RE.search(said) else said  # "**858颗**糖果": its value
+        if _CJK_RE.search(said) and (value := _CJK_END_RE.sub("", said)) and not _CJK_RE.search(value):
+            said = value  # "一共有**858颗**糖果": the value without its classifier
         if (not window[bold.end():].strip(" \t\n.!*_") and "=" not in said and "≈" not in said and "\\" not in said
                 and not _PROSE_DOUBT_RE.search(said)):  # "Therefore, **the perimeter is 24 cm**.": its value
             said = _sentence_answer(said, choices)

@@ -163,8 +163,8 @@ _TAIL_MAX_CHARS = 200
 # holds "，" or "、" is a list, and "＋－＝" are read as "+-=" by ``extraction.extract``)
 _CJK_CHAR_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff1a。]")  # kana too ("面積は 12 cm²")
 _CJK_LIST_RE = re.compile(r"[，、；\u3000]")
-_CJK_VALUES_RE = re.compile(  # values listed: "\frac{1}{2}、\frac{1}{3}" (not "因此，一共有858颗糖果": a clause)
-    r"[\d}）)$]\s*[，、；\u3000]\s*[-−\d\\$(（]"
+_CJK_VALUES_RE = re.compile(  # values listed: "\frac{1}{2}、\frac{1}{3}", "x=3，y=5" (not "因此，一共有858颗糖果")
+    r"[\d}）)$]\s*[，、；\u3000]\s*(?:[-−\d\\$(（]|[A-Za-z]\s*[=＝])"
 )
 # the Chinese word before the math makes it a sign, an operand, a bound or one end of a range, not the value
 _CJK_BOUND_END_RE = re.compile(
@@ -177,6 +177,23 @@ _CJK_HEDGE_RE = re.compile(
     r"或|不是|不等于|不为|不能|不会|不应|不该|不可能|绝非|并非|可能(?![的值性])|也许|大概|如果|假如|倘若|假设|若|设|吗"
 )
 _CJK_CLAUSE_END_RE = re.compile(r"[。；！？，]")
+
+
+# a Chinese or Japanese sentence read for its value (no answer phrase) must state it: a conclusion or a copula,
+# and nothing that negates, hedges, bounds, asks, supposes, corrects, gives a range or ratio, or counts steps
+_CJK_STATES_RE = re.compile(r"因此|所以|故|答|总共|一共|共|合计|总计|结果|即|得|是|為|为|等于|約|约|は|です|となる|になる")
+_CJK_DOUBTS_RE = re.compile(
+    r"不|没|沒|非|无|無|未|错|錯|误|誤|缺|吗|嗎|呢|假设|假設|如果|若|设|猜|可能|也许|大概|或|还是|還是|之间|之間|至[少多]|"
+    r"\d\s*(?:到|至|[~～]|比)\s*\d|比[^，。]{0,8}?(?:多|少|大|小|高|低|长|短)|以上|以下|以内|以內|超过|超過|多于|少于|"
+    r"大于|小于|第\s*\d|分\s*\d+\s*步|求(?![得出])|题目|題目|"
+    r"ない|ません|じゃ|かも|でしょう|だろう|はず|未満|から|間|わから|(?<=\d)\s*か|\?|？"
+)
+
+
+def cjk_states_value(text: str) -> bool:
+    """Whether a Chinese or Japanese sentence states its value plainly ("因此，弗兰克一共有858颗糖果。"), so that
+    its last value is the answer; not "并没有858颗", "不超过12元", "3到5之间", "12ではありません", "12かもしれません"."""
+    return _CJK_STATES_RE.search(text) is not None and _CJK_DOUBTS_RE.search(text) is None
 
 
 def _cjk_hedges(text: str) -> bool:

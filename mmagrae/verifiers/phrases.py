@@ -67,6 +67,8 @@ def answer_after(text: str, last: re.Match | None) -> str | None:
     if last is None:
         return None
     rest = text[last.end() : last.end() + _PHRASE_MAX_CHARS]
+    if (quoted := _QUOTED_LINE_RE.match(rest)) and (last.group(0)[-1:] == "\n" or quoted.group(1)):
+        rest = rest[quoted.end() :]  # "Final answer:\n> 12": the answer on a quoted line (not "Answer: > 5")
     rest = rest.lstrip()
     if rest.startswith("<") and (end := rest.find(">")) > 1 and "<" not in rest[1:end]:
         return rest[1:end]  # "<Answer>: <B. 31.4 cm>" (We-Math's "<<option>>")
@@ -88,5 +90,6 @@ def answer_after(text: str, last: re.Match | None) -> str | None:
     return candidate if candidate.strip() else None
 
 
+_QUOTED_LINE_RE = re.compile(r"[ \t*_:]*(\n)?[ \t]*(?:>[ \t]+)+(?![=>])")
 _FILLER_ENDS = ("way", "case", "cases", "regardless", "anyway")  # not "in total" ("5 per box, 20 in total")
 _FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway)\s*$")

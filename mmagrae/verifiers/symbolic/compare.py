@@ -317,12 +317,8 @@ def objects_equal(a: MathObject, b: MathObject, deadline: Deadline) -> bool:
 
 
 def canonical_text(text: str) -> str:
-    """Whitespace-, case- and spelling-insensitive text of a formula (``x \\le 3`` == ``x≤3``; a one-character
-    subscript with or without braces: ``4210_{7}`` == ``4210_7``, a number in base 7)."""
-    return _ONE_CHAR_SUBSCRIPT_RE.sub(r"_\1", "".join(normalise(text).split())).lower()
-
-
-_ONE_CHAR_SUBSCRIPT_RE = re.compile(r"_\{(\w)\}")
+    """Whitespace-, case- and spelling-insensitive text of a formula (``x \\le 3`` == ``x≤3``)."""
+    return "".join(normalise(text).split()).lower()
 
 
 _GOLD_TREES: dict[str, MathObject | str] = {}  # a tree, or the message of its ParseError

@@ -78,6 +78,8 @@ def test_readers_return_none_when_they_do_not_apply() -> None:
     assert value_first("Is 4 the answer?") is None
     assert value_first("The area is 12.") is None
     assert value_first("So 12 is the area we would get if x were 2.") is None
+    assert value_first("3 is the smaller of the two, and the larger is twelve.") is None
+    assert value_first("12 was the initial estimate.") is None
     assert drop_justification("Since 2x = 10, x = 5.") == "Since 2x = 10, x = 5."
     assert drop_justification("The answer follows since x = 5.") == "The answer follows since x = 5."
     assert drop_justification("x = 5 because, actually, x = 6.") == "x = 5 because, actually, x = 6."
@@ -152,3 +154,56 @@ def test_peer_suite_forms(response: str, gold: str, expected: bool) -> None:
 def test_definitely_is_not_part_of_the_answer() -> None:
     assert extract_answer("So the answer is definitely no, there are none.", choices=["Yes", "No"]) is not None
     assert verify("So the answer is definitely no, there are none.", "No", choices=["Yes", "No"]).correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # from the hostile reviews of round 10: "since" of time, a clause that goes on to a result or corrects
+        ("Tom had $50 and has saved $40 since March, giving him $90.", "90", True),
+        ("He has grown 5 cm since last year, reaching 150 cm.", "5", False),
+        ("The side is 5 because the area is 25, giving a perimeter of 20.", "20", True),
+        ("The side is 5 because the area is 25, giving a perimeter of 20.", "5", False),
+        ("The result 12 is wrong because I dropped the sign; it is −12.", "12", False),
+        ("The answer is 12 — because I misread the scale, the real value is 120.", "12", False),
+        ("It is probably 12 because the figure looks symmetric, though it could be 14.", "12", False),
+        ("It has 6 faces because it is a cube, and 8 vertices.", "6", False),
+        # a value first: the sign kept, no later value or math, no earlier or compared value
+        ("The vertex gives the extreme value. -5 is the minimum value of f.", "-5", True),
+        ("The vertex gives the extreme value. -5 is the minimum value of f.", "5", False),
+        ("Thus 1 is the value of $a$, which gives $f(x) = e^x$.", "1", False),
+        ("(3, 4) is the original point; its reflection in the x-axis has the opposite y-coordinate.", "(3,4)", False),
+        # a stressed word closing a statement is still the answer, whatever follows
+        ("So the triangle is **isosceles**.\nIts sides are 5, 5 and 8.", "isosceles", True),
+        ("The solid is a **cone**.\n\nIts slant height is 5 and its radius 3.", "cone", True),
+        ("So the claim is **false**.\nCounterexample: n = 4.", "false", True),
+        # Chinese and Japanese sentences that do not state their value
+        ("因此，弗兰克并没有858颗糖果。", "858", False),
+        ("所以说面积是24平方厘米是错误的。", "24", False),
+        ("答案在3和5之间。", "5", False),
+        ("人数在10~20人之间。", "20", False),
+        ("答案：3或4。", "4", False),
+        ("所以答案是**3或5**。", "5", False),
+        ("所以答案是12吗？", "12", False),
+        ("我们分3步来解这道题。", "3", False),
+        ("面積は12ではありません。", "12", False),
+        ("12かもしれません。", "12", False),
+        ("所以 x=3，y=5", "5", False),
+        # a comparison sign, a statement option that is false, names that are not base-n numbers
+        ("Final answer: > 5", "5", False),
+        ("Final answer:\n> 12", "12", True),
+        ("The answer is (a = 3, b = 5).", "5", False),
+        ("V_1", "v_{1}", False),
+        ("The answer is 1A_{16}.", "1a_{16}", True),
+        ("Final answer: 60° = α", "θ = 60°", False),
+    ],
+)
+def test_review_cases(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract(response)
+
+
+def test_review_letters() -> None:
+    assert rules.leading_letter("B - 4 cm", 4) == "B" and rules.leading_letter("C = πd", 4) is None
+    choices = ["a", "b", "c", "d"]
+    assert not verify("D is the statement that does not hold.", "D", choices=choices).correct
+    assert not verify("B is the statement that is false, because 3 > 2.", "B", choices=choices).correct

@@ -383,10 +383,12 @@ def extract(
         visible = _JA_COPULA_RE.sub("", visible)
 
     visible = answer_layout(visible)  # tables, "=> 12", "✅ B", other languages' phrases and decimal commas
+    said_at = 0
     if (visible[-400:].rstrip(" \t\n.!")[-2:] in ("**", "__")
             and (bold := _BOLD_SENTENCE_RE.search(visible, max(0, len(visible) - 400)))
             and len(bold.group(2).split()) >= 3 and not _PROSE_DOUBT_RE.search(bold.group(2))):
         visible = visible[: bold.start(1)] + bold.group(2) + bold.group(3)  # "**The area is 12 cm².**": a sentence
+        said_at = bold.start(1)  # an earlier bold ("north-**east** of A. ✗") is no answer after that statement
     if offers_second_answer(visible):  # "I'll go with C (80°), but D (100°) is possible too"
         return Extraction(None, "hedged", hedged=True)
     if undecided(visible):
@@ -485,7 +487,7 @@ def extract(
         return Extraction(None, "none")
     bold = None
     window = visible[-_BOLD_WINDOW_CHARS:]
-    for m in _BOLD_RE.finditer(window):
+    for m in _BOLD_RE.finditer(window, max(0, said_at - (len(visible) - len(window)))):
         bold = m
     if (
         bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1))

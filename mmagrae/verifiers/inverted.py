@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from mmagrae.verifiers.numeric import number_words_in
+
 __all__ = ["drop_justification", "value_first"]
 
 # a closing clause that says why: ", since it is made up of …", " because sine of 60° is …"
@@ -22,13 +24,30 @@ _JUSTIFICATION_RE = re.compile(  # inside the sentence: not "… 4.5. Since the 
 )
 # ... unless it concludes, answers, corrects or hedges: then it is read as before
 _JUSTIFICATION_KEEP_RE = re.compile(
-    r"(?i)\b(?:answer|option|choice|final|so|therefore|hence|thus|actually|wait|but|however|maybe|perhaps|"
-    r"instead|rather|correct|wrong|mistake)\b|\\boxed|\?"
+    r"(?i)\b(?:answer|option|choice|final|actually|wait|but|however|maybe|perhaps|instead|rather|correct|wrong|"
+    r"mistake|though|although|could|might|unsure|probably|really|real|true|fact|misread|forgot|overlooked)\b|"
+    r"\\boxed|\?"
 )
+# ... or goes on to a result ("…, giving a perimeter of 20", "…; it is −12", ", and 8 vertices"), unless it only
+# confirms the value ("because the vertices check out: y = −3 gives …")
+_JUSTIFICATION_CONCLUDES_RE = re.compile(
+    r"(?i)\b(?:so|therefore|hence|thus|giving|gives|making|makes|reaching|reaches|leaving|leaves|yielding|yields|"
+    r"then|total|altogether|which)\b|[;:—–]\s*[^;:—–]*\d|,\s+and\b"
+)
+# "since" of time: "has saved $40 since March", "grown 5 cm since last year", "since 2015"
+_SINCE_TIME_RE = re.compile(
+    r"(?i)\s*(?:then|last|yesterday|today|this|the\s+(?:start|beginning|sale|morning|day|week)|morning|breakfast|"
+    r"lunch|noon|birth|\d{4}\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)"
+)
+_PERFECT_RE = re.compile(r"(?i)\b(?:has|have|had|been|passed|ago)\b")
 _CONFIRMS_RE = re.compile(r"(?i)\bchecks?\s+out\b|\bconsistent\b|\bconfirm|\bverif|\bholds\b|[✓✔]")
 _HEAD_SENTENCE_END_RE = re.compile(r"(?<!\.[A-Za-z])[.!?](?=\s)(?!\s*\$)")  # sentences, not lines: "$$…$$\n\nand"
 _STATES_VALUE_RE = re.compile(r"[\d$\\=≈π√°]")
-_NEGATED_RE = re.compile(r"(?i)\b(?:not|never|no|cannot)\b|n't\b|\bif\b")
+_NEGATED_RE = re.compile(  # the head negates, supposes or sets its value aside ("x = 3 is rejected because …")
+    r"(?i)\b(?:not|never|no|cannot|if|wrong|incorrect|rejected|discarded|excluded|earlier|initially|first|off|"
+    r"mistake|probably|likely|only)\b|n't\b"
+)
 
 
 def drop_justification(text: str) -> str:
@@ -45,6 +64,11 @@ def drop_justification(text: str) -> str:
     why = m.group(1)
     if _JUSTIFICATION_KEEP_RE.search(why) or _HEAD_SENTENCE_END_RE.search(why.rstrip(" .!")):
         return text
+    if _JUSTIFICATION_CONCLUDES_RE.search(why) and not _CONFIRMS_RE.search(why):
+        return text
+    if m.group(0).lstrip(" \t,;—–").startswith("since") and (_SINCE_TIME_RE.match(why) or _PERFECT_RE.search(
+            text, max(0, m.start() - 80), m.start())):
+        return text  # "since" of time: "Tom has saved $40 since March, …"
     if ("=" in why or "equals" in why) and not _CONFIRMS_RE.search(why):
         return text  # "is 6 units, because … 1 + 3 + 2 + 2 + 3 = 10 cm": it computes anew (GPT's extraction reads 10)
     head = text[: m.start()]
@@ -63,12 +87,15 @@ _VALUE = (
     r"[-−]?\d[\d,]*(?:\.\d+)?(?:\s*(?:π|√\d+))?(?:\s*(?:°|%|cm|mm|km|m|units?|sq\.?\s*\w+)(?:\^?[23²³])?)?"
 )
 _VALUE_FIRST_RE = re.compile(
-    r"(?i)[\s*_>-]*(?:(?:so|thus|hence|therefore|then|finally|and)\b,?\s*)?(?:the\s+(?:value|number|result)\s+)?"
+    r"(?i)[\s*_>]*(?:[-•]\s+)?(?:(?:so|thus|hence|therefore|then|finally|and)\b,?\s*)?(?:the\s+(?:value|number|result)\s+)?"
     r"(" + _VALUE + r")[*_]*\s+(?:(?:is|are|was|would\s+be|must\s+be)\s+(?:(?:exactly|precisely|indeed|then)\s+)?"
-    r"(?:the|our|its|their|what|how)\b|is\s+(?:obtained|found|reached))([^\d\n]{0,120})$"
+    r"(?:the|our|its|their|what|how)\b|is\s+(?:obtained|found|reached))([^\d\n$\\=,;:]{0,120})$"
 )
-_VALUE_FIRST_DOUBT_RE = re.compile(  # "12 is the one we would get if …", "3 is not the …", "is it 4?"
-    r"(?i)\b(?:not|never|if|would|could|might|maybe|perhaps|or|wrong|incorrect|mistake|question|asked)\b|n't\b|\?"
+_VALUE_FIRST_DOUBT_RE = re.compile(  # "12 is the one we would get if …", "3 is not the …", "is it 4?", "12 was the
+    # initial estimate", "3 is the smaller of the two", "2 is the last step"
+    r"(?i)\b(?:not|never|if|would|could|might|maybe|perhaps|or|wrong|incorrect|mistake|question|asked|initial|"
+    r"old|previous|earlier|first|estimate|guess|smaller|larger|bigger|half|twice|less|more|whole|step|eq|"
+    r"equation|part|case|original|start)\b|n't\b|\?"
 )
 _LAST_SENTENCE_RE = re.compile(r"(?<!\.[A-Za-z])(?<!\d)[.!?](?=\s)|\n")
 
@@ -81,6 +108,7 @@ def value_first(text: str) -> str | None:
         return None
     start = max((m.end() for m in _LAST_SENTENCE_RE.finditer(tail)), default=0)
     m = _VALUE_FIRST_RE.match(tail, start)
-    if m is None or not re.search(r"\d", m.group(1)) or _VALUE_FIRST_DOUBT_RE.search(m.group(2)):
+    if m is None or not re.search(r"\d", m.group(1)) or _VALUE_FIRST_DOUBT_RE.search(m.group(2)) \
+            or number_words_in(m.group(2)):  # "… so the area is thirty": another value
         return None
     return m.group(1).strip("$ ")

@@ -308,18 +308,17 @@ def in_pair(text: str, start: int, end: int, opens: str = "([", closes: str = ")
 
 
 _WORDS_ONLY_RE = re.compile(r"[^\W\d_]{2,}(?:[\s-][^\W\d_]+){0,3}")  # "area", "north east": words, no value
-_SUBJECT_OF_VALUE_RE = re.compile(r"(?i)[ \t]*(?:is|are|was|were|=|equals?|measures?)[ \t]+[^\n]*\d")
+_SUBJECT_OF_VALUE_RE = re.compile(  # the verb, then the value at once: "is 12 cm²", "= 5", "measures about 7"
+    r"(?i)[ \t]*(?:is|are|was|were|=|equals?|measures?)[ \t]+(?:about[ \t]+|approximately[ \t]+)?[-−$\\(]?\d"
+)
 
 
 def emphasis_in_prose(text: str, start: int, end: int) -> bool:
-    """Whether the bold ``text[start:end]`` only stresses words inside a sentence, before the value: words, no
-    digit, a word before it on its line, and either a value it is the subject of ("The **area** is 12 cm²") or a
-    later line with a value ("P is north-**east** of A. ✗\n… is 315° T."). Such a bold is not the answer; a
-    bold word opening a line ("**Cylinder**") or closing the statement ("… into a **cylinder** of height 20") is."""
+    """Whether the bold ``text[start:end]`` only stresses the subject of a value inside a sentence ("The **area**
+    is 12 cm²"): words, no digit, a word before it on its line, and the verb and value right after it. Such a
+    bold is not the answer; a bold word that closes a statement ("So the triangle is **isosceles**.\nIts sides
+    are 5, 5 and 8.") or opens a line ("**Cylinder**") is."""
     inner = text[start + 2 : end - 2]
     line_start = text.rfind("\n", 0, start) + 1
-    if _WORDS_ONLY_RE.fullmatch(inner) is None or not any(c.isalnum() for c in text[line_start:start]):
-        return False
-    line_end = text.find("\n", end)
-    return _SUBJECT_OF_VALUE_RE.match(text, end) is not None or (
-        line_end != -1 and any(c.isdigit() for c in text[line_end:]))
+    return (_WORDS_ONLY_RE.fullmatch(inner) is not None and any(c.isalnum() for c in text[line_start:start])
+            and _SUBJECT_OF_VALUE_RE.match(text, end) is not None)

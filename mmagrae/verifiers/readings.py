@@ -119,7 +119,7 @@ def _same_name(a: str, b: str) -> bool:
 _PAIR_RE = re.compile(r"(?<!\d),(?!\d)\s*(?:(?:or\s+)?equivalently,?\s*|i\.e\.,?\s*)?")  # not "100,100"
 _GOLD_METRES_RE = re.compile(r"\\(?:mathrm|text)\s*\{\s*~?\s*m\s*\}\s*\^\s*\{?[23]\}?\s*$")
 _METRES_RE = re.compile(r"^(.*?\S)\s+m(?:\s*\^\s*\{?[23]\}?|[²³])$")
-_VARIABLE_RE = re.compile(r"^[a-zA-Z](?:_\{?\w+\}?)?$")
+_VARIABLE_RE = re.compile(r"^[a-zA-Zα-ωΑ-Ω](?:_\{?\w+\}?)?$")
 _RATIO_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 
 

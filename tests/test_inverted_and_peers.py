@@ -207,3 +207,50 @@ def test_review_letters() -> None:
     choices = ["a", "b", "c", "d"]
     assert not verify("D is the statement that does not hold.", "D", choices=choices).correct
     assert not verify("B is the statement that is false, because 3 > 2.", "B", choices=choices).correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [
+        # a fifteenth held-out set: options named by their place, committed hedges, dialogues, typing slips
+        ("So ∠3 = 60°, which is option #2.", "B", ["30°", "60°", "90°", "120°"], True),
+        ("So ∠3 = 60°, which is option #2.", "C", ["30°", "60°", "90°", "120°"], False),
+        ("Checking the options in order — E, I, C — it's the third choice.", "C", ["E", "I", "C", "D"], True),
+        ("The impossible one is option (ii): 7 and 5.", "B", ["6, 3", "7, 5", "5, 4", "8, 1"], True),
+        ("It is not the first option.", "A", ["1", "2", "3"], False),
+        ("Option 2 is 3 cm.", "B", ["3 cm", "4 cm"], False),  # describes an option (its value is option A)
+        ("- B: folding paper doubles. ✓\n\nMy best guess is B — it's the only one that doubles.", "B",
+         ["3x", "2^x", "x^2", "x"], True),
+        ("I'm fairly sure it's B.", "B", ["1", "2", "3"], True),
+        ("So it's B or C.", "B", ["1", "2", "3"], False),
+        ("Assuming I've read the edge length right, the answer is probably B (40).", "B", ["30", "40", "50"], True),
+        ("Without the figure I can't pin it down — probably C or D.", "C", ["60°", "70°", "80°", "100°"], False),
+        ("so price goes UP 50 cents\n\nANSWR: C", "C", ["falls", "same", "rises 0.5", "rises 2"], True),
+        ("So (angle CAE, angle DAE) = (15 deg, 75 deg) -> A", "A", ["(15,75)", "(75,15)", "(30,60)"], True),
+    ],
+)
+def test_option_places_and_committed_letters(response: str, gold: str, choices: list[str], expected: bool) -> None:
+    assert verify(response, gold, choices=choices).correct is expected, extract(response, choices=choices)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("Tutor: Exactly. Putting it together:\ny = x - 5\n\nWould you like me to show how to check it with the point "
+         "(5,0)?", "y=x-5", True),
+        ("A: To two decimal places it's 113.10 cm³. Would you like me to explain where the 4/3 comes from?", "113.10",
+         True),
+        ("So y = x - 5\n\nIs there anything else I can help you with?", "y=x-5", True),
+        ("wh = 70/3 ≈ 23.3\n\nUser: So the answer is?\n\nAssistant: The area of PQRS is about 23.", "23", True),
+        ("0.05 × 50 000 = 2 500\n\nSo my answer is that the first withdrawal would be $2 500.", "2500", True),
+        ("So teh area iz 36", "36", True),
+        ("final anser = 12", "12", True),
+        ("So the boat ends up S 34 deg E of the start. To get back:\n\nreturn bearing = N 34 deg W", "N 34° W", True),
+        ("It is N 40° E or N 50° E.", "N 50° E", False),
+        ("Final answer: f(x) = (1/2)|x + 2| + 1", "f(x)=\\frac{1}{2}|x+2|+1", True),  # a product before |…|
+        ("Final answer: f(x) = (1/2)|x + 3| + 1", "f(x)=\\frac{1}{2}|x+2|+1", False),
+        ("f(x) = -3|x-3| + 3", "f(x)=-3|x-3|+3", True),
+    ],
+)
+def test_dialogues_typing_and_keyboard_math(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract(response)

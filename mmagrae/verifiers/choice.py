@@ -103,7 +103,68 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
                 continue  # "none of the options A, B, C, D is correct"; "B is the answer… wait, no. … D"
             if n_choices is None or ord(letter) - ord("A") < n_choices:
                 return m.start(), letter
+    if found is None:  # "I'm fairly sure it's B.", "… it's the third choice."
+        return _committed_letter(text, n_choices) or _ordinal_letter(text, n_choices)
     return found
+
+
+# a letter the last sentence commits to, with or without a qualifier: "I'm fairly sure it's B.", "My best guess is
+# B — it's the only one that doubles.", "I'd say C", "I'll go with D" (not "it's B or C", "it's not B")
+_COMMITTED_RE = re.compile(
+    r"(?i:\b(?:it's|it is|that's|that is|i'd say|i would say|i'll go with|i will go with|going with|guess is))"
+    r" (?:option )?\(?([A-H])\)?(?=[ .,;!—–-]|$)"
+)
+_COMMITTED_DOUBT_RE = re.compile(r"(?i)\b(?:not|or|if|whether|unless|either|except)\b|n't\b|\?")
+
+
+def _last_sentence(text: str) -> tuple[int, str]:
+    tail = text[-200:].rstrip()
+    start = max((m.end() for m in re.finditer(r"[.!?](?=\s)|\n", tail[:-1])), default=0)
+    return len(text) - len(tail) + start, _BLANKS_RE.sub(" ", tail[start:])
+
+
+def _committed_letter(text: str, n_choices: int | None) -> tuple[int, str] | None:
+    tail = text[-200:]
+    if "'" not in tail and "with" not in tail and "sure" not in tail and "guess" not in tail and "is" not in tail:
+        return None
+    at, sentence = _last_sentence(text)
+    m = _COMMITTED_RE.search(sentence)
+    if m is None or _COMMITTED_DOUBT_RE.search(sentence) or _LETTER_AFTER_RE.search(sentence, m.end()):
+        return None
+    letter = m.group(1)
+    return (at, letter) if n_choices is None or ord(letter) - ord("A") < n_choices else None
+
+
+# an option named by its place: "it's the third choice", "That's option two", "which is option #2", "option (ii)"
+_ORDINAL_RE = re.compile(  # after a verb that states it ("is", "it's", "choose", "go with", "→"), not "Option 1 is 3 cm"
+    r"(?i)(?:\bis|'s|\bchoose|\bpick|\bselect|\bgo\s+with|\banswer:?|→|=>|->)\s+(?:\*\*)?(?:"
+    r"(?:the\s+)?(first|second|third|fourth|fifth|sixth|last)\s+(?:option|choice|one)\b|"
+    r"(?:option|choice)\s*(?:#\s*|number\s+|no\.\s*)?(\d|one|two|three|four|five|six|\((?:i|ii|iii|iv|v|vi)\)|"
+    r"(?:ii|iii|iv|vi)\b))"
+)
+_PLACES = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "one": 1, "two": 2, "three": 3,
+           "four": 4, "five": 5, "six": 6, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
+_ORDINAL_DOUBT_RE = re.compile(
+    r"(?i)\b(?:not|or|if|whether|unless|either|except|wrong|incorrect|false|eliminat\w*|rule[sd]?|ruled|fails?)\b|"
+    r"n't\b|\?"
+)
+
+
+def _ordinal_letter(text: str, n_choices: int | None) -> tuple[int, str] | None:
+    """The letter of the one option the last sentence names by its place ("that's the second option"), when
+    the sentence neither negates nor hedges; with ``n_choices`` unknown, "last" names none."""
+    tail = text[-200:].lower()
+    if "option" not in tail and "choice" not in tail and " one" not in tail:
+        return None
+    at, sentence = _last_sentence(text)
+    named = {(m.group(1) or m.group(2)).lower().strip("()") for m in _ORDINAL_RE.finditer(sentence)}
+    if len(named) != 1 or _ORDINAL_DOUBT_RE.search(sentence):
+        return None
+    word = named.pop()
+    place = (n_choices or 0) if word == "last" else int(word) if word.isdigit() else _PLACES.get(word, 0)
+    if place < 1 or (n_choices is not None and place > n_choices):
+        return None
+    return at, chr(ord("A") + place - 1)
 
 
 # "B is the answer", "(C) is the correct option", "Option D is correct", "B is the statement that …" (not "… is correct only if", "… is correct?")

@@ -127,6 +127,17 @@ _DECIDES_AFTER_RE = re.compile(r"(?i)\b(?:but|so|hence|thus|therefore|take|takin
                                r"verified|checked|confirm\w*)\b")
 
 
+# a closing offer of more help: "Would you like me to show how to check it with the point (5,0)?", "Is there
+# anything else I can help you with?", "Let me know if you want the steps." (never one that answers or corrects)
+_OFFER_RE = re.compile(
+    r"(?:(?<=[.!?])[ \t]+|\n[ \t]*)(?:(?:would|do|shall|should|can|could)\s+you\s+(?:like|want)\b|(?:shall|should|can)\s+i\s+"
+    r"(?:show|explain|walk|go|help|also)\b|want\s+me\s+to\b|is\s+there\s+anything\s+else\b|let\s+me\s+know\b|feel\s+free\b|"
+    r"(?:i\s+)?hope\s+(?:this|that|it)\s+helps\b)[^\n]{0,200}$",
+    re.IGNORECASE,
+)
+_OFFER_KEEP_RE = re.compile(r"(?i)\banswer\b|\bfinal\b|\bcorrect\b|\bactually\b|\binstead\b|\bwrong\b|\\boxed")
+
+
 _SENTENCE_START_RE = re.compile(r"(?:(?<=[.!?])[ \t]+|\n[ \t]*)(?=\S)")
 
 
@@ -146,6 +157,10 @@ def drop_closings(text: str) -> str:
             text = _drop_description(text)
         if text == before:
             break
+    if "?" in text[-3:] or "elp" in text[-40:] or "know" in text[-60:] or "free" in text[-60:]:
+        offer = _OFFER_RE.search(text, max(0, len(text) - 250))  # "Would you like me to explain the steps?"
+        if offer is not None and not _OFFER_KEEP_RE.search(offer.group(0)) and text[: offer.start()].strip():
+            text = text[: offer.start()].rstrip()
     tail = text[-200:]
     if "i.e" in tail or "that is" in tail or "written" in tail or "quivalently" in tail:
         restated = _RESTATED_RE.search(text, max(0, len(text) - 200))

@@ -281,7 +281,7 @@ def there_are_count(text: str) -> str | None:
 _STATED_WORD_RE = re.compile(r"(?i)\b(?:answer|option|choice)")  # an answer stated before: not overridden
 _LONE_LETTER_END_RE = re.compile(r"(?:(?<![A-Za-z])[A-H]|\bor)\W*$")  # "C\nD", "C or\nD", "A? B? C? D."
 _CLOSING_LETTER_RE = re.compile(r"(?:^|[.。!?\n])\s*[(\[]?([A-H])[)\]]?\.?\s*$")
-_BEARING = r"(?<![A-Za-z])[NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|degrees?)?\s*[EW](?![A-Za-z])"
+_BEARING = r"(?<![A-Za-z])[NS]\s*\d+(?:\.\d+)?\s*(?:°|\^\s*\{?\\circ\}?|deg(?:rees?)?)?\s*[EW](?![A-Za-z])"
 _BEARING_RE = re.compile(r"(" + _BEARING + r")[\s.$)]*$")  # one that ends the text
 _BEARING_ANY_RE = re.compile(_BEARING)
 _END_TUPLE_RE = re.compile(  # not "\( 1.2 \, \text{cm} \)": math delimiters and a thin space
@@ -333,12 +333,14 @@ def bearing(text: str) -> str | None:
     if tail.rstrip(" \t\n.$)")[-1:] not in ("E", "W"):  # cheap test first: a bearing ends with E or W
         return None
     m = _BEARING_RE.search(tail)
-    if m is None or _BEARING_ANY_RE.search(tail, 0, m.start()):
-        return None  # another bearing offered before it
+    if m is None or _BEARING_ANY_RE.search(tail, tail.rfind("\n", 0, m.start()) + 1, m.start()):
+        return None  # another bearing offered before it on its line ("N 40° E or N 50° E")
     cut = max((e.end() for e in SENTENCE_END_RE.finditer(tail, 0, m.start())), default=0)
     if _STATED_WORD_RE.search(tail, 0, cut):
         return None  # "The answer is 12 km. Direction: N 40 E": an answer stated in an earlier sentence
-    return m.group(1) if not re.search(r"\d", tail[cut : m.start()]) else None
+    if re.search(r"\d", tail[cut : m.start()]):
+        return None
+    return re.sub(r"\s*deg(?:rees?)?\s*", "° ", m.group(1))  # "N 34 deg W" as "N 34° W"
 
 
 _DIGIT_RE = re.compile(r"\d")

@@ -148,7 +148,7 @@ def math_span_list(text: str, spans: list[tuple[int, int, str]], *, gold: bool =
 _JA_COPULA_RE = re.compile(r"[ \t]*(?:です|である|となります|となる|になります|になる|だ)(?=[ \t]*[。．.]?[ \t]*(?:\n|$))")
 _HEDGE_WORDS_RE = re.compile(
     r"^(?:approximately|about|around|roughly|therefore|thus|so|still|option|choice|≈|~|i\.\s?e\.,?|that is,?|namely|#{1,6}|"
-    r"for sure|definitely|certainly|surely|clearly|"
+    r"for sure|definitely|certainly|surely|clearly|probably|most likely|likely|"
     r"약|대략|около|примерно|khoảng|sekitar|kira-kira|yaklaşık|लगभग|حوالي)\s+",  # "약 9236.28 m²", "около 12"
     re.IGNORECASE,
 )

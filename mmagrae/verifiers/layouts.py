@@ -90,7 +90,7 @@ _TRAILING_HEADING_RE = re.compile(  # a title only: "### Step 4: The answer is 1
 )
 _ARROW_RE = re.compile(r"(?m)^[ \t]*(?:=>|⟹|⇒|→)[ \t]*(\S[^\n]*)$")  # "=> 123" closing a derivation
 _ARROW_LETTER_RE = re.compile(
-    r"(?<![A-Z][ \t])(?<![A-Z])(?:→|=>|⟹|⇒|\\(?:implies|Rightarrow|Longrightarrow)(?![A-Za-z]))[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?"
+    r"(?<![A-Z][ \t])(?<![A-Z])(?:→|=>|->|⟹|⇒|\\(?:implies|Rightarrow|Longrightarrow)(?![A-Za-z]))[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?"
     r"[ \t]*[.!]?(?:\*\*)?[ \t|$]*$"
 )
 _CHECK_RE = re.compile(r"(?m)^[ \t]*(?:(?:✅|✔️?|☑️?)[ \t]*\(?([A-H])\)?|\(?([A-H])\)?[ \t]*(?:✓|✔️?|✅))[ \t.]*$")  # "✅ D"

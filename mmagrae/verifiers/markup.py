@@ -74,6 +74,20 @@ _DID_YOU_RE = re.compile(
 )
 
 
+# misspelt answer words, as sloppy typing writes them (only before a colon, "=", "is" or "iz"; and "teh", "iz")
+_TYPO_HINTS = ("answr", "anwser", "anwer", "asnwer", "anser", "answre", "awnser", "teh ", " iz ")
+_TYPO_RE = re.compile(
+    r"(?i)\b(?:(answr|anwser|anwer|asnwer|anser|answre|awnser)(?=\s*(?:[:：=]|is\b|iz\b))|(teh)(?= )|(?<= )(iz)(?= ))"
+)
+_TYPO_FIXED = {"teh": "the", "iz": "is"}
+
+
+def _untypo(m: re.Match) -> str:
+    word = m.group(0)
+    fixed = _TYPO_FIXED.get(word.lower(), "answer")
+    return fixed.upper() if word.isupper() else fixed.capitalize() if word[0].isupper() else fixed
+
+
 @functools.lru_cache(maxsize=256)  # eval's rules read a response, then the verifier reads it again
 def plain_markup(text: str) -> str:
     """``text`` with the markup and phrases above made plain; unchanged when it has none (the common case: a
@@ -98,6 +112,8 @@ def plain_markup(text: str) -> str:
         text = html.unescape(text).replace("\u00a0", " ")
     if "id you" in text:
         text = _DID_YOU_RE.sub(_did_you, text)
+    if (low := text[-600:].lower()) and any(typo in low for typo in _TYPO_HINTS) and _TYPO_RE.search(low):
+        text = _TYPO_RE.sub(_untypo, text)  # "ANSWR: D!!", "Teh answer iz 12", "final anser = 12"
     if "\\" in (foot := text[-400:]) and _DECORATION_RE.search(foot):  # where answers are
         text = _latex_decorations(text)
     if not (foot := text[-600:]).isascii() and _UNICODE_MATH_RE.search(foot):  # near the answer: then all of it
@@ -105,6 +121,8 @@ def plain_markup(text: str) -> str:
     tail = max(0, len(text) - 150)  # the closing sentences, where the answer is
     if _spaced_group(text, tail) and _SPACED_THOUSANDS_RE.search(text, tail):  # "≈ 1 520.53 cm²"
         text = text[:tail] + _SPACED_THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text[tail:])
+    if ("$" in (end := text[tail:]) or "£" in end or "€" in end) and _SPACED_MONEY_RE.search(text, tail):  # "$2 500"
+        text = text[:tail] + _SPACED_MONEY_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text[tail:])
     if not text.isascii() and _SCRIPT_RE.search(text) or "Jawaban" in text or "Cevap" in text:
         text = _other_scripts(text)  # (Indonesian and Turkish phrases need no letter of their own)
     return text
@@ -127,6 +145,7 @@ _EMOJI_RE = re.compile("(?:[🎯💪✨🎉🥳💡📐📏🧮📝📌🔍🔎�
 _SPACED_THOUSANDS_RE = re.compile(
     r"((?:[=≈]|\b(?:is|are|of|about|approximately))[ \t]*)(\d{1,3}(?: \d{3})+\.\d+)(?![\d,]|\.\d| \d)"
 )
+_SPACED_MONEY_RE = re.compile(r"([$£€][ \t]?)(\d{1,3}(?: \d{3})+)(?![\d,]|\.\d| \d)")  # money: "$50 000", "£2 500"
 _SMALL_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
 _THEREFORE_RE = re.compile(r"∴\s*")
 

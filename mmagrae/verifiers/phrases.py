@@ -87,7 +87,7 @@ def answer_after(text: str, last: re.Match | None) -> str | None:
     candidate = rest[: m.start()] if m else rest
     if candidate.rstrip().endswith(_FILLER_ENDS):  # "229 m either way"
         candidate = _FILLER_END_RE.sub("", candidate)
-    return candidate if candidate.strip() else None
+    return candidate if candidate.strip(" \t\n?*_") else None  # "So the answer is?": a question, no answer
 
 
 _QUOTED_LINE_RE = re.compile(r"[ \t*_:]*(\n)?[ \t]*(?:>[ \t]+)+(?![=>])")

@@ -51,6 +51,7 @@ class _Parser:
         self.depth = 0
         self.steps = 0
         self.deadline = deadline
+        self.bars = 0  # absolute values open: inside one, a "|" closes it
 
     def peek(self, offset: int = 0) -> Token | None:
         i = self.pos + offset
@@ -113,6 +114,8 @@ class _Parser:
                 node = BinOp("/", node, Num(Fraction(100)))
             elif self._starts_primary(tok) and tok.kind != "num":  # "2x", "x(y+1)"; never "1.5 .5"
                 node = BinOp("*", node, self.power())
+            elif tok is not None and tok.kind == "op" and tok.text == "|" and not self.bars:  # "\frac{1}{2}|x+2|"
+                node = BinOp("*", node, self.power())
             else:
                 return node
 
@@ -174,7 +177,11 @@ class _Parser:
             self.expect("close", ")" if tok.text == "(" else "}")
             return node
         if tok.kind == "op" and tok.text == "|":
-            node = self.expr()
+            self.bars += 1
+            try:
+                node = self.expr()
+            finally:
+                self.bars -= 1
             self.expect("op", "|")
             return Abs(node)
         if tok.kind == "cmd" and tok.text == "frac":

@@ -417,7 +417,7 @@ def _letter_verdict(letter: str, gold: str, choices: list[str] | None):
 
 _HEDGE = re.compile(  # ends the sentence: "so I'd say C or D." (not "… C and D, and D is correct")
     r"(?<!not )(?i:\b(?:say|answer(?:\s+is)?|option|options|choice|choose|pick|select|be|either|probably|likely|"
-    r"maybe|perhaps|possibly|guess|think|it's|between))\s+(?i:either\s+)?"
+    r"maybe|perhaps|possibly|guess))\s+(?i:either\s+)?"
     r"(?:\*\*)?\(?([A-H])\)?(?:\*\*)?\s*(?:,\s*\(?[A-H]\)?\s*)*(?i:or|/|and)\s+(?:\*\*)?\(?([A-H])\)?(?:\*\*)?"
     r"(?![\w])\W*$"
 )

@@ -254,3 +254,40 @@ def test_option_places_and_committed_letters(response: str, gold: str, choices: 
 )
 def test_dialogues_typing_and_keyboard_math(response: str, gold: str, expected: bool) -> None:
     assert verify(response, gold).correct is expected, extract(response)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [
+        # the hostile review of the fifteenth set's readings: points, angles, roots and steps are no options
+        ("The answer is 5.\n\nWhich vertex has the right angle? It's B.", "B", ["3", "4", "5", "6"], False),
+        ("The longest side is 13.\nIt lies opposite the largest angle, that is C.", "C", ["12", "13", "14", "15"], False),
+        ("Area: 12.\nSo I'd say A = 12 square units.", "12", ["10", "12", "14", "16"], True),
+        ("Option A: 3 + 1 = 4 ✓.\nI'd say B is wrong, since 4 ≠ 5.", "B", ["4", "6", "7"], False),
+        ("The answer is 4.\n\nOf the two roots, the valid one is the second one.", "4", ["2", "3", "4", "5"], True),
+        ("The answer is 12, the largest value. It's the last one we computed.", "12", ["12", "10", "8", "6"], True),
+        ("The answer is option 40°.", "40°", ["30°", "35°", "40°", "45°"], True),
+        ("The answer is 5 cm, the distance between A and B.", "5 cm", ["3 cm", "4 cm", "5 cm"], True),
+        ("The answer is 5.\n\nUnder the rotation, the image of point P(2, 3) -> A", "5", ["1", "3", "5"], True),
+        ("x = 4.\n\nOptions:\n3 -> A\n4 -> B\n5 -> C\n6 -> D", "D", ["3", "4", "5", "6"], False),
+    ],
+)
+def test_review_of_places_and_committed_letters(response: str, gold: str, choices: list[str], expected: bool) -> None:
+    assert verify(response, gold, choices=choices).correct is expected, extract(response, choices=choices)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        ("x = 3.\n\nLet me know if anything is unclear. Correction: x = 5.", "3", False),
+        ("The width is 4 cm and the length is 3 cm.\nHope this helps! The area is 12 cm².", "12", True),
+        ("Base 6, height 4.\nLet me know if you agree: the area is 12 cm².", "12", True),
+        ("We solve 2x = 10.\nHope this helps — x = 5!", "5", True),
+        ("Possible bearings:\nN 40° E\nN 50° E", "N 50° E", False),
+        ("It is either\nN 40° E\nor\nS 40° W", "S 40° W", False),
+        ("Bearing of P: N 30° E\nBearing of Q: N 60° W", "N 60° W", False),
+        ("So the answer is? 7.", "7", True),
+    ],
+)
+def test_review_of_offers_and_bearings(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract(response)

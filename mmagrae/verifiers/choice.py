@@ -108,13 +108,18 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
     return found
 
 
-# a letter the last sentence commits to, with or without a qualifier: "I'm fairly sure it's B.", "My best guess is
-# B — it's the only one that doubles.", "I'd say C", "I'll go with D" (not "it's B or C", "it's not B")
+# a letter the last sentence commits to, with a qualifier: "I'm fairly sure it's B.", "My best guess is B — it's the
+# only one that doubles.", "I'd say C", "I'll go with D" — the letter closing its clause (not "it's B or C", "it's
+# not B", "I'd say B is wrong", "I'll go with D = 12 for the diameter", "It's B that lies on the line")
 _COMMITTED_RE = re.compile(
-    r"(?i:\b(?:it's|it is|that's|that is|i'd say|i would say|i'll go with|i will go with|going with|guess is))"
-    r" (?:option )?\(?([A-H])\)?(?=[ .,;!—–-]|$)"
+    r"(?i:\b(?:i'd say|i would say|i'll go with|i will go with|i'm going with|going with|(?:my|best) guess is|"
+    r"i'm (?:fairly |pretty |quite |very )?(?:sure|confident) (?:that )?(?:it's|it is|the answer is)|"
+    r"it's probably|it is probably|probably))"
+    r" (?:option )?\(?([A-H])\)?(?=[ \t]*(?:[.!]*[ \t]*$|[—–]|[.!]\s))"
 )
-_COMMITTED_DOUBT_RE = re.compile(r"(?i)\b(?:not|or|if|whether|unless|either|except)\b|n't\b|\?")
+_COMMITTED_DOUBT_RE = re.compile(
+    r"(?i)\b(?:not|or|if|whether|unless|either|except|wrong|incorrect|false|fails?|eliminat\w*|too)\b|n't\b|\?"
+)
 
 
 def _last_sentence(text: str) -> tuple[int, str]:
@@ -125,22 +130,24 @@ def _last_sentence(text: str) -> tuple[int, str]:
 
 def _committed_letter(text: str, n_choices: int | None) -> tuple[int, str] | None:
     tail = text[-200:]
-    if "'" not in tail and "with" not in tail and "sure" not in tail and "guess" not in tail and "is" not in tail:
+    if "'" not in tail and "with" not in tail and "sure" not in tail and "guess" not in tail and "robabl" not in tail:
         return None
     at, sentence = _last_sentence(text)
     m = _COMMITTED_RE.search(sentence)
     if m is None or _COMMITTED_DOUBT_RE.search(sentence) or _LETTER_AFTER_RE.search(sentence, m.end()):
         return None
+    at += m.start(1)  # where the letter is: an answer phrase after it still wins
     letter = m.group(1)
     return (at, letter) if n_choices is None or ord(letter) - ord("A") < n_choices else None
 
 
 # an option named by its place: "it's the third choice", "That's option two", "which is option #2", "option (ii)"
-_ORDINAL_RE = re.compile(  # after a verb that states it ("is", "it's", "choose", "go with", "→"), not "Option 1 is 3 cm"
+_ORDINAL_RE = re.compile(  # after a verb that states it ("is", "it's", "choose", "go with", "→"), not "Option 1 is 3 cm";
+    # an option or choice, not "the second one" (a root, a step, a triangle) or "option 40°"
     r"(?i)(?:\bis|'s|\bchoose|\bpick|\bselect|\bgo\s+with|\banswer:?|→|=>|->)\s+(?:\*\*)?(?:"
-    r"(?:the\s+)?(first|second|third|fourth|fifth|sixth|last)\s+(?:option|choice|one)\b|"
-    r"(?:option|choice)\s*(?:#\s*|number\s+|no\.\s*)?(\d|one|two|three|four|five|six|\((?:i|ii|iii|iv|v|vi)\)|"
-    r"(?:ii|iii|iv|vi)\b))"
+    r"(?:the\s+)?(first|second|third|fourth|fifth|sixth|last)\s+(?:option|choice)\b|"
+    r"(?:option|choice)\s*(?:#\s*|number\s+|no\.\s*)?(\d(?![\d°%]|[.,]\d)|one|two|three|four|five|six|"
+    r"\((?:i|ii|iii|iv|v|vi)\)|(?:ii|iii|iv|vi)\b))"
 )
 _PLACES = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "one": 1, "two": 2, "three": 3,
            "four": 4, "five": 5, "six": 6, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6}
@@ -154,7 +161,7 @@ def _ordinal_letter(text: str, n_choices: int | None) -> tuple[int, str] | None:
     """The letter of the one option the last sentence names by its place ("that's the second option"), when
     the sentence neither negates nor hedges; with ``n_choices`` unknown, "last" names none."""
     tail = text[-200:].lower()
-    if "option" not in tail and "choice" not in tail and " one" not in tail:
+    if "option" not in tail and "choice" not in tail:
         return None
     at, sentence = _last_sentence(text)
     named = {(m.group(1) or m.group(2)).lower().strip("()") for m in _ORDINAL_RE.finditer(sentence)}

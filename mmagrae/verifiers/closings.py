@@ -132,9 +132,10 @@ _DECIDES_AFTER_RE = re.compile(r"(?i)\b(?:but|so|hence|thus|therefore|take|takin
 _OFFER_RE = re.compile(
     r"(?:(?<=[.!?])[ \t]+|\n[ \t]*)(?:(?:would|do|shall|should|can|could)\s+you\s+(?:like|want)\b|(?:shall|should|can)\s+i\s+"
     r"(?:show|explain|walk|go|help|also)\b|want\s+me\s+to\b|is\s+there\s+anything\s+else\b|let\s+me\s+know\b|feel\s+free\b|"
-    r"(?:i\s+)?hope\s+(?:this|that|it)\s+helps\b)[^\n]{0,200}$",
+    r"(?:i\s+)?hope\s+(?:this|that|it)\s+helps\b)[^\n.!?:;=—–]{0,200}[.!?]*[ \t]*$",  # the last sentence only
     re.IGNORECASE,
 )
+_OFFER_VALUE_RE = re.compile(r"\d|(?<![A-Za-z'])[A-H](?![A-Za-z'])")  # "Hope this helps, it's C.": an answer in it
 _OFFER_KEEP_RE = re.compile(r"(?i)\banswer\b|\bfinal\b|\bcorrect\b|\bactually\b|\binstead\b|\bwrong\b|\\boxed")
 
 
@@ -159,7 +160,8 @@ def drop_closings(text: str) -> str:
             break
     if "?" in text[-3:] or "elp" in text[-40:] or "know" in text[-60:] or "free" in text[-60:]:
         offer = _OFFER_RE.search(text, max(0, len(text) - 250))  # "Would you like me to explain the steps?"
-        if offer is not None and not _OFFER_KEEP_RE.search(offer.group(0)) and text[: offer.start()].strip():
+        if offer is not None and not _OFFER_KEEP_RE.search(offer.group(0)) and text[: offer.start()].strip() and (
+                offer.group(0).rstrip().endswith("?") or not _OFFER_VALUE_RE.search(offer.group(0))):
             text = text[: offer.start()].rstrip()
     tail = text[-200:]
     if "i.e" in tail or "that is" in tail or "written" in tail or "quivalently" in tail:

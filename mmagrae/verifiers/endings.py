@@ -333,8 +333,15 @@ def bearing(text: str) -> str | None:
     if tail.rstrip(" \t\n.$)")[-1:] not in ("E", "W"):  # cheap test first: a bearing ends with E or W
         return None
     m = _BEARING_RE.search(tail)
-    if m is None or _BEARING_ANY_RE.search(tail, tail.rfind("\n", 0, m.start()) + 1, m.start()):
-        return None  # another bearing offered before it on its line ("N 40° E or N 50° E")
+    if m is None:
+        return None
+    for other in _BEARING_ANY_RE.finditer(tail, 0, m.start()):  # another bearing offered before it: on its line,
+        line = tail[tail.rfind("\n", 0, other.start()) + 1 : (tail.find("\n", other.end()) + 1 or len(tail))]
+        between = tail[other.end() : m.start()]  # after "or", or as a list ("Possible bearings:\nN 40° E\nN 50° E")
+        label = line[: line.find(other.group(0))].rstrip()
+        if "\n" not in between or re.search(r"\bor\b|\beither\b", between + line) or not line.replace(
+                other.group(0), "").strip(" \t\n-*•.,;:") or (label.endswith(":") and between.rstrip().endswith(":")):
+            return None  # (nor one of several labelled lines: "Bearing of P: N 30° E\nBearing of Q: N 60° W")
     cut = max((e.end() for e in SENTENCE_END_RE.finditer(tail, 0, m.start())), default=0)
     if _STATED_WORD_RE.search(tail, 0, cut):
         return None  # "The answer is 12 km. Direction: N 40 E": an answer stated in an earlier sentence

@@ -147,7 +147,9 @@ def answer_layout(text: str) -> str:
     elif last_line.lstrip()[:1] == "#" and (heading := _TRAILING_HEADING_RE.search(end)) and end[: heading.start()].strip():
         end = end[: heading.start()]
     if (tail := end.rstrip()[-40:]) and ("→" in tail or ">" in tail or "⇒" in tail or "⟹" in tail or "ightarrow" in tail or "implies" in tail) and (arrow := _ARROW_LETTER_RE.search(tail)):
-        end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
+        if "->" not in arrow.group(0) or "=" in tail[tail.rfind("\n", 0, arrow.start()) + 1 : arrow.start()]:
+            # ("-> A" only after a value on its line: "= (15 deg, 75 deg) -> A", not "C' -> A" or "3 -> A\n4 -> B")
+            end = end.rstrip() + "\n\nAnswer: " + arrow.group(1)  # "… = 45° → C": the option it points to
     if ("✓" in end or "✅" in end or "✔" in end or "☑" in end) and (checks := list(_CHECK_RE.finditer(end))):
         last = checks[-1]
         if len(checked_letters(text)) == 1:  # "✅ A … ✅ B": no answer

@@ -87,6 +87,7 @@ def answer_after(text: str, last: re.Match | None) -> str | None:
     candidate = rest[: m.start()] if m else rest
     if candidate.rstrip().endswith(_FILLER_ENDS):  # "229 m either way"
         candidate = _FILLER_END_RE.sub("", candidate)
+    candidate = candidate.lstrip(" \t*_").removeprefix("?")  # "So the answer is? 7."
     return candidate if candidate.strip(" \t\n?*_") else None  # "So the answer is?": a question, no answer
 
 

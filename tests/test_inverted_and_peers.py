@@ -287,6 +287,9 @@ def test_review_of_places_and_committed_letters(response: str, gold: str, choice
         ("It is either\nN 40° E\nor\nS 40° W", "S 40° W", False),
         ("Bearing of P: N 30° E\nBearing of Q: N 60° W", "N 60° W", False),
         ("So the answer is? 7.", "7", True),
+        ("(a) tan(-θ) = -4.9\n(b) tan(π - θ) = -4.9\n\nanswr:  -4.9  and  -4.9..", "-4.9\n-4.9", True),
+        ("Answer: 3 and 3", "4", False),
+        ("Answer: 100,100", "100", False),
     ],
 )
 def test_review_of_offers_and_bearings(response: str, gold: str, expected: bool) -> None:

@@ -116,6 +116,7 @@ def _same_name(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
+_REPEATED_RE = re.compile(r"\s*;\s*|,\s+|\s+and\s+")  # not "100,100"
 _PAIR_RE = re.compile(r"(?<!\d),(?!\d)\s*(?:(?:or\s+)?equivalently,?\s*|i\.e\.,?\s*)?")  # not "100,100"
 _GOLD_METRES_RE = re.compile(r"\\(?:mathrm|text)\s*\{\s*~?\s*m\s*\}\s*\^\s*\{?[23]\}?\s*$")
 _METRES_RE = re.compile(r"^(.*?\S)\s+m(?:\s*\^\s*\{?[23]\}?|[²³])$")
@@ -168,7 +169,8 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
     - the text after a label's colon ("Using (2, −3): y = \frac{3}{4}x - \frac{9}{2}");
     - a function's right side against the gold's ("y = (x+4)^2 - 5" for "g(x)=(x + 4)^2 - 5");
     - a ratio as a quotient ("1/64" for "1:64");
-    - one value in brackets as that value ("[45 degrees]", Geometry3K's answer form; not an interval).
+    - one value in brackets as that value ("[45 degrees]", Geometry3K's answer form; not an interval);
+    - one value repeated as that value ("−4.9 and −4.9", one for each part of a question).
 
     >>> final_values("A = ¼ × π × 11² = 30.25π m²", "\\frac{121 \\pi}{4}")
     [('30.25π', '\\frac{121 \\pi}{4}')]
@@ -228,6 +230,9 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
         # "y = …" for "g(x) = …"; but "g(x) = …" does not state "f(x) = …"
         out.append((pred[pred_rhs.end():].strip(), gold[gold_rhs.end():].strip()))
     bare = original.strip()
+    parts = _REPEATED_RE.split(bare)
+    if len(parts) > 1 and len(set(parts)) == 1 and parts[0]:
+        out.append((parts[0], gold))  # "−4.9 and −4.9": one value given for each part of a question
     if bare[:1] == "[" and bare[-1:] == "]" and bare.count("[") == 1 and "," not in bare and ";" not in bare:
         out.append((bare[1:-1].strip(), gold))  # "[45 degrees]": one value in brackets (Geometry3K-style answers)
     pair = split_outside_brackets(original, _PAIR_RE)

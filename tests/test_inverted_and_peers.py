@@ -145,6 +145,16 @@ def test_labelled_parts_named_after_their_intervals() -> None:
         ("réponse est (35 + 70 = 105).", "105", True),
         ("4210_7", "4210_{7}", True),
         ("4210_8", "4210_{7}", False),
+        # a product of prime powers written side by side; words set in LaTeX text after a value
+        ("2^6 3^5 5^4", "2^6 * 3^5 * 5^4", True),
+        ("2^6 3^5 5^3", "2^6 * 3^5 * 5^4", False),
+        ("17\\text{ any text}", "17", True),
+        ("17\\text{ or 18}", "17", False),
+        # a gold given with its option letter: the letter or the text names it, a contradicting text does not
+        ("D", "(D) Alina", True),
+        ("Alina", "(D) Alina", True),
+        ("C", "(D) Alina", False),
+        ("(C) 13", "(C) 12", False),
     ],
 )
 def test_peer_suite_forms(response: str, gold: str, expected: bool) -> None:

@@ -241,6 +241,7 @@ def _validate(gold: Any, text: str, choices, answer_type, task, deadline: Deadli
 
 
 _LETTER_RE = re.compile(r"^\s*[A-Z]\s*$")
+_LETTERED_GOLD_RE = re.compile(r"^\s*\(([A-H])\)\s+(\S.{0,80})$")  # a gold with its option letter: "(D) Alina"
 _LETTER_ANSWER_RE = re.compile(
     r"^\s*(?:\(\s*([A-Za-z])\s*\)(?:\s+[^()]*)?|\[\s*([A-Za-z])\s*\]|([A-Za-z])[.)]?)\s*$"
 )  # "C", "(C)", "[C]", "C.", and AMC's "(C) 12" (but not "(C) and (D)")
@@ -308,6 +309,14 @@ def _compare_scalar(
         letter = next((g for g in m.groups() if g), "") if m is not None else ""
         ok = letter.upper() == gold.strip()
         return ok, f"choice: letter {'matches' if ok else 'differs'}"
+    if lettered := _LETTERED_GOLD_RE.match(gold):  # "(D) Alina", "(C) 12": an option given with its text
+        if m := _LETTER_ANSWER_RE.match(plain := numeric.normalize_math_text(pred)):
+            ok = next((g for g in m.groups() if g), "").upper() == lettered.group(1)
+            rest = re.sub(r"^\s*\(\s*[A-Za-z]\s*\)\s*", "", plain) if plain.lstrip()[:1] == "(" else ""
+            if ok and rest and not _compare_scalar(rest, lettered.group(2), kind, precision, deadline)[0]:
+                return False, "choice: the letter's text differs"  # "(C) 13" for "(C) 12"
+            return ok, f"choice: letter {'matches' if ok else 'differs'}"
+        return _compare_scalar(pred, lettered.group(2), kind, precision, deadline)  # "Alina", "12"
     g = parse_number(gold)
     if g is not None:
         p = read_number(pred, deadline)

@@ -61,6 +61,7 @@ _LAST_EQUALS_RE = re.compile(r"=|≈|\\approx")
 _LEADING_NUMBER_RE = re.compile(r"^\s*([-−+]?\$?\d[\d,]*(?:\.\d+)?\s*%?)(\s+[A-Za-z]{2,}.*)?$", re.DOTALL)
 _SECOND_ANSWER_RE = re.compile(r"\b(?:or|and|to|nor)\b\s*[-−+]?\$?\s*\d|[-–/]\s*\d")
 _ANY_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+_TEXT_WORDS_RE = re.compile(r"\\(?:text|mathrm|textrm)\s*\{\s*([A-Za-z][A-Za-z ]{0,60})\}")  # words set in LaTeX text
 
 
 def read_number(text: str, deadline: Deadline) -> Number | None:
@@ -84,8 +85,9 @@ def read_number(text: str, deadline: Deadline) -> Number | None:
             n = value_as_number(value)
             if n is not None:
                 return n
-    m = _LEADING_NUMBER_RE.match(text)
-    # "7 because ...", "1982 with an income of $931,441"; not "3 or 4", "5 cm and 10 cm", "2 to 3"
+    m = _LEADING_NUMBER_RE.match(_TEXT_WORDS_RE.sub(r" \1", text) if "\\" in text else text)
+    # "7 because ...", "1982 with an income of $931,441", "17\text{ apples and pears}"; not "3 or 4", "5 cm and
+    # 10 cm", "2 to 3"
     if m and m.group(2) and not _SECOND_ANSWER_RE.search(m.group(2)):
         return parse_number(m.group(1))
     if not _ANY_NUMBER_RE.search(text) and len(text) <= 200 and not _WORDED_MATH_RE.search(text):

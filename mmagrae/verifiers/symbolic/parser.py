@@ -116,8 +116,16 @@ class _Parser:
                 node = BinOp("*", node, self.power())
             elif tok is not None and tok.kind == "op" and tok.text == "|" and not self.bars:  # "\frac{1}{2}|x+2|"
                 node = BinOp("*", node, self.power())
+            elif (tok is not None and tok.kind == "num" and tok.space_before and _ends_in_power(node)
+                  and self.at_power_after()):  # "2^6 3^5 5^4": a product of prime powers
+                node = BinOp("*", node, self.power())
             else:
                 return node
+
+    def at_power_after(self) -> bool:
+        """Whether the number ahead is itself raised to a power ("… 3^5"): only then does it multiply."""
+        after = self.peek(1)
+        return after is not None and after.kind == "op" and after.text == "^"
 
     def unary(self) -> Expr:
         if self.at("op", ("+", "-")):
@@ -262,6 +270,13 @@ class _Parser:
 
 def _is_open(tok: Token) -> bool:
     return tok.kind == "open" or (tok.kind == "cmd" and tok.text == "lbrace")
+
+
+def _ends_in_power(node: Expr) -> bool:
+    r"""Whether the last factor of ``node`` is a power (``2^6``, ``2^6 \cdot 3^5``)."""
+    while isinstance(node, BinOp) and node.op == "*":
+        node = node.right
+    return isinstance(node, BinOp) and node.op == "^"
 
 
 def _is_close(tok: Token) -> bool:

@@ -130,7 +130,7 @@ _DECIDES_AFTER_RE = re.compile(r"(?i)\b(?:but|so|hence|thus|therefore|take|takin
 # a closing offer of more help: "Would you like me to show how to check it with the point (5,0)?", "Is there
 # anything else I can help you with?", "Let me know if you want the steps." (never one that answers or corrects)
 _OFFER_RE = re.compile(
-    r"(?:(?<=[.!?])[ \t]+|\n[ \t]*)(?:(?:would|do|shall|should|can|could)\s+you\s+(?:like|want)\b|(?:shall|should|can)\s+i\s+"
+    r"[ \t\n]*(?:(?:would|do|shall|should|can|could)\s+you\s+(?:like|want)\b|(?:shall|should|can)\s+i\s+"
     r"(?:show|explain|walk|go|help|also)\b|want\s+me\s+to\b|is\s+there\s+anything\s+else\b|let\s+me\s+know\b|feel\s+free\b|"
     r"(?:i\s+)?hope\s+(?:this|that|it)\s+helps\b)[^\n.!?:;=—–]{0,200}[.!?]*[ \t]*$",  # the last sentence only
     re.IGNORECASE,
@@ -159,7 +159,11 @@ def drop_closings(text: str) -> str:
         if text == before:
             break
     if "?" in text[-3:] or "elp" in text[-40:] or "know" in text[-60:] or "free" in text[-60:]:
-        offer = _OFFER_RE.search(text, max(0, len(text) - 250))  # "Would you like me to explain the steps?"
+        end = len(text) - 1  # the last sentence only: "Would you like me to explain the steps?"
+        while end > 0 and text[end].isspace():
+            end -= 1
+        start = max(text.rfind(". ", 0, end), text.rfind("? ", 0, end), text.rfind("! ", 0, end), text.rfind("\n", 0, end))
+        offer = _OFFER_RE.match(text, start + 1) if start != -1 and start >= len(text) - 250 else None
         if offer is not None and not _OFFER_KEEP_RE.search(offer.group(0)) and text[: offer.start()].strip() and (
                 offer.group(0).rstrip().endswith("?") or not _OFFER_VALUE_RE.search(offer.group(0))):
             text = text[: offer.start()].rstrip()

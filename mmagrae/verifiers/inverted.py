@@ -54,7 +54,10 @@ def drop_justification(text: str) -> str:
     """``text`` without a closing "because …"/"since …" clause that follows a stated value in its sentence; the
     text is returned unchanged when the clause concludes, hedges or computes another value without confirming
     the first, or the sentence before it states no value or is negated ("It can't be 12 because …")."""
-    start = max(len(text) - 400, text.rfind("\n", 0, len(text.rstrip("\n"))) + 1, 0)  # the last line's tail
+    end = len(text)
+    while end and text[end - 1] == "\n":  # (not text.rstrip(): a copy of the whole text)
+        end -= 1
+    start = max(end - 400, text.rfind("\n", 0, end) + 1, 0)  # the last line's tail
     found = [i for i in (text.find(" because", start), text.find(" since", start)) if i != -1]
     if not found:  # (str.find first: a pattern scan of the whole tail costs ten times more)
         return text
@@ -97,7 +100,17 @@ _VALUE_FIRST_DOUBT_RE = re.compile(  # "12 is the one we would get if …", "3 i
     r"old|previous|earlier|first|estimate|guess|smaller|larger|bigger|half|twice|less|more|whole|step|eq|"
     r"equation|part|case|original|start)\b|n't\b|\?"
 )
-_LAST_SENTENCE_RE = re.compile(r"(?<!\.[A-Za-z])(?<!\d)[.!?](?=\s)|\n")
+
+
+def _last_sentence_start(tail: str) -> int:
+    """Where the last sentence of ``tail`` starts: after the last ". ", "! ", "? " or line break, not after a
+    number's point ("… is 3. 5 …") or an abbreviation ("e.g. ")."""
+    end = len(tail)
+    while True:
+        i = max(tail.rfind(". ", 0, end), tail.rfind("! ", 0, end), tail.rfind("? ", 0, end), tail.rfind("\n", 0, end))
+        if i <= 0 or tail[i] != "." or not (tail[i - 1].isdigit() or (i > 1 and tail[i - 2] == ".")):
+            return i + 1
+        end = i
 
 
 def value_first(text: str) -> str | None:
@@ -106,8 +119,7 @@ def value_first(text: str) -> str | None:
     tail = text[-300:].rstrip(" \t\n.!*_")
     if " is " not in tail and " are " not in tail and " was " not in tail and " be " not in tail:
         return None
-    start = max((m.end() for m in _LAST_SENTENCE_RE.finditer(tail)), default=0)
-    m = _VALUE_FIRST_RE.match(tail, start)
+    m = _VALUE_FIRST_RE.match(tail, _last_sentence_start(tail))
     if m is None or not re.search(r"\d", m.group(1)) or _VALUE_FIRST_DOUBT_RE.search(m.group(2)) \
             or number_words_in(m.group(2)):  # "… so the area is thirty": another value
         return None

@@ -30,7 +30,9 @@ import re
 _LEADING = re.compile(  # not "C = πd": a circumference, not the option
     r"^\s*(?:\*\*\s*)?(?:[<(\[{]\s*)?([A-H])(?:\s*[>)\]}]|\s*[.:：,](?!\d)|\s*$|\s+(?![A-Za-z=≈]))"
 )
-_CLOSING_BOLD_LETTER = re.compile(r"\n[ \t]*(?:\*\*|__)[ \t]*\(?([A-H])\)?[ \t]*(?:\*\*|__)[ \t.]*$")
+_CLOSING_BOLD_LETTER = re.compile(  # "\n\n**A**", "… is 210 liters — B.", "… fits both folds: A.", "∴ D"
+    r"(?:\n[ \t]*(?:\*\*|__)|[ \t]+[—–]|:|∴|\b[Tt]herefore,?)[ \t]*\(?([A-H])\)?[ \t]*(?:\*\*|__)?[ \t.!]*$"
+)
 _MARKER = re.compile(r"(?:^|[;\s])[ \t]{0,3}([A-H])[ \t]{0,3}[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
 
 
@@ -417,8 +419,9 @@ def _letter_verdict(letter: str, gold: str, choices: list[str] | None):
 
 _HEDGE = re.compile(  # ends the sentence: "so I'd say C or D." (not "… C and D, and D is correct")
     r"(?<!not )(?i:\b(?:say|answer(?:\s+is)?|option|options|choice|choose|pick|select|be|either|probably|likely|"
-    r"maybe|perhaps|possibly|guess))\s+(?i:either\s+)?"
-    r"(?:\*\*)?\(?([A-H])\)?(?:\*\*)?\s*(?:,\s*\(?[A-H]\)?\s*)*(?i:or|/|and)\s+(?:\*\*)?\(?([A-H])\)?(?:\*\*)?"
+    r"maybe|perhaps|possibly|guess|it's(?=\s+\(?[A-H]\)?(?:\s*\([^()\n]{1,20}\))?\s+or\b)))\s+(?i:either\s+)?"
+    r"(?:\*\*)?\(?([A-H])\)?(?:\*\*)?(?:\s*\([^()\n]{1,20}\))?\s*(?:,\s*\(?[A-H]\)?\s*)*(?i:or|/|and)\s+(?:\*\*)?"
+    r"\(?([A-H])\)?(?:\*\*)?(?:\s*\([^()\n]{1,20}\))?"
     r"(?![\w])\W*$"
 )
 

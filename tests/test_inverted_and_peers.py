@@ -304,3 +304,49 @@ def test_review_of_places_and_committed_letters(response: str, gold: str, choice
 )
 def test_review_of_offers_and_bearings(response: str, gold: str, expected: bool) -> None:
     assert verify(response, gold).correct is expected, extract(response)
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # a sixteenth held-out set: a clause after the value adds a given, a second quantity or a comparison
+        ("Therefore, with a maximum at (π/4, −2.2), the amplitude is 3.15, with the midline at y = −5.35.", "3.15", True),
+        ("Hence y = 5 sin x has its first maximum for x ≥ 0 at (90°, 5), with the same period of 360°.", "(90°, 5)", True),
+        ("So the accounts have the same balance after about 7 years, when each holds roughly $1775.", "7", True),
+        ("Therefore the exact value of y is 4√3, equal to the given leg, while the hypotenuse x would be 4√6.",
+         "4\\sqrt{3}", True),
+        ("Therefore the hypotenuse P is 17 units — twice the side opposite 30°, as expected.", "17", True),
+        ("So the surface area is about 1368.21 square units, which is larger than the cube's 1209.84.", "1209.84", False),
+        ("The highest bar has a value of 2, while the lowest bar has a value of 1.", "1", True),  # "while": read as before
+        # a value affirmed after the values ruled out
+        ("So a is not 9/2 and not 9√3 — it is 9√3/2 (≈ 7.79).", "\\frac{9\\sqrt{3}}{2}", True),
+        ("It can't be 12, and it isn't 15 either; it must be 18.", "18", True),
+        ("It is not 12; it is 13 or 14.", "13", False),
+        # framework delimiters, a label with a note, "the answer is the first:"
+        ("so 12.\n\n<<12>>", "12", True),
+        ("【答案】12", "12", True),
+        ("Rounded: 577.3 cm³\n\nResult -> 577.3 cm³", "577.3", True),
+        ("Final answer (for grading): 12", "12", True),
+        ("so of these two values the answer is the first:\n\nDistance travelled toward B = 3799 km", "3799 km", True),
+        # set-builder notation; two values or equations offered with "or"
+        ("∴ H = {(x, y) ∈ ℝ² : y²/9 − (x + 1)²/9 = 1}", "\\frac{y^2}{9}-\\frac{(x+1)^2}{9}=1", True),
+        ("So x ≈ 24.5 or x ≈ 24.6.", "24.6", False),
+        ("so the equation is x = 0 or y = 0.", "x=0", False),
+        ("so x = 3 or x = 3.", "3", True),
+    ],
+)
+def test_trailing_clauses_affirmations_and_delimiters(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract(response)
+
+
+def test_sixteenth_set_multiple_choice() -> None:
+    assert verify("x = 2.\n\nAnswer (option letter only): C", "C", choices=["1", "2", "3"]).correct
+    assert verify("5√3\n\n{{D}}", "D", choices=["1", "2", "3", "5√3"]).correct
+    assert verify("The answer is not B or C. It's A (36 cm).", "A", choices=["36 cm", "12 cm", "24 cm"]).correct
+    options = "A. 210000 L; B. 210 L; C. 63000 L; D. Cannot be determined"
+    said = ("It isn't 210000 L. It isn't 63000 either, and it's not \"cannot be determined\".\n\n"
+            "The volume is 210 liters — B.")
+    assert rules.choice_verdict(said, "B", rules.split_options(options)).correct
+    assert rules.hedged_letters("The side is between 1 cm and 4 cm, so it's B (3 cm) or C (2 cm).", 4)
+    assert rules.hedged_letters("So the side is either A (16) or B (21).", 4)
+    assert not rules.hedged_letters("The two equal angles: it's A and B.", 4)

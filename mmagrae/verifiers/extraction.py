@@ -59,7 +59,7 @@ from mmagrae.verifiers.endings import (
     there_are_count,
     worded_value,
 )
-from mmagrae.verifiers.inverted import drop_justification, value_first
+from mmagrae.verifiers.inverted import affirmed_value, drop_justification, drop_trailing_clause, value_first
 from mmagrae.verifiers.layouts import (
     answer_layout,
     answer_tags,
@@ -376,7 +376,8 @@ def extract(
     """
     text = response[-MAX_RESPONSE_CHARS:]
     visible = drop_runoff(strip_think(text))
-    visible = drop_trailing_remark(drop_justification(drop_trailing_note(drop_closings(program_output(plain_markup(visible))))))
+    visible = drop_trailing_note(drop_closings(program_output(plain_markup(visible))))
+    visible = drop_trailing_remark(drop_trailing_clause(drop_justification(visible)))  # "…, with the midline at …"
     if _FULL_WIDTH_MATH_RE.search(visible):
         visible = visible.translate(_FULL_WIDTH_MATH)
     if "です" in visible or "る" in visible or "だ" in visible or "ます" in visible:  # "答えは 60° です。": the copula is not the answer
@@ -424,6 +425,8 @@ def extract(
     if first is not None:  # "The centre is (-3, -3).\n\nExplanation: …": the answer stated first
         visible = first
     last_phrase = _last_phrase(visible)
+    if (affirmed := affirmed_value(visible)) is not None and (len(affirmed) == 1) == bool(choices):
+        return Extraction(affirmed, "affirmed")  # "… is not 9/2 and not 9√3 — it is 9√3/2.", "… not B or C. It's A."
     if choices:  # "So the correct option is D.": a stated letter, unless a later phrase states the answer
         stated = stated_letter_at(visible, len(choices))
         if stated is not None and (last_phrase is None or last_phrase.start() <= stated[0]):

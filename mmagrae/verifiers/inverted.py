@@ -16,7 +16,7 @@ import re
 
 from mmagrae.verifiers.numeric import number_words_in
 
-__all__ = ["drop_justification", "value_first"]
+__all__ = ["affirmed_value", "drop_justification", "drop_trailing_clause", "value_first"]
 
 # a closing clause that says why: ", since it is made up of …", " because sine of 60° is …"
 _JUSTIFICATION_RE = re.compile(  # inside the sentence: not "… 4.5. Since the question asks …, it is 4."
@@ -124,3 +124,56 @@ def value_first(text: str) -> str | None:
             or number_words_in(m.group(2)):  # "… so the area is thirty": another value
         return None
     return m.group(1).strip("$ ")
+
+
+# a clause after the value that adds a given, a second quantity or a comparison, not the answer ("… is 3.15, with
+# the midline at y = −5.35.", "… is 17 units — twice the side opposite 30°, as expected.", "… 4√3, equal to the
+# given leg, while the hypotenuse x would be 4√6.", "… 1368.21 square units, which is larger than 1209.84.")
+_TRAILING_CLAUSE_RE = re.compile(
+    r"(?:,|[ \t]+[—–])[ \t]*(?:with|whose|when|where|equal\s+to|twice|half|as\s+expected|"
+    r"in\s+simplest|which\s+(?:is|was)\s+(?:larger|smaller|greater|less|more|bigger|twice|half|the\s+same|equal))\b"
+    r"[^\n]{0,200}$"
+)
+_CLAUSE_KEEP_RE = re.compile(r"(?i)\b(?:answer|so|therefore|thus|hence|final|actually|correct|instead|rather|or)\b")
+_STATED_VALUE_RE = re.compile(  # the value the main clause states: "is 3.15", "= (x + 2)² + 1", "at (90°, 5)"
+    r"(?i)(?:\b(?:is|are|be|of|at|gives?|equals?|after)|[=≈])\s*(?:about\s+|approximately\s+|roughly\s+|≈\s*)?[-−$(√\\\d]"
+)
+
+
+def drop_trailing_clause(text: str) -> str:
+    """``text`` without a clause that follows the value its last sentence states and adds something else (a
+    given, a second quantity, a comparison); unchanged when the clause concludes, corrects or hedges, or no
+    value is stated before it."""
+    if "," not in text[-200:] and "—" not in text[-200:] and "–" not in text[-200:]:
+        return text
+    start = _last_sentence_start(text[-300:]) + max(0, len(text) - 300)
+    at = start
+    while (m := _TRAILING_CLAUSE_RE.search(text, at)) is not None:  # the first clause after a stated value
+        if _CLAUSE_KEEP_RE.search(m.group(0)):
+            return text
+        if _STATED_VALUE_RE.search(text, start, m.start()):
+            return text[: m.start()].rstrip()
+        at = m.start() + 1  # "Therefore, with a maximum at (π/4, −2.2), the amplitude is 3.15, with …"
+    return text
+
+
+# a value affirmed after the values ruled out: "So a is not 9/2 and not 9√3 — it is 9√3/2 (≈ 7.79).", "The answer is
+# not B or C. It's A (36 cm).", "It can't be 12, and it isn't 15 either; it must be 18."
+_AFFIRMED_RE = re.compile(
+    r"(?i)(?:[—–;:]|\.\s|,\s*but|^)\s*(?:so\s+)?(?:it\s+is|it's|it\s+must\s+be|the\s+answer\s+is|this\s+is)\s+"
+    r"(\(?[A-H]\)?(?=\s*(?:\([^()\n]{1,30}\))?\s*[.!]?\s*$)|[-−]?[\d$\\√(][^\s;,]*(?:\s*[a-zA-Z°²³]{1,6})?)"
+    r"\s*(?:\([^()\n]{1,40}\))?\s*[.!]?\s*$"
+)
+_RULED_OUT_RE = re.compile(r"(?i)\b(?:not|isn't|can't|cannot|neither|nor)\b|n't\b")
+
+
+def affirmed_value(text: str) -> str | None:
+    """The value or option letter the text affirms at its end after ruling others out, or None."""
+    tail = text[-300:].rstrip()
+    m = _AFFIRMED_RE.search(tail, max(0, _last_sentence_start(tail) - 120))
+    if m is None or not _RULED_OUT_RE.search(tail, max(0, m.start() - 200), m.start()):
+        return None
+    if _RULED_OUT_RE.search(m.group(0)) or re.search(r"(?i)\b(?:or|maybe|perhaps|probably)\b", m.group(0)):
+        return None
+    value = m.group(1).strip().rstrip(".")
+    return value.strip("() ") if len(value.strip("() ")) == 1 else value

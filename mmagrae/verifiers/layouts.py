@@ -88,7 +88,13 @@ _GSM8K_RE = re.compile(
 _TRAILING_HEADING_RE = re.compile(  # a title only: "### Step 4: The answer is 12" states the answer and stays
     rf"\n[ \t]*#{{1,6}}[ \t]+(?:\d+[.)][ \t]+)?(?:{_SECTION_WORDS}(?![^\n]*(?::|\bis\b|\d))|[^\n]*\?[ \t]*$)[^\n]*\s*\Z"
 )
-_ARROW_RE = re.compile(r"(?m)^[ \t]*(?:=>|⟹|⇒|→)[ \t]*(\S[^\n]*)$")  # "=> 123" closing a derivation
+_ARROW_RE = re.compile(r"(?m)^[ \t]*(?:=>|⟹|⇒|→|(?i:result|answer)[ \t]*->)[ \t]*(\S[^\n]*)$")  # "=> 123", "Result -> 12"
+# an answer label with a note before its colon ("Answer (option letter only): C", "Final answer (for grading): 12")
+_LABEL_NOTE_RE = re.compile(r"(?i)\b((?:final\s+)?answer)\s*\([^()\n]{1,40}\)\s*([:：])")
+# the answer set in an evaluation framework's delimiters on the closing line: "[[A]]", "{{D}}", "<<12>>", "「12」",
+# "【答案】12" (not a link "[[page]]" inside a sentence: the line holds nothing else)
+_DELIMITED_RE = re.compile(r"(?:^|\n)[ \t]*(?:\[\[([^\[\]\n]{1,40})\]\]|\{\{([^{}\n]{1,40})\}\}|<<([^<>\n]{1,40})>>|"
+                           r"「([^「」\n]{1,40})」|【答案】[ \t]*([^\n]{1,40}))[ \t.]*$")
 _ARROW_LETTER_RE = re.compile(
     r"(?<![A-Z][ \t])(?<![A-Z])(?:→|=>|->|⟹|⇒|\\(?:implies|Rightarrow|Longrightarrow)(?![A-Za-z]))[ \t]*(?:\*\*|__)?\(?([A-H])\)?(?:\*\*|__)?"
     r"[ \t]*[.!]?(?:\*\*)?[ \t|$]*$"
@@ -109,10 +115,18 @@ _DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d)")
 _SPACE_THOUSANDS_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?![\d,]))")
 
 
+def _delimited(m: re.Match) -> str:
+    return "\nAnswer: " + next(g for g in m.groups() if g is not None).strip()
+
+
 @functools.lru_cache(maxsize=256)  # eval's rules read a response, then the verifier reads it again
 def answer_layout(text: str) -> str:
     """``text`` with the layouts above rewritten; unchanged when it has none of them (the common case). Each
     layout is looked for where it closes a response (its last 400 characters), after a substring test."""
+    if "nswer (" in text[-300:] or "NSWER (" in text[-300:]:  # "Answer (option letter only): C": the label
+        text = text[:-300] + _LABEL_NOTE_RE.sub(r"\1\2", text[-300:])
+    if (close := text.rstrip(" \t\n.")[-2:]) in ("]]", "}}", ">>") or close[-1:] == "」" or "【答案】" in text[-60:]:
+        text = text[:-200] + _DELIMITED_RE.sub(_delimited, text[-200:])  # "[[A]]", "{{D}}", "【答案】12"
     first = text[: 80].lstrip()  # a summary label opens or closes the response: "TL;DR: 12", "Bottom line: …"
     closing = text[-300:].rstrip()
     if _SUMMARY_LABEL_RE.match(first) or _SUMMARY_LABEL_RE.match(closing, closing.rfind("\n") + 1):
@@ -131,7 +145,7 @@ def answer_layout(text: str) -> str:
         after = sum(1 for line in end[last.end():].split("\n")[1:] if line.strip())
         if after <= (0 if _VOTE_LABEL_RE.search(last.group(0)) else 1):  # "Consensus:" only as the last line
             end = end[: last.start()] + last.group(1) + "Answer" + last.group(2) + end[last.end():]
-    if ("=>" in end or "→" in end or "⟹" in end or "⇒" in end) and (arrows := list(_ARROW_RE.finditer(end))):
+    if ("=>" in end or "→" in end or "⟹" in end or "⇒" in end or "->" in end) and (arrows := list(_ARROW_RE.finditer(end))):
         if not end[arrows[-1].end():].strip():  # only when it closes the response
             end = end[: arrows[-1].start()] + "Answer: " + arrows[-1].group(1) + end[arrows[-1].end():]
     lines = end.rstrip().rsplit("\n", 2)

@@ -106,8 +106,9 @@ _PLAIN_WORD_RE = re.compile(r"(?<![\\a-zA-Z])[A-Za-z]{2,}")
 # nor "2π, or about 6.28": the same value restated)
 _OR_BEFORE_RE = re.compile(
     r"(?<![/:√^{\\\d.])(\d+(?:\.\d+)?)\s?(°|%|[^\W\d_]{1,6}(?:\^?[23²³])?)?\s*,?\s+(?i:or|或者?)"
-    r"(?:\s+(?i:maybe|perhaps|possibly|even))*\s*[-−]?$"
+    r"(?:\s+(?i:maybe|perhaps|possibly|even))*(\s+[A-Za-z]\w?\s*[=≈])?\s*[-−]?$"  # "x = 0 or y = 0"
 )
+_NAME_BEFORE_RE = re.compile(r"([A-Za-z]\w?)\s*[=≈]\s*[-−]?$")
 _UNIT_AFTER_RE = re.compile(r"\s?(°|%|[^\W\d_]{1,6}(?:\^?[23²³])?)")
 
 
@@ -123,6 +124,9 @@ def or_hedged(text: str, number: re.Match) -> bool:
     before = _OR_BEFORE_RE.search(text, max(0, number.start() - 40), number.start())
     if before is None:
         return False
+    if before.group(3) and (name := _NAME_BEFORE_RE.search(text, max(0, before.start() - 12), before.start())) \
+            and name.group(1) != before.group(3).strip(" =≈"):
+        return True  # "x = 0 or y = 0": two equations offered
     unit_after = _UNIT_AFTER_RE.match(text, number.end())
     first, second = before.group(2), unit_after.group(1) if unit_after else None
     if first in ("π", "pi") or (first or "").startswith("\\"):

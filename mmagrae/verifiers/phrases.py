@@ -85,12 +85,18 @@ def answer_after(text: str, last: re.Match | None) -> str | None:
             return rest[1:end]
     m = SENTENCE_END_RE.search(rest)
     candidate = rest[: m.start()] if m else rest
+    if m is not None and _POINTS_ON_RE.match(candidate):  # "the answer is the first:\n\nDistance toward B = 3799 km"
+        after = rest[m.start() :].lstrip()
+        m = SENTENCE_END_RE.search(after)
+        candidate = after[: m.start()] if m else after
     if candidate.rstrip().endswith(_FILLER_ENDS):  # "229 m either way"
         candidate = _FILLER_END_RE.sub("", candidate)
     candidate = candidate.lstrip(" \t*_").removeprefix("?")  # "So the answer is? 7."
     return candidate if candidate.strip(" \t\n?*_") else None  # "So the answer is?": a question, no answer
 
 
+_POINTS_ON_RE = re.compile(r"(?i)\s*(?:the\s+)?(?:first|second|third|last|following|one\s+below|below)(?:\s+one)?\s*:\s*$|"
+                           r"\s*as\s+follows\s*:\s*$")
 _QUOTED_LINE_RE = re.compile(r"[ \t*_:]*(\n)?[ \t]*(?:>[ \t]+)+(?![=>])")
 _FILLER_ENDS = ("way", "case", "cases", "regardless", "anyway")  # not "in total" ("5 per box, 20 in total")
 _FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway)\s*$")

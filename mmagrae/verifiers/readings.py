@@ -75,7 +75,7 @@ def read_number(text: str, deadline: Deadline) -> Number | None:
         if n is not None:
             return n
     last = _LAST_EQUALS_RE.split(text)
-    if len(last) > 1:  # "m∠ABC = 60°", "2 + 3 = 5": the value after the last "=" or "≈"
+    if len(last) > 1 and not _OFFERED_RE.search(text):  # "m∠ABC = 60°", "2 + 3 = 5": the value after the last "="
         n = parse_number(last[-1])
         if n is not None:
             return n
@@ -118,6 +118,10 @@ def _same_name(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
+_OFFERED_RE = re.compile(  # two different values offered: "x ≈ 24.5 or x ≈ 24.6" (not "x = 3 or x = 3")
+    r"([-−]?\d+(?:\.\d+)?)[^\d\n=≈]{0,12}?\s+or\s+(?:[A-Za-z]\w?\s*[=≈]\s*)?(?!\1(?![\d.]))[-−]?\d"
+)
+_SET_BUILDER_RE = re.compile(r"\{[^{}:|]{1,40}(?::|\|)([^{}]{1,200})\}\s*$")  # the set's condition
 _REPEATED_RE = re.compile(r"\s*;\s*|,\s+|\s+and\s+")  # not "100,100"
 _PAIR_RE = re.compile(r"(?<!\d),(?!\d)\s*(?:(?:or\s+)?equivalently,?\s*|i\.e\.,?\s*)?")  # not "100,100"
 _GOLD_METRES_RE = re.compile(r"\\(?:mathrm|text)\s*\{\s*~?\s*m\s*\}\s*\^\s*\{?[23]\}?\s*$")
@@ -172,7 +176,9 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
     - a function's right side against the gold's ("y = (x+4)^2 - 5" for "g(x)=(x + 4)^2 - 5");
     - a ratio as a quotient ("1/64" for "1:64");
     - one value in brackets as that value ("[45 degrees]", Geometry3K's answer form; not an interval);
-    - one value repeated as that value ("−4.9 and −4.9", one for each part of a question).
+    - one value repeated as that value ("−4.9 and −4.9", one for each part of a question);
+    - a set in set-builder notation as its condition ("{(x, y) ∈ ℝ² : y²/9 − (x + 1)²/9 = 1}");
+    and none when two values are offered ("x ≈ 24.5 or x ≈ 24.6").
 
     >>> final_values("A = ¼ × π × 11² = 30.25π m²", "\\frac{121 \\pi}{4}")
     [('30.25π', '\\frac{121 \\pi}{4}')]
@@ -232,6 +238,10 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
         # "y = …" for "g(x) = …"; but "g(x) = …" does not state "f(x) = …"
         out.append((pred[pred_rhs.end():].strip(), gold[gold_rhs.end():].strip()))
     bare = original.strip()
+    if _OFFERED_RE.search(bare):
+        return []  # "x ≈ 24.5 or x ≈ 24.6": two values offered, no reading of either
+    if (built := _SET_BUILDER_RE.search(bare)) is not None:  # "H = {(x, y) ∈ ℝ² : y²/9 − (x + 1)²/9 = 1}"
+        out.append((built.group(1).strip(), gold))
     parts = _REPEATED_RE.split(bare)
     if len(parts) > 1 and len(set(parts)) == 1 and parts[0]:
         out.append((parts[0], gold))  # "−4.9 and −4.9": one value given for each part of a question

@@ -33,6 +33,11 @@ _LEADING = re.compile(  # not "C = πd": a circumference, not the option
 _CLOSING_BOLD_LETTER = re.compile(  # "\n\n**A**", "… is 210 liters — B.", "… fits both folds: A.", "∴ D"
     r"(?:\n[ \t]*(?:\*\*|__)|[ \t]+[—–]|:|∴|\b[Tt]herefore,?)[ \t]*\(?([A-H])\)?[ \t]*(?:\*\*|__)?[ \t.!]*$"
 )
+# ... not a point, a vertex, a label or an option ruled out: "The right angle is at vertex: C", "Eliminated: D"
+_NAMED_BEFORE_RE = re.compile(
+    r"(?i)\b(?:vertex|vertices|point|labell?ed|label|at|eliminated?|not|constant|consider|center|centre|angle|side|"
+    r"line|segment|fails?|wrong|incorrect)\b[\s:—–]*$"
+)
 _MARKER = re.compile(r"(?:^|[;\s])[ \t]{0,3}([A-H])[ \t]{0,3}[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
 
 
@@ -312,7 +317,8 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
                     return verdict
     if letter is None:
         letter = stated_letter(response, n)
-    if letter is None and (closing := _CLOSING_BOLD_LETTER.search(response[-40:])) and _in_range(closing.group(1), n):
+    if letter is None and (closing := _CLOSING_BOLD_LETTER.search(response[-40:])) and _in_range(closing.group(1), n) \
+            and not _NAMED_BEFORE_RE.search(response[-40:][: closing.start(1)]):
         letter = closing.group(1)  # "- D. No correct answer ✗ (A works)\n\n**A**": the letter set alone at the end
     if letter is None and len(response.strip()) <= 40 and len(checked_letters(response)) < 2:
         letter = leading_letter(response, n)  # not "A ✓\nB ✓": two letters checked

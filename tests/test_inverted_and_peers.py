@@ -310,8 +310,15 @@ def test_review_of_offers_and_bearings(response: str, gold: str, expected: bool)
     ("response", "gold", "expected"),
     [
         # a sixteenth held-out set: a clause after the value adds a given, a second quantity or a comparison
-        ("Therefore, with a maximum at (π/4, −2.2), the amplitude is 3.15, with the midline at y = −5.35.", "3.15", True),
-        ("Hence y = 5 sin x has its first maximum for x ≥ 0 at (90°, 5), with the same period of 360°.", "(90°, 5)", True),
+        ("Therefore, with a maximum at (π/4, −2.2), the amplitude is 3.15, with a midline below the axis.", "3.15", True),
+        ("Hence y = 5 sin x has its first maximum for x ≥ 0 at (90°, 5), whose x is the same as for sin x.", "(90°, 5)",
+         True),
+        # ... a clause that states a value of its own is read as before (which one was asked, a judge reads)
+        ("The function has its minimum at x = 1, where f(1) = −3.", "-3", True),
+        ("The roots are 2 and 3, whose product is 6.", "6", True),
+        ("Each side is 5 cm, with a perimeter of 20 cm.", "20", True),
+        ("The radius is 7 — twice that gives the diameter, 14.", "7", False),
+        ("The perimeter is 20, where each side is 5; the area is 25.", "20", False),
         ("So the accounts have the same balance after about 7 years, when each holds roughly $1775.", "7", True),
         ("Therefore the exact value of y is 4√3, equal to the given leg, while the hypotenuse x would be 4√6.",
          "4\\sqrt{3}", True),
@@ -322,9 +329,15 @@ def test_review_of_offers_and_bearings(response: str, gold: str, expected: bool)
         ("So a is not 9/2 and not 9√3 — it is 9√3/2 (≈ 7.79).", "\\frac{9\\sqrt{3}}{2}", True),
         ("It can't be 12, and it isn't 15 either; it must be 18.", "18", True),
         ("It is not 12; it is 13 or 14.", "13", False),
+        ("The answer is 45°. Note: ∠B is not 45°; it is 90°.", "90", False),  # the stated answer stands
         # framework delimiters, a label with a note, "the answer is the first:"
         ("so 12.\n\n<<12>>", "12", True),
         ("【答案】12", "12", True),
+        ("解：x = 4。\n【答案】见解析", "4", True),  # a delimited line without a value is no answer line
+        ("The answer is 12.\n\nSee also:\n[[Pythagorean theorem]]", "12", True),
+        ("The answer is as follows:\n\nStep 1: The base is 5.\nStep 2: Area = 1/2 × 5 × 4 = 10.\n\n**10 cm²**", "10", True),
+        ("The answer is as follows:\n\nStep 1: The base is 5.\nStep 2: Area = 1/2 × 5 × 4 = 10.", "5", False),
+        ("The solution set is {x ∈ ℝ : x² + 1 = 0}.", "0", False),
         ("Rounded: 577.3 cm³\n\nResult -> 577.3 cm³", "577.3", True),
         ("Final answer (for grading): 12", "12", True),
         ("so of these two values the answer is the first:\n\nDistance travelled toward B = 3799 km", "3799 km", True),
@@ -350,3 +363,7 @@ def test_sixteenth_set_multiple_choice() -> None:
     assert rules.hedged_letters("The side is between 1 cm and 4 cm, so it's B (3 cm) or C (2 cm).", 4)
     assert rules.hedged_letters("So the side is either A (16) or B (21).", 4)
     assert not rules.hedged_letters("The two equal angles: it's A and B.", 4)
+    assert verify("So the correct option is B (4).\n\nThe hypotenuse isn't 4 — it is 5.", "B", choices=["3", "4", "5"]).correct
+    assert not verify("x = 6.\nThe right angle is at vertex: C", "C", choices=["4", "5", "7", "6"]).correct
+    assert not rules.choice_verdict("Options B, C and D all fail the check.\nEliminated: D", "D", ["1", "2", "3", "4"]).correct
+    assert not rules.choice_verdict("x = 6.\nThe right angle is at vertex: C", "C", ["4", "5", "7", "6"]).correct

@@ -425,7 +425,10 @@ def extract(
     if first is not None:  # "The centre is (-3, -3).\n\nExplanation: …": the answer stated first
         visible = first
     last_phrase = _last_phrase(visible)
-    if (affirmed := affirmed_value(visible)) is not None and (len(affirmed) == 1) == bool(choices):
+    if ((last_phrase is None or (said := _answer_after(visible, last_phrase)) is None
+         or said.lstrip(" *_:").startswith("not"))
+            and (affirmed := affirmed_value(visible)) is not None and (affirmed.isalpha() and len(affirmed) == 1) == bool(choices)
+            and (choices or stated_letter_at(visible) is None)):  # not after "So the correct option is B (4)."
         return Extraction(affirmed, "affirmed")  # "… is not 9/2 and not 9√3 — it is 9√3/2.", "… not B or C. It's A."
     if choices:  # "So the correct option is D.": a stated letter, unless a later phrase states the answer
         stated = stated_letter_at(visible, len(choices))

@@ -130,11 +130,17 @@ def value_first(text: str) -> str | None:
 # the midline at y = −5.35.", "… is 17 units — twice the side opposite 30°, as expected.", "… 4√3, equal to the
 # given leg, while the hypotenuse x would be 4√6.", "… 1368.21 square units, which is larger than 1209.84.")
 _TRAILING_CLAUSE_RE = re.compile(
-    r"(?:,|[ \t]+[—–])[ \t]*(?:with|whose|when|where|equal\s+to|twice|half|as\s+expected|"
-    r"in\s+simplest|which\s+(?:is|was)\s+(?:larger|smaller|greater|less|more|bigger|twice|half|the\s+same|equal))\b"
-    r"[^\n]{0,200}$"
+    r"(?:,|[ \t]+[—–])[ \t]*(?:with|whose|when|equal\s+to|twice|half|as\s+expected|in\s+simplest|"
+    r"which\s+(?:is|was)\s+(?:larger|smaller|greater|less|more|bigger|twice|half|the\s+same|equal))\b"
+    r"[^\n;]{0,200}$"
 )
-_CLAUSE_KEEP_RE = re.compile(r"(?i)\b(?:answer|so|therefore|thus|hence|final|actually|correct|instead|rather|or)\b")
+# ... unless it concludes, corrects or hedges, or states a value of its own right after a verb ("where f(1) = −3",
+# "whose product is 6", "with a sum of 5", "— twice that gives the diameter, 14", "equal to 120°"): read as before
+_CLAUSE_KEEP_RE = re.compile(
+    r"(?i)\b(?:answer|so|therefore|thus|hence|final|actually|correct|instead|rather|or|gives?|giving|makes?|making|"
+    r"yields?|yielding|leaves|leaving)\b|"
+    r"(?:\b(?:is|are|of|by|to)|[=:])\s*(?:about\s+|approximately\s+|roughly\s+|≈\s*)?[-−$√\\(]?\d"
+)
 _STATED_VALUE_RE = re.compile(  # the value the main clause states: "is 3.15", "= (x + 2)² + 1", "at (90°, 5)"
     r"(?i)(?:\b(?:is|are|be|of|at|gives?|equals?|after)|[=≈])\s*(?:about\s+|approximately\s+|roughly\s+|≈\s*)?[-−$(√\\\d]"
 )
@@ -149,10 +155,8 @@ def drop_trailing_clause(text: str) -> str:
     start = _last_sentence_start(text[-300:]) + max(0, len(text) - 300)
     at = start
     while (m := _TRAILING_CLAUSE_RE.search(text, at)) is not None:  # the first clause after a stated value
-        if _CLAUSE_KEEP_RE.search(m.group(0)):
-            return text
         if _STATED_VALUE_RE.search(text, start, m.start()):
-            return text[: m.start()].rstrip()
+            return text if _CLAUSE_KEEP_RE.search(m.group(0)) else text[: m.start()].rstrip()
         at = m.start() + 1  # "Therefore, with a maximum at (π/4, −2.2), the amplitude is 3.15, with …"
     return text
 
@@ -164,7 +168,9 @@ _AFFIRMED_RE = re.compile(
     r"(\(?[A-H]\)?(?=\s*(?:\([^()\n]{1,30}\))?\s*[.!]?\s*$)|[-−]?[\d$\\√(][^\s;,]*(?:\s*[a-zA-Z°²³]{1,6})?)"
     r"\s*(?:\([^()\n]{1,40}\))?\s*[.!]?\s*$"
 )
-_RULED_OUT_RE = re.compile(r"(?i)\b(?:not|isn't|can't|cannot|neither|nor)\b|n't\b")
+_RULED_OUT_RE = re.compile(  # a value or letter ruled out: "not 9/2", "isn't 15", "can't be 12", "not B or C"
+    r"(?i)(?:\b(?:not|neither|nor|cannot)|n't)\s+(?:be\s+|either\s+)?(?:\(?[A-H]\)?(?![\w])|[-−]?[\d$\\√(])"
+)
 
 
 def affirmed_value(text: str) -> str | None:
@@ -176,4 +182,4 @@ def affirmed_value(text: str) -> str | None:
     if _RULED_OUT_RE.search(m.group(0)) or re.search(r"(?i)\b(?:or|maybe|perhaps|probably)\b", m.group(0)):
         return None
     value = m.group(1).strip().rstrip(".")
-    return value.strip("() ") if len(value.strip("() ")) == 1 else value
+    return value.strip("() ") if len(value.strip("() ")) == 1 and value.strip("() ").isalpha() else value

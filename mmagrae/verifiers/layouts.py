@@ -93,6 +93,7 @@ _ARROW_RE = re.compile(r"(?m)^[ \t]*(?:=>|⟹|⇒|→|(?i:result|answer)[ \t]*->
 _LABEL_NOTE_RE = re.compile(r"(?i)\b((?:final\s+)?answer)\s*\([^()\n]{1,40}\)\s*([:：])")
 # the answer set in an evaluation framework's delimiters on the closing line: "[[A]]", "{{D}}", "<<12>>", "「12」",
 # "【答案】12" (not a link "[[page]]" inside a sentence: the line holds nothing else)
+_VALUE_INSIDE_RE = re.compile(r"\d|^\(?[A-H]\)?$|[\\√π]")
 _DELIMITED_RE = re.compile(r"(?:^|\n)[ \t]*(?:\[\[([^\[\]\n]{1,40})\]\]|\{\{([^{}\n]{1,40})\}\}|<<([^<>\n]{1,40})>>|"
                            r"「([^「」\n]{1,40})」|【答案】[ \t]*([^\n]{1,40}))[ \t.]*$")
 _ARROW_LETTER_RE = re.compile(
@@ -116,7 +117,10 @@ _SPACE_THOUSANDS_RE = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?![\d,]))")
 
 
 def _delimited(m: re.Match) -> str:
-    return "\nAnswer: " + next(g for g in m.groups() if g is not None).strip()
+    """A delimited closing line as an answer line when it holds a value or a letter (not "[[Pythagorean
+    theorem]]", "<<END>>", "【答案】见解析")."""
+    inside = next(g for g in m.groups() if g is not None).strip()
+    return "\nAnswer: " + inside if _VALUE_INSIDE_RE.search(inside) else m.group(0)
 
 
 @functools.lru_cache(maxsize=256)  # eval's rules read a response, then the verifier reads it again

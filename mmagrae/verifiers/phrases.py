@@ -91,12 +91,14 @@ def answer_after(text: str, last: re.Match | None) -> str | None:
         candidate = after[: m.start()] if m else after
     if candidate.rstrip().endswith(_FILLER_ENDS):  # "229 m either way"
         candidate = _FILLER_END_RE.sub("", candidate)
+    if _LEADS_ON_RE.match(candidate):
+        return None  # "The answer is as follows:": the working follows, not the answer
     candidate = candidate.lstrip(" \t*_").removeprefix("?")  # "So the answer is? 7."
     return candidate if candidate.strip(" \t\n?*_") else None  # "So the answer is?": a question, no answer
 
 
-_POINTS_ON_RE = re.compile(r"(?i)\s*(?:the\s+)?(?:first|second|third|last|following|one\s+below|below)(?:\s+one)?\s*:\s*$|"
-                           r"\s*as\s+follows\s*:\s*$")
+_LEADS_ON_RE = re.compile(r"(?i)\s*(?:as\s+follows|the\s+following|below|given\s+below)\s*:?\s*$")
+_POINTS_ON_RE = re.compile(r"(?i)\s*(?:the\s+)?(?:first|second|third|last)(?:\s+one)?\s*:\s*$")  # not "as follows:"
 _QUOTED_LINE_RE = re.compile(r"[ \t*_:]*(\n)?[ \t]*(?:>[ \t]+)+(?![=>])")
 _FILLER_ENDS = ("way", "case", "cases", "regardless", "anyway")  # not "in total" ("5 per box, 20 in total")
 _FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway)\s*$")

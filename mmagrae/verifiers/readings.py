@@ -118,8 +118,9 @@ def _same_name(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
-_OFFERED_RE = re.compile(  # two different values offered: "x ≈ 24.5 or x ≈ 24.6" (not "x = 3 or x = 3")
-    r"([-−]?\d+(?:\.\d+)?)[^\d\n=≈]{0,12}?\s+or\s+(?:[A-Za-z]\w?\s*[=≈]\s*)?(?!\1(?![\d.]))[-−]?\d"
+_OFFERED_RE = re.compile(  # two different values or names offered: "x ≈ 24.5 or x ≈ 24.6", "x = 0 or y = 0"
+    r"([-−]?\d+(?:\.\d+)?)[^\d\n=≈]{0,12}?\s+or\s+(?:[A-Za-z]\w?\s*[=≈]\s*)?(?!\1(?![\d.]))[-−]?\d|"
+    r"\b([A-Za-z]\w?)\s*[=≈]\s*[-−]?\d+(?:\.\d+)?\s+or\s+(?!\2\b)[A-Za-z]\w?\s*[=≈]"  # (not "x = 3 or x = 3")
 )
 _SET_BUILDER_RE = re.compile(r"\{[^{}:|]{1,40}(?::|\|)([^{}]{1,200})\}\s*$")  # the set's condition
 _REPEATED_RE = re.compile(r"\s*;\s*|,\s+|\s+and\s+")  # not "100,100"
@@ -240,7 +241,7 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
     bare = original.strip()
     if _OFFERED_RE.search(bare):
         return []  # "x ≈ 24.5 or x ≈ 24.6": two values offered, no reading of either
-    if (built := _SET_BUILDER_RE.search(bare)) is not None:  # "H = {(x, y) ∈ ℝ² : y²/9 − (x + 1)²/9 = 1}"
+    if re.search(r"[=<>≤≥]", gold) and (built := _SET_BUILDER_RE.search(bare)) is not None:  # "H = {(x, y) ∈ ℝ² : …}"
         out.append((built.group(1).strip(), gold))
     parts = _REPEATED_RE.split(bare)
     if len(parts) > 1 and len(set(parts)) == 1 and parts[0]:

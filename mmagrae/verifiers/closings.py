@@ -162,8 +162,10 @@ def drop_closings(text: str) -> str:
         end = len(text) - 1  # the last sentence only: "Would you like me to explain the steps?"
         while end > 0 and text[end].isspace():
             end -= 1
-        start = max(text.rfind(". ", 0, end), text.rfind("? ", 0, end), text.rfind("! ", 0, end), text.rfind("\n", 0, end))
-        offer = _OFFER_RE.match(text, start + 1) if start != -1 and start >= len(text) - 250 else None
+        low = max(0, end - 250)  # (bounded: a search that finds nothing would scan the whole text back)
+        start = max(text.rfind(". ", low, end), text.rfind("? ", low, end), text.rfind("! ", low, end),
+                    text.rfind("\n", low, end))
+        offer = _OFFER_RE.match(text, start + 1) if start != -1 else None
         if offer is not None and not _OFFER_KEEP_RE.search(offer.group(0)) and text[: offer.start()].strip() and (
                 offer.group(0).rstrip().endswith("?") or not _OFFER_VALUE_RE.search(offer.group(0))):
             text = text[: offer.start()].rstrip()

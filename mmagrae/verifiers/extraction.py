@@ -425,8 +425,8 @@ def extract(
     if first is not None:  # "The centre is (-3, -3).\n\nExplanation: …": the answer stated first
         visible = first
     last_phrase = _last_phrase(visible)
-    if ((last_phrase is None or (said := _answer_after(visible, last_phrase)) is None
-         or said.lstrip(" *_:").startswith("not"))
+    phrase = _answer_after(visible, last_phrase)
+    if ((phrase is None or phrase.lstrip(" *_:").startswith("not"))
             and (affirmed := affirmed_value(visible)) is not None and (affirmed.isalpha() and len(affirmed) == 1) == bool(choices)
             and (choices or stated_letter_at(visible) is None)):  # not after "So the correct option is B (4)."
         return Extraction(affirmed, "affirmed")  # "… is not 9/2 and not 9√3 — it is 9√3/2.", "… not B or C. It's A."
@@ -442,7 +442,6 @@ def extract(
     if stated_bearing is not None:  # "… is **S 23.5° W**.": a compass bearing, not its number
         return Extraction(stated_bearing, "bearing")
 
-    phrase = _answer_after(visible, last_phrase)
     if phrase is not None:
         cleaned = _sentence_answer(clean_answer(phrase), choices)
         if cleaned and not choices and not any(c.isdigit() for c in cleaned) and (said := spoken_value(cleaned)):

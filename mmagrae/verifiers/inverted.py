@@ -57,7 +57,7 @@ def drop_justification(text: str) -> str:
     end = len(text)
     while end and text[end - 1] == "\n":  # (not text.rstrip(): a copy of the whole text)
         end -= 1
-    start = max(end - 400, text.rfind("\n", 0, end) + 1, 0)  # the last line's tail
+    start = max(end - 400, text.rfind("\n", max(0, end - 400), end) + 1, 0)  # the last line's tail
     found = [i for i in (text.find(" because", start), text.find(" since", start)) if i != -1]
     if not found:  # (str.find first: a pattern scan of the whole tail costs ten times more)
         return text

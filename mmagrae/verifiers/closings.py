@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["drop_closings", "offers_second_answer", "undecided"]
+__all__ = ["drop_closings", "drop_offer", "offers_second_answer", "undecided"]
 
 # a self-assessment line: "Confidence: 92%", "Score: 1", "Verification passed.", "(verified)"
 _META_LINE_RE = re.compile(
@@ -158,17 +158,6 @@ def drop_closings(text: str) -> str:
             text = _drop_description(text)
         if text == before:
             break
-    if "?" in text[-3:] or "elp" in text[-40:] or "know" in text[-60:] or "free" in text[-60:]:
-        end = len(text) - 1  # the last sentence only: "Would you like me to explain the steps?"
-        while end > 0 and text[end].isspace():
-            end -= 1
-        low = max(0, end - 250)  # (bounded: a search that finds nothing would scan the whole text back)
-        start = max(text.rfind(". ", low, end), text.rfind("? ", low, end), text.rfind("! ", low, end),
-                    text.rfind("\n", low, end))
-        offer = _OFFER_RE.match(text, start + 1) if start != -1 else None
-        if offer is not None and not _OFFER_KEEP_RE.search(offer.group(0)) and text[: offer.start()].strip() and (
-                offer.group(0).rstrip().endswith("?") or not _OFFER_VALUE_RE.search(offer.group(0))):
-            text = text[: offer.start()].rstrip()
     tail = text[-200:]
     if "i.e" in tail or "that is" in tail or "written" in tail or "quivalently" in tail:
         restated = _RESTATED_RE.search(text, max(0, len(text) - 200))
@@ -185,6 +174,24 @@ def drop_closings(text: str) -> str:
                     and not _OPERATION_RE.search(stated) and (in_words or restated.group("rewrite")
                                                              or _ASSIGNMENTS_RE.search(restatement))):
                 return head  # (math restating the value is kept: "x = -3, y = -3, i.e. (-3, -3)", "40°, i.e. 40 rad")
+    return text
+
+
+def drop_offer(text: str) -> str:
+    """``text`` without a closing offer of more help as its last sentence ("Would you like me to show how to
+    check it with the point (5,0)?", "Is there anything else I can help you with?"); read by the extraction only,
+    after eval's rules have read the response (so their text stays the cached one)."""
+    if "?" in text[-3:] or "elp" in text[-40:] or "know" in text[-60:] or "free" in text[-60:]:
+        end = len(text) - 1  # the last sentence only: "Would you like me to explain the steps?"
+        while end > 0 and text[end].isspace():
+            end -= 1
+        low = max(0, end - 250)  # (bounded: a search that finds nothing would scan the whole text back)
+        start = max(text.rfind(". ", low, end), text.rfind("? ", low, end), text.rfind("! ", low, end),
+                    text.rfind("\n", low, end))
+        offer = _OFFER_RE.match(text, start + 1) if start != -1 else None
+        if offer is not None and not _OFFER_KEEP_RE.search(offer.group(0)) and text[: offer.start()].strip() and (
+                offer.group(0).rstrip().endswith("?") or not _OFFER_VALUE_RE.search(offer.group(0))):
+            text = text[: offer.start()].rstrip()
     return text
 
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from mmagrae.verifiers.boxes import boxed_spans, find_boxed
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
-from mmagrae.verifiers.closings import drop_closings, offers_second_answer, undecided
+from mmagrae.verifiers.closings import drop_closings, drop_offer, offers_second_answer, undecided
 from mmagrae.verifiers.endings import (
     bearing,
     closing_letter,
@@ -376,7 +376,10 @@ def extract(
     """
     text = response[-MAX_RESPONSE_CHARS:]
     visible = drop_runoff(strip_think(text))
-    visible = drop_trailing_note(drop_closings(program_output(plain_markup(visible))))
+    visible = drop_closings(program_output(plain_markup(visible)))
+    if (offered := drop_offer(visible)) is not visible:  # "… Would you like me to explain?": then what closes before
+        visible = drop_closings(offered)
+    visible = drop_trailing_note(visible)
     visible = drop_trailing_remark(drop_trailing_clause(drop_justification(visible)))  # "…, with the midline at …"
     if _FULL_WIDTH_MATH_RE.search(visible):
         visible = visible.translate(_FULL_WIDTH_MATH)

@@ -38,6 +38,7 @@ _NAMED_BEFORE_RE = re.compile(
     r"(?i)\b(?:vertex|vertices|point|labell?ed|label|at|eliminated?|not|constant|consider|center|centre|angle|side|"
     r"line|segment|fails?|wrong|incorrect)\b[\s:—–]*$"
 )
+_ARROW_TO_LETTER_RE = re.compile(r"(?:→|⇒|=>|->)\s*\(?([A-H])\)?\s*[.!]?\s*$")
 _MARKER = re.compile(r"(?:^|[;\s])[ \t]{0,3}([A-H])[ \t]{0,3}[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
 
 
@@ -298,17 +299,24 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     option is D"), a letter opening a short response, an option written out or named, and last the verifier
     on the tail (or the response)."""
     from eval.registry import rules_verdict
+    from mmagrae.verifiers.closings import depends
     from mmagrae.verifiers.endings import drop_trailing_note
     from mmagrae.verifiers.layouts import checked_letters
 
     response = drop_trailing_note(response)  # "…option **B**.\n\nNote that option D (156π) would come from …"
+    if depends(response):
+        from eval.registry import SampleVerdict
+
+        return SampleVerdict(None, False)  # "… (choice C). It depends on which vertex is which in your diagram."
     n = len(choices) if choices else None
     letter = None
     marked = marked_answer(response, choices)
     if marked is not None and (tail is None or marked[1]):  # "<answer>C</answer>" after "… which is option A"
         tail = marked[0]
     if tail is not None:
-        letter = leading_letter(tail, n)
+        letter = leading_letter(tail, n) or (  # "Answer: ∠BCD = ∠DCF → C": the option the answer points to
+            arrow.group(1) if (arrow := _ARROW_TO_LETTER_RE.search(tail.strip().split("\n", 1)[0]))
+            and _in_range(arrow.group(1), n) else None)
         if letter is None and tail and len(tail) <= _SHORT_TAIL:
             letter = stated_letter(tail, n) or (named_option(tail, choices) if choices else None)
             if letter is None:

@@ -367,3 +367,34 @@ def test_sixteenth_set_multiple_choice() -> None:
     assert not verify("x = 6.\nThe right angle is at vertex: C", "C", choices=["4", "5", "7", "6"]).correct
     assert not rules.choice_verdict("Options B, C and D all fail the check.\nEliminated: D", "D", ["1", "2", "3", "4"]).correct
     assert not rules.choice_verdict("x = 6.\nThe right angle is at vertex: C", "C", ["4", "5", "7", "6"]).correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [
+        # a seventeenth held-out set: exam shorthand, confirmations, arrows in the answer line, "it depends"
+        ("Sol. Endpts of diameter: (−7,0) & (7,0)\n∴ Centre = (0, 0) [Ans]", "(0,0)", None, True),
+        ("∴ y = 4√3 (Ans.)", "4\\sqrt{3}", None, True),
+        ("∴ f(x) = −(3/2)x + 3  (Ans.)", "-\\frac{3}{2}x+3", None, True),
+        ("x = √32 = 4√2\nAns: (B) 4√2", "B", ["4", "4√2", "8"], True),
+        ("Ans. 12 cm", "12", None, True),
+        ("ans =\n    12", "12", None, True),  # MATLAB's own label is read as before
+        ("So both statements describe the intersections.\nAns: B & D", "B", ["1", "2", "3", "4"], False),
+        ("Exact volume = 847/3 mm³. Answer: 847/3 mm³ — yes, 847/3.", "\\frac{847}{3}", None, True),
+        ("Answer: 12 — yes, 13.", "12", None, False),  # a "confirmation" with another value
+        ("• If K is a base angle, m∠K = 80°.\n• Otherwise m∠K = 100° (choice C).\n\nIt depends on which vertex is "
+         "which in your diagram.", "C", ["60°", "70°", "100°", "120°"], False),
+        ("The answer is 12. It depends only on the radius.", "12", None, True),
+    ],
+)
+def test_exam_shorthand_and_conditional_answers(response: str, gold: str, choices: list[str] | None, expected: bool) -> None:
+    assert verify(response, gold, choices=choices).correct is expected, extract(response, choices=choices)
+
+
+def test_we_math_answer_line_pointing_to_a_letter() -> None:
+    said = ("Solution: ∠BCD is carried onto ∠DCF by the fold along DC.\n\nAnswer: ∠BCD = ∠DCF → C\n\n"
+            "Verification: DC bisects ∠BCF, as expected for a fold line. ✓")
+    options = rules.split_options("A. ∠BCD > ∠DCF; B. ∠BCD < ∠DCF; C. ∠BCD = ∠DCF; D. Cannot be determined")
+    assert rules.choice_verdict(said, "C", options, tail="∠BCD = ∠DCF → C\n\nVerification: …").correct
+    hedge = "• If K is on the top base, m∠K = 100° (choice C).\n\nIt depends on which vertex is which in your diagram."
+    assert not rules.choice_verdict(hedge, "C", ["60°", "80°", "100°", "120°"]).correct

@@ -52,7 +52,7 @@ _REFUSAL_RE = re.compile(
 # are collapsed to one space: the work is linear in the text, whatever its blank runs.
 _STATED_LETTER = (
     r" ?(?:\*\*)?[:：]? ?(?:\*\*|\$)? ?(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]? ?([A-H])(?>(?: ?[)\]>}])?)"
-    r"(?! ?(?:,|/|(?i:or|and)\b) ?(?:\*\*)?[(\[]?[A-H](?>[)\]]?(?:\*\*)?)(?= ?(?:$|[.;!?)]|(?i:or)\b|,)))"
+    r"(?! ?(?:,|/|&|(?i:or|and)\b) ?(?:\*\*)?[(\[]?[A-H](?>[)\]]?(?:\*\*)?)(?= ?(?:$|[.;!?)]|(?i:or)\b|,)))"
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
     r"(?=[ .,;:：!)\]}*$。，；）（]|\\\)|$)"
 )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["drop_closings", "drop_offer", "offers_second_answer", "undecided"]
+__all__ = ["depends", "drop_closings", "drop_offer", "offers_second_answer", "undecided"]
 
 # a self-assessment line: "Confidence: 92%", "Score: 1", "Verification passed.", "(verified)"
 _META_LINE_RE = re.compile(
@@ -87,6 +87,25 @@ def offers_second_answer(text: str) -> bool:
     (100°) is possible too", "it could also be 15"): then no answer."""
     closing = text[-200:]
     return ("ossible" in closing or "also be" in closing) and _ALSO_POSSIBLE_RE.search(closing) is not None
+
+
+# a last sentence that leaves the answer to a reading of the figure: "It depends on which vertex is which in your
+# diagram.", "Depending on the labelling, either could be right." (after answers for two readings)
+_DEPENDS_RE = re.compile(
+    r"(?i)(?:^|[.!?\n]\s*)(?:but\s+|so\s+)?(?:it|this|that|the\s+answer)\s+(?:really\s+)?depends(?:\s*[.!]|\s+on\s+"
+    r"(?:which|whether|what|how|where|your|the\s+(?:labell?ing|diagram|figure|reading|orientation|interpretation)))|"
+    r"(?:^|[.!?\n]\s*)depending\s+on\b[^.\n]*\b(?:either|both|could)\b"
+)
+
+
+def depends(text: str) -> bool:
+    """Whether the response closes by leaving its answer to a reading it cannot make ("It depends on which vertex
+    is which in your diagram."): then it gives none."""
+    tail = text[-200:].rstrip()
+    if "epend" not in tail:
+        return False
+    start = max(tail.rfind(". ", 0, len(tail) - 1), tail.rfind("\n", 0, len(tail) - 1), tail.rfind("? ", 0, len(tail) - 1))
+    return _DEPENDS_RE.match(tail, max(start, 0)) is not None
 
 
 def undecided(text: str) -> bool:

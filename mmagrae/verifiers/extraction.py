@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from mmagrae.verifiers.boxes import boxed_spans, find_boxed
 from mmagrae.verifiers.choice import normalize_option, stated_letter_at
-from mmagrae.verifiers.closings import drop_closings, drop_offer, offers_second_answer, undecided
+from mmagrae.verifiers.closings import depends, drop_closings, drop_offer, offers_second_answer, undecided
 from mmagrae.verifiers.endings import (
     bearing,
     closing_letter,
@@ -208,6 +208,9 @@ def clean_answer(answer: str) -> str:
             s = s[: unit.start()].strip()
         if s[:1] == "(" and s[-1:] == ")" and "=" in s and s.count("(") == 1 and "," not in s:  # "est (35 + 70 = 105)."
             s = s[1:-1].strip()
+        if ("—" in s or " - " in s or "–" in s) and (confirmed := _CONFIRMED_RE.search(s)):  # "847/3 mm³ — yes, 847/3"
+            if set(re.findall(r"\d+", confirmed.group(1))) <= set(re.findall(r"\d+", s[: confirmed.start()])):
+                s = s[: confirmed.start()].strip()  # (a confirmation that repeats the value, not a new one)
         if s[:1] in "ABCDEFGH(" and (m := _LETTER_REJECTS_RE.match(s)):  # "D, it can't be A or B", "B。不是 A"
             s = m.group(1)
         if s == before:
@@ -215,6 +218,7 @@ def clean_answer(answer: str) -> str:
     return s
 
 
+_CONFIRMED_RE = re.compile(r"\s+[—–-]\s+(?i:yes|yep|definitely|indeed|again)\b[,:!]?\s*(.*)$")
 _LETTER_REJECTS_RE = re.compile(  # a letter, then the others rejected: its answer is the letter
     r"\(?([A-H])\)?[ \t]*[.,;:。，]?[ \t]*\(?[ \t]*(?i:not|non|nicht|no|never|it\s+(?:can'?t|cannot|couldn'?t|isn'?t|is\s+not)\s+be|"
     r"it\s+doesn'?t\s+make\s+sense\s+for\s+it\s+to\s+be|不是|而不是|并非)[ \t]*\(?[A-H]\)?"
@@ -395,7 +399,7 @@ def extract(
         said_at = bold.start(1)  # an earlier bold ("north-**east** of A. ✗") is no answer after that statement
     if offers_second_answer(visible):  # "I'll go with C (80°), but D (100°) is possible too"
         return Extraction(None, "hedged", hedged=True)
-    if undecided(visible):
+    if undecided(visible) or depends(visible):  # "It depends on which vertex is which in your diagram."
         return Extraction(None, "undecided", hedged=True)  # "Votes: C×2, B×2; no consensus": samples, no answer
     tags = answer_tags(visible) or ([found] if (found := json_answer(visible)) is not None else [])
     if tags:  # <answer>…</answer>, or a JSON object's "answer" value

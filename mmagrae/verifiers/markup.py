@@ -82,6 +82,16 @@ _TYPO_RE = re.compile(
 _TYPO_FIXED = {"teh": "the", "iz": "is"}
 
 
+# exam shorthand for the answer: a label "Ans:", "Ans.", "Ans =", "ANS -" before the value, and a tag "(Ans.)" or
+# "[Ans]" closing the line that states it (not MATLAB's lower-case "ans =")
+_ANS_LABEL_RE = re.compile(r"(?<![A-Za-z])(?:Ans|ANS)\b\.?[ \t]*(?:[:=：]|-(?![\d-])|(?=[-−(\[\d$\\√]|[A-H]\b))[ \t]*")
+_ANS_TAG_RE = re.compile(r"(?m)^[ \t]*(?:∴|(?:Therefore|Hence|So|Thus),?)?[ \t]*(\S[^\n]*?)[ \t]*[(\[](?:Ans|ANS|Answer)\.?[)\]][ \t.]*$")
+
+
+def _ans_tag(m: re.Match) -> str:
+    return "Answer: " + m.group(1)
+
+
 def _untypo(m: re.Match) -> str:
     word = m.group(0)
     fixed = _TYPO_FIXED.get(word.lower(), "answer")
@@ -112,6 +122,8 @@ def plain_markup(text: str) -> str:
         text = html.unescape(text).replace("\u00a0", " ")
     if "id you" in text:
         text = _DID_YOU_RE.sub(_did_you, text)
+    if "Ans" in (foot := text[-300:]) or "ANS" in foot:  # exam shorthand: "Ans: (B) 4√2", "∴ y = 4√3 (Ans.)"
+        text = text[:-300] + _ANS_LABEL_RE.sub("Answer: ", _ANS_TAG_RE.sub(_ans_tag, foot))
     low = text[-120:].lower()  # the closing line (a chain of substring tests: a generator costs five times more)
     if ("nswr" in low or "nwse" in low or "nwer" in low or "snwe" in low or "nser" in low or "swre" in low
             or "wnse" in low or "teh " in low or " iz " in low) and _TYPO_RE.search(low):

@@ -38,7 +38,9 @@ _NAMED_BEFORE_RE = re.compile(
     r"(?i)\b(?:vertex|vertices|point|labell?ed|label|at|eliminated?|not|constant|consider|center|centre|angle|side|"
     r"line|segment|fails?|wrong|incorrect)\b[\s:—–]*$"
 )
-_ARROW_TO_LETTER_RE = re.compile(r"(?:→|⇒|=>|->)\s*\(?([A-H])\)?\s*[.!]?\s*$")
+_ARROW_TO_LETTER_RE = re.compile(  # not from a point ("shape A → B", "(A → D)"): after a longer name or a value
+    r"(?<![(\[])(?<![(\[] )(?<!(?<![A-Za-z∠])[A-Z] )(?<!(?<![A-Za-z∠])[A-Z])(?:→|⇒|=>|->)\s*\(?([A-H])\)?\s*[.!]?\s*$"
+)
 _MARKER = re.compile(r"(?:^|[;\s])[ \t]{0,3}([A-H])[ \t]{0,3}[.:：、)．]")  # "B．②" and "A. 45° B. 60°" (no ";") too
 
 
@@ -299,15 +301,12 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     option is D"), a letter opening a short response, an option written out or named, and last the verifier
     on the tail (or the response)."""
     from eval.registry import rules_verdict
+    from mmagrae.verifiers.choice import stated_letter as verifier_stated_letter
     from mmagrae.verifiers.closings import depends
     from mmagrae.verifiers.endings import drop_trailing_note
     from mmagrae.verifiers.layouts import checked_letters
 
     response = drop_trailing_note(response)  # "…option **B**.\n\nNote that option D (156π) would come from …"
-    if depends(response):
-        from eval.registry import SampleVerdict
-
-        return SampleVerdict(None, False)  # "… (choice C). It depends on which vertex is which in your diagram."
     n = len(choices) if choices else None
     letter = None
     marked = marked_answer(response, choices)
@@ -325,12 +324,17 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
                     return verdict
     if letter is None:
         letter = stated_letter(response, n)
+        if letter is not None and depends(response) and verifier_stated_letter(response, n) is None:
+            from eval.registry import SampleVerdict
+
+            return SampleVerdict(None, False)  # "… = 100° (choice C).\n\nIt depends on which vertex is which."
     if letter is None and (closing := _CLOSING_BOLD_LETTER.search(response[-40:])) and _in_range(closing.group(1), n) \
             and not _NAMED_BEFORE_RE.search(response[-40:][: closing.start(1)]):
         letter = closing.group(1)  # "- D. No correct answer ✗ (A works)\n\n**A**": the letter set alone at the end
     if letter is None and len(response.strip()) <= 40 and len(checked_letters(response)) < 2:
         letter = leading_letter(response, n)  # not "A ✓\nB ✓": two letters checked
-    if letter is None and choices and (hedged_letters(response, len(choices)) or hedged_options(response, choices)):
+    if letter is None and choices and (hedged_letters(response, len(choices)) or hedged_options(response, choices)
+                                       or depends(response)):  # "… (choice C). It depends on which vertex is which."
         from eval.registry import SampleVerdict
 
         return SampleVerdict(None, False)  # "so I'd say C or D", "it can be 2 or 3 cm": no answer

@@ -398,3 +398,30 @@ def test_we_math_answer_line_pointing_to_a_letter() -> None:
     assert rules.choice_verdict(said, "C", options, tail="∠BCD = ∠DCF → C\n\nVerification: …").correct
     hedge = "• If K is on the top base, m∠K = 100° (choice C).\n\nIt depends on which vertex is which in your diagram."
     assert not rules.choice_verdict(hedge, "C", ["60°", "80°", "100°", "120°"]).correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [
+        # the review of the seventeenth set's readings: "Ans" opening a solution, an earlier tag, signs, points
+        ("Ans: Let the breadth be x cm. Then 2(x + 2x) = 30, so x = 5.\nSo length = 10 cm.", "10", None, True),
+        ("Ans: A right triangle has hypotenuse² = 3² + 4², so x = 5.", "A", ["4", "5", "6", "7"], False),
+        ("Ans: B is the midpoint of AC, so AB = BC = 5.", "B", ["3", "4", "5", "6"], False),
+        ("Ans: A = 12 cm²", "A", ["10", "12", "14", "16"], False),
+        ("∴ x = 3 (Ans.)\n\nWait, check: 2(3) + 5 = 11 ≠ 13. Correcting: x = 4.", "3", None, False),
+        ("Answer: 5 - again, with the sign: -5", "5", None, False),
+        ("Answer: 2/3 — again, I flipped it: the ratio is 3/2", "2/3", None, False),
+        ("\\boxed{5}\n\nThis depends on the figure being drawn to scale.", "5", None, True),
+        ("It depends on whether x can be negative, but since x is a length, x = 5.", "5", None, True),
+        ("**Answer: C**\n\nThis depends on the diagram being accurate.", "C", ["1", "2", "3"], True),
+    ],
+)
+def test_review_of_exam_shorthand(response: str, gold: str, choices: list[str] | None, expected: bool) -> None:
+    assert verify(response, gold, choices=choices).correct is expected, extract(response, choices=choices)
+
+
+def test_review_of_arrows_to_letters() -> None:
+    options = ["translation", "reflection", "rotation", "No correct answer"]
+    assert rules.choice_verdict("Answer: translation (shape A → B)", "A", options, tail="translation (shape A → B)").correct
+    route = ["3 km", "4 km", "5 km", "6 km"]
+    assert rules.choice_verdict("Answer: 5 km (from A → B)", "C", route, tail="5 km (from A → B)").correct

@@ -98,6 +98,9 @@ _DEPENDS_RE = re.compile(
 )
 
 
+_DEPENDS_DECIDES_RE = re.compile(r"(?i)\b(?:but|so|since|however|though|anyway)\b|[;:]|\\boxed|\d")
+
+
 def depends(text: str) -> bool:
     """Whether the response closes by leaving its answer to a reading it cannot make ("It depends on which vertex
     is which in your diagram."): then it gives none."""
@@ -105,7 +108,8 @@ def depends(text: str) -> bool:
     if "epend" not in tail:
         return False
     start = max(tail.rfind(". ", 0, len(tail) - 1), tail.rfind("\n", 0, len(tail) - 1), tail.rfind("? ", 0, len(tail) - 1))
-    return _DEPENDS_RE.match(tail, max(start, 0)) is not None
+    m = _DEPENDS_RE.match(tail, max(start, 0))  # and the sentence goes on to no answer ("…, but since x is a length, x = 5")
+    return m is not None and _DEPENDS_DECIDES_RE.search(tail, m.end()) is None
 
 
 def undecided(text: str) -> bool:

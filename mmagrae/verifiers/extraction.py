@@ -209,7 +209,8 @@ def clean_answer(answer: str) -> str:
         if s[:1] == "(" and s[-1:] == ")" and "=" in s and s.count("(") == 1 and "," not in s:  # "est (35 + 70 = 105)."
             s = s[1:-1].strip()
         if ("—" in s or " - " in s or "–" in s) and (confirmed := _CONFIRMED_RE.search(s)):  # "847/3 mm³ — yes, 847/3"
-            if set(re.findall(r"\d+", confirmed.group(1))) <= set(re.findall(r"\d+", s[: confirmed.start()])):
+            if set(_SIGNED_RE.findall(confirmed.group(1).replace("−", "-"))) <= set(
+                    _SIGNED_RE.findall(s[: confirmed.start()].replace("−", "-"))):  # (signed, as written: not "-5", "3/2")
                 s = s[: confirmed.start()].strip()  # (a confirmation that repeats the value, not a new one)
         if s[:1] in "ABCDEFGH(" and (m := _LETTER_REJECTS_RE.match(s)):  # "D, it can't be A or B", "B。不是 A"
             s = m.group(1)
@@ -218,6 +219,7 @@ def clean_answer(answer: str) -> str:
     return s
 
 
+_SIGNED_RE = re.compile(r"-?\d+(?:[./]\d+)?")
 _CONFIRMED_RE = re.compile(r"\s+[—–-]\s+(?i:yes|yep|definitely|indeed|again)\b[,:!]?\s*(.*)$")
 _LETTER_REJECTS_RE = re.compile(  # a letter, then the others rejected: its answer is the letter
     r"\(?([A-H])\)?[ \t]*[.,;:。，]?[ \t]*\(?[ \t]*(?i:not|non|nicht|no|never|it\s+(?:can'?t|cannot|couldn'?t|isn'?t|is\s+not)\s+be|"
@@ -399,7 +401,7 @@ def extract(
         said_at = bold.start(1)  # an earlier bold ("north-**east** of A. ✗") is no answer after that statement
     if offers_second_answer(visible):  # "I'll go with C (80°), but D (100°) is possible too"
         return Extraction(None, "hedged", hedged=True)
-    if undecided(visible) or depends(visible):  # "It depends on which vertex is which in your diagram."
+    if undecided(visible):
         return Extraction(None, "undecided", hedged=True)  # "Votes: C×2, B×2; no consensus": samples, no answer
     tags = answer_tags(visible) or ([found] if (found := json_answer(visible)) is not None else [])
     if tags:  # <answer>…</answer>, or a JSON object's "answer" value
@@ -433,6 +435,8 @@ def extract(
         visible = first
     last_phrase = _last_phrase(visible)
     phrase = _answer_after(visible, last_phrase)
+    if phrase is None and depends(visible):  # "(choice C). It depends on which vertex is which in your diagram."
+        return Extraction(None, "undecided", hedged=True)
     if ((phrase is None or phrase.lstrip(" *_:").startswith("not"))
             and (affirmed := affirmed_value(visible)) is not None and (affirmed.isalpha() and len(affirmed) == 1) == bool(choices)
             and (choices or stated_letter_at(visible) is None)):  # not after "So the correct option is B (4)."

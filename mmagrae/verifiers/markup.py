@@ -84,12 +84,22 @@ _TYPO_FIXED = {"teh": "the", "iz": "is"}
 
 # exam shorthand for the answer: a label "Ans:", "Ans.", "Ans =", "ANS -" before the value, and a tag "(Ans.)" or
 # "[Ans]" closing the line that states it (not MATLAB's lower-case "ans =")
-_ANS_LABEL_RE = re.compile(r"(?<![A-Za-z])(?:Ans|ANS)\b\.?[ \t]*(?:[:=：]|-(?![\d-])|(?=[-−(\[\d$\\√]|[A-H]\b))[ \t]*")
-_ANS_TAG_RE = re.compile(r"(?m)^[ \t]*(?:∴|(?:Therefore|Hence|So|Thus),?)?[ \t]*(\S[^\n]*?)[ \t]*[(\[](?:Ans|ANS|Answer)\.?[)\]][ \t.]*$")
+_ANS_LABEL_RE = re.compile(
+    r"(?<![A-Za-z])(?:Ans|ANS)\b\.?[ \t]*(?:[:=：]|-(?![\d-])|(?=[-−(\[\d$\\√]|[A-H]\b))[ \t]*(?P<rest>[^\n]*)$"
+)
+_ANS_TAG_RE = re.compile(r"^[ \t]*(?:∴|(?:Therefore|Hence|So|Thus),?)?[ \t]*(\S[^\n]*?)[ \t]*[(\[](?:Ans|ANS)\.?[)\]][ \t.]*$")
+# what an "Ans" label may be followed by: a value or an option letter, not a sentence ("Ans: Let the breadth be x",
+# "Ans: A right triangle …", "Ans: B is the midpoint …", "Ans: A = 12 cm²" where A is the area)
+_ANS_VALUE_RE = re.compile(r"[-−(\[\d$\\√]|\(?[A-H]\)?(?![ \t]*(?:[a-z]|=|is\b|are\b|was\b|has\b))")
 
 
 def _ans_tag(m: re.Match) -> str:
     return "Answer: " + m.group(1)
+
+
+def _ans_label(m: re.Match) -> str:
+    rest = m.group("rest")
+    return "Answer: " + rest if _ANS_VALUE_RE.match(rest) and len(rest) <= 60 else m.group(0)
 
 
 def _untypo(m: re.Match) -> str:
@@ -122,8 +132,10 @@ def plain_markup(text: str) -> str:
         text = html.unescape(text).replace("\u00a0", " ")
     if "id you" in text:
         text = _DID_YOU_RE.sub(_did_you, text)
-    if "Ans" in (foot := text[-300:]) or "ANS" in foot:  # exam shorthand: "Ans: (B) 4√2", "∴ y = 4√3 (Ans.)"
-        text = text[:-300] + _ANS_LABEL_RE.sub("Answer: ", _ANS_TAG_RE.sub(_ans_tag, foot))
+    if "Ans" in (foot := text[-120:]) or "ANS" in foot:  # exam shorthand on the last line: "Ans: (B) 4√2", "∴ y = 4√3 (Ans.)"
+        cut = len(text.rstrip()) - len(text.rstrip().rsplit("\n", 1)[-1])
+        last = text[cut:]
+        text = text[:cut] + (_ANS_TAG_RE.sub(_ans_tag, last) if _ANS_TAG_RE.search(last) else _ANS_LABEL_RE.sub(_ans_label, last))
     low = text[-120:].lower()  # the closing line (a chain of substring tests: a generator costs five times more)
     if ("nswr" in low or "nwse" in low or "nwer" in low or "snwe" in low or "nser" in low or "swre" in low
             or "wnse" in low or "teh " in low or " iz " in low) and _TYPO_RE.search(low):

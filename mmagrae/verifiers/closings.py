@@ -21,6 +21,8 @@ from __future__ import annotations
 import functools
 import re
 
+from mmagrae.verifiers.math_text import last_break
+
 __all__ = ["depends", "drop_closings", "drop_offer", "offers_second_answer", "undecided"]
 
 # a self-assessment line: "Confidence: 92%", "Score: 1", "Verification passed.", "(verified)"
@@ -107,7 +109,7 @@ def depends(text: str) -> bool:
     tail = text[-200:].rstrip()
     if "epend" not in tail:
         return False
-    start = max(tail.rfind(". ", 0, len(tail) - 1), tail.rfind("\n", 0, len(tail) - 1), tail.rfind("? ", 0, len(tail) - 1))
+    start = last_break(tail, 0, len(tail) - 1)
     m = _DEPENDS_RE.match(tail, max(start, 0))  # and the sentence goes on to no answer ("…, but since x is a length, x = 5")
     return m is not None and _DEPENDS_DECIDES_RE.search(tail, m.end()) is None
 
@@ -209,8 +211,7 @@ def drop_offer(text: str) -> str:
         while end > 0 and text[end].isspace():
             end -= 1
         low = max(0, end - 250)  # (bounded: a search that finds nothing would scan the whole text back)
-        start = max(text.rfind(". ", low, end), text.rfind("? ", low, end), text.rfind("! ", low, end),
-                    text.rfind("\n", low, end))
+        start = last_break(text, low, end)
         offer = _OFFER_RE.match(text, start + 1) if start != -1 else None
         if offer is not None and not _OFFER_KEEP_RE.search(offer.group(0)) and text[: offer.start()].strip() and (
                 offer.group(0).rstrip().endswith("?") or not _OFFER_VALUE_RE.search(offer.group(0))):
@@ -223,8 +224,7 @@ def _drop_description(text: str) -> str:
     end = len(text)
     while end and text[end - 1].isspace():
         end -= 1
-    last = max(text.rfind(". ", 0, end - 1), text.rfind("\n", 0, end - 1), text.rfind("! ", 0, end - 1),
-               text.rfind("? ", 0, end - 1)) + 1
+    last = last_break(text, 0, end - 1) + 1
     while last < end and text[last].isspace():
         last += 1
     if not _DESCRIBES_RE.match(text, last):  # the last sentence describes nothing (cheaply, the common case)

@@ -1,8 +1,10 @@
-r"""Answers stated the other way round (round 10, found by a fourteenth held-out set): the value first and what
-it is after ("(2, −2) is the midpoint of each diagonal.", "So 36 is what we get for the area."), and a value
-followed by why it holds ("θ = 60° because sine of 60° is √3/2.", "So 18.89 cm is the perimeter, since it is
-the 4.89 cm arc plus two 7 cm radii."). A reversed equation ("60° = θ") is read in
-``readings.final_values``. Pure functions over a bounded tail of the text.
+r"""Answers stated the other way round (round 10, found by the fourteenth and sixteenth held-out sets): the value
+first and what it is after ("(2, −2) is the midpoint of each diagonal.", "So 36 is what we get for the area."); a
+value followed by why it holds ("θ = 60° because sine of 60° is √3/2.", "So 18.89 cm is the perimeter, since it
+is the 4.89 cm arc plus two 7 cm radii.") or by a clause that adds a given ("… is 17 units — twice the side
+opposite 30°, as expected."); a value affirmed after others are ruled out ("not 9/2 and not 9√3 — it is
+9√3/2"). A reversed equation ("60° = θ") is read in ``readings.final_values``. Pure functions over a bounded
+tail of the text.
 
 >>> value_first("The diagonals cross at the centre. (2, −2) is the midpoint of each diagonal.")
 '(2, −2)'
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from mmagrae.verifiers.math_text import last_break
 from mmagrae.verifiers.numeric import number_words_in
 
 __all__ = ["affirmed_value", "drop_justification", "drop_trailing_clause", "value_first"]
@@ -107,7 +110,7 @@ def _last_sentence_start(tail: str) -> int:
     number's point ("… is 3. 5 …") or an abbreviation ("e.g. ")."""
     end = len(tail)
     while True:
-        i = max(tail.rfind(". ", 0, end), tail.rfind("! ", 0, end), tail.rfind("? ", 0, end), tail.rfind("\n", 0, end))
+        i = last_break(tail, 0, end)
         if i <= 0 or tail[i] != "." or not (tail[i - 1].isdigit() or (i > 1 and tail[i - 2] == ".")):
             return i + 1
         end = i

@@ -112,6 +112,13 @@ _NAME_BEFORE_RE = re.compile(r"([A-Za-z]\w?)\s*[=≈]\s*[-−]?$")
 _UNIT_AFTER_RE = re.compile(r"\s?(°|%|[^\W\d_]{1,6}(?:\^?[23²³])?)")
 
 
+def last_break(text: str, low: int, end: int) -> int:
+    """Index of the last sentence break (". ", "! ", "? " or a line break) in ``text[low:end]``, or -1: a
+    bounded backward search (an absent break does not scan the whole text)."""
+    return max(text.rfind(". ", low, end), text.rfind("! ", low, end), text.rfind("? ", low, end),
+               text.rfind("\n", low, end))
+
+
 def or_hedged(text: str, number: re.Match) -> bool:
     """Whether ``number`` (a match in ``text``) is the second of two values offered with "or" ("It is 3 or 4",
     "30° or 150°"), which a judge reads as no answer; a restatement in another unit is not ("12 cm, or 120 mm").

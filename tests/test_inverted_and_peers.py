@@ -425,3 +425,19 @@ def test_review_of_arrows_to_letters() -> None:
     assert rules.choice_verdict("Answer: translation (shape A → B)", "A", options, tail="translation (shape A → B)").correct
     route = ["3 km", "4 km", "5 km", "6 km"]
     assert rules.choice_verdict("Answer: 5 km (from A → B)", "C", route, tail="5 km (from A → B)").correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # an eighteenth held-out set: a sign-off line or sentence after the answer is not read
+        ("Hence the center of the cake is (20, 10).\nQ.E.D.", "(20,10)", True),
+        ("Thus the exact area of the circle is 9π cm².\n∎", "9\\pi", True),
+        ("Hence the exact area of the circle is A = 2500π cm².\nThis completes the proof.", "2500\\pi", True),
+        ("which just gives L = 5(5x + 7)/(2x + 3) units. Done!", "\\frac{5(5x+7)}{2x+3}", True),
+        ("Thus the exact area is 9π cm².\n∎", "8\\pi", False),
+        ("Done", "5", False),
+    ],
+)
+def test_sign_offs(response: str, gold: str, expected: bool) -> None:
+    assert verify(response, gold).correct is expected, extract(response)

@@ -160,6 +160,10 @@ _OFFER_RE = re.compile(
     r"(?:i\s+)?hope\s+(?:this|that|it)\s+helps\b)[^\n.!?:;=—–]{0,200}[.!?]*[ \t]*$",  # the last sentence only
     re.IGNORECASE,
 )
+_SIGN_OFF_RE = re.compile(  # a closing line or sentence that only ends the proof or the reply
+    r"(?i)(?:\n|(?<=[.!])[ \t]+)[ \t]*(?:q\.?\s?e\.?\s?d\.?|∎|□|■|this\s+completes\s+the\s+proof\.?|"
+    r"hence\s+(?:proved|shown)\.?|done!?|that's\s+it!?)[ \t]*$"
+)
 _OFFER_VALUE_RE = re.compile(r"\d|(?<![A-Za-z'])[A-H](?![A-Za-z'])")  # "Hope this helps, it's C.": an answer in it
 _OFFER_KEEP_RE = re.compile(r"(?i)\banswer\b|\bfinal\b|\bcorrect\b|\bactually\b|\binstead\b|\bwrong\b|\\boxed")
 
@@ -204,8 +208,11 @@ def drop_closings(text: str) -> str:
 
 def drop_offer(text: str) -> str:
     """``text`` without a closing offer of more help as its last sentence ("Would you like me to show how to
-    check it with the point (5,0)?", "Is there anything else I can help you with?"); read by the extraction only,
-    after eval's rules have read the response (so their text stays the cached one)."""
+    check it with the point (5,0)?", "Is there anything else I can help you with?") or a closing sign-off line
+    ("Q.E.D.", "∎", "This completes the proof.", "Done!"); read by the extraction only, after eval's rules have
+    read the response (so their text stays the cached one)."""
+    if (signed := _SIGN_OFF_RE.search(text, max(0, len(text) - 60))) is not None and text[: signed.start()].strip():
+        text = text[: signed.start()].rstrip()  # "Thus the exact area of the circle is 9π cm².\n∎"
     if "?" in text[-3:] or "elp" in text[-40:] or "know" in text[-60:] or "free" in text[-60:]:
         end = len(text) - 1  # the last sentence only: "Would you like me to explain the steps?"
         while end > 0 and text[end].isspace():

@@ -438,7 +438,8 @@ def _letter_verdict(letter: str, gold: str, choices: list[str] | None):
 _HEDGE = re.compile(  # ends the sentence: "so I'd say C or D." (not "… C and D, and D is correct")
     r"(?<!not )(?i:\b(?:say|answer(?:\s+is)?|option|options|choice|choose|pick|select|be|either|probably|likely|"
     r"maybe|perhaps|possibly|guess|it's(?=\s+\(?[A-H]\)?(?:\s*\([^()\n]{1,20}\))?\s+or\b)))\s+(?i:either\s+)?"
-    r"(?:\*\*)?\(?([A-H])\)?(?:\*\*)?(?:\s*\([^()\n]{1,20}\))?\s*(?:,\s*\(?[A-H]\)?\s*)*(?i:or|/|and)\s+(?:\*\*)?"
+    r"(?:\*\*)?\(?([A-H])\)?(?:\*\*)?(?:\s*\([^()\n]{1,20}\))?\s*(?:,\s*\(?[A-H]\)?\s*)*"
+    r"(?:(?i:or|/|and)\s+(?i:maybe\s+|perhaps\s+|possibly\s+)?|,\s*(?i:maybe|perhaps|possibly|or)\s+)(?:\*\*)?"
     r"\(?([A-H])\)?(?:\*\*)?(?:\s*\([^()\n]{1,20}\))?"
     r"(?![\w])\W*$"
 )

@@ -441,3 +441,16 @@ def test_review_of_arrows_to_letters() -> None:
 )
 def test_sign_offs(response: str, gold: str, expected: bool) -> None:
     assert verify(response, gold).correct is expected, extract(response)
+
+
+def test_eighteenth_set_letters_hedges_and_agreement() -> None:
+    sides = ["8, 6", "6, 8", "4, 3"]
+    assert verify("So height 8 cm and radius 6 cm. Answer's A!", "A", choices=sides).correct
+    assert verify("So the graph most likely represents B.", "B", choices=["1", "2", "3"]).correct
+    assert not verify("So it is most likely B, maybe C.", "B", choices=["1", "2", "3"]).correct
+    assert rules.hedged_letters("So the perimeter is around 14–16 cm — probably C, maybe D.", 4)
+    assert rules.hedged_letters("So it probably has around 3 angles, maybe 4 — I'd say B or maybe C.", 4)
+    agreed = "cos 60° = 11 / w → w = 22.\n\nMakes sense too, since in a 30-60-90 triangle the hypotenuse is double it."
+    assert verify(agreed, "22").correct
+    assert verify("w = 22.\n\nMakes sense? Not really, w = 11.", "11").correct  # a doubt is read
+

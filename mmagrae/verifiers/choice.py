@@ -114,11 +114,12 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
 _COMMITTED_RE = re.compile(
     r"(?i:\b(?:i'd say|i would say|i'll go with|i will go with|i'm going with|going with|(?:my|best) guess is|"
     r"i'm (?:fairly |pretty |quite |very )?(?:sure|confident) (?:that )?(?:it's|it is|the answer is)|"
-    r"it's probably|it is probably|probably))"
+    r"it's probably|it is probably|probably|(?:most|very)\s+likely(?:\s+(?:represents|is|be|shows))?))"
     r" (?:option )?\(?([A-H])\)?(?=[ \t]*(?:[.!]*[ \t]*$|[—–]|[.!]\s))"
 )
 _COMMITTED_DOUBT_RE = re.compile(
-    r"(?i)\b(?:not|or|if|whether|unless|either|except|wrong|incorrect|false|fails?|eliminat\w*|too)\b|n't\b|\?"
+    r"(?i)\b(?:not|or|if|whether|unless|either|except|wrong|incorrect|false|fails?|eliminat\w*|too|maybe|perhaps)\b|"
+    r"n't\b|\?"
 )
 
 
@@ -130,7 +131,8 @@ def _last_sentence(text: str) -> tuple[int, str]:
 
 def _committed_letter(text: str, n_choices: int | None) -> tuple[int, str] | None:
     tail = text[-200:]
-    if "'" not in tail and "with" not in tail and "sure" not in tail and "guess" not in tail and "robabl" not in tail:
+    if ("'" not in tail and "with" not in tail and "sure" not in tail and "guess" not in tail and "robabl" not in tail
+            and "likely" not in tail):
         return None
     at, sentence = _last_sentence(text)
     m = _COMMITTED_RE.search(sentence)

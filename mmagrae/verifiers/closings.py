@@ -164,6 +164,11 @@ _SIGN_OFF_RE = re.compile(  # a closing line or sentence that only ends the proo
     r"(?i)(?:\n|(?<=[.!])[ \t]+)[ \t]*(?:q\.?\s?e\.?\s?d\.?|∎|□|■|this\s+completes\s+the\s+proof\.?|"
     r"hence\s+(?:proved|shown)\.?|done!?|that's\s+it!?)[ \t]*$"
 )
+_MAKES_SENSE_RE = re.compile(  # a closing paragraph that only agrees with the answer above it
+    r"\n[ \t]*\n[ \t]*(?:(?:that|this|it)\s+)?makes\s+sense\b(?![^\n]*\b(?:but|however|actually|wait|not|instead)\b)"
+    r"[^\n]{0,200}$",
+    re.IGNORECASE,
+)
 _OFFER_VALUE_RE = re.compile(r"\d|(?<![A-Za-z'])[A-H](?![A-Za-z'])")  # "Hope this helps, it's C.": an answer in it
 _OFFER_KEEP_RE = re.compile(r"(?i)\banswer\b|\bfinal\b|\bcorrect\b|\bactually\b|\binstead\b|\bwrong\b|\\boxed")
 
@@ -213,6 +218,9 @@ def drop_offer(text: str) -> str:
     read the response (so their text stays the cached one)."""
     if (signed := _SIGN_OFF_RE.search(text, max(0, len(text) - 60))) is not None and text[: signed.start()].strip():
         text = text[: signed.start()].rstrip()  # "Thus the exact area of the circle is 9π cm².\n∎"
+    if "ense" in text[-300:] and (agreed := _MAKES_SENSE_RE.search(text, max(0, len(text) - 300))) is not None \
+            and text[: agreed.start()].strip():
+        text = text[: agreed.start()].rstrip()  # "w = 22.\n\nMakes sense too, since in a 30-60-90 triangle …"
     if "?" in text[-3:] or "elp" in text[-40:] or "know" in text[-60:] or "free" in text[-60:]:
         end = len(text) - 1  # the last sentence only: "Would you like me to explain the steps?"
         while end > 0 and text[end].isspace():

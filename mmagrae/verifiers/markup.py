@@ -77,9 +77,10 @@ _DID_YOU_RE = re.compile(
 # misspelt answer words, as sloppy typing writes them (only before a colon, "=", "is" or "iz"; and "teh", "iz"),
 # found first by substrings that "answer" itself does not hold
 _TYPO_RE = re.compile(
-    r"(?i)\b(?:(answr|anwser|anwer|asnwer|anser|answre|awnser)(?=\s*(?:[:：=]|is\b|iz\b))|(teh)(?= )|(?<= )(iz)(?= ))"
+    r"(?i)\b(?:(answr|anwser|anwer|asnwer|anser|answre|awnser)(?=\s*(?:[:：=]|is\b|iz\b))|(teh)(?= )|(?<= )(iz)(?= )|"
+    r"(?<=answer)('s)(?= ))"  # "Answer's A!": "Answer is A!"
 )
-_TYPO_FIXED = {"teh": "the", "iz": "is"}
+_TYPO_FIXED = {"teh": "the", "iz": "is", "'s": " is"}
 
 
 # exam shorthand for the answer: a label "Ans:", "Ans.", "Ans =", "ANS -" before the value, and a tag "(Ans.)" or
@@ -138,7 +139,7 @@ def plain_markup(text: str) -> str:
         text = text[:cut] + (_ANS_TAG_RE.sub(_ans_tag, last) if _ANS_TAG_RE.search(last) else _ANS_LABEL_RE.sub(_ans_label, last))
     low = text[-120:].lower()  # the closing line (a chain of substring tests: a generator costs five times more)
     if ("nswr" in low or "nwse" in low or "nwer" in low or "snwe" in low or "nser" in low or "swre" in low
-            or "wnse" in low or "teh " in low or " iz " in low) and _TYPO_RE.search(low):
+            or "wnse" in low or "teh " in low or " iz " in low or "answer's " in low) and _TYPO_RE.search(low):
         text = _TYPO_RE.sub(_untypo, text)  # "ANSWR: D!!", "Teh answer iz 12", "final anser = 12"
     if "\\" in (foot := text[-400:]) and _DECORATION_RE.search(foot):  # where answers are
         text = _latex_decorations(text)

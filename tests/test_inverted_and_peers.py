@@ -454,3 +454,23 @@ def test_eighteenth_set_letters_hedges_and_agreement() -> None:
     assert verify(agreed, "22").correct
     assert verify("w = 22.\n\nMakes sense? Not really, w = 11.", "11").correct  # a doubt is read
 
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "expected"),
+    [
+        # the review of the eighteenth set's readings: "Makes sense" that concludes, a bare reply, "least likely"
+        ("Each triangle has area 1/2×6×4 = 12.\n\nMakes sense, so the total area of the two triangles is 24.", "24",
+         None, True),
+        ("x = 5.\n\nMakes sense? Checking: 2·5+1 = 11 ≠ 13, so x = 6.", "5", None, False),
+        ("Each side is 3.\n\nThat makes sense, so the final answer is 12.", "12", None, True),
+        ("Is x = 5? Yes. Done!", "5", None, True),
+        ("So x = 5 ∎", "5", None, True),
+        ("We want the least likely outcome. The least likely is A, the most likely is D.", "D", ["1", "2", "3", "4"], False),
+        ("The answer is B or maybe C.", "B", ["1", "2", "3"], False),
+        ("The answer is C, possibly D.", "C", ["1", "2", "3", "4"], False),
+        ("Option B gives 4, but the answer's not B; 5 fits, so C.", "B", ["3", "4", "5"], False),
+    ],
+)
+def test_review_of_sign_offs_and_likely_letters(response: str, gold: str, choices: list[str] | None, expected: bool) -> None:
+    assert verify(response, gold, choices=choices).correct is expected, extract(response, choices=choices)
+

@@ -52,7 +52,8 @@ _REFUSAL_RE = re.compile(
 # are collapsed to one space: the work is linear in the text, whatever its blank runs.
 _STATED_LETTER = (
     r" ?(?:\*\*)?[:：]? ?(?:\*\*|\$)? ?(?:\\(?:boxed|text|mathrm|textbf)\{)?[(\[<{]? ?([A-H])(?>(?: ?[)\]>}])?)"
-    r"(?! ?(?:,|/|&|(?i:or|and)\b) ?(?:\*\*)?[(\[]?[A-H](?>[)\]]?(?:\*\*)?)(?= ?(?:$|[.;!?)]|(?i:or)\b|,)))"
+    r"(?! ?(?:,|/|&|(?i:or|and)\b)(?: ?(?i:maybe|perhaps|possibly))? ?(?:\*\*)?[(\[]?[A-H](?>[)\]]?(?:\*\*)?)"
+    r"(?= ?(?:$|[.;!?)]|(?i:or)\b|,)))"  # (not "B or maybe C", "C, possibly D")
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
     r"(?=[ .,;:：!)\]}*$。，；）（]|\\\)|$)"
 )
@@ -114,11 +115,11 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
 _COMMITTED_RE = re.compile(
     r"(?i:\b(?:i'd say|i would say|i'll go with|i will go with|i'm going with|going with|(?:my|best) guess is|"
     r"i'm (?:fairly |pretty |quite |very )?(?:sure|confident) (?:that )?(?:it's|it is|the answer is)|"
-    r"it's probably|it is probably|probably|(?:most|very)\s+likely(?:\s+(?:represents|is|be|shows))?))"
+    r"it's probably|it is probably|probably|(?<!the )(?:most|very)\s+likely(?:\s+(?:represents|is|be|shows))?))"
     r" (?:option )?\(?([A-H])\)?(?=[ \t]*(?:[.!]*[ \t]*$|[—–]|[.!]\s))"
 )
 _COMMITTED_DOUBT_RE = re.compile(
-    r"(?i)\b(?:not|or|if|whether|unless|either|except|wrong|incorrect|false|fails?|eliminat\w*|too|maybe|perhaps)\b|"
+    r"(?i)\b(?:not|or|if|whether|unless|either|except|wrong|incorrect|false|fails?|eliminat\w*|too|maybe|perhaps|least)\b|"
     r"n't\b|\?"
 )
 

@@ -161,11 +161,14 @@ _OFFER_RE = re.compile(
     re.IGNORECASE,
 )
 _SIGN_OFF_RE = re.compile(  # a closing line or sentence that only ends the proof or the reply
-    r"(?i)(?:\n|(?<=[.!])[ \t]+)[ \t]*(?:q\.?\s?e\.?\s?d\.?|∎|□|■|this\s+completes\s+the\s+proof\.?|"
-    r"hence\s+(?:proved|shown)\.?|done!?|that's\s+it!?)[ \t]*$"
+    r"(?i)(?:(?:\n|(?<=[.!])[ \t]+)[ \t]*(?:q\.?\s?e\.?\s?d\.?|∎|□|■|this\s+completes\s+the\s+proof\.?|"
+    r"hence\s+(?:proved|shown)\.?|done!?|that's\s+it!?)|[ \t]*[∎□■])[ \t]*$"  # "x = 5 ∎", "x = 5∎"
 )
-_MAKES_SENSE_RE = re.compile(  # a closing paragraph that only agrees with the answer above it
-    r"\n[ \t]*\n[ \t]*(?:(?:that|this|it)\s+)?makes\s+sense\b(?![^\n]*\b(?:but|however|actually|wait|not|instead)\b)"
+_BARE_REPLY_RE = re.compile(r"(?i)(?:^|[.!?\n]\s*)(?:yes|no|yep|nope)[.!]?\s*$")
+_MAKES_SENSE_RE = re.compile(  # a closing paragraph that only agrees with the answer above it (not one that
+    # concludes, corrects, doubts or supposes: "Makes sense, so the total is 24", "That makes sense only for …")
+    r"\n[ \t]*\n[ \t]*(?:(?:that|this|it)\s+)?makes\s+sense\b(?![^\n]*(?:\b(?:but|however|actually|wait|not|instead|so|"
+    r"answer|final|choose|choice|option|only|if|though|although|re-?read\w*|re-?check\w*|checking|correct\w*|total)\b|\?))"
     r"[^\n]{0,200}$",
     re.IGNORECASE,
 )
@@ -216,7 +219,8 @@ def drop_offer(text: str) -> str:
     check it with the point (5,0)?", "Is there anything else I can help you with?") or a closing sign-off line
     ("Q.E.D.", "∎", "This completes the proof.", "Done!"); read by the extraction only, after eval's rules have
     read the response (so their text stays the cached one)."""
-    if (signed := _SIGN_OFF_RE.search(text, max(0, len(text) - 60))) is not None and text[: signed.start()].strip():
+    if ((signed := _SIGN_OFF_RE.search(text, max(0, len(text) - 60))) is not None and text[: signed.start()].strip()
+            and not _BARE_REPLY_RE.search(text, max(0, signed.start() - 12), signed.start())):  # (not "… Yes. Done!")
         text = text[: signed.start()].rstrip()  # "Thus the exact area of the circle is 9π cm².\n∎"
     if "ense" in text[-300:] and (agreed := _MAKES_SENSE_RE.search(text, max(0, len(text) - 300))) is not None \
             and text[: agreed.start()].strip():

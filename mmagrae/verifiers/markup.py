@@ -78,7 +78,7 @@ _DID_YOU_RE = re.compile(
 # found first by substrings that "answer" itself does not hold
 _TYPO_RE = re.compile(
     r"(?i)\b(?:(answr|anwser|anwer|asnwer|anser|answre|awnser)(?=\s*(?:[:：=]|is\b|iz\b))|(teh)(?= )|(?<= )(iz)(?= )|"
-    r"(?<=answer)('s)(?= ))"  # "Answer's A!": "Answer is A!"
+    r"(?<=answer)('s)(?= (?:[A-H]\b|[-−(\d$\\])))"  # "Answer's A!": "Answer is A!" (not "the answer's unit")
 )
 _TYPO_FIXED = {"teh": "the", "iz": "is", "'s": " is"}
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from mmagrae.verifiers.math_text import OTHER_SCRIPT_UNIT_RE
+from mmagrae.verifiers.math_text import OTHER_SCRIPT_UNIT_RE, last_sentence_start
 from mmagrae.verifiers.numeric import normalize_math_text, parse_number
 from mmagrae.verifiers.verdict import GoldAnswerError
 
@@ -126,7 +126,7 @@ _COMMITTED_DOUBT_RE = re.compile(
 
 def _last_sentence(text: str) -> tuple[int, str]:
     tail = text[-200:].rstrip()
-    start = max((m.end() for m in re.finditer(r"[.!?](?=\s)|\n", tail[:-1])), default=0)
+    start = last_sentence_start(tail)
     return len(text) - len(tail) + start, _BLANKS_RE.sub(" ", tail[start:])
 
 

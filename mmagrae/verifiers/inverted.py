@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from mmagrae.verifiers.math_text import last_break
+from mmagrae.verifiers.math_text import last_sentence_start
 from mmagrae.verifiers.numeric import number_words_in
 
 __all__ = ["affirmed_value", "drop_justification", "drop_trailing_clause", "value_first"]
@@ -105,24 +105,13 @@ _VALUE_FIRST_DOUBT_RE = re.compile(  # "12 is the one we would get if …", "3 i
 )
 
 
-def _last_sentence_start(tail: str) -> int:
-    """Where the last sentence of ``tail`` starts: after the last ". ", "! ", "? " or line break, not after a
-    number's point ("… is 3. 5 …") or an abbreviation ("e.g. ")."""
-    end = len(tail)
-    while True:
-        i = last_break(tail, 0, end)
-        if i <= 0 or tail[i] != "." or not (tail[i - 1].isdigit() or (i > 1 and tail[i - 2] == ".")):
-            return i + 1
-        end = i
-
-
 def value_first(text: str) -> str | None:
     """The value that opens the last sentence when the sentence says what it is ("(2, −2) is the midpoint of
     each diagonal."), or None: the rest must state no other number and neither doubt nor suppose."""
     tail = text[-300:].rstrip(" \t\n.!*_")
     if " is " not in tail and " are " not in tail and " was " not in tail and " be " not in tail:
         return None
-    m = _VALUE_FIRST_RE.match(tail, _last_sentence_start(tail))
+    m = _VALUE_FIRST_RE.match(tail, last_sentence_start(tail))
     if m is None or not re.search(r"\d", m.group(1)) or _VALUE_FIRST_DOUBT_RE.search(m.group(2)) \
             or number_words_in(m.group(2)):  # "… so the area is thirty": another value
         return None
@@ -155,7 +144,7 @@ def drop_trailing_clause(text: str) -> str:
     value is stated before it."""
     if "," not in text[-200:] and "—" not in text[-200:] and "–" not in text[-200:]:
         return text
-    start = _last_sentence_start(text[-300:]) + max(0, len(text) - 300)
+    start = last_sentence_start(text[-300:]) + max(0, len(text) - 300)
     at = start
     while (m := _TRAILING_CLAUSE_RE.search(text, at)) is not None:  # the first clause after a stated value
         if _STATED_VALUE_RE.search(text, start, m.start()):
@@ -179,10 +168,11 @@ _RULED_OUT_RE = re.compile(  # a value or letter ruled out: "not 9/2", "isn't 15
 def affirmed_value(text: str) -> str | None:
     """The value or option letter the text affirms at its end after ruling others out, or None."""
     tail = text[-300:].rstrip()
-    m = _AFFIRMED_RE.search(tail, max(0, _last_sentence_start(tail) - 120))
+    m = _AFFIRMED_RE.search(tail, max(0, last_sentence_start(tail) - 120))
     if m is None or not _RULED_OUT_RE.search(tail, max(0, m.start() - 200), m.start()):
         return None
     if _RULED_OUT_RE.search(m.group(0)) or re.search(r"(?i)\b(?:or|maybe|perhaps|probably)\b", m.group(0)):
         return None
     value = m.group(1).strip().rstrip(".")
-    return value.strip("() ") if len(value.strip("() ")) == 1 and value.strip("() ").isalpha() else value
+    letter = value.strip("() ")
+    return letter if len(letter) == 1 and letter.isalpha() else value

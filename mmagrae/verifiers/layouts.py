@@ -326,7 +326,6 @@ def in_pair(text: str, start: int, end: int, opens: str = "([", closes: str = ")
     return start > 0 and text[start - 1] in opens and end < len(text) and text[end] in closes
 
 
-
 _WORDS_ONLY_RE = re.compile(r"[^\W\d_]{2,}(?:[\s-][^\W\d_]+){0,3}")  # "area", "north east": words, no value
 _SUBJECT_OF_VALUE_RE = re.compile(  # the verb, then the value at once: "is 12 cm²", "= 5", "measures about 7"
     r"(?i)[ \t]*(?:is|are|was|were|=|equals?|measures?)[ \t]+(?:about[ \t]+|approximately[ \t]+)?[-−$\\(]?\d"

@@ -41,7 +41,7 @@ _HTML_BREAK_RE = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote
 _HTML_SUP_RE = re.compile(r"<sup>\s*((?:(?!</?sup)[^\n]){1,60}?)\s*</sup>", re.IGNORECASE)
 _HTML_SUB_RE = re.compile(r"<sub>\s*((?:(?!</?sub)[^\n]){1,40}?)\s*</sub>", re.IGNORECASE)
 # a folded answer: "<details><summary>Answer</summary>\n\n**B. Cylinder**\n</details>" as "Answer: **B. Cylinder**"
-_SUMMARY_LABEL_RE = re.compile(r"(?i)<summary>\s*((?:the\s+)?(?:final\s+)?(?:answer|result|solution))\s*:?\s*</summary>\s*")
+_DETAILS_SUMMARY_RE = re.compile(r"(?i)<summary>\s*((?:the\s+)?(?:final\s+)?(?:answer|result|solution))\s*:?\s*</summary>\s*")
 _HTML_STRUCK_RE = re.compile(r"<(del|s|strike|DEL|STRIKE)>[^<>]{0,200}</\1>")  # struck-through: not said
 _INLINE_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,100}>")
 _FOOTNOTE_RE = re.compile(r"[*†‡§]+|\[?\d{1,2}\]|\(\d{1,2}\)")
@@ -123,7 +123,7 @@ def plain_markup(text: str) -> str:
     if "<" in text and _HTML_TAG_RE.search(text):
         text = _HTML_STRUCK_RE.sub("", text)
         if "<summary>" in text:
-            text = _SUMMARY_LABEL_RE.sub(r"\1: ", text)
+            text = _DETAILS_SUMMARY_RE.sub(r"\1: ", text)
         text = _HTML_SUP_RE.sub(_power, text)
         text = _HTML_SUB_RE.sub(lambda m: "_{" + _INLINE_TAG_RE.sub("", m.group(1)) + "}", text)
         text = _HTML_BREAK_RE.sub("\n", text)
@@ -134,7 +134,7 @@ def plain_markup(text: str) -> str:
     if "id you" in text:
         text = _DID_YOU_RE.sub(_did_you, text)
     if "Ans" in (foot := text[-120:]) or "ANS" in foot:  # exam shorthand on the last line: "Ans: (B) 4√2", "∴ y = 4√3 (Ans.)"
-        cut = len(text.rstrip()) - len(text.rstrip().rsplit("\n", 1)[-1])
+        cut = text.rfind("\n", 0, len(text.rstrip())) + 1
         last = text[cut:]
         text = text[:cut] + (_ANS_TAG_RE.sub(_ans_tag, last) if _ANS_TAG_RE.search(last) else _ANS_LABEL_RE.sub(_ans_label, last))
     low = text[-120:].lower()  # the closing line (a chain of substring tests: a generator costs five times more)
@@ -175,7 +175,6 @@ _SPACED_THOUSANDS_RE = re.compile(
 _SPACED_MONEY_RE = re.compile(r"([$£€][ \t]?)(\d{1,3}(?: \d{3})+)(?![\d,]|\.\d| \d)")  # money: "$50 000", "£2 500"
 _SMALL_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
 _THEREFORE_RE = re.compile(r"∴\s*")
-
 _BECAUSE_RE = re.compile(r"∵\s*")
 
 

@@ -119,6 +119,17 @@ def last_break(text: str, low: int, end: int) -> int:
                text.rfind("\n", low, end))
 
 
+def last_sentence_start(tail: str) -> int:
+    """Where the last sentence of ``tail`` starts: after the last ". ", "! ", "? " or line break, not after a
+    number's point ("… is 3. 5 …") or an abbreviation ("e.g. ")."""
+    end = len(tail)
+    while True:
+        i = last_break(tail, 0, end)
+        if i <= 0 or tail[i] != "." or not (tail[i - 1].isdigit() or (i > 1 and tail[i - 2] == ".")):
+            return i + 1
+        end = i
+
+
 def or_hedged(text: str, number: re.Match) -> bool:
     """Whether ``number`` (a match in ``text``) is the second of two values offered with "or" ("It is 3 or 4",
     "30° or 150°"), which a judge reads as no answer; a restatement in another unit is not ("12 cm, or 120 mm").

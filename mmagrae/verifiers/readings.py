@@ -188,8 +188,8 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
     >>> final_values("x = 11 ≈ 12", "12")  # 11 does not round to 12: neither side is read
     []
     """
-    if len(pred) > MAX_ANSWER_CHARS:
-        return []
+    if len(pred) > MAX_ANSWER_CHARS or _OFFERED_RE.search(pred.strip()):
+        return []  # "x ≈ 24.5 or x ≈ 24.6": two values offered, no reading of either
     out: list[tuple[str, str]] = []
     original = pred
     colon = split_outside_brackets(pred, _COLON_RE)
@@ -239,8 +239,6 @@ def final_values(pred: str, gold: str) -> list[tuple[str, str]]:
         # "y = …" for "g(x) = …"; but "g(x) = …" does not state "f(x) = …"
         out.append((pred[pred_rhs.end():].strip(), gold[gold_rhs.end():].strip()))
     bare = original.strip()
-    if _OFFERED_RE.search(bare):
-        return []  # "x ≈ 24.5 or x ≈ 24.6": two values offered, no reading of either
     if re.search(r"[=<>≤≥]", gold) and (built := _SET_BUILDER_RE.search(bare)) is not None:  # "H = {(x, y) ∈ ℝ² : …}"
         out.append((built.group(1).strip(), gold))
     parts = _REPEATED_RE.split(bare)

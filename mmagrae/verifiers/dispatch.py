@@ -304,6 +304,8 @@ def _compare_scalar(
     # text (and auto-detected text): words compared normalised; numbers and formulas by value
     if _text_equal(pred, gold):
         return True, "text: equal"
+    if (same_time := numeric.times_match(pred, gold)) is not None:
+        return same_time, f"time: {'equal' if same_time else 'differs'}"
     if _LETTER_RE.match(gold):  # a lone capital letter gold is an option letter, even without choices
         m = _LETTER_ANSWER_RE.match(numeric.normalize_math_text(pred))
         letter = next((g for g in m.groups() if g), "") if m is not None else ""

@@ -338,6 +338,10 @@ def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
 
 _ATTACHED_UNIT_RE = re.compile(r"(?<![A-Za-z])(?:[cdmk]?m|ft|in)$")
 _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
+_COLON_NUMBER_RE = re.compile(r"(?i)(?<![\d:.,])(\d{1,3}:\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?(?![\d:])")
+_COLON_OR_BEFORE_RE = re.compile(
+    r"(?i)(?<![\d:.,])(\d{1,3}:\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?\s*,?\s+or(?:\s+(?:maybe|perhaps|possibly|even))*\s*$"
+)
 
 
 _CLAUSE_RE = re.compile(r"(?:,|;|:)\s+(?:(?:and|so|then|thus|hence|therefore|giving|i\.e\.)\s+)?|\b(?:so|thus|hence|therefore|and)\s+")
@@ -558,7 +562,14 @@ def extract(
         withheld, stated = set_aside(visible, last_number)  # "is not 12", "Maybe 12? Not sure.", "12, not 13"
         if withheld:
             return Extraction(stated, "last_number", hedged=stated is None)
-        return Extraction(last_number.group(0), "last_number")
+        clock = next(  # "The clock shows 10:30 PM.", "in the ratio 3:4": the whole time or ratio, not "30"
+            (c for c in _COLON_NUMBER_RE.finditer(visible, max(0, last_number.start() - 8), last_number.end() + 8)
+             if c.start() < last_number.start() < c.end()), None)  # fmt: skip
+        if clock is None:
+            return Extraction(last_number.group(0), "last_number")
+        offered = _COLON_OR_BEFORE_RE.search(visible, max(0, clock.start() - 40), clock.start())
+        hedged = offered is not None and offered.group(1) != clock.group(1)  # "1:16, or maybe 1:64"
+        return Extraction(None if hedged else clock.group(0), "last_number", hedged=hedged)
     return Extraction(None, "none")
 
 

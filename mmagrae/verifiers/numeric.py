@@ -33,7 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from mmagrae.verifiers.math_text import _UNIT_WORDS
 
-__all__ = ["Number", "parse_number", "numbers_match", "round_half_up", "normalize_math_text"]
+__all__ = ["Number", "parse_number", "numbers_match", "round_half_up", "normalize_math_text", "times_match"]
 
 _MAX_EXPONENT = 400  # |exponent| above this is not a number we compare (and would be costly to quantize)
 _MAX_NUMBER_CHARS = 200
@@ -373,3 +373,46 @@ def numbers_match(
                 if pred.decimals > d and round_half_up(p, d) == g:
                     return True, f"numeric: {p_text} rounds to {g_text}"
     return False, f"numeric: {p_text} != {g_text}"
+
+
+_TIME_RE = re.compile(
+    r"(?i)^(\d{1,2})(?::([0-5]\d)(?::([0-5]\d))?)?\s*(?:([ap])\.?\s*m\.?|(o['’]?\s*clock))?$"
+)
+
+
+def _time_of_day(text: str) -> tuple[int, bool, bool] | None:
+    """(seconds after midnight, whether the half of the day is known, whether it is marked as a time)."""
+    m = _TIME_RE.match(normalize_math_text(text).strip(" ."))
+    if m is None:
+        return None
+    hour, minute, second, half, oclock = m.groups()
+    if minute is None and half is None and oclock is None:
+        return None  # a bare number is not a time
+    h = int(hour)
+    if half or oclock:
+        if not 1 <= h <= 12 or (oclock and minute):
+            return None
+        if half:
+            h = h % 12 + (12 if half.lower() == "p" else 0)
+    elif h > 23:
+        return None
+    seconds = h * 3600 + int(minute or 0) * 60 + int(second or 0)
+    return seconds, bool(half) or h == 0 or h > 12, bool(half or oclock or second)
+
+
+def times_match(pred: str, gold: str) -> bool | None:
+    """Times of day compared by value (``20:34`` is ``20:34:00`` and ``08:34 P.M.``; ``3 o'clock`` is ``3:00``);
+    None unless both are times and one is marked as a time (seconds, a.m./p.m., o'clock), since ``1:20`` alone
+    may be a ratio. A time whose half of the day is not known matches either half.
+
+    >>> times_match("20:34:00", "20:34"), times_match("08:34 P.M.", "20:34"), times_match("8:34 am", "20:34")
+    (True, True, False)
+    >>> times_match("13:20", "1:20") is None, times_match("3 o'clock", "3:00")
+    (True, True)
+    """
+    a, b = _time_of_day(pred), _time_of_day(gold)
+    if a is None or b is None or not (a[2] or b[2]):
+        return None
+    if a[1] and b[1]:
+        return a[0] == b[0]
+    return a[0] % 43200 == b[0] % 43200

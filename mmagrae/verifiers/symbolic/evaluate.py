@@ -111,6 +111,8 @@ def numeric_value(node: Expr, env: dict[str, complex], deadline: Deadline) -> co
             n, b = numeric_value(index, env, deadline), numeric_value(radicand, env, deadline)
             if n == 0:
                 raise NotComparable("zeroth root")
+            if b.imag == 0:
+                b = complex(b.real, 0.0)  # -(4+0j) has imag -0.0: its principal root would be -2j, not 2j
             if b.imag == 0 and b.real < 0 and n.imag == 0 and n.real % 2 == 1:
                 return -((-b) ** (1 / n))  # real odd root of a negative number
             return b ** (1 / n)

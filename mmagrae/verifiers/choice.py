@@ -55,7 +55,7 @@ _STATED_LETTER = (
     r"(?! ?(?:,|/|&|(?i:or|and)\b)(?: ?(?i:maybe|perhaps|possibly))? ?(?:\*\*)?[(\[]?[A-H](?>[)\]]?(?:\*\*)?)"
     r"(?= ?(?:$|[.;!?)]|(?i:or)\b|,)))"  # (not "B or maybe C", "C, possibly D")
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
-    r"(?=[ .,;:：!)\]}*$。，；）（]|\\\)|$)"
+    r"(?:(?<=[)\]>}])|(?=[ .,;:：!)\]}*$。，；）（]|\\\)|$))"  # "选项是(D)10" as "（D）10"
 )
 # "答案是 C。", "故选B", "，选B"; Japanese "答えは B です", "正解は C"
 _STATED_NOUN_CJK_RE = re.compile(r"(?i:option|choice|answer)|答案|选|答え|正解")

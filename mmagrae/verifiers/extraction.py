@@ -185,6 +185,8 @@ def clean_answer(answer: str) -> str:
             s = s[1:].strip()
         if s.startswith("\\displaystyle"):
             s = s[len("\\displaystyle") :].strip()
+        if s[:1] == "\\" and (lead := _LATEX_CONNECTIVE_RE.match(s)) and s[lead.end():].strip():
+            s = s[lead.end():].strip()  # "\therefore\quad y - 3 = \frac{2}{3}(x - 8)", "\therefore\ \textbf{C}"
         if "`" in s:  # "Perimeter ≈ `18.89 cm`"
             s = s.replace("`", "").strip()
         if s[:1] in "\"“" and len(s) > 2 and (m := _QUOTED_RE.match(s)):  # "\"B\" (108)", "“A”": the quoted answer
@@ -220,6 +222,9 @@ def clean_answer(answer: str) -> str:
 
 
 _SIGNED_RE = re.compile(r"-?\d+(?:[./]\d+)?")
+_LATEX_CONNECTIVE_RE = re.compile(  # a conclusion's sign opening the answer, with the spacing after it
+    r"\\(?:therefore|Rightarrow|Longrightarrow|implies|hence)(?![A-Za-z])(?:\s|\\[ ,;:!]|\\q?quad(?![A-Za-z]))*"
+)
 _CONFIRMED_RE = re.compile(r"\s+[—–-]\s+(?i:yes|yep|definitely|indeed|again)\b[,:!]?\s*(.*)$")
 _LETTER_REJECTS_RE = re.compile(  # a letter, then the others rejected: its answer is the letter
     r"\(?([A-H])\)?[ \t]*[.,;:。，]?[ \t]*\(?[ \t]*(?i:not|non|nicht|no|never|it\s+(?:can'?t|cannot|couldn'?t|isn'?t|is\s+not)\s+be|"

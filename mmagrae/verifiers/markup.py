@@ -160,8 +160,13 @@ _MATH_ALPHABET_RE = re.compile("[\U0001D400-\U0001D7FF]")
 _SMALL_FRACTION_RE = re.compile("([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[⁄/]([₀₁₂₃₄₅₆₇₈₉]+)")
 _THIN_THOUSANDS_RE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))")  # not "5 cm": digits both sides
 _UNICODE_MATH_RE = re.compile(  # one character class (a fast scan), with the emoji of chat-app styles
-    "[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉\U0001F300-\U0001FAFF\ufe0f➡✨✏⚖]"
+    "[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉\U0001F300-\U0001FAFF\ufe0f➡✨✏⚖Ａ-Ｚａ-ｚ（）\u3000]"
 )
+# full-width Latin letters and brackets, and the ideographic space, as CJK input methods type them ("Answer: Ｂ",
+# "（C）138", "Ｄ\u30002√13"); full-width digits and operators are read later (extraction), full-width
+# punctuation (："，。) stays: CJK phrases are read with it
+_FULL_WIDTH_LATIN = {**{c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)}, **{c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)},
+                     0xFF08: "(", 0xFF09: ")", 0x3000: " "}
 _POINTING_RE = re.compile("(?m)^([ \t>*_-]*)(?:👉|➡\ufe0f?|👇)[ \t]*(?=\\S)([^\n]*)")  # "👉 B: √3": an arrow to it
 _POINTING_KEEP_RE = re.compile(r"(?i)\b(?:if|but|would|could|mistake|wrong|not|error|instead|common)\b|n't\b")
 # decorative emoji, dropped: a target, a flex, sparkles, a party, a bulb, a ruler, … and "✔️"'s variation selector;
@@ -223,7 +228,8 @@ def _spaced_group(text: str, start: int) -> bool:
 
 
 def _unicode_math(text: str) -> str:
-    r"""Unicode math as plain text: mathematical-alphabet letters as their letters (NFKC: "𝑥" -> "x"), a fraction
+    r"""Unicode math as plain text: mathematical-alphabet letters as their letters (NFKC: "𝑥" -> "x"), full-width
+    Latin letters and brackets as ASCII ("（Ｂ）" -> "(B)"), a fraction
     in small digits as ``\frac`` ("³⁄₂" -> ``\frac{3}{2}``), thin and no-break spaces between digit groups
     dropped ("1 520.53" -> "1520.53"), "∴"/"∵" as "Therefore,"/"Because", a pointing emoji opening a line as
     an arrow ("👉 B: √3" -> "→ B: √3") and other pictographs dropped."""
@@ -231,6 +237,7 @@ def _unicode_math(text: str) -> str:
         text = _POINTING_RE.sub(_pointing, text)
     text = _EMOJI_RE.sub("", text)  # decorations say nothing of the answer ("🎯 Answer: 12", "63.3 g 💪")
     text = _MATH_ALPHABET_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    text = text.translate(_FULL_WIDTH_LATIN)
     text = _SMALL_FRACTION_RE.sub(
         lambda m: "\\frac{" + m.group(1).translate(_SMALL_DIGITS) + "}{" + m.group(2).translate(_SMALL_DIGITS) + "}",
         text,

@@ -7,7 +7,11 @@ stopped model writes once it has answered, which an extraction must not read as 
 - Math-Shepherd's step tag ``ки`` (a token its process reward model scores, written after every step: "The
   answer is: 12 ки"), standalone only, never inside a word ("точки");
 - a loop: the same line or sentence repeated to the token limit, whose last copy is cut off mid-way
-  ("∠P = 40°" five times, then "∠P = 4").
+  ("∠P = 40°" five times, then "∠P = 4");
+- a check cut off by the token limit (round 11, a nineteenth held-out set): a last paragraph that opens a
+  verification or an aside after the answer ("Let me double-check: …", "Equivalently, …", "Note that …") and
+  stops mid-sentence ("… = 230 + 69 = 29", "… the extension of") is not read, unless it corrects or answers
+  ("… so the answer is actually 14"); the answer stated before it is.
 
 A next turn the model invents after its answer ("Question: … Answer: …") is *not* cut: GPT's answer
 extraction reads the last answer in the text (MathVista's published extractions of Claude's 2-shot responses,
@@ -18,6 +22,8 @@ so a rule that cut it would move rules mode away from the judged numbers.
 'B. 40°\n∠P = 40°'
 >>> drop_runoff("The inequality is y ≥ -2x - 6.<|im_end|>\n<|im_end|>")
 'The inequality is y ≥ -2x - 6.'
+>>> drop_runoff("So the volume is 299 cm³.\n\nLet me double-check: 23 × 13 = 230 + 69 = 29")
+'So the volume is 299 cm³.'
 """
 
 from __future__ import annotations
@@ -72,7 +78,37 @@ def drop_runoff(text: str) -> str:
         text = _STEP_TAG_RE.sub("", text)
     if _may_loop(text):
         text = _drop_loop(text)
+    elif "\n\n" in text[-_CHECK_TAIL_CHARS:] and text.rstrip()[-1:] not in _COMPLETE_ENDS:
+        text = _drop_cut_check(text)
     return head + text
+
+
+_CHECK_TAIL_CHARS = 1500
+_COMPLETE_ENDS = set(".!?。！？)]}$*_✓✔✅\"'»`|>") | {""}
+# what opens a check or an aside after the answer
+_CHECK_OPENING_RE = re.compile(
+    r"(?i)[ \t>*_#-]*(?:(?:let\s+me|let's|let\s+us|to|we\s+can|i(?:'ll|\s+will|\s+can))\s+(?:also\s+|quickly\s+)?"
+    r"(?:double[- ]?check|check|confirm|verify|cross[- ]check|sanity[- ]check|get|compute|see)|"
+    r"(?:double[- ]?checking|checking|verifying|confirming|cross[- ]checking|verification|sanity\s+check|check|note|"
+    r"equivalently|alternatively|also|additionally|in\s+other\s+words|as\s+a\s+check|for\s+completeness)\b)"
+)
+# a cut-off paragraph that says any of these may correct or state the answer: kept
+_CHECK_KEEP_RE = re.compile(
+    r"(?i)\banswer|\bactually\b|\bwait\b|\bmistake|\bwrong\b|\berror\b|\binstead\b|\bcorrect(?:ed|ion)?\b|"
+    r"\boops\b|\bhmm\b|\bfinal\b|\\boxed"
+)
+
+
+def _drop_cut_check(text: str) -> str:
+    """The text without a last paragraph that opens a check or an aside and is cut off mid-sentence, when the
+    paragraph before it states something with a digit or a letter option (the answer)."""
+    body = text.rstrip()
+    cut = body.rfind("\n\n", max(0, len(body) - _CHECK_TAIL_CHARS))
+    last, before = body[cut + 2:], body[:cut].rstrip()
+    if not before or not _CHECK_OPENING_RE.match(last) or _CHECK_KEEP_RE.search(last):
+        return text
+    previous = before[before.rfind("\n\n") + 2:]
+    return before if re.search(r"\d|\b[A-H]\b", previous) else text
 
 
 def _may_loop(text: str) -> bool:

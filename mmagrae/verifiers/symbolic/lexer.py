@@ -34,7 +34,9 @@ _TEXT_RE = re.compile(
     r"\\(?:text|textrm|textnormal|mathrm|textbf|mathbf|textit|mathit|mbox|operatorname)\s*\{([^{}]*)\}"
     r"(\s*\^\s*\{?[23]\}?)?"
 )
-_UNIT_WORD_RE = re.compile(r"^\s*~?\s*(?:[a-zA-Z]{2,}|cm|m|km|mm|kg|g|s)\s*(?:\^?\{?[23]\}?)?\s*$")
+_UNIT_WORD_RE = re.compile(  # "\text{ cm}", "\text{square units}"
+    r"^\s*~?\s*(?:(?:square|cubic|sq\.?|cu\.?)\s+)?(?:[a-zA-Z]{2,}|cm|m|km|mm|kg|g|s)\s*(?:\^?\{?[23]\}?)?\s*$"
+)
 _CONNECTIVE_RE = re.compile(r"\\text\s*\{\s*(?:and|or|,)\s*\}|(?<![a-zA-Z\\])(?:and|or)(?![a-zA-Z])")
 _REPEATING_RE = re.compile(r"(\d*)\.(\d{0,20})\\overline\s*\{(\d{1,20})\}")
 

@@ -99,6 +99,8 @@ _CONDITION = re.compile(rf"\b([a-z])\s*({_CMP})\s*(-?\d+(?:\.\d+)?)|(-?\d+(?:\.\
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _PIECE_END = r"(?=\s*(?:[,;&\n]|\\\\|\bwhen\b|\bfor\b|\bif\b|\band\b|\botherwise\b|\.(?:\s|$)|$))"
 _DEFINED = re.compile(rf"(?:\b[a-zA-Z]\s*\(\s*[a-z]\s*\)|\by)\s*=\s*(?!\\begin)([^=,;&\n]+?){_PIECE_END}")
+# rows of a brace written in plain text: "f(x) = { −x + 1, x ≤ 3; x − 5, x > 3 }" (value, then its condition)
+_BRACE_ROW = re.compile(r"(?:=\s*\{|;)\s*([^,;{}\n=]+?)\s*,\s*(?=(?:if\s+)?[a-z]\s*(?:<=|>=|<|>)|-?\d+(?:\.\d+)?\s*(?:<=|>=|<|>))")
 _CASE_ROW = re.compile(r"(?:\\begin\{cases\}|\n)[ \t]*([^&\s](?:[^&\n]*[^&\s])?)[ \t]*,?[ \t]*&")  # rows ("\\" is "\n")
 
 
@@ -121,6 +123,9 @@ def _pieces(text: str) -> list[tuple[int, str, Any]]:
         items.append((m.start(1), "E", m.group(1).strip()))
     for m in _CASE_ROW.finditer(text):
         items.append((m.start(1), "E", m.group(1).strip()))
+    if "{" in text:
+        for m in _BRACE_ROW.finditer(text):
+            items.append((m.start(1), "E", m.group(1).strip()))
     return sorted(items, key=lambda item: item[0])
 
 

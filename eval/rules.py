@@ -79,7 +79,25 @@ def stated_letter(text: str, n_choices: int | None = None) -> str | None:
     bare "option X"."""
     from mmagrae.verifiers.choice import stated_letter as verifier_stated_letter
 
+    check = None
+    if "heck" in text or "erif" in text:
+        check = next(reversed(list(_CHECK_SECTION_RE.finditer(text))), None)  # the last one
+    if check is not None and not _CHECK_REVISES_RE.search(text, check.end()):
+        before = verifier_stated_letter(text[: check.start()], n_choices, strict=False)
+        if before is not None:  # "→ **Choice A**\n\nVerification:\n- Option D (…) is the domain, not the range ✓"
+            return before
     return verifier_stated_letter(text, n_choices, strict=False)
+
+
+# a verification section after the answer: the options it mentions are checked, not chosen
+_CHECK_SECTION_RE = re.compile(
+    r"(?im)^[ \t>*#_-]*(?:verification|verifying|check(?:ing)?|double[- ]check(?:ing)?|sanity[- ]check|"
+    r"let\s+me\s+(?:double[- ])?check|let'?s\s+(?:double[- ])?check)\b[^\n:]{0,30}[:：]"
+)
+_CHECK_REVISES_RE = re.compile(
+    r"(?i)\banswer\b|\bcorrect\s+(?:option|choice)\b|\bshould\s+be\s+(?:option|choice)\b|\bmistake|\bwrong\b|"
+    r"\binstead\b|\bwait\b|\boops\b|\brevis"
+)
 
 
 def leading_letter(text: str, n_choices: int | None = None) -> str | None:
@@ -243,7 +261,11 @@ def answer_tail(response: str) -> str | None:
     if "Answer" not in response:
         return None
     tail = re.sub(r"[<>]|\*\*", " ", response.rsplit("Answer", 1)[-1]).strip().lstrip(":：").strip()
-    return re.sub(r'^[*_\s]*["“`]([A-H])["”`]', r"\1", tail)  # '***Answer:*** "A" (Yes)': the quoted letter
+    tail = re.sub(r'^[*_\s]*["“`]([A-H])["”`]', r"\1", tail)  # '***Answer:*** "A" (Yes)': the quoted letter
+    return _LOWER_OPTION_RE.sub(lambda m: m.group(1).upper(), tail)  # "Answer: option c (30°)": the letter C
+
+
+_LOWER_OPTION_RE = re.compile(r"^(?i:option|choice)\s+\(?([a-h])\)?(?=\s*(?:\(|[.,;!)]|$))")
 
 
 _SHORT_TAIL = 200  # a longer text after the marker is reasoning, not the stated answer
@@ -302,11 +324,15 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     on the tail (or the response)."""
     from eval.registry import rules_verdict
     from mmagrae.verifiers.choice import stated_letter as verifier_stated_letter
-    from mmagrae.verifiers.closings import depends
+    from mmagrae.verifiers.closings import depends, offers_second_answer
     from mmagrae.verifiers.endings import drop_trailing_note
     from mmagrae.verifiers.layouts import checked_letters
 
     response = drop_trailing_note(response)  # "…option **B**.\n\nNote that option D (156π) would come from …"
+    if offers_second_answer(response):  # "Answer: C\n\nVerification: … I'd say C or A.": the closing hedges
+        from eval.registry import SampleVerdict
+
+        return SampleVerdict(None, False)
     n = len(choices) if choices else None
     letter = None
     marked = marked_answer(response, choices)

@@ -97,3 +97,78 @@ def test_drop_runoff_keeps_a_cut_paragraph_that_corrects_or_is_not_a_check():
 def test_latex_conclusion_signs_and_unit_words(response, gold, right):
     choices = OPTS if gold == "C" else None
     assert verify(response, gold, choices=choices).correct is right
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [
+        ("Dengan teorema Pythagoras: CX = √250 ≈ 15,811\n\nJadi, panjang CX ≈ 15,81 (dua angka desimal).", "15.81", True),
+        ("Jadi, panjang CX ≈ 15,91 (dua angka desimal), dengan sisi yang diberikan.", "15.81", False),
+        ("Jadi, perbandingan volume bola A dan bola B adalah 1 : 64.", "1:64", True),
+        ("Jadi, perbandingan volume bola A dan bola B adalah 1 : 16.", "1:64", False),
+        ("긴 밑변은 4에 4√3을 더한 값입니다.\n\n따라서 t = 4 + 4√3입니다.", "4+4\\sqrt{3}", True),
+        ("따라서 t = 4 + 2√3입니다.", "4+4\\sqrt{3}", False),
+        ("الإجابة: المساحة الكلية ≈ 603.186 وحدة مربعة", "Surface Area $=603.186$ units $^{2}$", True),
+        ("الإجابة: المساحة الكلية ≈ 602.186 وحدة مربعة", "Surface Area $=603.186$ units $^{2}$", False),
+    ],
+)
+def test_other_languages(response, gold, right):
+    assert verify(response, gold).correct is right
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [
+        ("∠1 = 90° − 60° = 30°\n\nAnswer: option c (30°)", "C", True),
+        ("The answer is option c.", "C", True),
+        ("The answer is (c).", "C", True),
+        ("Answer: option c (20°)", "C", False),  # the letter and its text disagree
+        ("The answer is a right angle.", "C", False),  # "a" as an article
+    ],
+)
+def test_lower_case_option_letters(response, gold, right):
+    assert verify(response, gold, choices=["10°", "20°", "30°", "40°"]).correct is right
+
+
+def test_an_option_named_like_a_lower_case_letter_stays_that_option():
+    # MathVista's options "(c)", "(d)", "(a)", "(b)": "The answer is (b)." is the option "(b)", not the letter B
+    choices = ["(c)", "(d)", "(a)", "(b)", "(e)"]
+    assert verify("The answer is (b).", "(b)", choices=choices).correct
+    assert not verify("The answer is (b).", "(d)", choices=choices).correct
+
+
+def test_a_closing_two_letter_hedge_after_the_answer():
+    from mmagrae.verifiers.closings import offers_second_answer
+
+    text = ("Answer: C\n\nVerification:\n- EF is perpendicular to b ✓\n\nSo EF is either the height (C) or side a (A), "
+            "depending on how the figure is read; I'd say C or A.")
+    assert offers_second_answer(text)
+    assert not verify(text, "C", choices=["side a", "side b", "height", "base"]).correct
+    assert not offers_second_answer("Answer: B\nShape A or B.")  # not a closing offer of two options
+    assert not offers_second_answer("The answer is C or C.")
+
+
+def test_options_mentioned_in_a_verification_section_are_checked_not_chosen():
+    from eval.rules import stated_letter
+
+    text = ("Range: −4 ≤ g(x) ≤ 9 → **Choice A**\n\nVerification:\n- Together: [−4, 9] ✓\n"
+            "- Option D (−5 ≤ x ≤ 4) is actually the domain, not the range ✓")
+    assert stated_letter(text, 4) == "A"
+    revised = text + "\n- So the correct option is D after all."
+    assert stated_letter(revised, 4) == "D"  # a check that revises the answer is read
+
+
+def test_a_bold_word_before_a_closing_labelled_value():
+    text = ("y = cos(x + 45°) is cos x shifted 45° to the **left**.\n\n• The maximum at (0°, 1) moves to (−45°, 1).\n\n"
+            "Check: cos(315° + 45°) = 1 ✓\n\nFirst maximum point: (x, y) = (315°, 1)")
+    assert extract(text).answer == "(315°, 1)"
+    assert extract("So the triangle is **isosceles**.\nIts sides are 5, 5 and 8.").answer == "isosceles"  # kept
+
+
+def test_a_piecewise_function_in_a_plain_brace():
+    from eval.gold_forms import piecewise_verdict
+
+    gold = "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$"
+    assert piecewise_verdict("So f(x) = { −x + 1, x ≤ 3; x − 5, x > 3 }.", gold).correct
+    assert not piecewise_verdict("So f(x) = { −x + 1, x ≤ 3; x − 4, x > 3 }.", gold).correct
+    assert not piecewise_verdict("So f(x) = { x − 5, x ≤ 3; −x + 1, x > 3 }.", gold).correct

@@ -84,10 +84,19 @@ _ALSO_POSSIBLE_RE = re.compile(
 )
 
 
+# a closing sentence that offers two letters: "I'd say C or A.", "so it's (B) or (D)!" (after an answer given before)
+_TWO_LETTERS_RE = re.compile(
+    r"(?:^|[.!?;:,\n]\s*|\b(?i:say|guess|think|it'?s|either|maybe|probably|so|answer)\s+)\(?([A-H])\)?\s+(?i:or)\s+"
+    r"(?i:maybe\s+|perhaps\s+|possibly\s+)?\(?([A-H])\)?\s*[.!]?\s*$"
+)
+
+
 def offers_second_answer(text: str) -> bool:
     """Whether the closing sentence offers a second answer beside the one it gives ("I'll go with C (80°), but D
-    (100°) is possible too", "it could also be 15"): then no answer."""
+    (100°) is possible too", "it could also be 15", "…; I'd say C or A."): then no answer."""
     closing = text[-200:]
+    if " or " in closing[-24:] and (two := _TWO_LETTERS_RE.search(closing)) and two.group(1) != two.group(2):
+        return True
     return ("ossible" in closing or "also be" in closing) and _ALSO_POSSIBLE_RE.search(closing) is not None
 
 

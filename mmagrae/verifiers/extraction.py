@@ -235,7 +235,9 @@ _LETTER_REJECTS_RE = re.compile(  # a letter, then the others rejected: its answ
 
 _QUOTED_RE = re.compile(r'["“]([^"“”]{1,40})["”]\s*(.*)$')
 _OTHER_SCRIPT_RE = re.compile(f"[{OTHER_SCRIPTS}]")
-_OTHER_SCRIPT_NAME_RE = re.compile(f"[{OTHER_SCRIPTS}]{{1,3}}" + r"\s*=\s*([^=]+)$")
+_OTHER_SCRIPT_NAME_RE = re.compile(  # "ب = 12", "المساحة الكلية ≈ 603.186": a name in another script, then the value
+    f"[{OTHER_SCRIPTS}](?:[{OTHER_SCRIPTS} ]{{0,40}}[{OTHER_SCRIPTS}])?" + r"\s*[=≈]\s*([^=≈]+)$"
+)
 _PAREN_UNIT_RE = re.compile(r"\s+\(\s*(?:" + _UNIT_WORDS + r")(?:\^?[23²³])?\s*\)$")  # not "\log(m)", "f(g)"
 
 
@@ -338,12 +340,28 @@ def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
         tail = trailing_math(cleaned)
         if tail is not None and _is_formula(tail):
             return clean_answer(tail.text)
+    if (choices and cleaned[:1] in "abcdefgh(" and (lower := _LOWER_LETTER_RE.match(cleaned))
+            and normalize_option(cleaned) not in {normalize_option(str(c)) for c in choices}):  # (not the option "(b)")
+        return lower.group(1).upper() + cleaned[lower.end():]  # "the answer is option c (30°)": the letter C
     return cleaned
 
 
+def _later_labelled_value(window: str, bold: re.Match) -> bool:
+    """A bold word without a digit is followed, a paragraph or more later, by a closing line that states a value
+    under a label ("First maximum point: (x, y) = (315°, 1)"): that line, not the word, is the answer."""
+    if any(c.isdigit() for c in bold.group(1)) or "\n\n" not in window[bold.end():]:
+        return False
+    last = window.rstrip()[window.rstrip().rfind("\n") + 1:]
+    return "**" not in last and _LABELLED_VALUE_LINE_RE.match(last) is not None
+
+
+_LABELLED_VALUE_LINE_RE = re.compile(r"[ \t>*_-]*[A-Za-z][^:\n]{0,50}:[^\n]*[=≈][^\n]*\d[^\n]*$")
+_LOWER_LETTER_RE = re.compile(r"\(?([a-h])\)?(?=\s*(?:\(|[.!)]?$))")
 _ATTACHED_UNIT_RE = re.compile(r"(?<![A-Za-z])(?:[cdmk]?m|ft|in)$")
 _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
-_COLON_NUMBER_RE = re.compile(r"(?i)(?<![\d:.,])(\d{1,3}:\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?(?![\d:])")
+_COLON_NUMBER_RE = re.compile(  # "10:30 PM", "3:4", "1 : 64" (a ratio set with spaces)
+    r"(?i)(?<![\d:.,])(\d{1,3}(?::| : )\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?(?![\d:]| : ?\d)"
+)
 _COLON_OR_BEFORE_RE = re.compile(
     r"(?i)(?<![\d:.,])(\d{1,3}:\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?\s*,?\s+or(?:\s+(?:maybe|perhaps|possibly|even))*\s*$"
 )
@@ -518,6 +536,7 @@ def extract(
         bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1))
         and not _LABEL_COLON_RE.match(window, bold.end())  # "1. **Purple things**: there is one": a list label
         and not emphasis_in_prose(window, bold.start(), bold.end())  # "The **area** is 12 cm²": a word stressed
+        and not _later_labelled_value(window, bold)  # "… to the **left**.\n\n…\n\nFirst maximum: (x, y) = (315°, 1)"
     ):  # the last bold only: an earlier one ("I first thought **5**") is not read past a label
         said = clean_answer(bold.group(1))  # not a label ("**Final Answer**\n\n42")
         if _CJK_RE.search(said) and (value := _CJK_END_RE.sub("", said)) and not _CJK_RE.search(value):

@@ -65,6 +65,10 @@ _ARABIC_LETTER_RE = re.compile(r"(Answer:\s*)(هـ|[أابجده])(?=\s*(?:$|[.\
 # a script whose numbers may use a decimal comma: Cyrillic, Vietnamese, Turkish, Indonesian
 # a script whose numbers use a decimal comma, by several of its letters: Cyrillic, Vietnamese, Turkish
 _COMMA_SCRIPT_RE = re.compile(r"[\u0400-\u04FF]|[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]|[ğış]")
+_APPROX_COMMA_RE = re.compile(r"(≈\s*[-−]?\d{1,6}),(\d{1,2}|\d{4,})(?![\d,])")  # not "≈ 1,250" (thousands)
+_KOREAN_COPULA_RE = re.compile(r"(?<=[\dA-Za-z√π)}°²³%])\s*(?:입니다|이다|예요|이에요)")
+# Indonesian, a Latin script with decimal commas ("panjang CX ≈ 15,81"): its commonest words
+_INDONESIAN_RE = re.compile(r"\b(?:yang|adalah|dengan|sehingga|maka|jadi|Jadi|dari|untuk|karena|jawabannya|Jawaban)\b")
 _DECIMAL_COMMA_RE = re.compile(r"(?<![\d,])(\d{1,6}),(\d{1,2}|\d{4})(?![\d,])")  # not "1,250": thousands
 # a tutor's question answered by its praise: "Did you get (90°, 5)? Great — …"
 _DID_YOU_RE = re.compile(
@@ -150,7 +154,10 @@ def plain_markup(text: str) -> str:
         text = text[:tail] + _SPACED_THOUSANDS_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text[tail:])
     if ("$" in (end := text[tail:]) or "£" in end or "€" in end) and _SPACED_MONEY_RE.search(text, tail):  # "$2 500"
         text = text[:tail] + _SPACED_MONEY_RE.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text[tail:])
-    if not text.isascii() and _SCRIPT_RE.search(text) or "Jawaban" in text or "Cevap" in text:
+    if "≈" in text and "," in text:  # "≈ 15,81": after "≈" one value, so its comma is a decimal comma (any language)
+        text = _APPROX_COMMA_RE.sub(r"\1.\2", text)
+    if not text.isascii() and _SCRIPT_RE.search(text) or "Jawaban" in text or "Cevap" in text or "Jadi" in text \
+            or " adalah " in text:
         text = _other_scripts(text)  # (Indonesian and Turkish phrases need no letter of their own)
     return text
 
@@ -250,11 +257,14 @@ def _unicode_math(text: str) -> str:
 
 def _other_scripts(text: str) -> str:
     """Answer phrases of other languages as "Answer:", their option letters as Latin ones, decimal commas."""
-    comma_script = "," in text and len(_COMMA_SCRIPT_RE.findall(text[-2000:])) >= 4  # before "Ответ" is replaced
+    comma_script = "," in text and (  # before "Ответ" is replaced
+        len(_COMMA_SCRIPT_RE.findall(text[-2000:])) >= 4 or len(_INDONESIAN_RE.findall(text[-2000:])) >= 4)
     if _PHRASE_RE.search(text):
         text = _PHRASE_RE.sub(_phrase, text)
         text = _KOREAN_IS_RE.sub(r"\1", _KOREAN_NOT_BUT_RE.sub(r"\1", text))
         text = _ARABIC_LETTER_RE.sub(lambda m: m.group(1) + _ARABIC_LETTERS[m.group(2)], text)
+    if "입니" in text or "이다" in text or "예요" in text:  # "따라서 t = 4 + 4√3입니다.": the value without its ending
+        text = _KOREAN_COPULA_RE.sub("", text)
     if comma_script:
         text = _DECIMAL_COMMA_RE.sub(_decimal_point, text)
     return text

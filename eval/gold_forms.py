@@ -100,7 +100,10 @@ _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _PIECE_END = r"(?=\s*(?:[,;&\n]|\\\\|\bwhen\b|\bfor\b|\bif\b|\band\b|\botherwise\b|\.(?:\s|$)|$))"
 _DEFINED = re.compile(rf"(?:\b[a-zA-Z]\s*\(\s*[a-z]\s*\)|\by)\s*=\s*(?!\\begin)([^=,;&\n]+?){_PIECE_END}")
 # rows of a brace written in plain text: "f(x) = { −x + 1, x ≤ 3; x − 5, x > 3 }" (value, then its condition)
-_BRACE_ROW = re.compile(r"(?:=\s*\{|;)\s*([^,;{}\n=]+?)\s*,\s*(?=(?:if\s+)?[a-z]\s*(?:<=|>=|<|>)|-?\d+(?:\.\d+)?\s*(?:<=|>=|<|>))")
+_BRACE_ROW = re.compile(  # rows after "= {", ";" or a line break: "−x + 1, x ≤ 3", "x − 5 for x > 3"
+    r"(?:=\s*\\?\{|;|\n)[ \t]*([^,;{}\n=\\]+?)\s*(?:,|\s(?:for|if|when)\b)\s*(?:if\s+)?"
+    r"(?=[a-z]\s*(?:<=|>=|<|>)|-?\d+(?:\.\d+)?\s*(?:<=|>=|<|>))"
+)
 _CASE_ROW = re.compile(r"(?:\\begin\{cases\}|\n)[ \t]*([^&\s](?:[^&\n]*[^&\s])?)[ \t]*,?[ \t]*&")  # rows ("\\" is "\n")
 
 
@@ -123,10 +126,24 @@ def _pieces(text: str) -> list[tuple[int, str, Any]]:
         items.append((m.start(1), "E", m.group(1).strip()))
     for m in _CASE_ROW.finditer(text):
         items.append((m.start(1), "E", m.group(1).strip()))
-    if "{" in text:
-        for m in _BRACE_ROW.finditer(text):
-            items.append((m.start(1), "E", m.group(1).strip()))
     return sorted(items, key=lambda item: item[0])
+
+
+def _brace_pairs(text: str) -> dict[Any, str]:
+    """condition -> value of the rows of the last plain-text brace ("{ −x + 1, x ≤ 3; x − 5, x > 3 }"), when it
+    closes the response's statements (no condition after it); empty otherwise."""
+    start = text.rfind("{")
+    if start == -1 or "}" not in text[start:] or _CONDITION.search(text, text.find("}", start) + 1 if "}" in text[start:] else len(text)):
+        return {}
+    pairs: dict[Any, str] = {}
+    for m in _BRACE_ROW.finditer(text, max(0, start - 4)):
+        cond = _CONDITION.match(text, m.end())
+        if cond is None:
+            continue
+        key = ((cond.group(1), cond.group(2), float(cond.group(3))) if cond.group(1)
+               else (cond.group(6), _FLIP[cond.group(5)], float(cond.group(4))))
+        pairs[key] = m.group(1).strip()
+    return pairs if len(pairs) >= 2 else {}
 
 
 def _pairs(items: list[tuple[int, str, Any]], forward: bool) -> dict[Any, str]:
@@ -174,10 +191,12 @@ def piecewise_verdict(response: str, gold: str):
     gold_pairs = _pairs(gold_items, forward=True)
     if len(gold_conditions) < 2 or len(gold_pairs) != len(gold_conditions):
         return None
-    items = _pieces(_comparisons(_plain(strip_think(response)[-1500:].replace("\\\\", "\n"))))
+    plain = _comparisons(_plain(strip_think(response)[-1500:].replace("\\\\", "\n")))
+    items = _pieces(plain)
+    braced = _brace_pairs(plain)  # "f(x) = { −x + 1, x ≤ 3; x − 5, x > 3 }": each value with its own condition
     stated = None
-    for forward in (True, False):
-        pairs = _pairs(items, forward)
+    for forward in ((None,) if braced else (True, False)):
+        pairs = braced or _pairs(items, forward)
         shown = "; ".join(f"{v}{op}{n:g}: {e}" for (v, op, n), e in pairs.items()) or None
         stated = stated or shown
         if all(c in pairs for c in gold_pairs) and not _extra_pieces(items, gold_pairs):

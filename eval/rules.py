@@ -83,11 +83,22 @@ def stated_letter(text: str, n_choices: int | None = None) -> str | None:
     if "heck" in text or "erif" in text:
         check = next(reversed(list(_CHECK_SECTION_RE.finditer(text))), None)  # the last one
     if check is not None and not _CHECK_REVISES_RE.search(text, check.end()):
+        concluded = [m for m in _CONCLUDES_LETTER_RE.finditer(text, check.end()) if _in_range(m.group(1), n_choices)]
+        if concluded:  # "… so it is option C", "Final choice: C", "matching option C": the check concludes anew
+            return concluded[-1].group(1)
         before = verifier_stated_letter(text[: check.start()], n_choices, strict=False)
         if before is not None:  # "→ **Choice A**\n\nVerification:\n- Option D (…) is the domain, not the range ✓"
             return before
     return verifier_stated_letter(text, n_choices, strict=False)
 
+
+# a check section that ends by concluding on a letter
+_CONCLUDES_LETTER_RE = re.compile(
+    r"(?i:\b(?:so|hence|thus|therefore|which\s+is|matching|matches|i\.\s?e\.,?|final\s+(?:choice|answer|option)\s*:?|"
+    r"the\s+(?:right|correct)\s+(?:choice|option|answer)\s+is|it\s+is|it's)|→|=>|(?i:choice|option|answer)\s*:)"
+    r"\s*(?i:it\s+is\s+|it's\s+)?(?i:(?:option|choice)\s+)?\(?([A-H])\)?(?![A-Za-z])(?!\s*(?:,|and|or|&)\s*\(?[A-H]\b)"
+    r"(?![^.\n]{0,40}(?:\b(?i:not|wrong|incorrect|fails?)\b|n't\b))"
+)
 
 # a verification section after the answer: the options it mentions are checked, not chosen
 _CHECK_SECTION_RE = re.compile(
@@ -265,7 +276,9 @@ def answer_tail(response: str) -> str | None:
     return _LOWER_OPTION_RE.sub(lambda m: m.group(1).upper(), tail)  # "Answer: option c (30°)": the letter C
 
 
-_LOWER_OPTION_RE = re.compile(r"^(?i:option|choice)\s+\(?([a-h])\)?(?=\s*(?:\(|[.,;!)]|$))")
+_LOWER_OPTION_RE = re.compile(  # the whole tail: "option c", "option c (30°)"; not "option c, or maybe d"
+    r"^(?i:option|choice)\s+\(?([a-h])\)?(?=(?:\s*\((?![^()]*\b(?:(?i:or|if|not|maybe|perhaps|possibly|probably|likely|also|close|could|might|either)|[a-hA-H])\b)[^()]*\))?\s*[.!]?\s*$)"
+)
 
 
 _SHORT_TAIL = 200  # a longer text after the marker is reasoning, not the stated answer
@@ -329,7 +342,8 @@ def choice_verdict(response: str, gold: str, choices: list[str] | None, *, tail:
     from mmagrae.verifiers.layouts import checked_letters
 
     response = drop_trailing_note(response)  # "…option **B**.\n\nNote that option D (156π) would come from …"
-    if offers_second_answer(response):  # "Answer: C\n\nVerification: … I'd say C or A.": the closing hedges
+    if offers_second_answer(response) and (  # "Answer: C\n\nVerification: … I'd say C or A.": the closing hedges
+            marked_answer(response, choices) is None):  # (not after \boxed{C} or <answer>C</answer>)
         from eval.registry import SampleVerdict
 
         return SampleVerdict(None, False)

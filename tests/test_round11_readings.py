@@ -44,8 +44,6 @@ def test_chinese_stated_letter_with_ascii_brackets():
          "Then 23 × 13 = 230 + 69 = 29", "299"),
         ("So w = 22.\n\nTo confirm with the sine ratio, the opposite side would be 11√3, and then by Pythagoras "
          "we'd have 11² + (11√3)² = 121 +", "22"),
-        ("Centre = (1, 3)\n\nWe can also get the radius: distance from (1, 3) to (5, 0) is 5, so the equation of the "
-         "circle is (x − 1)² + (y − 3)² = 25. Checking the y-intercepts: y = 3 ± √24 ≈ 3 ± 4.9", "(1,3)"),
         ("So the volume is approximately 2854.54 cm³.\n\nDouble-checking with a rougher estimate: a sphere of "
          "radius 9 would have volume ≈ 3053.6, and since 8.8 is a bit smaller than 9, the volume should be a bit "
          "less, which is consist", "2854.54"),
@@ -78,7 +76,24 @@ def test_drop_runoff_keeps_a_cut_paragraph_that_corrects_or_is_not_a_check():
     text = "So the answer is 12.\n\nLet me double-check: 3 × 5 = 15, so actually the area is 15 and the"
     assert drop_runoff(text) == text  # it corrects ("actually")
     text = "So the answer is 12.\n\nLet me double-check: 3 × 4 = 12"
-    assert drop_runoff(text) == "So the answer is 12."
+    assert drop_runoff(text) == text  # complete: nothing shows a cut (hostile review, round 11)
+    text = "So the volume is 299.\n\nLet me double-check: 23 × 13 = 230 + 69 = 29"
+    assert drop_runoff(text) == "So the volume is 299."  # 29 is the first part of 299: cut
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [  # from the hostile review of the first version: complete last steps and corrections are read
+        ("The base is 6 and the height is 8.\n\nLet's compute the area: 6 × 8 = 48", "48", True),
+        ("The base is 6 and the height is 8.\n\nLet's compute the area: 6 × 8 = 48 cm", "48", True),
+        ("So x = 5.\n\nLet me double-check: 2·5 + 3 = 13 ≠ 15, so x = 6", "5", False),
+        ("So the total is 42.\n\nTo confirm, recount: 15 + 28 = 43, so the total is really 43", "42", False),
+        (" Let's compute: 6 × 4 / 2 = 12\n\n", "12", True),  # a trailing blank line is no paragraph
+        (" Let's compute: 6 × 4 / 2 = 12\n\n", "1", False),
+    ],
+)
+def test_cut_check_regressions(response, gold, right):
+    assert verify(response, gold).correct is right
 
 
 @pytest.mark.parametrize(
@@ -172,3 +187,128 @@ def test_a_piecewise_function_in_a_plain_brace():
     assert piecewise_verdict("So f(x) = { −x + 1, x ≤ 3; x − 5, x > 3 }.", gold).correct
     assert not piecewise_verdict("So f(x) = { −x + 1, x ≤ 3; x − 4, x > 3 }.", gold).correct
     assert not piecewise_verdict("So f(x) = { x − 5, x ≤ 3; −x + 1, x > 3 }.", gold).correct
+
+
+# ---------------------------------------------------------------- round 11, the twentieth held-out set
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [
+        ("So the answer is D (the y-coordinate of point B); option C, B's x-coordinate, would instead give cos 200°.",
+         "D", True),
+        ("So it fails the vertical line test: the answer is B (No). Option A would only hold if every vertical line "
+         "hit the graph at most once.", "A", False),
+        ("∠2 = 180° − 55° = 125°\n\nAnswer: C. (If they were corresponding angles, ∠2 would instead be 55°, option A.)",
+         "A", False),
+        ("So the answer is C, 0.5 cm²; option A (1 cm²) would be the area of the square.", "C", True),
+        ("So the answer is B: it speeds up, then keeps a constant speed — option A would need the flat part first.",
+         "B", True),
+        ("Range: −4 ≤ g(x) ≤ 9 → **A**\n\n(Option D, −5 ≤ x ≤ 4, is the domain, not the range.)", "A", True),
+    ],
+)
+def test_counterfactual_options_after_the_answer(response, gold, right):
+    assert verify(response, gold, choices=["p", "q", "r", "s"]).correct is right
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [
+        ("So x = 2√3 ≈ 3.46; note that if √3 were instead opposite the 60° angle, the hypotenuse would only be 2.",
+         "2", False),
+        ("So x = 2√3 ≈ 3.46; note that if √3 were instead opposite the 60° angle, the hypotenuse would only be 2.",
+         "2\\sqrt{3}", True),
+        ("with length 6 and width 6 the perimeter is p = 2(6 + 6) = 24; other pairs such as 4 × 9 would give 26.",
+         "24", True),
+        ("So the metal plate covers 42.41 mm², compared with 70.69 mm² if the small semicircle were added on.",
+         "70.69", False),
+        ("So the volume of the half cylinder is 169.6 cm³, exactly half of the full cylinder's 339.3 cm³.", "169.6",
+         True),
+        ("So the volume of ② is 0.01 dm³, which is ten times smaller than the 0.1 dm³ of cuboid ①.", "0.01", True),
+        ("So the x-intercept is (4, 0). Note that the line's other intercept, on the y-axis, is (0, 4).", "(4,0)", True),
+        ("So the perimeter is 15 cm; note that 6 × 3 = 18 is the rectangle's area.", "18", False),
+        # kept: a conditional that is what the question may ask, a note that concludes
+        ("The original area is 12π, and the new area would be 48π.", "48\\pi", True),
+        ("Each costs $3. So the total cost would be $12.", "12", True),
+        ("So x = 4. Note that the question asks for 2x, so the answer is 8.", "8", True),
+    ],
+)
+def test_distractors_after_the_answer(response, gold, right):
+    assert verify(response, gold).correct is right
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [
+        ("h ≈ 58 mm (5.8 cm)", "58", True),
+        ("Surface area ≈ 2,827.43 cm² (≈ 2.83 × 10³ cm², or 0.282743 m²)", "2827.43", True),
+        ("Area = ½ × 14 × 7 = 49 (forty-nine square units, 4.9 × 10¹).", "49", True),
+        ("To one decimal place, h ≈ 4.4 m (≈ 4.4 × 10⁰ m, about 440 cm).", "4.4", True),
+        ("So x = 12 (or 13).", "12", False),  # a hedge, not a restatement
+        ("Therefore the area is ½ × 6 × 4 (= 12 cm²).", "12", True),  # the remark is the value
+        ("Hence the first maximum for x ≥ 0 is at (90°, 5)", "(90°, 5)", True),  # a point, not a restatement
+    ],
+)
+def test_a_value_restated_in_a_closing_parenthesis(response, gold, right):
+    assert verify(response, gold).correct is right
+
+
+def test_bracket_answer_tags():
+    assert verify("Check ✓\n\n[ANSWER] y = -2x + 5 [/ANSWER]", "y=-2 x+5").correct
+    assert verify("[ANSWER] E [/ANSWER]", "E", choices=["1", "2", "3", "4", "5"]).correct
+    assert not verify("[answer]12[/answer] and [answer]13[/answer]", "12").correct  # two: a hedge
+
+
+@pytest.mark.parametrize(
+    ("text", "offered"),
+    [
+        ("I'd say C or A.", True),
+        ("So it's probably B or D!", True),
+        ("I don't think it's A or B.", False),
+        ("It can't be either A or B.", False),
+        ("Many students would answer A or B.", False),
+        ("Common wrong picks: A or B.", False),
+        ("Block D is to the right of H; the blocks to its left are either B or F.", False),
+    ],
+)
+def test_two_letter_hedges_need_a_hedging_frame(text, offered):
+    from mmagrae.verifiers.closings import offers_second_answer
+
+    assert offers_second_answer(text) is offered
+
+
+def test_a_verification_section_that_concludes_on_a_letter():
+    from eval.rules import stated_letter
+
+    for end, letter in [("so it is option C.", "C"), ("Final choice: C", "C"), ("matching option C.", "C"),
+                        ("so B and C don't fit ✓", "A"), ("so B doesn't fit", "A")]:
+        assert stated_letter("The answer is A.\n\nVerification:\n- recompute: 3 + 4 = 7 " + end, 4) == letter
+
+
+@pytest.mark.parametrize(
+    ("response", "right"),
+    [
+        ("f(x) = {\n −x + 1, x ≤ 3\n x − 5, x > 3\n}", True),
+        ("f(x) = { −x + 1 for x ≤ 3; x − 5 for x > 3 }", True),
+        ("$f(x) = \\{ -x+1, x \\le 3; x-5, x>3 \\}$", True),
+        ("f(x) = { −x + 1, x > 3; x − 5, x ≤ 3 }.\nLeft piece: y = −x + 1.", False),  # conditions swapped
+    ],
+)
+def test_brace_rows_pair_each_value_with_its_own_condition(response, right):
+    from eval.gold_forms import piecewise_verdict
+
+    assert piecewise_verdict(response, "When x<=3 $f(x)=-x+1$, when x>3, $f(x)=x-5$").correct is right
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [
+        ("The answer is b (or maybe c).", "B", False),
+        ("The final answer is c (d is also close).", "C", False),
+        ("The function is **even**.\n\nExample: f(2) = 4 = f(−2)", "even", True),
+        ("The period is **π**.\n\nDistance between max and min: 3π/4 − π/4 = π/2", "\\pi", True),
+    ],
+)
+def test_review_of_the_lower_case_and_bold_readings(response, gold, right):
+    choices = ["10°", "20°", "30°", "40°"] if len(gold) == 1 else None
+    assert verify(response, gold, choices=choices).correct is right

@@ -23,7 +23,9 @@ import re
 
 from mmagrae.verifiers.math_text import last_break
 
-__all__ = ["depends", "drop_closings", "drop_offer", "offers_second_answer", "undecided"]
+__all__ = [
+    "depends", "drop_aside", "drop_closings", "drop_counterfactual", "drop_offer", "offers_second_answer", "undecided",
+]  # fmt: skip
 
 # a self-assessment line: "Confidence: 92%", "Score: 1", "Verification passed.", "(verified)"
 _META_LINE_RE = re.compile(
@@ -84,19 +86,28 @@ _ALSO_POSSIBLE_RE = re.compile(
 )
 
 
-# a closing sentence that offers two letters: "I'd say C or A.", "so it's (B) or (D)!" (after an answer given before)
+# a closing sentence that offers two letters in a hedging frame: "I'd say C or A.", "so it's probably B or D!"
 _TWO_LETTERS_RE = re.compile(
-    r"(?:^|[.!?;:,\n]\s*|\b(?i:say|guess|think|it'?s|either|maybe|probably|so|answer)\s+)\(?([A-H])\)?\s+(?i:or)\s+"
+    r"\b(?i:i'?d\s+say|i\s+(?:would\s+)?say|i\s+guess|i\s+think\s+(?:it'?s\s+)?|maybe|probably|likely|"
+    r"(?:so\s+)?it'?s\s+(?:probably\s+|likely\s+|either\s+)?|(?:it|the\s+answer)\s+(?:could|might|may)\s+be|"
+    r"(?:the\s+)?answer\s+is\s+(?:probably\s+|likely\s+|either\s+)?)\s*\(?([A-H])\)?\s+(?i:or)\s+"
     r"(?i:maybe\s+|perhaps\s+|possibly\s+)?\(?([A-H])\)?\s*[.!]?\s*$"
+)
+_NOT_OFFERED_RE = re.compile(  # "I don't think it's A or B", "Many students would answer A or B": no offer
+    r"(?i)n't|\bnot\b|\bnever\b|\bneither\b|\bstudents?\b|\bpeople\b|\bothers?\b|\bwrong\b|\bcommon\b|\bpicks?\b|"
+    r"\bconsidered\b|\bwould\s+(?:answer|pick|choose|say)\b"
 )
 
 
-def offers_second_answer(text: str) -> bool:
+def offers_second_answer(text: str, letters: bool = True) -> bool:
     """Whether the closing sentence offers a second answer beside the one it gives ("I'll go with C (80°), but D
-    (100°) is possible too", "it could also be 15", "…; I'd say C or A."): then no answer."""
+    (100°) is possible too", "it could also be 15", and with ``letters`` "…; I'd say C or A."): then no answer."""
     closing = text[-200:]
-    if " or " in closing[-24:] and (two := _TWO_LETTERS_RE.search(closing)) and two.group(1) != two.group(2):
-        return True
+    if letters and " or " in closing[-24:] and (two := _TWO_LETTERS_RE.search(closing)) \
+            and two.group(1) != two.group(2):
+        sentence = closing[last_break(closing, 0, two.start()) + 1 : two.end()]
+        if not _NOT_OFFERED_RE.search(sentence):
+            return True
     return ("ossible" in closing or "also be" in closing) and _ALSO_POSSIBLE_RE.search(closing) is not None
 
 
@@ -204,6 +215,7 @@ def drop_closings(text: str) -> str:
             text = _drop_description(text)
         if text == before:
             break
+    text = drop_aside(drop_counterfactual(text))
     tail = text[-200:]
     if "i.e" in tail or "that is" in tail or "written" in tail or "quivalently" in tail:
         restated = _RESTATED_RE.search(text, max(0, len(text) - 200))
@@ -283,3 +295,102 @@ _STATES_A_VALUE_RE = re.compile(
 def _stated_value(head: str) -> bool:
     """A value (a digit or math) is stated before the dropped part."""
     return re.search(r"[\d$\\π√]", head[-300:]) is not None
+
+
+# round 11 (a twentieth held-out set): what the answer would be under another reading, after the answer is stated
+# ("So the answer is D (…); option C would instead give cos 200°.", "…, so x = 2√3; note that if √3 were opposite
+# the 60° angle, the hypotenuse would only be 2.", "Answer: C. (If they were corresponding angles, ∠2 would be 55°,
+# option A.)"): a clause or a closing sentence in the conditional is not the answer
+_COUNTERFACTUAL_RE = re.compile(r"(?i)\bwould\b|\bif\b[^.;\n]{0,120}\bwere\b|\bwere\s+instead\b")
+_COUNTERFACTUAL_KEEP_RE = re.compile(
+    r"(?i)\banswer|\bcorrect|\bactually|\bwait|\bmistake|\bwrong|\bfinal|\bso\s+the\b|\btherefore|\bthus\b|"
+    r"\bhence\b|\bmust\b|\bshould\b|\bprobably|\bmaybe|\bperhaps|\bor\b"
+)
+# what says the conditional is about another reading, not what the question asks
+_ANOTHER_READING_RE = re.compile(r"(?i)\b(?:if|instead|option|choice|otherwise|only|note|other|rather)\b")
+_ABOUT_ANOTHER_RE = re.compile(r"(?i)\(\s*(?:options?|choices?|note)\b")
+# where a conditional clause starts inside the last sentence: after ";", ",", a dash or "("
+_CLAUSE_START_RE = re.compile(r"(?:;|,|\s[—–]|\()\s*")
+# a value or a letter stated before it: "… is D", "= 2√3", "is 42.41 mm²", "(5, 3), option C"
+_STATED_BEFORE_RE = re.compile(
+    r"(?:(?:\b(?:is|are|be|equals?|gives?|get|covers?)|[=≈→:])\s*\(?[-−]?[\d√π]|\b(?:is|option|choice|answer)\s*:?\s*\(?[A-H]\b|"
+    r"\([-−]?\d[^()]*\))"
+)
+
+
+def drop_counterfactual(text: str) -> str:
+    """``text`` without a closing clause or sentence that says what the answer *would* be under another reading,
+    once the last sentences have stated a value or a letter; kept when it answers, corrects or hedges.
+
+    >>> drop_counterfactual("So x = 2√3 ≈ 3.46; note that if √3 were opposite the 60° angle, the hypotenuse would be 2.")
+    'So x = 2√3 ≈ 3.46'
+    >>> drop_counterfactual("Each costs $3. So the total cost would be $12.")
+    'Each costs $3. So the total cost would be $12.'
+    """
+    tail = text[-400:]
+    if "would" not in tail and "were" not in tail and not (tail.rstrip(" .").endswith(")") and "(" in tail):
+        return text
+    end = len(text.rstrip())
+    start = last_break(text, max(0, end - 400), end - 1) + 1  # the last sentence
+    sentence = text[start:end]
+    if sentence.lstrip().startswith("(") and sentence.rstrip(" .").endswith(")"):  # "(If they were …, option A.)"
+        if (_COUNTERFACTUAL_RE.search(sentence) or _ABOUT_ANOTHER_RE.match(sentence.lstrip())) \
+                and not _COUNTERFACTUAL_KEEP_RE.search(sentence):  # "(Option D, …, is the domain, not the range.)"
+            head = text[:start].rstrip()
+            if _STATED_BEFORE_RE.search(head[-200:]):
+                return head
+        return text
+    marker = _COUNTERFACTUAL_RE.search(sentence)
+    if marker is None:
+        return text
+    clause = strong = None  # the last clause start before the conditional; ";", a dash or an open "(" first
+    for m in _CLAUSE_START_RE.finditer(sentence, 0, marker.start()):
+        if m.group(0)[0] == "(" and (not sentence[m.start() - 1 : m.start()].isspace()
+                                     or sentence.find(")", m.end()) < marker.start()):
+            continue  # "2(6 + 6)", "option A (1 cm²) would": a parenthesis closed before it starts no clause
+        clause = m
+        if m.group(0)[0] != ",":
+            strong = m
+    clause = strong or clause
+    if clause is not None and not _STATED_BEFORE_RE.search(sentence[: clause.start()]):
+        return text
+    if clause is not None:
+        rest = sentence[clause.end():]
+        if _COUNTERFACTUAL_KEEP_RE.search(rest) or not _ANOTHER_READING_RE.search(rest):
+            return text  # ("The area is 12π, and the new area would be 48π": what the question may ask)
+        return text[: start + clause.start()].rstrip()
+    opening = sentence.lstrip(" *_>-").lower()
+    if (_COUNTERFACTUAL_RE.search(sentence) and not _COUNTERFACTUAL_KEEP_RE.search(sentence)
+            and re.match(r"(?:option|choice|note|[a-h]\b|the\s+(?:other|point|option))", opening)):
+        head = text[:start].rstrip()  # "… the answer is B (No). Option A would only hold if …"
+        if _STATED_BEFORE_RE.search(head[-200:]):
+            return head
+    return text
+
+
+# a note closing the last sentence or paragraph after the value: "So the x-intercept is (4, 0). Note that the line's
+# other intercept is (0, 4).", "So the perimeter is 15 cm (B); note that 6 × 3 = 18 is its area." (a note in a
+# paragraph of its own is endings.drop_trailing_note's)
+_ASIDE_RE = re.compile(r"(?:[;,]\s*|[.!)]\s+|\s[—–]\s*)(?P<aside>(?i:note)\s*(?:that\b|:)[^\n]{0,300})$")
+_ASIDE_KEEP_RE = re.compile(
+    r"(?i)\banswer|\bcorrect|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror|\bcould|\bmight|\bmaybe|\bperhaps|"
+    r"\bask|\bwant|\bquestion|\bso\s+the\b|\btherefore|\bthus\b|\bhence\b|\binstead|\brather|\bshould|\bmust"
+)
+
+
+def drop_aside(text: str) -> str:
+    """``text`` without a "note that …" closing its last sentence or paragraph after a stated value or letter,
+    unless the note answers, corrects, hedges or concludes.
+
+    >>> drop_aside("So the x-intercept is (4, 0). Note that the other intercept is (0, 4), and its slope is −1.")
+    'So the x-intercept is (4, 0).'
+    >>> drop_aside("So x = 4. Note that the question asks for 2x, so the answer is 8.")
+    'So x = 4. Note that the question asks for 2x, so the answer is 8.'
+    """
+    if "ote" not in text[-320:]:
+        return text
+    m = _ASIDE_RE.search(text, max(0, len(text.rstrip()) - 320))
+    if m is None or _ASIDE_KEEP_RE.search(m.group("aside")):
+        return text
+    head = text[: m.start("aside")].rstrip(" \t;,—–")
+    return head if _STATED_BEFORE_RE.search(head[-200:]) else text

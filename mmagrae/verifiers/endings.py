@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from mmagrae.verifiers.choice import normalize_option
-from mmagrae.verifiers.math_text import _NUMBER_RE, SENTENCE_END_RE
+from mmagrae.verifiers.math_text import _NUMBER_RE, _UNIT_WORDS, SENTENCE_END_RE
 from mmagrae.verifiers.numeric import _NUMBER_WORD_RE, _SPOKEN_RE, number_words_in, spoken_values
 
 __all__ = [
@@ -50,6 +50,30 @@ _RESTATES_RE = re.compile(r"(?i)(?:which\s+(?:can|may)\s+(?:also\s+)?be\s+writte
                           r"(?![^)]*\b(?:or|not|answer|option)\b)")
 _UNEVALUATED_RE = re.compile(r"[×*+÷·]|\d\s*[-−]\s*\d|(?<![A-Za-z])[a-z](?![A-Za-z])|π[a-z]")  # "½ × 6 × 4", "πr²"
 _IF_STATES_RE = re.compile(r"(?i)\b(?:it is|it's|it would be|would be|then|becomes|is|gives?)\s+[-−]?\d")
+# the value just stated, restated in other units or notation in a closing parenthesis: "h ≈ 58 mm (5.8 cm)",
+# "≈ 2,827.43 cm² (≈ 2.83 × 10³ cm², or 0.282743 m²)", "= 49 (forty-nine square units, 4.9 × 10¹)",
+# "L = 24 units (2.4 × 10¹, i.e. three times the middle base of 8)"; each item a value with a unit or a word
+_NUMBER_WORDS = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|half)"
+)
+_RESTATED_ITEM = (
+    r"(?:≈|~|about|approx(?:imately|\.)?|roughly|i\.\s?e\.,?|or|that\s+is,?)?\s*(?:[-−]?\d[\d.,  ]*(?:\s*[×x·]\s*10"
+    r"(?:\^\{?[-−]?\d+\}?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+))?|" + _NUMBER_WORDS + r"(?:[- ]" + _NUMBER_WORDS + r")*)"
+    r"(?:\s*[A-Za-zµμ°²³]{1,12}(?:[²³]|\^\{?[23]\}?)?){0,3}"
+    r"(?:\s+(?:[a-z]+\s+){0,6}(?:of\s+)?[-−]?\d+(?:\.\d+)?)?"
+)
+_RESTATED_VALUE_RE = re.compile(
+    r"(?<=[\d²³°%πA-Za-z])[ \t]*\(\s*(" + _RESTATED_ITEM + r"(?:\s*[,;]\s*" + _RESTATED_ITEM + r"){0,3})\s*\)[ \t]*\.?\s*$"
+)
+_OPERATION_RE = re.compile(r"[×*+÷·/^]|\d\s*[-−]\s*\d")
+_VALUE_BEFORE_RE = re.compile(  # a value, perhaps with its unit, right before: "58 mm", "49", "2,827.43 cm²"
+    r"[\d²³°%π](?:\s?(?:" + _UNIT_WORDS + r"|[mgsL](?![A-Za-z])|[a-zA-Z](?=[²³^]))(?:\^\{?[23]\}?|[²³])?){0,2}[ \t]*$"
+)
+_RESTATED_KEEP_RE = re.compile(
+    r"(?i)\b(?:answer|option|choice|not|actually|wait|but|instead|correct|maybe|perhaps|possibly|probably|either|"
+    r"if|would|could|rounded\s+up|wrong|error|mistake)\b|\bor\s+[-−]?\d[\d.]*\s*$|\?"
+)
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
 _REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
     r"(?i)\banswer|\boption|\bchoice|\\boxed|\b(?:or|actually|wait|but|could|might|may|otherwise|other|instead|"
@@ -84,6 +108,12 @@ def drop_trailing_remark(text: str) -> str:
                 return head
     if not text[-64:].rstrip().endswith((")", ").")):
         return text
+    if (again := _RESTATED_VALUE_RE.search(text, max(0, len(text) - 160))) is not None \
+            and not _RESTATED_KEEP_RE.search(again.group(1)) \
+            and _VALUE_BEFORE_RE.search(text, max(0, again.start() - 40), again.start()) \
+            and not _OPERATION_RE.search(re.split(r"=|≈|\bis\b|:|\n", text[max(0, again.start() - 80): again.start()])[-1]):
+        # "h ≈ 58 mm (5.8 cm)"; not "the area is ½ × 6 × 4 (= 12 cm²)": there the remark is the value
+        return text[: again.start()].rstrip()
     m = _REMARK_RE.search(text, max(0, len(text) - 1200))
     if m is None or (_REMARK_KEEP_RE.search(m.group(0)) and not _RESTATES_RE.match(m.group(0)[1:].lstrip())):
         return text  # (a restatement, "(which can also be written as 7√3 cm)", is dropped all the same)
@@ -234,11 +264,15 @@ def answer_first(text: str) -> tuple[str, str] | None:
 
 # "…, the hypotenuse is 22 which is twice as long as 11.": a comparison after the value, not the value; the
 # clause states nothing else (no box, tag, math, answer, option, conjunction or second verb)
+_CLAUSE_CHAR = r"(?:[^.\n=\\<>$()]|(?<=\d)\.(?=\d))"  # (a decimal point is no sentence end: "the 0.1 dm³ of ①")
 _COMPARISON_CLAUSE_RE = re.compile(
-    r"(?<=[\d)}π°²³])\s*,?\s+(?i:which|that)\s+(?i:is|are|was|were)\s+"
+    r"(?<=[\d)}π°²³])\s*(?:,?\s+(?i:which|that)\s+(?i:is|are|was|were)\s+|,\s*(?i:exactly|about|roughly|just|only)?\s*"
+    r"(?=(?i:half|twice|double|triple|\w+\s+times)\b)|,?\s+(?i:compared\s+(?:with|to))\s+|\s+[—–]\s+"
+    r"(?=(?i:a\s+bit\s+|much\s+|slightly\s+|far\s+)?(?i:longer|shorter|larger|smaller|bigger|greater|less|more)\s+than\b))"
     r"(?![^.\n]*\b(?i:answer|option|choice|so|hence|thus|therefore|and|but|then|is|are|was|were|equals?|gives?)\b)"
-    r"[^.\n=\\<>$()]{0,80}?"
-    r"\b(?i:twice|half|times|more|less|greater|smaller|larger|longer|shorter|bigger|than)\b[^.\n=\\<>$()]{0,80}\.?\s*$"
+    rf"{_CLAUSE_CHAR}{{0,80}}?"
+    r"\b(?i:twice|half|double|triple|times|more|less|greater|smaller|larger|longer|shorter|bigger|than|compared)\b"
+    rf"{_CLAUSE_CHAR}{{0,80}}(?:\([^()\n]{{0,30}}\){_CLAUSE_CHAR}{{0,40}})?\.?\s*$"
 )
 # "There are 4 values below 30.": the count, not the bound; any other number in the rest is a bound
 _THERE_ARE_RE = re.compile(

@@ -351,12 +351,21 @@ def _later_labelled_value(window: str, bold: re.Match) -> bool:
     under a label ("First maximum point: (x, y) = (315°, 1)"): that line, not the word, is the answer."""
     if any(c.isdigit() for c in bold.group(1)) or "\n\n" not in window[bold.end():]:
         return False
+    if _COPULA_BEFORE_RE.search(window, max(0, bold.start() - 12), bold.start()):
+        return False  # "The function is **even**.\n\nExample: f(2) = 4 = f(−2)": the bold predicate is the answer
     last = window.rstrip()[window.rstrip().rfind("\n") + 1:]
     return "**" not in last and _LABELLED_VALUE_LINE_RE.match(last) is not None
 
 
-_LABELLED_VALUE_LINE_RE = re.compile(r"[ \t>*_-]*[A-Za-z][^:\n]{0,50}:[^\n]*[=≈][^\n]*\d[^\n]*$")
-_LOWER_LETTER_RE = re.compile(r"\(?([a-h])\)?(?=\s*(?:\(|[.!)]?$))")
+# a closing line that states the answer under its label: "First maximum point: (x, y) = (315°, 1)", "Final
+# result: x = 4" (not a reason, an example, a test or a step: "Distance between max and min: … = π/2")
+_LABELLED_VALUE_LINE_RE = re.compile(
+    r"[ \t>*_-]*(?i:(?:[a-z]+\s+){0,3}(?:point|points|coordinates|answer|result|solution|final))[ \t]*:[^\n]*[=≈][^\n]*\d[^\n]*$"
+)
+_COPULA_BEFORE_RE = re.compile(r"(?i)\b(?:is|are|was|were|be|being|becomes?|seems?)\s+(?:\*\*|__)?$")
+_LOWER_LETTER_RE = re.compile(  # the whole answer: "c", "(c)", "c (30°)"; not "b (or maybe c)", "b. Wait, …"
+    r"\(?([a-h])\)?(?=(?:\s*\((?![^()]*\b(?:(?i:or|if|not|maybe|perhaps|possibly|probably|likely|also|close|could|might|either)|[a-hA-H])\b)[^()]*\))?\s*[.!]?\s*$)"
+)
 _ATTACHED_UNIT_RE = re.compile(r"(?<![A-Za-z])(?:[cdmk]?m|ft|in)$")
 _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
 _COLON_NUMBER_RE = re.compile(  # "10:30 PM", "3:4", "1 : 64" (a ratio set with spaces)
@@ -426,7 +435,7 @@ def extract(
             and len(bold.group(2).split()) >= 3 and not _PROSE_DOUBT_RE.search(bold.group(2))):
         visible = visible[: bold.start(1)] + bold.group(2) + bold.group(3)  # "**The area is 12 cm².**": a sentence
         said_at = bold.start(1)  # an earlier bold ("north-**east** of A. ✗") is no answer after that statement
-    if offers_second_answer(visible):  # "I'll go with C (80°), but D (100°) is possible too"
+    if offers_second_answer(visible, letters=bool(choices)):  # "I'll go with C (80°), but D (100°) is possible too"
         return Extraction(None, "hedged", hedged=True)
     if undecided(visible):
         return Extraction(None, "undecided", hedged=True)  # "Votes: C×2, B×2; no consensus": samples, no answer

@@ -261,7 +261,9 @@ def _summary_labels(text: str) -> str:
 def answer_tags(text: str) -> list[str]:
     """What the ``<answer>`` tags hold; failing those, the tag other formats close the response with
     (``<final_answer>``, ``<final>``, ``<result>``, one ``<option>``; not ``<solution>``, which holds the working; not
-    a ``<result>`` that text follows, a tool's result)."""
+    a ``<result>`` that text follows, a tool's result), or BBCode-style ``[ANSWER]…[/ANSWER]`` tags."""
+    if "[/" in text and (bracketed := _BRACKET_TAGS_RE.findall(text[-4000:])):  # "[ANSWER] y = -2x + 5 [/ANSWER]"
+        return [inner for _, inner in bracketed]
     if "<" not in text:  # the common case
         return []
     for name in _ANSWER_TAG_NAMES:
@@ -287,6 +289,7 @@ def answer_tags(text: str) -> list[str]:
     return []
 
 
+_BRACKET_TAGS_RE = re.compile(r"\[((?i:answer|final[ _]answer|final))\]([^\[\]]{0,400}?)\[/\1\]")  # BBCode-style
 _ANSWER_TAG_NAMES = ("answer", "final_answer", "final-answer", "final", "result", "Answer", "ANSWER", "option", "choice")
 
 

@@ -95,20 +95,52 @@ _CHECK_OPENING_RE = re.compile(
 # a cut-off paragraph that says any of these may correct or state the answer: kept
 _CHECK_KEEP_RE = re.compile(
     r"(?i)\banswer|\bactually\b|\bwait\b|\bmistake|\bwrong\b|\berror\b|\binstead\b|\bcorrect(?:ed|ion)?\b|"
-    r"\boops\b|\bhmm\b|\bfinal\b|\\boxed"
+    r"\boops\b|\bhmm\b|\bfinal\b|\\boxed|≠|\breally\b|\bnot\b|n't\b|\brecount|\brecheck|\bredo\b|"
+    r"\bso\s+(?:[a-z]\s*=|the\s+(?:answer|total|result|value|correct))"
 )
 
 
 def _drop_cut_check(text: str) -> str:
     """The text without a last paragraph that opens a check or an aside and is cut off mid-sentence, when the
-    paragraph before it states something with a digit or a letter option (the answer)."""
+    paragraph before it states something with a digit or a letter option (the answer). Cut off means: it ends on
+    an operator or a connecting word ("= 121 +", "the extension of"), on a word broken off after other words
+    ("the two notch wal"; not a unit: "= 48 cm"), or on a result that is a first part of what its left side
+    computes ("23 × 13 = 230 + 69 = 29")."""
     body = text.rstrip()
     cut = body.rfind("\n\n", max(0, len(body) - _CHECK_TAIL_CHARS))
+    if cut == -1:
+        return text
     last, before = body[cut + 2:], body[:cut].rstrip()
-    if not before or not _CHECK_OPENING_RE.match(last) or _CHECK_KEEP_RE.search(last):
+    if not before or not _CHECK_OPENING_RE.match(last) or _CHECK_KEEP_RE.search(last) or not _cut_off(last):
         return text
     previous = before[before.rfind("\n\n") + 2:]
     return before if re.search(r"\d|\b[A-H]\b", previous) else text
+
+
+_OPERATOR_END_RE = re.compile(r"(?:[-+×*/÷=(,−±√^]|\b(?i:of|the|a|an|to|and|is|are|by|with|from|so|then|for|in|on|at|"
+                              r"that|which|we|it|its|would|will|be|as|than|or))\s*$")
+_BROKEN_WORD_RE = re.compile(r"[A-Za-z]{2,}[ \t]+([a-z]{1,14})$")  # "the two notch wal", "which is consist"
+_LAST_EQUATION_RE = re.compile(r"([0-9+\-−×*/÷()·. ]*\d[0-9+\-−×*/÷()·. ]*)=\s*([-−]?\d+)\s*$")
+
+
+def _cut_off(paragraph: str) -> bool:
+    if _OPERATOR_END_RE.search(paragraph):
+        return True
+    broken = _BROKEN_WORD_RE.search(paragraph)
+    if broken is not None:
+        from mmagrae.verifiers.math_text import TRAILING_UNIT_RE  # (a unit ends a complete value: "= 48 cm")
+
+        return TRAILING_UNIT_RE.search(" " + broken.group(1)) is None
+    equation = _LAST_EQUATION_RE.search(paragraph)
+    if equation is None:
+        return False
+    from mmagrae.verifiers.symbolic import constant_value  # (our parser: nothing is executed)
+
+    value = constant_value(equation.group(1).split("=")[-1].replace("×", "*").replace("÷", "/").replace("·", "*"))
+    if value is None or getattr(value, "denominator", 2) != 1:
+        return False  # not an exact integer: "116 × 0.7771 = 90.1" may be a rounded value
+    full, shown = str(int(value)), equation.group(2).replace("−", "-")
+    return full != shown and full.startswith(shown)
 
 
 def _may_loop(text: str) -> bool:

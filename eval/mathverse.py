@@ -169,13 +169,32 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     if len(_WORD.findall(gold)) >= 6:  # "Complete the statement.Every point on the circle is exactly 5 units …"
         stated = _sentence_states(response, _STATEMENT_PROMPT.sub("", gold))
         return SampleVerdict(gold if stated else None, stated)
-    verdict = rules_verdict(response, gold)
     repaired = _LOST_FRAC.sub(r"\\frac{\1}{\2}", gold)  # "{8}{5} \pi": a \frac lost in the data
+    asked = _asked_value(str(row.get("question", "")), response)
+    if asked is not None:  # "So b = 36.4°, and the other acute angle is 53.6°." for "Find … the angle marked b"
+        return rules_verdict(asked, repaired)
+    verdict = rules_verdict(response, gold)
     if not verdict.correct and repaired != gold:
         return rules_verdict(response, repaired)
     if not verdict.correct and _WORD_GOLD.fullmatch(gold.strip()) and _states_word(response, gold.strip()):
         return SampleVerdict(gold.strip(), True)  # "even": "So the function is even."
     return verdict
+
+
+def _asked_value(question: str, response: str) -> str | None:
+    """The response up to its last sentence's statement of the quantity the question asks for, when another
+    quantity's statement follows it there (:mod:`eval.asked`) and the response marks no answer of its own (a box,
+    an answer tag or phrase); None when rules mode reads the response as before."""
+    from eval.asked import asked_quantity, stated_for
+    from mmagrae.verifiers.extraction import extract
+
+    quantity = asked_quantity(question)
+    end = stated_for(quantity, response) if quantity is not None else None
+    if end is None:
+        return None
+    if extract(response).method in ("boxed", "answer_tag", "phrase", "hedged", "undecided"):
+        return None  # the response marks its answer
+    return response[:end]
 
 
 def _states_word(response: str, word: str) -> bool:

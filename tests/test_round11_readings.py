@@ -312,3 +312,42 @@ def test_brace_rows_pair_each_value_with_its_own_condition(response, right):
 def test_review_of_the_lower_case_and_bold_readings(response, gold, right):
     choices = ["10°", "20°", "30°", "40°"] if len(gold) == 1 else None
     assert verify(response, gold, choices=choices).correct is right
+
+
+def test_the_asked_quantity_of_a_question():
+    from eval.asked import asked_quantity
+
+    assert asked_quantity("If Ned and Bart are d metres apart, find d to one decimal place.") == "d"
+    assert asked_quantity("Find the surface area of the cylinder. Round to two decimal places.") == "surface area"
+    assert asked_quantity("What is the true bearing of C from A?") == "true bearing"
+    assert asked_quantity("Find the size of the angle marked b to one decimal place.") == "b"
+    assert asked_quantity("Solve for the unknown P.") == "P"
+    assert asked_quantity("Find the equation of the line.") is None  # read as before
+    assert asked_quantity("State a reason for your answer.") is None  # "a" as an article
+
+
+@pytest.mark.parametrize(
+    ("question", "response", "gold", "right"),
+    [
+        ("What is the true bearing of C from A?",
+         "So the true bearing of C from A is 132°T, and the third angle of the triangle, at C, is 180° − 42° − 53° = 85°.",
+         "132 ^\\circT", True),
+        ("Find the size of the angle marked b to one decimal place.",
+         "So b = 36.4°, and the other acute angle in the triangle is 90° − 36.4° = 53.6°.", "53.6^\\circ ", False),
+        ("Find d to one decimal place.", "So d ≈ 11.8 km, and the westward leg b works out to about 5.0 km.", "11.8", True),
+        ("Find the surface area of the cylinder.",
+         "The total surface area of the cylinder is 192π ≈ 603.19 cm², of which about 376.99 cm² is the curved side.",
+         "Surface Area $=603.19 \\mathrm{~cm}^{2}$", True),
+        # read as before: a hedge after the asked value, a negation, a box, nothing after it
+        ("Find the amplitude.", "So the amplitude is 5.3 under the first definition, or 10.6 if you mean the full height.",
+         "5.3", False),
+        ("Find a.", "So a is not 9/2 and not 9√3 — it is 9√3/2 (≈ 7.79).", "\\frac{9\\sqrt{3}}{2}", True),
+        ("Find d.", "So d = 11.8, and the other leg is \\boxed{5.0}.", "11.8", False),
+        ("Find the radius.", "So the radius is 7 cm.", "7", True),
+    ],
+)
+def test_mathverse_reads_the_asked_quantity_first(question, response, gold, right):
+    from eval import mathverse
+
+    row = {"question": question, "answer": gold, "question_type": "free-form"}
+    assert mathverse.judge(row, response, "rules").correct is right

@@ -79,9 +79,7 @@ def stated_letter(text: str, n_choices: int | None = None) -> str | None:
     bare "option X"."""
     from mmagrae.verifiers.choice import stated_letter as verifier_stated_letter
 
-    check = None
-    if "heck" in text or "erif" in text:
-        check = next(reversed(list(_CHECK_SECTION_RE.finditer(text))), None)  # the last one
+    check = next(reversed(list(_CHECK_SECTION_RE.finditer(text))), None) if "heck" in text or "erif" in text else None
     if check is not None and not _CHECK_REVISES_RE.search(text, check.end()):
         concluded = [m for m in _CONCLUDES_LETTER_RE.finditer(text, check.end()) if _in_range(m.group(1), n_choices)]
         if concluded:  # "… so it is option C", "Final choice: C", "matching option C": the check concludes anew
@@ -99,7 +97,6 @@ _CONCLUDES_LETTER_RE = re.compile(
     r"\s*(?i:it\s+is\s+|it's\s+)?(?i:(?:option|choice)\s+)?\(?([A-H])\)?(?![A-Za-z])(?!\s*(?:,|and|or|&)\s*\(?[A-H]\b)"
     r"(?![^.\n]{0,40}(?:\b(?i:not|wrong|incorrect|fails?)\b|n't\b))"
 )
-
 # a verification section after the answer: the options it mentions are checked, not chosen
 _CHECK_SECTION_RE = re.compile(
     r"(?im)^[ \t>*#_-]*(?:verification|verifying|check(?:ing)?|double[- ]check(?:ing)?|sanity[- ]check|"

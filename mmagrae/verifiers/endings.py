@@ -14,6 +14,7 @@ from mmagrae.verifiers.numeric import _NUMBER_WORD_RE, _SPOKEN_RE, number_words_
 __all__ = [
     "drop_trailing_remark", "drop_trailing_note", "answer_first", "drop_comparison_clause", "bearing",
     "closing_letter", "end_tuple", "set_aside", "spoken_value", "there_are_count", "worded_value",
+    "later_labelled_value", "clock_or_ratio",
 ]  # fmt: skip
 
 # a remark in parentheses that closes a response after its answer: "… = 121π/4 m² (about 95.03 m²).",
@@ -518,3 +519,47 @@ _SET_ASIDE_BEFORE_RE = re.compile(
 )
 _ASKED_AFTER_RE = re.compile(r"[^.!?\n]{0,30}\?")  # "Maybe 12?": the number's sentence is a question
 _DOUBT_AFTER_RE = re.compile(r"(?i)\s*(?:\W*\s*)?(?:not\s+sure|unsure|no\s+idea|i\s+don'?t\s+know|maybe|perhaps|or\s+not)\b")
+
+
+def later_labelled_value(window: str, bold: re.Match) -> bool:
+    """A bold word without a digit is followed, a paragraph or more later, by a closing line that states a value
+    under a label ("First maximum point: (x, y) = (315°, 1)"): that line, not the word, is the answer."""
+    if any(c.isdigit() for c in bold.group(1)) or "\n\n" not in window[bold.end():]:
+        return False
+    if _COPULA_BEFORE_RE.search(window, max(0, bold.start() - 12), bold.start()):
+        return False  # "The function is **even**.\n\nExample: f(2) = 4 = f(−2)": the bold predicate is the answer
+    last = window.rstrip()[window.rstrip().rfind("\n") + 1:]
+    return "**" not in last and _LABELLED_VALUE_LINE_RE.match(last) is not None
+
+
+# a closing line that states the answer under its label: "First maximum point: (x, y) = (315°, 1)", "Final
+# result: x = 4" (not a reason, an example, a test or a step: "Distance between max and min: … = π/2")
+_LABELLED_VALUE_LINE_RE = re.compile(
+    r"[ \t>*_-]*(?i:(?:[a-z]+\s+){0,3}(?:point|points|coordinates|answer|result|solution|final))[ \t]*:[^\n]*[=≈][^\n]*\d[^\n]*$"
+)
+_COPULA_BEFORE_RE = re.compile(r"(?i)\b(?:is|are|was|were|be|being|becomes?|seems?)\s+(?:\*\*|__)?$")
+
+
+def clock_or_ratio(text: str, number: re.Match) -> tuple[str | None, bool] | None:
+    """``(answer, hedged)`` when the last number (a match in ``text``) is the end of a time or a ratio ("The clock
+    shows 10:30 PM." -> "10:30 PM.", "1 : 64"), None when it is not; two offered with "or" ("1:16, or maybe
+    1:64") are a hedge.
+
+    >>> t = "The clock shows 10:30 PM."; clock_or_ratio(t, list(_NUMBER_RE.finditer(t))[-1])
+    ('10:30 PM.', False)
+    """
+    clock = next((c for c in _COLON_NUMBER_RE.finditer(text, max(0, number.start() - 8), number.end() + 8)
+                  if c.start() < number.start() < c.end()), None)
+    if clock is None:
+        return None
+    offered = _COLON_OR_BEFORE_RE.search(text, max(0, clock.start() - 40), clock.start())
+    hedged = offered is not None and offered.group(1) != clock.group(1)
+    return (None, True) if hedged else (clock.group(0), False)
+
+
+_COLON_NUMBER_RE = re.compile(  # "10:30 PM", "3:4", "1 : 64" (a ratio set with spaces)
+    r"(?i)(?<![\d:.,])(\d{1,3}(?::| : )\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?(?![\d:]| : ?\d)"
+)
+_COLON_OR_BEFORE_RE = re.compile(
+    r"(?i)(?<![\d:.,])(\d{1,3}:\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?\s*,?\s+or(?:\s+(?:maybe|perhaps|possibly|even))*\s*$"
+)

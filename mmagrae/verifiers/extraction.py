@@ -49,11 +49,13 @@ from mmagrae.verifiers.choice import normalize_option, stated_letter_at
 from mmagrae.verifiers.closings import depends, drop_closings, drop_offer, offers_second_answer, undecided
 from mmagrae.verifiers.endings import (
     bearing,
+    clock_or_ratio,
     closing_letter,
     drop_comparison_clause,
     drop_trailing_note,
     drop_trailing_remark,
     end_tuple,
+    later_labelled_value,
     set_aside,
     spoken_value,
     there_are_count,
@@ -346,36 +348,11 @@ def _sentence_answer(cleaned: str, choices: list[str] | None) -> str:
     return cleaned
 
 
-def _later_labelled_value(window: str, bold: re.Match) -> bool:
-    """A bold word without a digit is followed, a paragraph or more later, by a closing line that states a value
-    under a label ("First maximum point: (x, y) = (315°, 1)"): that line, not the word, is the answer."""
-    if any(c.isdigit() for c in bold.group(1)) or "\n\n" not in window[bold.end():]:
-        return False
-    if _COPULA_BEFORE_RE.search(window, max(0, bold.start() - 12), bold.start()):
-        return False  # "The function is **even**.\n\nExample: f(2) = 4 = f(−2)": the bold predicate is the answer
-    last = window.rstrip()[window.rstrip().rfind("\n") + 1:]
-    return "**" not in last and _LABELLED_VALUE_LINE_RE.match(last) is not None
-
-
-# a closing line that states the answer under its label: "First maximum point: (x, y) = (315°, 1)", "Final
-# result: x = 4" (not a reason, an example, a test or a step: "Distance between max and min: … = π/2")
-_LABELLED_VALUE_LINE_RE = re.compile(
-    r"[ \t>*_-]*(?i:(?:[a-z]+\s+){0,3}(?:point|points|coordinates|answer|result|solution|final))[ \t]*:[^\n]*[=≈][^\n]*\d[^\n]*$"
-)
-_COPULA_BEFORE_RE = re.compile(r"(?i)\b(?:is|are|was|were|be|being|becomes?|seems?)\s+(?:\*\*|__)?$")
 _LOWER_LETTER_RE = re.compile(  # the whole answer: "c", "(c)", "c (30°)"; not "b (or maybe c)", "b. Wait, …"
     r"\(?([a-h])\)?(?=(?:\s*\((?![^()]*\b(?:(?i:or|if|not|maybe|perhaps|possibly|probably|likely|also|close|could|might|either)|[a-hA-H])\b)[^()]*\))?\s*[.!]?\s*$)"
 )
 _ATTACHED_UNIT_RE = re.compile(r"(?<![A-Za-z])(?:[cdmk]?m|ft|in)$")
 _UNIT_POWER_BEFORE_RE = re.compile(r"[A-Za-z]\s*\^\s*\{?\s*$")
-_COLON_NUMBER_RE = re.compile(  # "10:30 PM", "3:4", "1 : 64" (a ratio set with spaces)
-    r"(?i)(?<![\d:.,])(\d{1,3}(?::| : )\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?(?![\d:]| : ?\d)"
-)
-_COLON_OR_BEFORE_RE = re.compile(
-    r"(?i)(?<![\d:.,])(\d{1,3}:\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?\s*,?\s+or(?:\s+(?:maybe|perhaps|possibly|even))*\s*$"
-)
-
-
 _CLAUSE_RE = re.compile(r"(?:,|;|:)\s+(?:(?:and|so|then|thus|hence|therefore|giving|i\.e\.)\s+)?|\b(?:so|thus|hence|therefore|and)\s+")
 _CJK_RE = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _CJK_END_RE = re.compile(r"\s*[\u3000-\u9fff]+$")  # the unit or noun after a value: "吨", "颗糖果"
@@ -545,7 +522,7 @@ def extract(
         bold is not None and not bold.group(1).rstrip().endswith(":") and not _BOLD_LABEL_RE.fullmatch(bold.group(1))
         and not _LABEL_COLON_RE.match(window, bold.end())  # "1. **Purple things**: there is one": a list label
         and not emphasis_in_prose(window, bold.start(), bold.end())  # "The **area** is 12 cm²": a word stressed
-        and not _later_labelled_value(window, bold)  # "… to the **left**.\n\n…\n\nFirst maximum: (x, y) = (315°, 1)"
+        and not later_labelled_value(window, bold)  # "… to the **left**.\n\n…\n\nFirst maximum: (x, y) = (315°, 1)"
     ):  # the last bold only: an earlier one ("I first thought **5**") is not read past a label
         said = clean_answer(bold.group(1))  # not a label ("**Final Answer**\n\n42")
         if _CJK_RE.search(said) and (value := _CJK_END_RE.sub("", said)) and not _CJK_RE.search(value):
@@ -595,14 +572,9 @@ def extract(
         withheld, stated = set_aside(visible, last_number)  # "is not 12", "Maybe 12? Not sure.", "12, not 13"
         if withheld:
             return Extraction(stated, "last_number", hedged=stated is None)
-        clock = next(  # "The clock shows 10:30 PM.", "in the ratio 3:4": the whole time or ratio, not "30"
-            (c for c in _COLON_NUMBER_RE.finditer(visible, max(0, last_number.start() - 8), last_number.end() + 8)
-             if c.start() < last_number.start() < c.end()), None)  # fmt: skip
-        if clock is None:
-            return Extraction(last_number.group(0), "last_number")
-        offered = _COLON_OR_BEFORE_RE.search(visible, max(0, clock.start() - 40), clock.start())
-        hedged = offered is not None and offered.group(1) != clock.group(1)  # "1:16, or maybe 1:64"
-        return Extraction(None if hedged else clock.group(0), "last_number", hedged=hedged)
+        if (clock := clock_or_ratio(visible, last_number)) is not None:  # "shows 10:30 PM.", "the ratio 1 : 64"
+            return Extraction(clock[0], "last_number", hedged=clock[1])
+        return Extraction(last_number.group(0), "last_number")
     return Extraction(None, "none")
 
 

@@ -100,6 +100,7 @@ _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _PIECE_END = r"(?=\s*(?:[,;&\n]|\\\\|\bwhen\b|\bfor\b|\bif\b|\band\b|\botherwise\b|\.(?:\s|$)|$))"
 _DEFINED = re.compile(rf"(?:\b[a-zA-Z]\s*\(\s*[a-z]\s*\)|\by)\s*=\s*(?!\\begin)([^=,;&\n]+?){_PIECE_END}")
 # rows of a brace written in plain text: "f(x) = { −x + 1, x ≤ 3; x − 5, x > 3 }" (value, then its condition)
+_BRACE_OPEN_RE = re.compile(r"=\s*\\?\{")
 _BRACE_ROW = re.compile(  # rows after "= {", ";" or a line break: "−x + 1, x ≤ 3", "x − 5 for x > 3"
     r"(?:=\s*\\?\{|;|\n)[ \t]*([^,;{}\n=\\]+?)\s*(?:,|\s(?:for|if|when)\b)\s*(?:if\s+)?"
     r"(?=[a-z]\s*(?:<=|>=|<|>)|-?\d+(?:\.\d+)?\s*(?:<=|>=|<|>))"
@@ -132,7 +133,7 @@ def _pieces(text: str) -> list[tuple[int, str, Any]]:
 def _brace_pairs(text: str) -> dict[Any, str]:
     """condition -> value of the rows of the last plain-text brace ("{ −x + 1, x ≤ 3; x − 5, x > 3 }"), when it
     closes the response's statements (no condition after it); empty otherwise."""
-    start = text.rfind("{")
+    start = max((m.end() - 1 for m in _BRACE_OPEN_RE.finditer(text)), default=-1)  # the last "= {" (not "{x | …}")
     if start == -1 or "}" not in text[start:] or _CONDITION.search(text, text.find("}", start) + 1 if "}" in text[start:] else len(text)):
         return {}
     pairs: dict[Any, str] = {}

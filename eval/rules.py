@@ -91,11 +91,10 @@ def stated_letter(text: str, n_choices: int | None = None) -> str | None:
 
 
 # a check section that ends by concluding on a letter
-_CONCLUDES_LETTER_RE = re.compile(
-    r"(?i:\b(?:so|hence|thus|therefore|which\s+is|matching|matches|i\.\s?e\.,?|final\s+(?:choice|answer|option)\s*:?|"
+_CONCLUDES_LETTER_RE = re.compile(  # the letter ends its line (not a point: "so A lies on …", "B → A is 3 units")
+    r"(?m)(?i:\b(?:so|hence|thus|therefore|which\s+is|matching|matches|i\.\s?e\.,?|final\s+(?:choice|answer|option)\s*:?|"
     r"the\s+(?:right|correct)\s+(?:choice|option|answer)\s+is|it\s+is|it's)|→|=>|(?i:choice|option|answer)\s*:)"
-    r"\s*(?i:it\s+is\s+|it's\s+)?(?i:(?:option|choice)\s+)?\(?([A-H])\)?(?![A-Za-z])(?!\s*(?:,|and|or|&)\s*\(?[A-H]\b)"
-    r"(?![^.\n]{0,40}(?:\b(?i:not|wrong|incorrect|fails?)\b|n't\b))"
+    r"\s*(?i:it\s+is\s+|it's\s+)?(?i:(?:option|choice)\s+)?\(?([A-H])\)?(?=[ \t*_]*(?:[✓✔.!])?[ \t*_]*$)"
 )
 # a verification section after the answer: the options it mentions are checked, not chosen
 _CHECK_SECTION_RE = re.compile(

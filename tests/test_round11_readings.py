@@ -76,7 +76,9 @@ def test_drop_runoff_keeps_a_cut_paragraph_that_corrects_or_is_not_a_check():
     text = "So the answer is 12.\n\nLet me double-check: 3 × 5 = 15, so actually the area is 15 and the"
     assert drop_runoff(text) == text  # it corrects ("actually")
     text = "So the answer is 12.\n\nLet me double-check: 3 × 4 = 12"
-    assert drop_runoff(text) == text  # complete: nothing shows a cut (hostile review, round 11)
+    assert drop_runoff(text) == "So the answer is 12."  # a check after a concluding paragraph, cut or not
+    text = "The base is 6 and the height is 8.\n\nLet me compute the area: 6 × 8 = 48"
+    assert drop_runoff(text) == text  # givens, then the answer: complete, so read
     text = "So the volume is 299.\n\nLet me double-check: 23 × 13 = 230 + 69 = 29"
     assert drop_runoff(text) == "So the volume is 299."  # 29 is the first part of 299: cut
 
@@ -218,15 +220,18 @@ def test_counterfactual_options_after_the_answer(response, gold, right):
          "2", False),
         ("So x = 2√3 ≈ 3.46; note that if √3 were instead opposite the 60° angle, the hypotenuse would only be 2.",
          "2\\sqrt{3}", True),
+        # a conditional about "other …" is kept, as the answer a conditional question asks for is (review C)
         ("with length 6 and width 6 the perimeter is p = 2(6 + 6) = 24; other pairs such as 4 × 9 would give 26.",
-         "24", True),
+         "24", False),
+        ("One acute angle is 40°. The other acute angle would be 50°.", "50", True),
         ("So the metal plate covers 42.41 mm², compared with 70.69 mm² if the small semicircle were added on.",
          "70.69", False),
         ("So the volume of the half cylinder is 169.6 cm³, exactly half of the full cylinder's 339.3 cm³.", "169.6",
          True),
         ("So the volume of ② is 0.01 dm³, which is ten times smaller than the 0.1 dm³ of cuboid ①.", "0.01", True),
         ("So the x-intercept is (4, 0). Note that the line's other intercept, on the y-axis, is (0, 4).", "(4,0)", True),
-        ("So the perimeter is 15 cm; note that 6 × 3 = 18 is the rectangle's area.", "18", False),
+        ("So the perimeter is 15 cm; note that if it were folded the other way it would be 18 cm.", "18", False),
+        ("The time is 2.5 hours. Note that this equals 150 minutes.", "150", True),  # the value again: read
         # kept: a conditional that is what the question may ask, a note that concludes
         ("The original area is 12π, and the new area would be 48π.", "48\\pi", True),
         ("Each costs $3. So the total cost would be $12.", "12", True),

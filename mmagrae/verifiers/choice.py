@@ -55,18 +55,21 @@ _STATED_LETTER = (
     r"(?! ?(?:,|/|&|(?i:or|and)\b)(?: ?(?i:maybe|perhaps|possibly))? ?(?:\*\*)?[(\[]?[A-H](?>[)\]]?(?:\*\*)?)"
     r"(?= ?(?:$|[.;!?)]|(?i:or)\b|,)))"  # (not "B or maybe C", "C, possibly D")
     r"(?! (?:lot|few|little|bit|couple|number|total|pair|single)\b)"
-    r"(?:(?<=[)\]>}])|(?=[ .,;:：!)\]}*$。，；）（]|\\\)|$))"  # "选项是(D)10" as "（D）10"
+    r"(?:(?<=[)\]])(?=[\d√π]|[-−]\d)|(?=[ .,;:：!)\]}*$。，；）（]|\\\)|$))"  # "选项是(D)10" as "（D）10"
 )
 # "答案是 C。", "故选B", "，选B"; Japanese "答えは B です", "正解は C"
 _STATED_NOUN_CJK_RE = re.compile(r"(?i:option|choice|answer)|答案|选|答え|正解")
 _CJK_HEDGE = (  # "答案是A，B", "A，也可能是B", "A。也可能是B", "A, 但也可能是 C", "选A或选B": no statement
     r"(?![，,、] ?[（(]?[A-H](?![A-Za-z])"
     r"|[，,、。.]? ?(?:但是?|不过)? ?(?:也可能是?|也可以是?|或者?是?|或选?|还可能是?|也许是?|可能是?|或许是?|和|与|及|还是选?) ?[（(]?[A-H]"
-    r"| +[（(]?[A-H](?![A-Za-z])| ?吗)"  # "答案：A B C D", "答案是A 吗？"
+    r"| +[（(]?[A-H](?![A-Za-z])| ?吗| ?[（(][^）)\n]{0,12}(?:也可能|可能|不确定|或|还是))"  # "答案是A 吗？", "C（也可能是D）"
 )  # "答案是A，B", "A，也可能是B": no statement
 _CJK_NOUNS = 64  # Chinese nouns examined from the end (bounded work on "选\n" repeated)
 # "或选B", "若正确选项为B", "假设正确的选项是B": a hedge or a supposition, not a choice
-_CJK_NOT_CHOSEN = re.compile(r"(?:不|不能|不应|不该|排除|如果|若|别|假如|假设|或|或者|还是)\s*(?:正确的?|的)?\s*$")
+_CJK_NOT_CHOSEN = re.compile(
+    r"(?:不|不能|不应|不该|排除|如果|若|别|假如|假设|或|或者|还是|可以)\s*(?:正确的?|的)?\s*$"
+    r"|(?:若|如果|假如|假设)[^。！？\n]{0,24}则\s*$"  # "（注：若题目问∠ADE，则选A）": a supposition
+)
 _STATED_CJK_RE = {  # "答案" needs a verb or a colon ("答案 A 不正确" states nothing); "选" the letter itself
     "答案": re.compile(r" ?(?:是|为|應為|应为|应该是|[:：]) ?[（(]?" + _STATED_LETTER + _CJK_HEDGE),
     # "选B", "选择 C", "正确选项为B"; not "选项：A 错误"
@@ -204,7 +207,7 @@ def _noun_statement(text: str, start: int, n_choices: int | None, strict: bool) 
         if _OTHER_BLANKS_RE.search(window):  # a newline, a tab or a blank run: collapse them to one space
             window = _BLANKS_RE.sub(" ", text[noun_end: noun_end + 4 * _STATED_WINDOW])[:_STATED_WINDOW]
         if not noun.isascii():
-            if _CJK_NOT_CHOSEN.search(text, max(0, noun_start - 6), noun_start):
+            if _CJK_NOT_CHOSEN.search(text, max(0, noun_start - 30), noun_start):
                 continue  # "不选A", "排除选A", "如果选A", "若答案是A": not chosen
             if noun == "答案" and text.startswith(("不是", "不为", "不应", "并非"), noun_end):
                 return None  # "…答案不是A": the last statement takes the answer back

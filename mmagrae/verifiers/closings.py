@@ -303,11 +303,14 @@ def _stated_value(head: str) -> bool:
 # option A.)"): a clause or a closing sentence in the conditional is not the answer
 _COUNTERFACTUAL_RE = re.compile(r"(?i)\bwould\b|\bif\b[^.;\n]{0,120}\bwere\b|\bwere\s+instead\b")
 _COUNTERFACTUAL_KEEP_RE = re.compile(
-    r"(?i)\banswer|\bcorrect|\bactually|\bwait|\bmistake|\bwrong|\bfinal|\bso\s+the\b|\btherefore|\bthus\b|"
-    r"\bhence\b|\bmust\b|\bshould\b|\bprobably|\bmaybe|\bperhaps|\bor\b"
+    r"(?i)\banswer|\bcorrect|\bactually|\bwait|\bmistake|\bwrong|\bfinal|\bso\b|\btherefore|\bthus\b|"
+    r"\bhence\b|\bmust\b|\bshould\b|\bprobably|\bmaybe|\bperhaps|\bor\b|\bnot\s+sure|\bunsure|\bplausible|"
+    r"\bchoose|\bgo\s+with|\bpick|\bselect|\bclosest|\bbest\b|\bmatch|\bwhich\s+is\s+(?:option|choice)"
 )
 # what says the conditional is about another reading, not what the question asks
-_ANOTHER_READING_RE = re.compile(r"(?i)\b(?:if|instead|option|choice|otherwise|only|note|other|rather)\b")
+_ANOTHER_READING_RE = re.compile(  # (not a bare "if" or "only": a word problem's "if he drove 3 hours he would …")
+    r"\b(?i:option|choice|note|compared)\b"  # (not "instead", "the other …": a conditional question's answer)
+)
 _ABOUT_ANOTHER_RE = re.compile(r"(?i)\(\s*(?:options?|choices?|note)\b")
 # where a conditional clause starts inside the last sentence: after ";", ",", a dash or "("
 _CLAUSE_START_RE = re.compile(r"(?:;|,|\s[—–]|\()\s*")
@@ -361,7 +364,7 @@ def drop_counterfactual(text: str) -> str:
         return text[: start + clause.start()].rstrip()
     opening = sentence.lstrip(" *_>-").lower()
     if (_COUNTERFACTUAL_RE.search(sentence) and not _COUNTERFACTUAL_KEEP_RE.search(sentence)
-            and re.match(r"(?:option|choice|note|[a-h]\b|the\s+(?:other|point|option))", opening)):
+            and re.match(r"(?:option|choice|note|the\s+option)\b", opening)):
         head = text[:start].rstrip()  # "… the answer is B (No). Option A would only hold if …"
         if _STATED_BEFORE_RE.search(head[-200:]):
             return head
@@ -371,10 +374,14 @@ def drop_counterfactual(text: str) -> str:
 # a note closing the last sentence or paragraph after the value: "So the x-intercept is (4, 0). Note that the line's
 # other intercept is (0, 4).", "So the perimeter is 15 cm (B); note that 6 × 3 = 18 is its area." (a note in a
 # paragraph of its own is endings.drop_trailing_note's)
-_ASIDE_RE = re.compile(r"(?:[;,]\s*|[.!)]\s+|\s[—–]\s*)(?P<aside>(?i:note)\s*(?:that\b|:)[^\n]{0,300})$")
+_ASIDE_RE = re.compile(  # one sentence: the note ends the text
+    r"(?:[;,]\s*|[.!)]\s+|\s[—–]\s*)(?P<aside>(?i:note)\s*(?:that\b|:)(?:[^\n.!?]|\.(?=\d)){0,300}[.!]?)\s*$"
+)
+_ASIDE_ABOUT_RE = re.compile(r"(?i)\bother\b|\bwould\b|\bif\b|\binstead\b")  # a note about something else
 _ASIDE_KEEP_RE = re.compile(
     r"(?i)\banswer|\bcorrect|\bfinal|\\boxed|\bactually|\bwait|\bmistake|\berror|\bcould|\bmight|\bmaybe|\bperhaps|"
-    r"\bask|\bwant|\bquestion|\bso\s+the\b|\btherefore|\bthus\b|\bhence\b|\binstead|\brather|\bshould|\bmust"
+    r"\bask|\bwant|\bquestion|\bso\b|\btherefore|\bthus\b|\bhence\b|\binstead|\brather|\bshould|\bmust|\boption|"
+    r"\bchoice|\bnot\b|n't\b|\bmisread|\bgiving\b|\bleaving\b|\bwhich\s+is\b|\bthis\b|\bit\s+is\b|\bgives\b"
 )
 
 
@@ -390,7 +397,7 @@ def drop_aside(text: str) -> str:
     if "ote" not in text[-320:]:
         return text
     m = _ASIDE_RE.search(text, max(0, len(text.rstrip()) - 320))
-    if m is None or _ASIDE_KEEP_RE.search(m.group("aside")):
-        return text
+    if m is None or _ASIDE_KEEP_RE.search(m.group("aside")) or not _ASIDE_ABOUT_RE.search(m.group("aside")):
+        return text  # ("Note that this equals 150 minutes", "Note that the length is w + 3 = 8": the value again)
     head = text[: m.start("aside")].rstrip(" \t;,—–")
     return head if _STATED_BEFORE_RE.search(head[-200:]) else text

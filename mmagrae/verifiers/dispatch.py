@@ -48,6 +48,7 @@ from mmagrae.verifiers.readings import (
     read_number,
     value_as_number,
 )
+from mmagrae.verifiers.restated import restated_values
 from mmagrae.verifiers.verdict import (
     DEFAULT_TIME_BUDGET_S,
     MAX_ANSWER_CHARS,
@@ -396,6 +397,11 @@ def _verify(
         ok, why = _compare_scalar(pred, gold_text, kind, precision, deadline)
         if not ok and (value := _stated_value(pred)) is not None:
             ok, why = _compare_scalar(value, gold_text, kind, precision, deadline)
+        if not ok:  # "h ≈ 58 mm (5.8 cm)": the same value in another unit, which a judge takes too
+            for value in restated_values(response):
+                if _compare_scalar(value, gold_text, kind, precision, deadline)[0]:
+                    ok, why = True, f"restated as {value[:40]!r}"
+                    break
         if not ok:
             for value, target in final_values(pred, gold_text):
                 try:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 
 from mmagrae.verifiers.choice import normalize_option
-from mmagrae.verifiers.math_text import _NUMBER_RE, _UNIT_WORDS, SENTENCE_END_RE
+from mmagrae.verifiers.math_text import _NUMBER_RE, SENTENCE_END_RE
 from mmagrae.verifiers.numeric import _NUMBER_WORD_RE, _SPOKEN_RE, number_words_in, spoken_values
+from mmagrae.verifiers.restated import restatement
 
 __all__ = [
     "drop_trailing_remark", "drop_trailing_note", "answer_first", "drop_comparison_clause", "bearing",
@@ -51,30 +52,6 @@ _RESTATES_RE = re.compile(r"(?i)(?:which\s+(?:can|may)\s+(?:also\s+)?be\s+writte
                           r"(?![^)]*\b(?:or|not|answer|option)\b)")
 _UNEVALUATED_RE = re.compile(r"[×*+÷·]|\d\s*[-−]\s*\d|(?<![A-Za-z])[a-z](?![A-Za-z])|π[a-z]")  # "½ × 6 × 4", "πr²"
 _IF_STATES_RE = re.compile(r"(?i)\b(?:it is|it's|it would be|would be|then|becomes|is|gives?)\s+[-−]?\d")
-# the value just stated, restated in other units or notation in a closing parenthesis: "h ≈ 58 mm (5.8 cm)",
-# "≈ 2,827.43 cm² (≈ 2.83 × 10³ cm², or 0.282743 m²)", "= 49 (forty-nine square units, 4.9 × 10¹)",
-# "L = 24 units (2.4 × 10¹, i.e. three times the middle base of 8)"; each item a value with a unit or a word
-_NUMBER_WORDS = (
-    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
-    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|half)"
-)
-_RESTATED_ITEM = (
-    r"(?:≈|~|about|approx(?:imately|\.)?|roughly|i\.\s?e\.,?|or|that\s+is,?)?\s*(?:[-−]?\d[\d.,  ]*(?:\s*[×x·]\s*10"
-    r"(?:\^\{?[-−]?\d+\}?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+))?|" + _NUMBER_WORDS + r"(?:[- ]" + _NUMBER_WORDS + r")*)"
-    r"(?:\s*[A-Za-zµμ°²³]{1,12}(?:[²³]|\^\{?[23]\}?)?){0,3}"
-    r"(?:\s+(?:[a-z]+\s+){0,6}(?:of\s+)?[-−]?\d+(?:\.\d+)?)?"
-)
-_RESTATED_VALUE_RE = re.compile(
-    r"(?<=[\d²³°%πA-Za-z])[ \t]*\(\s*(" + _RESTATED_ITEM + r"(?:\s*[,;]\s*" + _RESTATED_ITEM + r"){0,3})\s*\)[ \t]*\.?\s*$"
-)
-_OPERATION_RE = re.compile(r"[×*+÷·/^]|\d\s*[-−]\s*\d")
-_VALUE_BEFORE_RE = re.compile(  # a value, perhaps with its unit, right before: "58 mm", "49", "2,827.43 cm²"
-    r"[\d²³°%π](?:\s?(?:" + _UNIT_WORDS + r"|[mgsL](?![A-Za-z])|[a-zA-Z](?=[²³^]))(?:\^\{?[23]\}?|[²³])?){0,2}[ \t]*$"
-)
-_RESTATED_KEEP_RE = re.compile(
-    r"(?i)\b(?:answer|option|choice|not|actually|wait|but|instead|correct|maybe|perhaps|possibly|probably|either|"
-    r"if|would|could|rounded\s+up|wrong|error|mistake)\b|\bor\s+[-−]?\d[\d.]*\s*$|\?"
-)
 _REMARK_IS_ANSWER_RE = re.compile(r"(?i)(?:\b(?:is|are|was|were|be|equals?|of|to|as|by|than|at|on|in)|[:=≈])\s*$")
 _REMARK_KEEP_RE = re.compile(  # a remark that answers, hedges or corrects is kept
     r"(?i)\banswer|\boption|\bchoice|\\boxed|\b(?:or|actually|wait|but|could|might|may|otherwise|other|instead|"
@@ -109,11 +86,7 @@ def drop_trailing_remark(text: str) -> str:
                 return head
     if not text[-64:].rstrip().endswith((")", ").")):
         return text
-    if (again := _RESTATED_VALUE_RE.search(text, max(0, len(text) - 160))) is not None \
-            and not _RESTATED_KEEP_RE.search(again.group(1)) \
-            and _VALUE_BEFORE_RE.search(text, max(0, again.start() - 40), again.start()) \
-            and not _OPERATION_RE.search(re.split(r"=|≈|\bis\b|:|\n", text[max(0, again.start() - 80): again.start()])[-1]):
-        # "h ≈ 58 mm (5.8 cm)"; not "the area is ½ × 6 × 4 (= 12 cm²)": there the remark is the value
+    if (again := restatement(text)) is not None:  # "h ≈ 58 mm (5.8 cm)": the value; 5.8 cm is read too (verify)
         return text[: again.start()].rstrip()
     m = _REMARK_RE.search(text, max(0, len(text) - 1200))
     if m is None or (_REMARK_KEEP_RE.search(m.group(0)) and not _RESTATES_RE.match(m.group(0)[1:].lstrip())):
@@ -265,7 +238,7 @@ def answer_first(text: str) -> tuple[str, str] | None:
 
 # "…, the hypotenuse is 22 which is twice as long as 11.": a comparison after the value, not the value; the
 # clause states nothing else (no box, tag, math, answer, option, conjunction or second verb)
-_CLAUSE_CHAR = r"(?:[^.\n=\\<>$()]|(?<=\d)\.(?=\d))"  # (a decimal point is no sentence end: "the 0.1 dm³ of ①")
+_CLAUSE_CHAR = r"(?:[^.\n=\\<>$():]|(?<=\d)\.(?=\d))"  # (a decimal point is no sentence end: "the 0.1 dm³ of ①")
 _COMPARISON_CLAUSE_RE = re.compile(
     r"(?<=[\d)}π°²³])\s*(?:,?\s+(?i:which|that)\s+(?i:is|are|was|were)\s+|,\s*(?i:exactly|about|roughly|just|only)?\s*"
     r"(?=(?i:half|twice|double|triple|\w+\s+times)\b)|,?\s+(?i:compared\s+(?:with|to))\s+|\s+[—–]\s+"
@@ -542,24 +515,42 @@ _COPULA_BEFORE_RE = re.compile(r"(?i)\b(?:is|are|was|were|be|being|becomes?|seem
 
 def clock_or_ratio(text: str, number: re.Match) -> tuple[str | None, bool] | None:
     """``(answer, hedged)`` when the last number (a match in ``text``) is the end of a time or a ratio ("The clock
-    shows 10:30 PM." -> "10:30 PM.", "1 : 64"), None when it is not; two offered with "or" ("1:16, or maybe
-    1:64") are a hedge.
+    shows 10:30 PM." -> "10:30 PM.", "1 : 64"), None when it is not; the whole time is then read as a number is
+    (negated, asked, offered with "or" or "between … and …": no answer; "10:45, not 10:30": 10:45).
 
     >>> t = "The clock shows 10:30 PM."; clock_or_ratio(t, list(_NUMBER_RE.finditer(t))[-1])
     ('10:30 PM.', False)
+    >>> t = "It is 10:45, not 10:30."; clock_or_ratio(t, list(_NUMBER_RE.finditer(t))[-1])
+    ('10:45', False)
     """
     clock = next((c for c in _COLON_NUMBER_RE.finditer(text, max(0, number.start() - 8), number.end() + 8)
                   if c.start() < number.start() < c.end()), None)
     if clock is None:
         return None
-    offered = _COLON_OR_BEFORE_RE.search(text, max(0, clock.start() - 40), clock.start())
-    hedged = offered is not None and offered.group(1) != clock.group(1)
-    return (None, True) if hedged else (clock.group(0), False)
+    before = text[max(0, clock.start() - 40) : clock.start()]
+    if _CLOCK_RANGE_RE.search(before[-12:]) or (" : " in clock.group(0) and _STEP_LABEL_RE.search(before)):
+        return None  # "from 10:00 to 10:30" (a duration was asked), "Step 2 : 25": read as before
+    offered = _COLON_OR_BEFORE_RE.search(before)
+    if (offered is not None and offered.group(1) != clock.group(1)) or _BETWEEN_RE.search(before):
+        return None, True  # "1:16, or maybe 1:64", "2 pm or 3:00 pm", "between 10:15 and 10:45"
+    withheld, stated = set_aside(text, clock)
+    if withheld:
+        start = max((m.end() for m in SENTENCE_END_RE.finditer(text, max(0, clock.start() - 200), clock.start())),
+                    default=max(0, clock.start() - 200))
+        others = [c.group(1) for c in _COLON_NUMBER_RE.finditer(text, start, clock.start())]
+        return (others[0], False) if len(set(others)) == 1 else (None, True)  # "10:45, not 10:30": 10:45
+    return clock.group(0), False
+
+
+_CLOCK_RANGE_RE = re.compile(r"(?i)\b(?:to|until|till|by|from)\s+$")
+_STEP_LABEL_RE = re.compile(r"(?i)\b(?:step|question|part|problem|exercise|item|no\.?|n°|question\s+\d+)\s+$")
+_BETWEEN_RE = re.compile(r"(?i)\bbetween\s+\S+(?:\s?[ap]\.?m\.?)?\s+and\s+$")
 
 
 _COLON_NUMBER_RE = re.compile(  # "10:30 PM", "3:4", "1 : 64" (a ratio set with spaces)
     r"(?i)(?<![\d:.,])(\d{1,3}(?::| : )\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?(?![\d:]| : ?\d)"
 )
 _COLON_OR_BEFORE_RE = re.compile(
-    r"(?i)(?<![\d:.,])(\d{1,3}:\d{1,3}(?::\d\d)?)(?:\s?[ap]\.?m\b\.?)?\s*,?\s+or(?:\s+(?:maybe|perhaps|possibly|even))*\s*$"
+    r"(?i)(?<![\d:.,])(\d{1,3}(?::| : )\d{1,3}(?::\d\d)?|\d{1,2}(?=\s?[ap]\.?m))(?:\s?[ap]\.?m\b\.?)?\s*,?\s+or"
+    r"(?:\s+(?:maybe|perhaps|possibly|even))*\s*$"
 )

@@ -187,7 +187,8 @@ def clean_answer(answer: str) -> str:
             s = s[1:].strip()
         if s.startswith("\\displaystyle"):
             s = s[len("\\displaystyle") :].strip()
-        if s[:1] == "\\" and (lead := _LATEX_CONNECTIVE_RE.match(s)) and s[lead.end():].strip():
+        if s[:1] == "\\" and (lead := _LATEX_CONNECTIVE_RE.match(s)) and s[lead.end():].strip() \
+                and not _NEGATED_RE.search(s):  # (not "\therefore \text{not } 12")
             s = s[lead.end():].strip()  # "\therefore\quad y - 3 = \frac{2}{3}(x - 8)", "\therefore\ \textbf{C}"
         if "`" in s:  # "Perimeter ≈ `18.89 cm`"
             s = s.replace("`", "").strip()
@@ -224,6 +225,10 @@ def clean_answer(answer: str) -> str:
 
 
 _SIGNED_RE = re.compile(r"-?\d+(?:[./]\d+)?")
+_LETTER_HEDGED_RE = re.compile(
+    r"\(?[A-H]\)?\s*[（(][^）()]{0,20}(?:也可能|可能|不确定|或|还是|(?i:\bor\b|maybe|perhaps|not\s+sure|possibly))[^）()]{0,20}[）)]\s*$"
+)
+_NEGATED_RE = re.compile(r"(?i)\b(?:not|never|impossible|wrong|cannot|isn't|incorrect)\b")
 _LATEX_CONNECTIVE_RE = re.compile(  # a conclusion's sign opening the answer, with the spacing after it
     r"\\(?:therefore|Rightarrow|Longrightarrow|implies|hence)(?![A-Za-z])(?:\s|\\[ ,;:!]|\\q?quad(?![A-Za-z]))*"
 )
@@ -470,6 +475,8 @@ def extract(
         cleaned = _sentence_answer(clean_answer(phrase), choices)
         if cleaned and not choices and not any(c.isdigit() for c in cleaned) and (said := spoken_value(cleaned)):
             cleaned = said  # "The answer is three pi over two radians."
+        if cleaned and _LETTER_HEDGED_RE.match(cleaned):
+            return Extraction(None, "phrase", hedged=True)  # "答案：C（也可能是D）", "B (or maybe C)"
         if cleaned:
             return Extraction(cleaned, "phrase")
 
@@ -567,13 +574,13 @@ def extract(
     if equation is not None:  # "With CE + ED = 10, ED = 20/3 ≈ 6.67.": the equation, not its last number
         return Extraction(equation, "equation")
     if last_number is not None:
+        if (clock := clock_or_ratio(visible, last_number)) is not None:  # "shows 10:30 PM.", "the ratio 1 : 64"
+            return Extraction(clock[0], "last_number", hedged=clock[1])
         if or_hedged(visible, last_number):  # "It is 3 or 4.": two values offered, no answer
             return Extraction(None, "last_number", hedged=True)
         withheld, stated = set_aside(visible, last_number)  # "is not 12", "Maybe 12? Not sure.", "12, not 13"
         if withheld:
             return Extraction(stated, "last_number", hedged=stated is None)
-        if (clock := clock_or_ratio(visible, last_number)) is not None:  # "shows 10:30 PM.", "the ratio 1 : 64"
-            return Extraction(clock[0], "last_number", hedged=clock[1])
         return Extraction(last_number.group(0), "last_number")
     return Extraction(None, "none")
 

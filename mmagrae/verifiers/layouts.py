@@ -262,8 +262,9 @@ def answer_tags(text: str) -> list[str]:
     """What the ``<answer>`` tags hold; failing those, the tag other formats close the response with
     (``<final_answer>``, ``<final>``, ``<result>``, one ``<option>``; not ``<solution>``, which holds the working; not
     a ``<result>`` that text follows, a tool's result), or BBCode-style ``[ANSWER]…[/ANSWER]`` tags."""
-    if "[/" in text and (bracketed := _BRACKET_TAGS_RE.findall(text[-4000:])):  # "[ANSWER] y = -2x + 5 [/ANSWER]"
-        return [inner for _, inner in bracketed]
+    if "[/" in text and (bracketed := _BRACKET_TAGS_RE.findall(text[-4000:])) \
+            and text.rstrip().endswith("[/" + bracketed[-1][0] + "]"):  # "[ANSWER] y = -2x + 5 [/ANSWER]" closing
+        return [bracketed[-1][1]]  # the last one (an echoed format or a first guess before it is not read)
     if "<" not in text:  # the common case
         return []
     for name in _ANSWER_TAG_NAMES:

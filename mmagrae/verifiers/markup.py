@@ -167,13 +167,13 @@ _MATH_ALPHABET_RE = re.compile("[\U0001D400-\U0001D7FF]")
 _SMALL_FRACTION_RE = re.compile("([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[⁄/]([₀₁₂₃₄₅₆₇₈₉]+)")
 _THIN_THOUSANDS_RE = re.compile("(?<=\\d)[\u2009\u202f\u00a0](?=\\d{3}(?!\\d))")  # not "5 cm": digits both sides
 _UNICODE_MATH_RE = re.compile(  # one character class (a fast scan), with the emoji of chat-app styles
-    "[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉\U0001F300-\U0001FAFF\ufe0f➡✨✏⚖Ａ-Ｚａ-ｚ（）\u3000]"
+    "[\U0001D400-\U0001D7FF∴∵\u2009\u202f\u00a0⁄₀-₉\U0001F300-\U0001FAFF\ufe0f➡✨✏⚖Ａ-Ｚａ-ｚ（）]"
 )
-# full-width Latin letters and brackets, and the ideographic space, as CJK input methods type them ("Answer: Ｂ",
-# "（C）138", "Ｄ\u30002√13"); full-width digits and operators are read later (extraction), full-width
-# punctuation (："，。) stays: CJK phrases are read with it
+# full-width Latin letters and brackets as CJK input methods type them ("Answer: Ｂ", "（C）138"); full-width
+# digits and operators are read later (extraction); full-width punctuation (："，。) and the ideographic space (a
+# list's separator: "x=3\u3000y=4") stay: CJK phrases are read with them
 _FULL_WIDTH_LATIN = {**{c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)}, **{c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)},
-                     0xFF08: "(", 0xFF09: ")", 0x3000: " "}
+                     0xFF08: "(", 0xFF09: ")"}
 _POINTING_RE = re.compile("(?m)^([ \t>*_-]*)(?:👉|➡\ufe0f?|👇)[ \t]*(?=\\S)([^\n]*)")  # "👉 B: √3": an arrow to it
 _POINTING_KEEP_RE = re.compile(r"(?i)\b(?:if|but|would|could|mistake|wrong|not|error|instead|common)\b|n't\b")
 # decorative emoji, dropped: a target, a flex, sparkles, a party, a bulb, a ruler, … and "✔️"'s variation selector;

@@ -95,7 +95,8 @@ _CHECK_OPENING_RE = re.compile(
 # a cut-off paragraph that says any of these may correct or state the answer: kept
 _CHECK_KEEP_RE = re.compile(
     r"(?i)\banswer|\bactually\b|\bwait\b|\bmistake|\bwrong\b|\berror\b|\binstead\b|\bcorrect(?:ed|ion)?\b|"
-    r"\boops\b|\bhmm\b|\bfinal\b|\\boxed|≠|\breally\b|\bnot\b|n't\b|\brecount|\brecheck|\bredo\b|"
+    r"\boops\b|\bhmm\b|\bfinal\b|\\boxed|≠|\breally\s+(?:[-−]?\d|is\b)|n't\s+(?:match|equal|work|right|correct)|"
+    r"\bnot\s+(?:[-−]?\d|correct|right|equal|match)|\brecount|\brecheck|\bredo\b|"
     r"\bso\s+(?:[a-z]\s*=|the\s+(?:answer|total|result|value|correct))"
 )
 
@@ -111,12 +112,22 @@ def _drop_cut_check(text: str) -> str:
     if cut == -1:
         return text
     last, before = body[cut + 2:], body[:cut].rstrip()
-    if not before or not _CHECK_OPENING_RE.match(last) or _CHECK_KEEP_RE.search(last) or not _cut_off(last):
+    if not before or not _CHECK_OPENING_RE.match(last) or _CHECK_KEEP_RE.search(last):
         return text
-    previous = before[before.rfind("\n\n") + 2:]
+    previous = before[before.rfind("\n\n") + 1:].lstrip()
+    concluded = _CONCLUDED_RE.search(previous) is not None and before[-1:] in ".!"
+    if not (_cut_off(last) or concluded and _ASIDE_OPENING_RE.match(last)):
+        return text  # ("The base is 6 and the height is 8.\n\nAlso, the area is 48": givens, then the answer)
     return before if re.search(r"\d|\b[A-H]\b", previous) else text
 
 
+# a paragraph that concludes ("So the side is 7 cm.") and a last paragraph that only checks or adds to it ("Also,
+# the perimeter is 28 cm", "To verify: the diameter is 10 cm …"): read without the last one, cut off or not
+_CONCLUDED_RE = re.compile(r"(?i)^[ \t>*_#-]*(?:so|thus|therefore|hence|∴|the\s+answer|answer\s*:|final)\b|\bso\s+the\b")
+_ASIDE_OPENING_RE = re.compile(
+    r"(?i)[ \t>*_#-]*(?:also|additionally|equivalently|in\s+other\s+words|as\s+a\s+check|to\s+(?:verify|check|confirm)|"
+    r"(?:let\s+me|let's)\s+(?:also\s+)?(?:double[- ]?)?(?:check|verify|confirm)|check(?:ing)?|verification|double[- ]?check(?:ing)?)\b"
+)
 _OPERATOR_END_RE = re.compile(r"(?:[-+×*/÷=(,−±√^]|\b(?i:of|the|a|an|to|and|is|are|by|with|from|so|then|for|in|on|at|"
                               r"that|which|we|it|its|would|will|be|as|than|or))\s*$")
 _BROKEN_WORD_RE = re.compile(r"[A-Za-z]{2,}[ \t]+([a-z]{1,14})$")  # "the two notch wal", "which is consist"

@@ -365,7 +365,7 @@ def trailing_math(text: str) -> MathTail | None:
     words = _TAIL_WORD_RE.findall(lead)
     if words and words[-1].lower() in _BOUND_WORDS:
         return None
-    clause = re.split(r"\.\s|[;!?。；！？，]" if cjk else r"\.\s|[;!?]", lead)[-1]
+    clause = re.split(r"\.\s|[;!?。；！？，]" if cjk else r"\.\s|[;!?]|,\s+but\s+", lead)[-1]  # (", but as an exact value …")
     if _CLAUSE_HEDGE_RE.search(clause) or (cjk and _cjk_hedges(clause)):
         return None
     return MathTail(tail, lead, unit)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["asked_quantity", "stated_for"]
+__all__ = ["asked_quantity", "drop_question_echo", "stated_for"]
 
 # the nouns MathVerse's free-form questions ask for (the longest first: "surface area" before "area")
 _NOUNS = (
@@ -124,3 +124,31 @@ _ANOTHER_STATEMENT_RE = re.compile(
     r"[,;]?\s+and\s+(?:the|its)\b|\s[—–]\s)"
 )
 _HEDGED_REST_RE = re.compile(r"(?i)\bor\b|\bif\b|\bunder\b|\bmaybe\b|\bperhaps\b|\bprobably\b|\bpossibly\b|\banswer\b")
+
+
+_ECHO_ANSWER_RE = re.compile(r"(?i)\banswer\s*(?:is|:)|\\boxed|<answer>|\bso\s+the\b|\btherefore\b|\bthus\b")
+
+
+def drop_question_echo(response: str, question: str) -> str:
+    r"""``response`` without the question echoed after its answer ("The area of triangle ABC is 49.\nIn the figure
+    above, the circle with center O has radius 7, … What is the area of triangle ABC?"): the question's opening,
+    found after some answer text and followed by no answer of its own, ends the response. Unchanged otherwise.
+
+    >>> drop_question_echo("P = 17\nIn this right triangle, one leg is 8.5. Solve for P.",
+    ...                    "In this right triangle, one leg is 8.5. Solve for P.")
+    'P = 17'
+    """
+    words = question.split()
+    if len(words) < 6:
+        return response
+    opening = r"\s+".join(re.escape(w) for w in words[:6])
+    found = None
+    for m in re.finditer(opening, response):
+        found = m
+    if found is None or not re.search(r"[\dA-Za-z]", response[: found.start()]) \
+            or len(response) - found.start() > len(question) + 200:
+        return response  # (the question restated at the start of a dialogue or a solution is no echo)
+    if _ECHO_ANSWER_RE.search(response[found.start():]):
+        return response
+    head = re.sub(r"(?i)[\s|>*_#]*(?:question|problem|q)\s*[:：]?\s*$", "", response[: found.start()])
+    return head.rstrip(" \t\n|:")

@@ -146,9 +146,11 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
     if mode == "judge" and extractor is not None:
         extraction = extractor({**row, "response": response})
         return SampleVerdict(extraction, extraction is not None and extraction.strip() == row["answer"].strip())
+    from eval.asked import drop_question_echo
     from eval.rules import judged_text
 
     response = judged_text(response)  # a reasoner's answer left inside <think>: a judge reads it
+    response = drop_question_echo(response, str(row.get("question", "")))  # "49.\nIn the figure above, … ?"
     if row.get("question_type") == "multi-choice":
         from eval.rules import choice_verdict, letters_verdict
 

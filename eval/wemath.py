@@ -151,9 +151,11 @@ def judge(row: Mapping[str, Any], response: str, mode: str = "rules", extractor=
         return SampleVerdict(extracted, extracted == row["answer"])
     # The prompt asks for "<Answer>: <<option>>": the text after the last "Answer" marker is the answer
     # ("A. 3 cm", "<C> because 8", "31.4cm"; its decimal points kept), read before the rest of the response.
+    from eval.asked import drop_question_echo
     from eval.rules import answer_tail, choice_verdict, judged_text
 
     response = judged_text(response)  # a reasoner's answer left inside <think>: a judge reads it
+    response = drop_question_echo(response, str(row.get("question", "")))  # the question echoed after the answer
     return choice_verdict(response, str(row["answer"]), parse_options(row["option"]), tail=answer_tail(response))
 
 

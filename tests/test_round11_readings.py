@@ -356,3 +356,80 @@ def test_mathverse_reads_the_asked_quantity_first(question, response, gold, righ
 
     row = {"question": question, "answer": gold, "question_type": "free-form"}
     assert mathverse.judge(row, response, "rules").correct is right
+
+
+# ---------------------------------------------------------------- round 11, the twenty-first held-out set
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "choices", "right"),
+    [
+        ("P = 17\nQuestion: In this right-angled triangle, one leg measures 8.5. Solve for the unknown P.", "17", None,
+         True),
+        ("C = 40.84 cm\nQuestion: A circle with a diameter of 13 cm. Find the circumference, correct to two decimal "
+         "places.", "40.84", None, True),
+        ("B. 10\nOptions: A. 100; B. 10; C. 1; D. Cannot be determined; E. No correct answer", "B",
+         ["100", "10", "1", "Cannot be determined", "No correct answer"], True),
+        ("90\nQuestion: What is the other time? Round to the nearest ten minutes. About _ minutes after noon", "90",
+         None, True),
+        # read as before: a next question with its own answer, a worked solution's invented next turn
+        ("So x = 5.\nQuestion: what is 2x? The answer is 10.", "10", None, True),
+    ],
+)
+def test_an_echoed_prompt_after_a_short_answer(response, gold, choices, right):
+    assert verify(response, gold, choices=choices).correct is right
+
+
+def test_the_question_echoed_without_a_label():
+    from eval import mathverse
+    from eval.asked import drop_question_echo
+
+    question = "In the figure above, the circle with center O has radius 7, AB is a diameter. What is the area?"
+    assert drop_question_echo("The area of triangle ABC is 49.\n" + question, question) == "The area of triangle ABC is 49."
+    dialogue = "Student: In the figure above, the circle with center O has radius 7.\n\nTutor: " + "… " * 200 + "So 49."
+    assert drop_question_echo(dialogue, question) == dialogue  # a restatement that opens a long text is no echo
+    row = {"question": question, "answer": "49", "question_type": "free-form"}
+    assert mathverse.judge(row, "The area of triangle ABC is 49.\n" + question, "rules").correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [
+        ("Answer: Before computing, recall that a rhombus has four equal sides. The figure shows one side of 7 mm, so "
+         "every side is 7 mm.\n\nPerimeter = 4 × 7 = 28 mm.", "28", True),
+        ("Answer: the slope is rise over run between two points. The line starts at (0, 30) and reaches (60, 0).\n\n"
+         "slope = −30/60 = −1/2\n\nSo the slope of the function is −1/2.", "-\\frac{1}{2}", True),
+        ("Answer: Since it is even, f is symmetric.", "even", False),  # no working after it: read as before
+    ],
+)
+def test_an_answer_label_on_the_working(response, gold, right):
+    assert verify(response, gold).correct is right
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [
+        ("Total = 750.34 + 525.40 + 916 = 2191.74 m ≈ 2191.7 m ≈ 2.19 km", "2191.7", True),
+        ("A = (cos π/4, sin π/4) = (√2/2, √2/2) ≈ (0.71, 0.71)", "\\left(\\frac{\\sqrt{2}}{2}, \\frac{\\sqrt{2}}{2}\\right)",
+         True),
+        ("d = √68 = 2√17 ≈ 8.426", "8.246", False),  # rounded wrongly: the last value decides
+        ("SA = 4π(4.5)² = 60.75π ≈ 190.85 cm²", "254.47", False),
+        ("V = 36π ≈ 36 × 3.14 = 113.04 cm³", "113.10", False),  # the chain ends with "=": its last value
+        ("A ≈ 7298.6737 mm² = 729.8674 cm²", "7298.6737", False),
+    ],
+)
+def test_a_value_stated_before_its_rounding(response, gold, right):
+    assert verify(response, gold).correct is right
+
+
+def test_closing_hedges_and_the_one_true_statement():
+    from mmagrae.verifiers.closings import offers_second_answer
+
+    assert offers_second_answer(
+        "So the total surface area is either 402.124 units² (curved surface only) or 603.186 units² (with the base).")
+    assert not offers_second_answer("The answer is either 5 or 5.")
+    assert offers_second_answer("1 cm² (A) for the square, or 0.5 cm² (C) for the triangle — so A or C.")
+    choices = ["1", "2", "3", "4"]
+    text = "A is false, B is false, C is false — only D is true: when there is no width, the area is 0 m²."
+    assert extract(text, choices=choices).answer == "D"
+    assert extract("Only D is true if x > 0, otherwise B.", choices=choices).answer != "D"

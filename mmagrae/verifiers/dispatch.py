@@ -39,7 +39,7 @@ from mmagrae.verifiers.extraction import (
     math_span_list,
     math_spans,
 )
-from mmagrae.verifiers.math_text import EQUALS_RE
+from mmagrae.verifiers.math_text import EQUALS_RE, TRAILING_UNIT_RE
 from mmagrae.verifiers.numeric import Number, parse_number
 from mmagrae.verifiers.readings import (
     final_values,
@@ -397,6 +397,10 @@ def _verify(
         ok, why = _compare_scalar(pred, gold_text, kind, precision, deadline)
         if not ok and (value := _stated_value(pred)) is not None:
             ok, why = _compare_scalar(value, gold_text, kind, precision, deadline)
+        if not ok and ("≈" in pred or "approx" in pred) and len(pred) <= MAX_ANSWER_CHARS \
+                and (exact := _rounded_from(pred)) is not None:  # "(√2/2, √2/2) ≈ (0.71, 0.71)"
+            if _compare_scalar(exact, gold_text, kind, precision, deadline)[0]:
+                ok, why = True, f"stated before its rounding as {exact[:40]!r}"
         if not ok:  # "h ≈ 58 mm (5.8 cm)": the same value in another unit, which a judge takes too
             for value in restated_values(response):
                 if _compare_scalar(value, gold_text, kind, precision, deadline)[0]:
@@ -412,6 +416,46 @@ def _verify(
                     ok, why = True, f"{how} (read as {value[:40]!r})"
                     break
     return Verdict(bool(ok), 1.0 if ok else 0.0, pred, why)
+
+
+_LAST_APPROX_RE = re.compile(r"(?:=|≈|\\approx(?![a-zA-Z]))?\s*([^=≈]+?)\s*(?:≈|\\approx(?![a-zA-Z]))\s*[^=≈]+$")
+
+
+def _rounded_from(pred: str) -> str | None:
+    """The value a chain states just before rounding it last ("(√2/2, √2/2) ≈ (0.71, 0.71)" -> "(√2/2, √2/2)",
+    "2191.7 m ≈ 2.19 km" -> "2191.7 m"): the same value, so a judge takes it; None when the chain does not end
+    with "≈", or that side is a computation ("36π ≈ 36 × 3.14 = 113.04" ends with "=": its last value decides)."""
+    m = _LAST_APPROX_RE.search(pred)
+    if m is None or not re.search(r"\d", m.group(1)) or re.search(r"[+×*·÷]|\d\s+[-−]\s*\d", m.group(1)):
+        return None
+    exact, rounded = m.group(1).strip(), pred[m.end(1):].lstrip(" ≈").replace("\\approx", "").strip()
+    if (decimal := _DECIMAL_WITH_UNIT_RE.fullmatch(exact)) is not None:  # "14.45 ≈ 14.4" pays one gold, not two;
+        unit = _DECIMAL_WITH_UNIT_RE.fullmatch(rounded)  # "2191.7 m ≈ 2.19 km" is the value in another unit
+        if not decimal.group(1) or unit is None or unit.group(1) == decimal.group(1):
+            return None
+    return exact if _rounds_to(exact, rounded) else None  # ("2√17 ≈ 8.426" rounds wrongly: the last value decides)
+
+
+_DECIMAL_WITH_UNIT_RE = re.compile(r"[-−]?\d+(?:\.\d+)?\s*([A-Za-zµ°]{0,12}[²³]?)\.?")
+
+
+def _rounds_to(exact: str, rounded: str) -> bool:
+    """Whether each number of ``rounded`` is its counterpart of ``exact`` rounded, perhaps in another unit by a
+    power of ten ("2191.7 m ≈ 2.19 km", "(√2/2, √2/2) ≈ (0.71, 0.71)"; not "2√17 ≈ 8.426")."""
+    parts = [x for x in re.split(r",\s*", exact.strip("() ")) if x]
+    shown = [x for x in re.split(r",\s*", rounded.strip("() ")) if x]
+    if not parts or len(parts) != len(shown):
+        return False
+    for a, b in zip(parts, shown, strict=True):
+        value = symbolic.constant_value(re.sub(r"\s*[A-Za-zµ°]{1,12}[²³]?$", "", TRAILING_UNIT_RE.sub("", a)).strip())
+        number = re.match(r"[-−]?\d+(?:\.(\d+))?", b.strip())
+        if value is None or number is None or isinstance(value, complex) and abs(value.imag) > 1e-12:
+            return False
+        v, r = float(value.real if isinstance(value, complex) else value), float(number.group(0).replace("−", "-"))
+        step = 0.5 * 10 ** -len(number.group(1) or "") + 1e-12
+        if not any(abs(r - v * 10.0**k) <= step for k in range(-6, 7)):
+            return False
+    return True
 
 
 def _stated_value(pred: str) -> str | None:

@@ -95,6 +95,7 @@ from mmagrae.verifiers.math_text import (
 )
 from mmagrae.verifiers.numeric import parse_number
 from mmagrae.verifiers.opening import opening_answer
+from mmagrae.verifiers.phrases import LETTER_HEDGED_RE, labels_working
 from mmagrae.verifiers.phrases import answer_after as _answer_after
 from mmagrae.verifiers.phrases import last_phrase as _last_phrase
 from mmagrae.verifiers.phrases import phrase_answer as _phrase_answer
@@ -225,9 +226,6 @@ def clean_answer(answer: str) -> str:
 
 
 _SIGNED_RE = re.compile(r"-?\d+(?:[./]\d+)?")
-_LETTER_HEDGED_RE = re.compile(
-    r"\(?[A-H]\)?\s*[（(][^）()]{0,20}(?:也可能|可能|不确定|或|还是|(?i:\bor\b|maybe|perhaps|not\s+sure|possibly))[^）()]{0,20}[）)]\s*$"
-)
 _NEGATED_RE = re.compile(r"(?i)\b(?:not|never|impossible|wrong|cannot|isn't|incorrect)\b")
 _LATEX_CONNECTIVE_RE = re.compile(  # a conclusion's sign opening the answer, with the spacing after it
     r"\\(?:therefore|Rightarrow|Longrightarrow|implies|hence)(?![A-Za-z])(?:\s|\\[ ,;:!]|\\q?quad(?![A-Za-z]))*"
@@ -453,6 +451,8 @@ def extract(
         visible = first
     last_phrase = _last_phrase(visible)
     phrase = _answer_after(visible, last_phrase)
+    if phrase is not None and labels_working(phrase, visible[last_phrase.end() + len(phrase):]):
+        phrase = None  # "Answer: Before computing, recall that …\n\nPerimeter = 4 × 7 = 28 mm.": a label on the working
     if phrase is None and depends(visible):  # "(choice C). It depends on which vertex is which in your diagram."
         return Extraction(None, "undecided", hedged=True)
     if ((phrase is None or phrase.lstrip(" *_:").startswith("not"))
@@ -475,7 +475,7 @@ def extract(
         cleaned = _sentence_answer(clean_answer(phrase), choices)
         if cleaned and not choices and not any(c.isdigit() for c in cleaned) and (said := spoken_value(cleaned)):
             cleaned = said  # "The answer is three pi over two radians."
-        if cleaned and _LETTER_HEDGED_RE.match(cleaned):
+        if cleaned and LETTER_HEDGED_RE.match(cleaned):
             return Extraction(None, "phrase", hedged=True)  # "答案：C（也可能是D）", "B (or maybe C)"
         if cleaned:
             return Extraction(cleaned, "phrase")

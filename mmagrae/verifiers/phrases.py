@@ -7,7 +7,7 @@ import re
 
 from mmagrae.verifiers.math_text import SENTENCE_END_RE
 
-__all__ = ["answer_after", "last_phrase", "phrase_answer"]
+__all__ = ["LETTER_HEDGED_RE", "answer_after", "labels_working", "last_phrase", "phrase_answer"]
 
 _PHRASE_MAX_CHARS = 300
 _PHRASE_EN = (
@@ -102,3 +102,18 @@ _POINTS_ON_RE = re.compile(r"(?i)\s*(?:the\s+)?(?:first|second|third|last)(?:\s+
 _QUOTED_LINE_RE = re.compile(r"[ \t*_:]*(\n)?[ \t]*(?:>[ \t]+)+(?![=>])")
 _FILLER_ENDS = ("way", "case", "cases", "regardless", "anyway")  # not "in total" ("5 per box, 20 in total")
 _FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both)\s+cases?|regardless|anyway)\s*$")
+
+
+def labels_working(phrase: str, after: str) -> bool:
+    """Whether an answer label opens the working, not the answer ("Answer: Before computing, recall that …" with
+    the computation after it): prose that opens working, then at least a line more with a number."""
+    return _PROSE_OPENING_RE.match(phrase) is not None and len(after) >= 60 and re.search(r"\d", after) is not None
+
+
+_PROSE_OPENING_RE = re.compile(  # prose that opens working, not an answer ("the slope is rise over run …")
+    r"(?i)\s*(?:before|first|let'?s|let\s+us|we\s+(?:need|have|can|first|start)|to\s+(?:find|solve|compute|get)|"
+    r"recall|since|because|using|start|the\s+\w+\s+is\s+(?:the\s+)?(?:rise|ratio|sum|product|difference|distance)\b)"
+)
+LETTER_HEDGED_RE = re.compile(  # "答案：C（也可能是D）", "B (or maybe C)": no answer
+    r"\(?[A-H]\)?\s*[（(][^）()]{0,20}(?:也可能|可能|不确定|或|还是|(?i:\bor\b|maybe|perhaps|not\s+sure|possibly))[^）()]{0,20}[）)]\s*$"
+)

@@ -76,11 +76,38 @@ def drop_runoff(text: str) -> str:
             text = text[m.end():]  # a token that opens the response (a template's leftover) is dropped
     if "ки" in text:
         text = _STEP_TAG_RE.sub("", text)
+    if ("uestion" in text or "ptions" in text or "hoices" in text) and (echo := _ECHO_RE.search(text)) is not None \
+            and _echoed(text[echo.end():]) and re.search(r"[\dA-Za-z]", text[: echo.start()]) \
+            and len(text[: echo.start()].strip()) <= _ECHO_AFTER_CHARS \
+            and text.count("Question") + text.count("QUESTION") <= 1 and "Hint:" not in text:
+        text = text[: echo.start()].rstrip()  # "P = 17\nQuestion: In this right-angled triangle, …?": an echo
     if _may_loop(text):
         text = _drop_loop(text)
     elif "\n\n" in text[-_CHECK_TAIL_CHARS:] and text.rstrip()[-1:] not in _COMPLETE_ENDS:
         text = _drop_cut_check(text)
     return head + text
+
+
+# the prompt echoed after the answer by small models: a "Question:", "Options:" or "Choices:" block that ends
+# as questions do and holds no answer of its own (an invented next question *with* an answer is read as before,
+# and so are few-shot continuations — several "Question:" blocks, a "Hint:" — which GPT's MathVista extraction
+# reads in its own way)
+_ECHO_AFTER_CHARS = 200  # after a short answer only ("P = 17", "B. 10"): a worked solution's next "Question:" is a new turn
+_ECHO_RE = re.compile(r"\n[ \t>*_#|]*(?:Question|QUESTION|Options|Choices)[ \t*_]*[:：]")
+_ECHO_END_RE = re.compile(
+    r"(?:\?|\(\s*\)|_{2,}|_\s*\)?|(?i:decimal\s+places?|nearest\s+\w+(?:\s+\w+)?|exact\s+(?:value|expression|numbers)|"
+    r"significant\s+figures|interval\s+notation|in\s+the\s+form[^.\n]{0,30}|calculations?|no\s+correct\s+answer|"
+    r"cannot\s+be\s+(?:determined|compared))|(?:^|\n)[ \t]*[A-H][:.)][^\n]{0,80}|"
+    r"(?:^\s*|[.?!:]\s)(?i:find|solve\s+for|calculate|determine|state|write|estimate|compute|work\s+out)\b[^.?!\n]{0,160}|"
+    r"\b_+\b[^\n]{0,60})[ \t.。]*$"
+)
+_ECHO_ANSWER_RE = re.compile(r"(?i)\banswer\s*(?:is|:)|\\boxed|<answer>|\bso\s+the\b|\btherefore\b|\bthus\b|\bhence\b")
+
+
+def _echoed(rest: str) -> bool:
+    """Whether ``rest`` (after a "Question:" label) is the question echoed, not a next turn with its answer."""
+    return len(rest) < 1500 and not _ECHO_ANSWER_RE.search(rest) and (
+        _ECHO_END_RE.search(rest.rstrip()) is not None or re.search(r"\n\s*(?:Choices|Options)\s*[:：]|\|\s*Choices\s*:", rest) is not None)
 
 
 _CHECK_TAIL_CHARS = 1500

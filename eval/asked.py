@@ -126,7 +126,9 @@ _ANOTHER_STATEMENT_RE = re.compile(
 _HEDGED_REST_RE = re.compile(r"(?i)\bor\b|\bif\b|\bunder\b|\bmaybe\b|\bperhaps\b|\bprobably\b|\bpossibly\b|\banswer\b")
 
 
-_ECHO_ANSWER_RE = re.compile(r"(?i)\banswer\s*(?:is|:)|\\boxed|<answer>|\bso\s+the\b|\btherefore\b|\bthus\b")
+_ECHO_ANSWER_RE = re.compile(
+    r"(?i)\banswer\s*(?:is|:)|\\boxed|<answer>|\bso\b|\btherefore\b|\bthus\b|\brecomput|\bwait\b|\bactually\b"
+)
 
 
 def drop_question_echo(response: str, question: str) -> str:
@@ -145,10 +147,16 @@ def drop_question_echo(response: str, question: str) -> str:
     found = None
     for m in re.finditer(opening, response):
         found = m
-    if found is None or not re.search(r"[\dA-Za-z]", response[: found.start()]) \
-            or len(response) - found.start() > len(question) + 200:
-        return response  # (the question restated at the start of a dialogue or a solution is no echo)
-    if _ECHO_ANSWER_RE.search(response[found.start():]):
+    if found is None:
         return response
+    before = re.sub(r"(?im)^[ \t>*_#]*(?:user|assistant|student|tutor|q|question|problem|step\s*\d+|\d+[.)]|#\d+|"
+                    r"note|hmm\.?|let\s+me\s+restate|\[image\]|<image>)[ \t]*[:：.]?[ \t]*\Z", "",
+                    response[: found.start()])  # a role or step label alone before it: nothing answered yet
+    if not re.search(r"[\d√π]|\b[A-H]\b", before) \
+            or len(response) - found.start() > len(question) + 20:
+        return response  # (the question restated at the start of a dialogue or a solution is no echo)
+    tail = response[found.start():]
+    if _ECHO_ANSWER_RE.search(tail) or set(re.findall(r"\d+(?:\.\d+)?", tail)) - set(re.findall(r"\d+(?:\.\d+)?", question)):
+        return response  # (a correction after it, "Recomputing: ½·14·7 = 49.", is read)
     head = re.sub(r"(?i)[\s|>*_#]*(?:question|problem|q)\s*[:：]?\s*$", "", response[: found.start()])
     return head.rstrip(" \t\n|:")

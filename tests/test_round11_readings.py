@@ -409,7 +409,9 @@ def test_an_answer_label_on_the_working(response, gold, right):
 @pytest.mark.parametrize(
     ("response", "gold", "right"),
     [
-        ("Total = 750.34 + 525.40 + 916 = 2191.74 m ≈ 2191.7 m ≈ 2.19 km", "2191.7", True),
+        ("x = 2√3 ≈ 3.46", "2\\sqrt{3}", True),
+        ("θ = π/2 ≈ 0.157", "\\frac{\\pi}{2}", False),  # a power of ten only between two units (review D)
+        ("$14.45\\text{ cm} \\approx 14.4\\text{ cm}$", "14.5", False),  # one output, not two golds
         ("A = (cos π/4, sin π/4) = (√2/2, √2/2) ≈ (0.71, 0.71)", "\\left(\\frac{\\sqrt{2}}{2}, \\frac{\\sqrt{2}}{2}\\right)",
          True),
         ("d = √68 = 2√17 ≈ 8.426", "8.246", False),  # rounded wrongly: the last value decides

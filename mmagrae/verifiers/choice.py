@@ -107,8 +107,9 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
                 continue  # "none of the options A, B, C, D is correct"; "B is the answer… wait, no. … D"
             if n_choices is None or ord(letter) - ord("A") < n_choices:
                 return m.start(), letter
-    if "only " in text[-400:] and (only := _ONLY_TRUE_RE.search(text, max(0, len(text) - 400))) is not None \
-            and (found is None or only.start() > found[0]) and (n_choices is None or ord(only.group(1)) - 65 < n_choices):
+    if found is None and "only " in text[-400:] and (only := _ONLY_TRUE_RE.search(text, max(0, len(text) - 400))) \
+            and not _ONLY_DENIED_RE.search(text, max(0, only.start() - 24), only.start()) \
+            and (n_choices is None or ord(only.group(1)) - 65 < n_choices):
         return only.start(), only.group(1)  # "A is false, B is false, C is false — only D is true: …"
     if found is None:  # "I'm fairly sure it's B.", "… it's the third choice."
         return _committed_letter(text, n_choices) or _ordinal_letter(text, n_choices)
@@ -117,7 +118,8 @@ def stated_letter_at(text: str, n_choices: int | None = None, *, strict: bool = 
 
 # the one statement left true after the others are ruled out
 _ONLY_TRUE_RE = re.compile(r"(?i:\bonly\s+(?:(?:option|choice|statement)\s+)?)\(?([A-H])\)?\s+(?i:is|remains)\s+"
-                           r"(?i:true|correct|right|valid)\b(?!\s*,?\s*(?i:if|unless|only\s+if)\b)(?!\s*\?)")
+                           r"(?i:true|correct|right(?![-\s]?angl)|valid)\b(?!\s*,?\s*(?i:if|unless|only\s+if|in\s+the)\b)(?!\s*\?)")
+_ONLY_DENIED_RE = re.compile(r"(?i)\b(?:not|if|that|say|can'?t|cannot|false|whether)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+){0,2}$")
 
 
 # a letter the last sentence commits to, with a qualifier: "I'm fairly sure it's B.", "My best guess is B — it's the

@@ -90,7 +90,7 @@ _ALSO_POSSIBLE_RE = re.compile(
 _TWO_LETTERS_RE = re.compile(
     r"\b(?i:i'?d\s+say|i\s+(?:would\s+)?say|i\s+guess|i\s+think\s+(?:it'?s\s+)?|maybe|probably|likely|"
     r"(?:so\s+)?it'?s\s+(?:probably\s+|likely\s+|either\s+)?|(?:it|the\s+answer)\s+(?:could|might|may)\s+be|"
-    r"(?:the\s+)?answer\s+is\s+(?:probably\s+|likely\s+|either\s+)?|(?<=[—–-]\s)so)\s*\(?([A-H])\)?\s+(?i:or)\s+"
+    r"(?:the\s+)?answer\s+is\s+(?:probably\s+|likely\s+|either\s+)?|(?<=[—–]\s)so)\s*\(?([A-H])\)?\s+(?i:or)\s+"
     r"(?i:maybe\s+|perhaps\s+|possibly\s+)?\(?([A-H])\)?\s*[.!]?\s*$"
 )
 _NOT_OFFERED_RE = re.compile(  # "I don't think it's A or B", "Many students would answer A or B": no offer
@@ -109,13 +109,14 @@ def offers_second_answer(text: str, letters: bool = True) -> bool:
         if not _NOT_OFFERED_RE.search(sentence):
             return True
     if "either" in closing and (either := _EITHER_OR_RE.search(closing)) is not None \
-            and either.group(1).rstrip(".,") != either.group(2).rstrip(".,"):
+            and float(either.group(1).rstrip(".,").replace(",", "")) != float(either.group(2).rstrip(".,").replace(",", "")):
         return True  # "… is either 402.124 units² (curved surface only) or 603.186 units² (if the base is included)."
     return ("ossible" in closing or "also be" in closing) and _ALSO_POSSIBLE_RE.search(closing) is not None
 
 
-_EITHER_OR_RE = re.compile(
-    r"(?i)\beither\s+[^.;\n]{0,12}?(\d[\d.,]*)[^.;\n]{0,80}?\bor\s+[^.;\n]{0,12}?(\d[\d.,]*)[^.\n]{0,80}[.!]?\s*$"
+_EITHER_OR_RE = re.compile(  # "… is either 402.124 units² (…) or 603.186 units² (…)." as the answer's predicate
+    r"(?i)(?<!not )(?<!n't )\b(?:is|are|be|it's)\s+either\s+[^.;\n]{0,12}?(\d[\d.,]*)[^.;\n]{0,80}?\bor\s+[^.;\n]{0,12}?"
+    r"(\d[\d.,]*)(?![^.\n]*(?:[:=]|\bso\b|\bsince\b|\\boxed))[^.\n]{0,80}[.!]?\s*$"
 )
 
 

@@ -429,19 +429,46 @@ def _rounded_from(pred: str) -> str | None:
     if m is None or not re.search(r"\d", m.group(1)) or re.search(r"[+×*·÷]|\d\s+[-−]\s*\d", m.group(1)):
         return None
     exact, rounded = m.group(1).strip(), pred[m.end(1):].lstrip(" ≈").replace("\\approx", "").strip()
+    exact, rounded = (_TEXT_CMD_RE.sub(r" \1", x).replace("\\,", " ").strip() for x in (exact, rounded))
     if (decimal := _DECIMAL_WITH_UNIT_RE.fullmatch(exact)) is not None:  # "14.45 ≈ 14.4" pays one gold, not two;
         unit = _DECIMAL_WITH_UNIT_RE.fullmatch(rounded)  # "2191.7 m ≈ 2.19 km" is the value in another unit
         if not decimal.group(1) or unit is None or unit.group(1) == decimal.group(1):
             return None
-    return exact if _rounds_to(exact, rounded) else None  # ("2√17 ≈ 8.426" rounds wrongly: the last value decides)
+    units = [_DECIMAL_WITH_UNIT_RE.fullmatch(x) for x in (exact, rounded)]
+    shift = 0
+    if all(units) and units[0].group(1) and units[1].group(1) and units[0].group(1) != units[1].group(1):
+        shift = _unit_shift(units[0].group(1), units[1].group(1))  # "2191.7 m ≈ 2.19 km": 10^-3
+        if shift is None:
+            return None
+    return exact if _rounds_to(exact, rounded, shift) else None  # ("2√17 ≈ 8.426": the last value decides)
 
 
+_PREFIX = {"m": -3, "c": -2, "d": -1, "": 0, "k": 3}
+_UNIT_RE = re.compile(r"(mm|cm|dm|km|m|mL|ml|L|l|mg|g|kg)([²³]?)")
+
+
+def _unit_shift(a: str, b: str) -> int | None:
+    """The power of ten from unit ``a`` to unit ``b`` (m -> km: -3, cm² -> m²: -4, L -> mL: 3), or None when they
+    are not the same kind of unit of the metric system."""
+    ma, mb = _UNIT_RE.fullmatch(a), _UNIT_RE.fullmatch(b)
+    if ma is None or mb is None or ma.group(2) != mb.group(2):
+        return None
+    base_a, base_b = ma.group(1)[-1].lower(), mb.group(1)[-1].lower()
+    if base_a != base_b:
+        return None
+    power = {"": 1, "²": 2, "³": 3}[ma.group(2)]
+    prefix = lambda u: _PREFIX[u[:-1].lower()] if u[:-1].lower() in _PREFIX else None  # noqa: E731
+    pa, pb = prefix(ma.group(1)), prefix(mb.group(1))
+    return None if pa is None or pb is None else (pa - pb) * power
+
+
+_TEXT_CMD_RE = re.compile(r"\\(?:text|mathrm)\s*\{([^{}]*)\}")
 _DECIMAL_WITH_UNIT_RE = re.compile(r"[-−]?\d+(?:\.\d+)?\s*([A-Za-zµ°]{0,12}[²³]?)\.?")
 
 
-def _rounds_to(exact: str, rounded: str) -> bool:
-    """Whether each number of ``rounded`` is its counterpart of ``exact`` rounded, perhaps in another unit by a
-    power of ten ("2191.7 m ≈ 2.19 km", "(√2/2, √2/2) ≈ (0.71, 0.71)"; not "2√17 ≈ 8.426")."""
+def _rounds_to(exact: str, rounded: str, shift: int = 0) -> bool:
+    """Whether each number of ``rounded`` is its counterpart of ``exact`` rounded, times ``10**shift`` (another
+    metric unit: "2191.7 m ≈ 2.19 km"); "(√2/2, √2/2) ≈ (0.71, 0.71)", not "2√17 ≈ 8.426", "500 mL ≈ 5 L"."""
     parts = [x for x in re.split(r",\s*", exact.strip("() ")) if x]
     shown = [x for x in re.split(r",\s*", rounded.strip("() ")) if x]
     if not parts or len(parts) != len(shown):
@@ -453,7 +480,7 @@ def _rounds_to(exact: str, rounded: str) -> bool:
             return False
         v, r = float(value.real if isinstance(value, complex) else value), float(number.group(0).replace("−", "-"))
         step = 0.5 * 10 ** -len(number.group(1) or "") + 1e-12
-        if not any(abs(r - v * 10.0**k) <= step for k in range(-6, 7)):
+        if abs(r - v * 10.0**shift) > step:
             return False
     return True
 

@@ -107,7 +107,11 @@ _FILLER_END_RE = re.compile(r"(?i)[ \t,]+(?:either\s+way|in\s+(?:any|either|both
 def labels_working(phrase: str, after: str) -> bool:
     """Whether an answer label opens the working, not the answer ("Answer: Before computing, recall that …" with
     the computation after it): prose that opens working, then at least a line more with a number."""
-    return _PROSE_OPENING_RE.match(phrase) is not None and len(after) >= 60 and re.search(r"\d", after) is not None
+    return (_PROSE_OPENING_RE.match(phrase) is not None and not re.search(r"[\d=≈√π]", phrase) and len(after) >= 40
+            and re.search(r"\d", after) is not None and not _AFTER_IS_CHECK_RE.match(after.lstrip(" .\n")))
+
+
+_AFTER_IS_CHECK_RE = re.compile(r"(?i)(?:check|verif|substitut|we\s+can\s+(?:double[- ]?)?check|as\s+a\s+check|which\s+is\s+not)")
 
 
 _PROSE_OPENING_RE = re.compile(  # prose that opens working, not an answer ("the slope is rise over run …")

@@ -77,7 +77,7 @@ def drop_runoff(text: str) -> str:
     if "ки" in text:
         text = _STEP_TAG_RE.sub("", text)
     if ("uestion" in text or "ptions" in text or "hoices" in text) and (echo := _ECHO_RE.search(text)) is not None \
-            and _echoed(text[echo.end():]) and re.search(r"[\dA-Za-z]", text[: echo.start()]) \
+            and _echoed(text[echo.end():]) and _ANSWERED_RE.match(text[: echo.start()].strip()) \
             and len(text[: echo.start()].strip()) <= _ECHO_AFTER_CHARS \
             and text.count("Question") + text.count("QUESTION") <= 1 and "Hint:" not in text:
         text = text[: echo.start()].rstrip()  # "P = 17\nQuestion: In this right-angled triangle, …?": an echo
@@ -92,22 +92,32 @@ def drop_runoff(text: str) -> str:
 # as questions do and holds no answer of its own (an invented next question *with* an answer is read as before,
 # and so are few-shot continuations — several "Question:" blocks, a "Hint:" — which GPT's MathVista extraction
 # reads in its own way)
+# what comes before an echo is an answer: a value or a letter alone, not a question or an instruction ("Find x.")
+_ANSWERED_RE = re.compile(r"(?is)(?!(?:find|what|which|how|why|solve|calculate|determine|from|if|given)\b)"
+                          r"(?:\W*[A-H]\W*|(?=.*\d)(?!.*\?\s*$).+)$")
 _ECHO_AFTER_CHARS = 200  # after a short answer only ("P = 17", "B. 10"): a worked solution's next "Question:" is a new turn
 _ECHO_RE = re.compile(r"\n[ \t>*_#|]*(?:Question|QUESTION|Options|Choices)[ \t*_]*[:：]")
 _ECHO_END_RE = re.compile(
-    r"(?:\?|\(\s*\)|_{2,}|_\s*\)?|(?i:decimal\s+places?|nearest\s+\w+(?:\s+\w+)?|exact\s+(?:value|expression|numbers)|"
-    r"significant\s+figures|interval\s+notation|in\s+the\s+form[^.\n]{0,30}|calculations?|no\s+correct\s+answer|"
-    r"cannot\s+be\s+(?:determined|compared))|(?:^|\n)[ \t]*[A-H][:.)][^\n]{0,80}|"
+    r"(?:\?|\(\s*\)|_{2,}|_\s*\)?|(?i:no\s+correct\s+answer|cannot\s+be\s+(?:determined|compared))|"
+    r"(?:^|\n)[ \t]*\(?[A-H][:.)][^\n]{0,80}|"
     r"(?:^\s*|[.?!:]\s)(?i:find|solve\s+for|calculate|determine|state|write|estimate|compute|work\s+out)\b[^.?!\n]{0,160}|"
     r"\b_+\b[^\n]{0,60})[ \t.。]*$"
 )
-_ECHO_ANSWER_RE = re.compile(r"(?i)\banswer\s*(?:is|:)|\\boxed|<answer>|\bso\s+the\b|\btherefore\b|\bthus\b|\bhence\b")
+_ECHO_ANSWER_RE = re.compile(  # an answer, a pick, a correction or a conclusion in the block: no echo
+    r"(?i)\banswer\s*(?:is|:)|\bans\b|\\boxed|<answer>|\bso\b|\btherefore\b|\bthus\b|\bhence\b|\bsolution\b|"
+    r"\bcorrect\s+(?:answer\s+is|option|choice)|\bis\s+correct\b|\(correct\)|\bgo\s+with\b|\bpick\b|\bchoose\b|"
+    r"\bwait\b|\bactually\b|\brecomput|\brecalculat|\bcheck|\*\*\(?[A-H]\)?\*\*|[→⇒]|[✓✔✗✘❌←]|<-+|<=+|this\s+one|"
+    r"[:.)]\s*[^\n;]{0,40}\b(?:yes|no)\b\s*[.!]?\s*$|答|选|=\s*[-−]?\d[^\n]*$"
+)
 
 
 def _echoed(rest: str) -> bool:
     """Whether ``rest`` (after a "Question:" label) is the question echoed, not a next turn with its answer."""
-    return len(rest) < 1500 and not _ECHO_ANSWER_RE.search(rest) and (
-        _ECHO_END_RE.search(rest.rstrip()) is not None or re.search(r"\n\s*(?:Choices|Options)\s*[:：]|\|\s*Choices\s*:", rest) is not None)
+    plain = _OPTION_WORDS_RE.sub(" ", rest)  # "E. No correct answer", "D. Cannot be determined": options, not picks
+    return len(rest) < 1500 and not _ECHO_ANSWER_RE.search(plain) and _ECHO_END_RE.search(rest.rstrip()) is not None
+
+
+_OPTION_WORDS_RE = re.compile(r"(?i)\bno\s+correct\s+answer\b|\bcannot\s+be\s+(?:determined|compared)\b|\bnone\s+of\s+these\b")
 
 
 _CHECK_TAIL_CHARS = 1500

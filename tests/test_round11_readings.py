@@ -435,3 +435,9 @@ def test_closing_hedges_and_the_one_true_statement():
     text = "A is false, B is false, C is false — only D is true: when there is no width, the area is 0 m²."
     assert extract(text, choices=choices).answer == "D"
     assert extract("Only D is true if x > 0, otherwise B.", choices=choices).answer != "D"
+
+
+def test_an_answer_label_without_its_colon():
+    assert verify("Answer 315°T", "315^\\circT").correct  # (review D: the echo cut left this line alone)
+    assert verify("Answer 12 cm", "12").correct
+    assert not verify("Answer 13 cm", "12").correct

@@ -186,6 +186,8 @@ def clean_answer(answer: str) -> str:
             s = s[2:].strip()
         if s[:1] in ("=", "≈") and len(s) > 1:  # "Circumference $=50.27$": the value after the sign
             s = s[1:].strip()
+        if s[:1] in "AaF" and (label := re.match(r"(?i)(?:final\s+)?answer\s+(?=[-−\d(√π$\\])", s)):  # "Answer 315°T"
+            s = s[label.end():]
         if s.startswith("\\displaystyle"):
             s = s[len("\\displaystyle") :].strip()
         if s[:1] == "\\" and (lead := _LATEX_CONNECTIVE_RE.match(s)) and s[lead.end():].strip() \

@@ -441,3 +441,17 @@ def test_an_answer_label_without_its_colon():
     assert verify("Answer 315°T", "315^\\circT").correct  # (review D: the echo cut left this line alone)
     assert verify("Answer 12 cm", "12").correct
     assert not verify("Answer 13 cm", "12").correct
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "right"),
+    [
+        ("The curve is g(x) = −x²", "g(x)=-x^2", True),  # a superscript power is math, as "^2" is
+        ("So a = −1 and the red dashed curve is\n\ng(x) = −x²", "g(x)=-x^2", True),
+        ("The equation is y = x².", "y=-x^2", False),
+        ("Therefore g(x) = −2x², which is narrower than the basic parabola y = −x².", "g(x)=-x^2", False),
+        ("Therefore g(x) = −2x², which is narrower than the basic parabola y = −x².", "g(x)=-2x^2", True),
+    ],
+)
+def test_powers_in_superscript_and_a_closing_comparison(response, gold, right):
+    assert verify(response, gold).correct is right

@@ -269,7 +269,15 @@ def drop_comparison_clause(text: str) -> str:
     'the hypotenuse is 22'
     """
     m = _COMPARISON_CLAUSE_RE.search(text, max(0, len(text) - 200))
+    if m is None and "than" in text[-160:]:  # "g(x) = −2x², which is narrower than the basic parabola y = −x²."
+        m = _THAN_CLAUSE_RE.search(text, max(0, len(text) - 200))
     return text[: m.start()] if m is not None else text
+
+
+_THAN_CLAUSE_RE = re.compile(
+    r"(?<=[\d)}π°²³])\s*,\s*(?i:which|that)\s+(?i:is|are|was|were)\s+(?:(?i:much|slightly|a\s+bit|far)\s+)?[a-z]+er\s+than\b"
+    r"(?![^\n]*\b(?i:answer|option|choice|so|hence|thus|therefore|but|actually|instead)\b)[^\n]{0,120}$"
+)
 
 
 def there_are_count(text: str) -> str | None:

@@ -358,7 +358,7 @@ def trailing_math(text: str) -> MathTail | None:
         or tail.endswith("\\left")
     ):
         return None
-    if not re.search(r"\d|\\[a-zA-Z]|[π√∞]", tail) or _bracket_balance(tail) != 0:
+    if not re.search(r"\d|\\[a-zA-Z]|[π√∞⁰¹²³⁴-⁹]", tail) or _bracket_balance(tail) != 0:  # ("y = −x²")
         return None
     if re.search(r",\s", _outside_brackets(tail)):  # "2, 3": a list, not one value
         return None

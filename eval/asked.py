@@ -23,6 +23,7 @@ is …"). Pure functions; nothing is executed.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["asked_quantity", "drop_question_echo", "stated_for"]
@@ -56,23 +57,20 @@ def asked_quantity(question: str) -> str | None:
 
 
 _ARTICLE_RE = re.compile(r"\s+[a-z]{2,}")  # "find a formula", "state a reason": an article, not the name a
-_STATED_RE_CACHE: dict[str, re.Pattern] = {}
-_CODE_RE = re.compile(r"```.*?(?:```|$)", re.S)
 _CLAUSE_END_RE = re.compile(r"[,;]\s|\s+(?:and|which|so|while|but|with|whose|where)\s|\s[—–]\s?|[.。!?](?:\s|$)|\n|\\\)|\\\]|\$")
 
 
+@functools.lru_cache(maxsize=64)
 def _stated_re(quantity: str) -> re.Pattern:
-    if quantity not in _STATED_RE_CACHE:
-        if len(quantity) == 1:  # "b = 36.4°", "d ≈ 11.8 km", "so h is 9 m"
-            subject = rf"(?<![\w\\]){re.escape(quantity)}(?![\w(])"
-        else:  # "the true bearing of C from A is 132°T", "the radius r is 7.00 cm"
-            words = r"\s+".join(quantity.split())
-            subject = rf"\b{words}\b[^.;,\n=≈]{{0,50}}?"
-        _STATED_RE_CACHE[quantity] = re.compile(
-            rf"(?i:{subject})\s*(?:=|≈|\b(?i:is|equals|works\s+out\s+to|comes\s+to|measures)\b)\s*"
-            r"(?:(?i:about|approximately|roughly)\s+)?"
-        )
-    return _STATED_RE_CACHE[quantity]
+    if len(quantity) == 1:  # "b = 36.4°", "d ≈ 11.8 km", "so h is 9 m"
+        subject = rf"(?<![\w\\]){re.escape(quantity)}(?![\w(])"
+    else:  # "the true bearing of C from A is 132°T", "the radius r is 7.00 cm"
+        words = r"\s+".join(quantity.split())
+        subject = rf"\b{words}\b[^.;,\n=≈]{{0,50}}?"
+    return re.compile(
+        rf"(?i:{subject})\s*(?:=|≈|\b(?i:is|equals|works\s+out\s+to|comes\s+to|measures)\b)\s*"
+        r"(?:(?i:about|approximately|roughly)\s+)?"
+    )
 
 
 def _value_at(text: str, start: int) -> str:
@@ -86,8 +84,7 @@ def _value_at(text: str, start: int) -> str:
             if depth == 0:
                 break
             depth -= 1
-        elif depth == 0 and (end := _CLAUSE_END_RE.match(text, i)) is not None and end.group(0).strip(" ") != "." \
-                or depth == 0 and ch in ".。!?" and (i + 1 == len(text) or text[i + 1].isspace()):
+        elif depth == 0 and _CLAUSE_END_RE.match(text, i):
             break
         i += 1
     return text[start:i].strip(" *_$!。")

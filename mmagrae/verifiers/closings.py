@@ -321,6 +321,7 @@ _ANOTHER_READING_RE = re.compile(  # (not a bare "if" or "only": a word problem'
     r"\b(?i:option|choice|note|compared)\b"  # (not "instead", "the other …": a conditional question's answer)
 )
 _ABOUT_ANOTHER_RE = re.compile(r"(?i)\(\s*(?:options?|choices?|note)\b")
+_OPENS_ON_ANOTHER_RE = re.compile(r"(?i)(?:option|choice|note|the\s+option)\b")
 # where a conditional clause starts inside the last sentence: after ";", ",", a dash or "("
 _CLAUSE_START_RE = re.compile(r"(?:;|,|\s[—–]|\()\s*")
 # a value or a letter stated before it: "… is D", "= 2√3", "is 42.41 mm²", "(5, 3), option C"
@@ -364,16 +365,13 @@ def drop_counterfactual(text: str) -> str:
         if m.group(0)[0] != ",":
             strong = m
     clause = strong or clause
-    if clause is not None and not _STATED_BEFORE_RE.search(sentence[: clause.start()]):
-        return text
     if clause is not None:
         rest = sentence[clause.end():]
-        if _COUNTERFACTUAL_KEEP_RE.search(rest) or not _ANOTHER_READING_RE.search(rest):
+        if not _STATED_BEFORE_RE.search(sentence[: clause.start()]) or _COUNTERFACTUAL_KEEP_RE.search(rest) \
+                or not _ANOTHER_READING_RE.search(rest):
             return text  # ("The area is 12π, and the new area would be 48π": what the question may ask)
         return text[: start + clause.start()].rstrip()
-    opening = sentence.lstrip(" *_>-").lower()
-    if (_COUNTERFACTUAL_RE.search(sentence) and not _COUNTERFACTUAL_KEEP_RE.search(sentence)
-            and re.match(r"(?:option|choice|note|the\s+option)\b", opening)):
+    if not _COUNTERFACTUAL_KEEP_RE.search(sentence) and _OPENS_ON_ANOTHER_RE.match(sentence.lstrip(" *_>-")):
         head = text[:start].rstrip()  # "… the answer is B (No). Option A would only hold if …"
         if _STATED_BEFORE_RE.search(head[-200:]):
             return head

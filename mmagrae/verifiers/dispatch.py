@@ -430,17 +430,14 @@ def _rounded_from(pred: str) -> str | None:
         return None
     exact, rounded = m.group(1).strip(), pred[m.end(1):].lstrip(" ≈").replace("\\approx", "").strip()
     exact, rounded = (_TEXT_CMD_RE.sub(r" \1", x).replace("\\,", " ").strip() for x in (exact, rounded))
+    shift: int | None = 0
     if (decimal := _DECIMAL_WITH_UNIT_RE.fullmatch(exact)) is not None:  # "14.45 ≈ 14.4" pays one gold, not two;
         unit = _DECIMAL_WITH_UNIT_RE.fullmatch(rounded)  # "2191.7 m ≈ 2.19 km" is the value in another unit
         if not decimal.group(1) or unit is None or unit.group(1) == decimal.group(1):
             return None
-    units = [_DECIMAL_WITH_UNIT_RE.fullmatch(x) for x in (exact, rounded)]
-    shift = 0
-    if all(units) and units[0].group(1) and units[1].group(1) and units[0].group(1) != units[1].group(1):
-        shift = _unit_shift(units[0].group(1), units[1].group(1))  # "2191.7 m ≈ 2.19 km": 10^-3
-        if shift is None:
-            return None
-    return exact if _rounds_to(exact, rounded, shift) else None  # ("2√17 ≈ 8.426": the last value decides)
+        if unit.group(1):
+            shift = _unit_shift(decimal.group(1), unit.group(1))  # m -> km: 10^-3
+    return exact if shift is not None and _rounds_to(exact, rounded, shift) else None  # ("2√17 ≈ 8.426")
 
 
 _PREFIX = {"m": -3, "c": -2, "d": -1, "": 0, "k": 3}
@@ -456,10 +453,8 @@ def _unit_shift(a: str, b: str) -> int | None:
     base_a, base_b = ma.group(1)[-1].lower(), mb.group(1)[-1].lower()
     if base_a != base_b:
         return None
-    power = {"": 1, "²": 2, "³": 3}[ma.group(2)]
-    prefix = lambda u: _PREFIX[u[:-1].lower()] if u[:-1].lower() in _PREFIX else None  # noqa: E731
-    pa, pb = prefix(ma.group(1)), prefix(mb.group(1))
-    return None if pa is None or pb is None else (pa - pb) * power
+    pa, pb = _PREFIX.get(ma.group(1)[:-1].lower()), _PREFIX.get(mb.group(1)[:-1].lower())
+    return None if pa is None or pb is None else (pa - pb) * {"": 1, "²": 2, "³": 3}[ma.group(2)]
 
 
 _TEXT_CMD_RE = re.compile(r"\\(?:text|mathrm)\s*\{([^{}]*)\}")

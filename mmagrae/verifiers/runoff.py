@@ -31,6 +31,8 @@ from __future__ import annotations
 import functools
 import re
 
+from mmagrae.verifiers.math_text import TRAILING_UNIT_RE
+
 __all__ = ["drop_runoff"]
 
 # tokens that end the reply or open the user's next turn, in the common chat templates (Llama 2/3, ChatML/Qwen,
@@ -139,8 +141,9 @@ _CHECK_KEEP_RE = re.compile(
 
 
 def _drop_cut_check(text: str) -> str:
-    """The text without a last paragraph that opens a check or an aside and is cut off mid-sentence, when the
-    paragraph before it states something with a digit or a letter option (the answer). Cut off means: it ends on
+    """The text without a last paragraph that opens a check or an aside after a paragraph that states something
+    with a digit or a letter option (the answer), when that paragraph concludes ("So the side is 7 cm.") and the
+    last one only checks or adds to it, or when the last one is cut off mid-sentence. Cut off means: it ends on
     an operator or a connecting word ("= 121 +", "the extension of"), on a word broken off after other words
     ("the two notch wal"; not a unit: "= 48 cm"), or on a result that is a first part of what its left side
     computes ("23 × 13 = 230 + 69 = 29")."""
@@ -175,9 +178,7 @@ def _cut_off(paragraph: str) -> bool:
     if _OPERATOR_END_RE.search(paragraph):
         return True
     broken = _BROKEN_WORD_RE.search(paragraph)
-    if broken is not None:
-        from mmagrae.verifiers.math_text import TRAILING_UNIT_RE  # (a unit ends a complete value: "= 48 cm")
-
+    if broken is not None:  # (a unit ends a complete value: "= 48 cm")
         return TRAILING_UNIT_RE.search(" " + broken.group(1)) is None
     equation = _LAST_EQUATION_RE.search(paragraph)
     if equation is None:
